@@ -1,0 +1,44 @@
+/**
+ * AWS SDK v3 clients shared by the Lambdas, built once at module scope by each handler module (so
+ * connections are reused across warm invocations) and passed to the code that uses them.
+ * https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html ("initialize SDK clients outside the handler")
+ *
+ * With `DYNAMODB_ENDPOINT` / `S3_ENDPOINT` set (local stack, tests) the clients talk to DynamoDB Local
+ * and the local S3 server instead of AWS.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AwsEndpoints } from "./config.ts";
+
+/**
+ * A DynamoDB document client (plain JS values in and out). `removeUndefinedValues` so optional
+ * fields can be passed as `undefined` instead of being filtered by hand.
+ */
+export function createDocumentClient(endpoints: AwsEndpoints): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: endpoints.region,
+    ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * An S3 client. With a custom endpoint: path-style URLs (the local server has no virtual hosts) and
+ * checksums only when required (else the SDK streams aws-chunked bodies that s3rver stores verbatim).
+ */
+export function createS3Client(endpoints: AwsEndpoints): S3Client {
+  if (!endpoints.s3) return new S3Client({ region: endpoints.region });
+  return new S3Client({
+    region: endpoints.region,
+    endpoint: endpoints.s3,
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/** The error name DynamoDB uses when a condition expression is false (`ConditionalCheckFailedException`). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
