@@ -18,7 +18,12 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/unit/**/*.test.ts", "test/lambdas/**/*.test.ts", "test/infra/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: [
+            "test/unit/**/*.test.ts",
+            "test/lambdas/**/*.test.ts",
+            "test/infra/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+          ],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -35,6 +40,7 @@ export default defineConfig({
                 ...testWorkerBindings,
                 DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
                 S3_ENDPOINT: inject("s3Endpoint"),
+                TEST_CHAOS_ENDPOINT: inject("chaosEndpoint"),
               },
             },
           })),

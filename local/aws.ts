@@ -297,4 +297,3 @@ export async function ensureBuckets(endpoint: string, buckets: readonly string[]
     client.destroy();
   }
 }
-

@@ -8,12 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
+import { startChaosUpstream } from "./chaos-upstream.ts";
 import { ensureBuckets, ensureTables, startDynamoDbLocal, startS3Server } from "../../local/aws.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     s3Endpoint: string;
+    chaosEndpoint: string;
   }
 }
 
@@ -23,11 +25,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     startDynamoDbLocal(),
     startS3Server({ directory: s3Directory, buckets: Object.values(DEFAULT_BUCKETS) }),
   ]);
-  await Promise.all([ensureTables(dynamodb.endpoint, DEFAULT_TABLES), ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS))]);
+  await Promise.all([
+    ensureTables(dynamodb.endpoint, DEFAULT_TABLES),
+    ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),
+  ]);
+  const chaos = await startChaosUpstream(dynamodb.endpoint);
+  project.provide("chaosEndpoint", chaos.endpoint);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("s3Endpoint", s3.endpoint);
   return async () => {
-    await Promise.all([dynamodb.stop(), s3.stop()]);
+    await Promise.all([dynamodb.stop(), s3.stop(), chaos.stop()]);
     rmSync(s3Directory, { recursive: true, force: true });
   };
 }

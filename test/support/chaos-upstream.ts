@@ -1,0 +1,96 @@
+/**
+ * A misbehaving "AWS" for failure tests: the first path segment picks the behaviour, the rest of
+ * the path names the test (so each test counts its own requests).
+ *   /throttle/<id>      DynamoDB throttling (HTTP 400 ThrottlingException), always
+ *   /server-error/<id>  HTTP 500, always
+ *   /slowdown/<id>      S3 503 SlowDown, always
+ *   /hang/<id>          accepts the request and never answers
+ *   /malformed/<id>     HTTP 200 with a body that is neither JSON nor XML
+ *   /rejected/<id>      HTTP 400 ValidationException whose message holds a fake secret
+ *   /flaky/<id>         throttles twice, then forwards to DynamoDB Local (`?to=` endpoint)
+ *   GET /__count/<behaviour>/<id>   how many requests that path received
+ * Upstream bodies deliberately contain "UPSTREAM-SECRET-BODY" so tests can assert none is forwarded.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { LOCAL_HOST } from "../../local/aws.ts";
+
+export interface ChaosUpstream {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startChaosUpstream(forwardTo: string): Promise<ChaosUpstream> {
+  const counts = new Map<string, number>();
+  const hanging = new Set<ServerResponse>();
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? "/").split("?")[0]!;
+    if (path.startsWith("/__count/")) {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ count: counts.get(path.slice("/__count".length)) ?? 0 }));
+      return;
+    }
+    const count = (counts.get(path) ?? 0) + 1;
+    counts.set(path, count);
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const behaviour = path.split("/")[1];
+      const json = (status: number, body: unknown) => {
+        response.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
+        response.end(JSON.stringify(body));
+      };
+      switch (behaviour) {
+        case "throttle":
+          return json(400, {
+            __type: "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+            message: "Rate exceeded UPSTREAM-SECRET-BODY",
+          });
+        case "server-error":
+          return json(500, { __type: "InternalServerError", message: "UPSTREAM-SECRET-BODY" });
+        case "slowdown":
+          response.writeHead(503, { "content-type": "application/xml" });
+          return response.end("<Error><Code>SlowDown</Code><Message>UPSTREAM-SECRET-BODY</Message></Error>");
+        case "hang":
+          hanging.add(response);
+          return;
+        case "malformed":
+          response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+          return response.end("<<not json UPSTREAM-SECRET-BODY");
+        case "rejected":
+          return json(400, {
+            __type: "com.amazon.coral.validate#ValidationException",
+            message: "The provided key element does not match the schema UPSTREAM-SECRET-BODY",
+          });
+        case "flaky": {
+          if (count <= 2) {
+            return json(400, { __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException" });
+          }
+          const headers = Object.fromEntries(
+            Object.entries(request.headers).filter(([name]) => !["host", "content-length"].includes(name)),
+          ) as Record<string, string>;
+          fetch(forwardTo, { method: "POST", headers, body: Buffer.concat(chunks) })
+            .then(async (upstream) => {
+              response.writeHead(upstream.status, { "content-type": "application/x-amz-json-1.0" });
+              response.end(Buffer.from(await upstream.arrayBuffer()));
+            })
+            .catch(() => json(500, {}));
+          return;
+        }
+        default:
+          return json(404, { message: "unknown chaos behaviour" });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOCAL_HOST, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    endpoint: `http://${LOCAL_HOST}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

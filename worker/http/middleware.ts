@@ -1,0 +1,135 @@
+/**
+ * The app's middleware: request context and the one-line JSON access log, configuration loading,
+ * and CORS. Each is a factory that returns a hono MiddlewareHandler (hono's style).
+ */
+import type { MiddlewareHandler } from "hono";
+import { readConfig, ConfigError } from "../config.ts";
+import type { AppEnv } from "../env.ts";
+import {
+  CORS_ALLOWED_METHODS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  decideCors,
+  grantedRequestHeaders,
+} from "./cors.ts";
+import { ApiError, SEED_MESSAGES } from "./errors.ts";
+import { log } from "./log.ts";
+
+/** A request id: Cloudflare's ray id when present (it links to Cloudflare's own logs), else a UUID. */
+function requestIdOf(request: Request): string {
+  const ray = request.headers.get("cf-ray");
+  return ray && /^[0-9a-zA-Z-]{1,64}$/.test(ray) ? ray : crypto.randomUUID();
+}
+
+/**
+ * Sets the request id and upstream counters, and logs one JSON line per request when it ends:
+ * method, path (never the query: it can hold tokens), status, upstream calls, cache, duration.
+ */
+export function requestContext(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const requestId = requestIdOf(c.req.raw);
+    c.set("requestId", requestId);
+    c.set("stats", { calls: 0, retries: 0 });
+    await next();
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set("x-request-id", requestId);
+    const stats = c.get("stats");
+    log("info", "request", {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      upstream_calls: stats.calls,
+      upstream_retries: stats.retries,
+      cache: c.get("cacheStatus") ?? "none",
+      duration_ms: Date.now() - started,
+    });
+  };
+}
+
+/** Validates the bindings once per isolate; a bad setting fails every request with its name. */
+export function loadConfig(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const config = readConfig(c.env);
+    if (config instanceof ConfigError) {
+      log("error", "configuration invalid", {
+        request_id: c.get("requestId"),
+        variable: config.variable,
+        problem: config.message,
+      });
+      throw new ApiError(500, `Configuration error: ${config.message}`, { details: { variable: config.variable } });
+    }
+    c.set("config", config);
+    await next();
+  };
+}
+
+/**
+ * CORS for every route. Not hono's cors(): it adds `Vary: Origin` only when the origin matched
+ * (so a shared cache can serve one origin's ACAO to another, cf. expressjs/cors#106), echoes any
+ * requested header when allowHeaders is empty, and cannot answer a refused origin with the seed's
+ * 422 JSON. Here:
+ * - every response carries `Vary: Origin`;
+ * - an allowed origin is reflected (never `*`, never credentials);
+ * - a refused origin gets 422 "ORIGIN is invalid." on GET/HEAD and on preflights (like the seed,
+ *   other methods answer 404 "No route matches." whatever the origin);
+ * - CORS headers are added after the handler ran, i.e. after any edge-cache read, so a cached body
+ *   never carries another origin's headers.
+ * https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+export function corsPolicy(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const decision = decideCors(c.req.header("origin"), c.get("config").allowedOrigins);
+    c.set("cors", decision);
+    const method = c.req.method;
+    const isPreflight = method === "OPTIONS";
+
+    if (decision.kind === "rejected" && (isPreflight || method === "GET" || method === "HEAD")) {
+      throw new ApiError(422, SEED_MESSAGES.invalidOrigin);
+    }
+
+    if (isPreflight) {
+      const headers = new Headers({
+        allow: CORS_ALLOWED_METHODS.join(", "),
+        vary: "Origin",
+        "cache-control": `public, max-age=${CORS_MAX_AGE_SECONDS}`,
+      });
+      if (decision.kind === "allowed") {
+        const granted = grantedRequestHeaders(c.req.header("access-control-request-headers"));
+        const requestedMethod = c.req.header("access-control-request-method") ?? "GET";
+        // Unknown method or header: answer without CORS grants; the browser then blocks the call.
+        if (granted !== null && (CORS_ALLOWED_METHODS as readonly string[]).includes(requestedMethod)) {
+          headers.set("access-control-allow-origin", decision.origin);
+          headers.set("access-control-allow-methods", CORS_ALLOWED_METHODS.join(", "));
+          if (granted.length > 0) headers.set("access-control-allow-headers", granted.join(", "));
+          headers.set("access-control-max-age", String(CORS_MAX_AGE_SECONDS));
+        }
+      }
+      return c.body(null, 204, Object.fromEntries(headers));
+    }
+
+    await next();
+    // Responses passed through from fetch() or the Cache API have immutable headers: copy first.
+    c.res = new Response(c.res.body, c.res);
+    applyCorsHeaders(c.res.headers, decision);
+  };
+}
+
+/** Adds the response-side CORS headers for a decision (also used by onError). */
+export function applyCorsHeaders(headers: Headers, decision: ReturnType<typeof decideCors> | undefined): void {
+  appendVary(headers, "Origin");
+  if (decision?.kind === "allowed") {
+    headers.set("access-control-allow-origin", decision.origin);
+    headers.set("access-control-expose-headers", CORS_EXPOSED_HEADERS.join(", "));
+  } else {
+    headers.delete("access-control-allow-origin");
+  }
+}
+
+function appendVary(headers: Headers, name: string): void {
+  const current = headers.get("vary");
+  if (!current) return headers.set("vary", name);
+  const names = current.split(",").map((part) => part.trim().toLowerCase());
+  if (!names.includes(name.toLowerCase()) && !names.includes("*")) headers.set("vary", `${current}, ${name}`);
+}

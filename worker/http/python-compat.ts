@@ -1,0 +1,89 @@
+/**
+ * Exact reimplementations of the two Python behaviours the seed's Lambda@Edge functions expose to
+ * frontends, so a frontend written for the seed sees the same answers:
+ * - `urllib.parse.parse_qs(qs)` with its defaults (keep_blank_values=False, strict_parsing=False,
+ *   separator="&", encoding="utf-8", errors="replace"):
+ *   https://github.com/python/cpython/blob/3.11/Lib/urllib/parse.py (parse_qsl, unquote)
+ * - `json.dumps(obj)` with its defaults (ensure_ascii=True, separators (", ", ": ")):
+ *   https://docs.python.org/3/library/json.html#json.dumps
+ * URLSearchParams differs from parse_qs (it keeps blank values and stops at malformed escapes
+ * differently), hence our own code. Python keeps a leading BOM (ignoreBOM: true).
+ */
+
+const utf8Replace = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Python's `unquote(s, errors="replace")`: valid %XX escapes become bytes, the bytes are decoded
+ * as UTF-8 with U+FFFD for invalid sequences, malformed escapes ("%zz", "%4") stay as they are.
+ */
+export function pythonUnquote(value: string): string {
+  if (!value.includes("%")) return value;
+  const source = utf8Encoder.encode(value);
+  const bytes = new Uint8Array(source.length);
+  let length = 0;
+  for (let index = 0; index < source.length; index++) {
+    const byte = source[index]!;
+    if (byte === 0x25 && index + 2 < source.length && isHex(source[index + 1]) && isHex(source[index + 2])) {
+      bytes[length++] = parseInt(String.fromCharCode(source[index + 1]!, source[index + 2]!), 16);
+      index += 2;
+    } else {
+      bytes[length++] = byte;
+    }
+  }
+  return utf8Replace.decode(bytes.subarray(0, length));
+}
+
+function isHex(byte: number | undefined): boolean {
+  return (
+    byte !== undefined &&
+    ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66))
+  );
+}
+
+/** Python's `parse_qs(qs)`: name -> every non-blank value, in order. */
+export function pythonParseQs(query: string): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const field of query.split("&")) {
+    if (field === "") continue;
+    const equals = field.indexOf("=");
+    // A field without "=" is skipped, and so is a blank value (keep_blank_values=False).
+    if (equals === -1 || equals === field.length - 1) continue;
+    const name = pythonUnquote(field.slice(0, equals).replace(/\+/g, " "));
+    const value = pythonUnquote(field.slice(equals + 1).replace(/\+/g, " "));
+    const values = result.get(name);
+    if (values) values.push(value);
+    else result.set(name, [value]);
+  }
+  return result;
+}
+
+/** The raw query string of a URL, without "?" (what CloudFront hands Lambda@Edge as `querystring`). */
+export function rawQuery(url: string): string {
+  const start = url.indexOf("?");
+  if (start === -1) return "";
+  const end = url.indexOf("#", start);
+  return url.slice(start + 1, end === -1 ? undefined : end);
+}
+
+/** Python's `json.dumps(value)` for JSON-compatible data (integers, strings, lists, dicts, bool, None). */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError("not JSON serializable");
+    return String(value);
+  }
+  if (typeof value === "string") {
+    // ensure_ascii: every non-ASCII UTF-16 code unit as a lowercase \uXXXX escape.
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) =>
+      c === "\u007f" ? c : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+    );
+  }
+  if (Array.isArray(value)) return "[" + value.map(pythonJsonDumps).join(", ") + "]";
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return "{" + entries.map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ") + "}";
+  }
+  throw new TypeError(`${typeof value} is not JSON serializable`);
+}

@@ -1,0 +1,69 @@
+/**
+ * media-edge: the edge of the video pipeline on Cloudflare Workers.
+ * Middleware (request log, config, CORS), the routes, and the one place errors become responses.
+ */
+import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env.ts";
+import { ApiError, SEED_MESSAGES, UpstreamError, apiErrorForUpstream } from "./http/errors.ts";
+import { log } from "./http/log.ts";
+import { applyCorsHeaders, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
+import { pythonJsonDumps } from "./http/python-compat.ts";
+import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
+
+const app = new Hono<AppEnv>();
+
+app.use("*", requestContext());
+app.use("*", loadConfig());
+app.use("*", corsPolicy());
+
+app.route("/api/media", jobRoutes);
+// --- routes of later issues are mounted below this line (one app.route line each) ---
+
+/** Anything else, including other methods on known paths, answers like the seed. */
+app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));
+
+app.onError((error, c) => {
+  let apiError: ApiError;
+  if (error instanceof ApiError) {
+    apiError = error;
+  } else if (error instanceof UpstreamError) {
+    apiError = apiErrorForUpstream(error);
+  } else if (error instanceof HTTPException) {
+    apiError = new ApiError(error.status as ApiError["status"], error.message || "Request failed.");
+  } else {
+    apiError = new ApiError(500, "Internal error.");
+  }
+  const cause = apiError.cause ?? (apiError === error ? undefined : error);
+  if (apiError.status >= 500) {
+    const requestId = c.get("requestId");
+    // Upstream diagnostics are status and AWS error code only; other errors log their message and stack.
+    log("error", apiError.message, {
+      request_id: requestId,
+      status: apiError.status,
+      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined,
+      stack: cause instanceof Error && !(cause instanceof UpstreamError) ? cause.stack : undefined,
+    });
+  }
+  return renderError(c, apiError);
+});
+
+/** The JSON error response: the seed's {"success": false, "message": ...} plus details. */
+function renderError(c: Context<AppEnv>, apiError: ApiError): Response {
+  const requestId = c.get("requestId");
+  const body = pythonJsonDumps({
+    success: false,
+    message: apiError.message,
+    ...apiError.details,
+    ...(apiError.status >= 500 ? { request_id: requestId } : {}),
+  });
+  const headers = new Headers({
+    "content-type": SEED_JSON_CONTENT_TYPE,
+    "cache-control": "no-store",
+    ...apiError.headers,
+  });
+  applyCorsHeaders(headers, c.get("cors"));
+  return new Response(body, { status: apiError.status, headers });
+}
+
+export default app;

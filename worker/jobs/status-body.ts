@@ -1,0 +1,39 @@
+/**
+ * The seed's response bodies for job lookups, from stored items. Pure.
+ * Keys and their order are the seed's (`mediaConvertJobIdToStatusEdgeApi.success_response`);
+ * fields we add come after them.
+ */
+
+/** Python's int() on a DynamoDB number: truncates toward zero; a missing value reads as 0. */
+function pythonInt(value: unknown): number {
+  const number = typeof value === "number" ? value : Number(value ?? 0);
+  return Number.isFinite(number) ? Math.trunc(number) : 0;
+}
+
+/** Body of GET /api/media/job_id for an InputFileToJobId item. */
+export function jobIdBody(item: Record<string, unknown>): Record<string, unknown> {
+  return { success: true, job_id: item.JobId };
+}
+
+/** Body of GET /api/media/status for a JobIdToStatus item. */
+export function statusBody(item: Record<string, unknown>): Record<string, unknown> {
+  const jobStatus = item.JobStatus;
+  const body: Record<string, unknown> = {
+    success: true,
+    job_status: jobStatus,
+    progress_rate: pythonInt(item.ProgressRate),
+  };
+  if (jobStatus === "COMPLETE") {
+    body.duration_ms = pythonInt(item.DurationMs);
+    body.width_px = pythonInt(item.WidthPx);
+    body.height_px = pythonInt(item.HeightPx);
+    body.output_path = item.OutputPath ?? "";
+    body.playlists = item.Playlists ?? {};
+    if (Array.isArray(item.PlaylistPaths)) body.playlist_paths = item.PlaylistPaths;
+  } else if (jobStatus === "ERROR") {
+    body.error_code = pythonInt(item.ErrorCode);
+    body.error_message = item.ErrorMessage ?? "";
+  }
+  if (item.Warnings && typeof item.Warnings === "object") body.warnings = item.Warnings;
+  return body;
+}

@@ -1,0 +1,47 @@
+/**
+ * The seed-compatible lookups that replace the two Lambda@Edge functions:
+ * GET /api/media/job_id?input_file=...  (mediaConvertInputFileToJobIdEdgeApi)
+ * GET /api/media/status?job_id=...      (mediaConvertJobIdToStatusEdgeApi)
+ * Same status codes, keys and messages; CORS and errors are handled by the app's middleware.
+ */
+import { Hono, type Context } from "hono";
+import { TABLE_KEYS, type TableRole } from "../../model/index.ts";
+import { getItem } from "../aws/dynamodb.ts";
+import type { AppEnv } from "../env.ts";
+import { cachedLookup } from "../http/edge-cache.ts";
+import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
+import { seedKeyParameter } from "../http/params.ts";
+import { pythonJsonDumps } from "../http/python-compat.ts";
+import { dynamoDbTarget } from "../aws/targets.ts";
+import { jobIdBody, statusBody } from "../jobs/status-body.ts";
+
+export const SEED_JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
+
+async function seedLookup(
+  c: Context<AppEnv>,
+  role: TableRole,
+  parameter: string,
+  render: (item: Record<string, unknown>) => Record<string, unknown>,
+): Promise<Response> {
+  const value = seedKeyParameter(c.req.url, parameter);
+  const config = c.get("config");
+  const table = config.tables[role];
+  const body = await cachedLookup(c, `${encodeURIComponent(table)}/${encodeURIComponent(value)}`, async () => {
+    const item = await getItem(dynamoDbTarget(config), c.get("stats"), {
+      table,
+      keyName: TABLE_KEYS[role],
+      keyValue: value,
+    });
+    return item === undefined ? undefined : pythonJsonDumps(render(item));
+  });
+  // The seed answers 422 (not 404) for a missing item; frontends may depend on it.
+  if (body === undefined) throw new ApiError(422, SEED_MESSAGES.notFoundItem);
+  return c.body(body, 200, {
+    "content-type": SEED_JSON_CONTENT_TYPE,
+    "cache-control": `public, max-age=${config.cacheTtlSeconds}`,
+  });
+}
+
+export const jobRoutes = new Hono<AppEnv>()
+  .get("/job_id", (c) => seedLookup(c, "inputFileToJobId", "input_file", jobIdBody))
+  .get("/status", (c) => seedLookup(c, "jobIdToStatus", "job_id", statusBody));
