@@ -12,6 +12,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     reporters: ["default"],
+    // Logs of passing tests are noise; a failing test still shows what it logged.
+    silent: "passed-only",
     projects: [
       {
         extends: false,

@@ -45,8 +45,13 @@ export interface Config {
     /** Longest window a playlist may cover. */
     maxWindowSeconds: number;
   };
-  /** When set, segment URIs point here (public static hosting) instead of the Worker's segment route. */
+  /**
+   * When set, recording segment URIs point here (public static hosting of the recordings bucket,
+   * the seed's S3_HOSTING_URL) as `<base>/<object key>`, instead of the Worker's segment route.
+   */
   segmentBaseUrl?: string;
+  /** The same for VOD segments: public hosting of the output bucket, `<base>/<object key>`. */
+  vodSegmentBaseUrl?: string;
   analysisPrefix: string;
   playback: {
     policy: PlaybackPolicy;
@@ -219,6 +224,7 @@ function parseConfig(env: ConfigBindings): Config {
       maxWindowSeconds: integer(env, "MAX_WINDOW_SECONDS", 86_400, 60, 7 * 86_400),
     },
     segmentBaseUrl: httpUrl(env, "SEGMENT_BASE_URL"),
+    vodSegmentBaseUrl: httpUrl(env, "VOD_SEGMENT_BASE_URL"),
     analysisPrefix: prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX) + "/",
     playback: {
       policy: policyRaw,

@@ -31,3 +31,12 @@ export interface AppEnv {
   Bindings: Bindings;
   Variables: RequestVariables;
 }
+
+declare global {
+  namespace Cloudflare {
+    // Types `exports` from "cloudflare:workers" (used by the Worker tests) with our entrypoint.
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+    }
+  }
+}

@@ -75,9 +75,11 @@ export function pythonJsonDumps(value: unknown): string {
     return String(value);
   }
   if (typeof value === "string") {
-    // ensure_ascii: every non-ASCII UTF-16 code unit as a lowercase \uXXXX escape.
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) =>
-      c === "\u007f" ? c : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+    // ensure_ascii escapes everything outside " "..."~" (DEL included), per UTF-16 code unit, in
+    // lowercase hex; JSON.stringify already escapes the C0 controls the same way.
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
     );
   }
   if (Array.isArray(value)) return "[" + value.map(pythonJsonDumps).join(", ") + "]";

@@ -27,7 +27,7 @@ function marshallItem(item: Record<string, unknown>): Record<string, Record<stri
 }
 
 async function call(operation: string, input: unknown): Promise<unknown> {
-  const response = await client.fetch(String((env as Record<string, unknown>).DYNAMODB_ENDPOINT), {
+  const response = await client.fetch(String((env as unknown as Record<string, unknown>).DYNAMODB_ENDPOINT), {
     method: "POST",
     headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `DynamoDB_20120810.${operation}` },
     body: JSON.stringify(input),

@@ -23,7 +23,7 @@ export async function callWith(
   const headers = new Headers(init.headers);
   const origin = init.origin === undefined ? ALLOWED_ORIGIN : init.origin;
   if (origin !== null) headers.set("origin", origin);
-  const bindings = { ...(env as Record<string, unknown>), ...overrides };
+  const bindings = { ...(env as unknown as Record<string, unknown>), ...overrides };
   for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete bindings[name];
   const ctx = createExecutionContext();
   const response = await worker.fetch(new Request(`${BASE}${path}`, { ...init, headers }), bindings as never, ctx);
@@ -32,4 +32,4 @@ export async function callWith(
 }
 
 /** The test bindings, typed loosely. */
-export const bindings = env as Record<string, string>;
+export const bindings = env as unknown as Record<string, string>;

@@ -1,0 +1,132 @@
+/** Pure pieces of the Worker: config validation, status bodies, DynamoDB unmarshalling, backoff. */
+import { describe, expect, it } from "vitest";
+import { backoffDelayMs } from "../../worker/aws/upstream.ts";
+import { unmarshallItem } from "../../worker/aws/dynamodb.ts";
+import { ConfigError, readConfig } from "../../worker/config.ts";
+import { statusBody } from "../../worker/jobs/status-body.ts";
+import { checkKeyValue } from "../../worker/http/params.ts";
+
+const minimal = {
+  ALLOWED_ORIGINS: "https://app.example.com",
+  AWS_ACCESS_KEY_ID: "AKID",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  TOKEN_SECRET: "x".repeat(32),
+};
+
+describe("readConfig", () => {
+  it("fills documented defaults", () => {
+    const config = readConfig({ ...minimal });
+    expect(config).not.toBeInstanceOf(ConfigError);
+    if (config instanceof ConfigError) return;
+    expect(config.dynamodbEndpoint).toBe("https://dynamodb.us-east-1.amazonaws.com");
+    expect(config.s3).toEqual({ endpoint: "https://s3.us-east-1.amazonaws.com", pathStyle: false });
+    expect(config.tables.jobIdToStatus).toBe("MediaConvertJobIdToStatus");
+    expect(config.cacheTtlSeconds).toBe(5);
+    expect(config.upstream).toEqual({ deadlineMs: 3000, maxAttempts: 3 });
+    expect(config.buckets.analysis).toBe(config.buckets.output);
+  });
+
+  it("honours overrides and uses path-style S3 for an explicit endpoint", () => {
+    const config = readConfig({
+      ...minimal,
+      AWS_REGION: "ap-northeast-1",
+      S3_ENDPOINT: "http://127.0.0.1:4568/",
+      TABLE_JOB_ID_TO_STATUS: "prod.Status",
+    });
+    if (config instanceof ConfigError) throw config;
+    expect(config.s3).toEqual({ endpoint: "http://127.0.0.1:4568", pathStyle: true });
+    expect(config.dynamodbEndpoint).toBe("https://dynamodb.ap-northeast-1.amazonaws.com");
+    expect(config.tables.jobIdToStatus).toBe("prod.Status");
+  });
+
+  it.each([
+    [{ AWS_ACCESS_KEY_ID: undefined }, "AWS_ACCESS_KEY_ID"],
+    [{ AWS_REGION: "tokyo" }, "AWS_REGION"],
+    [{ TABLE_JOB_ID_TO_STATUS: "a b" }, "TABLE_JOB_ID_TO_STATUS"],
+    [{ UPSTREAM_MAX_ATTEMPTS: "0" }, "UPSTREAM_MAX_ATTEMPTS"],
+    [{ RECORDINGS_PREFIX: "../etc" }, "RECORDINGS_PREFIX"],
+    [{ OUTPUT_BUCKET: "Bad_Bucket" }, "OUTPUT_BUCKET"],
+    [{ PLAYBACK_POLICY: "open" }, "PLAYBACK_POLICY"],
+  ])("names the variable in the error for %j", (override, variable) => {
+    const config = readConfig({ ...minimal, ...override });
+    expect(config).toBeInstanceOf(ConfigError);
+    expect((config as ConfigError).variable).toBe(variable);
+  });
+
+  it("never puts a secret's value in the error", () => {
+    const config = readConfig({ ...minimal, TOKEN_SECRET: "short-secret" });
+    expect((config as ConfigError).message).not.toContain("short-secret");
+  });
+});
+
+describe("statusBody", () => {
+  it("truncates numbers like Python's int() and reads a missing progress as 0", () => {
+    expect(statusBody({ JobStatus: "PROGRESSING", ProgressRate: 70.9 })).toEqual({
+      success: true,
+      job_status: "PROGRESSING",
+      progress_rate: 70,
+    });
+    expect(statusBody({ JobStatus: "SUBMITTED" })).toEqual({
+      success: true,
+      job_status: "SUBMITTED",
+      progress_rate: 0,
+    });
+  });
+
+  it("adds the ABR playlist paths and warnings after the seed's keys", () => {
+    const body = statusBody({
+      JobStatus: "COMPLETE",
+      ProgressRate: 100,
+      DurationMs: 1,
+      WidthPx: 2,
+      HeightPx: 3,
+      OutputPath: "o/",
+      Playlists: { ".m3u8": "m.m3u8" },
+      PlaylistPaths: ["m.m3u8", "m_720.m3u8"],
+      Warnings: { "230001": 1 },
+    });
+    expect(Object.keys(body)).toEqual([
+      "success",
+      "job_status",
+      "progress_rate",
+      "duration_ms",
+      "width_px",
+      "height_px",
+      "output_path",
+      "playlists",
+      "playlist_paths",
+      "warnings",
+    ]);
+  });
+});
+
+describe("unmarshallItem", () => {
+  it("reads every DynamoDB type we store", () => {
+    expect(
+      unmarshallItem({
+        S: { S: "x" },
+        N: { N: "12" },
+        B: { BOOL: true },
+        Z: { NULL: true },
+        M: { M: { ".m3u8": { S: "a.m3u8" } } },
+        L: { L: [{ S: "a" }, { N: "1" }] },
+        SS: { SS: ["a", "b"] },
+        NS: { NS: ["1", "2"] },
+      }),
+    ).toEqual({ S: "x", N: 12, B: true, Z: null, M: { ".m3u8": "a.m3u8" }, L: ["a", 1], SS: ["a", "b"], NS: [1, 2] });
+  });
+});
+
+describe("backoff and key checks", () => {
+  it("grows the jitter window exponentially up to a cap", () => {
+    expect(backoffDelayMs(1, () => 0.999)).toBe(79);
+    expect(backoffDelayMs(2, () => 0.999)).toBe(159);
+    expect(backoffDelayMs(9, () => 0.999)).toBe(399);
+    expect(backoffDelayMs(3, () => 0)).toBe(0);
+  });
+
+  it("measures key size in UTF-8 bytes", () => {
+    expect(checkKeyValue("job_id", "a".repeat(2048))).toHaveLength(2048);
+    expect(() => checkKeyValue("job_id", "あ".repeat(683))).toThrow("Invalid parameter job_id.");
+  });
+});
