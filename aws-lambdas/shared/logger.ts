@@ -9,6 +9,7 @@
  * - Handlers take a `Log` so tests can capture it; the module-scope handler uses `createLogger`.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogAttributes } from "@aws-lambda-powertools/logger/types";
 
 /** What the handlers need from a logger. Powertools' Logger satisfies it. */
 export interface Log {
@@ -19,11 +20,19 @@ export interface Log {
 }
 
 /**
- * A Powertools Logger for one function. The level comes from `POWERTOOLS_LOG_LEVEL` (or Lambda's
- * `AWS_LAMBDA_LOG_LEVEL`), default INFO; the service name from `POWERTOOLS_SERVICE_NAME`, else `serviceName`.
+ * A Powertools Logger for one function, behind the `Log` interface. The level comes from
+ * `POWERTOOLS_LOG_LEVEL` (or Lambda's `AWS_LAMBDA_LOG_LEVEL`), default INFO; the service name from
+ * `POWERTOOLS_SERVICE_NAME`, else `serviceName`. Pass `logger` to reuse an existing one.
  */
-export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || serviceName });
+export function createLogger(serviceName: string, logger?: Logger): Log {
+  const powertools = logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || serviceName });
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (message: string, extra?: Record<string, unknown>): void => {
+      if (extra === undefined) powertools[level](message);
+      else powertools[level](message, extra as LogAttributes);
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** A logger that records entries in memory (tests, local tooling). */

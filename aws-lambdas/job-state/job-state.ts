@@ -1,0 +1,235 @@
+/**
+ * job-state: EventBridge "MediaConvert Job State Change" -> the job's status row (+ info.json).
+ *
+ * The mapping is pure (state-update.ts); this module reads the job's output row, writes info.json and
+ * sends the conditional update. A failed condition is the expected answer to a duplicate or late event
+ * and is a no-op. Failures (throttling, S3 errors) throw, so EventBridge/Lambda retry and, after that,
+ * the dead-letter queue takes the event.
+ *
+ * COMPLETE is retry-safe against partial failure: info.json is written (an idempotent PUT of content
+ * derived from the event) *before* the row turns COMPLETE. If the PUT fails nothing is marked and the
+ * retry does both; if the row update fails after the PUT the retry rewrites the same file and then
+ * marks the row; and every redelivered COMPLETE rewrites info.json even when the row is already
+ * COMPLETE, so a lost or deleted info.json is restored by any redelivery. Readers that see COMPLETE
+ * can rely on info.json existing.
+ */
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { INFO_FILE, TABLE_KEYS, epochSeconds, type JobOutputItem, type TableRole } from "../../model/index.ts";
+import { isConditionalCheckFailed } from "../shared/clients.ts";
+import type { Log } from "../shared/logger.ts";
+import { JOB_CREATED_BY } from "../submit-job/mediaconvert-settings.ts";
+import {
+  buildEnsureWarningsMap,
+  buildStatusUpdate,
+  buildWarningUpdate,
+  completeFacts,
+  infoJson,
+  parseJobStateEvent,
+  planJobStateUpdate,
+  sanitizeErrorMessage,
+  type ExtraAttributes,
+  type JobStateEvent,
+} from "./state-update.ts";
+
+/** job-state configuration. */
+export interface JobStateConfig {
+  tables: Record<TableRole, string>;
+  /** Seed `OUTPUT_BUCKET`: where info.json goes when an output row predates `OutputBucket`; also scrubbed from errors. */
+  outputBucket: string;
+  /** Lifetime of the status row after its latest update, in seconds. */
+  statusTtlSeconds: number;
+}
+
+/** What job-state needs from outside. */
+export interface JobStateDeps {
+  config: JobStateConfig;
+  clients: { dynamodb: DynamoDBDocumentClient; s3: S3Client };
+  log: Log;
+  now?: () => Date;
+}
+
+/** What happened to the event. */
+export type JobStateResult =
+  | { outcome: "applied"; jobId: string; status: string; infoFile?: string }
+  | { outcome: "stale"; jobId: string; status: string; current?: string }
+  | { outcome: "ignored"; jobId: string; status: string; reason: string }
+  | { outcome: "unknown-job"; jobId: string; status: string }
+  | { outcome: "rejected"; reason: string };
+
+/**
+ * A terminal event for a job this pipeline created (UserMetadata says so) may beat submit-job's
+ * transaction by a moment. Within this window such an event is retried (thrown) instead of dropped.
+ */
+export const UNRECORDED_JOB_RETRY_WINDOW_MS = 5 * 60_000;
+
+/** Thrown for a fresh terminal event of one of our jobs whose rows are not visible yet (retry later). */
+export class JobNotRecordedYetError extends Error {
+  override name = "JobNotRecordedYetError";
+}
+
+/** Creates the job-state handler. */
+export function createJobStateHandler(deps: JobStateDeps) {
+  const { config, clients, log } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  return async function jobState(event: unknown): Promise<JobStateResult> {
+    const parsed = parseJobStateEvent(event);
+    if (!parsed.ok) {
+      log.warn("Event rejected", { reason: parsed.message });
+      return { outcome: "rejected", reason: parsed.message };
+    }
+    const evt = parsed.event;
+    const where = {
+      jobId: evt.jobId,
+      status: evt.status,
+      eventId: evt.eventId,
+      inputFile: evt.userMetadata.InputFile,
+    };
+    const plan = planJobStateUpdate(evt);
+    const now = clock();
+
+    if (plan.kind === "ignore") {
+      log.info("Event does not change the status row", { ...where, reason: plan.reason });
+      return { outcome: "ignored", jobId: evt.jobId, status: evt.status, reason: plan.reason };
+    }
+
+    if (plan.kind === "warning") {
+      const applied = await sendUpdate(buildWarningUpdate(config.tables.jobIdToStatus, evt.jobId, plan.warnings), true);
+      if (applied === "missing") return unknownJob(evt, where, now);
+      log.info("Warning recorded", { ...where, warnings: plan.warnings });
+      return { outcome: "applied", jobId: evt.jobId, status: evt.status };
+    }
+
+    const extra: ExtraAttributes = {};
+    let infoFile: string | undefined;
+    if (plan.status === "COMPLETE") {
+      const output = await readOutputRow(evt.jobId);
+      if (!output) return unknownJob(evt, where, now);
+      const bucket = output.OutputBucket || config.outputBucket;
+      const facts = completeFacts(evt.detail, { bucket, path: output.OutputPath });
+      infoFile = output.OutputPath + INFO_FILE;
+      // Before the row update: see the module comment.
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: infoFile,
+          Body: infoJson(facts),
+          ContentType: "application/json",
+          CacheControl: "no-cache",
+        }),
+      );
+      extra.OutputPath = output.OutputPath;
+      extra.Playlists = facts.playlists;
+      extra.PlaylistPaths = facts.playlistPaths;
+      extra.Renditions = facts.renditions;
+      if (facts.durationMs !== undefined) extra.DurationMs = facts.durationMs;
+      if (facts.widthPx !== undefined) extra.WidthPx = facts.widthPx;
+      if (facts.heightPx !== undefined) extra.HeightPx = facts.heightPx;
+    } else if (plan.status === "ERROR") {
+      const code = Number(evt.detail.errorCode);
+      extra.ErrorCode = Number.isFinite(code) ? code : 0;
+      const buckets = [config.outputBucket, evt.userMetadata.InputBucket ?? ""];
+      extra.ErrorMessage = sanitizeErrorMessage(String(evt.detail.errorMessage ?? ""), buckets);
+    }
+
+    const update = buildStatusUpdate({
+      tableName: config.tables.jobIdToStatus,
+      jobId: evt.jobId,
+      plan,
+      timestampMs: evt.timestampMs,
+      expirationTime: epochSeconds(now.getTime()) + config.statusTtlSeconds,
+      extra,
+    });
+    const applied = await sendUpdate(update, Object.keys(plan.warnings).length > 0);
+    if (applied === "missing") return unknownJob(evt, where, now);
+    if (applied !== "applied") {
+      log.info("Stale or duplicate event: the row is already at or past it", { ...where, current: applied.current });
+      return {
+        outcome: "stale",
+        jobId: evt.jobId,
+        status: evt.status,
+        ...(applied.current ? { current: applied.current } : {}),
+      };
+    }
+    log.info("Status updated", {
+      ...where,
+      jobStatus: plan.status,
+      progress: plan.progress,
+      ...(infoFile ? { infoFile } : {}),
+      ...(plan.status === "ERROR" ? { errorCode: extra.ErrorCode } : {}),
+    });
+    return { outcome: "applied", jobId: evt.jobId, status: evt.status, ...(infoFile ? { infoFile } : {}) };
+  };
+
+  /**
+   * Sends a conditional update. "applied", "missing" (no row: not our job), or the current status
+   * when the condition refused it (stale/duplicate). Rows without a Warnings map get one, once.
+   */
+  async function sendUpdate(
+    update: UpdateCommandInput,
+    usesWarnings: boolean,
+  ): Promise<"applied" | "missing" | { current?: string }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await clients.dynamodb.send(new UpdateCommand(update));
+        return "applied";
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) {
+          const item = (error as { Item?: Record<string, { S?: string }> }).Item;
+          if (item) return { ...(item.JobStatus?.S ? { current: item.JobStatus.S } : {}) };
+          // DynamoDB returns the old item on a failed condition when it exists; double-check without it.
+          const row = await clients.dynamodb.send(
+            new GetCommand({
+              TableName: config.tables.jobIdToStatus,
+              Key: { [TABLE_KEYS.jobIdToStatus]: update.Key![TABLE_KEYS.jobIdToStatus] },
+              ConsistentRead: true,
+            }),
+          );
+          if (!row.Item) return "missing";
+          return { ...(typeof row.Item.JobStatus === "string" ? { current: row.Item.JobStatus } : {}) };
+        }
+        const invalidPath =
+          (error as { name?: string }).name === "ValidationException" && /document path/i.test(String(error));
+        if (!usesWarnings || !invalidPath || attempt > 0) throw error;
+        const key = update.Key![TABLE_KEYS.jobIdToStatus] as string;
+        try {
+          await clients.dynamodb.send(new UpdateCommand(buildEnsureWarningsMap(config.tables.jobIdToStatus, key)));
+        } catch (ensureError) {
+          if (isConditionalCheckFailed(ensureError)) return "missing";
+          throw ensureError;
+        }
+      }
+    }
+  }
+
+  async function readOutputRow(jobId: string): Promise<JobOutputItem | undefined> {
+    const row = await clients.dynamodb.send(
+      new GetCommand({
+        TableName: config.tables.jobIdToOutput,
+        Key: { [TABLE_KEYS.jobIdToOutput]: jobId },
+        // Only what info.json needs: never pull the content key into this function.
+        ProjectionExpression: "#id, #path, #bucket",
+        ExpressionAttributeNames: { "#id": "JobId", "#path": "OutputPath", "#bucket": "OutputBucket" },
+        ConsistentRead: true,
+      }),
+    );
+    const item = row.Item as JobOutputItem | undefined;
+    return item && typeof item.OutputPath === "string" ? item : undefined;
+  }
+
+  function unknownJob(evt: JobStateEvent, where: Record<string, unknown>, now: Date): JobStateResult {
+    const ours = evt.userMetadata.JobCreatedBy === JOB_CREATED_BY;
+    const age = now.getTime() - evt.timestampMs;
+    const terminal = evt.status === "COMPLETE" || evt.status === "ERROR" || evt.status === "CANCELED";
+    if (ours && terminal && evt.timestampMs > 0 && age >= 0 && age < UNRECORDED_JOB_RETRY_WINDOW_MS) {
+      log.warn("Terminal event for one of our jobs that is not recorded yet; retrying later", where);
+      throw new JobNotRecordedYetError(`Job ${evt.jobId} is not recorded yet; retry the ${evt.status} event.`);
+    }
+    log.info("Event for a job this pipeline did not record; ignored", {
+      ...where,
+      createdBy: evt.userMetadata.JobCreatedBy,
+    });
+    return { outcome: "unknown-job", jobId: evt.jobId, status: evt.status };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * submit-job configuration: read once at cold start (handler.ts) from the environment. Variable names
+ * follow the seed (`OUTPUT_BUCKET`, `MEDIACONVERT_*`) so an existing deployment keeps its settings.
+ */
+import { DEFAULT_STATUS_TTL_SECONDS, type TableRole } from "../../model/index.ts";
+import {
+  ConfigError,
+  type Env,
+  integerSetting,
+  listSetting,
+  optionalString,
+  optionalUrl,
+  requiredString,
+  tableNames,
+} from "../shared/config.ts";
+import { DEFAULT_CLAIM_TTL_SECONDS } from "../shared/idempotency.ts";
+
+/**
+ * Extensions MediaConvert reads as video containers (lowercase, no dot).
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/reference-codecs-containers-input.html
+ */
+export const DEFAULT_VIDEO_EXTENSIONS = [
+  "mp4",
+  "m4v",
+  "mov",
+  "qt",
+  "mkv",
+  "webm",
+  "avi",
+  "flv",
+  "f4v",
+  "wmv",
+  "asf",
+  "mpg",
+  "mpeg",
+  "m2v",
+  "ts",
+  "m2ts",
+  "mts",
+  "mxf",
+  "3gp",
+  "3g2",
+  "y4m",
+] as const;
+
+/** Everything submit-job needs to know that is not in the event. */
+export interface SubmitJobConfig {
+  tables: Record<TableRole, string>;
+  /** Bucket MediaConvert writes HLS output to (seed `OUTPUT_BUCKET`). */
+  outputBucket: string;
+  mediaConvert: {
+    /** Account endpoint (seed `MEDIACONVERT_ENDPOINT_URL`); unset = the SDK's regional endpoint. */
+    endpoint?: string;
+    /** IAM role ARN MediaConvert assumes to read the input and write the output. */
+    role: string;
+    /** Job template name or ARN; its first output group must be the Apple HLS group. */
+    jobTemplate: string;
+    /** Queue name or ARN; unset = the template's queue, else the account's Default queue. */
+    queue?: string;
+  };
+  /** Only keys under this prefix are uploads ("" = every key). */
+  inputPrefix: string;
+  /** Buckets uploads may come from; empty = any bucket the trigger sends. */
+  inputBuckets: string[];
+  /** Lowercase extensions without dot. */
+  videoExtensions: string[];
+  /** Lifetime of the status and InputFile rows, in seconds (seed: one day). */
+  statusTtlSeconds: number;
+  /** Lifetime of the idempotency claim rows, in seconds. */
+  claimTtlSeconds: number;
+}
+
+/** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
+export function readSubmitJobConfig(env: Env): SubmitJobConfig {
+  const videoExtensions = listSetting(env, "VIDEO_EXTENSIONS", DEFAULT_VIDEO_EXTENSIONS).map((ext) =>
+    ext.replace(/^\./, "").toLowerCase(),
+  );
+  if (videoExtensions.length === 0) throw new ConfigError("VIDEO_EXTENSIONS", "must list at least one extension.");
+  const config: SubmitJobConfig = {
+    tables: tableNames(env),
+    outputBucket: requiredString(env, "OUTPUT_BUCKET"),
+    mediaConvert: {
+      role: requiredString(env, "MEDIACONVERT_ROLE"),
+      jobTemplate: requiredString(env, "MEDIACONVERT_JOB_TEMPLATE"),
+    },
+    inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
+    inputBuckets: listSetting(env, "INPUT_BUCKETS", []),
+    videoExtensions,
+    statusTtlSeconds: integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 }),
+    claimTtlSeconds: integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", DEFAULT_CLAIM_TTL_SECONDS, { min: 86_400 }),
+  };
+  const endpoint = optionalUrl(env, "MEDIACONVERT_ENDPOINT_URL");
+  if (endpoint) config.mediaConvert.endpoint = endpoint;
+  const queue = optionalString(env, "MEDIACONVERT_QUEUE", "");
+  if (queue) config.mediaConvert.queue = queue;
+  return config;
+}

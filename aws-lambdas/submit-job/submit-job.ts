@@ -1,0 +1,235 @@
+/**
+ * submit-job: S3 upload -> MediaConvert CreateJob -> the seed's DynamoDB rows.
+ *
+ * `createSubmitJobHandler` takes its clients and configuration (handler.ts wires the real ones at
+ * module scope; tests pass local ones). Per object of the event:
+ *   normalise -> filter (logged skip) -> claim (duplicates stop here) -> CreateJob with a fresh key
+ *   -> record the rows in one transaction (claim DONE with them).
+ * Expected rejections (undecodable key, skipped object, duplicate) are logged and returned. Failures
+ * release the claim and throw once every record has been tried, so Lambda retries the event and,
+ * after its retries, hands it to the dead-letter destination; records that did succeed are
+ * duplicates on the retry and are not submitted twice.
+ */
+import { randomBytes } from "node:crypto";
+import { CancelJobCommand, CreateJobCommand, type MediaConvertClient } from "@aws-sdk/client-mediaconvert";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { TABLE_KEYS } from "../../model/index.ts";
+import {
+  claimUploadEvent,
+  clientRequestToken,
+  leaseForInvocation,
+  releaseClaim,
+  type Claim,
+} from "../shared/idempotency.ts";
+import { describeError, type Log } from "../shared/logger.ts";
+import { normaliseS3Events, type S3ObjectCreated } from "../shared/s3-events.ts";
+import type { SubmitJobConfig } from "./config.ts";
+import { buildCreateJobRequest, recordedOutput } from "./mediaconvert-settings.ts";
+import { recordSubmittedJob } from "./records.ts";
+import { classifyUpload, type SkipReason } from "./upload-filter.ts";
+
+/** Claim purpose for this function in the uploadEvents table. */
+export const SUBMIT_JOB_PURPOSE = "mediaconvert";
+
+/** What submit-job needs from outside. */
+export interface SubmitJobDeps {
+  config: SubmitJobConfig;
+  clients: { dynamodb: DynamoDBDocumentClient; mediaConvert: MediaConvertClient };
+  log: Log;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+/** What happened to one entry of the event. */
+export type SubmitOutcome =
+  | { outcome: "submitted"; bucket: string; key: string; jobId: string; outputPath: string }
+  | { outcome: "duplicate"; bucket: string; key: string; jobId?: string }
+  | { outcome: "in-progress"; bucket: string; key: string }
+  | { outcome: "skipped"; bucket: string; key: string; reason: SkipReason; message: string }
+  | { outcome: "rejected"; reason: string; message: string; bucket?: string; rawKey?: string }
+  | { outcome: "failed"; bucket: string; key: string; error: string };
+
+/** The handler's return value: one outcome per entry, in event order (rejections first). */
+export interface SubmitJobResult {
+  results: SubmitOutcome[];
+}
+
+/** Lambda's context, as far as we use it. */
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** Thrown after every record was tried when at least one failed; Lambda then retries the event. */
+export class SubmitJobError extends Error {
+  override name = "SubmitJobError";
+  constructor(
+    readonly result: SubmitJobResult,
+    readonly causes: unknown[],
+  ) {
+    const failed = result.results.filter((r) => r.outcome === "failed");
+    super(`${failed.length} of ${result.results.length} event entries failed; the event will be retried.`, {
+      cause: causes[0],
+    });
+  }
+}
+
+/** Creates the submit-job handler. */
+export function createSubmitJobHandler(deps: SubmitJobDeps) {
+  const { config, clients, log } = deps;
+  const clock = deps.now ?? (() => new Date());
+
+  return async function submitJob(event: unknown, context?: InvocationContext): Promise<SubmitJobResult> {
+    const { objects, rejections } = normaliseS3Events(event);
+    const results: SubmitOutcome[] = [];
+    const causes: unknown[] = [];
+    for (const rejection of rejections) {
+      const level =
+        rejection.reason === "undecodable-key" || rejection.reason === "unrecognised-event" ? "warn" : "info";
+      log[level]("Event entry rejected", {
+        reason: rejection.reason,
+        detail: rejection.message,
+        bucket: rejection.bucket,
+        rawKey: rejection.rawKey,
+        eventName: rejection.eventName,
+      });
+      results.push({
+        outcome: "rejected",
+        reason: rejection.reason,
+        message: rejection.message,
+        ...(rejection.bucket ? { bucket: rejection.bucket } : {}),
+        ...(rejection.rawKey ? { rawKey: rejection.rawKey } : {}),
+      });
+    }
+    for (const object of objects) {
+      try {
+        results.push(await submitOne(object, context));
+      } catch (error) {
+        causes.push(error);
+        log.error("Upload could not be submitted; the event will be retried", {
+          bucket: object.bucket,
+          key: object.key,
+          ...describeError(error),
+        });
+        results.push({ outcome: "failed", bucket: object.bucket, key: object.key, error: String(error) });
+      }
+    }
+    const result = { results };
+    if (causes.length > 0) throw new SubmitJobError(result, causes);
+    return result;
+  };
+
+  async function submitOne(object: S3ObjectCreated, context: InvocationContext | undefined): Promise<SubmitOutcome> {
+    const where = { bucket: object.bucket, key: object.key };
+    const verdict = classifyUpload(object, config);
+    if (!verdict.accept) {
+      log.info("Object skipped", { ...where, reason: verdict.reason, detail: verdict.message, size: object.size });
+      return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
+    }
+
+    const claim: Claim = await claimUploadEvent(clients.dynamodb, {
+      tableName: config.tables.uploadEvents,
+      purpose: SUBMIT_JOB_PURPOSE,
+      object,
+      leaseMs: leaseForInvocation(context),
+      ttlSeconds: config.claimTtlSeconds,
+      now: clock().getTime(),
+    });
+    if (claim.status === "done") {
+      const jobId = typeof claim.result?.JobId === "string" ? claim.result.JobId : undefined;
+      log.info("Duplicate upload event: job already submitted", { ...where, jobId, eventName: object.eventName });
+      return { outcome: "duplicate", ...where, ...(jobId ? { jobId } : {}) };
+    }
+    if (claim.status === "in-progress") {
+      log.info("Duplicate upload event: another invocation is submitting it", {
+        ...where,
+        leaseExpiresAt: new Date(claim.leaseExpiresAt).toISOString(),
+      });
+      return { outcome: "in-progress", ...where };
+    }
+    if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
+
+    let jobId: string | undefined;
+    try {
+      const now = clock();
+      // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.
+      const keyHex = randomBytes(16).toString("hex");
+      const { request, planned } = buildCreateJobRequest({
+        input: where,
+        outputBucket: config.outputBucket,
+        mediaConvert: config.mediaConvert,
+        keyHex,
+        clientRequestToken: clientRequestToken(claim.eventKey),
+        now,
+      });
+      const created = await clients.mediaConvert.send(new CreateJobCommand(request));
+      jobId = created.Job?.Id;
+      if (!jobId) throw new Error("MediaConvert CreateJob answered without a job id.");
+      const output = recordedOutput(created.Job, planned, keyHex);
+      if (output.replayed) {
+        log.warn("MediaConvert returned an earlier job for this upload's token; recording that job's output", {
+          ...where,
+          jobId,
+          outputPath: output.outputPath,
+        });
+      }
+      const recorded = await recordOrVerify({
+        jobId,
+        input: { ...where, ...(object.sequencer ? { sequencer: object.sequencer } : {}) },
+        output,
+        claim: { eventKey: claim.eventKey, leaseId: claim.leaseId },
+        now: now.getTime(),
+        statusTtlSeconds: config.statusTtlSeconds,
+      });
+      log.info("MediaConvert job submitted", {
+        ...where,
+        jobId,
+        outputBucket: output.outputBucket,
+        outputPath: output.outputPath,
+        eventName: object.eventName,
+        ...(recorded.inputFileUpdated ? {} : { note: "a newer upload of this key is the file's latest job" }),
+      });
+      return { outcome: "submitted", ...where, jobId, outputPath: output.outputPath };
+    } catch (error) {
+      if (jobId) await cancelOrphan(jobId, where);
+      await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
+      throw error;
+    }
+  }
+
+  /**
+   * Records the job; if the transaction reports an error, checks whether it committed anyway (a lost
+   * response) before treating the job as unrecorded.
+   */
+  async function recordOrVerify(job: Parameters<typeof recordSubmittedJob>[2]) {
+    try {
+      return await recordSubmittedJob(clients.dynamodb, config.tables, job);
+    } catch (error) {
+      const row = await clients.dynamodb
+        .send(
+          new GetCommand({
+            TableName: config.tables.uploadEvents,
+            Key: { [TABLE_KEYS.uploadEvents]: job.claim.eventKey },
+            ConsistentRead: true,
+          }),
+        )
+        .catch(() => undefined);
+      const result = row?.Item?.Result as { JobId?: unknown } | undefined;
+      if (row?.Item?.ClaimState === "DONE" && result?.JobId === job.jobId) return { inputFileUpdated: true };
+      throw error;
+    }
+  }
+
+  /**
+   * A job we could not record would transcode into a folder nobody can find, with a key nobody has:
+   * cancel it (best effort) so the retry starts clean.
+   */
+  async function cancelOrphan(jobId: string, where: { bucket: string; key: string }): Promise<void> {
+    try {
+      await clients.mediaConvert.send(new CancelJobCommand({ Id: jobId }));
+      log.warn("Cancelled a MediaConvert job that could not be recorded", { ...where, jobId });
+    } catch (error) {
+      log.error("Could not cancel an unrecorded MediaConvert job", { ...where, jobId, ...describeError(error) });
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Which created objects are uploads to transcode. Pure; every "no" carries a reason the handler logs.
+ */
+import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { OUTPUT_TIMESTAMP_PATTERN, baseName, outputPathFor, splitExtension } from "./mediaconvert-settings.ts";
+
+/** Why an object is not transcoded. */
+export type SkipReason =
+  | "unexpected-bucket"
+  | "folder-marker"
+  | "outside-input-prefix"
+  | "inside-output-folder"
+  | "empty-object"
+  | "not-a-video"
+  | "key-too-long";
+
+/** Verdict on one object. */
+export type UploadVerdict = { accept: true } | { accept: false; reason: SkipReason; message: string };
+
+/** The settings the filter depends on (a subset of `SubmitJobConfig`). */
+export interface UploadFilterSettings {
+  inputBuckets: readonly string[];
+  inputPrefix: string;
+  outputBucket: string;
+  videoExtensions: readonly string[];
+}
+
+/** S3's limit on a key, in UTF-8 bytes. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
+const MAX_S3_KEY_BYTES = 1024;
+/** Room for what MediaConvert appends inside the output folder: name modifier, segment number, extension. */
+const OUTPUT_NAME_HEADROOM_BYTES = 64;
+
+/** Decides whether `object` is an upload to transcode. */
+export function classifyUpload(object: S3ObjectCreated, settings: UploadFilterSettings): UploadVerdict {
+  const { bucket, key } = object;
+  if (settings.inputBuckets.length > 0 && !settings.inputBuckets.includes(bucket)) {
+    return skip(
+      "unexpected-bucket",
+      `Bucket ${bucket} is not one of INPUT_BUCKETS (${settings.inputBuckets.join(", ")}).`,
+    );
+  }
+  // The console's "Create folder" writes a zero-byte object whose key ends in "/".
+  if (key.endsWith("/")) return skip("folder-marker", "Key ends in '/': a folder marker, not a file.");
+  if (!key.startsWith(settings.inputPrefix)) {
+    return skip("outside-input-prefix", `Key is outside INPUT_PREFIX ${JSON.stringify(settings.inputPrefix)}.`);
+  }
+  // With one bucket for input and output (the seed's first set-up), our own output must never
+  // trigger another job: MediaConvert writes it under "<input>_<yyyymmddHHMMSS>/".
+  if (bucket === settings.outputBucket && new RegExp(`_${OUTPUT_TIMESTAMP_PATTERN}/`).test(key)) {
+    return skip("inside-output-folder", "Key is inside a MediaConvert output folder of this pipeline.");
+  }
+  if (object.size === 0) return skip("empty-object", "Object is empty (0 bytes).");
+  const extension = extensionOf(key);
+  if (!extension || !settings.videoExtensions.includes(extension)) {
+    return skip(
+      "not-a-video",
+      `Extension ${extension ? JSON.stringify(extension) : "(none)"} is not in VIDEO_EXTENSIONS.`,
+    );
+  }
+  const outputKeyBytes = Buffer.byteLength(outputPathFor(key, new Date(0)) + baseName(key), "utf8");
+  if (outputKeyBytes + OUTPUT_NAME_HEADROOM_BYTES > MAX_S3_KEY_BYTES) {
+    return skip("key-too-long", `Output keys would exceed S3's ${MAX_S3_KEY_BYTES}-byte key limit.`);
+  }
+  return { accept: true };
+}
+
+/** Lowercase extension of the last path segment, without the dot; "" when there is none. */
+export function extensionOf(key: string): string {
+  return splitExtension(baseName(key))[1].replace(/^\./, "").toLowerCase();
+}
+
+function skip(reason: SkipReason, message: string): UploadVerdict {
+  return { accept: false, reason, message };
+}
