@@ -1,0 +1,168 @@
+/**
+ * The local stack's embedded defaults: one place for every setting `npm start`, `npm run invoke`
+ * and `npm run token` use. Any variable set in the environment wins over these
+ * (`ALLOWED_ORIGINS='https://*.example.com' npm start`).
+ *
+ * None of these values is a secret: the credentials are the local S3 server's fixed ones and the
+ * token secret only signs tokens for 127.0.0.1. Production secrets go through `wrangler secret put`
+ * and the Lambdas' IAM roles, never through this file.
+ */
+import { resolve } from "node:path";
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_LOCAL_PORTS,
+  DEFAULT_REGION,
+  DEFAULT_TABLES,
+  LOCAL_CREDENTIALS,
+  TABLE_ENV_VARS,
+} from "../model/index.ts";
+
+/** Signs local playback/key tokens. Not a secret: it only ever protects 127.0.0.1. */
+export const LOCAL_TOKEN_SECRET = "local-development-token-secret-not-for-production";
+
+/** Where `npm start` keeps DynamoDB and S3 data between runs (LOCAL_DATA_DIR overrides). */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.LOCAL_DATA_DIR ?? ".local");
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export interface LocalPorts {
+  dynamodb: number;
+  s3: number;
+  worker: number;
+}
+
+/** Ports of the local stack (DYNAMODB_PORT, S3_PORT, WORKER_PORT override). */
+export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  return {
+    dynamodb: port(env, "DYNAMODB_PORT", DEFAULT_LOCAL_PORTS.dynamodb),
+    s3: port(env, "S3_PORT", DEFAULT_LOCAL_PORTS.s3),
+    worker: port(env, "WORKER_PORT", DEFAULT_LOCAL_PORTS.worker),
+  };
+}
+
+export interface LocalEndpoints {
+  dynamodb: string;
+  s3: string;
+  worker: string;
+}
+
+/** Endpoints of the local stack for these ports. */
+export function localEndpoints(ports: LocalPorts): LocalEndpoints {
+  return {
+    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+    s3: `http://127.0.0.1:${ports.s3}`,
+    worker: `http://127.0.0.1:${ports.worker}`,
+  };
+}
+
+/** Settings both runtimes share locally (tables, buckets, region, endpoints, credentials). */
+function sharedSettings(endpoints: LocalEndpoints): Record<string, string> {
+  const tables = Object.fromEntries(
+    Object.entries(TABLE_ENV_VARS).map(([role, variable]) => [
+      variable,
+      DEFAULT_TABLES[role as keyof typeof DEFAULT_TABLES],
+    ]),
+  );
+  return {
+    AWS_REGION: DEFAULT_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    DYNAMODB_ENDPOINT: endpoints.dynamodb,
+    S3_ENDPOINT: endpoints.s3,
+    OUTPUT_BUCKET: DEFAULT_BUCKETS.output,
+    ...tables,
+  };
+}
+
+/** Variables the local Worker runs with (over wrangler.toml's [vars]). */
+export function localWorkerDefaults(endpoints: LocalEndpoints): Record<string, string> {
+  return {
+    ...sharedSettings(endpoints),
+    RECORDINGS_BUCKET: DEFAULT_BUCKETS.recordings,
+    ALLOWED_ORIGINS: [
+      "http://localhost:3000",
+      "http://127.0.0.1:3000",
+      "http://localhost:5173",
+      "http://127.0.0.1:5173",
+      `http://localhost:${new URL(endpoints.worker).port}`,
+      endpoints.worker,
+    ].join(" "),
+    TOKEN_SECRET: LOCAL_TOKEN_SECRET,
+  };
+}
+
+/**
+ * Variables the local Lambdas run with. MediaConvert and Rekognition have no local equivalent:
+ * their endpoints default to the local emulators `npm start` runs (local/pipeline.ts), and
+ * MEDIACONVERT_ENDPOINT_URL / REKOGNITION_ENDPOINT_URL in the environment point them elsewhere.
+ */
+export function localLambdaDefaults(endpoints: LocalEndpoints, emulator?: string): Record<string, string> {
+  return {
+    ...sharedSettings(endpoints),
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    INPUT_BUCKET: DEFAULT_BUCKETS.input,
+    MEDIACONVERT_ENDPOINT_URL: emulator ?? "http://127.0.0.1:4569",
+    MEDIACONVERT_ROLE: "arn:aws:iam::000000000000:role/MediaConvertRole",
+    MEDIACONVERT_JOB_TEMPLATE: "",
+    REKOGNITION_ENDPOINT_URL: emulator ?? "http://127.0.0.1:4569",
+    REKOGNITION_SNS_TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:AmazonRekognitionFaces",
+    REKOGNITION_ROLE_ARN: "arn:aws:iam::000000000000:role/RekognitionSnsPublish",
+  };
+}
+
+/**
+ * Every variable the Worker reads (README configuration table). Any of them set in the environment
+ * reaches the local Worker, whether or not the local stack has a default for it.
+ */
+export const WORKER_VARIABLES = [
+  "AWS_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "DYNAMODB_ENDPOINT",
+  "S3_ENDPOINT",
+  ...Object.values(TABLE_ENV_VARS),
+  "ALLOWED_ORIGINS",
+  "CACHE_TTL_SECONDS",
+  "UPSTREAM_DEADLINE_MS",
+  "UPSTREAM_MAX_ATTEMPTS",
+  "OUTPUT_BUCKET",
+  "RECORDINGS_BUCKET",
+  "ANALYSIS_BUCKET",
+  "RECORDINGS_PREFIX",
+  "RECORDING_SEGMENT_SECONDS",
+  "MAX_WINDOW_SECONDS",
+  "SEGMENT_BASE_URL",
+  "ANALYSIS_PREFIX",
+  "PLAYBACK_POLICY",
+  "TOKEN_SECRET",
+  "TOKEN_SECRET_PREVIOUS",
+  "KEY_TOKEN_TTL_SECONDS",
+] as const;
+
+/**
+ * Defaults overlaid with whatever the environment sets for the same names or for `names`
+ * (environment wins).
+ */
+export function withEnvironment(
+  defaults: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+  names: readonly string[] = [],
+): Record<string, string> {
+  const merged = { ...defaults };
+  for (const name of new Set([...Object.keys(defaults), ...names])) {
+    const value = env[name];
+    if (value !== undefined) merged[name] = value;
+  }
+  return merged;
+}
