@@ -10,6 +10,10 @@ import { log } from "./http/log.ts";
 import { applyCorsHeaders, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { recordingRoutes } from "./routes/recordings.ts";
+import { segmentRoutes } from "./routes/segments.ts";
+import { vodRoutes } from "./routes/vod.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -19,6 +23,10 @@ app.use("*", corsPolicy());
 
 app.route("/api/media", jobRoutes);
 // --- routes of later issues are mounted below this line (one app.route line each) ---
+app.route("/api/media", recordingRoutes);
+app.route("/api/media", vodRoutes);
+app.route("/api/media", keyRoutes);
+app.route("/api/media", segmentRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

@@ -1,0 +1,76 @@
+/** Playback tokens (worker/auth/tokens.ts): HS256, scope, purpose, expiry, rotation grace. */
+import { sign } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import { checkToken, jobScope, mintToken, recordingScope, scopeGrants } from "../../../worker/auth/tokens.ts";
+
+const CURRENT = "current-secret-0123456789abcdef0123";
+const PREVIOUS = "previous-secret-0123456789abcdef012";
+const secrets = { current: CURRENT, previous: PREVIOUS };
+
+describe("tokens", () => {
+  it("a minted token grants its scope and purpose", async () => {
+    const token = await mintToken(CURRENT, { scope: jobScope("J1"), purpose: "key", ttlSeconds: 60 });
+    const check = await checkToken(token, { secrets, scope: jobScope("J1"), purposes: ["key", "play"] });
+    expect(check).toMatchObject({ ok: true, claims: { sub: "job:J1", pur: "key" }, previousSecret: false });
+  });
+
+  it("missing, malformed, tampered, expired -> 401; wrong job or purpose -> 403", async () => {
+    const token = await mintToken(CURRENT, { scope: jobScope("J1"), purpose: "key", ttlSeconds: 60 });
+    const request = { secrets, scope: jobScope("J1"), purposes: ["key"] as const };
+    expect(await checkToken(undefined, request)).toMatchObject({ ok: false, status: 401, reason: "missing" });
+    expect(await checkToken("abc", request)).toMatchObject({ status: 401, reason: "malformed" });
+    expect(await checkToken("a".repeat(3000) + ".b.c", request)).toMatchObject({ status: 401, reason: "malformed" });
+    const [header, payload, signature] = token.split(".");
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: "job:J1", pur: "key", iat: 1, exp: 4e9 })).toString(
+      "base64url",
+    );
+    expect(await checkToken(`${header}.${forgedPayload}.${signature}`, request)).toMatchObject({
+      status: 401,
+      reason: "invalid",
+    });
+    expect(await checkToken(`${header}.${payload}.${signature!.slice(0, -2)}AA`, request)).toMatchObject({
+      status: 401,
+    });
+    const expired = await mintToken(CURRENT, {
+      scope: jobScope("J1"),
+      purpose: "key",
+      ttlSeconds: 60,
+      nowSeconds: 1000,
+    });
+    expect(await checkToken(expired, request)).toMatchObject({ status: 401, reason: "expired" });
+    expect(await checkToken(token, { ...request, scope: jobScope("J2") })).toMatchObject({
+      status: 403,
+      reason: "wrong-scope",
+    });
+    expect(await checkToken(token, { ...request, purposes: ["play"] })).toMatchObject({
+      status: 403,
+      reason: "wrong-purpose",
+    });
+  });
+
+  it("refuses other algorithms and foreign secrets", async () => {
+    const request = { secrets, scope: jobScope("J1"), purposes: ["play"] as const };
+    const claims = { sub: "job:J1", pur: "play", iat: 1, exp: 4e9 };
+    expect(await checkToken(await sign(claims, CURRENT, "HS512"), request)).toMatchObject({ status: 401 });
+    expect(await checkToken(await sign(claims, "someone-else-0123456789abcdef01234", "HS256"), request)).toMatchObject({
+      status: 401,
+    });
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.x`;
+    expect(await checkToken(none, request)).toMatchObject({ status: 401 });
+  });
+
+  it("rotation: the previous secret is accepted while set, and only then", async () => {
+    const old = await mintToken(PREVIOUS, { scope: jobScope("J1"), purpose: "play", ttlSeconds: 60 });
+    const request = { scope: jobScope("J1"), purposes: ["play"] as const };
+    expect(await checkToken(old, { ...request, secrets })).toMatchObject({ ok: true, previousSecret: true });
+    expect(await checkToken(old, { ...request, secrets: { current: CURRENT } })).toMatchObject({ status: 401 });
+  });
+
+  it("rec:* grants every recorder stream and nothing else", () => {
+    expect(scopeGrants("rec:*", recordingScope("cam1"))).toBe(true);
+    expect(scopeGrants("rec:*", recordingScope(""))).toBe(true);
+    expect(scopeGrants("rec:*", jobScope("J1"))).toBe(false);
+    expect(scopeGrants("rec:cam1", recordingScope("cam2"))).toBe(false);
+    expect(scopeGrants("job:J1", jobScope("J1"))).toBe(true);
+  });
+});

@@ -1,0 +1,369 @@
+/**
+ * S3 from the Worker over SigV4-signed fetch (aws4fetch, through callUpstream's failure policy):
+ * ListObjectsV2 paged from a start key and stopped early, and GetObject with Range passthrough.
+ *
+ * workerd has no DOMParser, so the ListObjectsV2 XML is read by a small strict parser below. S3
+ * documents that "a 200 OK response can contain valid or invalid XML"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), so anything that does
+ * not parse becomes UpstreamError "malformed" (502), never a partial listing.
+ */
+import type { Config } from "../config.ts";
+import { UpstreamError } from "../http/errors.ts";
+import { s3BucketUrl, s3ObjectUrl } from "./s3-url.ts";
+import { callUpstream, readText, type UpstreamStats } from "./upstream.ts";
+
+// ---------------------------------------------------------------------------------------------
+// A strict XML reader for S3's responses (elements, text, entities, CDATA; no DTDs)
+
+/** An XML element: name (without namespace prefix handling beyond the literal name), children, text. */
+export interface XmlElement {
+  name: string;
+  children: XmlElement[];
+  text: string;
+}
+
+/** Thrown for input that is not well-formed XML (in the subset S3 uses). */
+export class XmlError extends Error {
+  constructor(message: string, position: number) {
+    super(`${message} at offset ${position}`);
+    this.name = "XmlError";
+  }
+}
+
+const NAME = /[A-Za-z_:][A-Za-z0-9_:.-]*/y;
+const ATTRIBUTE = /\s+[A-Za-z_:][A-Za-z0-9_:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*')/y;
+
+function decodeEntities(text: string, position: number): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&([^;&\s]*);?/g, (match, entity: string) => {
+    if (!match.endsWith(";")) throw new XmlError("unterminated entity reference", position);
+    switch (entity) {
+      case "lt":
+        return "<";
+      case "gt":
+        return ">";
+      case "amp":
+        return "&";
+      case "quot":
+        return '"';
+      case "apos":
+        return "'";
+    }
+    const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(entity);
+    if (numeric) {
+      const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
+      // XML 1.0 Char production (§2.2): no NUL, no surrogates, nothing above U+10FFFF.
+      if (code === 0 || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) {
+        throw new XmlError(`invalid character reference &${entity};`, position);
+      }
+      return String.fromCodePoint(code);
+    }
+    throw new XmlError(`unknown entity &${entity};`, position);
+  });
+}
+
+/**
+ * Parses an XML document into its root element. Strict: one root, matching end tags, known
+ * entities only, no DOCTYPE (S3 never sends one, and refusing it rules out entity expansion).
+ */
+export function parseXml(xml: string): XmlElement {
+  let i = 0;
+  const length = xml.length;
+  if (xml.charCodeAt(0) === 0xfeff) i = 1;
+  const skipSpace = () => {
+    while (i < length && /\s/.test(xml[i]!)) i++;
+  };
+  const skipMisc = () => {
+    for (;;) {
+      skipSpace();
+      if (xml.startsWith("<?", i)) {
+        const end = xml.indexOf("?>", i + 2);
+        if (end < 0) throw new XmlError("unterminated processing instruction", i);
+        i = end + 2;
+      } else if (xml.startsWith("<!--", i)) {
+        const end = xml.indexOf("-->", i + 4);
+        if (end < 0) throw new XmlError("unterminated comment", i);
+        i = end + 3;
+      } else {
+        return;
+      }
+    }
+  };
+  const readName = (): string => {
+    NAME.lastIndex = i;
+    const match = NAME.exec(xml);
+    if (!match) throw new XmlError("expected a name", i);
+    i += match[0].length;
+    return match[0];
+  };
+
+  skipMisc();
+  if (xml.startsWith("<!DOCTYPE", i)) throw new XmlError("DOCTYPE is not accepted", i);
+  if (xml[i] !== "<") throw new XmlError("expected the root element", i);
+
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  while (i < length) {
+    if (stack.length === 0 && root !== undefined) {
+      skipMisc();
+      if (i < length) throw new XmlError("content after the root element", i);
+      break;
+    }
+    if (xml[i] === "<") {
+      if (xml.startsWith("</", i)) {
+        i += 2;
+        const name = readName();
+        skipSpace();
+        if (xml[i] !== ">") throw new XmlError("expected '>'", i);
+        i++;
+        const open = stack.pop();
+        if (!open || open.name !== name) throw new XmlError(`end tag </${name}> does not match`, i);
+        if (stack.length === 0) root = open;
+      } else if (xml.startsWith("<!--", i)) {
+        const end = xml.indexOf("-->", i + 4);
+        if (end < 0) throw new XmlError("unterminated comment", i);
+        i = end + 3;
+      } else if (xml.startsWith("<![CDATA[", i)) {
+        const end = xml.indexOf("]]>", i + 9);
+        if (end < 0 || stack.length === 0) throw new XmlError("bad CDATA section", i);
+        stack[stack.length - 1]!.text += xml.slice(i + 9, end);
+        i = end + 3;
+      } else if (xml.startsWith("<?", i)) {
+        const end = xml.indexOf("?>", i + 2);
+        if (end < 0) throw new XmlError("unterminated processing instruction", i);
+        i = end + 2;
+      } else {
+        i++;
+        const element: XmlElement = { name: readName(), children: [], text: "" };
+        for (;;) {
+          ATTRIBUTE.lastIndex = i;
+          const attribute = ATTRIBUTE.exec(xml);
+          if (!attribute) break;
+          i += attribute[0].length;
+        }
+        skipSpace();
+        const selfClosing = xml.startsWith("/>", i);
+        if (!selfClosing && xml[i] !== ">") throw new XmlError(`malformed start tag <${element.name}>`, i);
+        i += selfClosing ? 2 : 1;
+        if (stack.length > 0) stack[stack.length - 1]!.children.push(element);
+        else if (root !== undefined) throw new XmlError("more than one root element", i);
+        if (selfClosing) {
+          if (stack.length === 0) root = element;
+        } else {
+          stack.push(element);
+        }
+      }
+    } else {
+      const next = xml.indexOf("<", i);
+      const end = next < 0 ? length : next;
+      const raw = xml.slice(i, end);
+      if (stack.length === 0) {
+        if (raw.trim() !== "") throw new XmlError("text outside the root element", i);
+      } else {
+        if (raw.includes(">") && raw.includes("]]>")) throw new XmlError("']]>' in text", i);
+        stack[stack.length - 1]!.text += decodeEntities(raw, i);
+      }
+      i = end;
+    }
+  }
+  if (stack.length > 0 || root === undefined) throw new XmlError("unexpected end of document", i);
+  return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ListObjectsV2
+
+/** One object of a listing. */
+export interface ListedObject {
+  key: string;
+  size: number;
+}
+
+/** One ListObjectsV2 page. */
+export interface ListPage {
+  objects: ListedObject[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextContinuationToken?: string;
+}
+
+function child(element: XmlElement, name: string): XmlElement | undefined {
+  return element.children.find((c) => c.name === name);
+}
+
+/**
+ * Reads a ListObjectsV2 response body. Throws XmlError for anything that is not a well-formed
+ * ListBucketResult with the fields we rely on. Keys are decoded when the response says it used
+ * `EncodingType=url` (S3 then writes a space as "+" and "+" as "%2B").
+ */
+export function parseListObjectsV2(xml: string): ListPage {
+  const root = parseXml(xml);
+  if (root.name !== "ListBucketResult") throw new XmlError(`root element is <${root.name}>, not <ListBucketResult>`, 0);
+  const urlEncoded = child(root, "EncodingType")?.text.trim() === "url";
+  const decodeKey = (value: string): string => {
+    if (!urlEncoded) return value;
+    try {
+      return decodeURIComponent(value.replace(/\+/g, "%20"));
+    } catch {
+      throw new XmlError("undecodable url-encoded key", 0);
+    }
+  };
+  const truncated = child(root, "IsTruncated")?.text.trim();
+  if (truncated !== "true" && truncated !== "false") throw new XmlError("IsTruncated is missing or not a boolean", 0);
+  const objects: ListedObject[] = [];
+  const commonPrefixes: string[] = [];
+  for (const element of root.children) {
+    if (element.name === "Contents") {
+      const key = child(element, "Key");
+      const size = child(element, "Size")?.text.trim();
+      if (key === undefined || key.text === "") throw new XmlError("Contents without a Key", 0);
+      if (size === undefined || !/^\d+$/.test(size)) throw new XmlError("Contents without a numeric Size", 0);
+      objects.push({ key: decodeKey(key.text), size: Number(size) });
+    } else if (element.name === "CommonPrefixes") {
+      const prefix = child(element, "Prefix");
+      if (prefix === undefined) throw new XmlError("CommonPrefixes without a Prefix", 0);
+      commonPrefixes.push(decodeKey(prefix.text));
+    }
+  }
+  const token = child(root, "NextContinuationToken")?.text;
+  if (truncated === "true" && (token === undefined || token === "")) {
+    throw new XmlError("IsTruncated is true but NextContinuationToken is missing", 0);
+  }
+  return { objects, commonPrefixes, isTruncated: truncated === "true", nextContinuationToken: token || undefined };
+}
+
+export interface ListRequest {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  startAfter?: string;
+  continuationToken?: string;
+  maxKeys?: number;
+}
+
+/** One ListObjectsV2 call. Non-2xx answers and unparsable bodies throw UpstreamError. */
+export async function listObjectsV2Page(config: Config, stats: UpstreamStats, request: ListRequest): Promise<ListPage> {
+  const query = new URLSearchParams({ "list-type": "2", "encoding-type": "url", prefix: request.prefix });
+  if (request.delimiter !== undefined) query.set("delimiter", request.delimiter);
+  if (request.startAfter !== undefined) query.set("start-after", request.startAfter);
+  if (request.continuationToken !== undefined) query.set("continuation-token", request.continuationToken);
+  if (request.maxKeys !== undefined) query.set("max-keys", String(request.maxKeys));
+  const response = await callUpstream(
+    config.aws,
+    { service: "s3", url: s3BucketUrl(config.s3, request.bucket, query), init: { method: "GET" } },
+    config.upstream,
+    stats,
+  );
+  if (!response.ok) {
+    await response.body?.cancel();
+    // Only the status: S3 error bodies can carry the canonical request (SignatureDoesNotMatch).
+    throw new UpstreamError("s3", "rejected", `ListObjectsV2 HTTP ${response.status}`);
+  }
+  const body = await readText("s3", response);
+  try {
+    return parseListObjectsV2(body);
+  } catch (error) {
+    throw new UpstreamError("s3", "malformed", `ListObjectsV2: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Lists keys in ascending order from `startAfter`, page by page (continuation tokens), and stops
+ * as soon as `isPastEnd(key)` is true for a listed key or the listing ends. The number of calls
+ * therefore depends on how many keys lie between the start and the end, never on how many the
+ * prefix holds before or after them. Returns the objects before the end.
+ */
+export async function listObjectsUntil(
+  config: Config,
+  stats: UpstreamStats,
+  request: Omit<ListRequest, "continuationToken">,
+  isPastEnd: (key: string) => boolean,
+): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  let continuationToken: string | undefined;
+  for (;;) {
+    const page = await listObjectsV2Page(config, stats, { ...request, continuationToken });
+    for (const object of page.objects) {
+      if (isPastEnd(object.key)) return objects;
+      objects.push(object);
+    }
+    if (!page.isTruncated) return objects;
+    continuationToken = page.nextContinuationToken;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GetObject
+
+/** Request headers passed through to S3 for a GetObject. */
+const PASSTHROUGH_REQUEST_HEADERS = ["range", "if-none-match", "if-modified-since", "if-match", "if-range"] as const;
+
+/** Response headers passed back from S3 (no x-amz-* headers: they can name internals). */
+export const PASSTHROUGH_RESPONSE_HEADERS = [
+  "content-length",
+  "content-range",
+  "accept-ranges",
+  "etag",
+  "last-modified",
+] as const;
+
+export interface GetObjectResult {
+  /** 200, 206, 304 or 416. */
+  status: number;
+  headers: Headers;
+  body: ReadableStream | null;
+}
+
+/**
+ * GetObject with conditional and Range headers passed through. Returns undefined for a missing
+ * object (404); other failures throw UpstreamError without the S3 body.
+ */
+export async function getObject(
+  config: Config,
+  stats: UpstreamStats,
+  request: { bucket: string; key: string; headers?: Headers },
+): Promise<GetObjectResult | undefined> {
+  const headers = new Headers();
+  for (const name of PASSTHROUGH_REQUEST_HEADERS) {
+    const value = request.headers?.get(name);
+    if (value) headers.set(name, value);
+  }
+  const response = await callUpstream(
+    config.aws,
+    { service: "s3", url: s3ObjectUrl(config.s3, request.bucket, request.key), init: { method: "GET", headers } },
+    config.upstream,
+    stats,
+  );
+  // Only 404 means "no such object". A 403 is a permission problem (with s3:ListBucket granted,
+  // as the recordings listing needs, S3 answers 404 for missing keys) and must reach an operator.
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (response.status === 200 || response.status === 206 || response.status === 304 || response.status === 416) {
+    const out = new Headers();
+    for (const name of PASSTHROUGH_RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value) out.set(name, value);
+    }
+    return { status: response.status, headers: out, body: response.status === 304 ? null : response.body };
+  }
+  await response.body?.cancel();
+  throw new UpstreamError("s3", "rejected", `GetObject HTTP ${response.status}`);
+}
+
+/** GetObject of a small text object (a playlist, info.json); undefined when missing. */
+export async function getObjectText(
+  config: Config,
+  stats: UpstreamStats,
+  request: { bucket: string; key: string },
+): Promise<string | undefined> {
+  const result = await getObject(config, stats, request);
+  if (result === undefined) return undefined;
+  if (result.status !== 200) {
+    await result.body?.cancel();
+    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${result.status}`);
+  }
+  const response = new Response(result.body);
+  return readText("s3", response);
+}

@@ -1,0 +1,544 @@
+/**
+ * A strict RFC 8216 serializer: playlists are plain data in, text out, one builder per tag.
+ *
+ * Parsers are lenient, so a playlist that breaks the RFC often "works" in one player and fails in
+ * another; we produce playlists, so every builder throws a `PlaylistError` instead of writing a line
+ * that breaks a MUST of RFC 8216 (https://www.rfc-editor.org/rfc/rfc8216). The required
+ * EXT-X-VERSION is computed from the features used (§7) rather than trusted from the input.
+ */
+
+/** A playlist that would break RFC 8216. The message names the rule (section and what failed). */
+export class PlaylistError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PlaylistError";
+  }
+}
+
+export type KeyMethod = "NONE" | "AES-128" | "SAMPLE-AES";
+
+/** EXT-X-KEY (§4.3.2.4). */
+export interface SegmentKey {
+  method: KeyMethod;
+  uri?: string;
+  /** 16 bytes; written as a hexadecimal-sequence. */
+  iv?: Uint8Array;
+  keyFormat?: string;
+  keyFormatVersions?: string;
+}
+
+/** EXT-X-BYTERANGE / BYTERANGE attribute (§4.3.2.2). */
+export interface ByteRange {
+  length: number;
+  offset?: number;
+}
+
+/** EXT-X-MAP (§4.3.2.5). */
+export interface SegmentMap {
+  uri: string;
+  byteRange?: ByteRange;
+}
+
+/** One media segment with the tags that apply to it (§4.3.2). */
+export interface MediaSegment {
+  uri: string;
+  /** Seconds (EXTINF, §4.3.2.1). */
+  duration: number;
+  title?: string;
+  byteRange?: ByteRange;
+  /** EXT-X-DISCONTINUITY before this segment (§4.3.2.3). */
+  discontinuity?: boolean;
+  /** EXT-X-KEY written before this segment; applies until the next key (§4.3.2.4). */
+  key?: SegmentKey;
+  /** EXT-X-MAP written before this segment (§4.3.2.5). */
+  map?: SegmentMap;
+  /** EXT-X-PROGRAM-DATE-TIME of this segment's first sample, epoch milliseconds (§4.3.2.6). */
+  programDateTime?: number;
+}
+
+/** A Media Playlist (§4.3.3). */
+export interface MediaPlaylist {
+  /** When given, must be at least what the features used require; the required version is written otherwise. */
+  version?: number;
+  /** Seconds; omitted -> ceil of the longest EXTINF (§4.3.3.1). */
+  targetDuration?: number;
+  /** First segment's Media Sequence Number (§4.3.3.2); default 0. */
+  mediaSequence?: number;
+  /** §4.3.3.3; default 0. */
+  discontinuitySequence?: number;
+  playlistType?: "VOD" | "EVENT";
+  independentSegments?: boolean;
+  iFramesOnly?: boolean;
+  endList: boolean;
+  segments: readonly MediaSegment[];
+}
+
+/** EXT-X-MEDIA (§4.3.4.1). */
+export interface Rendition {
+  type: "AUDIO" | "VIDEO" | "SUBTITLES" | "CLOSED-CAPTIONS";
+  groupId: string;
+  name: string;
+  uri?: string;
+  language?: string;
+  assocLanguage?: string;
+  default?: boolean;
+  autoselect?: boolean;
+  forced?: boolean;
+  instreamId?: string;
+  characteristics?: string;
+  channels?: string;
+}
+
+/** EXT-X-STREAM-INF (§4.3.4.2). */
+export interface Variant {
+  uri: string;
+  bandwidth: number;
+  averageBandwidth?: number;
+  codecs?: string;
+  resolution?: { width: number; height: number };
+  frameRate?: number;
+  hdcpLevel?: "TYPE-0" | "NONE";
+  audio?: string;
+  video?: string;
+  subtitles?: string;
+  /** A group id, or NONE (written unquoted, §4.3.4.2). */
+  closedCaptions?: string | "NONE";
+}
+
+/** EXT-X-I-FRAME-STREAM-INF (§4.3.4.3). */
+export interface IFrameVariant {
+  uri: string;
+  bandwidth: number;
+  averageBandwidth?: number;
+  codecs?: string;
+  resolution?: { width: number; height: number };
+  hdcpLevel?: "TYPE-0" | "NONE";
+  video?: string;
+}
+
+/** A Master (multivariant) Playlist (§4.3.4). */
+export interface MasterPlaylist {
+  version?: number;
+  independentSegments?: boolean;
+  renditions: readonly Rendition[];
+  variants: readonly Variant[];
+  iFrameVariants?: readonly IFrameVariant[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute value types (§4.2)
+
+/** decimal-integer: 0 to 2^64-1; we stay within safe integers. */
+function decimalInteger(name: string, value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new PlaylistError(`${name} must be a decimal-integer (§4.2), got ${value}`);
+  }
+  return String(value);
+}
+
+/** decimal-floating-point, non-negative, written without exponent (§4.2). */
+function decimalFloat(name: string, value: number, decimals: number): string {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new PlaylistError(`${name} must be a non-negative decimal-floating-point (§4.2), got ${value}`);
+  }
+  return value.toFixed(decimals);
+}
+
+/** quoted-string: no double quote, CR or LF (§4.2). */
+function quoted(name: string, value: string): string {
+  if (/["\r\n]/.test(value)) {
+    throw new PlaylistError(`${name} must be a quoted-string without '"', CR or LF (§4.2)`);
+  }
+  return `"${value}"`;
+}
+
+/** enumerated-string: no double quote, comma or whitespace (§4.2). */
+function enumerated(name: string, value: string): string {
+  if (value === "" || /[",\s]/.test(value)) {
+    throw new PlaylistError(`${name} must be an enumerated-string without quotes, commas or whitespace (§4.2)`);
+  }
+  return value;
+}
+
+/** A URI line or URI attribute: a non-empty URI with no whitespace or control characters (§4.1, RFC 3986). */
+function uriText(name: string, value: string): string {
+  // Playlists are UTF-8 text in which a line is a URI, a blank or a tag (§4.1): a raw space,
+  // CR, LF or control character in a URI either splits the line or is not a URI at all.
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (value === "" || /[\s\u0000-\u001f\u007f"]/.test(value)) {
+    throw new PlaylistError(`${name} must be a URI without whitespace, quotes or control characters (§4.1)`);
+  }
+  if (value.startsWith("#"))
+    throw new PlaylistError(`${name} must not start with '#' (§4.1: that is a tag or comment)`);
+  return value;
+}
+
+function hexIv(iv: Uint8Array): string {
+  if (iv.length !== 16) throw new PlaylistError(`EXT-X-KEY IV must be 128 bits (§4.3.2.4), got ${iv.length * 8}`);
+  let hex = "0x";
+  for (const byte of iv) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+function byteRangeText(name: string, range: ByteRange): string {
+  const length = decimalInteger(`${name} length`, range.length);
+  return range.offset === undefined ? length : `${length}@${decimalInteger(`${name} offset`, range.offset)}`;
+}
+
+function resolutionText(resolution: { width: number; height: number }): string {
+  return `${decimalInteger("RESOLUTION width", resolution.width)}x${decimalInteger("RESOLUTION height", resolution.height)}`;
+}
+
+function attributeList(attributes: ReadonlyArray<readonly [string, string | undefined]>): string {
+  return attributes
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(",");
+}
+
+// ---------------------------------------------------------------------------------------------
+// One builder per tag
+
+/** `#EXT-X-VERSION` (§4.3.1.2). */
+export function extXVersion(version: number): string {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new PlaylistError(`EXT-X-VERSION must be >= 1, got ${version}`);
+  return `#EXT-X-VERSION:${version}`;
+}
+
+/** `#EXT-X-TARGETDURATION` (§4.3.3.1): a decimal-integer number of seconds. */
+export function extXTargetDuration(seconds: number): string {
+  return `#EXT-X-TARGETDURATION:${decimalInteger("EXT-X-TARGETDURATION", seconds)}`;
+}
+
+/** `#EXT-X-MEDIA-SEQUENCE` (§4.3.3.2). */
+export function extXMediaSequence(sequence: number): string {
+  return `#EXT-X-MEDIA-SEQUENCE:${decimalInteger("EXT-X-MEDIA-SEQUENCE", sequence)}`;
+}
+
+/** `#EXT-X-DISCONTINUITY-SEQUENCE` (§4.3.3.3). */
+export function extXDiscontinuitySequence(sequence: number): string {
+  return `#EXT-X-DISCONTINUITY-SEQUENCE:${decimalInteger("EXT-X-DISCONTINUITY-SEQUENCE", sequence)}`;
+}
+
+/** `#EXT-X-PLAYLIST-TYPE` (§4.3.3.5). */
+export function extXPlaylistType(type: "VOD" | "EVENT"): string {
+  if (type !== "VOD" && type !== "EVENT")
+    throw new PlaylistError(`EXT-X-PLAYLIST-TYPE must be EVENT or VOD (§4.3.3.5)`);
+  return `#EXT-X-PLAYLIST-TYPE:${type}`;
+}
+
+/** `#EXTINF` (§4.3.2.1): duration in seconds with millisecond precision (needs version 3), optional title. */
+export function extInf(duration: number, title = ""): string {
+  if (/[\r\n]/.test(title)) throw new PlaylistError("EXTINF title must not contain CR or LF (§4.1)");
+  return `#EXTINF:${decimalFloat("EXTINF duration", duration, 3)},${title}`;
+}
+
+/** `#EXT-X-BYTERANGE` (§4.3.2.2). */
+export function extXByteRange(range: ByteRange): string {
+  return `#EXT-X-BYTERANGE:${byteRangeText("EXT-X-BYTERANGE", range)}`;
+}
+
+/** `#EXT-X-KEY` (§4.3.2.4). */
+export function extXKey(key: SegmentKey): string {
+  const method = key.method;
+  if (method !== "NONE" && method !== "AES-128" && method !== "SAMPLE-AES") {
+    throw new PlaylistError(`EXT-X-KEY METHOD must be NONE, AES-128 or SAMPLE-AES (§4.3.2.4), got ${String(method)}`);
+  }
+  if (method === "NONE") {
+    // "If the encryption method is NONE, other attributes MUST NOT be present."
+    if (
+      key.uri !== undefined ||
+      key.iv !== undefined ||
+      key.keyFormat !== undefined ||
+      key.keyFormatVersions !== undefined
+    ) {
+      throw new PlaylistError("EXT-X-KEY METHOD=NONE must not carry other attributes (§4.3.2.4)");
+    }
+    return "#EXT-X-KEY:METHOD=NONE";
+  }
+  // "This attribute is REQUIRED unless the METHOD is NONE."
+  if (key.uri === undefined) throw new PlaylistError(`EXT-X-KEY METHOD=${method} requires a URI (§4.3.2.4)`);
+  return `#EXT-X-KEY:${attributeList([
+    ["METHOD", method],
+    ["URI", quoted("EXT-X-KEY URI", uriText("EXT-X-KEY URI", key.uri))],
+    ["IV", key.iv === undefined ? undefined : hexIv(key.iv)],
+    ["KEYFORMAT", key.keyFormat === undefined ? undefined : quoted("KEYFORMAT", key.keyFormat)],
+    [
+      "KEYFORMATVERSIONS",
+      key.keyFormatVersions === undefined ? undefined : quoted("KEYFORMATVERSIONS", key.keyFormatVersions),
+    ],
+  ])}`;
+}
+
+/** `#EXT-X-MAP` (§4.3.2.5). */
+export function extXMap(map: SegmentMap): string {
+  return `#EXT-X-MAP:${attributeList([
+    ["URI", quoted("EXT-X-MAP URI", uriText("EXT-X-MAP URI", map.uri))],
+    [
+      "BYTERANGE",
+      map.byteRange === undefined
+        ? undefined
+        : quoted("EXT-X-MAP BYTERANGE", byteRangeText("EXT-X-MAP BYTERANGE", map.byteRange)),
+    ],
+  ])}`;
+}
+
+/** `#EXT-X-PROGRAM-DATE-TIME` (§4.3.2.6): ISO 8601 with a time zone, millisecond precision. */
+export function extXProgramDateTime(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) throw new PlaylistError("EXT-X-PROGRAM-DATE-TIME must be a valid date (§4.3.2.6)");
+  const date = new Date(epochMs);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) {
+    throw new PlaylistError("EXT-X-PROGRAM-DATE-TIME must be a date in years 0000-9999 (§4.3.2.6, ISO 8601)");
+  }
+  return `#EXT-X-PROGRAM-DATE-TIME:${date.toISOString()}`;
+}
+
+/** `#EXT-X-MEDIA` (§4.3.4.1). */
+export function extXMedia(rendition: Rendition): string {
+  const { type } = rendition;
+  if (!["AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"].includes(type)) {
+    throw new PlaylistError(`EXT-X-MEDIA TYPE must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS (§4.3.4.1)`);
+  }
+  // "If the TYPE is CLOSED-CAPTIONS, the URI attribute MUST NOT be present."
+  if (type === "CLOSED-CAPTIONS" && rendition.uri !== undefined) {
+    throw new PlaylistError("EXT-X-MEDIA TYPE=CLOSED-CAPTIONS must not have a URI (§4.3.4.1)");
+  }
+  if (type === "SUBTITLES" && rendition.uri === undefined) {
+    throw new PlaylistError("EXT-X-MEDIA TYPE=SUBTITLES requires a URI (§4.3.4.1)");
+  }
+  // "This attribute is REQUIRED if the TYPE attribute is CLOSED-CAPTIONS ... For all other TYPE values, INSTREAM-ID MUST NOT be specified."
+  if ((type === "CLOSED-CAPTIONS") !== (rendition.instreamId !== undefined)) {
+    throw new PlaylistError(
+      "EXT-X-MEDIA INSTREAM-ID is required for CLOSED-CAPTIONS and forbidden otherwise (§4.3.4.1)",
+    );
+  }
+  // "If the AUTOSELECT attribute is present, its value MUST be YES if the value of the DEFAULT attribute is YES."
+  if (rendition.default === true && rendition.autoselect === false) {
+    throw new PlaylistError("EXT-X-MEDIA AUTOSELECT must be YES when DEFAULT is YES (§4.3.4.1)");
+  }
+  // "The FORCED attribute MUST NOT be present unless the TYPE is SUBTITLES."
+  if (rendition.forced !== undefined && type !== "SUBTITLES") {
+    throw new PlaylistError("EXT-X-MEDIA FORCED is only allowed for SUBTITLES (§4.3.4.1)");
+  }
+  const yesNo = (value: boolean | undefined) => (value === undefined ? undefined : value ? "YES" : "NO");
+  return `#EXT-X-MEDIA:${attributeList([
+    ["TYPE", type],
+    [
+      "URI",
+      rendition.uri === undefined ? undefined : quoted("EXT-X-MEDIA URI", uriText("EXT-X-MEDIA URI", rendition.uri)),
+    ],
+    ["GROUP-ID", quoted("EXT-X-MEDIA GROUP-ID", rendition.groupId)],
+    ["LANGUAGE", rendition.language === undefined ? undefined : quoted("LANGUAGE", rendition.language)],
+    [
+      "ASSOC-LANGUAGE",
+      rendition.assocLanguage === undefined ? undefined : quoted("ASSOC-LANGUAGE", rendition.assocLanguage),
+    ],
+    ["NAME", quoted("EXT-X-MEDIA NAME", rendition.name)],
+    ["DEFAULT", yesNo(rendition.default)],
+    ["AUTOSELECT", yesNo(rendition.autoselect)],
+    ["FORCED", yesNo(rendition.forced)],
+    ["INSTREAM-ID", rendition.instreamId === undefined ? undefined : quoted("INSTREAM-ID", rendition.instreamId)],
+    [
+      "CHARACTERISTICS",
+      rendition.characteristics === undefined ? undefined : quoted("CHARACTERISTICS", rendition.characteristics),
+    ],
+    ["CHANNELS", rendition.channels === undefined ? undefined : quoted("CHANNELS", rendition.channels)],
+  ])}`;
+}
+
+/** `#EXT-X-STREAM-INF` followed by its URI line (§4.3.4.2). */
+export function extXStreamInf(variant: Variant): string {
+  return `#EXT-X-STREAM-INF:${attributeList([
+    ["BANDWIDTH", decimalInteger("BANDWIDTH", variant.bandwidth)],
+    [
+      "AVERAGE-BANDWIDTH",
+      variant.averageBandwidth === undefined
+        ? undefined
+        : decimalInteger("AVERAGE-BANDWIDTH", variant.averageBandwidth),
+    ],
+    ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
+    ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
+    ["FRAME-RATE", variant.frameRate === undefined ? undefined : decimalFloat("FRAME-RATE", variant.frameRate, 3)],
+    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["AUDIO", variant.audio === undefined ? undefined : quoted("AUDIO", variant.audio)],
+    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
+    ["SUBTITLES", variant.subtitles === undefined ? undefined : quoted("SUBTITLES", variant.subtitles)],
+    [
+      "CLOSED-CAPTIONS",
+      variant.closedCaptions === undefined
+        ? undefined
+        : variant.closedCaptions === "NONE"
+          ? "NONE"
+          : quoted("CLOSED-CAPTIONS", variant.closedCaptions),
+    ],
+  ])}\n${uriText("EXT-X-STREAM-INF URI", variant.uri)}`;
+}
+
+/** `#EXT-X-I-FRAME-STREAM-INF` (§4.3.4.3): URI is an attribute, no URI line follows. */
+export function extXIFrameStreamInf(variant: IFrameVariant): string {
+  return `#EXT-X-I-FRAME-STREAM-INF:${attributeList([
+    ["BANDWIDTH", decimalInteger("BANDWIDTH", variant.bandwidth)],
+    [
+      "AVERAGE-BANDWIDTH",
+      variant.averageBandwidth === undefined
+        ? undefined
+        : decimalInteger("AVERAGE-BANDWIDTH", variant.averageBandwidth),
+    ],
+    ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
+    ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
+    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
+    ["URI", quoted("EXT-X-I-FRAME-STREAM-INF URI", uriText("EXT-X-I-FRAME-STREAM-INF URI", variant.uri))],
+  ])}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playlists
+
+/** The lowest EXT-X-VERSION a media playlist needs (§7). */
+export function requiredMediaVersion(playlist: MediaPlaylist): number {
+  // Floating-point EXTINF durations need version 3 (§7); we always write them with decimals.
+  let version = 3;
+  for (const segment of playlist.segments) {
+    // "The IV attribute of the EXT-X-KEY tag" needs version 2 (§7) - covered by 3.
+    if (segment.byteRange !== undefined || segment.map?.byteRange !== undefined) version = Math.max(version, 4);
+    // EXT-X-MAP needs 5 in I-frames-only playlists and 6 otherwise (§4.3.2.5, §7).
+    if (segment.map !== undefined) version = Math.max(version, playlist.iFramesOnly ? 5 : 6);
+    // KEYFORMAT / KEYFORMATVERSIONS need version 5 (§7).
+    if (segment.key?.keyFormat !== undefined || segment.key?.keyFormatVersions !== undefined) {
+      version = Math.max(version, 5);
+    }
+  }
+  if (playlist.iFramesOnly) version = Math.max(version, 4);
+  return version;
+}
+
+function checkVersion(given: number | undefined, required: number): number {
+  if (given === undefined) return required;
+  if (given < required) {
+    throw new PlaylistError(`EXT-X-VERSION ${given} is lower than the ${required} the playlist's features need (§7)`);
+  }
+  return given;
+}
+
+/**
+ * Serialises a Media Playlist (§4.3.3). Throws PlaylistError for anything RFC 8216 forbids,
+ * notably an EXTINF that rounds above EXT-X-TARGETDURATION (§4.3.3.1).
+ */
+export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
+  const maxDuration = playlist.segments.reduce((max, segment) => Math.max(max, segment.duration), 0);
+  const targetDuration = playlist.targetDuration ?? Math.max(1, Math.ceil(maxDuration));
+  const version = checkVersion(playlist.version, requiredMediaVersion(playlist));
+  if (playlist.playlistType === "VOD" && !playlist.endList) {
+    // A VOD playlist cannot change (§4.3.3.5), so it is complete: it must end the presentation.
+    throw new PlaylistError("EXT-X-PLAYLIST-TYPE:VOD requires EXT-X-ENDLIST (§4.3.3.5, §6.2.1)");
+  }
+  if (playlist.segments.length === 0 && playlist.endList) {
+    throw new PlaylistError("A playlist with EXT-X-ENDLIST must contain at least one segment (§4.3.3.4)");
+  }
+
+  const lines: string[] = ["#EXTM3U", extXVersion(version), extXTargetDuration(targetDuration)];
+  // Written even when 0: window playlists are compared across reloads by this number (§6.2.2).
+  lines.push(extXMediaSequence(playlist.mediaSequence ?? 0));
+  if (playlist.discontinuitySequence !== undefined && playlist.discontinuitySequence !== 0) {
+    lines.push(extXDiscontinuitySequence(playlist.discontinuitySequence));
+  }
+  if (playlist.playlistType !== undefined) lines.push(extXPlaylistType(playlist.playlistType));
+  if (playlist.iFramesOnly) lines.push("#EXT-X-I-FRAMES-ONLY");
+  if (playlist.independentSegments) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
+
+  let previousByteRangeEnd: { uri: string; end: number } | undefined;
+  for (const segment of playlist.segments) {
+    // "The EXTINF duration of each Media Segment in the Playlist file, when rounded to the nearest
+    // integer, MUST be less than or equal to the target duration" (§4.3.3.1).
+    if (Math.round(segment.duration) > targetDuration) {
+      throw new PlaylistError(
+        `EXTINF ${segment.duration} rounds above EXT-X-TARGETDURATION ${targetDuration} (§4.3.3.1)`,
+      );
+    }
+    if (segment.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
+    if (segment.key !== undefined) lines.push(extXKey(segment.key));
+    if (segment.map !== undefined) lines.push(extXMap(segment.map));
+    if (segment.programDateTime !== undefined) lines.push(extXProgramDateTime(segment.programDateTime));
+    lines.push(extInf(segment.duration, segment.title));
+    if (segment.byteRange !== undefined) {
+      // "If o is not present, the sub-range begins at the next byte following the sub-range of the
+      // previous Media Segment. If o is not present, a previous Media Segment MUST appear in the
+      // Playlist file and MUST be a sub-range of the same media resource" (§4.3.2.2).
+      if (
+        segment.byteRange.offset === undefined &&
+        (previousByteRangeEnd === undefined || previousByteRangeEnd.uri !== segment.uri)
+      ) {
+        throw new PlaylistError(
+          "EXT-X-BYTERANGE without an offset must follow a sub-range of the same resource (§4.3.2.2)",
+        );
+      }
+      lines.push(extXByteRange(segment.byteRange));
+      const start = segment.byteRange.offset ?? previousByteRangeEnd!.end;
+      previousByteRangeEnd = { uri: segment.uri, end: start + segment.byteRange.length };
+    } else {
+      previousByteRangeEnd = undefined;
+    }
+    lines.push(uriText("Media segment URI", segment.uri));
+  }
+  if (playlist.endList) lines.push("#EXT-X-ENDLIST");
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Serialises a Master Playlist (§4.3.4). Throws PlaylistError for group references that do not
+ * resolve and for other violations of §4.3.4.
+ */
+export function serializeMasterPlaylist(playlist: MasterPlaylist): string {
+  if (playlist.variants.length === 0) {
+    throw new PlaylistError("A Master Playlist needs at least one EXT-X-STREAM-INF (§4.3.4.2)");
+  }
+  // EXT-X-MEDIA with INSTREAM-ID values SERVICEn need version 7; we only pass CC1-4 through (§7).
+  let required = 1;
+  for (const rendition of playlist.renditions) {
+    if (rendition.instreamId?.startsWith("SERVICE")) required = Math.max(required, 7);
+  }
+  // A source version below what the features need is raised rather than refused: it is the
+  // source's statement, not ours.
+  const version = Math.max(playlist.version ?? required, required);
+  const groups = new Map<string, Set<string>>();
+  const names = new Set<string>();
+  for (const rendition of playlist.renditions) {
+    const key = `${rendition.type}\u0000${rendition.groupId}`;
+    // "All EXT-X-MEDIA tags in the same Group MUST have different NAME attributes" (§4.3.4.1.1).
+    if (names.has(`${key}\u0000${rendition.name}`)) {
+      throw new PlaylistError(
+        `EXT-X-MEDIA NAME "${rendition.name}" repeats in group ${rendition.groupId} (§4.3.4.1.1)`,
+      );
+    }
+    names.add(`${key}\u0000${rendition.name}`);
+    if (!groups.has(rendition.type)) groups.set(rendition.type, new Set());
+    groups.get(rendition.type)!.add(rendition.groupId);
+  }
+  const checkGroup = (type: Rendition["type"], attribute: string, groupId: string | undefined) => {
+    // "It MUST match the value of the GROUP-ID attribute of an EXT-X-MEDIA tag elsewhere in the
+    // Master Playlist whose TYPE attribute is ..." (§4.3.4.2).
+    if (groupId !== undefined && groupId !== "NONE" && !groups.get(type)?.has(groupId)) {
+      throw new PlaylistError(
+        `EXT-X-STREAM-INF ${attribute}="${groupId}" names no EXT-X-MEDIA group of TYPE=${type} (§4.3.4.2)`,
+      );
+    }
+  };
+
+  const lines: string[] = ["#EXTM3U", extXVersion(version)];
+  if (playlist.independentSegments) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
+  for (const rendition of playlist.renditions) lines.push(extXMedia(rendition));
+  for (const variant of playlist.variants) {
+    checkGroup("AUDIO", "AUDIO", variant.audio);
+    checkGroup("VIDEO", "VIDEO", variant.video);
+    checkGroup("SUBTITLES", "SUBTITLES", variant.subtitles);
+    checkGroup("CLOSED-CAPTIONS", "CLOSED-CAPTIONS", variant.closedCaptions);
+    lines.push(extXStreamInf(variant));
+  }
+  for (const variant of playlist.iFrameVariants ?? []) {
+    checkGroup("VIDEO", "VIDEO", variant.video);
+    lines.push(extXIFrameStreamInf(variant));
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,290 @@
+/**
+ * Time-window playlists over a recorder's archive: pure arithmetic on segment names.
+ *
+ * The recorder (seed 001) writes one MPEG-TS file per segment, named by its start time in UTC:
+ * `<prefix>/[<stream>/]YYYYMMDDTHHMMSSZ.ts` (ffmpeg `-f segment -strftime 1 '%Y%m%dT%H%M%SZ.ts'`).
+ * The names are fixed-width, so S3's ascending key order (ListObjectsV2) is time order, and a
+ * window can be listed from its start with `start-after` without reading anything earlier.
+ */
+import type { MediaPlaylist, MediaSegment } from "./playlist.ts";
+
+/** Pattern of a segment's file name (the last path segment of its key). */
+export const SEGMENT_NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.ts$/;
+
+/** Start time (epoch seconds, UTC) encoded in a segment file name, or undefined when it does not parse. */
+export function parseSegmentName(name: string): number | undefined {
+  const match = SEGMENT_NAME_PATTERN.exec(name);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 February over into March: reject names that do not round-trip.
+  const date = new Date(ms);
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || year < 1970) return undefined;
+  return ms / 1000;
+}
+
+/** The segment file name for a start time (epoch seconds; fractions are floored). */
+export function formatSegmentName(epochSeconds: number): string {
+  const iso = new Date(Math.floor(epochSeconds) * 1000).toISOString(); // 2024-01-02T03:04:05.000Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z.ts`;
+}
+
+/** Largest start time a segment name can express (9999-12-31T23:59:59Z). */
+export const MAX_SEGMENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters
+
+/**
+ * Parses a time parameter: epoch seconds (`1700000000`, `1700000000.5`) or ISO 8601 with an
+ * explicit time zone (`2024-01-02T03:04:05Z`, `2024-01-02T12:04:05.250+09:00`, basic format
+ * `20240102T030405Z`). A time without a zone is rejected: guessing the recorder's zone shifts the
+ * window by hours. Returns epoch seconds, or undefined when the value is not a time.
+ */
+export function parseTimeParameter(value: string): number | undefined {
+  if (/^\d{1,12}(\.\d{1,9})?$/.test(value)) {
+    const seconds = Number(value);
+    return seconds <= MAX_SEGMENT_TIME ? seconds : undefined;
+  }
+  // ISO 8601 extended (2024-01-02T03:04:05+09:00) or basic (20240102T030405Z) format, not mixed.
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?::\d{2})?)$/i.exec(value) ??
+    /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?:\d{2})?)$/i.exec(value);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const fraction = match[7] ?? "";
+  const zone = match[8]!;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || year < 1970) return undefined;
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 February over into March: reject dates that do not round-trip.
+  if (new Date(ms).getUTCDate() !== day) return undefined;
+  if (zone.toUpperCase() !== "Z") {
+    const zoneHours = Number(zone.slice(1, 3));
+    const zoneMinutes = Number(zone.slice(3).replace(":", "") || "0");
+    if (zoneHours > 23 || zoneMinutes > 59) return undefined;
+    const offsetMs = (zoneHours * 60 + zoneMinutes) * 60_000;
+    ms += zone.startsWith("+") ? -offsetMs : offsetMs;
+  }
+  const seconds = ms / 1000 + (fraction === "" ? 0 : Number(`0${fraction}`));
+  return seconds >= 0 && seconds <= MAX_SEGMENT_TIME ? seconds : undefined;
+}
+
+/** Why a window request is rejected (each maps to a 400 with this message). */
+export type WindowProblem =
+  | { kind: "missing-start"; message: string }
+  | { kind: "bad-time"; parameter: "start" | "end"; message: string }
+  | { kind: "end-before-start"; message: string }
+  | { kind: "too-long"; message: string };
+
+/** A resolved window: [start, end) in epoch seconds. */
+export interface RecordingWindow {
+  start: number;
+  end: number;
+  /** False while segments may still be added: the window reaches now (or ended too recently). */
+  settled: boolean;
+}
+
+export interface WindowLimits {
+  segmentSeconds: number;
+  maxWindowSeconds: number;
+}
+
+/**
+ * Resolves `start`/`end` query values into a window. `start` is required; without `end` the
+ * window is `start + maxWindowSeconds` (a live window that ends - with EXT-X-ENDLIST - once that
+ * much has been recorded). Fractions are widened to whole seconds (start floored, end ceiled),
+ * the resolution of segment names.
+ *
+ * A window is settled (final, cacheable, VOD) once `now >= end + 2 * segmentSeconds`: by then
+ * the segment that was being recorded at `end` has been closed and uploaded.
+ */
+export function resolveWindow(
+  query: { start?: string; end?: string },
+  nowSeconds: number,
+  limits: WindowLimits,
+): RecordingWindow | WindowProblem {
+  if (query.start === undefined || query.start === "") {
+    return {
+      kind: "missing-start",
+      message: "Parameter start is required (ISO 8601 with a time zone, or epoch seconds).",
+    };
+  }
+  const startValue = parseTimeParameter(query.start);
+  if (startValue === undefined) {
+    return {
+      kind: "bad-time",
+      parameter: "start",
+      message: "Parameter start is not a time (ISO 8601 with a time zone, or epoch seconds).",
+    };
+  }
+  let endValue: number;
+  if (query.end === undefined || query.end === "") {
+    endValue = startValue + limits.maxWindowSeconds;
+  } else {
+    const parsed = parseTimeParameter(query.end);
+    if (parsed === undefined) {
+      return {
+        kind: "bad-time",
+        parameter: "end",
+        message: "Parameter end is not a time (ISO 8601 with a time zone, or epoch seconds).",
+      };
+    }
+    endValue = parsed;
+  }
+  if (endValue <= startValue) return { kind: "end-before-start", message: "Parameter end must be after start." };
+  const start = Math.floor(startValue);
+  const end = Math.ceil(endValue);
+  if (end - start > limits.maxWindowSeconds) {
+    return {
+      kind: "too-long",
+      message: `The window is longer than the maximum of ${limits.maxWindowSeconds} seconds.`,
+    };
+  }
+  return { start, end, settled: nowSeconds >= end + 2 * limits.segmentSeconds };
+}
+
+/** Type guard for resolveWindow's result. */
+export function isWindowProblem(value: RecordingWindow | WindowProblem): value is WindowProblem {
+  return "kind" in value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing bounds
+
+/**
+ * The longest duration a segment is given from its successor's start; a longer distance to the
+ * next segment means segments are missing (a gap). 1.5 segment lengths tolerates the recorder
+ * cutting late on a keyframe while still catching one missing segment.
+ */
+export function maxSegmentSpan(segmentSeconds: number): number {
+  return Math.floor(segmentSeconds * 1.5);
+}
+
+/**
+ * ListObjectsV2 `start-after` for a window: the name of a segment that would start one (maximum)
+ * segment span before the window. start-after is exclusive, so the first key listed is the first
+ * segment that can still contain the window's start: a window that starts inside a segment
+ * includes that segment, and nothing earlier in the archive is read.
+ */
+export function listingStartAfter(keyPrefix: string, windowStart: number, segmentSeconds: number): string {
+  return keyPrefix + formatSegmentName(Math.max(0, windowStart - maxSegmentSpan(segmentSeconds)));
+}
+
+/** Whether listing can stop at this key: it names a segment starting at or after the window's end. */
+export function isPastWindow(keyPrefix: string, key: string, windowEnd: number): boolean {
+  // Keys sort as names do; any key >= the end's name starts at or after the end (or is not a
+  // segment at all, and later ones can only be later still).
+  return key.slice(keyPrefix.length) >= formatSegmentName(windowEnd) || !key.startsWith(keyPrefix);
+}
+
+/** ListObjectsV2 MaxKeys for a window: its expected segment count plus the lookback and margin, at most 1000. */
+export function listingPageSize(window: { start: number; end: number }, segmentSeconds: number): number {
+  return Math.min(1000, Math.ceil((window.end - window.start) / segmentSeconds) + 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Window -> playlist
+
+/** A listed segment object. */
+export interface ArchivedSegment {
+  key: string;
+  /** Start time from the name (epoch seconds). */
+  start: number;
+}
+
+/** A segment placed in a window, with its duration and whether a gap precedes it. */
+export interface WindowSegment extends ArchivedSegment {
+  duration: number;
+  discontinuity: boolean;
+}
+
+/**
+ * Places sorted segments into a window: durations from the next segment's start (the configured
+ * length for the last one, and before a gap), a discontinuity after each gap, and only segments
+ * that overlap [start, end). `segments` must be sorted by start and unique.
+ */
+export function placeSegments(
+  segments: readonly ArchivedSegment[],
+  window: { start: number; end: number },
+  segmentSeconds: number,
+): WindowSegment[] {
+  const span = maxSegmentSpan(segmentSeconds);
+  const placed: WindowSegment[] = [];
+  let previousKept: WindowSegment | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (segment.start >= window.end) break;
+    const next = segments[i + 1];
+    const delta = next === undefined ? undefined : next.start - segment.start;
+    const duration = delta !== undefined && delta > 0 && delta <= span ? delta : segmentSeconds;
+    if (segment.start + duration <= window.start) continue;
+    // RFC 8216 §4.3.2.3: a discontinuity is required where the timestamp sequence changes, which
+    // is what a missing segment is. The first segment of the playlist needs none.
+    const discontinuity = previousKept !== undefined && segment.start - previousKept.start > span;
+    const entry: WindowSegment = { ...segment, duration, discontinuity };
+    placed.push(entry);
+    previousKept = entry;
+  }
+  return placed;
+}
+
+/**
+ * Media sequence number of a segment from its start time (not its list position), so the same
+ * segment keeps the same number in every window and across live reloads (§6.2.2, §6.3.5).
+ */
+export function mediaSequenceFor(start: number, segmentSeconds: number): number {
+  return Math.floor(start / segmentSeconds);
+}
+
+/**
+ * The playlist for placed segments. Settled windows are VOD with EXT-X-ENDLIST (§4.3.3.4-5);
+ * others are EVENT playlists (append-only, §4.3.3.5) without ENDLIST that players reload.
+ * PROGRAM-DATE-TIME is written on the first segment and after every discontinuity, where the
+ * timeline restarts (§4.3.2.6); between them it follows from the EXTINF durations, which are
+ * themselves derived from the segment names.
+ */
+export function windowPlaylist(
+  segments: readonly WindowSegment[],
+  window: RecordingWindow,
+  segmentSeconds: number,
+  segmentUri: (segment: WindowSegment) => string,
+): MediaPlaylist {
+  const first = segments[0];
+  return {
+    targetDuration: Math.max(1, Math.ceil(segments.reduce((max, s) => Math.max(max, s.duration), segmentSeconds))),
+    mediaSequence: first === undefined ? 0 : mediaSequenceFor(first.start, segmentSeconds),
+    playlistType: window.settled ? "VOD" : "EVENT",
+    endList: window.settled,
+    segments: segments.map((segment, index): MediaSegment => ({
+      uri: segmentUri(segment),
+      duration: segment.duration,
+      discontinuity: segment.discontinuity,
+      programDateTime: index === 0 || segment.discontinuity ? segment.start * 1000 : undefined,
+    })),
+  };
+}
+
+/**
+ * Validates a `stream` parameter (a camera's sub-prefix): one or more path segments of letters,
+ * digits, `.`, `_` and `-`, separated by `/`, none of them `.` or `..`. Anything else (path
+ * tricks like `../`, encoded slashes, control characters, spaces) is refused rather than cleaned.
+ */
+export function isValidStreamName(stream: string): boolean {
+  if (stream.length === 0 || stream.length > 200) return false;
+  return stream.split("/").every((part) => /^[A-Za-z0-9._-]+$/.test(part) && part !== "." && part !== "..");
+}

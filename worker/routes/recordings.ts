@@ -1,0 +1,174 @@
+/**
+ * GET /api/media/recordings/playlist.m3u8?start=...&end=...[&stream=...][&token=...]
+ *
+ * A playlist for a time window of a recorder's archive (seed 001's Lambda, at the edge). The
+ * archive is listed from the window's start (ListObjectsV2 start-after) and the listing stops at
+ * its end, so the work depends on the window, never on the archive's size.
+ */
+import { Hono, type Context } from "hono";
+import { authorize, embeddedToken, requestOrigin } from "../auth/playback.ts";
+import { recordingScope } from "../auth/tokens.ts";
+import type { Config } from "../config.ts";
+import { encodeS3Key } from "../aws/s3-url.ts";
+import { listObjectsUntil } from "../aws/s3.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
+import { serializeMediaPlaylist } from "../hls/playlist.ts";
+import {
+  isPastWindow,
+  isValidStreamName,
+  isWindowProblem,
+  listingPageSize,
+  listingStartAfter,
+  parseSegmentName,
+  placeSegments,
+  resolveWindow,
+  windowPlaylist,
+  type ArchivedSegment,
+  type RecordingWindow,
+  type WindowSegment,
+} from "../hls/recordings.ts";
+
+/** RFC 8216 §4: the media type of a playlist served over HTTP. */
+export const PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl";
+
+/** Browser/CDN lifetime of a settled (VOD) window playlist. */
+export const SETTLED_MAX_AGE_SECONDS = 86_400;
+
+const CACHE_ORIGIN = "https://media-edge.cache.internal";
+
+/** The stream's key prefix: `<RECORDINGS_PREFIX>/[<stream>/]`. */
+export function streamKeyPrefix(config: Config, stream: string): string {
+  const base = config.recordings.prefix === "" ? "" : `${config.recordings.prefix}/`;
+  return stream === "" ? base : `${base}${stream}/`;
+}
+
+/**
+ * The window's segments from S3: listed from start-after, stopped at the end. Keys whose names do
+ * not parse are skipped and counted in one log line (not one per key).
+ */
+export async function listWindowSegments(
+  config: Config,
+  stats: { calls: number; retries: number },
+  stream: string,
+  window: { start: number; end: number },
+  requestId?: string,
+): Promise<ArchivedSegment[]> {
+  const prefix = streamKeyPrefix(config, stream);
+  const segmentSeconds = config.recordings.segmentSeconds;
+  const objects = await listObjectsUntil(
+    config,
+    stats,
+    {
+      bucket: config.buckets.recordings,
+      prefix,
+      // Sub-streams are folders under the prefix: "/" keeps their keys out of this stream's listing.
+      delimiter: "/",
+      startAfter: listingStartAfter(prefix, window.start, segmentSeconds),
+      maxKeys: listingPageSize(window, segmentSeconds),
+    },
+    (key) => isPastWindow(prefix, key, window.end),
+  );
+  const segments: ArchivedSegment[] = [];
+  const skipped: string[] = [];
+  for (const object of objects) {
+    const start = parseSegmentName(object.key.slice(prefix.length));
+    if (start === undefined) skipped.push(object.key);
+    else segments.push({ key: object.key, start });
+  }
+  if (skipped.length > 0) {
+    log("warn", "recordings: skipped objects whose names are not segment names", {
+      request_id: requestId,
+      count: skipped.length,
+      // A few examples are enough to find the writer; JSON escaping keeps odd characters harmless.
+      examples: skipped.slice(0, 3),
+      expected: "<prefix>/[<stream>/]YYYYMMDDTHHMMSSZ.ts",
+    });
+  }
+  return segments;
+}
+
+/** Settled windows never change: their listing is kept in the edge cache. */
+async function cachedWindowSegments(
+  c: Context<AppEnv>,
+  stream: string,
+  window: RecordingWindow,
+): Promise<ArchivedSegment[]> {
+  const config = c.get("config");
+  const load = () => listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
+  if (!window.settled) return load();
+  const cacheKey = new Request(
+    `${CACHE_ORIGIN}/recordings/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
+      streamKeyPrefix(config, stream),
+    )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`,
+  );
+  const cache = caches.default;
+  const hit = await cache.match(cacheKey);
+  if (hit) {
+    c.set("cacheStatus", "hit");
+    return (await hit.json()) as ArchivedSegment[];
+  }
+  c.set("cacheStatus", "miss");
+  const segments = await load();
+  const stored = new Response(JSON.stringify(segments), {
+    headers: { "content-type": "application/json", "cache-control": "max-age=3600" },
+  });
+  c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
+  return segments;
+}
+
+export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8", async (c) => {
+  const config = c.get("config");
+  const stream = c.req.query("stream") ?? "";
+  if (stream !== "" && !isValidStreamName(stream)) {
+    throw new ApiError(400, "Invalid parameter stream.", {
+      details: { reason: "letters, digits, '.', '_' and '-' in '/'-separated parts; no '.' or '..' parts" },
+    });
+  }
+  const nowSeconds = Date.now() / 1000;
+  const window = resolveWindow({ start: c.req.query("start"), end: c.req.query("end") }, nowSeconds, config.recordings);
+  if (isWindowProblem(window)) throw new ApiError(400, window.message);
+
+  const signed = config.playback.policy === "signed";
+  if (signed) await authorize(c, recordingScope(stream), ["play"]);
+
+  const segmentSeconds = config.recordings.segmentSeconds;
+  const placed = placeSegments(await cachedWindowSegments(c, stream, window), window, segmentSeconds);
+  if (placed.length === 0) {
+    throw new ApiError(404, "No recordings in this window.", {
+      details: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString() },
+    });
+  }
+
+  // Signed playback: segment URIs carry a media token that outlives the playlist's duration.
+  const mediaToken = signed
+    ? await embeddedToken(
+        config,
+        recordingScope(stream),
+        "media",
+        config.playback.keyTokenTtlSeconds + (window.end - window.start),
+      )
+    : undefined;
+  const origin = requestOrigin(c);
+  // The segment route addresses `[<stream>/]<name>` below RECORDINGS_PREFIX.
+  const rootPrefix = streamKeyPrefix(config, "");
+  const segmentUri = (segment: WindowSegment): string => {
+    // Keys are percent-encoded per path segment: a key can never break a playlist line (§4.1).
+    if (config.segmentBaseUrl !== undefined) return `${config.segmentBaseUrl}/${encodeS3Key(segment.key)}`;
+    const path = `${origin}/api/media/segments/recordings/${encodeS3Key(segment.key.slice(rootPrefix.length))}`;
+    return mediaToken === undefined ? path : `${path}?token=${mediaToken}`;
+  };
+  const playlist = windowPlaylist(placed, window, segmentSeconds, segmentUri);
+  const body = serializeMediaPlaylist(playlist);
+
+  // Live: clients reload after half the target duration when nothing changed (§6.3.4), so no
+  // cache may hold the playlist longer than that. Settled: the window is final.
+  const halfTarget = Math.max(1, Math.floor((playlist.targetDuration ?? segmentSeconds) / 2));
+  const cacheControl = window.settled
+    ? signed
+      ? "private, max-age=60"
+      : `public, max-age=${SETTLED_MAX_AGE_SECONDS}`
+    : `${signed ? "private" : "public"}, max-age=${halfTarget}`;
+  return c.body(body, 200, { "content-type": PLAYLIST_CONTENT_TYPE, "cache-control": cacheControl });
+});

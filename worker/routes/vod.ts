@@ -1,0 +1,253 @@
+/**
+ * GET /api/media/vod/<job id>/<playlist>.m3u8[?start=&end=][&token=]
+ *
+ * The master and rendition playlists of a COMPLETE MediaConvert job, read from the output
+ * bucket (m3u8-parser), rewritten and written again by the strict serializer:
+ * - variant/rendition URIs -> this route (carrying start/end and, in `signed` mode, the token);
+ * - segment URIs -> the segment route (or VOD_SEGMENT_BASE_URL);
+ * - every EXT-X-KEY URI -> the key route with a fresh short-lived key token.
+ * `start`/`end` (seconds) clip renditions to whole segments, keeping the original media sequence
+ * numbers so implicit IVs stay right (RFC 8216 §5.2; see worker/hls/vod.ts).
+ */
+import { Hono, type Context } from "hono";
+import { INFO_FILE, TABLE_KEYS } from "../../model/index.ts";
+import {
+  authorize,
+  embeddedToken,
+  isValidJobId,
+  pathSegmentsAfter,
+  requestOrigin,
+  requestToken,
+} from "../auth/playback.ts";
+import { jobScope } from "../auth/tokens.ts";
+import type { Config } from "../config.ts";
+import { getItem } from "../aws/dynamodb.ts";
+import { encodeRfc3986, encodeS3Key } from "../aws/s3-url.ts";
+import { getObjectText } from "../aws/s3.ts";
+import { dynamoDbTarget } from "../aws/targets.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
+import { serializeMasterPlaylist, serializeMediaPlaylist, PlaylistError } from "../hls/playlist.ts";
+import {
+  clipSegments,
+  outputMasterPlaylist,
+  outputMediaPlaylist,
+  parseSourcePlaylist,
+  resolveOutputPath,
+  SourcePlaylistError,
+  totalDuration,
+  type ClipRange,
+  type SourceMediaPlaylist,
+} from "../hls/vod.ts";
+import { PLAYLIST_CONTENT_TYPE } from "./recordings.ts";
+
+const CACHE_ORIGIN = "https://media-edge.cache.internal";
+
+/** Edge lifetime of a COMPLETE job's source playlist text (MediaConvert never rewrites it). */
+const SOURCE_PLAYLIST_CACHE_SECONDS = 86_400;
+
+/** Where a COMPLETE job's output is. */
+interface JobOutput {
+  bucket: string;
+  outputPath: string;
+}
+
+/** Parses `start`/`end` (non-negative seconds, decimals allowed). */
+export function parseClipRange(start: string | undefined, end: string | undefined): ClipRange {
+  const parse = (name: string, value: string | undefined): number | undefined => {
+    if (value === undefined || value === "") return undefined;
+    if (!/^\d{1,9}(\.\d{1,6})?$/.test(value)) {
+      throw new ApiError(400, `Parameter ${name} must be a number of seconds from the start of the video.`);
+    }
+    return Number(value);
+  };
+  const range = { start: parse("start", start), end: parse("end", end) };
+  if (range.start !== undefined && range.end !== undefined && range.end <= range.start) {
+    throw new ApiError(400, "Parameter end must be after start.");
+  }
+  return range;
+}
+
+/**
+ * The job's output location, or the 404/409 a playlist request answers. Reads the status row
+ * and the output row in parallel. The status row has a TTL (one day by default) and the output
+ * row has none, so when only the output row is left the job's info.json - which the job-state
+ * Lambda writes at COMPLETE only - tells a finished job from one that never finished.
+ */
+async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<JobOutput> {
+  const config = c.get("config");
+  const stats = c.get("stats");
+  const target = dynamoDbTarget(config);
+  const [status, output] = await Promise.all([
+    getItem(target, stats, { table: config.tables.jobIdToStatus, keyName: TABLE_KEYS.jobIdToStatus, keyValue: jobId }),
+    getItem(target, stats, { table: config.tables.jobIdToOutput, keyName: TABLE_KEYS.jobIdToOutput, keyValue: jobId }),
+  ]);
+  const jobStatus = typeof status?.JobStatus === "string" ? status.JobStatus : undefined;
+  if (output === undefined || typeof output.OutputPath !== "string") {
+    throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: jobStatus ?? null } });
+  }
+  const location: JobOutput = {
+    bucket: typeof output.OutputBucket === "string" ? output.OutputBucket : config.buckets.output,
+    outputPath: output.OutputPath,
+  };
+  if (jobStatus === "COMPLETE") return location;
+  if (jobStatus !== undefined) {
+    throw new ApiError(409, "Job is not complete.", {
+      details: {
+        job_id: jobId,
+        status: jobStatus,
+        ...(typeof status?.ProgressRate === "number" ? { progress: status.ProgressRate } : {}),
+      },
+    });
+  }
+  const info = await getObjectText(config, stats, {
+    bucket: location.bucket,
+    key: `${location.outputPath}${INFO_FILE}`,
+  });
+  if (info === undefined) throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: null } });
+  return location;
+}
+
+/** A source playlist's text; cached at the edge (only ever read for COMPLETE jobs). */
+async function sourcePlaylist(c: Context<AppEnv>, location: JobOutput, path: string): Promise<string> {
+  const config = c.get("config");
+  const key = `${location.outputPath}${path}`;
+  const cacheKey = new Request(`${CACHE_ORIGIN}/s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`);
+  const cache = caches.default;
+  const hit = await cache.match(cacheKey);
+  if (hit) {
+    c.set("cacheStatus", "hit");
+    return hit.text();
+  }
+  c.set("cacheStatus", "miss");
+  const text = await getObjectText(config, c.get("stats"), { bucket: location.bucket, key });
+  if (text === undefined) throw new ApiError(404, "Playlist not found.");
+  const stored = new Response(text, { headers: { "cache-control": `max-age=${SOURCE_PLAYLIST_CACHE_SECONDS}` } });
+  c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
+  return text;
+}
+
+function withQuery(url: string, query: Record<string, string | undefined>): string {
+  const entries = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  if (entries.length === 0) return url;
+  return `${url}?${entries.map(([name, value]) => `${name}=${encodeRfc3986(value)}`).join("&")}`;
+}
+
+export const vodRoutes = new Hono<AppEnv>().get("/vod/:jobId/*", async (c) => {
+  const jobId = c.req.param("jobId");
+  if (!isValidJobId(jobId)) throw new ApiError(400, "Invalid job id.");
+  const parts = pathSegmentsAfter(c, `/api/media/vod/${encodeURIComponent(jobId)}/`);
+  const playlistPath = parts?.join("/");
+  if (playlistPath === undefined || !playlistPath.endsWith(".m3u8")) {
+    throw new ApiError(400, "Invalid playlist path.", {
+      details: { reason: "expected <playlist>.m3u8 in the job's output" },
+    });
+  }
+  const startParameter = c.req.query("start");
+  const endParameter = c.req.query("end");
+  const clip = parseClipRange(startParameter, endParameter);
+
+  const config = c.get("config");
+  const signed = config.playback.policy === "signed";
+  if (signed) await authorize(c, jobScope(jobId), ["play"]);
+
+  const location = await completeJobOutput(c, jobId);
+  const text = await sourcePlaylist(c, location, playlistPath);
+  let source;
+  try {
+    source = parseSourcePlaylist(text);
+  } catch (error) {
+    if (!(error instanceof SourcePlaylistError)) throw error;
+    log("error", "vod: source playlist unusable", {
+      request_id: c.get("requestId"),
+      job_id: jobId,
+      problem: error.message,
+    });
+    throw new ApiError(502, "Source playlist cannot be served.");
+  }
+
+  const origin = requestOrigin(c);
+  const jobPath = encodeRfc3986(jobId);
+  const outputPathOf = (uri: string): string => {
+    const path = resolveOutputPath(playlistPath, uri);
+    if (path === undefined)
+      throw new SourcePlaylistError(`URI outside the job's output folder: ${JSON.stringify(uri)}`);
+    return path;
+  };
+
+  let body: string;
+  try {
+    if (source.kind === "master") {
+      // Variant playlists carry the clip and, when signed, the caller's playback token on.
+      const token = signed ? requestToken(c) : undefined;
+      const playlist = outputMasterPlaylist(source.playlist, (uri) =>
+        withQuery(`${origin}/api/media/vod/${jobPath}/${encodeS3Key(outputPathOf(uri))}`, {
+          start: clip.start === undefined ? undefined : startParameter,
+          end: clip.end === undefined ? undefined : endParameter,
+          token,
+        }),
+      );
+      body = serializeMasterPlaylist(playlist);
+    } else {
+      body = serializeMediaPlaylist(
+        await renditionPlaylist(config, source, clip, {
+          jobId,
+          origin,
+          outputPathOf,
+          outputPath: location.outputPath,
+        }),
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof SourcePlaylistError) && !(error instanceof PlaylistError)) throw error;
+    log("error", "vod: source playlist cannot be rewritten", {
+      request_id: c.get("requestId"),
+      job_id: jobId,
+      problem: error.message,
+    });
+    throw new ApiError(502, "Source playlist cannot be served.");
+  }
+  // Playlists embed tokens that expire: browsers may keep them briefly, shared caches never.
+  const maxAge = Math.min(60, Math.floor(config.playback.keyTokenTtlSeconds / 4));
+  return c.body(body, 200, { "content-type": PLAYLIST_CONTENT_TYPE, "cache-control": `private, max-age=${maxAge}` });
+});
+
+async function renditionPlaylist(
+  config: Config,
+  source: SourceMediaPlaylist,
+  clip: ClipRange,
+  context: { jobId: string; origin: string; outputPathOf: (uri: string) => string; outputPath: string },
+) {
+  const duration = totalDuration(source);
+  if (clip.start !== undefined && clip.start >= duration) {
+    throw new ApiError(400, "Parameter start is beyond the end of the video.", {
+      details: { duration_seconds: Math.round(duration * 1000) / 1000 },
+    });
+  }
+  const kept = clipSegments(source, clip);
+  if (kept.length === 0) throw new ApiError(404, "No segments in this range.");
+  const keptDuration = kept.reduce((sum, segment) => sum + segment.duration, 0);
+  const { jobId, origin, outputPathOf } = context;
+  const scope = jobScope(jobId);
+  const signed = config.playback.policy === "signed";
+  const encrypted = kept.some((segment) => segment.key !== undefined && segment.key.method !== "NONE");
+  const keyToken = encrypted
+    ? await embeddedToken(config, scope, "key", config.playback.keyTokenTtlSeconds)
+    : undefined;
+  // Segment tokens must outlive playing the whole playlist once.
+  const mediaToken = signed
+    ? await embeddedToken(config, scope, "media", config.playback.keyTokenTtlSeconds + keptDuration)
+    : undefined;
+  const jobPath = encodeRfc3986(jobId);
+  return outputMediaPlaylist(source, kept, {
+    segment: (uri) => {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri; // absolute (MediaConvert BaseUrl): left as written
+      const path = outputPathOf(uri);
+      if (config.vodSegmentBaseUrl !== undefined)
+        return `${config.vodSegmentBaseUrl}/${encodeS3Key(`${context.outputPath}${path}`)}`;
+      return withQuery(`${origin}/api/media/segments/vod/${jobPath}/${encodeS3Key(path)}`, { token: mediaToken });
+    },
+    key: () => withQuery(`${origin}/api/media/keys/${jobPath}`, { token: keyToken }),
+  });
+}
