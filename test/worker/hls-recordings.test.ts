@@ -26,7 +26,7 @@ const NOW = Math.floor(Date.now() / 1000);
 const liveStarts = Array.from({ length: 10 }, (_, i) => NOW - 300 + i * 30 - (NOW % 30));
 
 function config(): Config {
-  const result = readConfig(env as Record<string, unknown>);
+  const result = readConfig(env as unknown as Record<string, unknown>);
   if (result instanceof Error) throw result;
   return result;
 }

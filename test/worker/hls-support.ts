@@ -8,7 +8,7 @@ import { mintToken, type TokenPurpose } from "../../worker/auth/tokens.ts";
 import { encodeS3Key } from "../../worker/aws/s3-url.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 
-const bindings = env as Record<string, string>;
+const bindings = env as unknown as Record<string, string>;
 
 const s3 = new AwsClient({
   accessKeyId: "S3RVER",
