@@ -84,7 +84,8 @@ export function readSubmitJobConfig(env: Env): SubmitJobConfig {
       jobTemplate: requiredString(env, "MEDIACONVERT_JOB_TEMPLATE"),
     },
     inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
-    inputBuckets: listSetting(env, "INPUT_BUCKETS", []),
+    // INPUT_BUCKET (one name, the local stack's variable) is accepted when INPUT_BUCKETS is unset.
+    inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
     videoExtensions,
     statusTtlSeconds: integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 }),
     claimTtlSeconds: integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", DEFAULT_CLAIM_TTL_SECONDS, { min: 86_400 }),
