@@ -137,6 +137,19 @@ export const FACE_ANALYSIS_STATUSES = [
 ] as const;
 export type FaceAnalysisStatus = (typeof FACE_ANALYSIS_STATUSES)[number];
 
+/**
+ * Rank of each analysis status, for monotonic conditional writes (a row of one upload only moves to a
+ * higher rank). 0: before a job exists; 1: job running; 2: results being copied; 3: terminal.
+ */
+export const FACE_ANALYSIS_STATUS_RANK: Record<FaceAnalysisStatus, number> = {
+  SKIPPED: 0,
+  WAITING_FOR_CAPACITY: 0,
+  IN_PROGRESS: 1,
+  COLLECTING: 2,
+  SUCCEEDED: 3,
+  FAILED: 3,
+};
+
 /** Row of RekognitionFaceAnalysis. */
 export interface FaceAnalysisItem {
   InputFile: string;
@@ -146,11 +159,106 @@ export interface FaceAnalysisItem {
   StatusMessage?: string;
   FaceCount?: number;
   VideoDurationMs?: number;
-  /** Key of the complete result JSON in the analysis bucket. */
+  /** Key of the result manifest (`FaceResultManifest`) in the analysis bucket. */
   ResultKey?: string;
   CreationTime: number;
   UpdateTime: number;
   ExpirationTime?: number;
+  // --- ordering and progress (written by faces-start / faces-collect) ---
+  /** FACE_ANALYSIS_STATUS_RANK of AnalysisStatus. */
+  StatusRank?: number;
+  /**
+   * Which upload of the key this row describes: the S3 sequencer padded to a fixed width (64 hex
+   * digits, "0"s when the event had none), so a late event of an older upload cannot overwrite it.
+   */
+  UploadOrder?: string;
+  /** Rekognition JobTag sent with StartFaceDetection (carries the upload order to faces-collect). */
+  JobTag?: string;
+  /** StartFaceDetection attempts refused for capacity (LimitExceeded / throttling). */
+  CapacityAttempts?: number;
+  /** Bucket the result was written to (the analysis bucket at collection time). */
+  ResultBucket?: string;
+  /** Checkpoint of a collection in progress (removed when it ends). */
+  Collect?: FaceCollectCheckpoint;
+}
+
+/** Progress of faces-collect, stored on the analysis row between invocations. */
+export interface FaceCollectCheckpoint {
+  /** Holder of the collection lease and when the lease ends (epoch ms). */
+  LeaseId?: string;
+  LeaseExpiresAt?: number;
+  /** GetFaceDetection NextToken for the next page; absent before the first page and after the last. */
+  NextToken?: string;
+  /** When NextToken was received (epoch ms); Rekognition tokens expire after 24 hours. */
+  NextTokenAt?: number;
+  /** Every page has been read and written. */
+  PagesDone: boolean;
+  Pages: number;
+  FaceCount: number;
+  /** One entry per chunk written so far: [first timestamp ms, last timestamp ms, face count]. */
+  Chunks: Array<[number, number, number]>;
+  /** Times the collection started again from the first page (expired or rejected NextToken). */
+  Restarts: number;
+  /** VideoMetadata of the first page, as Rekognition returned it. */
+  VideoMetadata?: Record<string, unknown>;
+}
+
+/**
+ * Layout of a face-detection result in the analysis bucket (private), written by faces-collect and
+ * paged by the Worker:
+ *
+ *   <prefix><JobId>/manifest.json         FaceResultManifest: video metadata + one entry per chunk
+ *   <prefix><JobId>/faces-00000.ndjson    time-ordered faces, one JSON object per line (≤ chunk size)
+ *   <prefix><JobId>/faces-00001.ndjson    ...
+ *
+ * Each line is the API's face object, `{"timestamp_ms":<int>,"face":<Rekognition FaceDetail>}`, so the
+ * Worker selects lines by the leading timestamp and splices them into its response without parsing
+ * them. A page request therefore reads the small manifest plus only the chunk(s) that overlap it.
+ */
+export const FACE_RESULT_MANIFEST = "manifest.json";
+
+/** Version of the result layout; bumped on an incompatible change. */
+export const FACE_RESULT_VERSION = 1;
+
+/** The folder of one job's result: `<prefix><JobId>/` (prefix normalised to end in "/"). */
+export function faceResultFolder(prefix: string, jobId: string): string {
+  const base = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+  return `${base}${jobId}/`;
+}
+
+/** Key of a job's manifest. */
+export function faceResultManifestKey(prefix: string, jobId: string): string {
+  return faceResultFolder(prefix, jobId) + FACE_RESULT_MANIFEST;
+}
+
+/** Key of chunk `index` (0-based) of a job's result. */
+export function faceResultChunkKey(prefix: string, jobId: string, index: number): string {
+  return `${faceResultFolder(prefix, jobId)}faces-${String(index).padStart(5, "0")}.ndjson`;
+}
+
+/** One chunk of a result, as listed in the manifest. */
+export interface FaceResultChunk {
+  key: string;
+  /** Timestamp (ms) of the chunk's first and last face. */
+  first_ms: number;
+  last_ms: number;
+  count: number;
+}
+
+/** manifest.json of a face-detection result. */
+export interface FaceResultManifest {
+  version: typeof FACE_RESULT_VERSION;
+  job_id: string;
+  input_file: string;
+  input_bucket: string;
+  face_count: number;
+  /** Largest number of faces in one chunk. */
+  chunk_size: number;
+  /** Rekognition VideoMetadata (Codec, DurationMillis, Format, FrameRate, FrameHeight, FrameWidth, ColorRange). */
+  video: Record<string, unknown>;
+  chunks: FaceResultChunk[];
+  /** ISO 8601 time the result was completed. */
+  created_at: string;
 }
 
 /** Default buckets (local stack and documentation). */
@@ -169,8 +277,19 @@ export const DEFAULT_RECORDING_SEGMENT_SECONDS = 30;
 /** The seed's info.json, written beside a COMPLETE job's output. Never contains key material. */
 export const INFO_FILE = "info.json";
 
-/** Face detection results: `<prefix><rekognition job id>.json` in the output bucket (private). */
+/**
+ * Face detection results live under this prefix of the analysis bucket (default: the output bucket),
+ * one folder per Rekognition job; see FACE_RESULT_MANIFEST for the layout.
+ */
 export const DEFAULT_ANALYSIS_PREFIX = "analysis/faces/";
+
+/**
+ * Seconds an analysis row lives (7 days): longer than every redelivery window (Lambda async 6 h,
+ * EventBridge 24 h) and the 24 h life of a GetFaceDetection NextToken, so a late duplicate or a
+ * resumed collection still finds its row; short enough that abandoned rows go away. The result files
+ * in S3 are not deleted with the row: expire them with a lifecycle rule on the analysis prefix.
+ */
+export const DEFAULT_FACE_ANALYSIS_TTL_SECONDS = 7 * 86_400;
 
 /** Seconds a status row lives (seed: one day). */
 export const DEFAULT_STATUS_TTL_SECONDS = 86_400;

@@ -14,6 +14,8 @@
  * Pure: no I/O.
  */
 import { createHash } from "node:crypto";
+import { DEFAULT_ANALYSIS_PREFIX } from "../../model/index.ts";
+import { ConfigError, type Env, optionalString } from "./config.ts";
 import { sortableSequencer } from "./s3-events.ts";
 
 /** Prefix of every JobTag this pipeline sets; a notification without it is for someone else's job. */
@@ -66,3 +68,18 @@ export const ROW_NAMES = {
   "#rank": "StatusRank",
   "#order": "UploadOrder",
 } as const;
+
+/**
+ * `ANALYSIS_PREFIX` normalised to end in "/" (or "" for the bucket root), shared with faces-collect and
+ * the Worker. Rejects "..", leading "/" and control characters, which would name keys S3 and the
+ * Worker's URL handling treat differently.
+ */
+export function analysisPrefixSetting(env: Env): string {
+  const raw = optionalString(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX);
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(raw) || raw.split("/").some((part) => part === "." || part === "..")) {
+    throw new ConfigError("ANALYSIS_PREFIX", `must be a plain S3 key prefix, got ${JSON.stringify(raw)}.`);
+  }
+  const trimmed = raw.replace(/^\/+|\/+$/g, "");
+  return trimmed === "" ? "" : `${trimmed}/`;
+}

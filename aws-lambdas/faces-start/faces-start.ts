@@ -1,0 +1,262 @@
+/**
+ * faces-start: an upload (EventBridge "Object Created" or S3 notification) -> Rekognition
+ * StartFaceDetection -> the analysis row.
+ *
+ * `createFacesStartHandler` takes its clients and configuration (handler.ts wires the real ones at
+ * module scope; tests pass local ones). Per object of the event:
+ *   normalise -> filter (ignored: logged; unreadable by Rekognition: SKIPPED row) -> claim (duplicates
+ *   stop here) -> StartFaceDetection -> IN_PROGRESS row -> claim DONE.
+ *
+ * Failures:
+ * - capacity (LimitExceeded at 20 concurrent jobs, throttling): WAITING_FOR_CAPACITY row, claim
+ *   released, and the event throws once every record was tried, so Lambda's async retries (1 min,
+ *   then 2 min later) and then the on-failure destination / dead-letter queue take over. The released
+ *   claim is what lets the retry start the job; records that did succeed are duplicates on the retry.
+ * - the video cannot be started (InvalidS3Object, VideoTooLarge, ...): FAILED row with the reason, claim
+ *   DONE, no retry (retrying could never succeed: no retry storm).
+ * - anything else: claim released, thrown, retried.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+ */
+import { type RekognitionClient, StartFaceDetectionCommand } from "@aws-sdk/client-rekognition";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { jobTagFor, uploadOrder } from "../shared/face-analysis.ts";
+import {
+  claimUploadEvent,
+  clientRequestToken,
+  completeClaim,
+  leaseForInvocation,
+  releaseClaim,
+} from "../shared/idempotency.ts";
+import { describeError, type Log } from "../shared/logger.ts";
+import { normaliseS3Events, type S3ObjectCreated } from "../shared/s3-events.ts";
+import type { FacesStartConfig } from "./config.ts";
+import { classifyFaceInput } from "./input-filter.ts";
+import {
+  type RowUpload,
+  type RowWrite,
+  recordSkipped,
+  recordStartFailed,
+  recordStarted,
+  recordWaiting,
+} from "./rows.ts";
+import { buildStartFaceDetection, classifyStartError, errorSummary } from "./start-request.ts";
+
+/** Claim purpose of this function in the uploadEvents table (independent of submit-job's). */
+export const FACES_START_PURPOSE = "rekognition-faces";
+
+/** What faces-start needs from outside. */
+export interface FacesStartDeps {
+  config: FacesStartConfig;
+  clients: { dynamodb: DynamoDBDocumentClient; rekognition: RekognitionClient };
+  log: Log;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/** Lambda's context, as far as we use it. */
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** What happened to one entry of the event. */
+export type FacesStartOutcome =
+  | { outcome: "started"; bucket: string; key: string; jobId: string; row: "written" | "superseded" }
+  | { outcome: "duplicate"; bucket: string; key: string; jobId?: string }
+  | { outcome: "in-progress"; bucket: string; key: string }
+  | { outcome: "skipped"; bucket: string; key: string; reason: string; message: string }
+  | { outcome: "ignored"; bucket: string; key: string; reason: string; message: string }
+  | { outcome: "rejected"; reason: string; message: string; bucket?: string; rawKey?: string }
+  | { outcome: "start-failed"; bucket: string; key: string; message: string }
+  | { outcome: "waiting-for-capacity"; bucket: string; key: string; message: string }
+  | { outcome: "failed"; bucket: string; key: string; error: string };
+
+/** The handler's return value: one outcome per entry (rejections first, then objects in event order). */
+export interface FacesStartResult {
+  results: FacesStartOutcome[];
+}
+
+/** Thrown after every record was tried when at least one must be retried. */
+export class FacesStartError extends Error {
+  override name = "FacesStartError";
+  constructor(
+    readonly result: FacesStartResult,
+    readonly causes: unknown[],
+  ) {
+    const retried = result.results.filter((r) => r.outcome === "failed" || r.outcome === "waiting-for-capacity");
+    super(`${retried.length} of ${result.results.length} event entries must be retried; the event will be retried.`, {
+      cause: causes[0],
+    });
+  }
+}
+
+/** Creates the faces-start handler. */
+export function createFacesStartHandler(deps: FacesStartDeps) {
+  const { config, clients, log } = deps;
+  const clock = deps.now ?? (() => Date.now());
+
+  return async function facesStart(event: unknown, context?: InvocationContext): Promise<FacesStartResult> {
+    const { objects, rejections } = normaliseS3Events(event);
+    const results: FacesStartOutcome[] = [];
+    const causes: unknown[] = [];
+    for (const rejection of rejections) {
+      const level =
+        rejection.reason === "undecodable-key" || rejection.reason === "unrecognised-event" ? "warn" : "info";
+      log[level]("Event entry rejected", {
+        reason: rejection.reason,
+        detail: rejection.message,
+        bucket: rejection.bucket,
+        rawKey: rejection.rawKey,
+        eventName: rejection.eventName,
+      });
+      results.push({
+        outcome: "rejected",
+        reason: rejection.reason,
+        message: rejection.message,
+        ...(rejection.bucket ? { bucket: rejection.bucket } : {}),
+        ...(rejection.rawKey ? { rawKey: rejection.rawKey } : {}),
+      });
+    }
+    for (const object of objects) {
+      try {
+        const outcome = await startOne(object, context);
+        if (outcome.outcome === "waiting-for-capacity") causes.push(new Error(outcome.message));
+        results.push(outcome);
+      } catch (error) {
+        causes.push(error);
+        log.error("Face detection could not be started; the event will be retried", {
+          bucket: object.bucket,
+          key: object.key,
+          ...describeError(error),
+        });
+        results.push({ outcome: "failed", bucket: object.bucket, key: object.key, error: String(error) });
+      }
+    }
+    const result = { results };
+    if (causes.length > 0) throw new FacesStartError(result, causes);
+    return result;
+  };
+
+  async function startOne(object: S3ObjectCreated, context: InvocationContext | undefined): Promise<FacesStartOutcome> {
+    const where = { bucket: object.bucket, key: object.key };
+    const now = clock();
+    const upload: RowUpload = {
+      ...where,
+      order: uploadOrder(object.sequencer),
+      jobTag: jobTagFor(object),
+      uploadedAt: uploadTime(object, now),
+    };
+    const write: RowWrite = { table: config.tables.faceAnalysis, ttlSeconds: config.rowTtlSeconds, now };
+
+    const verdict = classifyFaceInput(object, config);
+    if (verdict.action === "ignore") {
+      log.info("Object ignored", { ...where, reason: verdict.reason, detail: verdict.message });
+      return { outcome: "ignored", ...where, reason: verdict.reason, message: verdict.message };
+    }
+    if (verdict.action === "skip") {
+      // No claim needed: the conditional write is idempotent and never overwrites a newer upload.
+      const row = await recordSkipped(clients.dynamodb, write, upload, verdict.message);
+      log.info("Upload skipped: Rekognition cannot read it", {
+        ...where,
+        reason: verdict.reason,
+        detail: verdict.message,
+        row,
+      });
+      return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
+    }
+
+    const claim = await claimUploadEvent(clients.dynamodb, {
+      tableName: config.tables.uploadEvents,
+      purpose: FACES_START_PURPOSE,
+      object,
+      leaseMs: leaseForInvocation(context),
+      ttlSeconds: config.claimTtlSeconds,
+      now,
+    });
+    if (claim.status === "done") {
+      const jobId = typeof claim.result?.JobId === "string" ? claim.result.JobId : undefined;
+      log.info("Duplicate upload event: face detection already started", {
+        ...where,
+        jobId,
+        eventName: object.eventName,
+      });
+      return { outcome: "duplicate", ...where, ...(jobId ? { jobId } : {}) };
+    }
+    if (claim.status === "in-progress") {
+      log.info("Duplicate upload event: another invocation is starting it", {
+        ...where,
+        leaseExpiresAt: new Date(claim.leaseExpiresAt).toISOString(),
+      });
+      return { outcome: "in-progress", ...where };
+    }
+    if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
+
+    const request = buildStartFaceDetection({
+      ...where,
+      ...(object.versionId ? { versionId: object.versionId } : {}),
+      // Same upload -> same token -> Rekognition returns the same JobId instead of a second job, which
+      // covers a crash between StartFaceDetection and the claim update.
+      clientRequestToken: clientRequestToken(claim.eventKey),
+      jobTag: upload.jobTag,
+      snsTopicArn: config.rekognition.snsTopicArn,
+      roleArn: config.rekognition.roleArn,
+      faceAttributes: config.rekognition.faceAttributes,
+    });
+
+    let jobId: string;
+    try {
+      const started = await clients.rekognition.send(new StartFaceDetectionCommand(request));
+      if (!started.JobId) throw new Error("StartFaceDetection answered without a JobId.");
+      jobId = started.JobId;
+    } catch (error) {
+      const kind = classifyStartError(error);
+      const summary = errorSummary(error);
+      if (kind === "permanent") {
+        const message = `Rekognition refused the video: ${summary}`;
+        const row = await recordStartFailed(clients.dynamodb, write, upload, message).catch(async (writeError) => {
+          await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
+          throw writeError;
+        });
+        await completeClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId, {
+          Failed: summary,
+        });
+        log.warn("Face detection refused for this upload; not retrying", { ...where, ...describeError(error), row });
+        return { outcome: "start-failed", ...where, message };
+      }
+      // Give the claim back first: the retry must be able to claim it again.
+      await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
+      if (kind === "capacity") {
+        const message =
+          `Waiting for Rekognition capacity (${summary}); the upload is retried automatically ` +
+          `(Lambda async retries, then the dead-letter queue).`;
+        const row = await recordWaiting(clients.dynamodb, write, upload, message);
+        log.warn("Rekognition capacity exhausted; the event will be retried", {
+          ...where,
+          ...describeError(error),
+          row,
+        });
+        return { outcome: "waiting-for-capacity", ...where, message };
+      }
+      throw error;
+    }
+
+    try {
+      const row = await recordStarted(clients.dynamodb, write, upload, jobId);
+      await completeClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId, {
+        JobId: jobId,
+      });
+      log.info("Face detection started", { ...where, jobId, jobTag: upload.jobTag, eventName: object.eventName, row });
+      return { outcome: "started", ...where, jobId, row };
+    } catch (error) {
+      // The retry reuses the token, so Rekognition hands back this same job: nothing is started twice.
+      await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
+      throw error;
+    }
+  }
+}
+
+/** The upload's time from the event (S3's eventTime / EventBridge's time), else `fallback`. */
+function uploadTime(object: S3ObjectCreated, fallback: number): number {
+  const parsed = object.eventTime ? Date.parse(object.eventTime) : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
