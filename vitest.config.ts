@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    reporters: ["default"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     // Logs of passing tests are noise; a failing test still shows what it logged.
     silent: "passed-only",
     projects: [

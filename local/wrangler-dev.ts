@@ -23,6 +23,10 @@ export interface WranglerDev {
 export interface WranglerDevOptions {
   /** Fixed port (checked to be free); a free one when absent. */
   port?: number;
+  /** Wrangler configuration file (default: wrangler.toml at the project root). */
+  config?: string;
+  /** Path answered while waiting for readiness (default: the status endpoint). */
+  readyPath?: string;
   /** Variables and secrets for the Worker (over wrangler.toml [vars]). */
   vars: Record<string, string>;
   /** Local persistence (Cache API etc.); a temporary directory when absent. */
@@ -60,6 +64,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     [
       wranglerBin,
       "dev",
+      ...(options.config ? ["--config", options.config] : []),
       "--ip",
       LOCAL_HOST,
       "--port",
@@ -121,7 +126,9 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${output}`);
     }
     try {
-      const response = await fetch(`${url}/api/media/status`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${url}${options.readyPath ?? "/api/media/status"}`, {
+        signal: AbortSignal.timeout(2000),
+      });
       await response.arrayBuffer();
       return { url, port, process: child, stop };
     } catch {

@@ -1,14 +1,27 @@
 /**
- * A short-lived edge cache for lookups, like the seed's 5-second CloudFront cache policy.
- * Only bodies are cached (no CORS headers: they are added per request afterwards), keyed on a
- * synthetic URL that names the table and the key, and only for successful lookups.
- * The Cache API is per data centre and does nothing on *.workers.dev:
- * https://developers.cloudflare.com/workers/runtime-apis/cache/
+ * A short-lived cache for lookups, like the seed's 5-second CloudFront cache policy, in two tiers:
+ * 1. the isolate's memory (a small bounded map): no I/O at all for a repeated lookup;
+ * 2. the Cache API (per data centre, shared by the isolates there; it does nothing on
+ *    *.workers.dev: https://developers.cloudflare.com/workers/runtime-apis/cache/).
+ * Only bodies are cached (CORS headers are added per request afterwards), keyed on a synthetic
+ * URL that names the table and the key, and only for successful lookups. Both tiers honour the
+ * same absolute expiry, so an entry never lives longer than CACHE_TTL_SECONDS after the read.
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 
 const CACHE_ORIGIN = "https://media-edge.cache.internal";
+const EXPIRES_HEADER = "x-media-edge-expires";
+/** Bound on the isolate tier: at most this many bodies (a few hundred bytes each) per isolate. */
+export const MEMORY_CACHE_ENTRIES = 1000;
+
+const memory = new Map<string, { body: string; expires: number }>();
+
+function remember(key: string, body: string, expires: number): void {
+  memory.delete(key);
+  if (memory.size >= MEMORY_CACHE_ENTRIES) memory.delete(memory.keys().next().value!);
+  memory.set(key, { body, expires });
+}
 
 /**
  * Returns the cached body for `key`, or calls `load` and caches what it returns (undefined is
@@ -24,17 +37,30 @@ export async function cachedLookup(
     c.set("cacheStatus", "bypass");
     return load();
   }
+  const now = Date.now();
+  const remembered = memory.get(key);
+  if (remembered && remembered.expires > now) {
+    c.set("cacheStatus", "hit-memory");
+    return remembered.body;
+  }
   const cacheKey = new Request(`${CACHE_ORIGIN}/${key}`);
   const cache = caches.default;
   const hit = await cache.match(cacheKey);
   if (hit) {
+    const body = await hit.text();
+    const expires = Number(hit.headers.get(EXPIRES_HEADER));
+    if (Number.isFinite(expires) && expires > now) remember(key, body, expires);
     c.set("cacheStatus", "hit");
-    return hit.text();
+    return body;
   }
   c.set("cacheStatus", "miss");
   const body = await load();
   if (body !== undefined) {
-    const stored = new Response(body, { headers: { "cache-control": `max-age=${ttl}` } });
+    const expires = now + ttl * 1000;
+    remember(key, body, expires);
+    const stored = new Response(body, {
+      headers: { "cache-control": `max-age=${ttl}`, [EXPIRES_HEADER]: String(expires) },
+    });
     c.executionCtx.waitUntil(cache.put(cacheKey, stored));
   }
   return body;

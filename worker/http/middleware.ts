@@ -2,7 +2,7 @@
  * The app's middleware: request context and the one-line JSON access log, configuration loading,
  * and CORS. Each is a factory that returns a hono MiddlewareHandler (hono's style).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { readConfig, ConfigError } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import {
@@ -32,8 +32,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("stats", { calls: 0, retries: 0 });
     await next();
-    c.res = new Response(c.res.body, c.res);
-    c.res.headers.set("x-request-id", requestId);
+    setHeader(c, "x-request-id", requestId);
     const stats = c.get("stats");
     log("info", "request", {
       request_id: requestId,
@@ -46,6 +45,16 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
       duration_ms: Date.now() - started,
     });
   };
+}
+
+/** Sets a response header, copying the response first if its headers are immutable. */
+function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
 }
 
 /** Validates the bindings once per isolate; a bad setting fails every request with its name. */
@@ -111,8 +120,12 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
 
     await next();
     // Responses passed through from fetch() or the Cache API have immutable headers: copy first.
-    c.res = new Response(c.res.body, c.res);
-    applyCorsHeaders(c.res.headers, decision);
+    try {
+      applyCorsHeaders(c.res.headers, decision);
+    } catch {
+      c.res = new Response(c.res.body, c.res);
+      applyCorsHeaders(c.res.headers, decision);
+    }
   };
 }
 
