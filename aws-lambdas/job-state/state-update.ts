@@ -252,7 +252,11 @@ export function sanitizeErrorMessage(message: string, bucketNames: readonly stri
     const escaped = bucket.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     text = text.replace(new RegExp(`(^|[^a-z0-9.-])${escaped}(?![a-z0-9-])/?`, "gi"), "$1");
   }
-  return text.replace(/[ \t]{2,}/g, " ").trim();
+  // A removed bucket name can leave "bucket : x"; tidy the gap it leaves before punctuation.
+  return text
+    .replace(/[ \t]{2,}/g, " ")
+    .replace(/ ([:;,])/g, "$1")
+    .trim();
 }
 
 /** Extra attributes a status update sets besides status, rank, progress, time and TTL. */

@@ -190,7 +190,7 @@ describe("job-state: realistic EventBridge events", () => {
     const row = await getRow(doc, "jobIdToStatus", jobId);
     expect(row).toMatchObject({ JobStatus: "ERROR", ErrorCode: 1030 });
     expect(row?.ErrorMessage).toBe(
-      "Failed to write output [uploads/holiday 2026.mov_20261121123456/holiday 2026_360p_00001.ts] to bucket : Access Denied (uploads/x.ts)",
+      "Failed to write output [uploads/holiday 2026.mov_20261121123456/holiday 2026_360p_00001.ts] to bucket: Access Denied (uploads/x.ts)",
     );
   });
 
