@@ -1,0 +1,49 @@
+/**
+ * faces-collect configuration: read once at cold start (handler.ts) from the environment; a missing or
+ * malformed variable fails the cold start with a ConfigError naming it.
+ */
+import { DEFAULT_FACE_ANALYSIS_TTL_SECONDS, type TableRole } from "../../model/index.ts";
+import { ConfigError, type Env, integerSetting, optionalString, optionalUrl, tableNames } from "../shared/config.ts";
+import { analysisPrefixSetting } from "../shared/face-analysis.ts";
+
+/** GetFaceDetection's page size limit (and default). https://docs.aws.amazon.com/rekognition/latest/APIReference/API_GetFaceDetection.html */
+export const MAX_FACES_PER_PAGE = 1000;
+
+/** Everything faces-collect needs that is not in the event. */
+export interface FacesCollectConfig {
+  tables: Record<TableRole, string>;
+  /** `REKOGNITION_ENDPOINT_URL`; unset = the SDK's regional endpoint. */
+  rekognitionEndpoint?: string;
+  /** Bucket the results are written to (private). */
+  analysisBucket: string;
+  /** Key prefix of the results, "" or ending in "/". */
+  analysisPrefix: string;
+  /** Most faces per chunk file (1-1000): smaller chunks mean less work per Worker page, more files. */
+  chunkSize: number;
+  /** Stop paging when less than this much of the invocation is left (ms), then continue on the retry. */
+  reserveMs: number;
+  /** Lifetime of the analysis row, seconds; 0 = no expiry. */
+  rowTtlSeconds: number;
+}
+
+/** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
+export function readFacesCollectConfig(env: Env): FacesCollectConfig {
+  const analysisBucket = optionalString(env, "ANALYSIS_BUCKET", optionalString(env, "OUTPUT_BUCKET", ""));
+  if (!analysisBucket) {
+    throw new ConfigError("ANALYSIS_BUCKET", "is required but not set (nor is OUTPUT_BUCKET, its default).");
+  }
+  const config: FacesCollectConfig = {
+    tables: tableNames(env),
+    analysisBucket,
+    analysisPrefix: analysisPrefixSetting(env),
+    chunkSize: integerSetting(env, "FACES_CHUNK_SIZE", MAX_FACES_PER_PAGE, { min: 1, max: MAX_FACES_PER_PAGE }),
+    reserveMs: integerSetting(env, "FACES_COLLECT_RESERVE_MS", 30_000, { min: 1000, max: 600_000 }),
+    rowTtlSeconds: integerSetting(env, "FACES_TTL_SECONDS", DEFAULT_FACE_ANALYSIS_TTL_SECONDS, { min: 0 }),
+  };
+  if (config.rowTtlSeconds > 0 && config.rowTtlSeconds < 86_400) {
+    throw new ConfigError("FACES_TTL_SECONDS", `must be 0 (no expiry) or at least 86400, got ${config.rowTtlSeconds}.`);
+  }
+  const endpoint = optionalUrl(env, "REKOGNITION_ENDPOINT_URL");
+  if (endpoint) config.rekognitionEndpoint = endpoint;
+  return config;
+}
