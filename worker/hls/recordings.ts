@@ -11,24 +11,50 @@ import type { MediaPlaylist, MediaSegment } from "./playlist.ts";
 /** Pattern of a segment's file name (the last path segment of its key). */
 export const SEGMENT_NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.ts$/;
 
-/** Start time (epoch seconds, UTC) encoded in a segment file name, or undefined when it does not parse. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return (
+    era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468
+  );
+}
+
+/** Decimal value of `name[from, to)` when every character is a digit, else -1. */
+function digits(name: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const code = name.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/**
+ * Start time (epoch seconds, UTC) encoded in a segment file name, or undefined when it does not
+ * parse (SEGMENT_NAME_PATTERN, a real calendar date, 1970 or later). Written without Date or
+ * regular expressions: a 24-hour window parses ~2,900 names per request.
+ */
 export function parseSegmentName(name: string): number | undefined {
-  const match = SEGMENT_NAME_PATTERN.exec(name);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 31 February over into March: reject names that do not round-trip.
-  const date = new Date(ms);
-  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || year < 1970) return undefined;
-  return ms / 1000;
+  if (name.length !== 19 || name.charCodeAt(8) !== 0x54 /* T */ || !name.endsWith("Z.ts")) return undefined;
+  const year = digits(name, 0, 4);
+  const month = digits(name, 4, 6);
+  const day = digits(name, 6, 8);
+  const hour = digits(name, 9, 11);
+  const minute = digits(name, 11, 13);
+  const second = digits(name, 13, 15);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) {
+    return undefined;
+  }
+  if (second < 0 || second > 59) return undefined;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined;
+  return daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
 }
 
 /** The segment file name for a start time (epoch seconds; fractions are floored). */
@@ -185,11 +211,18 @@ export function listingStartAfter(keyPrefix: string, windowStart: number, segmen
   return keyPrefix + formatSegmentName(Math.max(0, windowStart - maxSegmentSpan(segmentSeconds)));
 }
 
-/** Whether listing can stop at this key: it names a segment starting at or after the window's end. */
+/**
+ * The first key at or after which listing can stop: the name of a segment starting at the
+ * window's end. Keys sort as names do, so any key >= this one starts at or after the end (or is
+ * not a segment at all, and keys after it can only be later still).
+ */
+export function windowEndKey(keyPrefix: string, windowEnd: number): string {
+  return keyPrefix + formatSegmentName(windowEnd);
+}
+
+/** Whether listing can stop at this key (see windowEndKey). */
 export function isPastWindow(keyPrefix: string, key: string, windowEnd: number): boolean {
-  // Keys sort as names do; any key >= the end's name starts at or after the end (or is not a
-  // segment at all, and later ones can only be later still).
-  return key.slice(keyPrefix.length) >= formatSegmentName(windowEnd) || !key.startsWith(keyPrefix);
+  return !key.startsWith(keyPrefix) || key >= windowEndKey(keyPrefix, windowEnd);
 }
 
 /** ListObjectsV2 MaxKeys for a window: its expected segment count plus the lookback and margin, at most 1000. */

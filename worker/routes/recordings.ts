@@ -16,7 +16,6 @@ import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { serializeMediaPlaylist } from "../hls/playlist.ts";
 import {
-  isPastWindow,
   isValidStreamName,
   isWindowProblem,
   listingPageSize,
@@ -24,6 +23,7 @@ import {
   parseSegmentName,
   placeSegments,
   resolveWindow,
+  windowEndKey,
   windowPlaylist,
   type ArchivedSegment,
   type RecordingWindow,
@@ -57,6 +57,7 @@ export async function listWindowSegments(
 ): Promise<ArchivedSegment[]> {
   const prefix = streamKeyPrefix(config, stream);
   const segmentSeconds = config.recordings.segmentSeconds;
+  const endKey = windowEndKey(prefix, window.end);
   const objects = await listObjectsUntil(
     config,
     stats,
@@ -68,7 +69,7 @@ export async function listWindowSegments(
       startAfter: listingStartAfter(prefix, window.start, segmentSeconds),
       maxKeys: listingPageSize(window, segmentSeconds),
     },
-    (key) => isPastWindow(prefix, key, window.end),
+    (key) => key >= endKey,
   );
   const segments: ArchivedSegment[] = [];
   const skipped: string[] = [];
@@ -153,10 +154,13 @@ export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8
   const origin = requestOrigin(c);
   // The segment route addresses `[<stream>/]<name>` below RECORDINGS_PREFIX.
   const rootPrefix = streamKeyPrefix(config, "");
+  // Keys are percent-encoded per path segment, so a key can never break a playlist line (§4.1).
+  // Segment keys made only of RFC 3986 unreserved characters and "/" (the usual case: validated
+  // stream names and segment names) encode to themselves, which saves the work per segment.
+  const encode = (key: string) => (/^[A-Za-z0-9._~/-]*$/.test(key) ? key : encodeS3Key(key));
   const segmentUri = (segment: WindowSegment): string => {
-    // Keys are percent-encoded per path segment: a key can never break a playlist line (§4.1).
-    if (config.segmentBaseUrl !== undefined) return `${config.segmentBaseUrl}/${encodeS3Key(segment.key)}`;
-    const path = `${origin}/api/media/segments/recordings/${encodeS3Key(segment.key.slice(rootPrefix.length))}`;
+    if (config.segmentBaseUrl !== undefined) return `${config.segmentBaseUrl}/${encode(segment.key)}`;
+    const path = `${origin}/api/media/segments/recordings/${encode(segment.key.slice(rootPrefix.length))}`;
     return mediaToken === undefined ? path : `${path}?token=${mediaToken}`;
   };
   const playlist = windowPlaylist(placed, window, segmentSeconds, segmentUri);
