@@ -9,6 +9,7 @@ import { ApiError, SEED_MESSAGES, UpstreamError, apiErrorForUpstream } from "./h
 import { log } from "./http/log.ts";
 import { applyCorsHeaders, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
+import { faceRoutes } from "./routes/faces.ts";
 import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -27,6 +28,7 @@ app.route("/api/media", recordingRoutes);
 app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
 app.route("/api/media", segmentRoutes);
+app.route("/api/media", faceRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

@@ -1,0 +1,201 @@
+/**
+ * Paging a stored face-detection result (layout: FACE_RESULT_MANIFEST in model/index.ts). Pure: text
+ * and plain data in, plain data out; the route does the reads.
+ *
+ * A page is a position (chunk index, line index) plus a time window [from_ms, to_ms). The manifest
+ * tells which chunks can hold the window, so a request reads the manifest and only those chunks, and
+ * the chunk lines are copied into the response without being parsed (each line starts with its
+ * timestamp).
+ */
+import { FACE_RESULT_VERSION, type FaceResultChunk, type FaceResultManifest } from "../../model/index.ts";
+
+/** Faces per page when `limit` is not given. */
+export const DEFAULT_FACES_LIMIT = 100;
+/** Largest `limit` accepted (one GetFaceDetection page). */
+export const MAX_FACES_LIMIT = 1000;
+/** Chunk files one request reads at most; a page may end early with a cursor when it is reached. */
+export const MAX_CHUNK_READS = 4;
+/** Largest timestamp/window bound accepted: Rekognition Video stops at 6 hours, 10^12 ms is ample. */
+export const MAX_TIMESTAMP_MS = 1e12;
+
+/** Thrown for stored data that does not have the expected shape (the route answers 502). */
+export class ResultFormatError extends Error {
+  override name = "ResultFormatError";
+}
+
+/** Thrown for a cursor that cannot be used (the route answers 400). */
+export class CursorError extends Error {
+  override name = "CursorError";
+}
+
+/** Where the next face of a page is. */
+export interface Position {
+  chunk: number;
+  line: number;
+}
+
+/** What a cursor carries: the position and the window it was issued for, bound to one result. */
+export interface CursorState extends Position {
+  jobFingerprint: string;
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** FNV-1a (32 bit) of a job id, as 8 hex digits: binds a cursor to the result it came from. */
+export function jobFingerprint(jobId: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < jobId.length; index++) {
+    hash ^= jobId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/**
+ * An opaque cursor: base64url of `[1, fingerprint, chunk, line, from|null, to|null]`. Not secret (it
+ * only names a position in a result the caller may read anyway); tampering yields a 400 or another
+ * position of the same result, never another result's data.
+ */
+export function encodeCursor(state: CursorState): string {
+  const json = JSON.stringify([
+    1,
+    state.jobFingerprint,
+    state.chunk,
+    state.line,
+    state.fromMs ?? null,
+    state.toMs ?? null,
+  ]);
+  return btoa(json).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decodes a cursor; throws CursorError for anything that is not one of ours. */
+export function decodeCursor(cursor: string): CursorState {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new CursorError("not a cursor");
+  let value: unknown;
+  try {
+    const base64 = cursor.replace(/-/g, "+").replace(/_/g, "/");
+    value = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)));
+  } catch {
+    throw new CursorError("not a cursor");
+  }
+  if (!Array.isArray(value) || value.length !== 6 || value[0] !== 1) throw new CursorError("not a cursor");
+  const [, fingerprint, chunk, line, from, to] = value as unknown[];
+  const index = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 1_000_000;
+  const bound = (n: unknown) =>
+    n === null || (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_TIMESTAMP_MS);
+  if (typeof fingerprint !== "string" || !/^[0-9a-f]{8}$/.test(fingerprint) || !index(chunk) || !index(line)) {
+    throw new CursorError("not a cursor");
+  }
+  if (!bound(from) || !bound(to)) throw new CursorError("not a cursor");
+  const state: CursorState = { jobFingerprint: fingerprint, chunk: chunk as number, line: line as number };
+  if (from !== null) state.fromMs = from as number;
+  if (to !== null) state.toMs = to as number;
+  return state;
+}
+
+/**
+ * Parses and checks manifest.json. Every chunk key must lie in the manifest's own folder, so a
+ * tampered manifest cannot make the Worker read other objects.
+ */
+export function parseManifest(text: string, manifestKey: string): FaceResultManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ResultFormatError("manifest is not JSON");
+  }
+  const manifest = value as Partial<FaceResultManifest> | null;
+  if (!manifest || typeof manifest !== "object" || manifest.version !== FACE_RESULT_VERSION) {
+    throw new ResultFormatError("manifest version is not supported");
+  }
+  if (!Array.isArray(manifest.chunks) || typeof manifest.face_count !== "number") {
+    throw new ResultFormatError("manifest lacks chunks or face_count");
+  }
+  const folder = manifestKey.slice(0, manifestKey.lastIndexOf("/") + 1);
+  const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0;
+  for (const chunk of manifest.chunks as unknown[]) {
+    const entry = chunk as Partial<FaceResultChunk> | null;
+    if (
+      !entry ||
+      typeof entry.key !== "string" ||
+      !entry.key.startsWith(folder) ||
+      entry.key.slice(folder.length).includes("/") ||
+      !isInt(entry.first_ms) ||
+      !isInt(entry.last_ms) ||
+      !isInt(entry.count) ||
+      entry.count === 0 ||
+      entry.last_ms < entry.first_ms
+    ) {
+      throw new ResultFormatError("manifest has a malformed chunk entry");
+    }
+  }
+  return manifest as FaceResultManifest;
+}
+
+/** The first position whose face may be at or after `fromMs` (chunk granularity; lines are filtered later). */
+export function startPosition(chunks: readonly FaceResultChunk[], fromMs: number | undefined): Position {
+  if (fromMs === undefined) return { chunk: 0, line: 0 };
+  const index = chunks.findIndex((chunk) => chunk.last_ms >= fromMs);
+  return { chunk: index === -1 ? chunks.length : index, line: 0 };
+}
+
+/** Whether chunk `index` can hold a face before `toMs`. */
+export function chunkInWindow(chunks: readonly FaceResultChunk[], index: number, toMs: number | undefined): boolean {
+  const chunk = chunks[index];
+  return chunk !== undefined && (toMs === undefined || chunk.first_ms < toMs);
+}
+
+/** The timestamp at the start of a chunk line (`{"timestamp_ms":123,...`). */
+export function lineTimestamp(line: string): number {
+  const PREFIX = '{"timestamp_ms":';
+  const comma = line.indexOf(",", PREFIX.length);
+  if (!line.startsWith(PREFIX) || comma === -1)
+    throw new ResultFormatError("chunk line does not start with timestamp_ms");
+  const digits = line.slice(PREFIX.length, comma);
+  if (!/^\d{1,13}$/.test(digits)) throw new ResultFormatError("chunk line has a malformed timestamp_ms");
+  return Number(digits);
+}
+
+/** Splits a chunk body into its lines and checks the count against the manifest. */
+export function chunkLines(text: string, expectedCount: number): string[] {
+  const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+  if (text === "" || lines.length !== expectedCount) {
+    throw new ResultFormatError(
+      `chunk has ${text === "" ? 0 : lines.length} lines, the manifest says ${expectedCount}`,
+    );
+  }
+  return lines;
+}
+
+/** What one chunk contributed to a page. */
+export interface ChunkSelection {
+  lines: string[];
+  /** Where the page continues inside this chunk, if it stopped there with faces left in the window. */
+  next?: Position;
+  /** True when the window ends inside this chunk (no later chunk can match). */
+  windowEnded: boolean;
+}
+
+/**
+ * Takes up to `room` lines of chunk `chunkIndex` from `startLine`, skipping faces before `fromMs` and
+ * stopping at the first face at or after `toMs`.
+ */
+export function selectFromChunk(
+  lines: readonly string[],
+  chunkIndex: number,
+  startLine: number,
+  window: { fromMs?: number; toMs?: number },
+  room: number,
+): ChunkSelection {
+  const selected: string[] = [];
+  for (let index = startLine; index < lines.length; index++) {
+    const line = lines[index]!;
+    const timestamp = lineTimestamp(line);
+    if (window.fromMs !== undefined && timestamp < window.fromMs) continue;
+    if (window.toMs !== undefined && timestamp >= window.toMs) return { lines: selected, windowEnded: true };
+    if (selected.length === room)
+      return { lines: selected, next: { chunk: chunkIndex, line: index }, windowEnded: false };
+    selected.push(line);
+  }
+  return { lines: selected, windowEnded: false };
+}

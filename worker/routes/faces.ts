@@ -1,0 +1,317 @@
+/**
+ * GET /api/media/faces?input_file=<upload key>   (or ?job_id=<Rekognition job id>)
+ *                     [&from_ms=<int>][&to_ms=<int>][&limit=<1-1000>][&cursor=<opaque>]
+ *
+ * The face-detection status of an upload and, once SUCCEEDED, its faces in time order, paged from the
+ * result faces-collect stored in S3 (manifest + NDJSON chunks, see model/index.ts). Rules shared with
+ * the status endpoint: the query is read like the seed's (`parse_qs`, first value wins), missing
+ * parameters are 400, an unknown upload or job is 422 "Not found item.", CORS and errors come from the
+ * app's middleware. Beyond it: malformed `from_ms`/`to_ms`/`limit`/`cursor` are 400 "Invalid parameter
+ * <name>." with a reason, and a result whose files are gone is 410.
+ *
+ * Work per request is bounded: one DynamoDB call (GetItem, or a Query on the ByJobId index), then for a
+ * SUCCEEDED result one manifest read and at most MAX_CHUNK_READS chunk reads (each with the shared
+ * retry budget), cached at the edge because results never change. Chunk lines are copied into the
+ * response, not parsed.
+ */
+import { Hono, type Context } from "hono";
+import { FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS } from "../../model/index.ts";
+import { getItem, queryByKey } from "../aws/dynamodb.ts";
+import { getObject } from "../aws/s3.ts";
+import { dynamoDbTarget } from "../aws/targets.ts";
+import { readText } from "../aws/upstream.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError, SEED_MESSAGES, UpstreamError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
+import { checkKeyValue } from "../http/params.ts";
+import { pythonJsonDumps, pythonParseQs, rawQuery } from "../http/python-compat.ts";
+import {
+  DEFAULT_FACES_LIMIT,
+  MAX_CHUNK_READS,
+  MAX_FACES_LIMIT,
+  MAX_TIMESTAMP_MS,
+  ResultFormatError,
+  chunkInWindow,
+  chunkLines,
+  decodeCursor,
+  encodeCursor,
+  jobFingerprint,
+  parseManifest,
+  selectFromChunk,
+  startPosition,
+  type Position,
+} from "../faces/results.ts";
+import { SEED_JSON_CONTENT_TYPE } from "./jobs.ts";
+
+const CACHE_ORIGIN = "https://media-edge.cache.internal";
+/** Edge lifetime of result files: a finished result is never rewritten (new uploads get new job folders). */
+const RESULT_CACHE_SECONDS = 86_400;
+/** Size guards (Workers have 128 MB per isolate): 10,000 chunks of manifest, 1,000 faces with ALL attributes. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Rekognition job ids: 1-64 characters of `[a-zA-Z0-9-_]`. */
+const JOB_ID = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/** The parsed query. */
+export interface FacesQuery {
+  lookup: { by: "input_file" | "job_id"; value: string };
+  fromMs?: number;
+  toMs?: number;
+  limit: number;
+  cursor?: string;
+}
+
+function invalid(name: string, reason: string): ApiError {
+  return new ApiError(400, `Invalid parameter ${name}.`, { details: { reason } });
+}
+
+function integerParameter(query: Map<string, string[]>, name: string, min: number, max: number): number | undefined {
+  const raw = query.get(name)?.[0];
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,13}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw invalid(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+/** Reads and checks the query before any AWS call. */
+export function parseFacesQuery(url: string): FacesQuery {
+  const query = pythonParseQs(rawQuery(url));
+  if (query.size === 0) throw new ApiError(400, SEED_MESSAGES.noParameters);
+  const inputFile = query.get("input_file")?.[0];
+  const jobId = query.get("job_id")?.[0];
+  if (inputFile === undefined && jobId === undefined) {
+    throw new ApiError(400, SEED_MESSAGES.missingParameter("input_file or job_id"));
+  }
+  if (inputFile !== undefined && jobId !== undefined) {
+    throw new ApiError(400, "Specify input_file or job_id, not both.");
+  }
+  let lookup: FacesQuery["lookup"];
+  if (jobId !== undefined) {
+    if (!JOB_ID.test(jobId)) {
+      throw new ApiError(422, "Invalid parameter job_id.", {
+        details: { reason: "a Rekognition job id is 1-64 characters of A-Z, a-z, 0-9, - and _" },
+      });
+    }
+    lookup = { by: "job_id", value: jobId };
+  } else {
+    lookup = { by: "input_file", value: checkKeyValue("input_file", inputFile!) };
+  }
+  const parsed: FacesQuery = {
+    lookup,
+    limit: integerParameter(query, "limit", 1, MAX_FACES_LIMIT) ?? DEFAULT_FACES_LIMIT,
+  };
+  const fromMs = integerParameter(query, "from_ms", 0, MAX_TIMESTAMP_MS);
+  const toMs = integerParameter(query, "to_ms", 0, MAX_TIMESTAMP_MS);
+  if (fromMs !== undefined) parsed.fromMs = fromMs;
+  if (toMs !== undefined) parsed.toMs = toMs;
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
+    throw invalid("to_ms", "must be greater than from_ms");
+  const cursor = query.get("cursor")?.[0];
+  if (cursor !== undefined) {
+    try {
+      decodeCursor(cursor);
+    } catch {
+      throw invalid("cursor", "not a cursor this endpoint issued");
+    }
+    parsed.cursor = cursor;
+  }
+  return parsed;
+}
+
+/** The status part of every answer: what the analysis row says (never its checkpoint internals). */
+export function statusFields(row: Record<string, unknown>): Record<string, unknown> {
+  const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+  const body: Record<string, unknown> = {
+    success: true,
+    input_file: row.InputFile,
+    job_id: typeof row.JobId === "string" ? row.JobId : null,
+    analysis_status: row.AnalysisStatus,
+  };
+  if (typeof row.StatusMessage === "string") body.status_message = row.StatusMessage;
+  body.creation_time = number(row.CreationTime);
+  body.update_time = number(row.UpdateTime);
+  if (row.AnalysisStatus === "WAITING_FOR_CAPACITY") body.capacity_attempts = number(row.CapacityAttempts);
+  if (row.AnalysisStatus === "COLLECTING") {
+    body.faces_collected = number((row.Collect as Record<string, unknown> | undefined)?.FaceCount) ?? 0;
+  }
+  if (row.AnalysisStatus === "SUCCEEDED") {
+    body.face_count = number(row.FaceCount);
+    body.video_duration_ms = number(row.VideoDurationMs);
+  }
+  return body;
+}
+
+/** Rekognition's VideoMetadata, in the API's snake_case. */
+function videoFields(video: Record<string, unknown>): Record<string, unknown> {
+  return {
+    codec: video.Codec,
+    format: video.Format,
+    duration_ms: video.DurationMillis,
+    frame_rate: video.FrameRate,
+    frame_width: video.FrameWidth,
+    frame_height: video.FrameHeight,
+    color_range: video.ColorRange,
+  };
+}
+
+async function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<Record<string, unknown> | undefined> {
+  const config = c.get("config");
+  const target = dynamoDbTarget(config);
+  const table = config.tables.faceAnalysis;
+  if (query.lookup.by === "input_file") {
+    return getItem(target, c.get("stats"), { table, keyName: TABLE_KEYS.faceAnalysis, keyValue: query.lookup.value });
+  }
+  const items = await queryByKey(target, c.get("stats"), {
+    table,
+    indexName: FACE_ANALYSIS_JOB_INDEX.name,
+    keyName: FACE_ANALYSIS_JOB_INDEX.key,
+    keyValue: query.lookup.value,
+    limit: 1,
+  });
+  return items[0];
+}
+
+/**
+ * Where the result is. Only the configured analysis bucket and prefix are read, whatever a row says:
+ * the Worker's S3 credentials must not become a way to read other objects through a forged row.
+ */
+function resultLocation(c: Context<AppEnv>, row: Record<string, unknown>): { bucket: string; key: string } {
+  const config = c.get("config");
+  const prefix = config.analysisPrefix === "/" ? "" : config.analysisPrefix;
+  const key = row.ResultKey;
+  const bucket = row.ResultBucket ?? config.buckets.analysis;
+  if (typeof key !== "string" || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
+    log("error", "face result outside the configured analysis location", {
+      request_id: c.get("requestId"),
+      result_bucket: typeof bucket === "string" ? bucket : undefined,
+      result_key: typeof key === "string" ? key : undefined,
+      analysis_bucket: config.buckets.analysis,
+      analysis_prefix: prefix,
+    });
+    throw new UpstreamError("s3", "rejected", "result location is outside ANALYSIS_BUCKET/ANALYSIS_PREFIX");
+  }
+  return { bucket, key };
+}
+
+/** A result file's text, from the edge cache or S3. Missing -> 410 (expired by a lifecycle rule). */
+async function readResultFile(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
+  const config = c.get("config");
+  const useCache = config.cacheTtlSeconds > 0;
+  const cacheKey = new Request(`${CACHE_ORIGIN}/faces/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`);
+  if (useCache) {
+    const hit = await caches.default.match(cacheKey);
+    if (hit) {
+      c.set("cacheStatus", "hit");
+      return hit.text();
+    }
+    c.set("cacheStatus", "miss");
+  }
+  const object = await getObject(config, c.get("stats"), { bucket, key });
+  if (object === undefined) throw new ApiError(410, "Result no longer available.");
+  const declared = Number(object.headers.get("content-length") ?? Number.NaN);
+  if (object.status !== 200 || declared > maxBytes) {
+    await object.body?.cancel();
+    throw new UpstreamError(
+      "s3",
+      object.status !== 200 ? "rejected" : "malformed",
+      `result file: HTTP ${object.status}, ${declared} bytes`,
+    );
+  }
+  const text = await readText("s3", new Response(object.body));
+  if (text.length > maxBytes) throw new UpstreamError("s3", "malformed", "result file is too large");
+  if (useCache) {
+    const stored = new Response(text, { headers: { "cache-control": `max-age=${RESULT_CACHE_SECONDS}` } });
+    c.executionCtx.waitUntil(caches.default.put(cacheKey, stored).catch(() => undefined));
+  }
+  return text;
+}
+
+/** The SUCCEEDED answer: status fields, the page of faces and the cursor of the next page. */
+async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<string, unknown>): Promise<string> {
+  const jobId = String(row.JobId ?? "");
+  const location = resultLocation(c, row);
+  const fingerprint = jobFingerprint(jobId);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  let window = { fromMs: query.fromMs, toMs: query.toMs };
+  if (cursor) {
+    if (cursor.jobFingerprint !== fingerprint) throw invalid("cursor", "it belongs to another result");
+    if (
+      (query.fromMs !== undefined && query.fromMs !== cursor.fromMs) ||
+      (query.toMs !== undefined && query.toMs !== cursor.toMs)
+    ) {
+      throw invalid("cursor", "from_ms/to_ms differ from the ones the cursor was issued for");
+    }
+    window = { fromMs: cursor.fromMs, toMs: cursor.toMs };
+  }
+
+  let manifest;
+  try {
+    manifest = parseManifest(await readResultFile(c, location.bucket, location.key, MAX_MANIFEST_BYTES), location.key);
+  } catch (error) {
+    if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
+    throw error;
+  }
+  const chunks = manifest.chunks;
+  let position: Position;
+  if (cursor) {
+    const chunk = chunks[cursor.chunk];
+    if (!chunk || cursor.line >= chunk.count) throw invalid("cursor", "it points outside the result");
+    position = { chunk: cursor.chunk, line: cursor.line };
+  } else {
+    position = startPosition(chunks, window.fromMs);
+  }
+
+  const faces: string[] = [];
+  let next: Position | undefined;
+  let reads = 0;
+  try {
+    while (faces.length < query.limit && chunkInWindow(chunks, position.chunk, window.toMs)) {
+      if (reads === MAX_CHUNK_READS) {
+        next = position;
+        break;
+      }
+      const chunk = chunks[position.chunk]!;
+      const lines = chunkLines(await readResultFile(c, location.bucket, chunk.key, MAX_CHUNK_BYTES), chunk.count);
+      reads++;
+      const selection = selectFromChunk(lines, position.chunk, position.line, window, query.limit - faces.length);
+      faces.push(...selection.lines);
+      if (selection.next || selection.windowEnded) {
+        next = selection.next;
+        position = { chunk: chunks.length, line: 0 };
+        break;
+      }
+      position = { chunk: position.chunk + 1, line: 0 };
+    }
+  } catch (error) {
+    if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
+    throw error;
+  }
+  // The page filled up exactly at a chunk boundary: the next chunk continues it if it is in the window.
+  if (!next && faces.length >= query.limit && chunkInWindow(chunks, position.chunk, window.toMs)) next = position;
+
+  const body = {
+    ...statusFields(row),
+    face_count: manifest.face_count,
+    video: videoFields(manifest.video),
+    from_ms: window.fromMs ?? null,
+    to_ms: window.toMs ?? null,
+    limit: query.limit,
+    next_cursor: next ? encodeCursor({ ...next, jobFingerprint: fingerprint, ...window }) : null,
+  };
+  const head = pythonJsonDumps(body);
+  // Chunk lines are already JSON objects: splice them in rather than parse and re-serialise them.
+  return `${head.slice(0, -1)}, "faces": [${faces.join(", ")}]}`;
+}
+
+/** Mounted with `app.route("/api/media", faceRoutes)`. */
+export const faceRoutes = new Hono<AppEnv>().get("/faces", async (c) => {
+  const query = parseFacesQuery(c.req.url);
+  const row = await findRow(c, query);
+  if (row === undefined) throw new ApiError(422, SEED_MESSAGES.notFoundItem);
+  const body = row.AnalysisStatus === "SUCCEEDED" ? await facesPage(c, query, row) : pythonJsonDumps(statusFields(row));
+  return c.body(body, 200, {
+    "content-type": SEED_JSON_CONTENT_TYPE,
+    "cache-control": `public, max-age=${c.get("config").cacheTtlSeconds}`,
+  });
+});
