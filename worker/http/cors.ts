@@ -94,7 +94,14 @@ export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
 export const CORS_ALLOWED_HEADERS = ["authorization", "range", "if-none-match", "if-modified-since"] as const;
 
 /** Response headers a page may read beyond the safelisted ones. */
-export const CORS_EXPOSED_HEADERS = ["content-length", "content-range", "etag", "retry-after", "x-request-id"] as const;
+export const CORS_EXPOSED_HEADERS = [
+  "content-length",
+  "content-range",
+  "etag",
+  "retry-after",
+  "www-authenticate",
+  "x-request-id",
+] as const;
 
 /**
  * Preflight cache lifetime. Chromium caps Access-Control-Max-Age at 7200 s, Firefox at 86400 s:
