@@ -199,3 +199,41 @@ export function selectFromChunk(
   }
   return { lines: selected, windowEnded: false };
 }
+
+/** One page of faces and where the next page starts (undefined: the window holds no more faces). */
+export interface FacePage {
+  lines: string[];
+  next?: Position;
+  chunkReads: number;
+}
+
+/**
+ * Collects up to `limit` face lines from `start`, reading at most `maxReads` chunks through
+ * `loadLines(index)` (which returns the chunk's lines). The page ends early, with a position to
+ * continue from, when the read budget is spent.
+ */
+export async function collectPage(
+  chunks: readonly FaceResultChunk[],
+  start: Position,
+  window: { fromMs?: number; toMs?: number },
+  limit: number,
+  maxReads: number,
+  loadLines: (index: number) => Promise<string[]>,
+): Promise<FacePage> {
+  const lines: string[] = [];
+  let position = start;
+  let reads = 0;
+  while (lines.length < limit && chunkInWindow(chunks, position.chunk, window.toMs)) {
+    if (reads === maxReads) return { lines, next: position, chunkReads: reads };
+    const chunkText = await loadLines(position.chunk);
+    reads++;
+    const selection = selectFromChunk(chunkText, position.chunk, position.line, window, limit - lines.length);
+    lines.push(...selection.lines);
+    if (selection.next) return { lines, next: selection.next, chunkReads: reads };
+    if (selection.windowEnded) return { lines, chunkReads: reads };
+    position = { chunk: position.chunk + 1, line: 0 };
+  }
+  // Filled up exactly at a chunk boundary: the next chunk continues the page if it is in the window.
+  const more = lines.length >= limit && chunkInWindow(chunks, position.chunk, window.toMs);
+  return more ? { lines, next: position, chunkReads: reads } : { lines, chunkReads: reads };
+}

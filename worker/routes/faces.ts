@@ -31,13 +31,12 @@ import {
   MAX_FACES_LIMIT,
   MAX_TIMESTAMP_MS,
   ResultFormatError,
-  chunkInWindow,
   chunkLines,
+  collectPage,
   decodeCursor,
   encodeCursor,
   jobFingerprint,
   parseManifest,
-  selectFromChunk,
   startPosition,
   type Position,
 } from "../faces/results.ts";
@@ -262,33 +261,17 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<stri
     position = startPosition(chunks, window.fromMs);
   }
 
-  const faces: string[] = [];
-  let next: Position | undefined;
-  let reads = 0;
+  let page;
   try {
-    while (faces.length < query.limit && chunkInWindow(chunks, position.chunk, window.toMs)) {
-      if (reads === MAX_CHUNK_READS) {
-        next = position;
-        break;
-      }
-      const chunk = chunks[position.chunk]!;
-      const lines = chunkLines(await readResultFile(c, location.bucket, chunk.key, MAX_CHUNK_BYTES), chunk.count);
-      reads++;
-      const selection = selectFromChunk(lines, position.chunk, position.line, window, query.limit - faces.length);
-      faces.push(...selection.lines);
-      if (selection.next || selection.windowEnded) {
-        next = selection.next;
-        position = { chunk: chunks.length, line: 0 };
-        break;
-      }
-      position = { chunk: position.chunk + 1, line: 0 };
-    }
+    page = await collectPage(chunks, position, window, query.limit, MAX_CHUNK_READS, async (index) => {
+      const chunk = chunks[index]!;
+      return chunkLines(await readResultFile(c, location.bucket, chunk.key, MAX_CHUNK_BYTES), chunk.count);
+    });
   } catch (error) {
     if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
     throw error;
   }
-  // The page filled up exactly at a chunk boundary: the next chunk continues it if it is in the window.
-  if (!next && faces.length >= query.limit && chunkInWindow(chunks, position.chunk, window.toMs)) next = position;
+  const { lines: faces, next } = page;
 
   const body = {
     ...statusFields(row),
