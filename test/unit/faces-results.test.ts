@@ -28,7 +28,9 @@ function store(timestamps: number[], pageSize: number, chunkSize: number) {
   const files = new Map<string, string>();
   const checkpoint: FaceCollectCheckpoint = { PagesDone: true, Pages: 0, FaceCount: 0, Chunks: [], Restarts: 0 };
   for (let start = 0; start < timestamps.length; start += pageSize) {
-    const page = timestamps.slice(start, start + pageSize).map((t, i) => ({ Timestamp: t, Face: { Confidence: start + i } }));
+    const page = timestamps
+      .slice(start, start + pageSize)
+      .map((t, i) => ({ Timestamp: t, Face: { Confidence: start + i } }));
     for (const chunk of prepareChunks(page, chunkSize).chunks) {
       files.set(faceResultChunkKey(PREFIX, JOB, checkpoint.Chunks.length), chunk.body);
       checkpoint.Chunks.push([chunk.first, chunk.last, chunk.count]);
