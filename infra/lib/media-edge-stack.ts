@@ -1,0 +1,413 @@
+/**
+ * Everything media-edge runs on AWS: the buckets and tables, the four Lambdas with their triggers,
+ * MediaConvert's and Rekognition's service roles, and the read-only identity of the Cloudflare Worker.
+ *
+ *   upload -> input bucket -> EventBridge "Object Created" -+-> submit-job  -> MediaConvert CreateJob
+ *                                                           +-> faces-start -> Rekognition StartFaceDetection
+ *   MediaConvert -> EventBridge "Job State Change" -> job-state     -> status rows, info.json
+ *   Rekognition  -> SNS topic                      -> faces-collect -> face results, analysis row
+ *   Worker (Cloudflare) -> IAM user, read-only     -> tables, output and recordings buckets
+ *
+ * IAM follows aws-solutions/video-on-demand-on-aws: explicit statements scoped to this stack's
+ * resources, `iam:PassRole` only on the one role each caller hands to a service.
+ */
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as mediaconvert from "aws-cdk-lib/aws-mediaconvert";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { DEFAULT_TABLES, INFO_FILE, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { JOB_CREATED_BY } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
+import { hlsJobTemplateSettings } from "./hls-job-template.ts";
+import { PipelineFunction } from "./pipeline-function.ts";
+import type { MediaEdgeSettings } from "./settings.ts";
+import { Storage } from "./storage.ts";
+import { WorkerIdentity } from "./worker-identity.ts";
+
+export interface MediaEdgeStackProps extends StackProps {
+  settings: MediaEdgeSettings;
+  /** Folder with the esbuild bundles, `<name>/index.mjs` (repo `dist/lambdas` by default). */
+  lambdasDir: string;
+}
+
+/** The names of the functions, as folders of aws-lambdas/ and dist/lambdas/. */
+export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export class MediaEdgeStack extends Stack {
+  readonly storage: Storage;
+  readonly functions: Record<FunctionName, PipelineFunction>;
+  readonly mediaConvertRole: iam.Role;
+  readonly rekognitionRole: iam.Role;
+  readonly rekognitionTopic: sns.Topic;
+  readonly worker: WorkerIdentity;
+
+  constructor(scope: Construct, id: string, props: MediaEdgeStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const storage = (this.storage = new Storage(this, "Storage", settings));
+    const { inputBucket, outputBucket, recordingsBucket, tables } = storage;
+
+    // ---------------------------------------------------------------- MediaConvert
+    // The role MediaConvert assumes for a job: read the upload, write the HLS output. Nothing else:
+    // the content key travels inside the job settings, not through S3.
+    // https://docs.aws.amazon.com/mediaconvert/latest/ug/creating-the-iam-role-in-iam.html
+    this.mediaConvertRole = new iam.Role(this, "MediaConvertRole", {
+      description: "Assumed by MediaConvert for media-edge jobs: read uploads, write HLS output.",
+      assumedBy: new iam.ServicePrincipal("mediaconvert.amazonaws.com"),
+    });
+    this.mediaConvertRole.addToPolicy(readObjects("ReadUploads", inputBucket.arnForObjects("*")));
+    this.mediaConvertRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: "WriteHlsOutput",
+        // Large segments may go up in parts; AbortMultipartUpload lets MediaConvert clean up a failed one.
+        actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+        resources: [outputBucket.arnForObjects("*")],
+      }),
+    );
+
+    let jobTemplate = settings.mediaConvert.jobTemplate;
+    if (jobTemplate === undefined) {
+      const template = new mediaconvert.CfnJobTemplate(this, "HlsJobTemplate", {
+        name: `${this.stackName}-hls`,
+        description: "media-edge: HLS ABR ladder; submit-job adds input, destination and AES-128 per upload.",
+        category: "media-edge",
+        settingsJson: hlsJobTemplateSettings(),
+        // submit-job sets SECONDS_10 on each job as well; here for jobs started from the console.
+        statusUpdateInterval: "SECONDS_10",
+      });
+      jobTemplate = template.attrName;
+    }
+
+    // ---------------------------------------------------------------- Rekognition
+    // Rekognition publishes job completion to this topic with this role. The "AmazonRekognition" name
+    // prefix also lets the managed AmazonRekognitionServiceRole publish, but the role below grants
+    // sns:Publish on this one topic explicitly and is what faces-start passes.
+    // https://docs.aws.amazon.com/rekognition/latest/dg/api-video-roles.html
+    this.rekognitionTopic = new sns.Topic(this, "RekognitionTopic", {
+      topicName: `AmazonRekognition-${this.stackName}`,
+      displayName: "media-edge face detection completions",
+    });
+    this.rekognitionRole = new iam.Role(this, "RekognitionPublishRole", {
+      description: "Assumed by Rekognition Video to publish media-edge job completions to SNS.",
+      // aws:SourceAccount against the confused deputy problem.
+      // https://docs.aws.amazon.com/rekognition/latest/dg/cross-service-confused-deputy-prevention.html
+      assumedBy: new iam.ServicePrincipal("rekognition.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    });
+    this.rekognitionTopic.grantPublish(this.rekognitionRole);
+
+    // ---------------------------------------------------------------- Functions
+    const tableEnvironment = Object.fromEntries(
+      (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [TABLE_ENV_VARS[role], tables[role].tableName]),
+    );
+    const uploadFilter = {
+      // Only the input bucket's events reach the functions (the rules match it), but the handlers
+      // check again so a misrouted event is skipped with a logged reason.
+      INPUT_BUCKETS: inputBucket.bucketName,
+      ...(settings.inputPrefix ? { INPUT_PREFIX: settings.inputPrefix } : {}),
+    };
+    const common = { lambdasDir: props.lambdasDir, logRetentionDays: settings.logRetentionDays };
+
+    const submitJob = new PipelineFunction(this, "SubmitJob", {
+      ...common,
+      name: "submit-job",
+      description: "Upload -> MediaConvert CreateJob with a per-job AES-128 key; seed rows in DynamoDB.",
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      environment: {
+        ...tableEnvironment,
+        ...uploadFilter,
+        OUTPUT_BUCKET: outputBucket.bucketName,
+        MEDIACONVERT_ROLE: this.mediaConvertRole.roleArn,
+        MEDIACONVERT_JOB_TEMPLATE: jobTemplate,
+        ...(settings.mediaConvert.endpoint ? { MEDIACONVERT_ENDPOINT_URL: settings.mediaConvert.endpoint } : {}),
+        ...(settings.mediaConvert.queue ? { MEDIACONVERT_QUEUE: settings.mediaConvert.queue } : {}),
+      },
+    });
+
+    const jobState = new PipelineFunction(this, "JobState", {
+      ...common,
+      name: "job-state",
+      description: "MediaConvert Job State Change -> monotonic status row; info.json on COMPLETE.",
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: { ...tableEnvironment, OUTPUT_BUCKET: outputBucket.bucketName },
+    });
+
+    const facesStart = new PipelineFunction(this, "FacesStart", {
+      ...common,
+      name: "faces-start",
+      description: "Upload -> Rekognition StartFaceDetection (SNS completion); analysis row.",
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {
+        ...tableEnvironment,
+        ...uploadFilter,
+        REKOGNITION_SNS_TOPIC_ARN: this.rekognitionTopic.topicArn,
+        REKOGNITION_ROLE_ARN: this.rekognitionRole.roleArn,
+        // Lets faces-start skip MediaConvert's output and its own results if they ever land in a
+        // watched bucket.
+        OUTPUT_BUCKET: outputBucket.bucketName,
+        ANALYSIS_BUCKET: outputBucket.bucketName,
+        ANALYSIS_PREFIX: settings.analysisPrefix,
+      },
+      // Rekognition runs at most 20 face-detection jobs per account; StartFaceDetection itself has a
+      // low TPS quota. Capping the function keeps a burst of uploads from turning into a burst of
+      // LimitExceeded errors (each costing one of only two retries): throttled invocations wait in
+      // Lambda's async queue and are retried for up to maxEventAge (6 h) instead. It does not hold
+      // jobs back once 20 are running; those events are retried and then land in the failure queue
+      // with a WAITING_FOR_CAPACITY row, ready to redrive.
+      // https://docs.aws.amazon.com/rekognition/latest/dg/limits.html
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+      reservedConcurrentExecutions: settings.facesStartConcurrency,
+    });
+
+    const facesCollect = new PipelineFunction(this, "FacesCollect", {
+      ...common,
+      name: "faces-collect",
+      description: "Rekognition completion (SNS) -> every GetFaceDetection page -> S3 results, summary row.",
+      // Pages of up to 1000 FaceDetails (with ALL attributes) are parsed and re-serialised in memory.
+      memorySize: 1024,
+      // Long results continue across invocations from a checkpoint (aws-lambdas/faces-collect); a
+      // long timeout means fewer hand-overs. The handler stops FACES_COLLECT_RESERVE_MS (30 s) early.
+      timeout: Duration.minutes(10),
+      environment: {
+        ...tableEnvironment,
+        ANALYSIS_BUCKET: outputBucket.bucketName,
+        ANALYSIS_PREFIX: settings.analysisPrefix,
+      },
+      // Each retry resumes the collection from its checkpoint, so keep both (faces-collect/handler.ts).
+      retryAttempts: 2,
+    });
+
+    this.functions = {
+      "submit-job": submitJob,
+      "job-state": jobState,
+      "faces-start": facesStart,
+      "faces-collect": facesCollect,
+    };
+
+    // ---------------------------------------------------------------- Permissions
+    // DynamoDB: only the item actions each function's code performs (aws-lambdas/*), table by table.
+    // TransactWriteItems needs the per-item actions on every table it touches.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+    const claimActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+    tables.uploadEvents.grant(submitJob.function, ...claimActions);
+    // The job's three seed rows are written in one transaction of conditional puts (submit-job/records.ts).
+    for (const role of ["inputFileToJobId", "jobIdToOutput", "jobIdToStatus"] as const) {
+      tables[role].grant(submitJob.function, "dynamodb:PutItem");
+    }
+    tables.jobIdToStatus.grant(jobState.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
+    tables.jobIdToOutput.grant(jobState.function, "dynamodb:GetItem");
+    tables.uploadEvents.grant(facesStart.function, ...claimActions);
+    tables.faceAnalysis.grant(facesStart.function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    tables.faceAnalysis.grant(facesCollect.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
+
+    // submit-job: CreateJob/CancelJob in this account and region, and PassRole on the MediaConvert
+    // role only, only to MediaConvert.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html
+    submitJob.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "SubmitJobs",
+        actions: ["mediaconvert:CreateJob", "mediaconvert:CancelJob"],
+        resources: [`arn:${Aws.PARTITION}:mediaconvert:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`],
+      }),
+    );
+    submitJob.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "PassMediaConvertRole",
+        actions: ["iam:PassRole"],
+        resources: [this.mediaConvertRole.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "mediaconvert.amazonaws.com" } },
+      }),
+    );
+
+    // job-state writes info.json into each job's output folder, nothing else.
+    jobState.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "WriteInfoJson",
+        actions: ["s3:PutObject"],
+        resources: [outputBucket.arnForObjects(`*/${INFO_FILE}`)],
+      }),
+    );
+
+    // faces-start: Rekognition Video actions have no resource-level permissions, hence "*".
+    // Rekognition reads the video with the caller's permissions, so faces-start needs GetObject on
+    // the uploads; and it passes the publish role, only to Rekognition.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html
+    // https://docs.aws.amazon.com/rekognition/latest/dg/security_iam_id-based-policy-examples.html
+    facesStart.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "StartFaceDetection",
+        actions: ["rekognition:StartFaceDetection"],
+        resources: ["*"],
+      }),
+    );
+    facesStart.function.addToRolePolicy(readObjects("ReadUploadsForRekognition", inputBucket.arnForObjects("*")));
+    facesStart.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "PassRekognitionRole",
+        actions: ["iam:PassRole"],
+        resources: [this.rekognitionRole.roleArn],
+        conditions: { StringEquals: { "iam:PassedToService": "rekognition.amazonaws.com" } },
+      }),
+    );
+
+    facesCollect.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: "GetFaceDetection", actions: ["rekognition:GetFaceDetection"], resources: ["*"] }),
+    );
+    facesCollect.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: "WriteFaceResults",
+        actions: ["s3:PutObject"],
+        resources: [outputBucket.arnForObjects(`${settings.analysisPrefix}*`)],
+      }),
+    );
+
+    // ---------------------------------------------------------------- Triggers
+    // When EventBridge or SNS cannot invoke a function at all (deleted, permissions), the event lands
+    // here instead of being dropped after the retry policy. Failures inside a function go to that
+    // function's own queue (PipelineFunction).
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
+    const undelivered = new sqs.Queue(this, "UndeliveredEvents", {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const targetOptions = { deadLetterQueue: undelivered, retryAttempts: 185, maxEventAge: Duration.hours(24) };
+
+    // One rule per consumer of the same upload (see Storage: S3 notifications cannot overlap).
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+    const objectCreated: events.EventPattern = {
+      source: ["aws.s3"],
+      detailType: ["Object Created"],
+      detail: {
+        bucket: { name: [inputBucket.bucketName] },
+        ...(settings.inputPrefix ? { object: { key: [{ prefix: settings.inputPrefix }] } } : {}),
+      },
+    };
+    new events.Rule(this, "UploadToSubmitJob", {
+      description: "Input bucket Object Created -> submit-job (MediaConvert).",
+      eventPattern: objectCreated,
+      targets: [new targets.LambdaFunction(submitJob.function, targetOptions)],
+    });
+    new events.Rule(this, "UploadToFacesStart", {
+      description: "Input bucket Object Created -> faces-start (Rekognition).",
+      eventPattern: objectCreated,
+      targets: [new targets.LambdaFunction(facesStart.function, targetOptions)],
+    });
+
+    // Only jobs submit-job created (it tags them in UserMetadata), and only from the configured queue
+    // when one is set, so other MediaConvert users of the account cost nothing.
+    // https://docs.aws.amazon.com/mediaconvert/latest/ug/cloudwatch_events.html
+    const queueArn = settings.mediaConvert.queue?.startsWith("arn:") ? settings.mediaConvert.queue : undefined;
+    new events.Rule(this, "MediaConvertJobStateChange", {
+      description: "MediaConvert Job State Change of media-edge jobs -> job-state.",
+      eventPattern: {
+        source: ["aws.mediaconvert"],
+        detailType: ["MediaConvert Job State Change"],
+        detail: {
+          userMetadata: { JobCreatedBy: [JOB_CREATED_BY] },
+          ...(queueArn ? { queue: [queueArn] } : {}),
+        },
+      },
+      targets: [new targets.LambdaFunction(jobState.function, targetOptions)],
+    });
+
+    this.rekognitionTopic.addSubscription(
+      new subscriptions.LambdaSubscription(facesCollect.function, { deadLetterQueue: undelivered }),
+    );
+
+    // ---------------------------------------------------------------- Alarms
+    // Anything in these queues is an upload or a job that needs a person. No actions are attached:
+    // point them at your paging topic.
+    const queues: Array<[string, sqs.IQueue]> = [
+      ["UndeliveredEvents", undelivered],
+      ...FUNCTION_NAMES.map((name): [string, sqs.IQueue] => [`${name}-failures`, this.functions[name].failureQueue]),
+    ];
+    for (const [name, queue] of queues) {
+      new cloudwatch.Alarm(this, `Alarm-${name}`, {
+        alarmDescription: `media-edge: messages waiting in ${name}; read them, fix the cause, redrive.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // ---------------------------------------------------------------- Worker
+    this.worker = new WorkerIdentity(this, "Worker", {
+      tables,
+      outputBucket,
+      recordingsBucket,
+      recordingsPrefix: settings.recordingsPrefix,
+      ...(settings.workerUserName ? { userName: settings.workerUserName } : {}),
+    });
+
+    // ---------------------------------------------------------------- Outputs
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output("InputBucketName", inputBucket.bucketName, "Uploads: every object created here is transcoded and analysed.");
+    output("OutputBucketName", outputBucket.bucketName, "HLS output, info.json and face results (private).");
+    output(
+      "RecordingsBucketName",
+      recordingsBucket.bucketName,
+      `Recorder segments under ${settings.recordingsPrefix}/.`,
+    );
+    for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
+      output(`Table${role[0]!.toUpperCase()}${role.slice(1)}`, tables[role].tableName, `${TABLE_ENV_VARS[role]}`);
+    }
+    output("RekognitionTopicArn", this.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
+    output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
+    output("MediaConvertJobTemplate", jobTemplate, "MEDIACONVERT_JOB_TEMPLATE of submit-job.");
+    for (const name of FUNCTION_NAMES) {
+      const id = name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+      output(`${id}FailureQueueUrl`, this.functions[name].failureQueue.queueUrl, `Events ${name} gave up on.`);
+    }
+    output("UndeliveredEventsQueueUrl", undelivered.queueUrl, "Events EventBridge/SNS could not deliver.");
+    output("WorkerUserName", this.worker.user.userName, "IAM user the Worker signs as (read-only).");
+    output(
+      "WorkerCredentialsSteps",
+      `aws iam create-access-key --user-name ${this.worker.user.userName}` +
+        " ; then npx wrangler secret put AWS_ACCESS_KEY_ID and npx wrangler secret put AWS_SECRET_ACCESS_KEY" +
+        " with the AccessKeyId and SecretAccessKey it prints (never commit them).",
+      "How to give the Worker its AWS credentials. CloudFormation never creates or shows the key.",
+    );
+    output(
+      "WorkerVars",
+      this.toJsonString(workerVars(this, settings, storage)),
+      "wrangler.toml [vars] for this deployment (JSON; each key is a variable).",
+    );
+  }
+}
+
+/** GetObject (and GetObjectVersion: the events carry a version id on versioned buckets) on `objects`. */
+function readObjects(sid: string, objects: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [objects] });
+}
+
+/** The Worker's [vars] that depend on this deployment (see worker/config.ts). */
+export function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage): Record<string, string> {
+  return {
+    AWS_REGION: stack.region,
+    OUTPUT_BUCKET: storage.outputBucket.bucketName,
+    RECORDINGS_BUCKET: storage.recordingsBucket.bucketName,
+    RECORDINGS_PREFIX: settings.recordingsPrefix,
+    ANALYSIS_BUCKET: storage.outputBucket.bucketName,
+    ANALYSIS_PREFIX: settings.analysisPrefix,
+    ...Object.fromEntries(
+      (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [
+        TABLE_ENV_VARS[role],
+        storage.tables[role].tableName,
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The Cloudflare Worker's AWS identity: an IAM user whose only policy reads what the Worker reads.
+ *
+ * Why a user: the Worker signs DynamoDB and S3 requests with aws4fetch and a static key pair
+ * (`wrangler secret put AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, worker/config.ts). IAM Roles
+ * Anywhere would give short-lived credentials but needs a private CA and a credential exchange the
+ * Worker does not do. The access key is created by the operator (`aws iam create-access-key`), never by
+ * CloudFormation, so no secret appears in the template, its outputs or the CDK assets.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+ *
+ * What the Worker does (worker/routes, worker/aws): GetItem on the job and face-analysis tables, Query
+ * on the face-analysis ByJobId index, GetObject on HLS output / face results / recordings, and
+ * ListObjectsV2 on the recordings bucket. Nothing else, and no write at all.
+ */
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { FACE_ANALYSIS_JOB_INDEX, type TableRole } from "../../model/index.ts";
+
+export interface WorkerIdentityProps {
+  tables: Record<TableRole, dynamodb.ITable>;
+  outputBucket: s3.IBucket;
+  recordingsBucket: s3.IBucket;
+  /** Recorder prefix without slashes ("" = whole bucket). */
+  recordingsPrefix: string;
+  userName?: string;
+}
+
+/** The IAM user the Worker signs as, with a read-only policy. */
+export class WorkerIdentity extends Construct {
+  readonly user: iam.User;
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: WorkerIdentityProps) {
+    super(scope, id);
+    const { tables } = props;
+    this.user = new iam.User(this, "User", props.userName ? { userName: props.userName } : {});
+
+    const recordingObjects = props.recordingsBucket.arnForObjects(
+      props.recordingsPrefix === "" ? "*" : `${props.recordingsPrefix}/*`,
+    );
+    this.policy = new iam.ManagedPolicy(this, "ReadOnly", {
+      description: "media-edge Worker: read job status, keys, face results, HLS output and recordings.",
+      statements: [
+        new iam.PolicyStatement({
+          sid: "ReadRows",
+          actions: ["dynamodb:GetItem"],
+          // uploadEvents is the Lambdas' idempotency bookkeeping: the Worker never reads it.
+          resources: [
+            tables.inputFileToJobId.tableArn,
+            tables.jobIdToStatus.tableArn,
+            tables.jobIdToOutput.tableArn,
+            tables.faceAnalysis.tableArn,
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: "FindFaceAnalysisByJobId",
+          actions: ["dynamodb:Query"],
+          resources: [`${tables.faceAnalysis.tableArn}/index/${FACE_ANALYSIS_JOB_INDEX.name}`],
+        }),
+        new iam.PolicyStatement({
+          sid: "ReadObjects",
+          actions: ["s3:GetObject"],
+          resources: [props.outputBucket.arnForObjects("*"), recordingObjects],
+        }),
+        new iam.PolicyStatement({
+          sid: "ListForRecordingsAnd404s",
+          // The recordings route lists segments. On the output bucket ListBucket is what makes S3
+          // answer 404 rather than 403 for a missing object, which the Worker relies on
+          // (worker/aws/s3.ts getObject). No s3:prefix condition: GetObject requests carry no prefix,
+          // so a conditioned grant would turn those 404s back into 403s.
+          // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_Permissions
+          actions: ["s3:ListBucket"],
+          resources: [props.outputBucket.bucketArn, props.recordingsBucket.bucketArn],
+        }),
+      ],
+    });
+    this.user.addManagedPolicy(this.policy);
+  }
+}

@@ -1,0 +1,581 @@
+/**
+ * The CDK stack, synthesized offline (explicit account/region, no credentials, no network) from the
+ * real Lambda bundles, and checked with Template assertions rather than a snapshot: the properties
+ * that matter are named, so an unrelated CDK upgrade does not break the test and a real regression
+ * does. One synthesis per configuration, shared by every assertion.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, type Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildLambdas } from "../../aws-lambdas/build.ts";
+import { readFacesCollectConfig } from "../../aws-lambdas/faces-collect/config.ts";
+import { readFacesStartConfig } from "../../aws-lambdas/faces-start/config.ts";
+import { readJobStateConfig } from "../../aws-lambdas/job-state/config.ts";
+import { readSubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
+import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/lib/media-edge-stack.ts";
+import { readSettings } from "../../infra/lib/settings.ts";
+import { tableDefinition } from "../../local/aws.ts";
+import {
+  DEFAULT_ANALYSIS_PREFIX,
+  DEFAULT_TABLES,
+  FACE_ANALYSIS_JOB_INDEX,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+  type TableRole,
+} from "../../model/index.ts";
+import { ACCOUNT, REGION, resolveValue, resolvedEnvironment } from "./template-values.ts";
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const ROLES = Object.keys(DEFAULT_TABLES) as TableRole[];
+let lambdasDir: string;
+
+function synth(context: Record<string, string>): { stack: MediaEdgeStack; template: Template; resources: Resources } {
+  const app = new App();
+  const stack = new MediaEdgeStack(app, "MediaEdgeTest", {
+    env: { account: ACCOUNT, region: REGION },
+    settings: readSettings((key) => context[key]),
+    lambdasDir,
+  });
+  const template = Template.fromStack(stack);
+  return { stack, template, resources: template.toJSON().Resources as Resources };
+}
+
+function logicalIdOf(stack: Stack, name: FunctionName): string {
+  const fn = (stack as MediaEdgeStack).functions[name].function;
+  return stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+}
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}
+
+/** Every statement of the inline and managed policies attached to a role or user (by logical id). */
+function statementsFor(resources: Resources, principal: { Ref: string }): Statement[] {
+  const same = (a: unknown) => JSON.stringify(a) === JSON.stringify(principal);
+  const documentOf = (resource: { Properties?: Record<string, unknown> }) =>
+    (resource.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
+  // Managed policies are attached by the principal's ManagedPolicyArns or by the policy's Users/Roles.
+  const managedArns =
+    (resources[principal.Ref]?.Properties?.ManagedPolicyArns as Array<{ Ref?: string }> | undefined) ?? [];
+  return Object.entries(resources).flatMap(([id, resource]) => {
+    const props = resource.Properties ?? {};
+    const listed = [...((props.Roles as unknown[]) ?? []), ...((props.Users as unknown[]) ?? [])].some(same);
+    const attached =
+      (resource.Type === "AWS::IAM::Policy" && listed) ||
+      (resource.Type === "AWS::IAM::ManagedPolicy" && (listed || managedArns.some((arn) => arn.Ref === id)));
+    return attached ? documentOf(resource) : [];
+  });
+}
+
+function roleOfFunction(resources: Resources, functionLogicalId: string): { Ref: string } {
+  const role = resources[functionLogicalId]!.Properties!.Role as { "Fn::GetAtt": [string, string] };
+  return { Ref: role["Fn::GetAtt"][0] };
+}
+
+function allStatements(resources: Resources): Statement[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy" || r.Type === "AWS::IAM::ManagedPolicy")
+    .flatMap((r) => (r.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+beforeAll(async () => {
+  // Real bundles, in a folder of our own so a parallel `npm run build:lambdas` cannot race us.
+  lambdasDir = mkdtempSync(join(tmpdir(), "media-edge-infra-"));
+  await buildLambdas({ outDir: lambdasDir, names: [...FUNCTION_NAMES] });
+});
+
+afterAll(() => {
+  if (lambdasDir) rmSync(lambdasDir, { recursive: true, force: true });
+});
+
+describe("default configuration", () => {
+  let stack: MediaEdgeStack;
+  let template: Template;
+  let resources: Resources;
+  beforeAll(() => ({ stack, template, resources } = synth({})));
+
+  describe("DynamoDB tables (names, keys, index and TTL from model/)", () => {
+    it("creates the five tables with the seed/model names, string partition keys, on-demand, TTL and PITR, retained", () => {
+      template.resourceCountIs("AWS::DynamoDB::Table", ROLES.length);
+      for (const role of ROLES) {
+        template.hasResource("AWS::DynamoDB::Table", {
+          DeletionPolicy: "Retain",
+          UpdateReplacePolicy: "Retain",
+          Properties: Match.objectLike({
+            TableName: DEFAULT_TABLES[role],
+            KeySchema: [{ AttributeName: TABLE_KEYS[role], KeyType: "HASH" }],
+            BillingMode: "PAY_PER_REQUEST",
+            TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        });
+      }
+    });
+
+    it("gives the face-analysis table its ByJobId index, exactly as the local stack defines it", () => {
+      template.hasResourceProperties("AWS::DynamoDB::Table", {
+        TableName: DEFAULT_TABLES.faceAnalysis,
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: FACE_ANALYSIS_JOB_INDEX.name,
+            KeySchema: [{ AttributeName: FACE_ANALYSIS_JOB_INDEX.key, KeyType: "HASH" }],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+      });
+      // AWS and `npm start` must agree on every key schema and attribute definition.
+      const tables = Object.values(resources).filter((r) => r.Type === "AWS::DynamoDB::Table");
+      for (const role of ROLES) {
+        const local = tableDefinition(role, DEFAULT_TABLES[role]);
+        const deployed = tables.find((t) => t.Properties!.TableName === DEFAULT_TABLES[role])!.Properties!;
+        expect(deployed.KeySchema).toEqual(local.KeySchema);
+        expect(
+          [...(deployed.AttributeDefinitions as object[])].sort((a, b) =>
+            JSON.stringify(a).localeCompare(JSON.stringify(b)),
+          ),
+        ).toEqual([...local.AttributeDefinitions!].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+        expect(deployed.GlobalSecondaryIndexes ?? []).toEqual(local.GlobalSecondaryIndexes ?? []);
+      }
+    });
+  });
+
+  describe("S3 buckets", () => {
+    it("creates three private, encrypted, retained buckets that refuse plain HTTP", () => {
+      template.resourceCountIs("AWS::S3::Bucket", 3);
+      const buckets = template.findResources("AWS::S3::Bucket");
+      for (const [id, bucket] of Object.entries(buckets)) {
+        expect(bucket.DeletionPolicy, id).toBe("Retain");
+        expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(bucket.Properties.BucketEncryption, id).toEqual({
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        });
+        expect(bucket.Properties.OwnershipControls, id).toEqual({
+          Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+        });
+        expect(bucket.Properties.WebsiteConfiguration, id).toBeUndefined();
+        template.hasResourceProperties("AWS::S3::BucketPolicy", {
+          Bucket: { Ref: id },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: "Deny",
+                Action: "s3:*",
+                Principal: { AWS: "*" },
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it("grants nobody public access in any bucket policy", () => {
+      for (const policy of Object.values(template.findResources("AWS::S3::BucketPolicy"))) {
+        for (const statement of policy.Properties.PolicyDocument.Statement as Array<
+          Statement & { Principal: unknown }
+        >) {
+          if (statement.Effect === "Allow") expect(JSON.stringify(statement.Principal)).not.toContain('"*"');
+        }
+      }
+    });
+
+    it("sends the input bucket's events to EventBridge (and only that bucket's)", () => {
+      const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
+      template.resourceCountIs("Custom::S3BucketNotifications", 1);
+      template.hasResourceProperties("Custom::S3BucketNotifications", {
+        BucketName: { Ref: input },
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+      });
+    });
+
+    it("expires face results under the analysis prefix, a day after their rows", () => {
+      template.hasResourceProperties("AWS::S3::Bucket", {
+        LifecycleConfiguration: {
+          Rules: [Match.objectLike({ Prefix: DEFAULT_ANALYSIS_PREFIX, ExpirationInDays: 8, Status: "Enabled" })],
+        },
+      });
+    });
+  });
+
+  describe("Lambdas", () => {
+    it("deploys the four functions from their bundles on Node.js 22 / ARM64", () => {
+      for (const name of FUNCTION_NAMES) {
+        const fn = resources[logicalIdOf(stack, name)]!.Properties!;
+        expect(fn, name).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
+      }
+      // The fifth function is CDK's own S3 notifications custom resource handler (called by CloudFormation).
+      template.resourceCountIs("AWS::Lambda::Function", FUNCTION_NAMES.length + 1);
+    });
+
+    it("gives every function async retries, a 6 h event age and an SQS on-failure destination", () => {
+      for (const name of FUNCTION_NAMES) {
+        const id = logicalIdOf(stack, name);
+        const config = Object.values(resources).find(
+          (r) =>
+            r.Type === "AWS::Lambda::EventInvokeConfig" &&
+            JSON.stringify(r.Properties!.FunctionName) === JSON.stringify({ Ref: id }),
+        );
+        expect(config, name).toBeDefined();
+        expect(config!.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 });
+        const destination = (
+          config!.Properties!.DestinationConfig as { OnFailure: { Destination: { "Fn::GetAtt": [string, string] } } }
+        ).OnFailure.Destination["Fn::GetAtt"][0];
+        expect(resources[destination]!.Type, name).toBe("AWS::SQS::Queue");
+        expect(resources[destination]!.Properties).toMatchObject({
+          MessageRetentionPeriod: 1_209_600,
+          SqsManagedSseEnabled: true,
+        });
+      }
+    });
+
+    it("keeps logs for a bounded time in each function's own log group", () => {
+      template.resourceCountIs("AWS::Logs::LogGroup", FUNCTION_NAMES.length);
+      template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+      for (const name of FUNCTION_NAMES) {
+        const logging = resources[logicalIdOf(stack, name)]!.Properties!.LoggingConfig as { LogGroup: { Ref: string } };
+        expect(resources[logging.LogGroup.Ref]!.Type).toBe("AWS::Logs::LogGroup");
+      }
+    });
+
+    it("caps faces-start below Rekognition's 20 concurrent jobs and gives faces-collect the longest timeout", () => {
+      const props = (name: FunctionName) => resources[logicalIdOf(stack, name)]!.Properties!;
+      expect(props("faces-start").ReservedConcurrentExecutions).toBe(5);
+      for (const name of ["submit-job", "job-state", "faces-collect"] as const) {
+        expect(props(name).ReservedConcurrentExecutions, name).toBeUndefined();
+      }
+      const timeouts = FUNCTION_NAMES.map((name) => props(name).Timeout as number);
+      expect(props("faces-collect").Timeout).toBe(Math.max(...timeouts));
+      expect(props("faces-collect").Timeout).toBeGreaterThanOrEqual(300);
+    });
+
+    it("hands each function an environment its own config reader accepts, pointing at this stack's resources", () => {
+      const env = (name: FunctionName) => resolvedEnvironment(resources, logicalIdOf(stack, name));
+      const bucketName = (bucket: "inputBucket" | "outputBucket") =>
+        resolveValue(resources, { Ref: stack.getLogicalId(stack.storage[bucket].node.defaultChild as never) });
+      const roleArn = (role: "mediaConvertRole" | "rekognitionRole") =>
+        resolveValue(resources, { "Fn::GetAtt": [stack.getLogicalId(stack[role].node.defaultChild as never), "Arn"] });
+      const tables = Object.fromEntries(ROLES.map((role) => [role, DEFAULT_TABLES[role]]));
+
+      const submit = readSubmitJobConfig(env("submit-job"));
+      expect(submit.tables).toEqual(tables);
+      expect(submit.outputBucket).toBe(bucketName("outputBucket"));
+      expect(submit.inputBuckets).toEqual([bucketName("inputBucket")]);
+      expect(submit.mediaConvert.role).toBe(roleArn("mediaConvertRole"));
+      expect(submit.mediaConvert.jobTemplate).toBe("MediaEdgeTest-hls");
+      expect(submit.mediaConvert.endpoint).toBeUndefined();
+
+      const jobState = readJobStateConfig(env("job-state"));
+      expect(jobState.tables).toEqual(tables);
+      expect(jobState.outputBucket).toBe(bucketName("outputBucket"));
+
+      const start = readFacesStartConfig(env("faces-start"));
+      expect(start.tables).toEqual(tables);
+      expect(start.inputBuckets).toEqual([bucketName("inputBucket")]);
+      expect(start.rekognition.roleArn).toBe(roleArn("rekognitionRole"));
+      expect(start.rekognition.snsTopicArn).toMatch(/:AmazonRekognition-MediaEdgeTest$/);
+      expect(start.analysisBucket).toBe(bucketName("outputBucket"));
+      expect(start.analysisPrefix).toBe(DEFAULT_ANALYSIS_PREFIX);
+
+      const collect = readFacesCollectConfig(env("faces-collect"));
+      expect(collect.tables).toEqual(tables);
+      expect(collect.analysisBucket).toBe(bucketName("outputBucket"));
+      expect(collect.analysisPrefix).toBe(start.analysisPrefix);
+    });
+
+    it("sets no variable that the function's code never reads (catches misspelt names)", () => {
+      const sourceOf = (dir: string) =>
+        readdirSync(dir)
+          .filter((file) => file.endsWith(".ts"))
+          .map((file) => readFileSync(join(dir, file), "utf8"))
+          .join("\n");
+      const shared = sourceOf("aws-lambdas/shared") + readFileSync("model/index.ts", "utf8");
+      for (const name of FUNCTION_NAMES) {
+        const source = sourceOf(join("aws-lambdas", name)) + shared;
+        for (const variable of Object.keys(resolvedEnvironment(resources, logicalIdOf(stack, name)))) {
+          expect(source, `${name} is given ${variable}`).toContain(`"${variable}"`);
+        }
+      }
+    });
+  });
+
+  describe("EventBridge", () => {
+    it("routes the input bucket's Object Created events to submit-job and to faces-start, one rule each", () => {
+      const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
+      for (const name of ["submit-job", "faces-start"] as const) {
+        template.hasResourceProperties("AWS::Events::Rule", {
+          EventPattern: {
+            source: ["aws.s3"],
+            "detail-type": ["Object Created"],
+            detail: { bucket: { name: [{ Ref: input }] } },
+          },
+          Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalIdOf(stack, name), "Arn"] } })],
+        });
+      }
+    });
+
+    it("routes media-edge's MediaConvert Job State Change events to job-state", () => {
+      template.hasResourceProperties("AWS::Events::Rule", {
+        EventPattern: {
+          source: ["aws.mediaconvert"],
+          "detail-type": ["MediaConvert Job State Change"],
+          detail: { userMetadata: { JobCreatedBy: ["media-edge"] } },
+        },
+        Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalIdOf(stack, "job-state"), "Arn"] } })],
+      });
+    });
+
+    it("gives every rule target a retry policy and a dead-letter queue", () => {
+      const rules = template.findResources("AWS::Events::Rule");
+      expect(Object.keys(rules)).toHaveLength(3);
+      for (const rule of Object.values(rules)) {
+        for (const target of rule.Properties.Targets) {
+          expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
+          expect(resources[target.DeadLetterConfig.Arn["Fn::GetAtt"][0]]!.Type).toBe("AWS::SQS::Queue");
+        }
+      }
+    });
+  });
+
+  describe("MediaConvert", () => {
+    it("lets MediaConvert read uploads and write output, nothing more", () => {
+      const role = stack.getLogicalId(stack.mediaConvertRole.node.defaultChild as never);
+      template.hasResourceProperties("AWS::IAM::Role", {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({ Principal: { Service: "mediaconvert.amazonaws.com" }, Action: "sts:AssumeRole" }),
+          ],
+        },
+      });
+      const actions = statementsFor(resources, { Ref: role }).flatMap(actionsOf).sort();
+      expect(actions).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]);
+    });
+
+    it("scopes iam:PassRole to the MediaConvert role (submit-job) and the Rekognition role (faces-start) only", () => {
+      const passRoles = allStatements(resources).filter((s) =>
+        actionsOf(s).some((a) => a === "iam:PassRole" || a.startsWith("iam:*")),
+      );
+      expect(passRoles).toHaveLength(2);
+      for (const statement of passRoles) {
+        expect(actionsOf(statement)).toEqual(["iam:PassRole"]);
+        expect(resourcesOf(statement)).toHaveLength(1);
+      }
+      const mediaConvertRole = {
+        "Fn::GetAtt": [stack.getLogicalId(stack.mediaConvertRole.node.defaultChild as never), "Arn"],
+      };
+      const submitJob = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, "submit-job")));
+      expect(submitJob.filter((s) => actionsOf(s).includes("iam:PassRole"))).toEqual([
+        expect.objectContaining({
+          Resource: mediaConvertRole,
+          Condition: { StringEquals: { "iam:PassedToService": "mediaconvert.amazonaws.com" } },
+        }),
+      ]);
+      for (const name of ["job-state", "faces-collect"] as const) {
+        const statements = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, name)));
+        expect(statements.flatMap(actionsOf), name).not.toContain("iam:PassRole");
+      }
+    });
+
+    it("creates the HLS job template submit-job uses, its first output group the HLS group", () => {
+      template.hasResourceProperties("AWS::MediaConvert::JobTemplate", {
+        Name: "MediaEdgeTest-hls",
+        SettingsJson: {
+          OutputGroups: [Match.objectLike({ OutputGroupSettings: Match.objectLike({ Type: "HLS_GROUP_SETTINGS" }) })],
+        },
+      });
+    });
+  });
+
+  describe("Rekognition", () => {
+    it("publishes completions to an AmazonRekognition* topic through a dedicated role, subscribed by faces-collect", () => {
+      const topic = stack.getLogicalId(stack.rekognitionTopic.node.defaultChild as never);
+      template.hasResourceProperties("AWS::SNS::Topic", { TopicName: "AmazonRekognition-MediaEdgeTest" });
+      template.hasResourceProperties("AWS::IAM::Role", {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: "rekognition.amazonaws.com" },
+              Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+            }),
+          ],
+        },
+      });
+      const role = stack.getLogicalId(stack.rekognitionRole.node.defaultChild as never);
+      expect(statementsFor(resources, { Ref: role })).toEqual([
+        expect.objectContaining({ Action: "sns:Publish", Resource: { Ref: topic } }),
+      ]);
+      template.hasResourceProperties("AWS::SNS::Subscription", {
+        Protocol: "lambda",
+        TopicArn: { Ref: topic },
+        Endpoint: { "Fn::GetAtt": [logicalIdOf(stack, "faces-collect"), "Arn"] },
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      });
+    });
+
+    it("lets faces-start read uploads (Rekognition reads with the caller's rights) and faces-collect write only results", () => {
+      const start = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, "faces-start")));
+      expect(start.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(["rekognition:StartFaceDetection", "s3:GetObject"]),
+      );
+      const collect = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, "faces-collect")));
+      const puts = collect.filter((s) => actionsOf(s).includes("s3:PutObject"));
+      expect(puts).toHaveLength(1);
+      expect(JSON.stringify(puts[0]!.Resource)).toContain(`/${DEFAULT_ANALYSIS_PREFIX}*`);
+      expect(collect.flatMap(actionsOf)).toContain("rekognition:GetFaceDetection");
+    });
+  });
+
+  describe("the Worker's identity", () => {
+    const READ_ACTIONS = new Set(["dynamodb:GetItem", "dynamodb:Query", "s3:GetObject", "s3:ListBucket"]);
+
+    it("is an IAM user with no access key in the template and no secret in any output", () => {
+      template.resourceCountIs("AWS::IAM::User", 1);
+      template.resourceCountIs("AWS::IAM::AccessKey", 0);
+      const json = JSON.stringify(template.toJSON());
+      expect(json).not.toContain('SecretAccessKey"]');
+      expect(json).not.toMatch(/"Fn::GetAtt":\["[^"]+","SecretAccessKey"\]/);
+      template.hasOutput("WorkerUserName", {
+        Value: { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) },
+      });
+    });
+
+    it("may only read: no write action, no wildcard action, no '*' resource", () => {
+      const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
+      const statements = statementsFor(resources, user);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe("Allow");
+        for (const action of actionsOf(statement)) expect(READ_ACTIONS.has(action), action).toBe(true);
+        for (const resource of resourcesOf(statement)) {
+          expect(resource).not.toBe("*");
+          // Resolved, every resource names one of this stack's tables or buckets.
+          expect(resolveValue(resources, resource)).toMatch(/^arn:aws:(dynamodb|s3):/);
+        }
+      }
+    });
+
+    it("reads the job, key and analysis tables but not the Lambdas' idempotency table", () => {
+      const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
+      const tableArns = statementsFor(resources, user)
+        .filter((s) => actionsOf(s).includes("dynamodb:GetItem"))
+        .flatMap(resourcesOf)
+        .map((r) => resolveValue(resources, r));
+      for (const role of ["inputFileToJobId", "jobIdToStatus", "jobIdToOutput", "faceAnalysis"] as const) {
+        expect(tableArns).toContain(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${DEFAULT_TABLES[role]}`);
+      }
+      expect(tableArns.join()).not.toContain(DEFAULT_TABLES.uploadEvents);
+      const queries = statementsFor(resources, user).filter((s) => actionsOf(s).includes("dynamodb:Query"));
+      expect(queries.flatMap(resourcesOf).map((r) => resolveValue(resources, r))).toEqual([
+        `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${DEFAULT_TABLES.faceAnalysis}/index/${FACE_ANALYSIS_JOB_INDEX.name}`,
+      ]);
+    });
+
+    it("outputs the wrangler.toml [vars] and how to set the secrets, never a key", () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      const vars = JSON.parse(resolveValue(resources, outputs.WorkerVars!.Value)) as Record<string, string>;
+      expect(vars).toMatchObject({
+        AWS_REGION: REGION,
+        RECORDINGS_PREFIX: "movie",
+        ANALYSIS_PREFIX: DEFAULT_ANALYSIS_PREFIX,
+        TABLE_JOB_ID_TO_STATUS: DEFAULT_TABLES.jobIdToStatus,
+      });
+      expect(vars.OUTPUT_BUCKET).toBe(vars.ANALYSIS_BUCKET);
+      const steps = resolveValue(resources, outputs.WorkerCredentialsSteps!.Value);
+      expect(steps).toContain("wrangler secret put AWS_ACCESS_KEY_ID");
+      expect(steps).toContain("wrangler secret put AWS_SECRET_ACCESS_KEY");
+      for (const key of ["InputBucketName", "OutputBucketName", "RecordingsBucketName", "RekognitionTopicArn"]) {
+        expect(outputs[key], key).toBeDefined();
+      }
+    });
+  });
+
+  it("alarms on every failure and dead-letter queue", () => {
+    const queues = Object.keys(template.findResources("AWS::SQS::Queue"));
+    expect(queues).toHaveLength(FUNCTION_NAMES.length + 1);
+    for (const queue of queues) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queue, "QueueName"] } }],
+        Threshold: 1,
+      });
+    }
+  });
+});
+
+describe("configured for an existing seed deployment", () => {
+  let stack: MediaEdgeStack;
+  let template: Template;
+  let resources: Resources;
+  const queueArn = `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:queues/media`;
+  beforeAll(
+    () =>
+      ({ stack, template, resources } = synth({
+        existingTables: "inputFileToJobId,jobIdToOutput,jobIdToStatus",
+        TABLE_JOB_ID_TO_STATUS: "LegacyStatus",
+        inputPrefix: "uploads/",
+        mediaConvertJobTemplate: "seed-template",
+        mediaConvertQueue: queueArn,
+        mediaConvertEndpoint: "https://abcd1234.mediaconvert.ap-northeast-1.amazonaws.com",
+        facesStartConcurrency: "none",
+        removalPolicy: "destroy",
+      })),
+  );
+
+  it("creates only the two new tables and keeps using the existing ones by name", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", 2);
+    const env = readSubmitJobConfig(resolvedEnvironment(resources, logicalIdOf(stack, "submit-job")));
+    expect(env.tables.jobIdToStatus).toBe("LegacyStatus");
+    const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
+    const arns = statementsFor(resources, user)
+      .flatMap(resourcesOf)
+      .map((r) => resolveValue(resources, r));
+    expect(arns).toContain(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/LegacyStatus`);
+  });
+
+  it("uses the given template, queue and endpoint, and filters events by them", () => {
+    template.resourceCountIs("AWS::MediaConvert::JobTemplate", 0);
+    const submit = readSubmitJobConfig(resolvedEnvironment(resources, logicalIdOf(stack, "submit-job")));
+    expect(submit.mediaConvert).toEqual({
+      role: expect.stringMatching(/^arn:aws:iam::/),
+      jobTemplate: "seed-template",
+      queue: queueArn,
+      endpoint: "https://abcd1234.mediaconvert.ap-northeast-1.amazonaws.com",
+    });
+    expect(submit.inputPrefix).toBe("uploads/");
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.objectLike({ detail: { userMetadata: { JobCreatedBy: ["media-edge"] }, queue: [queueArn] } }),
+    });
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.objectLike({
+        detail: { bucket: Match.anyValue(), object: { key: [{ prefix: "uploads/" }] } },
+      }),
+    });
+  });
+
+  it("drops the reservation and lets throwaway stacks delete their data", () => {
+    expect(resources[logicalIdOf(stack, "faces-start")]!.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+    for (const table of Object.values(template.findResources("AWS::DynamoDB::Table"))) {
+      expect(table.DeletionPolicy).toBe("Delete");
+    }
+  });
+});
