@@ -158,12 +158,12 @@ export class MediaEdgeStack extends Stack {
         ANALYSIS_BUCKET: outputBucket.bucketName,
         ANALYSIS_PREFIX: settings.analysisPrefix,
       },
-      // Rekognition runs at most 20 face-detection jobs per account; StartFaceDetection itself has a
-      // low TPS quota. Capping the function keeps a burst of uploads from turning into a burst of
-      // LimitExceeded errors (each costing one of only two retries): throttled invocations wait in
-      // Lambda's async queue and are retried for up to maxEventAge (6 h) instead. It does not hold
-      // jobs back once 20 are running; those events are retried and then land in the failure queue
-      // with a WAITING_FOR_CAPACITY row, ready to redrive.
+      // Rekognition runs at most 20 face-detection jobs per account, and StartFaceDetection has its
+      // own transactions-per-second quota. Capping the function keeps a burst of uploads from turning
+      // into a burst of throttling errors (each costing one of only two retries): throttled
+      // invocations wait in Lambda's async queue and are retried for up to maxEventAge (6 h) instead.
+      // It does not hold jobs back once 20 are running; those events are retried and then land in
+      // the failure queue with a WAITING_FOR_CAPACITY row, ready to redrive.
       // https://docs.aws.amazon.com/rekognition/latest/dg/limits.html
       // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
       reservedConcurrentExecutions: settings.facesStartConcurrency,

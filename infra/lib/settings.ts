@@ -106,6 +106,23 @@ function plainPrefix(get: ContextReader, key: string, fallback: string): string 
   return value.replace(/^\/+|\/+$/g, "");
 }
 
+/**
+ * The upload prefix. The EventBridge rule matches it against the key as S3 sends it, URL-encoded
+ * (like S3 notifications: "a b" arrives as "a+b"), while the Lambdas compare it with the decoded key.
+ * Only characters that encoding leaves alone mean the same to both, so only those are accepted.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
+function inputPrefix(get: ContextReader): string {
+  const value = text(get, "inputPrefix") ?? "";
+  if (!/^[A-Za-z0-9/_.-]*$/.test(value) || value.startsWith("/")) {
+    throw new SettingsError(
+      "inputPrefix",
+      `may only contain letters, digits and / _ . - (and not start with /), got "${value}".`,
+    );
+  }
+  return value;
+}
+
 /** Rekognition's 20 concurrent jobs are the real limit; a reservation above that only wastes the pool. */
 const MAX_FACES_START_CONCURRENCY = 20;
 
@@ -147,7 +164,7 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     tables,
     existingTables,
     bucketNames: {},
-    inputPrefix: text(get, "inputPrefix") ?? "",
+    inputPrefix: inputPrefix(get),
     recordingsPrefix: plainPrefix(get, "recordingsPrefix", DEFAULT_RECORDINGS_PREFIX),
     analysisPrefix: analysisPrefix === "" ? "" : `${analysisPrefix}/`,
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.

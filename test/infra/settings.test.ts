@@ -66,6 +66,8 @@ describe("readSettings", () => {
     [{ logRetentionDays: "a month" }, "logRetentionDays"],
     [{ workerUserName: "media edge" }, "workerUserName"],
     [{ inputPrefix: { nested: true } }, "inputPrefix"],
+    [{ inputPrefix: "new uploads/" }, "inputPrefix"],
+    [{ inputPrefix: "/uploads/" }, "inputPrefix"],
   ])("rejects %j naming %s", (context, key) => {
     const error = errorOf(context);
     expect(error.key).toBe(key);
