@@ -1,0 +1,748 @@
+/**
+ * A local AWS Elemental MediaConvert for `npm start` and the end-to-end tests: the REST-JSON API the
+ * AWS SDK v3 client calls, backed by ffmpeg.
+ *
+ * API (https://docs.aws.amazon.com/mediaconvert/latest/apireference/resources.html); JSON keys on the
+ * wire are lowerCamelCase (`settings`, `role`, `clientRequestToken`, ...), errors carry their type in
+ * the `x-amzn-ErrorType` header and `{"message"}` in the body:
+ *   POST   /2017-08-29/jobs        CreateJob  -> 201 {job}
+ *   GET    /2017-08-29/jobs/{id}   GetJob     -> 200 {job}
+ *   DELETE /2017-08-29/jobs/{id}   CancelJob  -> 202 {}
+ *   POST   /2017-08-29/endpoints   DescribeEndpoints -> {endpoints: [{url}]} (the seed looked it up)
+ * `clientRequestToken` deduplicates CreateJob for one minute, as in AWS
+ * (https://docs.aws.amazon.com/mediaconvert/latest/apireference/idempotency.html).
+ *
+ * A job really transcodes: the input is read from the local S3 server (`settings.inputs[0].fileInput`),
+ * ffmpeg encodes a two-rendition ABR ladder into the HLS output group's destination, laid out as
+ * MediaConvert lays it out (master `<name>.m3u8`, renditions `<name><modifier>.m3u8`, segments
+ * `<name><modifier>_00001.ts`, EXT-X-MEDIA-SEQUENCE starting at 1), AES-128 encrypted with the
+ * request's StaticKeyValue when the group asks for it. The key is never written to S3 or logged: the
+ * playlists name the request's StaticKeyProvider `url`, exactly as MediaConvert does. The job template
+ * is accepted by name but not resolved (there are no templates locally): the built-in ladder stands in
+ * for it.
+ *
+ * IVs follow MediaConvert: without ConstantInitializationVector "IV will follow the segment number"
+ * (the media sequence number, RFC 8216 §5.2); InitializationVectorInManifest INCLUDE writes that IV
+ * as an explicit `IV=` attribute (one EXT-X-KEY per segment), EXCLUDE writes none so players derive it.
+ * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-hlsencryptionsettings
+ *
+ * Events go to `onEvent` in the documented EventBridge envelope ("MediaConvert Job State Change"):
+ * PROGRESSING, INPUT_INFORMATION, STATUS_UPDATE (at least two: transcoding and uploading, more while
+ * ffmpeg runs), then COMPLETE with outputGroupDetails, or ERROR (1010 when the input cannot be read,
+ * 1999 when ffmpeg is missing or fails), or CANCELED.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/mediaconvert_event_list.html
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/mediaconvert_error_codes.html
+ */
+import { createCipheriv, randomBytes, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { readBody, sendJson, startEmulatorServer, type EmulatorServer, type Router } from "./http.ts";
+import { ProbeError, hasTool, probe, runFfmpeg, type ProbeResult } from "./media-tools.ts";
+
+/** The EventBridge envelope of a MediaConvert job state change. */
+export interface MediaConvertStateChangeEvent {
+  version: "0";
+  id: string;
+  "detail-type": "MediaConvert Job State Change";
+  source: "aws.mediaconvert";
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown> & { timestamp: number; jobId: string; status: string; queue: string };
+}
+
+export interface MediaConvertEmulatorOptions {
+  /** Client of the S3 server inputs are read from and outputs written to. */
+  s3: S3Client;
+  /** EventBridge stand-in: receives every job state change (not awaited, like an async target). */
+  onEvent: (event: MediaConvertStateChangeEvent) => unknown;
+  region?: string;
+  accountId?: string;
+  ffmpeg?: string;
+  ffprobe?: string;
+  /** HLS segment length when the request has no `segmentLength` (MediaConvert's default is 10 s). */
+  segmentSeconds?: number;
+  /** Time a job stays SUBMITTED before it starts (real jobs start after a few seconds). */
+  startDelayMs?: number;
+  /** Least time between two STATUS_UPDATE events while ffmpeg runs (AWS: 10 s at best). */
+  statusUpdateMs?: number;
+  /** Jobs transcoding at once; the rest wait SUBMITTED, like a queue. */
+  concurrency?: number;
+  /** How long a clientRequestToken returns the same job (AWS: one minute). */
+  idempotencyWindowMs?: number;
+  /** One-line progress messages (never the key). */
+  log?: (message: string) => void;
+}
+
+type JobStatus = "SUBMITTED" | "PROGRESSING" | "COMPLETE" | "ERROR" | "CANCELED";
+
+interface Rendition {
+  nameModifier: string;
+  width: number;
+  height: number;
+  videoBitrate: number;
+}
+
+interface Job {
+  id: string;
+  arn: string;
+  queue: string;
+  status: JobStatus;
+  /** The request as it came over the wire (lowerCamelCase); returned by GetJob like AWS does. */
+  request: Record<string, unknown>;
+  userMetadata: Record<string, string>;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  percent?: number;
+  phase?: "PROBING" | "TRANSCODING" | "UPLOADING";
+  errorCode?: number;
+  errorMessage?: string;
+  outputDetails?: Array<{ durationInMs: number; videoDetails: { widthInPx: number; heightInPx: number } }>;
+  abort: AbortController;
+}
+
+/** A CreateJob request we can run, extracted from the wire body. */
+interface JobPlan {
+  input: { bucket: string; key: string; url: string };
+  output: { bucket: string; prefix: string; baseName?: string };
+  segmentSeconds: number;
+  encryption?: { key: Buffer; url: string; includeIv: boolean; constantIv?: Buffer };
+}
+
+/** A request error, answered in the REST-JSON error shape. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a running emulator offers besides its router. */
+export interface MediaConvertEmulator {
+  router: Router;
+  /** Resolves when no job is queued or running (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Cancels running jobs (ffmpeg is killed) and waits for them to end. */
+  stop(): Promise<void>;
+}
+
+const API_PREFIX = "/2017-08-29/";
+const AES_KEY_HEX = /^[0-9a-fA-F]{32}$/;
+
+/** `s3://bucket/key` -> bucket and key (the key as written: MediaConvert takes it unencoded). */
+export function parseS3Url(url: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(url);
+  return match ? { bucket: match[1]!, key: match[2]! } : undefined;
+}
+
+/** Python's `os.path.splitext(basename)[0]`: MediaConvert names outputs after the input file. */
+export function inputBaseName(key: string): string {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot <= 0 ? name : name.slice(0, dot);
+}
+
+/** The media sequence number as a 16-byte big-endian IV (RFC 8216 §5.2). */
+export function sequenceIv(sequence: number): Buffer {
+  const iv = Buffer.alloc(16);
+  iv.writeBigUInt64BE(BigInt(sequence), 8);
+  return iv;
+}
+
+const even = (value: number) => Math.max(2, 2 * Math.round(value / 2));
+
+/**
+ * The built-in ladder standing in for a job template: the input's size capped at 720p, and half of
+ * it, highest first (the master lists variants in output order).
+ */
+export function defaultLadder(video: { width: number; height: number; frameRate: number }): Rendition[] {
+  const top = even(Math.min(video.height, 720));
+  const heights = [...new Set([top, even(top / 2)])];
+  return heights.map((height) => {
+    const width = even((height * video.width) / video.height);
+    // ~0.1 bit per pixel per frame: plenty for test patterns, small for real video.
+    const videoBitrate = Math.max(100_000, Math.round(width * height * (video.frameRate || 25) * 0.1));
+    return { nameModifier: `_${height}p`, width, height, videoBitrate };
+  });
+}
+
+/** Builds the emulator; mount `router` on a server (or use `startMediaConvertEmulator`). */
+export function createMediaConvertEmulator(options: MediaConvertEmulatorOptions): MediaConvertEmulator {
+  const region = options.region ?? "us-east-1";
+  const account = options.accountId ?? "000000000000";
+  const log = options.log ?? (() => undefined);
+  const jobs = new Map<string, Job>();
+  const tokens = new Map<string, { jobId: string; at: number }>();
+  const running = new Set<Promise<void>>();
+  const waiting: Array<() => void> = [];
+  let active = 0;
+
+  const queueArn = (queue: unknown) =>
+    typeof queue === "string" && queue.startsWith("arn:")
+      ? queue
+      : `arn:aws:mediaconvert:${region}:${account}:queues/${typeof queue === "string" && queue ? queue : "Default"}`;
+
+  function emit(job: Job, status: string, extra: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    const event: MediaConvertStateChangeEvent = {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": "MediaConvert Job State Change",
+      source: "aws.mediaconvert",
+      account,
+      // EventBridge `time` has second precision; `detail.timestamp` is in ms.
+      time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      region,
+      resources: [job.arn],
+      detail: {
+        timestamp: now,
+        accountId: account,
+        queue: job.queue,
+        jobId: job.id,
+        status,
+        userMetadata: job.userMetadata,
+        ...extra,
+      },
+    };
+    void Promise.resolve()
+      .then(() => options.onEvent(event))
+      .catch((error: Error) =>
+        log(`MediaConvert event ${status} for job ${job.id} was not delivered: ${error.message}`),
+      );
+  }
+
+  function statusUpdate(job: Job, framesDecoded?: number): void {
+    const phases = ["PROBING", "TRANSCODING", "UPLOADING"] as const;
+    const current = phases.indexOf(job.phase ?? "PROBING");
+    const phaseProgress = Object.fromEntries(
+      phases.map((phase, index) => [
+        phase,
+        index < current
+          ? { status: "COMPLETE", percentComplete: 100 }
+          : index === current
+            ? { status: "PROGRESSING", percentComplete: phasePercent(job) }
+            : { status: "PENDING", percentComplete: 0 },
+      ]),
+    );
+    emit(job, "STATUS_UPDATE", {
+      ...(framesDecoded !== undefined ? { framesDecoded } : {}),
+      jobProgress: {
+        phaseProgress,
+        jobPercentComplete: job.percent ?? 0,
+        currentPhase: job.phase ?? "PROBING",
+        retryCount: 0,
+      },
+    });
+  }
+
+  // jobPercentComplete weights: probing 0-5, transcoding 5-90, uploading 90-100.
+  function phasePercent(job: Job): number {
+    const percent = job.percent ?? 0;
+    if (job.phase === "TRANSCODING") return Math.round(((percent - 5) / 85) * 100);
+    if (job.phase === "UPLOADING") return Math.round(((percent - 90) / 10) * 100);
+    return Math.round((percent / 5) * 100);
+  }
+
+  function fail(job: Job, code: number, message: string): void {
+    if (job.status === "CANCELED") return;
+    job.status = "ERROR";
+    job.errorCode = code;
+    job.errorMessage = message;
+    job.finishedAt = Date.now();
+    log(`MediaConvert job ${job.id}: ERROR ${code}`);
+    emit(job, "ERROR", { errorCode: code, errorMessage: message });
+  }
+
+  async function slot(): Promise<void> {
+    if (active < (options.concurrency ?? 1)) {
+      active++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+
+  function release(): void {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  }
+
+  async function runJob(job: Job, plan: JobPlan): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, options.startDelayMs ?? 500));
+    await slot();
+    let work: string | undefined;
+    try {
+      if (job.status !== "SUBMITTED") return;
+      job.status = "PROGRESSING";
+      job.startedAt = Date.now();
+      job.phase = "PROBING";
+      job.percent = 0;
+      log(`MediaConvert job ${job.id}: PROGRESSING (${plan.input.url})`);
+      emit(job, "PROGRESSING");
+
+      const [ffmpeg, ffprobe] = await Promise.all([
+        hasTool(options.ffmpeg ?? "ffmpeg"),
+        hasTool(options.ffprobe ?? "ffprobe"),
+      ]);
+      if (!ffmpeg || !ffprobe) {
+        fail(
+          job,
+          1999,
+          `Unable to transcode input file [${plan.input.url}]: the local MediaConvert emulator needs ffmpeg and ` +
+            "ffprobe on PATH (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg).",
+        );
+        return;
+      }
+
+      work = await mkdtemp(join(tmpdir(), "media-edge-mediaconvert-"));
+      const source = join(work, "input");
+      let info: ProbeResult;
+      try {
+        const object = await options.s3.send(new GetObjectCommand({ Bucket: plan.input.bucket, Key: plan.input.key }), {
+          abortSignal: job.abort.signal,
+        });
+        await pipeline(object.Body as Readable, createWriteStream(source), { signal: job.abort.signal });
+        info = await probe(source, options.ffprobe);
+      } catch (error) {
+        if (job.abort.signal.aborted) return;
+        const reason =
+          error instanceof ProbeError
+            ? error.message
+            : (error as { name?: string }).name === "NoSuchKey"
+              ? "The specified key does not exist."
+              : (error as Error).message;
+        // The documented 1010 message shape: "Unable to open input file [s3://...]: [Failed probe/open: [...]]".
+        fail(job, 1010, `Unable to open input file [${plan.input.url}]: [Failed probe/open: [${reason}]]`);
+        return;
+      }
+      emit(job, "INPUT_INFORMATION", {
+        inputDetails: [
+          {
+            id: 1,
+            uri: plan.input.url,
+            video: [{ width: info.video!.width, height: info.video!.height, codec: info.video!.codec.toUpperCase() }],
+          },
+        ],
+      });
+
+      const renditions = defaultLadder(info.video!);
+      job.phase = "TRANSCODING";
+      job.percent = 5;
+      statusUpdate(job, 0);
+      let lastUpdate = Date.now();
+      let lastSent = job.percent;
+      const fps = info.video!.frameRate || 25;
+      try {
+        await runFfmpeg(ffmpegArgs(source, work, renditions, plan.segmentSeconds, Boolean(info.audio)), {
+          ffmpeg: options.ffmpeg,
+          signal: job.abort.signal,
+          onProgress: (encodedMs) => {
+            job.percent = Math.min(89, 5 + Math.floor((85 * encodedMs) / info.durationMs));
+            if (job.percent !== lastSent && Date.now() - lastUpdate >= (options.statusUpdateMs ?? 1000)) {
+              lastUpdate = Date.now();
+              lastSent = job.percent;
+              statusUpdate(job, Math.round((encodedMs / 1000) * fps));
+            }
+          },
+        });
+      } catch (error) {
+        if (job.abort.signal.aborted) return;
+        fail(job, 1999, `Transcoding failed for input file [${plan.input.url}]: ${(error as Error).message}`);
+        return;
+      }
+
+      job.phase = "UPLOADING";
+      job.percent = 90;
+      statusUpdate(job, Math.round((info.durationMs / 1000) * fps));
+      const written = await writeOutputs(job, plan, work, renditions, info);
+      if (job.abort.signal.aborted) return;
+      job.status = "COMPLETE";
+      job.percent = 100;
+      job.finishedAt = Date.now();
+      job.outputDetails = written.outputDetails.map(({ durationInMs, videoDetails }) => ({
+        durationInMs,
+        videoDetails: { widthInPx: videoDetails.widthInPx, heightInPx: videoDetails.heightInPx },
+      }));
+      log(`MediaConvert job ${job.id}: COMPLETE (${written.master})`);
+      emit(job, "COMPLETE", {
+        outputGroupDetails: [
+          { type: "HLS_GROUP", playlistFilePaths: [written.master], outputDetails: written.outputDetails },
+        ],
+        paddingInserted: 0,
+        blackVideoDetected: 0,
+        blackSegments: [],
+      });
+    } catch (error) {
+      if (!job.abort.signal.aborted) {
+        fail(job, 1999, `The local MediaConvert emulator failed: ${(error as Error).message}`);
+      }
+    } finally {
+      release();
+      if (work) await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  async function writeOutputs(job: Job, plan: JobPlan, work: string, renditions: Rendition[], info: ProbeResult) {
+    const base = plan.output.baseName ?? inputBaseName(plan.input.key);
+    const folder = plan.output.prefix;
+    const put = (key: string, body: Buffer | string, contentType: string) =>
+      options.s3.send(
+        new PutObjectCommand({ Bucket: plan.output.bucket, Key: key, Body: body, ContentType: contentType }),
+        { abortSignal: job.abort.signal },
+      );
+    const variants: string[] = [];
+    const outputDetails: Array<{
+      outputFilePaths: string[];
+      durationInMs: number;
+      videoDetails: { widthInPx: number; heightInPx: number; averageBitrate: number };
+    }> = [];
+    const totalSegments = { done: 0, all: 0 };
+    const parsed = await Promise.all(
+      renditions.map(async (_, index) => parseFfmpegPlaylist(await readFile(join(work, `r${index}.m3u8`), "utf8"))),
+    );
+    totalSegments.all = parsed.reduce((sum, segments) => sum + segments.length, 0);
+
+    for (const [index, rendition] of renditions.entries()) {
+      const name = `${base}${rendition.nameModifier}`;
+      const segments = parsed[index]!;
+      const lines = ["#EXTM3U", "#EXT-X-VERSION:3"];
+      // LEGACY target duration compatibility: EXTINF rounded up (aws-facts §5).
+      const target = Math.max(1, ...segments.map((s) => Math.ceil(s.duration)));
+      lines.push(`#EXT-X-TARGETDURATION:${target}`, "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD");
+      let bytes = 0;
+      let peak = 0;
+      for (const [position, segment] of segments.entries()) {
+        const sequence = position + 1;
+        let body = await readFile(join(work, segment.file));
+        const encryption = plan.encryption;
+        if (encryption) {
+          const iv = encryption.constantIv ?? sequenceIv(sequence);
+          const cipher = createCipheriv("aes-128-cbc", encryption.key, iv);
+          body = Buffer.concat([cipher.update(body), cipher.final()]);
+          if (encryption.includeIv) {
+            lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}",IV=0x${iv.toString("hex")}`);
+          } else if (position === 0) {
+            lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}"`);
+          }
+        }
+        const file = `${name}_${String(sequence).padStart(5, "0")}.ts`;
+        await put(folder + file, body, "video/MP2T");
+        bytes += body.length;
+        peak = Math.max(peak, (body.length * 8) / Math.max(segment.duration, 0.001));
+        lines.push(`#EXTINF:${segment.duration.toFixed(3)},`, file);
+        totalSegments.done++;
+        job.percent = 90 + Math.floor((9 * totalSegments.done) / Math.max(1, totalSegments.all));
+      }
+      lines.push("#EXT-X-ENDLIST", "");
+      await put(`${folder}${name}.m3u8`, lines.join("\n"), "application/vnd.apple.mpegurl");
+      const durationMs = Math.round(segments.reduce((sum, s) => sum + s.duration, 0) * 1000);
+      const average = Math.round((bytes * 8) / Math.max(durationMs / 1000, 0.001));
+      const codecs = info.audio ? "avc1.4d401f,mp4a.40.2" : "avc1.4d401f";
+      variants.push(
+        `#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(peak)},AVERAGE-BANDWIDTH=${average},CODECS="${codecs}",` +
+          `RESOLUTION=${rendition.width}x${rendition.height},FRAME-RATE=${(info.video!.frameRate || 25).toFixed(3)}`,
+        `${name}.m3u8`,
+      );
+      outputDetails.push({
+        outputFilePaths: [`s3://${plan.output.bucket}/${folder}${name}.m3u8`],
+        durationInMs: durationMs,
+        videoDetails: { widthInPx: rendition.width, heightInPx: rendition.height, averageBitrate: average },
+      });
+    }
+    // The master last: when it exists, everything it lists exists.
+    const master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", ...variants, ""].join("\n");
+    await put(`${folder}${base}.m3u8`, master, "application/vnd.apple.mpegurl");
+    return { master: `s3://${plan.output.bucket}/${folder}${base}.m3u8`, outputDetails };
+  }
+
+  function wireJob(job: Job): Record<string, unknown> {
+    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
+    const { clientRequestToken: _token, ...request } = job.request;
+    return {
+      ...request,
+      id: job.id,
+      arn: job.arn,
+      queue: job.queue,
+      status: job.status,
+      userMetadata: job.userMetadata,
+      createdAt: seconds(job.createdAt),
+      accelerationStatus: "NOT_APPLICABLE",
+      billingTagsSource: "JOB",
+      priority: 0,
+      retryCount: 0,
+      timing: {
+        submitTime: seconds(job.createdAt),
+        ...(job.startedAt ? { startTime: seconds(job.startedAt) } : {}),
+        ...(job.finishedAt ? { finishTime: seconds(job.finishedAt) } : {}),
+      },
+      ...(job.status === "PROGRESSING" ? { jobPercentComplete: job.percent ?? 0, currentPhase: job.phase } : {}),
+      ...(job.outputDetails ? { outputGroupDetails: [{ outputDetails: job.outputDetails }] } : {}),
+      ...(job.errorCode !== undefined ? { errorCode: job.errorCode, errorMessage: job.errorMessage } : {}),
+    };
+  }
+
+  function createJob(body: Record<string, unknown>): Job {
+    const token = typeof body.clientRequestToken === "string" ? body.clientRequestToken : undefined;
+    const now = Date.now();
+    for (const [key, entry] of tokens) if (now - entry.at > (options.idempotencyWindowMs ?? 60_000)) tokens.delete(key);
+    if (token) {
+      const earlier = tokens.get(token);
+      const job = earlier && jobs.get(earlier.jobId);
+      if (job) return job;
+    }
+    const plan = planJob(body, options.segmentSeconds ?? 2);
+    const suffix = Array.from(randomBytes(6), (byte) => "abcdefghijklmnopqrstuvwxyz0123456789"[byte % 36]).join("");
+    const id = `${now}-${suffix}`;
+    const userMetadata: Record<string, string> = {};
+    if (body.userMetadata && typeof body.userMetadata === "object") {
+      for (const [name, value] of Object.entries(body.userMetadata)) {
+        if (typeof value === "string") userMetadata[name] = value;
+      }
+    }
+    const job: Job = {
+      id,
+      arn: `arn:aws:mediaconvert:${region}:${account}:jobs/${id}`,
+      queue: queueArn(body.queue),
+      status: "SUBMITTED",
+      request: body,
+      userMetadata,
+      createdAt: now,
+      abort: new AbortController(),
+    };
+    jobs.set(id, job);
+    if (token) tokens.set(token, { jobId: id, at: now });
+    const done = runJob(job, plan).catch((error: Error) => log(`MediaConvert job ${id} crashed: ${error.message}`));
+    running.add(done);
+    void done.finally(() => running.delete(done));
+    log(`MediaConvert job ${id}: SUBMITTED (${plan.input.url} -> s3://${plan.output.bucket}/${plan.output.prefix})`);
+    return job;
+  }
+
+  function cancelJob(id: string): void {
+    const job = jobs.get(id);
+    if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
+    if (job.status !== "SUBMITTED" && job.status !== "PROGRESSING") {
+      throw new ApiError(409, "ConflictException", `You can't cancel a job that is ${job.status}.`);
+    }
+    job.status = "CANCELED";
+    job.finishedAt = Date.now();
+    job.abort.abort();
+    log(`MediaConvert job ${id}: CANCELED`);
+    emit(job, "CANCELED");
+  }
+
+  const router: Router = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith(API_PREFIX)) return false;
+    const path = url.pathname.slice(API_PREFIX.length);
+    try {
+      if (request.method === "POST" && path === "jobs") {
+        const job = createJob(parseJsonObject(await readBody(request)));
+        sendJson(response, 201, { job: wireJob(job) });
+      } else if (request.method === "POST" && path === "endpoints") {
+        await readBody(request);
+        // The account endpoint is this emulator, at whatever address the client used.
+        sendJson(response, 200, { endpoints: [{ url: `http://${request.headers.host ?? "127.0.0.1"}` }] });
+      } else if (path.startsWith("jobs/") && (request.method === "GET" || request.method === "DELETE")) {
+        const id = decodeURIComponent(path.slice("jobs/".length));
+        if (request.method === "DELETE") {
+          cancelJob(id);
+          sendJson(response, 202, {});
+        } else {
+          const job = jobs.get(id);
+          if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
+          sendJson(response, 200, { job: wireJob(job) });
+        }
+      } else {
+        throw new ApiError(404, "NotFoundException", `${request.method} ${url.pathname} is not emulated locally.`);
+      }
+    } catch (error) {
+      const apiError =
+        error instanceof ApiError ? error : new ApiError(500, "InternalServerErrorException", "Emulator failure.");
+      // REST-JSON errors: type in x-amzn-ErrorType, message in the body.
+      sendJson(response, apiError.status, { message: apiError.message }, { "x-amzn-errortype": apiError.type });
+    }
+    return true;
+  };
+
+  return {
+    router,
+    idle: async () => {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+    stop: async () => {
+      for (const job of jobs.values())
+        if (job.status === "SUBMITTED" || job.status === "PROGRESSING") job.abort.abort();
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  };
+}
+
+/** Starts the emulator on its own server (tests); `npm start` mounts the router on a shared one. */
+export async function startMediaConvertEmulator(
+  options: MediaConvertEmulatorOptions & { port?: number },
+): Promise<MediaConvertEmulator & EmulatorServer> {
+  const emulator = createMediaConvertEmulator(options);
+  const server = await startEmulatorServer([emulator.router], options.port, "MediaConvert emulator");
+  return {
+    ...emulator,
+    endpoint: server.endpoint,
+    port: server.port,
+    stop: async () => {
+      await server.stop();
+      await emulator.stop();
+    },
+  };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text || "{}");
+  } catch {
+    throw new ApiError(400, "BadRequestException", "The request body is not valid JSON.");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new ApiError(400, "BadRequestException", "The request body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}
+
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** Validates a CreateJob body (wire shape) and extracts what the emulator runs. */
+function planJob(body: Record<string, unknown>, defaultSegmentSeconds: number): JobPlan {
+  const bad = (message: string) => new ApiError(400, "BadRequestException", message);
+  if (typeof body.role !== "string" || body.role === "") throw bad("/role: Required.");
+  const settings = record(body.settings);
+  const inputs = Array.isArray(settings.inputs) ? settings.inputs : [];
+  const fileInput = record(inputs[0]).fileInput;
+  const input = typeof fileInput === "string" ? parseS3Url(fileInput) : undefined;
+  if (!input || input.key === "") throw bad("/settings/inputs/0/fileInput: must be an s3://bucket/key URL.");
+  const groups = Array.isArray(settings.outputGroups) ? settings.outputGroups.map(record) : [];
+  const unsupported = groups.find((g) => record(g.outputGroupSettings).type !== "HLS_GROUP_SETTINGS");
+  if (unsupported || groups.length !== 1) {
+    throw bad("The local MediaConvert emulator produces exactly one output group, of type HLS_GROUP_SETTINGS.");
+  }
+  const hls = record(record(groups[0]!.outputGroupSettings).hlsGroupSettings);
+  const destination = typeof hls.destination === "string" ? parseS3Url(hls.destination) : undefined;
+  if (!destination) throw bad("/settings/outputGroups/0/.../hlsGroupSettings/destination: must be an s3:// URL.");
+  const slash = destination.key.lastIndexOf("/");
+  const output = {
+    bucket: destination.bucket,
+    prefix: destination.key.slice(0, slash + 1),
+    ...(destination.key.endsWith("/") || destination.key === "" ? {} : { baseName: destination.key.slice(slash + 1) }),
+  };
+  const segmentLength = Number(hls.segmentLength);
+  const plan: JobPlan = {
+    input: { ...input, url: fileInput as string },
+    output,
+    segmentSeconds: Number.isInteger(segmentLength) && segmentLength > 0 ? segmentLength : defaultSegmentSeconds,
+  };
+  if (hls.encryption !== undefined) {
+    const encryption = record(hls.encryption);
+    const provider = record(encryption.staticKeyProvider);
+    if (
+      (encryption.encryptionMethod ?? "AES128") !== "AES128" ||
+      encryption.type !== "STATIC_KEY" ||
+      typeof provider.staticKeyValue !== "string" ||
+      !AES_KEY_HEX.test(provider.staticKeyValue) ||
+      typeof provider.url !== "string" ||
+      provider.url === "" ||
+      /["\r\n]/.test(provider.url)
+    ) {
+      throw bad(
+        "The local MediaConvert emulator supports AES128 STATIC_KEY encryption with a 32-hex-digit staticKeyValue and a url.",
+      );
+    }
+    const constant = encryption.constantInitializationVector;
+    if (constant !== undefined && (typeof constant !== "string" || !AES_KEY_HEX.test(constant))) {
+      throw bad("constantInitializationVector must be 32 hex digits.");
+    }
+    plan.encryption = {
+      key: Buffer.from(provider.staticKeyValue, "hex"),
+      url: provider.url,
+      includeIv: encryption.initializationVectorInManifest === "INCLUDE",
+      ...(typeof constant === "string" ? { constantIv: Buffer.from(constant, "hex") } : {}),
+    };
+  }
+  return plan;
+}
+
+/** ffmpeg arguments: one HLS output per rendition into `work` (clear segments, encrypted on upload). */
+function ffmpegArgs(source: string, work: string, renditions: Rendition[], segmentSeconds: number, audio: boolean) {
+  const args = ["-y", "-loglevel", "error", "-i", source];
+  renditions.forEach((rendition, index) => {
+    args.push("-map", "0:v:0", ...(audio ? ["-map", "0:a:0"] : []));
+    args.push(
+      "-vf",
+      `scale=${rendition.width}:${rendition.height}`,
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      // Main profile, level 3.1: the CODECS attribute of the master says avc1.4d401f.
+      "-profile:v",
+      "main",
+      "-level:v",
+      "3.1",
+      "-pix_fmt",
+      "yuv420p",
+      "-b:v",
+      String(rendition.videoBitrate),
+      "-maxrate",
+      String(Math.round(rendition.videoBitrate * 1.5)),
+      "-bufsize",
+      String(rendition.videoBitrate * 2),
+      // A key frame at every segment boundary, so segments have the requested length.
+      "-force_key_frames",
+      `expr:gte(t,n_forced*${segmentSeconds})`,
+      "-sc_threshold",
+      "0",
+    );
+    if (audio) args.push("-c:a", "aac", "-b:a", "96k", "-ac", "2");
+    args.push(
+      "-f",
+      "hls",
+      "-hls_time",
+      String(segmentSeconds),
+      "-hls_playlist_type",
+      "vod",
+      "-hls_list_size",
+      "0",
+      "-start_number",
+      "1",
+      "-hls_segment_filename",
+      join(work, `r${index}_%05d.ts`),
+      join(work, `r${index}.m3u8`),
+    );
+  });
+  return args;
+}
+
+/** Segment files and durations of a playlist ffmpeg wrote. */
+function parseFfmpegPlaylist(text: string): Array<{ file: string; duration: number }> {
+  const segments: Array<{ file: string; duration: number }> = [];
+  let duration: number | undefined;
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    const extinf = /^#EXTINF:([\d.]+)/.exec(line);
+    if (extinf) duration = Number(extinf[1]);
+    else if (line && !line.startsWith("#") && duration !== undefined) {
+      segments.push({ file: line, duration });
+      duration = undefined;
+    }
+  }
+  return segments;
+}
