@@ -34,18 +34,27 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return Number(raw);
 }
 
+/**
+ * Port of the local MediaConvert and Rekognition emulators (one server; local/emulators/). The
+ * Lambdas' MEDIACONVERT_ENDPOINT_URL / REKOGNITION_ENDPOINT_URL default to it.
+ */
+export const DEFAULT_EMULATOR_PORT = 4569;
+
 export interface LocalPorts {
   dynamodb: number;
   s3: number;
   worker: number;
+  /** The AWS API emulators; DEFAULT_EMULATOR_PORT when absent. */
+  emulators?: number;
 }
 
-/** Ports of the local stack (DYNAMODB_PORT, S3_PORT, WORKER_PORT override). */
-export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+/** Ports of the local stack (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT override). */
+export function localPorts(env: NodeJS.ProcessEnv = process.env): Required<LocalPorts> {
   return {
     dynamodb: port(env, "DYNAMODB_PORT", DEFAULT_LOCAL_PORTS.dynamodb),
     s3: port(env, "S3_PORT", DEFAULT_LOCAL_PORTS.s3),
     worker: port(env, "WORKER_PORT", DEFAULT_LOCAL_PORTS.worker),
+    emulators: port(env, "EMULATOR_PORT", DEFAULT_EMULATOR_PORT),
   };
 }
 
@@ -53,6 +62,8 @@ export interface LocalEndpoints {
   dynamodb: string;
   s3: string;
   worker: string;
+  /** MediaConvert and Rekognition emulators. */
+  emulators: string;
 }
 
 /** Endpoints of the local stack for these ports. */
@@ -61,6 +72,7 @@ export function localEndpoints(ports: LocalPorts): LocalEndpoints {
     dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
     s3: `http://127.0.0.1:${ports.s3}`,
     worker: `http://127.0.0.1:${ports.worker}`,
+    emulators: `http://127.0.0.1:${ports.emulators ?? DEFAULT_EMULATOR_PORT}`,
   };
 }
 
@@ -102,8 +114,9 @@ export function localWorkerDefaults(endpoints: LocalEndpoints): Record<string, s
 
 /**
  * Variables the local Lambdas run with. MediaConvert and Rekognition have no local equivalent:
- * their endpoints default to the local emulators `npm start` runs (local/pipeline.ts), and
- * MEDIACONVERT_ENDPOINT_URL / REKOGNITION_ENDPOINT_URL in the environment point them elsewhere.
+ * their endpoints default to the local emulators `npm start` runs (local/emulators/, wired in
+ * local/pipeline.ts), and MEDIACONVERT_ENDPOINT_URL / REKOGNITION_ENDPOINT_URL in the environment
+ * point them elsewhere. The names are the ones the handlers read (aws-lambdas/<name>/config.ts).
  */
 export function localLambdaDefaults(endpoints: LocalEndpoints, emulator?: string): Record<string, string> {
   return {
@@ -111,14 +124,39 @@ export function localLambdaDefaults(endpoints: LocalEndpoints, emulator?: string
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     INPUT_BUCKET: DEFAULT_BUCKETS.input,
-    MEDIACONVERT_ENDPOINT_URL: emulator ?? "http://127.0.0.1:4569",
+    MEDIACONVERT_ENDPOINT_URL: emulator ?? endpoints.emulators,
     MEDIACONVERT_ROLE: "arn:aws:iam::000000000000:role/MediaConvertRole",
-    MEDIACONVERT_JOB_TEMPLATE: "",
-    REKOGNITION_ENDPOINT_URL: emulator ?? "http://127.0.0.1:4569",
+    // submit-job requires a template name. The emulator accepts any name and uses its built-in
+    // two-rendition HLS ladder in place of the template.
+    MEDIACONVERT_JOB_TEMPLATE: "media-edge-local-hls",
+    REKOGNITION_ENDPOINT_URL: emulator ?? endpoints.emulators,
     REKOGNITION_SNS_TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:AmazonRekognitionFaces",
     REKOGNITION_ROLE_ARN: "arn:aws:iam::000000000000:role/RekognitionSnsPublish",
   };
 }
+
+/**
+ * Variables the Lambdas read that have no local default. Set in the environment, they reach the
+ * Lambdas `npm start` runs (with the defaults above, which the environment also overrides).
+ */
+export const LAMBDA_VARIABLES = [
+  "AWS_SESSION_TOKEN",
+  "AWS_DEFAULT_REGION",
+  "INPUT_BUCKETS",
+  "INPUT_PREFIX",
+  "VIDEO_EXTENSIONS",
+  "MEDIACONVERT_QUEUE",
+  "STATUS_TTL_SECONDS",
+  "IDEMPOTENCY_TTL_SECONDS",
+  "ANALYSIS_BUCKET",
+  "ANALYSIS_PREFIX",
+  "REKOGNITION_FACE_ATTRIBUTES",
+  "FACES_VIDEO_EXTENSIONS",
+  "FACES_TTL_SECONDS",
+  "FACES_CHUNK_SIZE",
+  "FACES_COLLECT_RESERVE_MS",
+  "POWERTOOLS_LOG_LEVEL",
+] as const;
 
 /**
  * Every variable the Worker reads (README configuration table). Any of them set in the environment

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   await assertPortFree(ports.dynamodb, "DynamoDB Local, DYNAMODB_PORT");
   await assertPortFree(ports.s3, "S3 server, S3_PORT");
   await assertPortFree(ports.worker, "Worker, WORKER_PORT");
+  await assertPortFree(ports.emulators, "AWS emulators, EMULATOR_PORT");
 
   console.log(`Starting the local stack (data in ${dataDir})...`);
   const dynamodb: RunningService = await startDynamoDbLocal({

@@ -1,0 +1,305 @@
+/**
+ * The local pipeline end to end, as `npm start` wires it (local/pipeline.ts): a real upload to s3rver
+ * -> submit-job and faces-start -> the MediaConvert emulator transcodes with ffmpeg and the Rekognition
+ * emulator "detects" synthetic faces -> job-state and faces-collect record the results in DynamoDB
+ * Local and S3.
+ *
+ * This file starts its own DynamoDB Local and s3rver (the global setup's run in another process,
+ * and the pipeline needs s3rver's in-process events). ffmpeg is required: without it the tests fail
+ * with a message saying so (CI installs it).
+ */
+import { execFile } from "node:child_process";
+import { createDecipheriv } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryLog, type MemoryLog } from "../../aws-lambdas/shared/logger.ts";
+import {
+  ensureBuckets,
+  ensureTables,
+  localDynamoDbClient,
+  localS3Client,
+  startDynamoDbLocal,
+  startS3Server,
+  type LocalS3Server,
+  type RunningService,
+} from "../../local/aws.ts";
+import { localEndpoints, localLambdaDefaults } from "../../local/defaults.ts";
+import { hasTool } from "../../local/emulators/media-tools.ts";
+import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
+import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
+import { DEFAULT_BUCKETS, DEFAULT_TABLES, FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
+
+const run = promisify(execFile);
+/** A key with a space, a `+` and a folder: S3 form-encodes it in events ("+" for space, %2B for "+"). */
+const KEY = "e2e uploads/clip 1+2.mp4";
+const BAD_KEY = "e2e uploads/not a video.mp4";
+const DEADLINE_MS = 25_000;
+
+let work: string;
+let dynamodb: RunningService;
+let s3: LocalS3Server;
+let pipeline: LocalPipeline;
+const logs = new Map<string, MemoryLog>();
+const lines: string[] = [];
+
+const ddb = () => DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
+const s3Client = () => localS3Client(s3.endpoint);
+
+async function getItem(table: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const client = ddb();
+  try {
+    const result = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    return result.Item;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined) return last;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`Timed out after ${DEADLINE_MS} ms waiting for ${what}.\nPipeline log:\n${lines.join("\n")}`);
+}
+
+async function getText(bucket: string, key: string): Promise<Buffer> {
+  const client = s3Client();
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  } finally {
+    client.destroy();
+  }
+}
+
+async function listKeys(bucket: string, prefix = ""): Promise<string[]> {
+  const client = s3Client();
+  try {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The status row once it is terminal. */
+async function terminalStatus(inputFile: string): Promise<{ jobId: string; row: Record<string, unknown> }> {
+  const jobId = await waitFor(`the InputFile row of ${inputFile}`, async () => {
+    const row = await getItem(DEFAULT_TABLES.inputFileToJobId, { InputFile: inputFile });
+    return typeof row?.JobId === "string" ? row.JobId : undefined;
+  });
+  const row = await waitFor(`a terminal status for ${jobId}`, async () => {
+    const item = await getItem(DEFAULT_TABLES.jobIdToStatus, { JobId: jobId });
+    return item && ["COMPLETE", "ERROR", "CANCELED"].includes(String(item.JobStatus)) ? item : undefined;
+  });
+  return { jobId, row };
+}
+
+async function terminalAnalysis(inputFile: string): Promise<Record<string, unknown>> {
+  return waitFor(`a terminal face analysis for ${inputFile}`, async () => {
+    const row = await getItem(DEFAULT_TABLES.faceAnalysis, { InputFile: inputFile });
+    return row && ["SUCCEEDED", "FAILED", "SKIPPED"].includes(String(row.AnalysisStatus)) ? row : undefined;
+  });
+}
+
+beforeAll(async () => {
+  if (!(await hasTool("ffmpeg")) || !(await hasTool("ffprobe"))) {
+    throw new Error(
+      "ffmpeg and ffprobe are required by the local pipeline test (the MediaConvert emulator transcodes with " +
+        "them): apt-get install -y ffmpeg (CI's .ci/run installs it).",
+    );
+  }
+  work = mkdtempSync(join(tmpdir(), "media-edge-pipeline-"));
+  const clip = join(work, "clip.mp4");
+  [dynamodb, s3] = await Promise.all([
+    startDynamoDbLocal(),
+    startS3Server({ directory: join(work, "s3") }),
+    run("ffmpeg", [
+      "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+      "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
+      "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+      "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", clip,
+    ]), // prettier-ignore
+  ]);
+  await Promise.all([
+    ensureTables(dynamodb.endpoint, DEFAULT_TABLES),
+    ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),
+  ]);
+  const endpoints = localEndpoints({ dynamodb: dynamodb.port, s3: s3.port, worker: 8787, emulators: 0 });
+  pipeline = await startLocalPipeline({
+    s3,
+    endpoints,
+    lambdaDefaults: (emulator) => localLambdaDefaults(endpoints, emulator),
+    // Only the local defaults: nothing from the environment the tests happen to run in.
+    env: {},
+    emulatorPort: 0,
+    lambdaLog: (name) => {
+      const log = memoryLog();
+      logs.set(name, log);
+      return log;
+    },
+    log: (line) => lines.push(line),
+    retryDelaysMs: [300, 1000],
+    emulators: { startDelayMs: 300, statusUpdateMs: 200, processingDelayMs: 200 },
+  });
+  const client = s3Client();
+  try {
+    await client.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: KEY, Body: readFileSync(clip) }));
+    // Not a video: MediaConvert cannot open it (ERROR 1010), Rekognition cannot decode it (FAILED).
+    await client.send(
+      new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: BAD_KEY, Body: Buffer.alloc(4096, 0x61) }),
+    );
+  } finally {
+    client.destroy();
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+  await Promise.all([dynamodb?.stop(), s3?.stop()]);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and HLS", () => {
+  it("the status row reaches COMPLETE with duration, size and every playlist; the InputFile row names the job", async () => {
+    const { jobId, row } = await terminalStatus(KEY);
+    expect(jobId).toMatch(/^\d{13}-[a-z0-9]{6}$/);
+    expect(row).toMatchObject({ JobStatus: "COMPLETE", ProgressRate: 100, WidthPx: 320, HeightPx: 180 });
+    expect(Math.abs(Number(row.DurationMs) - 6000)).toBeLessThanOrEqual(100);
+    expect(row.Playlists).toEqual({ ".m3u8": "clip 1+2.m3u8" });
+    expect(row.PlaylistPaths).toEqual(["clip 1+2.m3u8", "clip 1+2_180p.m3u8", "clip 1+2_90p.m3u8"]);
+    expect(row.OutputPath).toMatch(/^e2e uploads\/clip 1\+2\.mp4_\d{14}\/$/);
+    // The events went through job-state: PROGRESSING/STATUS_UPDATE before COMPLETE.
+    const statuses = lines
+      .filter((line) => line.includes(`(job ${jobId})`))
+      .map((line) => /MediaConvert (\w+)/.exec(line)?.[1]);
+    expect(statuses[0]).toBe("PROGRESSING");
+    expect(statuses.filter((status) => status === "STATUS_UPDATE").length).toBeGreaterThanOrEqual(2);
+    expect(statuses.at(-1)).toBe("COMPLETE");
+  });
+
+  it("writes the master, both renditions and their segments, info.json without key material, and no .key object", async () => {
+    const { jobId, row } = await terminalStatus(KEY);
+    const output = await getItem(DEFAULT_TABLES.jobIdToOutput, { JobId: jobId });
+    const keyHex = String(output?.KeyValue);
+    expect(keyHex).toMatch(/^[0-9a-f]{32}$/);
+    const folder = String(row.OutputPath);
+    const keys = await listKeys(DEFAULT_BUCKETS.output, folder);
+    const master = (await getText(DEFAULT_BUCKETS.output, `${folder}clip 1+2.m3u8`)).toString();
+    expect(master).toMatch(/^#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n/);
+    expect(master).toContain("RESOLUTION=320x180");
+    expect(master).toContain('CODECS="avc1.4d401f,mp4a.40.2"');
+    for (const rendition of ["clip 1+2_180p", "clip 1+2_90p"]) {
+      expect(master).toContain(`\n${rendition}.m3u8\n`);
+      const playlist = (await getText(DEFAULT_BUCKETS.output, `${folder}${rendition}.m3u8`)).toString();
+      const segments = playlist.split("\n").filter((line) => line.endsWith(".ts"));
+      expect(segments).toEqual([1, 2, 3].map((n) => `${rendition}_0000${n}.ts`));
+      for (const segment of segments) expect(keys).toContain(folder + segment);
+      expect(playlist).toContain("#EXT-X-MEDIA-SEQUENCE:1\n");
+      expect(playlist).toContain("#EXT-X-ENDLIST");
+    }
+    const info = (await getText(DEFAULT_BUCKETS.output, `${folder}info.json`)).toString();
+    expect(JSON.parse(info)).toMatchObject({ duration_ms: expect.any(Number), width_px: 320, height_px: 180 });
+    expect(info.toLowerCase()).not.toContain(keyHex);
+    const everything = [...(await listKeys(DEFAULT_BUCKETS.output)), ...(await listKeys(DEFAULT_BUCKETS.input))];
+    expect(everything.filter((key) => key.endsWith(".key"))).toEqual([]);
+  });
+
+  it("segments decrypt with the JobIdToOutput key and the playlist's IV (= media sequence number) to MPEG-TS", async () => {
+    const { jobId, row } = await terminalStatus(KEY);
+    const output = await getItem(DEFAULT_TABLES.jobIdToOutput, { JobId: jobId });
+    expect(output?.KeyFile).toBe("clip 1+2.key");
+    const key = Buffer.from(String(output?.KeyValue), "hex");
+    const folder = String(row.OutputPath);
+    const playlist = (await getText(DEFAULT_BUCKETS.output, `${folder}clip 1+2_180p.m3u8`)).toString();
+    // submit-job asks for InitializationVectorInManifest INCLUDE: an EXT-X-KEY with IV= before each segment.
+    const entries = [
+      ...playlist.matchAll(/#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)",IV=0x([0-9a-f]{32})\n#EXTINF:[\d.]+,\n(.+)\n/g),
+    ];
+    expect(entries).toHaveLength(3);
+    for (const [index, [, uri, ivHex, segment]] of entries.entries()) {
+      expect(uri).toBe("clip 1+2.key");
+      expect(BigInt(`0x${ivHex}`)).toBe(BigInt(index + 1));
+      const encrypted = await getText(DEFAULT_BUCKETS.output, folder + segment!);
+      expect(encrypted[0] === 0x47 && encrypted[188] === 0x47).toBe(false);
+      const decipher = createDecipheriv("aes-128-cbc", key, Buffer.from(ivHex!, "hex"));
+      const clear = Buffer.concat([decipher.update(encrypted), decipher.final()]);
+      expect(clear.length % 188).toBe(0);
+      for (let offset = 0; offset < clear.length; offset += 188) expect(clear[offset]).toBe(0x47);
+    }
+  });
+
+  it("the face analysis row reaches SUCCEEDED with the synthetic faces stored in S3", async () => {
+    const row = await terminalAnalysis(KEY);
+    expect(row).toMatchObject({
+      AnalysisStatus: "SUCCEEDED",
+      InputBucket: DEFAULT_BUCKETS.input,
+      VideoDurationMs: 6000,
+    });
+    // One or two faces every 500 ms over 6 s.
+    const samples = 6000 / FACE_INTERVAL_MS;
+    expect(Number(row.FaceCount)).toBeGreaterThanOrEqual(samples);
+    expect(Number(row.FaceCount)).toBeLessThanOrEqual(2 * samples);
+    const manifest = JSON.parse((await getText(String(row.ResultBucket), String(row.ResultKey))).toString());
+    expect(manifest).toMatchObject({ job_id: row.JobId, input_file: KEY, face_count: row.FaceCount });
+    const chunk = (await getText(String(row.ResultBucket), manifest.chunks[0].key)).toString().trim().split("\n");
+    expect(chunk).toHaveLength(Number(row.FaceCount));
+    expect(JSON.parse(chunk[0]!)).toMatchObject({ timestamp_ms: 0, face: { BoundingBox: expect.any(Object) } });
+    // The Worker finds the row by the Rekognition job id too.
+    const client = ddb();
+    try {
+      const byJob = await client.send(
+        new QueryCommand({
+          TableName: DEFAULT_TABLES.faceAnalysis,
+          IndexName: FACE_ANALYSIS_JOB_INDEX.name,
+          KeyConditionExpression: "#j = :j",
+          ExpressionAttributeNames: { "#j": FACE_ANALYSIS_JOB_INDEX.key },
+          ExpressionAttributeValues: { ":j": String(row.JobId) },
+        }),
+      );
+      expect(byJob.Count).toBe(1);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("an upload that is not a video ends in ERROR 1010 (bucket scrubbed) and a FAILED analysis", async () => {
+    const { row } = await terminalStatus(BAD_KEY);
+    expect(row).toMatchObject({ JobStatus: "ERROR", ErrorCode: 1010 });
+    expect(String(row.ErrorMessage)).toMatch(/^Unable to open input file \[e2e uploads\/not a video\.mp4\]/);
+    expect(String(row.ErrorMessage)).not.toContain(DEFAULT_BUCKETS.input);
+    const analysis = await terminalAnalysis(BAD_KEY);
+    expect(analysis).toMatchObject({ AnalysisStatus: "FAILED" });
+    expect(String(analysis.StatusMessage)).toContain("Unsupported codec/format.");
+  });
+
+  it("never logs the content key, and no handler failed", async () => {
+    await terminalStatus(KEY);
+    await terminalAnalysis(KEY);
+    await pipeline.idle();
+    const { jobId } = await terminalStatus(KEY);
+    const keyHex = String((await getItem(DEFAULT_TABLES.jobIdToOutput, { JobId: jobId }))?.KeyValue);
+    const logged = JSON.stringify([...logs.values()].map((log) => log.entries)) + lines.join("\n");
+    expect(logged.toLowerCase()).not.toContain(keyHex);
+    expect(logged).not.toContain(Buffer.from(keyHex, "hex").toString("base64"));
+    expect([...logs.keys()].sort()).toEqual(["faces-collect", "faces-start", "job-state", "submit-job"]);
+    expect(lines.filter((line) => /retrying|giving up|not handled|not delivered/.test(line))).toEqual([]);
+  });
+});
