@@ -40,6 +40,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { readBody, sendJson, startEmulatorServer, type EmulatorServer, type Router } from "./http.ts";
@@ -279,7 +280,9 @@ export function createMediaConvertEmulator(options: MediaConvertEmulatorOptions)
   }
 
   async function runJob(job: Job, plan: JobPlan): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, options.startDelayMs ?? 500));
+    // A cancelled job stops waiting at once.
+    await delay(options.startDelayMs ?? 500, undefined, { signal: job.abort.signal }).catch(() => undefined);
+    if (job.status !== "SUBMITTED") return;
     await slot();
     let work: string | undefined;
     try {

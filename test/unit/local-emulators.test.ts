@@ -1,0 +1,409 @@
+/**
+ * The local MediaConvert and Rekognition emulators (local/emulators/) on the wire, through the real
+ * AWS SDK v3 clients: if the SDK can talk to them, the Lambdas can. Inputs live in the global setup's
+ * S3 server; ffmpeg is required (the tests fail saying so without it).
+ */
+import { execFile } from "node:child_process";
+import { createDecipheriv } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import {
+  CancelJobCommand,
+  CreateJobCommand,
+  DescribeEndpointsCommand,
+  GetJobCommand,
+  MediaConvertClient,
+  type CreateJobCommandInput,
+} from "@aws-sdk/client-mediaconvert";
+import {
+  GetFaceDetectionCommand,
+  RekognitionClient,
+  StartFaceDetectionCommand,
+  type FaceDetection,
+  type StartFaceDetectionCommandInput,
+} from "@aws-sdk/client-rekognition";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { localS3Client } from "../../local/aws.ts";
+import { hasTool } from "../../local/emulators/media-tools.ts";
+import {
+  startMediaConvertEmulator,
+  type MediaConvertEmulator,
+  type MediaConvertStateChangeEvent,
+} from "../../local/emulators/mediaconvert.ts";
+import {
+  FACE_INTERVAL_MS,
+  startRekognitionEmulator,
+  syntheticFaces,
+  type RekognitionEmulator,
+  type SnsLambdaEvent,
+} from "../../local/emulators/rekognition.ts";
+import type { EmulatorServer } from "../../local/emulators/http.ts";
+import { DEFAULT_BUCKETS, LOCAL_CREDENTIALS } from "../../model/index.ts";
+
+const run = promisify(execFile);
+const CLIP_KEY = "emulators/wire clip.mp4";
+const KEY_HEX = "00112233445566778899aabbccddeeff";
+const TOPIC = "arn:aws:sns:us-east-1:000000000000:AmazonRekognitionFaces";
+const ROLE = "arn:aws:iam::000000000000:role/RekognitionSnsPublish";
+
+let work: string;
+let s3: S3Client;
+let mediaConvert: MediaConvertEmulator & EmulatorServer;
+let rekognition: RekognitionEmulator & EmulatorServer;
+let mcClient: MediaConvertClient;
+let rkClient: RekognitionClient;
+const jobEvents: MediaConvertStateChangeEvent[] = [];
+const notifications: SnsLambdaEvent[] = [];
+
+function createJobInput(
+  overrides: { input?: string; token?: string; includeIv?: boolean } = {},
+): CreateJobCommandInput {
+  return {
+    Role: "arn:aws:iam::000000000000:role/MediaConvertRole",
+    JobTemplate: "media-edge-local-hls",
+    ClientRequestToken: overrides.token,
+    StatusUpdateInterval: "SECONDS_10",
+    UserMetadata: { InputFile: CLIP_KEY },
+    Settings: {
+      Inputs: [{ FileInput: overrides.input ?? `s3://${DEFAULT_BUCKETS.input}/${CLIP_KEY}` }],
+      OutputGroups: [
+        {
+          OutputGroupSettings: {
+            Type: "HLS_GROUP_SETTINGS",
+            HlsGroupSettings: {
+              Destination: `s3://${DEFAULT_BUCKETS.output}/emulators/out-${overrides.token ?? "x"}/`,
+              SegmentLength: 1,
+              Encryption: {
+                EncryptionMethod: "AES128",
+                Type: "STATIC_KEY",
+                StaticKeyProvider: { StaticKeyValue: KEY_HEX, Url: "wire clip.key" },
+                InitializationVectorInManifest: overrides.includeIv ? "INCLUDE" : "EXCLUDE",
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function startFaces(overrides: Partial<StartFaceDetectionCommandInput> = {}): StartFaceDetectionCommandInput {
+  return {
+    Video: { S3Object: { Bucket: DEFAULT_BUCKETS.input, Name: CLIP_KEY } },
+    NotificationChannel: { SNSTopicArn: TOPIC, RoleArn: ROLE },
+    FaceAttributes: "DEFAULT",
+    JobTag: "media-edge:faces:0:wire",
+    ...overrides,
+  };
+}
+
+async function text(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: DEFAULT_BUCKETS.output, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const failure = error as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: failure.name, status: failure.$metadata?.httpStatusCode };
+  }
+  throw new Error("expected the call to fail");
+}
+
+beforeAll(async () => {
+  if (!(await hasTool("ffmpeg")) || !(await hasTool("ffprobe"))) {
+    throw new Error("ffmpeg and ffprobe are required by the emulator tests: apt-get install -y ffmpeg.");
+  }
+  work = mkdtempSync(join(tmpdir(), "media-edge-emulators-"));
+  const clip = join(work, "clip.mp4");
+  await run("ffmpeg", [
+    "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-t", "3",
+    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip,
+  ]); // prettier-ignore
+  s3 = localS3Client(inject("s3Endpoint"));
+  await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: CLIP_KEY, Body: readFileSync(clip) }));
+  mediaConvert = await startMediaConvertEmulator({
+    s3,
+    onEvent: (event) => jobEvents.push(event),
+    startDelayMs: 50,
+    statusUpdateMs: 100,
+  });
+  rekognition = await startRekognitionEmulator({
+    s3,
+    publish: (event) => notifications.push(event),
+    processingDelayMs: 300,
+    maxConcurrentJobs: 2,
+  });
+  const config = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1 };
+  mcClient = new MediaConvertClient({ ...config, endpoint: mediaConvert.endpoint });
+  rkClient = new RekognitionClient({ ...config, endpoint: rekognition.endpoint });
+}, 60_000);
+
+afterAll(async () => {
+  mcClient?.destroy();
+  rkClient?.destroy();
+  await Promise.all([mediaConvert?.stop(), rekognition?.stop()]);
+  s3?.destroy();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
+  it("CreateJob answers 201 with the job (id, ARN, queue, settings, metadata); the same token returns the same job", async () => {
+    const first = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-token-1" })));
+    expect(first.$metadata.httpStatusCode).toBe(201);
+    expect(first.Job).toMatchObject({
+      Status: "SUBMITTED",
+      Arn: `arn:aws:mediaconvert:us-east-1:000000000000:jobs/${first.Job!.Id}`,
+      Queue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default",
+      JobTemplate: "media-edge-local-hls",
+      UserMetadata: { InputFile: CLIP_KEY },
+    });
+    expect(first.Job!.Id).toMatch(/^\d{13}-[a-z0-9]{6}$/);
+    expect(first.Job!.CreatedAt).toBeInstanceOf(Date);
+    const hls = first.Job!.Settings!.OutputGroups![0]!.OutputGroupSettings!.HlsGroupSettings!;
+    expect(hls.Destination).toBe(`s3://${DEFAULT_BUCKETS.output}/emulators/out-wire-token-1/`);
+    const again = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-token-1" })));
+    expect(again.Job!.Id).toBe(first.Job!.Id);
+    const other = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-token-2" })));
+    expect(other.Job!.Id).not.toBe(first.Job!.Id);
+    await mediaConvert.idle();
+  });
+
+  it("EXCLUDE: one EXT-X-KEY without IV; each segment decrypts with its media sequence number as IV", async () => {
+    const created = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-exclude" })));
+    await mediaConvert.idle();
+    const job = await mcClient.send(new GetJobCommand({ Id: created.Job!.Id }));
+    expect(job.Job).toMatchObject({ Status: "COMPLETE" });
+    expect(job.Job!.OutputGroupDetails![0]!.OutputDetails![0]).toMatchObject({
+      DurationInMs: 3000,
+      VideoDetails: { WidthInPx: 320, HeightInPx: 180 },
+    });
+    const folder = "emulators/out-wire-exclude/";
+    const master = (await text(`${folder}wire clip.m3u8`)).toString();
+    expect(master).toContain("\nwire clip_180p.m3u8\n");
+    expect(master).toContain('CODECS="avc1.4d401f"'); // no audio stream in this clip
+    const playlist = (await text(`${folder}wire clip_180p.m3u8`)).toString();
+    expect(playlist.match(/#EXT-X-KEY/g)).toEqual(["#EXT-X-KEY"]);
+    expect(playlist).toContain('#EXT-X-KEY:METHOD=AES-128,URI="wire clip.key"\n');
+    expect(playlist).not.toContain("IV=");
+    const segments = playlist.split("\n").filter((line) => line.endsWith(".ts"));
+    expect(segments).toEqual(["wire clip_180p_00001.ts", "wire clip_180p_00002.ts", "wire clip_180p_00003.ts"]);
+    for (const [index, segment] of segments.entries()) {
+      const iv = Buffer.alloc(16);
+      iv.writeUInt32BE(index + 1, 12); // RFC 8216 §5.2: the media sequence number, big-endian
+      const decipher = createDecipheriv("aes-128-cbc", Buffer.from(KEY_HEX, "hex"), iv);
+      const clear = Buffer.concat([decipher.update(await text(folder + segment)), decipher.final()]);
+      expect(clear[0]).toBe(0x47);
+      expect(clear[188]).toBe(0x47);
+    }
+    const mine = jobEvents.filter((event) => event.detail.jobId === created.Job!.Id);
+    expect(mine.map((event) => event.detail.status)).toEqual(
+      expect.arrayContaining(["PROGRESSING", "INPUT_INFORMATION", "STATUS_UPDATE", "COMPLETE"]),
+    );
+    const complete = mine.at(-1)!;
+    expect(complete).toMatchObject({
+      version: "0",
+      "detail-type": "MediaConvert Job State Change",
+      source: "aws.mediaconvert",
+      account: "000000000000",
+      region: "us-east-1",
+      resources: [created.Job!.Arn],
+      detail: {
+        status: "COMPLETE",
+        jobId: created.Job!.Id,
+        queue: "arn:aws:mediaconvert:us-east-1:000000000000:queues/Default",
+        userMetadata: { InputFile: CLIP_KEY },
+        outputGroupDetails: [
+          {
+            type: "HLS_GROUP",
+            playlistFilePaths: [`s3://${DEFAULT_BUCKETS.output}/${folder}wire clip.m3u8`],
+            outputDetails: [
+              {
+                outputFilePaths: [`s3://${DEFAULT_BUCKETS.output}/${folder}wire clip_180p.m3u8`],
+                durationInMs: 3000,
+                videoDetails: { widthInPx: 320, heightInPx: 180 },
+              },
+              { videoDetails: { widthInPx: 160, heightInPx: 90 } },
+            ],
+          },
+        ],
+      },
+    });
+    expect(complete.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const updates = mine.filter((event) => event.detail.status === "STATUS_UPDATE");
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    const percents = updates.map(
+      (event) => (event.detail.jobProgress as { jobPercentComplete: number }).jobPercentComplete,
+    );
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(JSON.stringify(mine)).not.toContain(KEY_HEX);
+  });
+
+  it("an input that does not exist ends in ERROR 1010 naming the s3:// path; GetJob says so too", async () => {
+    const input = `s3://${DEFAULT_BUCKETS.input}/emulators/missing file.mp4`;
+    const created = await mcClient.send(new CreateJobCommand(createJobInput({ input, token: "wire-missing" })));
+    await mediaConvert.idle();
+    const job = await mcClient.send(new GetJobCommand({ Id: created.Job!.Id }));
+    expect(job.Job).toMatchObject({ Status: "ERROR", ErrorCode: 1010 });
+    expect(job.Job!.ErrorMessage).toBe(
+      `Unable to open input file [${input}]: [Failed probe/open: [The specified key does not exist.]]`,
+    );
+    const error = jobEvents.find((event) => event.detail.jobId === created.Job!.Id && event.detail.status === "ERROR");
+    expect(error?.detail).toMatchObject({ errorCode: 1010, errorMessage: job.Job!.ErrorMessage });
+  });
+
+  it("CancelJob (DELETE) cancels a queued job and emits CANCELED; cancelling again is a ConflictException", async () => {
+    const slow = await startMediaConvertEmulator({ s3, onEvent: (event) => jobEvents.push(event), startDelayMs: 5000 });
+    const client = new MediaConvertClient({
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: slow.endpoint,
+    });
+    try {
+      const created = await client.send(new CreateJobCommand(createJobInput({ token: "wire-cancel" })));
+      const cancelled = await client.send(new CancelJobCommand({ Id: created.Job!.Id }));
+      expect(cancelled.$metadata.httpStatusCode).toBe(202);
+      expect((await client.send(new GetJobCommand({ Id: created.Job!.Id }))).Job!.Status).toBe("CANCELED");
+      expect(await rejection(client.send(new CancelJobCommand({ Id: created.Job!.Id })))).toMatchObject({
+        name: "ConflictException",
+        status: 409,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(jobEvents.filter((e) => e.detail.jobId === created.Job!.Id).map((e) => e.detail.status)).toEqual([
+        "CANCELED",
+      ]);
+    } finally {
+      client.destroy();
+      await slow.stop();
+    }
+  });
+
+  it("errors are typed like AWS's: NotFoundException, BadRequestException; DescribeEndpoints names the emulator", async () => {
+    expect(await rejection(mcClient.send(new GetJobCommand({ Id: "1700000000000-nosuch" })))).toEqual({
+      name: "NotFoundException",
+      status: 404,
+    });
+    const noRole = { ...createJobInput(), Role: undefined } as unknown as CreateJobCommandInput;
+    expect(await rejection(mcClient.send(new CreateJobCommand(noRole)))).toEqual({
+      name: "BadRequestException",
+      status: 400,
+    });
+    const endpoints = await mcClient.send(new DescribeEndpointsCommand({}));
+    expect(endpoints.Endpoints).toEqual([{ Url: mediaConvert.endpoint }]);
+  });
+});
+
+describe("Rekognition emulator through @aws-sdk/client-rekognition", () => {
+  it("StartFaceDetection: a 64-hex JobId; the same token and parameters give the same job, other parameters a mismatch", async () => {
+    const first = await rkClient.send(
+      new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-1" })),
+    );
+    expect(first.JobId).toMatch(/^[0-9a-f]{64}$/);
+    const again = await rkClient.send(
+      new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-1" })),
+    );
+    expect(again.JobId).toBe(first.JobId);
+    expect(
+      await rejection(
+        rkClient.send(
+          new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-1", JobTag: "other" })),
+        ),
+      ),
+    ).toEqual({ name: "IdempotentParameterMismatchException", status: 400 });
+    // While it runs: IN_PROGRESS, no faces.
+    const running = await rkClient.send(new GetFaceDetectionCommand({ JobId: first.JobId }));
+    expect(running).toMatchObject({ JobStatus: "IN_PROGRESS" });
+    expect(running.Faces).toBeUndefined();
+    await rekognition.idle();
+  });
+
+  it("publishes the documented SNS notification, then pages every face with MaxResults/NextToken in time order", async () => {
+    const started = await rkClient.send(
+      new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-2" })),
+    );
+    await rekognition.idle();
+    const event = notifications.find((n) => n.Records[0]!.Sns.Message.includes(started.JobId!))!;
+    expect(event.Records[0]).toMatchObject({ EventSource: "aws:sns", Sns: { Type: "Notification", TopicArn: TOPIC } });
+    expect(JSON.parse(event.Records[0]!.Sns.Message)).toEqual({
+      JobId: started.JobId,
+      Status: "SUCCEEDED",
+      API: "StartFaceDetection",
+      JobTag: "media-edge:faces:0:wire",
+      Timestamp: expect.any(Number),
+      Video: { S3ObjectName: CLIP_KEY, S3Bucket: DEFAULT_BUCKETS.input },
+    });
+
+    const faces: FaceDetection[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await rkClient.send(
+        new GetFaceDetectionCommand({ JobId: started.JobId, MaxResults: 4, NextToken: token }),
+      );
+      expect(page).toMatchObject({
+        JobStatus: "SUCCEEDED",
+        VideoMetadata: { Codec: "h264", DurationMillis: 3000, FrameWidth: 320, FrameHeight: 180, FrameRate: 25 },
+      });
+      expect(page.Faces!.length).toBeLessThanOrEqual(4);
+      faces.push(...page.Faces!);
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    const expected = syntheticFaces({ bucket: DEFAULT_BUCKETS.input, key: CLIP_KEY }, 3000);
+    expect(faces).toEqual(expected);
+    expect(pages).toBe(Math.ceil(expected.length / 4));
+    expect(new Set(faces.map((face) => face.Timestamp)).size).toBe(3000 / FACE_INTERVAL_MS);
+    expect(faces.map((face) => face.Timestamp)).toEqual(faces.map((face) => face.Timestamp).sort((a, b) => a! - b!));
+    // MaxResults above 1000 returns at most 1000 ("a maximum of 1000 results is returned").
+    const all = await rkClient.send(new GetFaceDetectionCommand({ JobId: started.JobId, MaxResults: 5000 }));
+    expect(all.Faces).toHaveLength(expected.length);
+    expect(all.NextToken).toBeUndefined();
+  });
+
+  it("rejects tampered or foreign NextTokens, unknown jobs, missing objects, and a start beyond the concurrency limit", async () => {
+    const a = await rkClient.send(new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-3" })));
+    const b = await rkClient.send(new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-4" })));
+    // maxConcurrentJobs is 2 in this test (AWS: 20).
+    expect(
+      await rejection(rkClient.send(new StartFaceDetectionCommand(startFaces({ ClientRequestToken: "wire-faces-5" })))),
+    ).toEqual({ name: "LimitExceededException", status: 400 });
+    await rekognition.idle();
+    const page = await rkClient.send(new GetFaceDetectionCommand({ JobId: a.JobId, MaxResults: 1 }));
+    expect(page.NextToken).toBeDefined();
+    for (const [jobId, nextToken] of [
+      [b.JobId, page.NextToken],
+      [a.JobId, `${page.NextToken}x`],
+      [a.JobId, "not-a-token"],
+    ]) {
+      expect(
+        await rejection(rkClient.send(new GetFaceDetectionCommand({ JobId: jobId, NextToken: nextToken }))),
+      ).toEqual({ name: "InvalidPaginationTokenException", status: 400 });
+    }
+    expect(await rejection(rkClient.send(new GetFaceDetectionCommand({ JobId: "f".repeat(64) })))).toEqual({
+      name: "ResourceNotFoundException",
+      status: 400,
+    });
+    const missing = startFaces({ Video: { S3Object: { Bucket: DEFAULT_BUCKETS.input, Name: "emulators/none.mp4" } } });
+    expect(await rejection(rkClient.send(new StartFaceDetectionCommand(missing)))).toEqual({
+      name: "InvalidS3ObjectException",
+      status: 400,
+    });
+  });
+
+  it("the synthetic faces are deterministic and well-formed", () => {
+    const video = { bucket: "b", key: "k.mp4" };
+    expect(syntheticFaces(video, 2000)).toEqual(syntheticFaces(video, 2000));
+    for (const { Face } of syntheticFaces(video, 5000, "ALL")) {
+      const box = Face.BoundingBox as { Width: number; Height: number; Left: number; Top: number };
+      expect(box.Left + box.Width).toBeLessThanOrEqual(1);
+      expect(box.Top + box.Height).toBeLessThanOrEqual(1);
+      expect(Face).toHaveProperty("AgeRange");
+    }
+  });
+});
