@@ -104,8 +104,10 @@ export function sequencerSource(): () => string {
 
 /**
  * One s3rver event record as the S3 notification record AWS would send: key form-encoded like S3
- * encodes it, `ObjectCreated:CompleteMultipartUpload` for multipart uploads (s3rver says `Post`; a
- * multipart ETag ends in `-<parts>`), a well-formed bucket ARN, and the given sequencer.
+ * encodes it, `ObjectCreated:CompleteMultipartUpload` for s3rver's `Post`, a well-formed bucket ARN,
+ * and the given sequencer. s3rver names both multipart completion and browser form uploads `Post`
+ * (and gives multipart objects a plain MD5 ETag, so nothing tells them apart); multipart is what the
+ * AWS CLI and the SDK's upload helpers use above 8 MB, so that is the name it gets.
  */
 export function s3NotificationRecord(
   record: S3ServerEvent["Records"][number],
@@ -113,9 +115,8 @@ export function s3NotificationRecord(
 ): Record<string, unknown> {
   const bucket = record.s3.bucket.name;
   const eTag = (facts.eTag ?? record.s3.object.eTag)?.replace(/^"|"$/g, "");
-  let eventName = record.eventName.replace(/^s3:/, "");
-  if (eventName === "ObjectCreated:Post" && eTag && /-\d+$/.test(eTag))
-    eventName = "ObjectCreated:CompleteMultipartUpload";
+  const raw = record.eventName.replace(/^s3:/, "");
+  const eventName = raw === "ObjectCreated:Post" ? "ObjectCreated:CompleteMultipartUpload" : raw;
   const size = facts.size ?? record.s3.object.size;
   return {
     eventVersion: "2.1",
@@ -320,7 +321,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
 
   const [ffmpeg, ffprobe] = await Promise.all([hasTool("ffmpeg"), hasTool("ffprobe")]);
-  const awsCli = await hasTool("aws");
+  const awsCli = await hasTool("aws", ["--version"]);
   const mediaConvertUrl = env.MEDIACONVERT_ENDPOINT_URL;
   const rekognitionUrl = env.REKOGNITION_ENDPOINT_URL;
 
@@ -350,7 +351,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
       if (awsCli) {
         lines.push(
-          `                            AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${options.s3.endpoint} s3 cp video.mp4 s3://${input}/`,
+          `                            AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${options.s3.endpoint} s3 cp video.mp4 s3://${input}/`,
         );
       }
       return lines.join("\n");

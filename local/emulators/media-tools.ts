@@ -9,16 +9,17 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** True when `tool -version` runs (ffmpeg and ffprobe both accept it). Cached per tool. */
+/** True when `tool <versionArgs>` runs (ffmpeg and ffprobe take `-version`, the AWS CLI `--version`). Cached. */
 const present = new Map<string, Promise<boolean>>();
-export function hasTool(tool: string): Promise<boolean> {
-  let answer = present.get(tool);
+export function hasTool(tool: string, versionArgs: string[] = ["-version"]): Promise<boolean> {
+  const cacheKey = [tool, ...versionArgs].join(" ");
+  let answer = present.get(cacheKey);
   if (!answer) {
-    answer = run(tool, ["-version"], { timeout: 10_000 }).then(
+    answer = run(tool, versionArgs, { timeout: 10_000 }).then(
       () => true,
       () => false,
     );
-    present.set(tool, answer);
+    present.set(cacheKey, answer);
   }
   return answer;
 }

@@ -41,6 +41,8 @@ import {
   type SnsLambdaEvent,
 } from "../../local/emulators/rekognition.ts";
 import type { EmulatorServer } from "../../local/emulators/http.ts";
+import { s3NotificationRecord, sequencerSource } from "../../local/pipeline.ts";
+import { compareSequencers, normaliseS3Events } from "../../aws-lambdas/shared/s3-events.ts";
 import { DEFAULT_BUCKETS, LOCAL_CREDENTIALS } from "../../model/index.ts";
 
 const run = promisify(execFile);
@@ -405,5 +407,56 @@ describe("Rekognition emulator through @aws-sdk/client-rekognition", () => {
       expect(box.Top + box.Height).toBeLessThanOrEqual(1);
       expect(Face).toHaveProperty("AgeRange");
     }
+  });
+});
+
+describe("s3rver events become real-shaped S3 notification records (local/pipeline.ts)", () => {
+  const s3rverRecord = (eventName: string, key: string) => ({
+    eventName,
+    eventTime: "2026-11-21T12:06:00.000Z",
+    s3: {
+      bucket: { name: "media-input" },
+      object: { key, size: 4096, eTag: '"5d41402abc4b2a76b9719d911017c592"', sequencer: "17A1B2C3D4E" },
+    },
+  });
+
+  it("form-encodes the key like S3, fixes the ARN and names multipart completion; the Lambdas decode it back", () => {
+    const key = "uploads/a b+c%2B(ü).mp4";
+    const record = s3NotificationRecord(s3rverRecord("ObjectCreated:Post", key), {
+      sequencer: "0000018F00000000AB",
+      region: "us-east-1",
+    });
+    expect(record).toMatchObject({
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:CompleteMultipartUpload",
+      s3: {
+        bucket: { name: "media-input", arn: "arn:aws:s3:::media-input" },
+        object: {
+          // encodeS3EventKey (aws-lambdas/shared) leaves "(" and ")" as they are; S3 writes %28/%29.
+          // Both decode to the same key, which is what the Lambdas rely on.
+          key: expect.stringMatching(/^uploads\/a\+b%2Bc%252B(\(|%28)%C3%BC(\)|%29)\.mp4$/),
+          size: 4096,
+          eTag: "5d41402abc4b2a76b9719d911017c592",
+          sequencer: "0000018F00000000AB",
+        },
+      },
+    });
+    const { objects, rejections } = normaliseS3Events({ Records: [record] });
+    expect(rejections).toEqual([]);
+    expect(objects[0]).toMatchObject({
+      bucket: "media-input",
+      key,
+      eventName: "ObjectCreated:CompleteMultipartUpload",
+    });
+    expect(
+      s3NotificationRecord(s3rverRecord("ObjectCreated:Put", "k.mp4"), { sequencer: "1", region: "us-east-1" }),
+    ).toMatchObject({ eventName: "ObjectCreated:Put" });
+  });
+
+  it("sequencers are fixed-width and strictly increasing, even within one millisecond", () => {
+    const next = sequencerSource();
+    const values = Array.from({ length: 1000 }, () => next());
+    expect(new Set(values.map((value) => value.length))).toEqual(new Set([18]));
+    for (let i = 1; i < values.length; i++) expect(compareSequencers(values[i - 1]!, values[i]!)).toBe(-1);
   });
 });
