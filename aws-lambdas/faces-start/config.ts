@@ -89,7 +89,8 @@ export function readFacesStartConfig(env: Env): FacesStartConfig {
     tables: tableNames(env),
     rekognition: { snsTopicArn, roleArn, faceAttributes },
     inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
-    inputBuckets: listSetting(env, "INPUT_BUCKETS", []),
+    // Like submit-job: INPUT_BUCKET (one name) is accepted when INPUT_BUCKETS is unset.
+    inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
     analysisPrefix: analysisPrefixSetting(env),
     videoExtensions,
     rowTtlSeconds: integerSetting(env, "FACES_TTL_SECONDS", DEFAULT_FACE_ANALYSIS_TTL_SECONDS, { min: 0 }),

@@ -92,7 +92,11 @@ export function decodeS3EventKey(raw: string): DecodedKey {
  * as in S3's own events.
  */
 export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/gi, "/");
+  // S3 also escapes the characters encodeURIComponent leaves alone (e.g. "(" arrives as "%28").
+  return encodeURIComponent(key)
+    .replace(/[!'()~*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%20/g, "+")
+    .replace(/%2F/gi, "/");
 }
 
 /**
