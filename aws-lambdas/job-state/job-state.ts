@@ -170,6 +170,7 @@ export function createJobStateHandler(deps: JobStateDeps) {
     update: UpdateCommandInput,
     usesWarnings: boolean,
   ): Promise<"applied" | "missing" | { current?: string }> {
+    let rowAppeared = false;
     for (let attempt = 0; ; attempt++) {
       try {
         await clients.dynamodb.send(new UpdateCommand(update));
@@ -187,6 +188,12 @@ export function createJobStateHandler(deps: JobStateDeps) {
             }),
           );
           if (!row.Item) return "missing";
+          // The row did not exist when the condition ran but does now: submit-job's transaction
+          // committed in between (an early PROGRESSING can race it). Apply the update once more.
+          if (!rowAppeared) {
+            rowAppeared = true;
+            continue;
+          }
           return { ...(typeof row.Item.JobStatus === "string" ? { current: row.Item.JobStatus } : {}) };
         }
         const invalidPath =

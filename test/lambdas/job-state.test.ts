@@ -42,7 +42,10 @@ type Event = { detail: Record<string, unknown> & { jobId: string } };
 
 /** What submit-job leaves behind for a job (output row + SUBMITTED status row). */
 async function submittedJob(outputPath: string, inputFile = "uploads/input.mp4"): Promise<string> {
-  const jobId = fakeJobId();
+  return submittedJobWithId(fakeJobId(), outputPath, inputFile);
+}
+
+async function submittedJobWithId(jobId: string, outputPath: string, inputFile = "uploads/input.mp4"): Promise<string> {
   await doc.send(
     new PutCommand({
       TableName: tables.jobIdToOutput,
@@ -278,6 +281,32 @@ describe("job-state: jobs we did not submit", () => {
     complete.detail.timestamp = NOW.getTime() - 3_600_000;
     expect(await handler(complete)).toMatchObject({ outcome: "unknown-job" });
     expect(await getRow(doc, "jobIdToStatus", jobId)).toBeUndefined();
+  });
+
+  it("applies an early event that raced submit-job's transaction (row missing at the condition, present after)", async () => {
+    const outputPath = `${uniquePrefix("race")}clip.mp4_20261121124000/`;
+    const jobId = fakeJobId();
+    // A client whose first status update fails its condition as if the row did not exist yet,
+    // while submit-job's rows commit in between: the re-read finds them and the update is retried.
+    let first = true;
+    const racingDoc = {
+      send: async (command: { constructor: { name: string } }) => {
+        if (first && command.constructor.name === "UpdateCommand") {
+          first = false;
+          await submittedJobWithId(jobId, outputPath);
+          throw Object.assign(new Error("The conditional request failed"), { name: "ConditionalCheckFailedException" });
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as typeof doc;
+    const log = memoryLog();
+    const handler = createJobStateHandler({ config, clients: { dynamodb: racingDoc, s3 }, log, now: () => NOW });
+    expect(await handler(event("seed/status-update-70.json", jobId))).toEqual({
+      outcome: "applied",
+      jobId,
+      status: "STATUS_UPDATE",
+    });
+    expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "PROGRESSING", ProgressRate: 70 });
   });
 
   it("rejects events that are not MediaConvert job state changes", async () => {
