@@ -160,12 +160,22 @@ function enumerated(name: string, value: string): string {
   return value;
 }
 
+/**
+ * Characters no URI line or attribute may hold. Playlists are UTF-8 text in which a line is a URI,
+ * a blank or a tag (§4.1): a raw space, CR, LF or control character in a URI either splits the
+ * line or is not a URI at all; a double quote would end a quoted-string.
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const NOT_IN_URI = /[\s\u0000-\u001f\u007f"]/;
+
+/** Printable ASCII but '"': text made only of these passes NOT_IN_URI, and this test is several times quicker. */
+const PRINTABLE_ASCII = /^[!#-~]*$/;
+
 /** A URI line or URI attribute: a non-empty URI with no whitespace or control characters (§4.1, RFC 3986). */
 function uriText(name: string, value: string): string {
-  // Playlists are UTF-8 text in which a line is a URI, a blank or a tag (§4.1): a raw space,
-  // CR, LF or control character in a URI either splits the line or is not a URI at all.
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  if (value === "" || /[\s\u0000-\u001f\u007f"]/.test(value)) {
+  // The usual URI (percent-encoded, ASCII) in one quick test; anything else gets the full checks.
+  if (value !== "" && value.charCodeAt(0) !== 0x23 /* # */ && PRINTABLE_ASCII.test(value)) return value;
+  if (value === "" || NOT_IN_URI.test(value)) {
     throw new PlaylistError(`${name} must be a URI without whitespace, quotes or control characters (§4.1)`);
   }
   if (value.startsWith("#"))
@@ -230,8 +240,11 @@ export function extXPlaylistType(type: "VOD" | "EVENT"): string {
 
 /** `#EXTINF` (§4.3.2.1): duration in seconds with millisecond precision (needs version 3), optional title. */
 export function extInf(duration: number, title = ""): string {
-  if (/[\r\n]/.test(title)) throw new PlaylistError("EXTINF title must not contain CR or LF (§4.1)");
-  return `#EXTINF:${decimalFloat("EXTINF duration", duration, 3)},${title}`;
+  if (title !== "" && /[\r\n]/.test(title)) throw new PlaylistError("EXTINF title must not contain CR or LF (§4.1)");
+  // Whole seconds (a recorder's usual durations) are written without toFixed: same text, less work.
+  const seconds =
+    Number.isSafeInteger(duration) && duration >= 0 ? `${duration}.000` : decimalFloat("EXTINF duration", duration, 3);
+  return `#EXTINF:${seconds},${title}`;
 }
 
 /** `#EXT-X-BYTERANGE` (§4.3.2.2). */
@@ -427,29 +440,33 @@ function checkVersion(given: number | undefined, required: number): number {
  * notably an EXTINF that rounds above EXT-X-TARGETDURATION (§4.3.3.1).
  */
 export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
-  const maxDuration = playlist.segments.reduce((max, segment) => Math.max(max, segment.duration), 0);
+  const segments = playlist.segments;
+  let maxDuration = 0;
+  for (const segment of segments) if (segment.duration > maxDuration) maxDuration = segment.duration;
   const targetDuration = playlist.targetDuration ?? Math.max(1, Math.ceil(maxDuration));
   const version = checkVersion(playlist.version, requiredMediaVersion(playlist));
   if (playlist.playlistType === "VOD" && !playlist.endList) {
     // A VOD playlist cannot change (§4.3.3.5), so it is complete: it must end the presentation.
     throw new PlaylistError("EXT-X-PLAYLIST-TYPE:VOD requires EXT-X-ENDLIST (§4.3.3.5, §6.2.1)");
   }
-  if (playlist.segments.length === 0 && playlist.endList) {
+  if (segments.length === 0 && playlist.endList) {
     throw new PlaylistError("A playlist with EXT-X-ENDLIST must contain at least one segment (§4.3.3.4)");
   }
 
-  const lines: string[] = ["#EXTM3U", extXVersion(version), extXTargetDuration(targetDuration)];
+  // Built by concatenation (V8 joins the pieces once, when the text is used): a line array and
+  // join cost more for the thousands of lines of a day-long window.
+  let text = `#EXTM3U\n${extXVersion(version)}\n${extXTargetDuration(targetDuration)}\n`;
   // Written even when 0: window playlists are compared across reloads by this number (§6.2.2).
-  lines.push(extXMediaSequence(playlist.mediaSequence ?? 0));
+  text += `${extXMediaSequence(playlist.mediaSequence ?? 0)}\n`;
   if (playlist.discontinuitySequence !== undefined && playlist.discontinuitySequence !== 0) {
-    lines.push(extXDiscontinuitySequence(playlist.discontinuitySequence));
+    text += `${extXDiscontinuitySequence(playlist.discontinuitySequence)}\n`;
   }
-  if (playlist.playlistType !== undefined) lines.push(extXPlaylistType(playlist.playlistType));
-  if (playlist.iFramesOnly) lines.push("#EXT-X-I-FRAMES-ONLY");
-  if (playlist.independentSegments) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
+  if (playlist.playlistType !== undefined) text += `${extXPlaylistType(playlist.playlistType)}\n`;
+  if (playlist.iFramesOnly) text += "#EXT-X-I-FRAMES-ONLY\n";
+  if (playlist.independentSegments) text += "#EXT-X-INDEPENDENT-SEGMENTS\n";
 
   let previousByteRangeEnd: { uri: string; end: number } | undefined;
-  for (const segment of playlist.segments) {
+  for (const segment of segments) {
     // "The EXTINF duration of each Media Segment in the Playlist file, when rounded to the nearest
     // integer, MUST be less than or equal to the target duration" (§4.3.3.1).
     if (Math.round(segment.duration) > targetDuration) {
@@ -457,11 +474,11 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
         `EXTINF ${segment.duration} rounds above EXT-X-TARGETDURATION ${targetDuration} (§4.3.3.1)`,
       );
     }
-    if (segment.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
-    if (segment.key !== undefined) lines.push(extXKey(segment.key));
-    if (segment.map !== undefined) lines.push(extXMap(segment.map));
-    if (segment.programDateTime !== undefined) lines.push(extXProgramDateTime(segment.programDateTime));
-    lines.push(extInf(segment.duration, segment.title));
+    if (segment.discontinuity) text += "#EXT-X-DISCONTINUITY\n";
+    if (segment.key !== undefined) text += `${extXKey(segment.key)}\n`;
+    if (segment.map !== undefined) text += `${extXMap(segment.map)}\n`;
+    if (segment.programDateTime !== undefined) text += `${extXProgramDateTime(segment.programDateTime)}\n`;
+    text += `${extInf(segment.duration, segment.title)}\n`;
     if (segment.byteRange !== undefined) {
       // "If o is not present, the sub-range begins at the next byte following the sub-range of the
       // previous Media Segment. If o is not present, a previous Media Segment MUST appear in the
@@ -474,16 +491,16 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
           "EXT-X-BYTERANGE without an offset must follow a sub-range of the same resource (§4.3.2.2)",
         );
       }
-      lines.push(extXByteRange(segment.byteRange));
+      text += `${extXByteRange(segment.byteRange)}\n`;
       const start = segment.byteRange.offset ?? previousByteRangeEnd!.end;
       previousByteRangeEnd = { uri: segment.uri, end: start + segment.byteRange.length };
     } else {
       previousByteRangeEnd = undefined;
     }
-    lines.push(uriText("Media segment URI", segment.uri));
+    text += `${uriText("Media segment URI", segment.uri)}\n`;
   }
-  if (playlist.endList) lines.push("#EXT-X-ENDLIST");
-  return lines.join("\n") + "\n";
+  if (playlist.endList) text += "#EXT-X-ENDLIST\n";
+  return text;
 }
 
 /**

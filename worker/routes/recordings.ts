@@ -20,7 +20,7 @@ import {
   isWindowProblem,
   listingPageSize,
   listingStartAfter,
-  parseSegmentName,
+  parseSegmentNameAt,
   placeSegments,
   resolveWindow,
   windowEndKey,
@@ -74,7 +74,7 @@ export async function listWindowSegments(
   const segments: ArchivedSegment[] = [];
   const skipped: string[] = [];
   for (const object of objects) {
-    const start = parseSegmentName(object.key.slice(prefix.length));
+    const start = parseSegmentNameAt(object.key, prefix.length);
     if (start === undefined) skipped.push(object.key);
     else segments.push({ key: object.key, start });
   }
@@ -90,7 +90,11 @@ export async function listWindowSegments(
   return segments;
 }
 
-/** Settled windows never change: their listing is kept in the edge cache. */
+/**
+ * Settled windows never change: their listing is kept in the edge cache, as the segment names
+ * one per line (the keys are the stream's prefix + name, the start times follow from the names):
+ * several times cheaper to write and read than JSON objects, on the request's own CPU time.
+ */
 async function cachedWindowSegments(
   c: Context<AppEnv>,
   stream: string,
@@ -99,21 +103,30 @@ async function cachedWindowSegments(
   const config = c.get("config");
   const load = () => listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
   if (!window.settled) return load();
+  const prefix = streamKeyPrefix(config, stream);
   const cacheKey = new Request(
-    `${CACHE_ORIGIN}/recordings/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
-      streamKeyPrefix(config, stream),
+    `${CACHE_ORIGIN}/recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
+      prefix,
     )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`,
   );
   const cache = caches.default;
   const hit = await cache.match(cacheKey);
   if (hit) {
     c.set("cacheStatus", "hit");
-    return (await hit.json()) as ArchivedSegment[];
+    const segments: ArchivedSegment[] = [];
+    for (const name of (await hit.text()).split("\n")) {
+      const key = prefix + name;
+      const start = parseSegmentNameAt(key, prefix.length);
+      if (start !== undefined) segments.push({ key, start });
+    }
+    return segments;
   }
   c.set("cacheStatus", "miss");
   const segments = await load();
-  const stored = new Response(JSON.stringify(segments), {
-    headers: { "content-type": "application/json", "cache-control": "max-age=3600" },
+  let names = "";
+  for (const segment of segments) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
+  const stored = new Response(names, {
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "max-age=3600" },
   });
   c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
   return segments;
@@ -151,18 +164,21 @@ export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8
         config.playback.keyTokenTtlSeconds + (window.end - window.start),
       )
     : undefined;
-  const origin = requestOrigin(c);
-  // The segment route addresses `[<stream>/]<name>` below RECORDINGS_PREFIX.
-  const rootPrefix = streamKeyPrefix(config, "");
   // Keys are percent-encoded per path segment, so a key can never break a playlist line (§4.1).
-  // Segment keys made only of RFC 3986 unreserved characters and "/" (the usual case: validated
-  // stream names and segment names) encode to themselves, which saves the work per segment.
-  const encode = (key: string) => (/^[A-Za-z0-9._~/-]*$/.test(key) ? key : encodeS3Key(key));
-  const segmentUri = (segment: WindowSegment): string => {
-    if (config.segmentBaseUrl !== undefined) return `${config.segmentBaseUrl}/${encode(segment.key)}`;
-    const path = `${origin}/api/media/segments/recordings/${encode(segment.key.slice(rootPrefix.length))}`;
-    return mediaToken === undefined ? path : `${path}?token=${mediaToken}`;
-  };
+  // Every key of the window is the stream's prefix + a segment name, and names are RFC 3986
+  // unreserved characters only ([0-9TZ.ts]): the prefix is encoded once and names are appended.
+  const streamPrefix = streamKeyPrefix(config, stream);
+  let uriBase: string;
+  let uriSuffix = "";
+  if (config.segmentBaseUrl !== undefined) {
+    uriBase = `${config.segmentBaseUrl}/${encodeS3Key(streamPrefix)}`;
+  } else {
+    // The segment route addresses `[<stream>/]<name>` below RECORDINGS_PREFIX.
+    const rootPrefix = streamKeyPrefix(config, "");
+    uriBase = `${requestOrigin(c)}/api/media/segments/recordings/${encodeS3Key(streamPrefix.slice(rootPrefix.length))}`;
+    if (mediaToken !== undefined) uriSuffix = `?token=${mediaToken}`;
+  }
+  const segmentUri = (segment: WindowSegment): string => uriBase + segment.key.slice(streamPrefix.length) + uriSuffix;
   const playlist = windowPlaylist(placed, window, segmentSeconds, segmentUri);
   const body = serializeMediaPlaylist(playlist);
 
