@@ -191,6 +191,35 @@ describe("GET /api/media/segments/recordings/...", () => {
     expect(await ranged.text()).toBe(segmentBody(key).slice(8, 12));
   });
 
+  it("HEAD asks S3 for headers only (HeadObject), never the object's bytes; then answers from the cache", async () => {
+    const name = formatSegmentName(cam1Starts[6]!);
+    const headPath = `/api/media/segments/recordings/cam1/${name}`;
+    const body = segmentBody(`movie/cam1/${name}`);
+    const s3Methods: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      if (request.url.startsWith(bindings.S3_ENDPOINT!)) s3Methods.push(request.method);
+      return realFetch(request);
+    }) as typeof fetch;
+    try {
+      const head = await callWith({}, headPath, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-length")).toBe(String(body.length));
+      expect(head.headers.get("content-type")).toBe("video/mp2t");
+      expect(await head.text()).toBe("");
+      expect(s3Methods).toEqual(["HEAD"]);
+      // A GET streams (and caches) the object; a HEAD after it is answered from the cache.
+      expect(await (await callWith({}, headPath)).text()).toBe(body);
+      const cachedHead = await callWith({}, headPath, { method: "HEAD" });
+      expect(cachedHead.status).toBe(200);
+      expect(await cachedHead.text()).toBe("");
+      expect(s3Methods).toEqual(["HEAD", "GET"]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it("400 for paths that are not segment names, 404 for missing segments", async () => {
     for (const bad of [
       "cam1/notes.txt",

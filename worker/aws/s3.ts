@@ -648,13 +648,14 @@ export interface GetObjectResult {
 }
 
 /**
- * GetObject with conditional and Range headers passed through. Returns undefined for a missing
- * object (404); other failures throw UpstreamError without the S3 body.
+ * GetObject with conditional and Range headers passed through - or, with `method: "HEAD"`,
+ * HeadObject (the same headers and statuses, no body: https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ * Returns undefined for a missing object (404); other failures throw UpstreamError without the S3 body.
  */
 export async function getObject(
   config: Config,
   stats: UpstreamStats,
-  request: { bucket: string; key: string; headers?: Headers },
+  request: { bucket: string; key: string; headers?: Headers; method?: "GET" | "HEAD" },
 ): Promise<GetObjectResult | undefined> {
   const headers = new Headers();
   for (const name of PASSTHROUGH_REQUEST_HEADERS) {
@@ -663,7 +664,11 @@ export async function getObject(
   }
   const response = await callUpstream(
     config.aws,
-    { service: "s3", url: s3ObjectUrl(config.s3, request.bucket, request.key), init: { method: "GET", headers } },
+    {
+      service: "s3",
+      url: s3ObjectUrl(config.s3, request.bucket, request.key),
+      init: { method: request.method ?? "GET", headers },
+    },
     config.upstream,
     stats,
   );
@@ -679,10 +684,16 @@ export async function getObject(
       const value = response.headers.get(name);
       if (value) out.set(name, value);
     }
-    return { status: response.status, headers: out, body: response.status === 304 ? null : response.body };
+    const noBody = response.status === 304 || request.method === "HEAD";
+    if (noBody) await response.body?.cancel();
+    return { status: response.status, headers: out, body: noBody ? null : response.body };
   }
   await response.body?.cancel();
-  throw new UpstreamError("s3", "rejected", `GetObject HTTP ${response.status}`);
+  throw new UpstreamError(
+    "s3",
+    "rejected",
+    `${request.method === "HEAD" ? "HeadObject" : "GetObject"} HTTP ${response.status}`,
+  );
 }
 
 /** GetObject of a small text object (a playlist, info.json); undefined when missing. */

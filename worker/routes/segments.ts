@@ -7,6 +7,7 @@
  * (they never change: recorder names are times, MediaConvert writes a job's output once), keyed
  * without the token and looked up only after the token check. A Range request is answered from
  * a cached whole object when there is one (the Cache API serves the 206), else passed to S3.
+ * HEAD is answered from the cache's headers or an S3 HeadObject, without fetching the bytes.
  */
 import { Hono, type Context } from "hono";
 import { TABLE_KEYS } from "../../model/index.ts";
@@ -61,17 +62,25 @@ export async function serveObject(
   const cache = caches.default;
   const cacheUrl = `${CACHE_ORIGIN}/${options.cacheKey}`;
   const lookup = new Request(cacheUrl, { headers: c.req.raw.headers });
+  // Hono answers HEAD with the GET handler's headers and no body: ask for no bytes either (an
+  // unread GET body would still have been fetched from S3 or the cache).
+  const head = c.req.method === "HEAD";
   const cached = await cache.match(lookup);
   if (cached) {
     c.set("cacheStatus", "hit");
-    const response = new Response(cached.body, cached);
+    if (head) await cached.body?.cancel();
+    const response = new Response(head ? null : cached.body, cached);
     response.headers.set("cache-control", options.cacheControl);
     return response;
   }
   c.set("cacheStatus", "miss");
   const location = await options.locate();
   if (location === undefined) throw new ApiError(404, "Segment not found.");
-  const object = await getObject(c.get("config"), c.get("stats"), { ...location, headers: c.req.raw.headers });
+  const object = await getObject(c.get("config"), c.get("stats"), {
+    ...location,
+    headers: c.req.raw.headers,
+    method: head ? "HEAD" : "GET",
+  });
   if (object === undefined) throw new ApiError(404, "Segment not found.");
   const headers = object.headers;
   headers.set("content-type", options.contentType);
