@@ -28,7 +28,8 @@ import {
   releaseClaim,
 } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
-import { normaliseS3Events, type S3ObjectCreated } from "../shared/s3-events.ts";
+import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { forEachUpload } from "../shared/upload-batch.ts";
 import type { FacesStartConfig } from "./config.ts";
 import { classifyFaceInput } from "./input-filter.ts";
 import {
@@ -96,42 +97,12 @@ export function createFacesStartHandler(deps: FacesStartDeps) {
   const clock = deps.now ?? (() => Date.now());
 
   return async function facesStart(event: unknown, context?: InvocationContext): Promise<FacesStartResult> {
-    const { objects, rejections } = normaliseS3Events(event);
-    const results: FacesStartOutcome[] = [];
-    const causes: unknown[] = [];
-    for (const rejection of rejections) {
-      const level =
-        rejection.reason === "undecodable-key" || rejection.reason === "unrecognised-event" ? "warn" : "info";
-      log[level]("Event entry rejected", {
-        reason: rejection.reason,
-        detail: rejection.message,
-        bucket: rejection.bucket,
-        rawKey: rejection.rawKey,
-        eventName: rejection.eventName,
-      });
-      results.push({
-        outcome: "rejected",
-        reason: rejection.reason,
-        message: rejection.message,
-        ...(rejection.bucket ? { bucket: rejection.bucket } : {}),
-        ...(rejection.rawKey ? { rawKey: rejection.rawKey } : {}),
-      });
-    }
-    for (const object of objects) {
-      try {
-        const outcome = await startOne(object, context);
-        if (outcome.outcome === "waiting-for-capacity") causes.push(new Error(outcome.message));
-        results.push(outcome);
-      } catch (error) {
-        causes.push(error);
-        log.error("Face detection could not be started; the event will be retried", {
-          bucket: object.bucket,
-          key: object.key,
-          ...describeError(error),
-        });
-        results.push({ outcome: "failed", bucket: object.bucket, key: object.key, error: String(error) });
-      }
-    }
+    const { results, causes } = await forEachUpload(event, log, {
+      handleOne: (object) => startOne(object, context),
+      failureMessage: "Face detection could not be started; the event will be retried",
+      // At capacity the row says WAITING_FOR_CAPACITY and the event must come back later.
+      retryCause: (outcome) => (outcome.outcome === "waiting-for-capacity" ? new Error(outcome.message) : undefined),
+    });
     const result = { results };
     if (causes.length > 0) throw new FacesStartError(result, causes);
     return result;

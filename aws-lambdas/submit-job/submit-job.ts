@@ -22,7 +22,8 @@ import {
   type Claim,
 } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
-import { normaliseS3Events, type S3ObjectCreated } from "../shared/s3-events.ts";
+import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { forEachUpload } from "../shared/upload-batch.ts";
 import type { SubmitJobConfig } from "./config.ts";
 import { buildCreateJobRequest, recordedOutput } from "./mediaconvert-settings.ts";
 import { recordSubmittedJob } from "./records.ts";
@@ -80,40 +81,10 @@ export function createSubmitJobHandler(deps: SubmitJobDeps) {
   const clock = deps.now ?? (() => new Date());
 
   return async function submitJob(event: unknown, context?: InvocationContext): Promise<SubmitJobResult> {
-    const { objects, rejections } = normaliseS3Events(event);
-    const results: SubmitOutcome[] = [];
-    const causes: unknown[] = [];
-    for (const rejection of rejections) {
-      const level =
-        rejection.reason === "undecodable-key" || rejection.reason === "unrecognised-event" ? "warn" : "info";
-      log[level]("Event entry rejected", {
-        reason: rejection.reason,
-        detail: rejection.message,
-        bucket: rejection.bucket,
-        rawKey: rejection.rawKey,
-        eventName: rejection.eventName,
-      });
-      results.push({
-        outcome: "rejected",
-        reason: rejection.reason,
-        message: rejection.message,
-        ...(rejection.bucket ? { bucket: rejection.bucket } : {}),
-        ...(rejection.rawKey ? { rawKey: rejection.rawKey } : {}),
-      });
-    }
-    for (const object of objects) {
-      try {
-        results.push(await submitOne(object, context));
-      } catch (error) {
-        causes.push(error);
-        log.error("Upload could not be submitted; the event will be retried", {
-          bucket: object.bucket,
-          key: object.key,
-          ...describeError(error),
-        });
-        results.push({ outcome: "failed", bucket: object.bucket, key: object.key, error: String(error) });
-      }
-    }
+    const { results, causes } = await forEachUpload(event, log, {
+      handleOne: (object) => submitOne(object, context),
+      failureMessage: "Upload could not be submitted; the event will be retried",
+    });
     const result = { results };
     if (causes.length > 0) throw new SubmitJobError(result, causes);
     return result;

@@ -1,0 +1,71 @@
+/**
+ * The loop every upload consumer (submit-job, faces-start) runs over one invocation's event:
+ * normalise it, log and report entries that are not uploads, then handle each upload on its own so
+ * one failure neither hides nor blocks the others. Failed uploads are reported and their causes
+ * returned; the caller throws after the whole batch was tried, so Lambda's async retry and
+ * dead-letter destination take over for the event (the idempotency claims make the retry skip the
+ * uploads that succeeded).
+ */
+import { describeError, type Log } from "./logger.ts";
+import { normaliseS3Events, type S3ObjectCreated } from "./s3-events.ts";
+
+/** An event entry that is not an upload we can read (bad key, other event). */
+export type RejectedEntry = { outcome: "rejected"; reason: string; message: string; bucket?: string; rawKey?: string };
+
+/** An upload whose handling threw. */
+export type FailedUpload = { outcome: "failed"; bucket: string; key: string; error: string };
+
+export interface UploadBatch<T> {
+  /** One outcome per entry: rejections first, then uploads in event order. */
+  results: Array<T | RejectedEntry | FailedUpload>;
+  /** Why the event must be retried; empty when it must not. */
+  causes: unknown[];
+}
+
+/**
+ * Handles every upload in `event` with `handleOne`. `retryCause` marks outcomes that did not
+ * throw but still need the event retried (e.g. Rekognition at capacity).
+ */
+export async function forEachUpload<T>(
+  event: unknown,
+  log: Log,
+  options: {
+    handleOne: (object: S3ObjectCreated) => Promise<T>;
+    failureMessage: string;
+    retryCause?: (outcome: T) => Error | undefined;
+  },
+): Promise<UploadBatch<T>> {
+  const { objects, rejections } = normaliseS3Events(event);
+  const results: UploadBatch<T>["results"] = [];
+  const causes: unknown[] = [];
+  for (const rejection of rejections) {
+    const level = rejection.reason === "undecodable-key" || rejection.reason === "unrecognised-event" ? "warn" : "info";
+    log[level]("Event entry rejected", {
+      reason: rejection.reason,
+      detail: rejection.message,
+      bucket: rejection.bucket,
+      rawKey: rejection.rawKey,
+      eventName: rejection.eventName,
+    });
+    results.push({
+      outcome: "rejected",
+      reason: rejection.reason,
+      message: rejection.message,
+      ...(rejection.bucket ? { bucket: rejection.bucket } : {}),
+      ...(rejection.rawKey ? { rawKey: rejection.rawKey } : {}),
+    });
+  }
+  for (const object of objects) {
+    try {
+      const outcome = await options.handleOne(object);
+      const cause = options.retryCause?.(outcome);
+      if (cause) causes.push(cause);
+      results.push(outcome);
+    } catch (error) {
+      causes.push(error);
+      log.error(options.failureMessage, { bucket: object.bucket, key: object.key, ...describeError(error) });
+      results.push({ outcome: "failed", bucket: object.bucket, key: object.key, error: String(error) });
+    }
+  }
+  return { results, causes };
+}
