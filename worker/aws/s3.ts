@@ -614,23 +614,25 @@ export async function listObjectsV2Page(config: Config, stats: UpstreamStats, re
  * Lists keys in ascending order from `startAfter`, page by page (continuation tokens), and stops
  * as soon as `isPastEnd(key)` is true for a listed key or the listing ends. The number of calls
  * therefore depends on how many keys lie between the start and the end, never on how many the
- * prefix holds before or after them. Returns the objects before the end.
+ * prefix holds before or after them. Returns the objects before the end and, as `next`, the first
+ * object past it when that came on the same pages (callers use it as a look-ahead, e.g. for the
+ * duration of the last segment before the end).
  */
 export async function listObjectsUntil(
   config: Config,
   stats: UpstreamStats,
   request: Omit<ListRequest, "continuationToken">,
   isPastEnd: (key: string) => boolean,
-): Promise<ListedObject[]> {
+): Promise<{ objects: ListedObject[]; next?: ListedObject }> {
   const objects: ListedObject[] = [];
   let continuationToken: string | undefined;
   for (;;) {
     const page = await listObjectsV2Page(config, stats, { ...request, continuationToken });
     for (const object of page.objects) {
-      if (isPastEnd(object.key)) return objects;
+      if (isPastEnd(object.key)) return { objects, next: object };
       objects.push(object);
     }
-    if (!page.isTruncated) return objects;
+    if (!page.isTruncated) return { objects };
     continuationToken = page.nextContinuationToken;
   }
 }

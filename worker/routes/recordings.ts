@@ -58,7 +58,7 @@ export async function listWindowSegments(
   const prefix = streamKeyPrefix(config, stream);
   const segmentSeconds = config.recordings.segmentSeconds;
   const endKey = windowEndKey(prefix, window.end);
-  const objects = await listObjectsUntil(
+  const { objects, next } = await listObjectsUntil(
     config,
     stats,
     {
@@ -78,6 +78,10 @@ export async function listWindowSegments(
     if (start === undefined) skipped.push(object.key);
     else segments.push({ key: object.key, start });
   }
+  // The first segment at or after the end is a look-ahead: it is never placed in the window, but
+  // it gives the last segment inside it its real duration (recorders drift from the nominal length).
+  const lookAhead = next === undefined ? undefined : parseSegmentNameAt(next.key, prefix.length);
+  if (next !== undefined && lookAhead !== undefined) segments.push({ key: next.key, start: lookAhead });
   if (skipped.length > 0) {
     log("warn", "recordings: skipped objects whose names are not segment names", {
       request_id: requestId,

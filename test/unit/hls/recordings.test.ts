@@ -33,14 +33,15 @@ function archive(starts: number[]): ArchivedSegment[] {
     .map((start) => ({ key: `movie/${formatSegmentName(start)}`, start }));
 }
 
-/** What the route does: list keys after start-after, stop at the window's end. */
+/** What the route does: list keys after start-after, stop at the window's end, keep one look-ahead. */
 function listFrom(all: ArchivedSegment[], window: { start: number; end: number }): ArchivedSegment[] {
   const startAfter = listingStartAfter("movie/", window.start, SEG);
   const listed: ArchivedSegment[] = [];
   for (const segment of all) {
     if (segment.key <= startAfter) continue;
-    if (isPastWindow("movie/", segment.key, window.end)) break;
     listed.push(segment);
+    // Like listWindowSegments: the first segment past the end is kept as a look-ahead.
+    if (isPastWindow("movie/", segment.key, window.end)) break;
   }
   return listed;
 }
@@ -208,6 +209,15 @@ describe("placeSegments", () => {
     expect(placeSegments(all, { start: T0 + 45, end: T0 + 50 }, SEG).map((s) => s.start - T0)).toEqual([30]);
     expect(placeSegments(all, { start: T0 + 30, end: T0 + 60 }, SEG).map((s) => s.start - T0)).toEqual([30]);
     expect(placeSegments(all, { start: T0 + 29, end: T0 + 31 }, SEG).map((s) => s.start - T0)).toEqual([0, 30]);
+  });
+
+  it("gives the last segment inside the window its real duration from the look-ahead segment", () => {
+    // fast-check's counterexample before the look-ahead existed: segments at +0 s and +1 s,
+    // window [+0, +1): the +0 segment lasts 1 s, not the nominal 30 s.
+    const all = archive([T0 + 1, T0]);
+    const window = { start: T0, end: T0 + 1 };
+    const placed = placeSegments(listFrom(all, window), window, SEG);
+    expect(placed.map((s) => [s.start - T0, s.duration])).toEqual([[0, 1]]);
   });
 
   it("property: listing from start-after and stopping at the end gives what the whole archive gives", () => {
