@@ -15,26 +15,31 @@
  * - explicit IV: ffmpeg's own `-hls_key_info_file` output, IV=0x0... written in the playlist.
  * Plus a recorder window over `-f segment` output, played by ffmpeg.
  */
-import { execFile } from "node:child_process";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Parser } from "m3u8-parser";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
+import { localS3Client } from "../../local/aws.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
-import { DEFAULT_BUCKETS, DEFAULT_TABLES, LOCAL_CREDENTIALS } from "../../model/index.ts";
-import { jobScope, mintToken, recordingScope } from "../../worker/auth/tokens.ts";
+import { DEFAULT_BUCKETS } from "../../model/index.ts";
+import { mintToken, recordingScope } from "../../worker/auth/tokens.ts";
 import { effectiveIv } from "../../worker/hls/vod.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
+import { TEST_SOURCE, encodeEncryptedHls, ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
+import {
+  E2E_TOKEN_SECRET,
+  MASTER,
+  OUTPUT_PATH,
+  putJobRows,
+  uploadJobFiles,
+  uploadOutput,
+  vodUrl as workerVodUrl,
+  workerVars,
+} from "./support/vod-job.ts";
 
-const run = promisify(execFile);
-const SECRET = "e2e-token-secret-0123456789abcdef0123456789";
-const OUTPUT_PATH = "e2e/Clip Test.mp4_20240102T030000Z/";
 const IMPLICIT_JOB = "1704164400000-e2eimp";
 const EXPLICIT_JOB = "1704164400000-e2eexp";
 const RECORDING_T0 = Date.UTC(2024, 0, 3) / 1000;
@@ -44,126 +49,35 @@ let worker: WranglerDev;
 const originals = new Map<string, Buffer>(); // clear segment bytes by file name
 const keys = { implicit: randomBytes(16), explicit: randomBytes(16) };
 
-async function ffmpeg(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await run("ffmpeg", ["-hide_banner", "-nostdin", ...args], {
-      timeout: 60_000,
-      maxBuffer: 1 << 24,
-    });
-    return { code: 0, stderr };
-  } catch (error) {
-    const failure = error as { code?: number; stderr?: string };
-    return { code: typeof failure.code === "number" ? failure.code : 1, stderr: failure.stderr ?? String(error) };
-  }
-}
-
-const SOURCE = [
-  "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
-  "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-  "-t", "12", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
-  "-force_key_frames", "expr:gte(t,n_forced*2)", "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k",
-]; // prettier-ignore
-
 function aes(key: Buffer, iv: Uint8Array, data: Buffer, decrypt = false): Buffer {
   const cipher = (decrypt ? createDecipheriv : createCipheriv)("aes-128-cbc", key, iv);
   return Buffer.concat([cipher.update(data), cipher.final()]);
 }
 
-async function upload(key: string, body: string | Buffer): Promise<void> {
-  const s3 = localS3Client(inject("s3Endpoint"));
-  try {
-    await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.output, Key: key, Body: body }));
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function putRows(jobId: string, keyHex: string): Promise<void> {
-  const dynamodb = localDynamoDbClient(inject("dynamodbEndpoint"));
-  const now = Math.floor(Date.now() / 1000);
-  try {
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: DEFAULT_TABLES.jobIdToOutput,
-        Item: {
-          JobId: { S: jobId },
-          InputFile: { S: "e2e/Clip Test.mp4" },
-          OutputBucket: { S: DEFAULT_BUCKETS.output },
-          OutputPath: { S: `${OUTPUT_PATH}${jobId}/` },
-          KeyFile: { S: "Clip Test.key" },
-          KeyValue: { S: keyHex },
-          CreationTime: { N: String(now) },
-        },
-      }),
-    );
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: DEFAULT_TABLES.jobIdToStatus,
-        Item: {
-          JobId: { S: jobId },
-          JobStatus: { S: "COMPLETE" },
-          ProgressRate: { N: "100" },
-          OutputPath: { S: `${OUTPUT_PATH}${jobId}/` },
-          Playlists: { M: { ".m3u8": { S: "Clip Test.m3u8" } } },
-          PlaylistPaths: { L: [{ S: "Clip Test.m3u8" }, { S: "Clip Test_180p.m3u8" }] },
-          CreationTime: { N: String(now) },
-          ExpirationTime: { N: String(now + 86_400) },
-        },
-      }),
-    );
-  } finally {
-    dynamodb.destroy();
-  }
-}
-
-const MASTER = [
-  "#EXTM3U",
-  "#EXT-X-VERSION:3",
-  "#EXT-X-INDEPENDENT-SEGMENTS",
-  '#EXT-X-STREAM-INF:BANDWIDTH=600000,CODECS="avc1.42c00d,mp4a.40.2",RESOLUTION=320x180',
-  "Clip Test_180p.m3u8",
-  "",
-].join("\n");
-
 beforeAll(async () => {
-  try {
-    await run("ffmpeg", ["-version"]);
-  } catch {
-    throw new Error("ffmpeg is not installed: `apt-get install -y ffmpeg` (.ci/run installs it)");
-  }
+  await requireFfmpeg();
+  const endpoints = { dynamodbEndpoint: inject("dynamodbEndpoint"), s3Endpoint: inject("s3Endpoint") };
   work = mkdtempSync(join(tmpdir(), "media-edge-e2e-"));
   const clear = join(work, "clear");
   const explicit = join(work, "explicit");
   const recorder = join(work, "recorder");
-  for (const dir of [clear, explicit, recorder]) rmSync(dir, { recursive: true, force: true });
-  await run("mkdir", ["-p", clear, explicit, recorder]);
+  for (const dir of [clear, explicit, recorder]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(work, "explicit.key"), keys.explicit);
   writeFileSync(join(work, "keyinfo"), `Clip Test.key\n${join(work, "explicit.key")}\n`);
 
   const [clearRun, explicitRun, recorderRun, wrangler] = await Promise.all([
     // Clear HLS numbered from 1 (as MediaConvert numbers its segments), to be encrypted below.
-    ffmpeg([...SOURCE, "-hls_time", "2", "-hls_playlist_type", "vod", "-start_number", "1",
+    ffmpeg([...TEST_SOURCE, "-hls_time", "2", "-hls_playlist_type", "vod", "-start_number", "1",
       "-hls_segment_filename", join(clear, "Clip Test_180p_%05d.ts"), join(clear, "Clip Test_180p.m3u8")]), // prettier-ignore
     // ffmpeg's own AES-128 output: one explicit IV=0x0... for every segment.
-    ffmpeg([...SOURCE, "-hls_time", "2", "-hls_playlist_type", "vod", "-hls_key_info_file", join(work, "keyinfo"),
-      "-hls_segment_filename", join(explicit, "Clip Test_180p_%05d.ts"), join(explicit, "Clip Test_180p.m3u8")]), // prettier-ignore
+    encodeEncryptedHls(explicit, "Clip Test_180p", join(work, "keyinfo")),
     // A recorder: 4-second MPEG-TS segments. The segment muxer starts every file with fresh
     // continuity counters; `initial_discontinuity` says so in the stream, else a strict client
     // (ffmpeg -xerror) reports the first packet of each file as corrupt (README "Recorder segments").
-    ffmpeg([...SOURCE, "-f", "segment", "-segment_time", "4", "-segment_format", "mpegts",
+    ffmpeg([...TEST_SOURCE, "-f", "segment", "-segment_time", "4", "-segment_format", "mpegts",
       "-segment_format_options", "mpegts_flags=+initial_discontinuity", join(recorder, "part%d.ts")]), // prettier-ignore
     startWranglerDev({
-      vars: {
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
-        S3_ENDPOINT: inject("s3Endpoint"),
-        ALLOWED_ORIGINS: "https://app.example.com",
-        TOKEN_SECRET: SECRET,
-        PLAYBACK_POLICY: "signed",
-        RECORDING_SEGMENT_SECONDS: "4",
-        KEY_TOKEN_TTL_SECONDS: "300",
-      },
+      vars: workerVars(endpoints, { ALLOWED_ORIGINS: "https://app.example.com", RECORDING_SEGMENT_SECONDS: "4" }),
     }),
   ]);
   worker = wrangler;
@@ -180,7 +94,13 @@ beforeAll(async () => {
   names.forEach((name, index) => {
     const bytes = readFileSync(join(clear, name));
     originals.set(name, bytes);
-    uploads.push(upload(`${implicitPath}${name}`, aes(keys.implicit, effectiveIv({}, sequenceStart + index), bytes)));
+    uploads.push(
+      uploadOutput(
+        endpoints.s3Endpoint,
+        `${implicitPath}${name}`,
+        aes(keys.implicit, effectiveIv({}, sequenceStart + index), bytes),
+      ),
+    );
   });
   const implicitPlaylist = clearPlaylist.replace(
     "#EXT-X-PLAYLIST-TYPE:VOD\n",
@@ -188,18 +108,15 @@ beforeAll(async () => {
   );
   expect(implicitPlaylist).not.toContain("IV=");
   uploads.push(
-    upload(`${implicitPath}Clip Test_180p.m3u8`, implicitPlaylist),
-    upload(`${implicitPath}Clip Test.m3u8`, MASTER),
+    uploadOutput(endpoints.s3Endpoint, `${implicitPath}Clip Test_180p.m3u8`, implicitPlaylist),
+    uploadOutput(endpoints.s3Endpoint, `${implicitPath}Clip Test.m3u8`, MASTER),
   );
 
   // Explicit-IV job: ffmpeg's files as they are (the clear originals are decrypted from them).
-  const explicitPath = `${OUTPUT_PATH}${EXPLICIT_JOB}/`;
-  for (const name of readdirSync(explicit))
-    uploads.push(upload(`${explicitPath}${name}`, readFileSync(join(explicit, name))));
-  uploads.push(upload(`${explicitPath}Clip Test.m3u8`, MASTER));
+  uploads.push(uploadJobFiles(endpoints.s3Endpoint, EXPLICIT_JOB, explicit));
 
   // Recorder segments named by start time, as the recorder writes them.
-  const s3 = localS3Client(inject("s3Endpoint"));
+  const s3 = localS3Client(endpoints.s3Endpoint);
   const parts = readdirSync(recorder).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
   parts.forEach((part, index) => {
     uploads.push(
@@ -215,8 +132,8 @@ beforeAll(async () => {
     );
   });
   uploads.push(
-    putRows(IMPLICIT_JOB, keys.implicit.toString("hex")),
-    putRows(EXPLICIT_JOB, keys.explicit.toString("hex")),
+    putJobRows(endpoints.dynamodbEndpoint, IMPLICIT_JOB, keys.implicit.toString("hex")),
+    putJobRows(endpoints.dynamodbEndpoint, EXPLICIT_JOB, keys.explicit.toString("hex")),
   );
   await Promise.all(uploads);
   s3.destroy();
@@ -227,9 +144,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const playToken = (jobId: string) => mintToken(SECRET, { scope: jobScope(jobId), purpose: "play", ttlSeconds: 600 });
-const vodUrl = async (jobId: string, playlist: string, query = "") =>
-  `${worker.url}/api/media/vod/${jobId}/${encodeURIComponent(playlist)}?token=${await playToken(jobId)}${query}`;
+const vodUrl = (jobId: string, playlist: string, query = "") => workerVodUrl(worker.url, jobId, playlist, query);
 
 /** Fetches every segment and the key of a Worker playlist and decrypts them as a player must. */
 async function decryptThroughPlaylist(url: string): Promise<Array<{ uri: string; sequence: number; clear: Buffer }>> {
@@ -306,7 +221,7 @@ describe("ffmpeg plays the Worker's playlists (wrangler dev, PLAYBACK_POLICY=sig
   });
 
   it("a recorder window: ffmpeg plays it through the segment route", async () => {
-    const token = await mintToken(SECRET, { scope: recordingScope("e2e"), purpose: "play", ttlSeconds: 600 });
+    const token = await mintToken(E2E_TOKEN_SECRET, { scope: recordingScope("e2e"), purpose: "play", ttlSeconds: 600 });
     const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=e2e&start=${RECORDING_T0 + 2}&end=${RECORDING_T0 + 9}&token=${token}`;
     const text = await (await fetch(url)).text();
     expect(text.match(/#EXTINF:4\.000,/g)).toHaveLength(3);
