@@ -30,7 +30,7 @@ export interface MediaEdgeSettings {
   inputPrefix: string;
   /** Recorder segments live under `<recordingsPrefix>/` in the recordings bucket. */
   recordingsPrefix: string;
-  /** Face results prefix in the output bucket, "" or ending in "/". */
+  /** Face results prefix in the output bucket, ending in "/" (never the root). */
   analysisPrefix: string;
   /** Days before face result files expire (a day after their row's TTL); 0 = never. */
   analysisRetentionDays: number;
@@ -150,6 +150,12 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     });
 
   const analysisPrefix = plainPrefix(get, "analysisPrefix", DEFAULT_ANALYSIS_PREFIX);
+  if (analysisPrefix === "") {
+    // The bucket root cannot work: the Lambdas and the Worker read an empty ANALYSIS_PREFIX as unset
+    // (their default), while the results' lifecycle rule and faces-collect's PutObject grant would
+    // cover the whole output bucket, expiring every HLS output with the face results.
+    throw new SettingsError("analysisPrefix", "must name a folder of the output bucket, not its root.");
+  }
   const concurrencyRaw = text(get, "facesStartConcurrency");
   const removalPolicy = text(get, "removalPolicy") ?? "retain";
   if (removalPolicy !== "retain" && removalPolicy !== "destroy") {
@@ -166,7 +172,7 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     bucketNames: {},
     inputPrefix: inputPrefix(get),
     recordingsPrefix: plainPrefix(get, "recordingsPrefix", DEFAULT_RECORDINGS_PREFIX),
-    analysisPrefix: analysisPrefix === "" ? "" : `${analysisPrefix}/`,
+    analysisPrefix: `${analysisPrefix}/`,
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.
     analysisRetentionDays: integer(
       get,

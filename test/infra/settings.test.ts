@@ -49,7 +49,6 @@ describe("readSettings", () => {
     expect(settings.recordingsPrefix).toBe("rec");
     expect(settings.logRetentionDays).toBe(90);
     expect(settings.facesStartConcurrency).toBe(2);
-    expect(read({ analysisPrefix: "/" }).analysisPrefix).toBe("");
     expect(read({ facesStartConcurrency: "none" }).facesStartConcurrency).toBeUndefined();
   });
 
@@ -59,6 +58,8 @@ describe("readSettings", () => {
     [{ outputBucketName: "Media_Output" }, "outputBucketName"],
     [{ recordingsPrefix: "../movie" }, "recordingsPrefix"],
     [{ analysisPrefix: "faces/*" }, "analysisPrefix"],
+    // An empty prefix would reach the Lambdas as "unset" and make the results' expiry rule cover all output.
+    [{ analysisPrefix: "/" }, "analysisPrefix"],
     [{ facesStartConcurrency: "50" }, "facesStartConcurrency"],
     [{ facesStartConcurrency: "0" }, "facesStartConcurrency"],
     [{ removalPolicy: "snapshot" }, "removalPolicy"],
