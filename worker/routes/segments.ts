@@ -20,6 +20,7 @@ import { dynamoDbTarget } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http/errors.ts";
 import { isValidStreamName, SEGMENT_NAME_PATTERN } from "../hls/recordings.ts";
+import { streamKeyPrefix } from "./recordings.ts";
 
 /** Media types by extension; only these are streamed (never playlists, JSON or key files). */
 export const MEDIA_TYPES: Readonly<Record<string, string>> = {
@@ -119,8 +120,7 @@ export const segmentRoutes = new Hono<AppEnv>()
     }
     const config = c.get("config");
     if (config.playback.policy === "signed") await authorize(c, recordingScope(stream), ["media", "play"]);
-    const prefix = config.recordings.prefix === "" ? "" : `${config.recordings.prefix}/`;
-    const key = `${prefix}${stream === "" ? "" : `${stream}/`}${name}`;
+    const key = streamKeyPrefix(config, stream) + name;
     return serveObject(c, {
       cacheKey: `s3/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(key)}`,
       contentType: MEDIA_TYPES.ts!,
