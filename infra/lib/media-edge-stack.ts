@@ -207,7 +207,8 @@ export class MediaEdgeStack extends Stack {
     tables.jobIdToStatus.grant(jobState.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
     tables.jobIdToOutput.grant(jobState.function, "dynamodb:GetItem");
     tables.uploadEvents.grant(facesStart.function, ...claimActions);
-    tables.faceAnalysis.grant(facesStart.function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    // faces-start only writes the analysis row, each write conditional (faces-start/rows.ts): no read.
+    tables.faceAnalysis.grant(facesStart.function, "dynamodb:PutItem", "dynamodb:UpdateItem");
     tables.faceAnalysis.grant(facesCollect.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
 
     // submit-job: CreateJob/CancelJob in this account and region, and PassRole on the MediaConvert

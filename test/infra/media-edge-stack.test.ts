@@ -317,6 +317,37 @@ describe("default configuration", () => {
         }
       }
     });
+
+    it("grants each function only the DynamoDB item actions its code sends, table by table", () => {
+      const grants = (name: FunctionName) => {
+        const byTable: Partial<Record<TableRole, string[]>> = {};
+        for (const statement of statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, name)))) {
+          const actions = actionsOf(statement).filter((action) => action.startsWith("dynamodb:"));
+          for (const arn of resourcesOf(statement).map((resource) => resolveValue(resources, resource))) {
+            const role = ROLES.find((r) => arn.endsWith(`:table/${DEFAULT_TABLES[r]}`));
+            if (role && actions.length > 0) byTable[role] = [...(byTable[role] ?? []), ...actions].sort();
+          }
+        }
+        return byTable;
+      };
+      const claims = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+      expect(grants("submit-job")).toEqual({
+        uploadEvents: claims,
+        inputFileToJobId: ["dynamodb:PutItem"],
+        jobIdToOutput: ["dynamodb:PutItem"],
+        jobIdToStatus: ["dynamodb:PutItem"],
+      });
+      expect(grants("job-state")).toEqual({
+        jobIdToStatus: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        jobIdToOutput: ["dynamodb:GetItem"],
+      });
+      // faces-start never reads the analysis row: every write is conditional (faces-start/rows.ts).
+      expect(grants("faces-start")).toEqual({
+        uploadEvents: claims,
+        faceAnalysis: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+      });
+      expect(grants("faces-collect")).toEqual({ faceAnalysis: ["dynamodb:GetItem", "dynamodb:UpdateItem"] });
+    });
   });
 
   describe("EventBridge", () => {
