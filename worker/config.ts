@@ -52,6 +52,7 @@ export interface Config {
   segmentBaseUrl?: string;
   /** The same for VOD segments: public hosting of the output bucket, `<base>/<object key>`. */
   vodSegmentBaseUrl?: string;
+  /** Folder of face results in the analysis bucket: "" (the root) or a prefix ending in "/". */
   analysisPrefix: string;
   playback: {
     policy: PlaybackPolicy;
@@ -150,6 +151,11 @@ function prefix(env: ConfigBindings, name: string, fallback: string): string {
   return value.replace(/^\/+|\/+$/g, "");
 }
 
+/** A prefix as a folder: "" stays "" (the bucket's root), anything else ends in "/". */
+function folderPrefix(value: string): string {
+  return value === "" ? "" : `${value}/`;
+}
+
 function parseConfig(env: ConfigBindings): Config {
   const region = text(env, "AWS_REGION") ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError("AWS_REGION", `is not a region: "${region}"`);
@@ -225,7 +231,7 @@ function parseConfig(env: ConfigBindings): Config {
     },
     segmentBaseUrl: httpUrl(env, "SEGMENT_BASE_URL"),
     vodSegmentBaseUrl: httpUrl(env, "VOD_SEGMENT_BASE_URL"),
-    analysisPrefix: prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX) + "/",
+    analysisPrefix: folderPrefix(prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
     playback: {
       policy: policyRaw,
       tokenSecret,

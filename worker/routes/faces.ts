@@ -177,7 +177,7 @@ async function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<Record<st
  */
 function resultLocation(c: Context<AppEnv>, row: Record<string, unknown>): { bucket: string; key: string } {
   const config = c.get("config");
-  const prefix = config.analysisPrefix === "/" ? "" : config.analysisPrefix;
+  const prefix = config.analysisPrefix;
   const key = row.ResultKey;
   const bucket = row.ResultBucket ?? config.buckets.analysis;
   if (typeof key !== "string" || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
