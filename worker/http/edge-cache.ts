@@ -1,5 +1,7 @@
 /**
- * A short-lived cache for lookups, like the seed's 5-second CloudFront cache policy, in two tiers:
+ * The Worker's edge caching: every entry under one synthetic origin (edgeCacheRequest); texts of
+ * objects that never change in the Cache API (edgeCachedText); and, for lookups, a short-lived
+ * cache like the seed's 5-second CloudFront cache policy, in two tiers:
  * 1. the isolate's memory (a small bounded map): no I/O at all for a repeated lookup;
  * 2. the Cache API (per data centre, shared by the isolates there; it does nothing on
  *    *.workers.dev: https://developers.cloudflare.com/workers/runtime-apis/cache/).
@@ -23,6 +25,37 @@ function remember(key: string, body: string, expires: number): void {
   memory.set(key, { body, expires });
 }
 
+/** The Cache API request of an internal entry: a synthetic URL that no client request can name. */
+export function edgeCacheRequest(path: string, init?: RequestInit): Request {
+  return new Request(`${CACHE_ORIGIN}/${path}`, init);
+}
+
+/**
+ * Text of an object that never changes (a finished job's playlist, a face result file): from the
+ * Cache API under `path`, else `load()`'s, stored for `maxAgeSeconds` once the response is sent.
+ * Only the Cache API tier: such texts can be large, the isolate tier is for small lookups. Sets the
+ * request's cacheStatus.
+ */
+export async function edgeCachedText(
+  c: Context<AppEnv>,
+  path: string,
+  maxAgeSeconds: number,
+  load: () => Promise<string>,
+): Promise<string> {
+  const request = edgeCacheRequest(path);
+  const cache = caches.default;
+  const hit = await cache.match(request);
+  if (hit) {
+    c.set("cacheStatus", "hit");
+    return hit.text();
+  }
+  c.set("cacheStatus", "miss");
+  const text = await load();
+  const stored = new Response(text, { headers: { "cache-control": `max-age=${maxAgeSeconds}` } });
+  c.executionCtx.waitUntil(cache.put(request, stored).catch(() => undefined));
+  return text;
+}
+
 /**
  * Returns the cached body for `key`, or calls `load` and caches what it returns (undefined is
  * not cached). Sets the request's cacheStatus for the access log.
@@ -43,7 +76,7 @@ export async function cachedLookup(
     c.set("cacheStatus", "hit-memory");
     return remembered.body;
   }
-  const cacheKey = new Request(`${CACHE_ORIGIN}/${key}`);
+  const cacheKey = edgeCacheRequest(key);
   const cache = caches.default;
   const hit = await cache.match(cacheKey);
   if (hit) {

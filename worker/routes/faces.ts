@@ -21,6 +21,7 @@ import { getObject } from "../aws/s3.ts";
 import { dynamoDbTarget } from "../aws/targets.ts";
 import { readText } from "../aws/upstream.ts";
 import type { AppEnv } from "../env.ts";
+import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError, SEED_MESSAGES, UpstreamError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { checkKeyValue } from "../http/params.ts";
@@ -42,7 +43,6 @@ import {
 } from "../faces/results.ts";
 import { SEED_JSON_CONTENT_TYPE } from "./jobs.ts";
 
-const CACHE_ORIGIN = "https://media-edge.cache.internal";
 /** Edge lifetime of result files: a finished result is never rewritten (new uploads get new job folders). */
 const RESULT_CACHE_SECONDS = 86_400;
 /** Size guards (Workers have 128 MB per isolate): 10,000 chunks of manifest, 1,000 faces with ALL attributes. */
@@ -194,19 +194,15 @@ function resultLocation(c: Context<AppEnv>, row: Record<string, unknown>): { buc
 }
 
 /** A result file's text, from the edge cache or S3. Missing -> 410 (expired by a lifecycle rule). */
-async function readResultFile(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
-  const config = c.get("config");
-  const useCache = config.cacheTtlSeconds > 0;
-  const cacheKey = new Request(`${CACHE_ORIGIN}/faces/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`);
-  if (useCache) {
-    const hit = await caches.default.match(cacheKey);
-    if (hit) {
-      c.set("cacheStatus", "hit");
-      return hit.text();
-    }
-    c.set("cacheStatus", "miss");
-  }
-  const object = await getObject(config, c.get("stats"), { bucket, key });
+function readResultFile(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
+  const load = () => readResultObject(c, bucket, key, maxBytes);
+  if (c.get("config").cacheTtlSeconds === 0) return load();
+  const cachePath = `faces/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
+  return edgeCachedText(c, cachePath, RESULT_CACHE_SECONDS, load);
+}
+
+async function readResultObject(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
+  const object = await getObject(c.get("config"), c.get("stats"), { bucket, key });
   if (object === undefined) throw new ApiError(410, "Result no longer available.");
   const declared = Number(object.headers.get("content-length") ?? Number.NaN);
   if (object.status !== 200 || declared > maxBytes) {
@@ -219,10 +215,6 @@ async function readResultFile(c: Context<AppEnv>, bucket: string, key: string, m
   }
   const text = await readText("s3", new Response(object.body));
   if (text.length > maxBytes) throw new UpstreamError("s3", "malformed", "result file is too large");
-  if (useCache) {
-    const stored = new Response(text, { headers: { "cache-control": `max-age=${RESULT_CACHE_SECONDS}` } });
-    c.executionCtx.waitUntil(caches.default.put(cacheKey, stored).catch(() => undefined));
-  }
   return text;
 }
 

@@ -12,6 +12,7 @@ import type { Config } from "../config.ts";
 import { encodeS3Key } from "../aws/s3-url.ts";
 import { listObjectsUntil } from "../aws/s3.ts";
 import type { AppEnv } from "../env.ts";
+import { edgeCacheRequest } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { serializeMediaPlaylist } from "../hls/playlist.ts";
@@ -35,8 +36,6 @@ export const PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl";
 
 /** Browser/CDN lifetime of a settled (VOD) window playlist. */
 export const SETTLED_MAX_AGE_SECONDS = 86_400;
-
-const CACHE_ORIGIN = "https://media-edge.cache.internal";
 
 /** The stream's key prefix: `<RECORDINGS_PREFIX>/[<stream>/]`. */
 export function streamKeyPrefix(config: Config, stream: string): string {
@@ -108,8 +107,8 @@ async function cachedWindowSegments(
   const load = () => listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
   if (!window.settled) return load();
   const prefix = streamKeyPrefix(config, stream);
-  const cacheKey = new Request(
-    `${CACHE_ORIGIN}/recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
+  const cacheKey = edgeCacheRequest(
+    `recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
       prefix,
     )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`,
   );

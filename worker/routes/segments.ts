@@ -18,6 +18,7 @@ import { getItem } from "../aws/dynamodb.ts";
 import { getObject } from "../aws/s3.ts";
 import { dynamoDbTarget } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
+import { edgeCacheRequest } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { isValidStreamName, SEGMENT_NAME_PATTERN } from "../hls/recordings.ts";
 import { streamKeyPrefix } from "./recordings.ts";
@@ -42,8 +43,6 @@ export const MEDIA_TYPES: Readonly<Record<string, string>> = {
 /** Edge and browser lifetime of a segment: they are immutable. */
 export const SEGMENT_MAX_AGE_SECONDS = 86_400;
 
-const CACHE_ORIGIN = "https://media-edge.cache.internal";
-
 function mediaTypeOf(name: string): string | undefined {
   const extension = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase();
   return extension === undefined ? undefined : MEDIA_TYPES[extension];
@@ -61,8 +60,7 @@ export async function serveObject(
   options: { cacheKey: string; contentType: string; cacheControl: string; locate: Locate },
 ): Promise<Response> {
   const cache = caches.default;
-  const cacheUrl = `${CACHE_ORIGIN}/${options.cacheKey}`;
-  const lookup = new Request(cacheUrl, { headers: c.req.raw.headers });
+  const lookup = edgeCacheRequest(options.cacheKey, { headers: c.req.raw.headers });
   // Hono answers HEAD with the GET handler's headers and no body: ask for no bytes either (an
   // unread GET body would still have been fetched from S3 or the cache).
   const head = c.req.method === "HEAD";
@@ -93,7 +91,7 @@ export async function serveObject(
     body = toClient;
     const stored = new Response(toCache, { status: 200, headers: new Headers(headers) });
     stored.headers.set("cache-control", `public, max-age=${SEGMENT_MAX_AGE_SECONDS}`);
-    c.executionCtx.waitUntil(cache.put(new Request(cacheUrl), stored).catch(() => undefined));
+    c.executionCtx.waitUntil(cache.put(edgeCacheRequest(options.cacheKey), stored).catch(() => undefined));
   }
   return new Response(body, { status: object.status, headers });
 }

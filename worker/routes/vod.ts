@@ -26,6 +26,7 @@ import { encodeRfc3986, encodeS3Key } from "../aws/s3-url.ts";
 import { getObjectText } from "../aws/s3.ts";
 import { dynamoDbTarget } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
+import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { serializeMasterPlaylist, serializeMediaPlaylist, PlaylistError } from "../hls/playlist.ts";
@@ -41,8 +42,6 @@ import {
   type SourceMediaPlaylist,
 } from "../hls/vod.ts";
 import { PLAYLIST_CONTENT_TYPE } from "./recordings.ts";
-
-const CACHE_ORIGIN = "https://media-edge.cache.internal";
 
 /** Edge lifetime of a COMPLETE job's source playlist text (MediaConvert never rewrites it). */
 const SOURCE_PLAYLIST_CACHE_SECONDS = 86_400;
@@ -110,22 +109,14 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
 }
 
 /** A source playlist's text; cached at the edge (only ever read for COMPLETE jobs). */
-async function sourcePlaylist(c: Context<AppEnv>, location: JobOutput, path: string): Promise<string> {
-  const config = c.get("config");
+function sourcePlaylist(c: Context<AppEnv>, location: JobOutput, path: string): Promise<string> {
   const key = `${location.outputPath}${path}`;
-  const cacheKey = new Request(`${CACHE_ORIGIN}/s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`);
-  const cache = caches.default;
-  const hit = await cache.match(cacheKey);
-  if (hit) {
-    c.set("cacheStatus", "hit");
-    return hit.text();
-  }
-  c.set("cacheStatus", "miss");
-  const text = await getObjectText(config, c.get("stats"), { bucket: location.bucket, key });
-  if (text === undefined) throw new ApiError(404, "Playlist not found.");
-  const stored = new Response(text, { headers: { "cache-control": `max-age=${SOURCE_PLAYLIST_CACHE_SECONDS}` } });
-  c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
-  return text;
+  const cachePath = `s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`;
+  return edgeCachedText(c, cachePath, SOURCE_PLAYLIST_CACHE_SECONDS, async () => {
+    const text = await getObjectText(c.get("config"), c.get("stats"), { bucket: location.bucket, key });
+    if (text === undefined) throw new ApiError(404, "Playlist not found.");
+    return text;
+  });
 }
 
 function withQuery(url: string, query: Record<string, string | undefined>): string {
