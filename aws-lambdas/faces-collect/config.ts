@@ -2,9 +2,9 @@
  * faces-collect configuration: read once at cold start (handler.ts) from the environment; a missing or
  * malformed variable fails the cold start with a ConfigError naming it.
  */
-import { DEFAULT_FACE_ANALYSIS_TTL_SECONDS, type TableRole } from "../../model/index.ts";
+import type { TableRole } from "../../model/index.ts";
 import { ConfigError, type Env, integerSetting, optionalString, optionalUrl, tableNames } from "../shared/config.ts";
-import { analysisPrefixSetting } from "../shared/face-analysis.ts";
+import { analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 
 /** GetFaceDetection's page size limit (and default). https://docs.aws.amazon.com/rekognition/latest/APIReference/API_GetFaceDetection.html */
 export const MAX_FACES_PER_PAGE = 1000;
@@ -38,11 +38,8 @@ export function readFacesCollectConfig(env: Env): FacesCollectConfig {
     analysisPrefix: analysisPrefixSetting(env),
     chunkSize: integerSetting(env, "FACES_CHUNK_SIZE", MAX_FACES_PER_PAGE, { min: 1, max: MAX_FACES_PER_PAGE }),
     reserveMs: integerSetting(env, "FACES_COLLECT_RESERVE_MS", 30_000, { min: 1000, max: 600_000 }),
-    rowTtlSeconds: integerSetting(env, "FACES_TTL_SECONDS", DEFAULT_FACE_ANALYSIS_TTL_SECONDS, { min: 0 }),
+    rowTtlSeconds: faceRowTtlSetting(env),
   };
-  if (config.rowTtlSeconds > 0 && config.rowTtlSeconds < 86_400) {
-    throw new ConfigError("FACES_TTL_SECONDS", `must be 0 (no expiry) or at least 86400, got ${config.rowTtlSeconds}.`);
-  }
   const endpoint = optionalUrl(env, "REKOGNITION_ENDPOINT_URL");
   if (endpoint) config.rekognitionEndpoint = endpoint;
   return config;

@@ -62,6 +62,37 @@ export function listSetting(env: Env, name: string, fallback: readonly string[])
     .filter((item) => item !== "");
 }
 
+/** Where uploads come from and which files count, as every upload consumer reads them. */
+export interface UploadSelection {
+  /** Only keys under this prefix are uploads ("" = every key). */
+  inputPrefix: string;
+  /** Buckets uploads may come from; empty = any bucket the trigger sends. */
+  inputBuckets: string[];
+  /** Lowercase extensions without dot. */
+  videoExtensions: string[];
+}
+
+/**
+ * `INPUT_PREFIX`, `INPUT_BUCKETS` (or the local stack's single `INPUT_BUCKET` when that is unset) and
+ * the consumer's own extension list `extensionsVariable`: submit-job and faces-start react to the
+ * same uploads, so they read the same variables the same way.
+ */
+export function uploadSelection(
+  env: Env,
+  extensionsVariable: string,
+  defaultExtensions: readonly string[],
+): UploadSelection {
+  const videoExtensions = listSetting(env, extensionsVariable, defaultExtensions).map((ext) =>
+    ext.replace(/^\./, "").toLowerCase(),
+  );
+  if (videoExtensions.length === 0) throw new ConfigError(extensionsVariable, "must list at least one extension.");
+  return {
+    inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
+    inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
+    videoExtensions,
+  };
+}
+
 /** An `http(s)://` URL variable, or undefined when unset/blank. */
 export function optionalUrl(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();

@@ -14,8 +14,8 @@
  * Pure: no I/O.
  */
 import { createHash } from "node:crypto";
-import { DEFAULT_ANALYSIS_PREFIX } from "../../model/index.ts";
-import { ConfigError, type Env, optionalString } from "./config.ts";
+import { DEFAULT_ANALYSIS_PREFIX, DEFAULT_FACE_ANALYSIS_TTL_SECONDS } from "../../model/index.ts";
+import { ConfigError, type Env, integerSetting, optionalString } from "./config.ts";
 import { sortableSequencer } from "./s3-events.ts";
 
 /** Prefix of every JobTag this pipeline sets; a notification without it is for someone else's job. */
@@ -82,4 +82,17 @@ export function analysisPrefixSetting(env: Env): string {
   }
   const trimmed = raw.replace(/^\/+|\/+$/g, "");
   return trimmed === "" ? "" : `${trimmed}/`;
+}
+
+/**
+ * `FACES_TTL_SECONDS`, the analysis row's lifetime shared with faces-collect: 0 (no expiry) or at
+ * least a day. Shorter than a NextToken's life and EventBridge's retry window, a late event would
+ * find no row.
+ */
+export function faceRowTtlSetting(env: Env): number {
+  const seconds = integerSetting(env, "FACES_TTL_SECONDS", DEFAULT_FACE_ANALYSIS_TTL_SECONDS, { min: 0 });
+  if (seconds > 0 && seconds < 86_400) {
+    throw new ConfigError("FACES_TTL_SECONDS", `must be 0 (no expiry) or at least 86400, got ${seconds}.`);
+  }
+  return seconds;
 }

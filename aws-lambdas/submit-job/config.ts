@@ -4,16 +4,16 @@
  */
 import { DEFAULT_STATUS_TTL_SECONDS, type TableRole } from "../../model/index.ts";
 import {
-  ConfigError,
   type Env,
   integerSetting,
-  listSetting,
   optionalString,
   optionalUrl,
   requiredString,
   tableNames,
+  type UploadSelection,
+  uploadSelection,
 } from "../shared/config.ts";
-import { DEFAULT_CLAIM_TTL_SECONDS } from "../shared/idempotency.ts";
+import { claimTtlSetting } from "../shared/idempotency.ts";
 
 /**
  * Extensions MediaConvert reads as video containers (lowercase, no dot).
@@ -43,8 +43,8 @@ export const DEFAULT_VIDEO_EXTENSIONS = [
   "y4m",
 ] as const;
 
-/** Everything submit-job needs to know that is not in the event. */
-export interface SubmitJobConfig {
+/** Everything submit-job needs to know that is not in the event (`videoExtensions`: `VIDEO_EXTENSIONS`). */
+export interface SubmitJobConfig extends UploadSelection {
   tables: Record<TableRole, string>;
   /** Bucket MediaConvert writes HLS output to (seed `OUTPUT_BUCKET`). */
   outputBucket: string;
@@ -58,12 +58,6 @@ export interface SubmitJobConfig {
     /** Queue name or ARN; unset = the template's queue, else the account's Default queue. */
     queue?: string;
   };
-  /** Only keys under this prefix are uploads ("" = every key). */
-  inputPrefix: string;
-  /** Buckets uploads may come from; empty = any bucket the trigger sends. */
-  inputBuckets: string[];
-  /** Lowercase extensions without dot. */
-  videoExtensions: string[];
   /** Lifetime of the status and InputFile rows, in seconds (seed: one day). */
   statusTtlSeconds: number;
   /** Lifetime of the idempotency claim rows, in seconds. */
@@ -72,23 +66,16 @@ export interface SubmitJobConfig {
 
 /** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
 export function readSubmitJobConfig(env: Env): SubmitJobConfig {
-  const videoExtensions = listSetting(env, "VIDEO_EXTENSIONS", DEFAULT_VIDEO_EXTENSIONS).map((ext) =>
-    ext.replace(/^\./, "").toLowerCase(),
-  );
-  if (videoExtensions.length === 0) throw new ConfigError("VIDEO_EXTENSIONS", "must list at least one extension.");
   const config: SubmitJobConfig = {
+    ...uploadSelection(env, "VIDEO_EXTENSIONS", DEFAULT_VIDEO_EXTENSIONS),
     tables: tableNames(env),
     outputBucket: requiredString(env, "OUTPUT_BUCKET"),
     mediaConvert: {
       role: requiredString(env, "MEDIACONVERT_ROLE"),
       jobTemplate: requiredString(env, "MEDIACONVERT_JOB_TEMPLATE"),
     },
-    inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
-    // INPUT_BUCKET (one name, the local stack's variable) is accepted when INPUT_BUCKETS is unset.
-    inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
-    videoExtensions,
     statusTtlSeconds: integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 }),
-    claimTtlSeconds: integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", DEFAULT_CLAIM_TTL_SECONDS, { min: 86_400 }),
+    claimTtlSeconds: claimTtlSetting(env),
   };
   const endpoint = optionalUrl(env, "MEDIACONVERT_ENDPOINT_URL");
   if (endpoint) config.mediaConvert.endpoint = endpoint;
