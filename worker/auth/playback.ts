@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { CONTROL_CHARACTERS } from "../http/params.ts";
 import { checkToken, mintToken, type TokenClaims, type TokenPurpose } from "./tokens.ts";
 
 /**
@@ -96,10 +97,6 @@ export function pathSegmentsAfter(c: Context<AppEnv>, prefix: string): string[] 
   }
   return decoded;
 }
-
-// C0 and C1 controls and DEL.
-// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** MediaConvert-style job ids (e.g. 1700000000000-abc123) and other plain ids. */
 export function isValidJobId(jobId: string): boolean {

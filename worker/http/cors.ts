@@ -93,6 +93,8 @@ export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
 /** Request headers a browser may send cross-origin beyond the CORS-safelisted ones. */
 export const CORS_ALLOWED_HEADERS = ["authorization", "range", "if-none-match", "if-modified-since"] as const;
 
+const ALLOWED_HEADER_SET: ReadonlySet<string> = new Set(CORS_ALLOWED_HEADERS);
+
 /** Response headers a page may read beyond the safelisted ones. */
 export const CORS_EXPOSED_HEADERS = [
   "content-length",
@@ -120,6 +122,5 @@ export function grantedRequestHeaders(requested: string | null | undefined): str
     .split(",")
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== "");
-  const allowed = new Set<string>(CORS_ALLOWED_HEADERS);
-  return asked.every((name) => allowed.has(name)) ? asked : null;
+  return asked.every((name) => ALLOWED_HEADER_SET.has(name)) ? asked : null;
 }

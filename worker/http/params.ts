@@ -6,9 +6,11 @@ import { MAX_PARTITION_KEY_BYTES } from "../../model/index.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
 import { pythonParseQs, rawQuery } from "./python-compat.ts";
 
-// C0 and C1 controls and DEL: never part of a file name or job id we issue, and they break logs.
+/** C0 and C1 controls and DEL: never part of a file name or job id we issue, and they break logs. */
 // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+const utf8 = new TextEncoder();
 
 /**
  * The value of a required parameter, with the seed's answers for absent ones:
@@ -28,7 +30,7 @@ export function seedKeyParameter(url: string, name: string): string {
 
 /** Checks a value used as a DynamoDB string key: size limit and no control characters. */
 export function checkKeyValue(name: string, value: string): string {
-  const bytes = new TextEncoder().encode(value).length;
+  const bytes = utf8.encode(value).length;
   if (bytes > MAX_PARTITION_KEY_BYTES) {
     throw new ApiError(422, `Invalid parameter ${name}.`, {
       details: { reason: `longer than ${MAX_PARTITION_KEY_BYTES} bytes` },
