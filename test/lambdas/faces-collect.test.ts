@@ -31,10 +31,9 @@ import {
   serviceError,
   snsNotification,
 } from "./faces-support.ts";
-import { fixture, getRow, getText, listKeys, testDocumentClient, testS3Client, uniquePrefix } from "./support.ts";
+import { fixture, getRow, getText, listKeys, testClients, uniquePrefix } from "./support.ts";
 
-const doc = testDocumentClient();
-const s3 = testS3Client();
+const { doc, s3 } = testClients();
 const BUCKET = "media-output";
 const PREFIX = "analysis/faces/";
 

@@ -24,7 +24,7 @@ import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { DEFAULT_FACE_ANALYSIS_TTL_SECONDS, epochSeconds } from "../../model/index.ts";
 import { mockedRekognition, serviceError } from "./faces-support.ts";
-import { fixture, getRow, s3Notification, testDocumentClient, uniquePrefix } from "./support.ts";
+import { fixture, getRow, s3Notification, testClients, uniquePrefix } from "./support.ts";
 
 const ENV = {
   REKOGNITION_SNS_TOPIC_ARN: "arn:aws:sns:us-east-1:111122223333:media-edge-faces",
@@ -32,7 +32,7 @@ const ENV = {
   OUTPUT_BUCKET: "media-output",
 };
 
-const doc = testDocumentClient();
+const { doc } = testClients();
 
 function setup(env: Record<string, string> = {}) {
   const { client, mock } = mockedRekognition();

@@ -4,27 +4,13 @@
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJobStateHandler } from "../../aws-lambdas/job-state/job-state.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { DEFAULT_TABLES } from "../../model/index.ts";
-import {
-  buckets,
-  fakeJobId,
-  fixture,
-  getRow,
-  tables,
-  testDocumentClient,
-  testS3Client,
-  uniquePrefix,
-} from "./support.ts";
+import { buckets, fakeJobId, fixture, getRow, tables, testClients, uniquePrefix } from "./support.ts";
 
-const doc = testDocumentClient();
-const s3 = testS3Client();
-afterAll(() => {
-  doc.destroy();
-  s3.destroy();
-});
+const { doc, s3 } = testClients();
 
 const handler = createJobStateHandler({
   config: { tables: DEFAULT_TABLES, outputBucket: buckets.output, statusTtlSeconds: 86_400 },

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createJobStateHandler,
   JobNotRecordedYetError,
@@ -16,17 +16,11 @@ import {
   getText,
   listKeys,
   tables,
-  testDocumentClient,
-  testS3Client,
+  testClients,
   uniquePrefix,
 } from "./support.ts";
 
-const doc = testDocumentClient();
-const s3 = testS3Client();
-afterAll(() => {
-  doc.destroy();
-  s3.destroy();
-});
+const { doc, s3 } = testClients();
 
 const NOW = new Date("2026-11-21T12:40:00Z");
 const TTL = epochSeconds(NOW.getTime()) + 86_400;

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-mediaconvert";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { uploadEventKey, clientRequestToken } from "../../aws-lambdas/shared/idempotency.ts";
@@ -21,8 +21,7 @@ import {
   listKeys,
   s3Notification,
   tables,
-  testDocumentClient,
-  testS3Client,
+  testClients,
   uniquePrefix,
 } from "./support.ts";
 
@@ -36,14 +35,9 @@ const baseEnv = {
   MEDIACONVERT_QUEUE: QUEUE,
 };
 
-const doc = testDocumentClient();
-const s3 = testS3Client();
+const { doc, s3 } = testClients();
 const mediaConvert = new MediaConvertClient({ region: "us-east-1" });
 const mc = mockClient(mediaConvert);
-afterAll(() => {
-  doc.destroy();
-  s3.destroy();
-});
 
 let clock = new Date("2026-11-21T12:34:56Z");
 beforeEach(() => {

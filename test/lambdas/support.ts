@@ -6,23 +6,27 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, TABLE_KEYS, type TableRole } from "../../model/index.ts";
 
 export const tables = DEFAULT_TABLES;
 export const buckets = DEFAULT_BUCKETS;
 
-/** A document client for the test DynamoDB Local. */
-export function testDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(localDynamoDbClient(inject("dynamodbEndpoint")), {
+/**
+ * A document client for the test DynamoDB Local and an S3 client for the test S3 server, destroyed
+ * after the file's last test. Call at the file's top level.
+ */
+export function testClients(): { doc: DynamoDBDocumentClient; s3: S3Client } {
+  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(inject("dynamodbEndpoint")), {
     marshallOptions: { removeUndefinedValues: true },
   });
-}
-
-/** An S3 client for the test S3 server. */
-export function testS3Client(): S3Client {
-  return localS3Client(inject("s3Endpoint"));
+  const s3 = localS3Client(inject("s3Endpoint"));
+  afterAll(() => {
+    doc.destroy();
+    s3.destroy();
+  });
+  return { doc, s3 };
 }
 
 /** A prefix no other test uses. */
