@@ -88,3 +88,30 @@ export async function startEmulatorServer(
       }),
   };
 }
+
+/** What serveEmulator needs of an emulator: its router, and a stop that ends its jobs. */
+export interface Emulator {
+  router: Router;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves one emulator on its own server (tests; `npm start` mounts the routers on a shared one).
+ * Stopping it closes the server first, so no request starts a job while the emulator stops.
+ */
+export async function serveEmulator<E extends Emulator>(
+  emulator: E,
+  port: number | undefined,
+  purpose: string,
+): Promise<E & EmulatorServer> {
+  const server = await startEmulatorServer([emulator.router], port, purpose);
+  return {
+    ...emulator,
+    endpoint: server.endpoint,
+    port: server.port,
+    stop: async () => {
+      await server.stop();
+      await emulator.stop();
+    },
+  };
+}

@@ -43,7 +43,7 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { readBody, sendJson, startEmulatorServer, type EmulatorServer, type Router } from "./http.ts";
+import { readBody, sendJson, serveEmulator, type EmulatorServer, type Router } from "./http.ts";
 import { ProbeError, hasTool, probe, runFfmpeg, type ProbeResult } from "./media-tools.ts";
 
 /** The EventBridge envelope of a MediaConvert job state change. */
@@ -593,20 +593,10 @@ export function createMediaConvertEmulator(options: MediaConvertEmulatorOptions)
 }
 
 /** Starts the emulator on its own server (tests); `npm start` mounts the router on a shared one. */
-export async function startMediaConvertEmulator(
+export function startMediaConvertEmulator(
   options: MediaConvertEmulatorOptions & { port?: number },
 ): Promise<MediaConvertEmulator & EmulatorServer> {
-  const emulator = createMediaConvertEmulator(options);
-  const server = await startEmulatorServer([emulator.router], options.port, "MediaConvert emulator");
-  return {
-    ...emulator,
-    endpoint: server.endpoint,
-    port: server.port,
-    stop: async () => {
-      await server.stop();
-      await emulator.stop();
-    },
-  };
+  return serveEmulator(createMediaConvertEmulator(options), options.port, "MediaConvert emulator");
 }
 
 function parseJsonObject(text: string): Record<string, unknown> {

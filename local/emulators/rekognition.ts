@@ -34,7 +34,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { readBody, sendJson, startEmulatorServer, type EmulatorServer, type Router } from "./http.ts";
+import { readBody, sendJson, serveEmulator, type EmulatorServer, type Router } from "./http.ts";
 import { ProbeError, hasTool, probe } from "./media-tools.ts";
 
 /** Time between two synthetic face samples. */
@@ -502,20 +502,10 @@ export function createRekognitionEmulator(options: RekognitionEmulatorOptions): 
 }
 
 /** Starts the emulator on its own server (tests); `npm start` mounts the router on a shared one. */
-export async function startRekognitionEmulator(
+export function startRekognitionEmulator(
   options: RekognitionEmulatorOptions & { port?: number },
 ): Promise<RekognitionEmulator & EmulatorServer> {
-  const emulator = createRekognitionEmulator(options);
-  const server = await startEmulatorServer([emulator.router], options.port, "Rekognition emulator");
-  return {
-    ...emulator,
-    endpoint: server.endpoint,
-    port: server.port,
-    stop: async () => {
-      await server.stop();
-      await emulator.stop();
-    },
-  };
+  return serveEmulator(createRekognitionEmulator(options), options.port, "Rekognition emulator");
 }
 
 function record(value: unknown): Record<string, unknown> {
