@@ -39,6 +39,7 @@ import {
   jobFingerprint,
   parseManifest,
   startPosition,
+  type CursorState,
   type Position,
 } from "../faces/results.ts";
 import { SEED_JSON_CONTENT_TYPE } from "./jobs.ts";
@@ -57,7 +58,7 @@ export interface FacesQuery {
   fromMs?: number;
   toMs?: number;
   limit: number;
-  cursor?: string;
+  cursor?: CursorState;
 }
 
 function invalid(name: string, reason: string): ApiError {
@@ -109,11 +110,10 @@ export function parseFacesQuery(url: string): FacesQuery {
   const cursor = query.get("cursor")?.[0];
   if (cursor !== undefined) {
     try {
-      decodeCursor(cursor);
+      parsed.cursor = decodeCursor(cursor);
     } catch {
       throw invalid("cursor", "not a cursor this endpoint issued");
     }
-    parsed.cursor = cursor;
   }
   return parsed;
 }
@@ -223,7 +223,7 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<stri
   const jobId = String(row.JobId ?? "");
   const location = resultLocation(c, row);
   const fingerprint = jobFingerprint(jobId);
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const cursor = query.cursor;
   let window = { fromMs: query.fromMs, toMs: query.toMs };
   if (cursor) {
     if (cursor.jobFingerprint !== fingerprint) throw invalid("cursor", "it belongs to another result");
