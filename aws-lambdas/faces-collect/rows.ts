@@ -379,7 +379,7 @@ export function finishCollection(
   return leasedUpdate(doc, table, inputFile, `SET ${set} REMOVE #collect, StatusMessage`, names, values);
 }
 
-async function leasedUpdate(
+function leasedUpdate(
   doc: DynamoDBDocumentClient,
   table: string,
   inputFile: string,
@@ -387,19 +387,20 @@ async function leasedUpdate(
   names: Record<string, string>,
   values: Record<string, unknown>,
 ): Promise<boolean> {
+  return conditionalUpdate(doc, {
+    TableName: table,
+    Key: { [TABLE_KEYS.faceAnalysis]: inputFile },
+    UpdateExpression: expression,
+    ConditionExpression: "#collect.#leaseId = :leaseId",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
+}
+
+/** Sends a conditional update (unused names and values pruned); false when its condition failed. */
+async function conditionalUpdate(doc: DynamoDBDocumentClient, input: UpdateCommandInput): Promise<boolean> {
   try {
-    await doc.send(
-      new UpdateCommand(
-        pruned({
-          TableName: table,
-          Key: { [TABLE_KEYS.faceAnalysis]: inputFile },
-          UpdateExpression: expression,
-          ConditionExpression: "#collect.#leaseId = :leaseId",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    await doc.send(new UpdateCommand(pruned(input)));
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -412,7 +413,7 @@ async function leasedUpdate(
  * Written over anything of this upload that is not final yet. With `leaseId`, only while that lease is
  * ours (a failure found while collecting). Returns false when the row had moved on.
  */
-export async function recordJobFailed(
+export function recordJobFailed(
   doc: DynamoDBDocumentClient,
   target: RowTarget,
   message: string,
@@ -429,26 +430,16 @@ export async function recordJobFailed(
     values[":leaseId"] = leaseId;
     condition = "#jobId = :jobId AND #collect.#leaseId = :leaseId";
   }
-  try {
-    await doc.send(
-      new UpdateCommand(
-        pruned({
-          TableName: target.table,
-          Key: { [TABLE_KEYS.faceAnalysis]: target.notification.video.key },
-          UpdateExpression:
-            `SET ${set.join(", ")}, #message = :message ` +
-            "REMOVE Collect, FaceCount, VideoDurationMs, ResultKey, ResultBucket",
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return conditionalUpdate(doc, {
+    TableName: target.table,
+    Key: { [TABLE_KEYS.faceAnalysis]: target.notification.video.key },
+    UpdateExpression:
+      `SET ${set.join(", ")}, #message = :message ` +
+      "REMOVE Collect, FaceCount, VideoDurationMs, ResultKey, ResultBucket",
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
 }
 
 /**
