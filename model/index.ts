@@ -82,7 +82,6 @@ export interface JobOutputItem {
 /** Job statuses stored in JobStatus. SUBMITTED is ours (MediaConvert emits no SUBMITTED event). */
 export const JOB_STATUSES = ["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ["COMPLETE", "ERROR", "CANCELED"];
 
 /**
  * Status rank for monotonic updates: a stored row only moves to a higher rank (or the same rank
