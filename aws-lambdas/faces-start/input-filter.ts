@@ -9,18 +9,13 @@
  *   so a frontend asking about that upload gets an answer instead of "not found" forever.
  */
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { OUTPUT_FOLDER_PATTERN } from "../submit-job/mediaconvert-settings.ts";
 
 /**
  * Rekognition Video's limit on a stored video: "The maximum file size for a stored video is 10GB"
  * (https://docs.aws.amazon.com/rekognition/latest/dg/limits.html), read as GiB.
  */
 export const MAX_REKOGNITION_VIDEO_BYTES = 10 * 1024 ** 3;
-
-/**
- * A MediaConvert output folder of this pipeline: submit-job writes `<input key>_<UTC yyyymmddHHMMSS>/`
- * (its `outputPathFor`, like the seed).
- */
-const MEDIACONVERT_OUTPUT_FOLDER = /_\d{14}\//;
 
 /** Why an object is not an upload. */
 export type IgnoreReason =
@@ -62,7 +57,7 @@ export function classifyFaceInput(object: S3ObjectCreated, settings: FaceInputSe
   if (bucket === settings.analysisBucket && key.startsWith(settings.analysisPrefix)) {
     return ignore("analysis-output", "Key is a face-detection result of this pipeline.");
   }
-  if (bucket === settings.outputBucket && MEDIACONVERT_OUTPUT_FOLDER.test(key)) {
+  if (bucket === settings.outputBucket && OUTPUT_FOLDER_PATTERN.test(key)) {
     return ignore("mediaconvert-output", "Key is inside a MediaConvert output folder of this pipeline.");
   }
   if (object.size === 0) return skip("empty-object", "The upload is empty (0 bytes).");

@@ -22,6 +22,7 @@ import {
   type JobStatus,
   type PlaylistsByExtension,
 } from "../../model/index.ts";
+import { splitExtension } from "../submit-job/mediaconvert-settings.ts";
 
 /** The parts of an EventBridge "MediaConvert Job State Change" event we use. */
 export interface JobStateEvent {
@@ -178,7 +179,8 @@ export function completeFacts(
   const masters = Array.isArray(group.playlistFilePaths) ? group.playlistFilePaths.filter(isString) : [];
   for (const path of masters) {
     const name = path.slice(path.lastIndexOf("/") + 1);
-    facts.playlists[pythonExtension(name)] = name;
+    // The seed keyed the map by Python's os.path.splitext(name)[1].
+    facts.playlists[splitExtension(name)[1]] = name;
     facts.playlistPaths.push(relative(path));
   }
   let bestPixels = -1;
@@ -218,13 +220,6 @@ function relativeToOutput(path: string, output: { bucket: string; path: string }
   const match = /^s3:\/\/[^/]+\/(.*)$/.exec(path);
   const key = match ? match[1]! : path;
   return key.startsWith(output.path) ? key.slice(output.path.length) : key;
-}
-
-/** Python's `os.path.splitext(name)[1]`, as the seed used for the Playlists map. */
-function pythonExtension(name: string): string {
-  const dot = name.lastIndexOf(".");
-  if (dot <= 0 || /^\.+$/.test(name.slice(0, dot))) return "";
-  return name.slice(dot);
 }
 
 /** The seed's info.json body (snake_case keys kept), plus the playlist paths. Never key material. */

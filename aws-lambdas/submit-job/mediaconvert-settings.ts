@@ -12,8 +12,8 @@ import type { CreateJobCommandInput, Job } from "@aws-sdk/client-mediaconvert";
 /** Marks jobs this pipeline created (UserMetadata `JobCreatedBy`), as the seed's first version did. */
 export const JOB_CREATED_BY = "media-edge";
 
-/** Regex source for the output folder timestamp (`yyyymmddHHMMSS`). */
-export const OUTPUT_TIMESTAMP_PATTERN = "\\d{14}";
+/** A key inside an output folder of this pipeline (`outputPathFor`: `<input key>_<yyyymmddHHMMSS>/`). */
+export const OUTPUT_FOLDER_PATTERN = /_\d{14}\//;
 
 /** Last path segment of a key (Python's `os.path.basename`). */
 export function baseName(key: string): string {

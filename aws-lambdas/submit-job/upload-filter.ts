@@ -2,7 +2,7 @@
  * Which created objects are uploads to transcode. Pure; every "no" carries a reason the handler logs.
  */
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
-import { OUTPUT_TIMESTAMP_PATTERN, baseName, outputPathFor, splitExtension } from "./mediaconvert-settings.ts";
+import { OUTPUT_FOLDER_PATTERN, baseName, outputPathFor, splitExtension } from "./mediaconvert-settings.ts";
 
 /** Why an object is not transcoded. */
 export type SkipReason =
@@ -46,7 +46,7 @@ export function classifyUpload(object: S3ObjectCreated, settings: UploadFilterSe
   }
   // With one bucket for input and output (the seed's first set-up), our own output must never
   // trigger another job: MediaConvert writes it under "<input>_<yyyymmddHHMMSS>/".
-  if (bucket === settings.outputBucket && new RegExp(`_${OUTPUT_TIMESTAMP_PATTERN}/`).test(key)) {
+  if (bucket === settings.outputBucket && OUTPUT_FOLDER_PATTERN.test(key)) {
     return skip("inside-output-folder", "Key is inside a MediaConvert output folder of this pipeline.");
   }
   if (object.size === 0) return skip("empty-object", "Object is empty (0 bytes).");
