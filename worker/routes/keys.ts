@@ -7,14 +7,12 @@
  * JSON only, no key bytes.
  */
 import { Hono } from "hono";
-import { TABLE_KEYS } from "../../model/index.ts";
 import { authorize, isValidJobId } from "../auth/playback.ts";
 import { jobScope } from "../auth/tokens.ts";
-import { getItem } from "../aws/dynamodb.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { getJobOutput } from "../jobs/output.ts";
 
 /** 32 hexadecimal digits -> 16 bytes, or undefined. */
 export function keyBytes(hex: unknown): Uint8Array<ArrayBuffer> | undefined {
@@ -31,12 +29,7 @@ export const keyRoutes = new Hono<AppEnv>().get("/keys/:jobId", async (c) => {
   // whether the job exists.
   await authorize(c, jobScope(jobId), ["key", "play"]);
 
-  const config = c.get("config");
-  const output = await getItem(dynamoDbTarget(config), c.get("stats"), {
-    table: config.tables.jobIdToOutput,
-    keyName: TABLE_KEYS.jobIdToOutput,
-    keyValue: jobId,
-  });
+  const output = await getJobOutput(c.get("config"), c.get("stats"), jobId);
   if (output === undefined) throw new ApiError(404, "Not found item.", { details: { job_id: jobId } });
   const key = keyBytes(output.KeyValue);
   if (key === undefined) {

@@ -10,17 +10,15 @@
  * HEAD is answered from the cache's headers or an S3 HeadObject, without fetching the bytes.
  */
 import { Hono, type Context } from "hono";
-import { TABLE_KEYS } from "../../model/index.ts";
 import { authorize, isValidJobId, pathSegmentsAfter } from "../auth/playback.ts";
 import { jobScope, recordingScope } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
-import { getItem } from "../aws/dynamodb.ts";
 import { getObject } from "../aws/s3.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCacheRequest } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { isValidStreamName, SEGMENT_NAME_PATTERN } from "../hls/recordings.ts";
+import { getJobOutput, jobOutputLocation } from "../jobs/output.ts";
 import { streamKeyPrefix } from "./recordings.ts";
 
 /** Media types by extension; only these are streamed (never playlists, JSON or key files). */
@@ -140,14 +138,10 @@ export const segmentRoutes = new Hono<AppEnv>()
       contentType,
       cacheControl: segmentCacheControl(config),
       locate: async () => {
-        const output = await getItem(dynamoDbTarget(config), c.get("stats"), {
-          table: config.tables.jobIdToOutput,
-          keyName: TABLE_KEYS.jobIdToOutput,
-          keyValue: jobId,
-        });
-        if (output === undefined || typeof output.OutputPath !== "string") return undefined;
-        const bucket = typeof output.OutputBucket === "string" ? output.OutputBucket : config.buckets.output;
-        return { bucket, key: `${output.OutputPath}${relative}` };
+        const output = await getJobOutput(config, c.get("stats"), jobId);
+        const location = output === undefined ? undefined : jobOutputLocation(config, output);
+        if (location === undefined) return undefined;
+        return { bucket: location.bucket, key: `${location.outputPath}${relative}` };
       },
     });
   });

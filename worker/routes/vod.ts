@@ -29,6 +29,7 @@ import type { AppEnv } from "../env.ts";
 import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { getJobOutput, jobOutputLocation, type JobOutputLocation } from "../jobs/output.ts";
 import { serializeMasterPlaylist, serializeMediaPlaylist, PlaylistError } from "../hls/playlist.ts";
 import {
   clipSegments,
@@ -45,12 +46,6 @@ import { PLAYLIST_CONTENT_TYPE } from "./recordings.ts";
 
 /** Edge lifetime of a COMPLETE job's source playlist text (MediaConvert never rewrites it). */
 const SOURCE_PLAYLIST_CACHE_SECONDS = 86_400;
-
-/** Where a COMPLETE job's output is. */
-interface JobOutput {
-  bucket: string;
-  outputPath: string;
-}
 
 /** Parses `start`/`end` (non-negative seconds, decimals allowed). */
 export function parseClipRange(start: string | undefined, end: string | undefined): ClipRange {
@@ -74,22 +69,22 @@ export function parseClipRange(start: string | undefined, end: string | undefine
  * row has none, so when only the output row is left the job's info.json - which the job-state
  * Lambda writes at COMPLETE only - tells a finished job from one that never finished.
  */
-async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<JobOutput> {
+async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<JobOutputLocation> {
   const config = c.get("config");
   const stats = c.get("stats");
-  const target = dynamoDbTarget(config);
   const [status, output] = await Promise.all([
-    getItem(target, stats, { table: config.tables.jobIdToStatus, keyName: TABLE_KEYS.jobIdToStatus, keyValue: jobId }),
-    getItem(target, stats, { table: config.tables.jobIdToOutput, keyName: TABLE_KEYS.jobIdToOutput, keyValue: jobId }),
+    getItem(dynamoDbTarget(config), stats, {
+      table: config.tables.jobIdToStatus,
+      keyName: TABLE_KEYS.jobIdToStatus,
+      keyValue: jobId,
+    }),
+    getJobOutput(config, stats, jobId),
   ]);
   const jobStatus = typeof status?.JobStatus === "string" ? status.JobStatus : undefined;
-  if (output === undefined || typeof output.OutputPath !== "string") {
+  const location = output === undefined ? undefined : jobOutputLocation(config, output);
+  if (location === undefined) {
     throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: jobStatus ?? null } });
   }
-  const location: JobOutput = {
-    bucket: typeof output.OutputBucket === "string" ? output.OutputBucket : config.buckets.output,
-    outputPath: output.OutputPath,
-  };
   if (jobStatus === "COMPLETE") return location;
   if (jobStatus !== undefined) {
     throw new ApiError(409, "Job is not complete.", {
@@ -109,7 +104,7 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
 }
 
 /** A source playlist's text; cached at the edge (only ever read for COMPLETE jobs). */
-function sourcePlaylist(c: Context<AppEnv>, location: JobOutput, path: string): Promise<string> {
+function sourcePlaylist(c: Context<AppEnv>, location: JobOutputLocation, path: string): Promise<string> {
   const key = `${location.outputPath}${path}`;
   const cachePath = `s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`;
   return edgeCachedText(c, cachePath, SOURCE_PLAYLIST_CACHE_SECONDS, async () => {
