@@ -110,6 +110,13 @@ export function createFacesStartHandler(deps: FacesStartDeps) {
 
   async function startOne(object: S3ObjectCreated, context: InvocationContext | undefined): Promise<FacesStartOutcome> {
     const where = { bucket: object.bucket, key: object.key };
+    const verdict = classifyFaceInput(object, config);
+    if (verdict.action === "ignore") {
+      log.info("Object ignored", { ...where, reason: verdict.reason, detail: verdict.message });
+      return { outcome: "ignored", ...where, reason: verdict.reason, message: verdict.message };
+    }
+
+    // Only uploads get a row: no JobTag hash for the output files and results that are ignored.
     const now = clock();
     const upload: RowUpload = {
       ...where,
@@ -118,12 +125,6 @@ export function createFacesStartHandler(deps: FacesStartDeps) {
       uploadedAt: uploadTime(object, now),
     };
     const write: RowWrite = { table: config.tables.faceAnalysis, ttlSeconds: config.rowTtlSeconds, now };
-
-    const verdict = classifyFaceInput(object, config);
-    if (verdict.action === "ignore") {
-      log.info("Object ignored", { ...where, reason: verdict.reason, detail: verdict.message });
-      return { outcome: "ignored", ...where, reason: verdict.reason, message: verdict.message };
-    }
     if (verdict.action === "skip") {
       // No claim needed: the conditional write is idempotent and never overwrites a newer upload.
       const row = await recordSkipped(clients.dynamodb, write, upload, verdict.message);
