@@ -9,6 +9,7 @@
  *   so a frontend asking about that upload gets an answer instead of "not found" forever.
  */
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { type NotAnUploadReason, notAnUpload } from "../shared/upload-batch.ts";
 import { OUTPUT_FOLDER_PATTERN } from "../submit-job/mediaconvert-settings.ts";
 
 /**
@@ -18,8 +19,7 @@ import { OUTPUT_FOLDER_PATTERN } from "../submit-job/mediaconvert-settings.ts";
 export const MAX_REKOGNITION_VIDEO_BYTES = 10 * 1024 ** 3;
 
 /** Why an object is not an upload. */
-export type IgnoreReason =
-  "unexpected-bucket" | "folder-marker" | "outside-input-prefix" | "analysis-output" | "mediaconvert-output";
+export type IgnoreReason = NotAnUploadReason | "analysis-output" | "mediaconvert-output";
 
 /** Why an upload is not analysed. */
 export type SkipReason = "empty-object" | "unsupported-container" | "too-large";
@@ -43,16 +43,8 @@ export interface FaceInputSettings {
 /** Decides what to do with `object`. */
 export function classifyFaceInput(object: S3ObjectCreated, settings: FaceInputSettings): FaceInputVerdict {
   const { bucket, key } = object;
-  if (settings.inputBuckets.length > 0 && !settings.inputBuckets.includes(bucket)) {
-    return ignore(
-      "unexpected-bucket",
-      `Bucket ${bucket} is not one of INPUT_BUCKETS (${settings.inputBuckets.join(", ")}).`,
-    );
-  }
-  if (key.endsWith("/")) return ignore("folder-marker", "Key ends in '/': a folder marker, not a file.");
-  if (!key.startsWith(settings.inputPrefix)) {
-    return ignore("outside-input-prefix", `Key is outside INPUT_PREFIX ${JSON.stringify(settings.inputPrefix)}.`);
-  }
+  const misplaced = notAnUpload(object, settings);
+  if (misplaced) return ignore(misplaced.reason, misplaced.message);
   // With one bucket for everything, results and transcodes must never trigger another analysis.
   if (bucket === settings.analysisBucket && key.startsWith(settings.analysisPrefix)) {
     return ignore("analysis-output", "Key is a face-detection result of this pipeline.");

@@ -9,6 +9,36 @@
 import { describeError, type Log } from "./logger.ts";
 import { normaliseS3Events, type S3ObjectCreated } from "./s3-events.ts";
 
+/** Why a created object is not an upload at all. */
+export type NotAnUploadReason = "unexpected-bucket" | "folder-marker" | "outside-input-prefix";
+
+/**
+ * The checks every upload consumer makes first, in this order, so submit-job and faces-start agree on
+ * what an upload is: one of `inputBuckets` (when set), not a folder marker, under `inputPrefix`.
+ * Undefined for an upload.
+ */
+export function notAnUpload(
+  object: { bucket: string; key: string },
+  selection: { inputBuckets: readonly string[]; inputPrefix: string },
+): { reason: NotAnUploadReason; message: string } | undefined {
+  const { bucket, key } = object;
+  if (selection.inputBuckets.length > 0 && !selection.inputBuckets.includes(bucket)) {
+    return {
+      reason: "unexpected-bucket",
+      message: `Bucket ${bucket} is not one of INPUT_BUCKETS (${selection.inputBuckets.join(", ")}).`,
+    };
+  }
+  // The console's "Create folder" writes a zero-byte object whose key ends in "/".
+  if (key.endsWith("/")) return { reason: "folder-marker", message: "Key ends in '/': a folder marker, not a file." };
+  if (!key.startsWith(selection.inputPrefix)) {
+    return {
+      reason: "outside-input-prefix",
+      message: `Key is outside INPUT_PREFIX ${JSON.stringify(selection.inputPrefix)}.`,
+    };
+  }
+  return undefined;
+}
+
 /** An event entry that is not an upload we can read (bad key, other event). */
 export type RejectedEntry = { outcome: "rejected"; reason: string; message: string; bucket?: string; rawKey?: string };
 

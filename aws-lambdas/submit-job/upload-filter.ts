@@ -2,17 +2,11 @@
  * Which created objects are uploads to transcode. Pure; every "no" carries a reason the handler logs.
  */
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { type NotAnUploadReason, notAnUpload } from "../shared/upload-batch.ts";
 import { OUTPUT_FOLDER_PATTERN, baseName, outputPathFor, splitExtension } from "./mediaconvert-settings.ts";
 
 /** Why an object is not transcoded. */
-export type SkipReason =
-  | "unexpected-bucket"
-  | "folder-marker"
-  | "outside-input-prefix"
-  | "inside-output-folder"
-  | "empty-object"
-  | "not-a-video"
-  | "key-too-long";
+export type SkipReason = NotAnUploadReason | "inside-output-folder" | "empty-object" | "not-a-video" | "key-too-long";
 
 /** Verdict on one object. */
 export type UploadVerdict = { accept: true } | { accept: false; reason: SkipReason; message: string };
@@ -33,17 +27,8 @@ const OUTPUT_NAME_HEADROOM_BYTES = 64;
 /** Decides whether `object` is an upload to transcode. */
 export function classifyUpload(object: S3ObjectCreated, settings: UploadFilterSettings): UploadVerdict {
   const { bucket, key } = object;
-  if (settings.inputBuckets.length > 0 && !settings.inputBuckets.includes(bucket)) {
-    return skip(
-      "unexpected-bucket",
-      `Bucket ${bucket} is not one of INPUT_BUCKETS (${settings.inputBuckets.join(", ")}).`,
-    );
-  }
-  // The console's "Create folder" writes a zero-byte object whose key ends in "/".
-  if (key.endsWith("/")) return skip("folder-marker", "Key ends in '/': a folder marker, not a file.");
-  if (!key.startsWith(settings.inputPrefix)) {
-    return skip("outside-input-prefix", `Key is outside INPUT_PREFIX ${JSON.stringify(settings.inputPrefix)}.`);
-  }
+  const misplaced = notAnUpload(object, settings);
+  if (misplaced) return skip(misplaced.reason, misplaced.message);
   // With one bucket for input and output (the seed's first set-up), our own output must never
   // trigger another job: MediaConvert writes it under "<input>_<yyyymmddHHMMSS>/".
   if (bucket === settings.outputBucket && OUTPUT_FOLDER_PATTERN.test(key)) {
