@@ -156,6 +156,25 @@ function folderPrefix(value: string): string {
   return value === "" ? "" : `${value}/`;
 }
 
+/**
+ * Most segments one recorder window may cover: 10 listing pages of 1,000 keys, so a window needs
+ * at most 12 ListObjectsV2 calls (36 with retries), inside the free plan's 50 subrequests.
+ */
+export const MAX_SEGMENTS_PER_WINDOW = 10_000;
+
+function recordingSettings(env: ConfigBindings): Config["recordings"] {
+  const segmentSeconds = integer(env, "RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, 1, 3600);
+  const maxWindowSeconds = integer(env, "MAX_WINDOW_SECONDS", 86_400, 60, 7 * 86_400);
+  if (maxWindowSeconds / segmentSeconds > MAX_SEGMENTS_PER_WINDOW) {
+    throw new ConfigError(
+      "MAX_WINDOW_SECONDS",
+      `allows ${Math.ceil(maxWindowSeconds / segmentSeconds)} segments of RECORDING_SEGMENT_SECONDS=${segmentSeconds} per window; ` +
+        `keep MAX_WINDOW_SECONDS / RECORDING_SEGMENT_SECONDS at or below ${MAX_SEGMENTS_PER_WINDOW}`,
+    );
+  }
+  return { prefix: prefix(env, "RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX), segmentSeconds, maxWindowSeconds };
+}
+
 function parseConfig(env: ConfigBindings): Config {
   const region = text(env, "AWS_REGION") ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError("AWS_REGION", `is not a region: "${region}"`);
@@ -224,11 +243,7 @@ function parseConfig(env: ConfigBindings): Config {
       recordings: bucketName(env, "RECORDINGS_BUCKET", DEFAULT_BUCKETS.recordings),
       analysis: bucketName(env, "ANALYSIS_BUCKET", output),
     },
-    recordings: {
-      prefix: prefix(env, "RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX),
-      segmentSeconds: integer(env, "RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, 1, 3600),
-      maxWindowSeconds: integer(env, "MAX_WINDOW_SECONDS", 86_400, 60, 7 * 86_400),
-    },
+    recordings: recordingSettings(env),
     segmentBaseUrl: httpUrl(env, "SEGMENT_BASE_URL"),
     vodSegmentBaseUrl: httpUrl(env, "VOD_SEGMENT_BASE_URL"),
     analysisPrefix: folderPrefix(prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),

@@ -8,6 +8,8 @@
  *   /malformed/<id>     HTTP 200 with a body that is neither JSON nor XML
  *   /rejected/<id>      HTTP 400 ValidationException whose message holds a fake secret
  *   /flaky/<id>         throttles twice, then forwards to DynamoDB Local (`?to=` endpoint)
+ *   /crowded/<id>/...   S3 ListObjectsV2 that never ends: every page is truncated and holds
+ *                       `max-keys` objects that are not segments, sorting just after `start-after`
  *   GET /__count/<behaviour>/<id>   how many requests that path received
  * Upstream bodies deliberately contain "UPSTREAM-SECRET-BODY" so tests can assert none is forwarded.
  */
@@ -53,6 +55,23 @@ export async function startChaosUpstream(forwardTo: string): Promise<ChaosUpstre
         case "hang":
           hanging.add(response);
           return;
+        case "crowded": {
+          const query = new URL(request.url ?? "/", "http://chaos").searchParams;
+          const after = query.get("start-after") ?? "";
+          const size = Number(query.get("max-keys") ?? "1000");
+          const keys = Array.from(
+            { length: size },
+            (_, index) => `${after}~${String(count).padStart(4, "0")}-${index}`,
+          );
+          response.writeHead(200, { "content-type": "application/xml" });
+          return response.end(
+            `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+              `<Name>media-recordings</Name><Prefix>${query.get("prefix") ?? ""}</Prefix><KeyCount>${size}</KeyCount>` +
+              `<MaxKeys>${size}</MaxKeys><IsTruncated>true</IsTruncated>` +
+              keys.map((key) => `<Contents><Key>${key}</Key><Size>1</Size></Contents>`).join("") +
+              `<NextContinuationToken>page-${count}</NextContinuationToken></ListBucketResult>`,
+          );
+        }
         case "malformed":
           response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
           return response.end("<<not json UPSTREAM-SECRET-BODY");

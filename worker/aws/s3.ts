@@ -616,23 +616,27 @@ export async function listObjectsV2Page(config: Config, stats: UpstreamStats, re
  * therefore depends on how many keys lie between the start and the end, never on how many the
  * prefix holds before or after them. Returns the objects before the end and, as `next`, the first
  * object past it when that came on the same pages (callers use it as a look-ahead, e.g. for the
- * duration of the last segment before the end).
+ * duration of the last segment before the end). At most `maxPages` pages are read, so a request
+ * stays within Workers' subrequest limit (50 on the free plan) even when unexpected objects
+ * crowd the range; `exhausted` says the end was not reached.
  */
 export async function listObjectsUntil(
   config: Config,
   stats: UpstreamStats,
   request: Omit<ListRequest, "continuationToken">,
   isPastEnd: (key: string) => boolean,
-): Promise<{ objects: ListedObject[]; next?: ListedObject }> {
+  maxPages: number,
+): Promise<{ objects: ListedObject[]; next?: ListedObject; exhausted?: true }> {
   const objects: ListedObject[] = [];
   let continuationToken: string | undefined;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const page = await listObjectsV2Page(config, stats, { ...request, continuationToken });
     for (const object of page.objects) {
       if (isPastEnd(object.key)) return { objects, next: object };
       objects.push(object);
     }
     if (!page.isTruncated) return { objects };
+    if (pages >= maxPages) return { objects, exhausted: true };
     continuationToken = page.nextContinuationToken;
   }
 }

@@ -57,7 +57,10 @@ export async function listWindowSegments(
   const prefix = streamKeyPrefix(config, stream);
   const segmentSeconds = config.recordings.segmentSeconds;
   const endKey = windowEndKey(prefix, window.end);
-  const { objects, next } = await listObjectsUntil(
+  const maxKeys = listingPageSize(window, segmentSeconds);
+  // The pages the window needs, plus two for the lookback and look-ahead and a few stray objects.
+  const maxPages = Math.ceil((window.end - window.start) / segmentSeconds / maxKeys) + 2;
+  const { objects, next, exhausted } = await listObjectsUntil(
     config,
     stats,
     {
@@ -66,10 +69,21 @@ export async function listWindowSegments(
       // Sub-streams are folders under the prefix: "/" keeps their keys out of this stream's listing.
       delimiter: "/",
       startAfter: listingStartAfter(prefix, window.start, segmentSeconds),
-      maxKeys: listingPageSize(window, segmentSeconds),
+      maxKeys,
     },
     (key) => key >= endKey,
+    maxPages,
   );
+  if (exhausted) {
+    log("warn", "recordings: listing stopped at its page limit", {
+      request_id: requestId,
+      prefix,
+      max_pages: maxPages,
+    });
+    throw new ApiError(422, "Window holds too many objects.", {
+      details: { reason: `more than ${maxPages} listing pages; objects other than segments crowd this range` },
+    });
+  }
   const segments: ArchivedSegment[] = [];
   const skipped: string[] = [];
   for (const object of objects) {
