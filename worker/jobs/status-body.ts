@@ -34,6 +34,9 @@ export function statusBody(item: Record<string, unknown>): Record<string, unknow
     body.error_code = pythonInt(item.ErrorCode);
     body.error_message = item.ErrorMessage ?? "";
   }
-  if (item.Warnings && typeof item.Warnings === "object") body.warnings = item.Warnings;
+  // Only when MediaConvert reported any: rows start with an empty map.
+  if (item.Warnings && typeof item.Warnings === "object" && Object.keys(item.Warnings).length > 0) {
+    body.warnings = item.Warnings;
+  }
   return body;
 }
