@@ -66,7 +66,7 @@ describe("statusBody", () => {
       job_status: "PROGRESSING",
       progress_rate: 70,
     });
-    expect(statusBody({ JobStatus: "SUBMITTED" })).toEqual({
+    expect(statusBody({ JobStatus: "SUBMITTED", Warnings: {} })).toEqual({
       success: true,
       job_status: "SUBMITTED",
       progress_rate: 0,

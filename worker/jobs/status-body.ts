@@ -34,7 +34,7 @@ export function statusBody(item: Record<string, unknown>): Record<string, unknow
     body.error_code = pythonInt(item.ErrorCode);
     body.error_message = item.ErrorMessage ?? "";
   }
-  // Only when MediaConvert reported any: rows start with an empty map.
+  // Only when MediaConvert reported some: rows start with an empty map.
   if (item.Warnings && typeof item.Warnings === "object" && Object.keys(item.Warnings).length > 0) {
     body.warnings = item.Warnings;
   }
