@@ -23,7 +23,7 @@ app.use("*", loadConfig());
 app.use("*", corsPolicy());
 
 app.route("/api/media", jobRoutes);
-// --- routes of later issues are mounted below this line (one app.route line each) ---
+// HLS playback (recorder windows, VOD, segments, keys) and face-detection results.
 app.route("/api/media", recordingRoutes);
 app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
