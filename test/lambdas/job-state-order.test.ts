@@ -2,13 +2,12 @@
  * Property: for any interleaving of a job's events, with duplicates, the final status row equals the
  * row the in-order sequence produces. Runs the real handler against DynamoDB Local and the S3 server.
  */
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createJobStateHandler } from "../../aws-lambdas/job-state/job-state.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { DEFAULT_TABLES } from "../../model/index.ts";
-import { buckets, fakeJobId, fixture, getRow, tables, testClients, uniquePrefix } from "./support.ts";
+import { buckets, fakeJobId, fixture, getRow, putSubmittedJob, testClients, uniquePrefix } from "./support.ts";
 
 const { doc, s3 } = testClients();
 
@@ -21,23 +20,6 @@ const handler = createJobStateHandler({
 
 type Detail = Record<string, unknown>;
 const T0 = 1763728500000;
-
-async function newJob(outputPath: string): Promise<string> {
-  const jobId = fakeJobId();
-  await doc.send(
-    new PutCommand({
-      TableName: tables.jobIdToOutput,
-      Item: { JobId: jobId, OutputBucket: buckets.output, OutputPath: outputPath },
-    }),
-  );
-  await doc.send(
-    new PutCommand({
-      TableName: tables.jobIdToStatus,
-      Item: { JobId: jobId, JobStatus: "SUBMITTED", ProgressRate: 0, StatusRank: 0, Warnings: {}, CreationTime: 1 },
-    }),
-  );
-  return jobId;
-}
 
 /** A realistic, time-ordered event sequence for one job. */
 const jobHistory = fc
@@ -83,7 +65,8 @@ describe("job-state ordering property", () => {
           duplicates.forEach((duplicate, index) =>
             delivered.splice((positions[index] ?? 0) % (delivered.length + 1), 0, duplicate),
           );
-          const [inOrder, interleaved] = [await newJob(outputPath), await newJob(outputPath)];
+          const inOrder = await putSubmittedJob(doc, fakeJobId(), outputPath);
+          const interleaved = await putSubmittedJob(doc, fakeJobId(), outputPath);
           for (const detail of history)
             await handler({ source: "aws.mediaconvert", detail: { ...detail, jobId: inOrder } });
           for (const detail of delivered)

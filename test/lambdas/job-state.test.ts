@@ -15,6 +15,7 @@ import {
   getRow,
   getText,
   listKeys,
+  putSubmittedJob,
   tables,
   testClients,
   uniquePrefix,
@@ -34,44 +35,9 @@ function setup(s3Client: S3Client = s3) {
 
 type Event = { detail: Record<string, unknown> & { jobId: string } };
 
-/** What submit-job leaves behind for a job (output row + SUBMITTED status row). */
-async function submittedJob(outputPath: string, inputFile = "uploads/input.mp4"): Promise<string> {
-  return submittedJobWithId(fakeJobId(), outputPath, inputFile);
-}
-
-async function submittedJobWithId(jobId: string, outputPath: string, inputFile = "uploads/input.mp4"): Promise<string> {
-  await doc.send(
-    new PutCommand({
-      TableName: tables.jobIdToOutput,
-      Item: {
-        JobId: jobId,
-        InputFile: inputFile,
-        InputBucket: buckets.input,
-        OutputBucket: buckets.output,
-        OutputPath: outputPath,
-        KeyFile: "input.key",
-        KeyValue: "00112233445566778899aabbccddeeff",
-        CreationTime: 1763728496,
-      },
-    }),
-  );
-  await doc.send(
-    new PutCommand({
-      TableName: tables.jobIdToStatus,
-      Item: {
-        JobId: jobId,
-        JobStatus: "SUBMITTED",
-        ProgressRate: 0,
-        StatusRank: 0,
-        InputFile: inputFile,
-        Warnings: {},
-        CreationTime: 1763728496,
-        ExpirationTime: 1763728496 + 86_400,
-      },
-    }),
-  );
-  return jobId;
-}
+/** What submit-job leaves behind for a job (output row + SUBMITTED status row); its id. */
+const submittedJob = (outputPath: string, inputFile?: string) =>
+  putSubmittedJob(doc, fakeJobId(), outputPath, inputFile);
 
 /** A fixture with the job id (and output folder) replaced. */
 function event(path: string, jobId: string, outputPath?: string): Event {
@@ -287,7 +253,7 @@ describe("job-state: jobs we did not submit", () => {
       send: async (command: { constructor: { name: string } }) => {
         if (first && command.constructor.name === "UpdateCommand") {
           first = false;
-          await submittedJobWithId(jobId, outputPath);
+          await putSubmittedJob(doc, jobId, outputPath);
           throw Object.assign(new Error("The conditional request failed"), { name: "ConditionalCheckFailedException" });
         }
         return doc.send(command as never);

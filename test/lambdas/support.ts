@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
 import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, TABLE_KEYS, type TableRole } from "../../model/index.ts";
@@ -54,6 +54,46 @@ export async function getRow(
     new GetCommand({ TableName: tables[role], Key: { [TABLE_KEYS[role]]: key }, ConsistentRead: true }),
   );
   return result.Item;
+}
+
+/** What submit-job leaves behind for job `jobId`: its output row and SUBMITTED status row. Returns `jobId`. */
+export async function putSubmittedJob(
+  doc: DynamoDBDocumentClient,
+  jobId: string,
+  outputPath: string,
+  inputFile = "uploads/input.mp4",
+): Promise<string> {
+  await doc.send(
+    new PutCommand({
+      TableName: tables.jobIdToOutput,
+      Item: {
+        JobId: jobId,
+        InputFile: inputFile,
+        InputBucket: buckets.input,
+        OutputBucket: buckets.output,
+        OutputPath: outputPath,
+        KeyFile: "input.key",
+        KeyValue: "00112233445566778899aabbccddeeff",
+        CreationTime: 1763728496,
+      },
+    }),
+  );
+  await doc.send(
+    new PutCommand({
+      TableName: tables.jobIdToStatus,
+      Item: {
+        JobId: jobId,
+        JobStatus: "SUBMITTED",
+        ProgressRate: 0,
+        StatusRank: 0,
+        InputFile: inputFile,
+        Warnings: {},
+        CreationTime: 1763728496,
+        ExpirationTime: 1763728496 + 86_400,
+      },
+    }),
+  );
+  return jobId;
 }
 
 /** Body of an S3 object as text, or undefined when it does not exist. */
