@@ -61,7 +61,10 @@ export class MediaEdgeStack extends Stack {
       description: "Assumed by MediaConvert for media-edge jobs: read uploads, write HLS output.",
       assumedBy: new iam.ServicePrincipal("mediaconvert.amazonaws.com"),
     });
-    this.mediaConvertRole.addToPolicy(readObjects("ReadUploads", inputBucket.arnForObjects("*")));
+    // Both readers of uploads (MediaConvert for submit-job, Rekognition through faces-start) only
+    // ever get keys under the upload prefix: the Lambdas skip everything else.
+    const uploads = inputBucket.arnForObjects(`${settings.inputPrefix}*`);
+    this.mediaConvertRole.addToPolicy(readObjects("ReadUploads", uploads));
     this.mediaConvertRole.addToPolicy(
       new iam.PolicyStatement({
         sid: "WriteHlsOutput",
@@ -251,7 +254,7 @@ export class MediaEdgeStack extends Stack {
         resources: ["*"],
       }),
     );
-    facesStart.function.addToRolePolicy(readObjects("ReadUploadsForRekognition", inputBucket.arnForObjects("*")));
+    facesStart.function.addToRolePolicy(readObjects("ReadUploadsForRekognition", uploads));
     facesStart.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "PassRekognitionRole",

@@ -603,6 +603,22 @@ describe("configured for an existing seed deployment", () => {
     });
   });
 
+  it("lets MediaConvert and faces-start read only the uploads under inputPrefix", () => {
+    const reads = (principal: { Ref: string }) =>
+      statementsFor(resources, principal)
+        .filter((s) => actionsOf(s).includes("s3:GetObject"))
+        .flatMap(resourcesOf)
+        .map((r) => resolveValue(resources, r));
+    const input = resolveValue(resources, {
+      Ref: stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never),
+    });
+    const mediaConvert = { Ref: stack.getLogicalId(stack.mediaConvertRole.node.defaultChild as never) };
+    expect(reads(mediaConvert)).toEqual([`arn:aws:s3:::${input}/uploads/*`]);
+    expect(reads(roleOfFunction(resources, logicalIdOf(stack, "faces-start")))).toEqual([
+      `arn:aws:s3:::${input}/uploads/*`,
+    ]);
+  });
+
   it("drops the reservation and lets throwaway stacks delete their data", () => {
     expect(resources[logicalIdOf(stack, "faces-start")]!.Properties!.ReservedConcurrentExecutions).toBeUndefined();
     for (const table of Object.values(template.findResources("AWS::DynamoDB::Table"))) {
