@@ -164,7 +164,14 @@ export const MAX_SEGMENTS_PER_WINDOW = 10_000;
 
 function recordingSettings(env: ConfigBindings): Config["recordings"] {
   const segmentSeconds = integer(env, "RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, 1, 3600);
-  const maxWindowSeconds = integer(env, "MAX_WINDOW_SECONDS", 86_400, 60, 7 * 86_400);
+  // Default: a day, or less for short segments, so the default never breaks the segment cap below.
+  const maxWindowSeconds = integer(
+    env,
+    "MAX_WINDOW_SECONDS",
+    Math.min(86_400, MAX_SEGMENTS_PER_WINDOW * segmentSeconds),
+    60,
+    7 * 86_400,
+  );
   if (maxWindowSeconds / segmentSeconds > MAX_SEGMENTS_PER_WINDOW) {
     throw new ConfigError(
       "MAX_WINDOW_SECONDS",

@@ -31,15 +31,3 @@ export interface AppEnv {
   Bindings: Bindings;
   Variables: RequestVariables;
 }
-
-declare global {
-  // The workers-types way to type `exports` from "cloudflare:workers" (used by the Worker tests)
-  // with our entrypoint; it needs a namespace merge and a type-only import().
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Cloudflare {
-    interface GlobalProps {
-      // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-      mainModule: typeof import("./index.ts");
-    }
-  }
-}
