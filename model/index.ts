@@ -79,6 +79,12 @@ export interface JobOutputItem {
   ExpirationTime?: number;
 }
 
+/**
+ * UserMetadata.JobCreatedBy on every MediaConvert job submit-job creates: job-state and the
+ * EventBridge rule (infra) use it to tell our jobs from other MediaConvert users' in the account.
+ */
+export const JOB_CREATED_BY = "media-edge";
+
 /** Job statuses stored in JobStatus. SUBMITTED is ours (MediaConvert emits no SUBMITTED event). */
 export const JOB_STATUSES = ["SUBMITTED", "PROGRESSING", "COMPLETE", "ERROR", "CANCELED"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

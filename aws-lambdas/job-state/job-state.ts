@@ -15,10 +15,16 @@
  */
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import { INFO_FILE, TABLE_KEYS, epochSeconds, type JobOutputItem, type TableRole } from "../../model/index.ts";
+import {
+  INFO_FILE,
+  JOB_CREATED_BY,
+  TABLE_KEYS,
+  epochSeconds,
+  type JobOutputItem,
+  type TableRole,
+} from "../../model/index.ts";
 import { isConditionalCheckFailed } from "../shared/clients.ts";
 import type { Log } from "../shared/logger.ts";
-import { JOB_CREATED_BY } from "../submit-job/mediaconvert-settings.ts";
 import {
   buildEnsureWarningsMap,
   buildStatusUpdate,

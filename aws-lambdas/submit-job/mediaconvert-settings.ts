@@ -7,10 +7,8 @@
  * job settings over the template's; the template's first output group must be its Apple HLS group.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
  */
+import { JOB_CREATED_BY } from "../../model/index.ts";
 import type { CreateJobCommandInput, Job } from "@aws-sdk/client-mediaconvert";
-
-/** Marks jobs this pipeline created (UserMetadata `JobCreatedBy`), as the seed's first version did. */
-export const JOB_CREATED_BY = "media-edge";
 
 /** A key inside an output folder of this pipeline (`outputPathFor`: `<input key>_<yyyymmddHHMMSS>/`). */
 export const OUTPUT_FOLDER_PATTERN = /_\d{14}\//;
