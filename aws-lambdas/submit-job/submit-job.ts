@@ -121,10 +121,10 @@ export function createSubmitJobHandler(deps: SubmitJobDeps) {
     if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
 
     let jobId: string | undefined;
+    // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.
+    const keyHex = randomBytes(16).toString("hex");
     try {
       const now = clock();
-      // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.
-      const keyHex = randomBytes(16).toString("hex");
       const { request, planned } = buildCreateJobRequest({
         input: where,
         outputBucket: config.outputBucket,
@@ -164,7 +164,7 @@ export function createSubmitJobHandler(deps: SubmitJobDeps) {
     } catch (error) {
       if (jobId) await cancelOrphan(jobId, where);
       await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
-      throw error;
+      throw withoutKey(error, keyHex);
     }
   }
 
@@ -203,4 +203,21 @@ export function createSubmitJobHandler(deps: SubmitJobDeps) {
       log.error("Could not cancel an unrecorded MediaConvert job", { ...where, jobId, ...describeError(error) });
     }
   }
+}
+
+/**
+ * The error with the content key removed from its message. A validation error from CreateJob may
+ * quote the request's settings, and this error is logged, returned and kept in the dead-letter
+ * queue; the key must reach none of them.
+ */
+export function withoutKey(error: unknown, keyHex: string): unknown {
+  if (!(error instanceof Error)) return error;
+  // keyHex is 32 hex digits: nothing to escape. "i": MediaConvert may echo it in upper case.
+  const pattern = new RegExp(keyHex, "gi");
+  const quoted = `${error.message}\n${error.stack ?? ""}`.toLowerCase().includes(keyHex.toLowerCase());
+  if (!quoted) return error;
+  const redacted = new Error(error.message.replace(pattern, "[content key]"));
+  redacted.name = error.name;
+  redacted.stack = (error.stack ?? "").replace(pattern, "[content key]");
+  return redacted;
 }

@@ -423,6 +423,24 @@ describe("submit-job: failures", () => {
     expect(createJobCalls()).toHaveLength(3);
   });
 
+  it("never lets the content key out through a CreateJob error that quotes the settings", async () => {
+    const prefix = uniquePrefix("quote");
+    mc.on(CreateJobCommand).callsFake((input: CreateJobCommandInput) => {
+      const key = hlsOf(input).Encryption!.StaticKeyProvider!.StaticKeyValue!;
+      throw Object.assign(new Error(`/outputGroups/0: invalid staticKeyValue [${key.toUpperCase()}]`), {
+        name: "BadRequestException",
+      });
+    });
+    const { handler, log } = setup();
+    const error = await handler(s3Notification([{ key: `${prefix}movie.mp4` }], encodeS3EventKey)).catch(
+      (e: unknown) => e,
+    );
+    const key = hlsOf(createJobCalls()[0]!).Encryption!.StaticKeyProvider!.StaticKeyValue!;
+    const everything = JSON.stringify(log.entries) + JSON.stringify((error as SubmitJobError).result) + String(error);
+    expect(everything).toContain("[content key]");
+    expect(everything.toLowerCase()).not.toContain(key.toLowerCase());
+  });
+
   it("cancels a job it could not record and releases the claim", async () => {
     const prefix = uniquePrefix("unrecorded");
     const key = `${prefix}movie.mp4`;
