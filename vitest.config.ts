@@ -27,6 +27,7 @@ export default defineConfig({
             "test/e2e/**/*.test.ts",
           ],
           globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/fast-check-seed.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

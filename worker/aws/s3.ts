@@ -463,8 +463,10 @@ export function parseListObjectsV2(xml: string): ListPage {
       if (depth > 0) closeElement(scan, depth, lt);
     } else if (second === BANG) {
       if (xml.startsWith("<!--", lt)) {
-        const end = xml.indexOf("-->", lt + 4);
+        // XML 1.0 §2.5: "--" may not occur inside a comment, so the first "--" must close it.
+        const end = xml.indexOf("--", lt + 4);
         if (end < 0) throw new XmlError("unterminated comment", lt);
+        if (xml.charCodeAt(end + 2) !== GT) throw new XmlError("'--' inside a comment", end);
         i = end + 3;
       } else if (xml.startsWith("<![CDATA[", lt)) {
         const end = xml.indexOf("]]>", lt + 9);

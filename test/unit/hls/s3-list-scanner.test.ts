@@ -201,6 +201,11 @@ function attempt(parse: (xml: string) => ListPage, xml: string): Outcome {
 function knowinglyStricter(xml: string): boolean {
   // "<!-->", "<!--->" and "<?>" are not comments / processing instructions (XML 1.0 §2.5, §2.6).
   if (/<!---?>|<\?>/.test(xml)) return true;
+  // "--" inside a comment, or a comment ending in "-" (XML 1.0 §2.5): the tree reader only looks
+  // for the closing "-->".
+  for (const match of xml.matchAll(/<!--((?:(?!-->)[\s\S])*)-->/g)) {
+    if (match[1]!.includes("--") || match[1]!.endsWith("-")) return true;
+  }
   // A bare "&" in an attribute value (XML 1.0 §3.1): the tree reader does not look at attributes.
   if (/<[A-Za-z_:][^<>]*=\s*(?:"[^"<]*&|'[^'<]*&)/.test(xml)) return true;
   let root: XmlElement;
