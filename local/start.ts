@@ -100,8 +100,8 @@ async function main(): Promise<void> {
     vars: workerVars,
     persistTo: join(dataDir, "wrangler"),
     inheritOutput: true,
+    onSpawned: (stop) => stops.push({ name: "wrangler dev", stop }),
   });
-  stops.push({ name: "wrangler dev", stop: worker.stop });
   worker.process.once("exit", (code) => {
     if (!stopping) {
       console.error(`wrangler dev exited unexpectedly (code ${code}).`);
@@ -122,6 +122,8 @@ Press Ctrl-C to stop everything.`);
 }
 
 main().catch(async (error: Error) => {
+  // A start-up cut short by Ctrl-C fails too (wrangler is stopped under it); that is no error.
+  if (stopping) return;
   console.error(`\nnpm start failed: ${error.message}`);
   await stopAll(1);
 });

@@ -5,11 +5,11 @@
  * 0600), not the command line, so they do not show in `ps`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { LOCAL_HOST, assertPortFree, freePort } from "./aws.ts";
+import { LOCAL_HOST, assertPortFree } from "./aws.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +17,8 @@ export interface WranglerDev {
   url: string;
   port: number;
   process: ChildProcess;
+  /** The last 8 kB wrangler printed (diagnostics for a failing test). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -33,8 +35,42 @@ export interface WranglerDevOptions {
   persistTo?: string;
   /** Forward wrangler's output to this process's stdout/stderr. */
   inheritOutput?: boolean;
+  /**
+   * Called with the stop function as soon as wrangler is spawned, before it is ready, so a caller
+   * interrupted during start-up (Ctrl-C in `npm start`) can still stop it: wrangler runs in its
+   * own process group, which the terminal's SIGINT does not reach.
+   */
+  onSpawned?: (stop: () => Promise<void>) => void;
   /** How long to wait for the first answer. */
   readyTimeoutMs?: number;
+}
+
+/** wrangler's readiness line, e.g. `[wrangler:info] Ready on http://127.0.0.1:41003` (NO_COLOR output). */
+const READY_LINE = /Ready on (http:\/\/[^\s]+)/;
+
+/**
+ * The processes of a process group that are still running (zombies excluded: a reaped-late
+ * zombie holds no port). Read from /proc; elsewhere the group is assumed gone once wrangler is.
+ */
+export function liveGroupMembers(group: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const pid of entries) {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === group && state !== "Z" && state !== "X") members.push(Number(pid));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return members;
 }
 
 /** Quotes a value for a dotenv file (double quotes; backslash, quote and newline escaped). */
@@ -44,9 +80,12 @@ function dotenvValue(value: string): string {
 
 /** Starts `wrangler dev` for wrangler.toml and waits until the Worker answers. */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  const port = options.port ?? (await freePort());
-  if (options.port) await assertPortFree(port, "Worker (wrangler dev)");
-  const inspectorPort = await freePort();
+  // Port 0 lets the OS pick a port at bind time and wrangler announce it ("Ready on <url>").
+  // Picking a free port first and passing it on is a race: between the check and wrangler's bind,
+  // another server or an outgoing connection can take it, and the readiness probe then talks to
+  // that other server while this Worker is gone (a CI run failed exactly so).
+  const requestedPort = options.port ?? 0;
+  if (options.port) await assertPortFree(options.port, "Worker (wrangler dev)");
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-wrangler-"));
   const envFile = join(scratch, "worker.env");
   writeFileSync(
@@ -68,9 +107,9 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       "--ip",
       LOCAL_HOST,
       "--port",
-      String(port),
+      String(requestedPort),
       "--inspector-port",
-      String(inspectorPort),
+      "0",
       "--env-file",
       envFile,
       "--persist-to",
@@ -82,7 +121,8 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     {
       cwd: resolve(dirname(require.resolve("../package.json"))),
       detached: true,
-      stdio: options.inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+      // Always piped: the readiness line is read from it; forwarded below when asked.
+      stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
         CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -93,48 +133,78 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     },
   );
   let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
+  let announcedUrl: string | undefined;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+    announcedUrl ??= READY_LINE.exec(output)?.[1];
+  };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  if (options.inheritOutput) {
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  }
+
+  let stopping = false;
+  // A Worker that dies under a running test otherwise shows only as ECONNREFUSED; say why.
+  child.once("exit", (code, signal) => {
+    if (stopping || options.inheritOutput) return;
+    process.stderr.write(
+      `wrangler dev (${announcedUrl ?? "not ready yet"}) exited unexpectedly (code ${code}, signal ${signal}). Its last output:\n${output}\n`,
+    );
+  });
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    stopping = true;
+    if (child.pid === undefined) return rmSync(scratch, { recursive: true, force: true });
+    const group = child.pid;
+    const running = child.exitCode === null && child.signalCode === null;
+    const exited = running ? new Promise<void>((done) => child.once("exit", () => done())) : Promise.resolve();
+    // The whole group, even when wrangler itself is gone: a workerd it left behind is still in it.
+    const signalGroup = (signal: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-group, signal);
       } catch {
-        // already gone
+        // nothing left in the group
       }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
+    };
+    signalGroup("SIGTERM");
+    const timer = setTimeout(() => signalGroup("SIGKILL"), 5000);
+    await exited;
+    // wrangler exits before its workerd children do; wait for those too, so a caller that stops
+    // the Worker and then checks the port or the process table sees them gone.
+    const deadline = Date.now() + 7000;
+    while (liveGroupMembers(group).length > 0 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 50));
     }
+    clearTimeout(timer);
+    if (liveGroupMembers(group).length > 0) signalGroup("SIGKILL");
     rmSync(scratch, { recursive: true, force: true });
   };
 
-  const url = `http://${LOCAL_HOST}:${port}`;
+  options.onSpawned?.(stop);
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${output}`);
+      throw new Error(`wrangler dev exited (code ${child.exitCode}, signal ${child.signalCode}):\n${output}`);
     }
+    if (announcedUrl === undefined) {
+      await new Promise((done) => setTimeout(done, 100));
+      continue;
+    }
+    const url = announcedUrl;
+    const port = Number(new URL(url).port);
     try {
       const response = await fetch(`${url}${options.readyPath ?? "/api/media/status"}`, {
         signal: AbortSignal.timeout(2000),
       });
       await response.arrayBuffer();
-      return { url, port, process: child, stop };
+      return { url, port, process: child, output: () => output, stop };
     } catch {
       await new Promise((done) => setTimeout(done, 250));
     }
   }
   await stop();
-  throw new Error(`wrangler dev did not answer on ${url} within the timeout:\n${output}`);
+  throw new Error(`wrangler dev did not answer on ${announcedUrl ?? "any port"} within the timeout:\n${output}`);
 }
