@@ -61,9 +61,15 @@ const portsHandedOut = new Set<number>();
  * deliberate choice can collide with it, and never one made by this process.
  */
 export async function reservePort(): Promise<number> {
-  const [ephemeralLow] = ephemeralPortRange();
-  const high = Math.min(ephemeralLow, 32768) - 1;
-  const low = Math.max(1024, high - 12_000);
+  const [ephemeralLow, ephemeralHigh] = ephemeralPortRange();
+  // Below the ephemeral range (the usual case: Linux starts it at 32768); above it when a machine
+  // starts it too low to leave room; anywhere unprivileged as a last resort (DynamoDB Local's
+  // start-up still retries on a BindException).
+  let high = Math.min(ephemeralLow, 32768) - 1;
+  let low = Math.max(1024, high - 12_000);
+  if (high - low < 1000) {
+    [low, high] = 65535 - ephemeralHigh >= 1000 ? [ephemeralHigh + 1, 65535] : [1024, 65535];
+  }
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
     if (portsHandedOut.has(port)) continue;
