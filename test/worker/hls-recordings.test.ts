@@ -4,7 +4,7 @@
  * streams, a gap, and objects whose names are not segment names.
  */
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { readConfig, type Config } from "../../worker/config.ts";
 import { listWindowSegments } from "../../worker/routes/recordings.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
@@ -24,6 +24,12 @@ const cam1Starts = Array.from({ length: 400 }, (_, i) => T0 + i * 30 + Math.floo
 const cam2Starts = Array.from({ length: 40 }, (_, i) => T0 + 3600 + i * 30);
 const NOW = Math.floor(Date.now() / 1000);
 const liveStarts = Array.from({ length: 10 }, (_, i) => NOW - 300 + i * 30 - (NOW % 30));
+// Three hours of a live recorder up to now (the segment being recorded is not there yet), with a
+// gap of two segments about two hours back, in the part that has settled.
+const LIVE_DAY_FIRST = NOW - (NOW % 30) - 3 * 3600;
+const liveDayStarts = Array.from({ length: 3 * 120 }, (_, i) => LIVE_DAY_FIRST + i * 30).filter(
+  (_, i) => i !== 100 && i !== 101,
+);
 
 function config(): Config {
   const result = readConfig(env as unknown as Record<string, unknown>);
@@ -37,6 +43,7 @@ beforeAll(async () => {
     ...recorderSegments("movie/cam1/", cam1Starts),
     ...recorderSegments("movie/site-a/cam2/", cam2Starts),
     ...recorderSegments("movie/live/", liveStarts),
+    ...recorderSegments("movie/live-day/", liveDayStarts),
     // Not segment names: skipped (and logged), never emitted.
     { key: "movie/20240102T041230Z-broken.ts", body: "x" },
     { key: "movie/20240102T0412.ts", body: "x" },
@@ -103,6 +110,50 @@ describe("GET /api/media/recordings/playlist.m3u8", () => {
     const uris = (t: string) => t.split("\n").filter((l) => l.startsWith("https://"));
     expect(uris(reloaded).slice(0, uris(text).length)).toEqual(uris(text));
     expect(uris(reloaded)).toHaveLength(uris(text).length + 1);
+  });
+
+  it("a day-long live window: its settled whole hours come from the edge cache, so a reload makes one S3 call", async () => {
+    // The head/tail boundary moves on the hour (two segments late): not across this test.
+    const secondsToNextBoundary = 3600 - ((Date.now() / 1000 - 60) % 3600);
+    if (secondsToNextBoundary < 15) await new Promise((done) => setTimeout(done, (secondsToNextBoundary + 1) * 1000));
+    const path = `/api/media/recordings/playlist.m3u8?stream=live-day&start=${LIVE_DAY_FIRST}`;
+    const load = async () => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args.map(String).join(" ")));
+      try {
+        const response = await callWith({}, path);
+        const text = await response.text();
+        const access = lines
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((r) => r.msg === "request");
+        return { status: response.status, text, access: access! };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const first = await load();
+    expect(first.status).toBe(200);
+    expect(first.text).toContain("#EXT-X-PLAYLIST-TYPE:EVENT\n");
+    // Three hours fit one listing page each way: the settled head and the fresh tail.
+    expect(first.access).toMatchObject({ status: 200, cache: "live-head-miss", upstream_calls: 2 });
+    const reload = await load();
+    expect(reload.access).toMatchObject({ status: 200, cache: "live-head-hit", upstream_calls: 1 });
+    expect(reload.text).toBe(first.text);
+
+    // The joined listing gives exactly what one listing of the whole window gives.
+    const whole = await listWindowSegments(config(), { calls: 0, retries: 0 }, "live-day", {
+      start: LIVE_DAY_FIRST,
+      end: LIVE_DAY_FIRST + 86_400,
+    });
+    const names = (text: string) =>
+      text
+        .split("\n")
+        .filter((line) => line.startsWith("https://"))
+        .map((uri) => uri.split("/").pop());
+    expect(names(reload.text)).toEqual(whole.map((segment) => segment.key.split("/").pop()));
+    expect(names(reload.text)).toHaveLength(liveDayStarts.length);
+    // The gap, in the cached head, is still marked.
+    expect(reload.text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
   });
 
   it.each([

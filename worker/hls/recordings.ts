@@ -262,6 +262,51 @@ export interface WindowSegment extends ArchivedSegment {
 }
 
 /**
+ * A live window's listing is split at the last whole hour that has settled (see liveHeadBoundary):
+ * the head before it never changes and is listed once per hour from the edge cache, so a player
+ * reloading a day-long live window every 15 s costs one S3 call for the tail, not the whole day.
+ */
+export const LIVE_HEAD_GRANULARITY_SECONDS = 3600;
+
+/**
+ * Where a live window's settled head ends: the last whole hour at or before which every segment
+ * has been closed and uploaded (now minus two segment lengths, the rule a settled window uses),
+ * when that lies inside the window. Undefined when the window has no settled whole hour; it is
+ * then listed whole.
+ */
+export function liveHeadBoundary(
+  window: { start: number; end: number },
+  nowSeconds: number,
+  segmentSeconds: number,
+): number | undefined {
+  const settledUntil = Math.floor(nowSeconds) - 2 * segmentSeconds;
+  const boundary = Math.floor(settledUntil / LIVE_HEAD_GRANULARITY_SECONDS) * LIVE_HEAD_GRANULARITY_SECONDS;
+  return boundary > window.start && boundary < window.end ? boundary : undefined;
+}
+
+/**
+ * The segments of a window listed in two parts at `boundary`: those of the head (its listing of
+ * [start, boundary)) that start before the boundary, then those of the tail (its listing of
+ * [boundary, end)) that start at or after it. Each listing also holds neighbours of its range
+ * (the head a look-ahead past the boundary, the tail a look-back before it); each segment is
+ * taken from the one listing whose range holds it, so the result is what one listing of the
+ * whole window holds. Both inputs are sorted by start, and so is the result.
+ */
+export function joinAtBoundary(
+  head: readonly ArchivedSegment[],
+  tail: readonly ArchivedSegment[],
+  boundary: number,
+): ArchivedSegment[] {
+  const joined: ArchivedSegment[] = [];
+  for (const segment of head) {
+    if (segment.start >= boundary) break;
+    joined.push(segment);
+  }
+  for (const segment of tail) if (segment.start >= boundary) joined.push(segment);
+  return joined;
+}
+
+/**
  * Places sorted segments into a window: durations from the next segment's start (the configured
  * length for the last one, and before a gap), a discontinuity after each gap, and only segments
  * that overlap [start, end). `segments` must be sorted by start and unique.

@@ -19,7 +19,9 @@ import { serializeMediaPlaylist } from "../hls/playlist.ts";
 import {
   isValidStreamName,
   isWindowProblem,
+  joinAtBoundary,
   listingPageSize,
+  liveHeadBoundary,
   listingStartAfter,
   parseSegmentNameAt,
   placeSegments,
@@ -111,15 +113,14 @@ export async function listWindowSegments(
  * Settled windows never change: their listing is kept in the edge cache, as the segment names
  * one per line (the keys are the stream's prefix + name, the start times follow from the names):
  * several times cheaper to write and read than JSON objects, on the request's own CPU time.
+ * Returns the segments and whether they came from the cache.
  */
-async function cachedWindowSegments(
+async function settledListing(
   c: Context<AppEnv>,
   stream: string,
-  window: RecordingWindow,
-): Promise<ArchivedSegment[]> {
+  window: { start: number; end: number },
+): Promise<{ segments: ArchivedSegment[]; cached: boolean }> {
   const config = c.get("config");
-  const load = () => listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
-  if (!window.settled) return load();
   const prefix = streamKeyPrefix(config, stream);
   const cacheKey = edgeCacheRequest(
     `recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
@@ -129,24 +130,53 @@ async function cachedWindowSegments(
   const cache = caches.default;
   const hit = await cache.match(cacheKey);
   if (hit) {
-    c.set("cacheStatus", "hit");
     const segments: ArchivedSegment[] = [];
     for (const name of (await hit.text()).split("\n")) {
       const key = prefix + name;
       const start = parseSegmentNameAt(key, prefix.length);
       if (start !== undefined) segments.push({ key, start });
     }
-    return segments;
+    return { segments, cached: true };
   }
-  c.set("cacheStatus", "miss");
-  const segments = await load();
+  const segments = await listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
   let names = "";
   for (const segment of segments) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
   const stored = new Response(names, {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "max-age=3600" },
   });
   c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
-  return segments;
+  return { segments, cached: false };
+}
+
+/**
+ * The window's segments. A settled window is one cached listing. A live window is listed fresh,
+ * except for its settled whole hours (liveHeadBoundary): those are a cached listing like a
+ * settled window's, joined to a fresh listing of the rest, so a reload lists about an hour at
+ * most (one S3 call) however long the window is. Sets cacheStatus for the access log.
+ */
+async function windowSegments(
+  c: Context<AppEnv>,
+  stream: string,
+  window: RecordingWindow,
+  nowSeconds: number,
+): Promise<ArchivedSegment[]> {
+  const config = c.get("config");
+  if (window.settled) {
+    const { segments, cached } = await settledListing(c, stream, window);
+    c.set("cacheStatus", cached ? "hit" : "miss");
+    return segments;
+  }
+  const boundary = liveHeadBoundary(window, nowSeconds, config.recordings.segmentSeconds);
+  if (boundary === undefined) {
+    c.set("cacheStatus", "live");
+    return listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
+  }
+  const [head, tail] = await Promise.all([
+    settledListing(c, stream, { start: window.start, end: boundary }),
+    listWindowSegments(config, c.get("stats"), stream, { start: boundary, end: window.end }, c.get("requestId")),
+  ]);
+  c.set("cacheStatus", head.cached ? "live-head-hit" : "live-head-miss");
+  return joinAtBoundary(head.segments, tail, boundary);
 }
 
 export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8", async (c) => {
@@ -165,7 +195,7 @@ export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8
   if (signed) await authorize(c, recordingScope(stream), ["play"]);
 
   const segmentSeconds = config.recordings.segmentSeconds;
-  const placed = placeSegments(await cachedWindowSegments(c, stream, window), window, segmentSeconds);
+  const placed = placeSegments(await windowSegments(c, stream, window, nowSeconds), window, segmentSeconds);
   if (placed.length === 0) {
     throw new ApiError(404, "No recordings in this window.", {
       details: { start: new Date(window.start * 1000).toISOString(), end: new Date(window.end * 1000).toISOString() },

@@ -10,7 +10,10 @@ import {
   formatSegmentName,
   isPastWindow,
   isValidStreamName,
+  joinAtBoundary,
+  LIVE_HEAD_GRANULARITY_SECONDS,
   listingStartAfter,
+  liveHeadBoundary,
   maxSegmentSpan,
   mediaSequenceFor,
   parseSegmentName,
@@ -321,6 +324,54 @@ describe("placeSegments", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("live windows: a cached settled head joined to a fresh tail", () => {
+  const HOUR = LIVE_HEAD_GRANULARITY_SECONDS;
+
+  it("liveHeadBoundary: the last whole hour two segments behind now, when it lies inside the window", () => {
+    const hour = Math.floor(T0 / HOUR) * HOUR + 10 * HOUR;
+    const window = { start: hour - 5 * HOUR, end: hour + HOUR };
+    // Two segments (60 s) after the hour, the hour has settled; one second earlier it has not.
+    expect(liveHeadBoundary(window, hour + 2 * SEG, SEG)).toBe(hour);
+    expect(liveHeadBoundary(window, hour + 2 * SEG - 1, SEG)).toBe(hour - HOUR);
+    expect(liveHeadBoundary(window, hour + 0.5 * HOUR, SEG)).toBe(hour);
+    // No settled whole hour inside the window: listed whole.
+    expect(liveHeadBoundary({ start: hour, end: hour + HOUR }, hour + 0.5 * HOUR, SEG)).toBeUndefined();
+    expect(liveHeadBoundary({ start: hour + 1, end: hour + HOUR }, hour + 0.9 * HOUR, SEG)).toBeUndefined();
+    // A boundary at or after the window's end would be a settled window, not a live one.
+    expect(liveHeadBoundary({ start: hour - HOUR, end: hour }, hour + HOUR, SEG)).toBeUndefined();
+  });
+
+  it("property: head listing + tail listing joined at the boundary = one listing of the whole window", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4 * 3600 }), { minLength: 0, maxLength: 150 }),
+        fc.integer({ min: -100, max: 3 * 3600 }),
+        fc.integer({ min: 1, max: 3 * 3600 }),
+        fc.integer({ min: 1, max: 3 * 3600 }),
+        // Recorders cut on the hour, so a segment starting exactly at the boundary is the usual case.
+        fc.boolean(),
+        (offsets, startOffset, headLength, tailLength, segmentAtBoundary) => {
+          const boundary = T0 + startOffset + headLength;
+          const all = archive([...offsets.map((o) => T0 + o), ...(segmentAtBoundary ? [boundary] : [])]);
+          const window = { start: T0 + startOffset, end: boundary + tailLength };
+          const joined = joinAtBoundary(
+            listFrom(all, { start: window.start, end: boundary }),
+            listFrom(all, { start: boundary, end: window.end }),
+            boundary,
+          );
+          const whole = listFrom(all, window);
+          // The same segments in the same order, except that the whole listing's look-ahead past
+          // the window's end is the tail's look-ahead too.
+          expect(joined.map((s) => s.key)).toEqual(whole.map((s) => s.key));
+          // And so the same playlist entries: durations, discontinuities.
+          expect(placeSegments(joined, window, SEG)).toEqual(placeSegments(whole, window, SEG));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
