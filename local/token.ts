@@ -2,16 +2,22 @@
  * `npm run token -- <job_id> [--ttl 3600]`
  * `npm run token -- --stream <name> [--ttl 3600]`   (a recorder stream; `--stream '*'` for all)
  * `npm run token -- --stream '' ...`                 (recordings directly under the prefix)
+ * `npm run token -- --faces <input_file> ...`        (an upload's faces; `--faces '*'` for all)
+ * `npm run token -- --faces-job <rekognition job id> ...`
  *
  * Mints a playback token (`pur: play`) as the customer's backend would, signed with TOKEN_SECRET
  * from the environment or the local stack's default secret. Prints the token alone on stdout (for
  * `$(npm run -s token -- ...)`), and how to use it on stderr.
  */
-import { jobScope, mintToken, recordingScope } from "../worker/auth/tokens.ts";
+import { facesScope, jobScope, mintToken, recordingScope } from "../worker/auth/tokens.ts";
 import { LOCAL_TOKEN_SECRET } from "./defaults.ts";
 
-const USAGE =
-  "usage: npm run token -- <job_id> [--ttl <seconds>]\n       npm run token -- --stream <name|'*'|''> [--ttl <seconds>]";
+const USAGE = [
+  "usage: npm run token -- <job_id> [--ttl <seconds>]",
+  "       npm run token -- --stream <name|'*'|''> [--ttl <seconds>]",
+  "       npm run token -- --faces <input_file|'*'> [--ttl <seconds>]",
+  "       npm run token -- --faces-job <rekognition job id> [--ttl <seconds>]",
+].join("\n");
 const MAX_TTL_SECONDS = 31 * 86_400;
 
 function fail(message: string): never {
@@ -23,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
   let ttl = 3600;
   let jobId: string | undefined;
   let stream: string | undefined;
+  let faces: { by: "input_file" | "job_id"; value: string } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--ttl") {
@@ -35,6 +42,11 @@ async function main(argv: string[]): Promise<void> {
       const value = argv[++i];
       if (value === undefined) fail("--stream needs a stream name ('*' for all streams, '' for the root)");
       stream = value;
+    } else if (arg === "--faces" || arg === "--faces-job") {
+      const value = argv[++i];
+      if (value === undefined || value === "")
+        fail(`${arg} needs ${arg === "--faces" ? "an input file key" : "a job id"}`);
+      faces = { by: arg === "--faces" ? "input_file" : "job_id", value };
     } else if (arg === "-h" || arg === "--help") {
       console.error(USAGE);
       return;
@@ -46,7 +58,12 @@ async function main(argv: string[]): Promise<void> {
       fail(`unexpected argument ${arg}`);
     }
   }
-  if ((jobId === undefined) === (stream === undefined)) fail("give either a job id or --stream");
+  if ([jobId, stream, faces].filter((given) => given !== undefined).length !== 1) {
+    fail("give one of: a job id, --stream, --faces, --faces-job");
+  }
+  if (faces?.by === "job_id" && faces.value !== "*" && !/^[a-zA-Z0-9_-]{1,64}$/.test(faces.value)) {
+    fail(`not a Rekognition job id: ${faces.value}`);
+  }
   if (jobId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(jobId)) fail(`not a job id: ${jobId}`);
   if (
     stream !== undefined &&
@@ -60,7 +77,14 @@ async function main(argv: string[]): Promise<void> {
   const fromEnvironment = process.env.TOKEN_SECRET;
   const secret = fromEnvironment && fromEnvironment.trim() !== "" ? fromEnvironment.trim() : LOCAL_TOKEN_SECRET;
   if (secret.length < 32) fail("TOKEN_SECRET must be at least 32 characters (as the Worker requires)");
-  const scope = jobId !== undefined ? jobScope(jobId) : recordingScope(stream!);
+  const scope =
+    jobId !== undefined
+      ? jobScope(jobId)
+      : faces !== undefined
+        ? faces.value === "*"
+          ? "faces:*"
+          : facesScope(faces)
+        : recordingScope(stream!);
   const token = await mintToken(secret, { scope, purpose: "play", ttlSeconds: ttl });
 
   process.stdout.write(`${token}\n`);
@@ -69,7 +93,9 @@ async function main(argv: string[]): Promise<void> {
     `scope ${scope}, expires ${expires}, signed with ${fromEnvironment ? "TOKEN_SECRET from the environment" : "the local default secret"}\n` +
       (jobId !== undefined
         ? `e.g. curl "http://127.0.0.1:8787/api/media/vod/${jobId}/<master>.m3u8?token=${token}"`
-        : `e.g. curl "http://127.0.0.1:8787/api/media/recordings/playlist.m3u8?${stream === "" || stream === "*" ? "" : `stream=${stream}&`}start=<time>&token=${token}"`),
+        : faces !== undefined
+          ? `e.g. curl "http://127.0.0.1:8787/api/media/faces?${faces.by}=${faces.value === "*" ? "<value>" : encodeURIComponent(faces.value)}&token=${token}"`
+          : `e.g. curl "http://127.0.0.1:8787/api/media/recordings/playlist.m3u8?${stream === "" || stream === "*" ? "" : `stream=${stream}&`}start=<time>&token=${token}"`),
   );
 }
 

@@ -63,6 +63,12 @@ export interface Config {
     /** Lifetime of the key token a playlist embeds in its EXT-X-KEY URI. */
     keyTokenTtlSeconds: number;
   };
+  /**
+   * Access to /api/media/faces: "signed" asks for a token scoped to the upload (or the
+   * Rekognition job), like signed playback. Defaults to PLAYBACK_POLICY: face data of videos
+   * whose playback is protected should not be open to anyone who can guess a file name.
+   */
+  facesPolicy: PlaybackPolicy;
 }
 
 /** Raw bindings as strings (Workers vars are strings; secrets are strings). */
@@ -213,6 +219,10 @@ function parseConfig(env: ConfigBindings): Config {
   if (policyRaw !== "public" && policyRaw !== "signed") {
     throw new ConfigError("PLAYBACK_POLICY", `must be "public" or "signed", got "${policyRaw}"`);
   }
+  const facesPolicyRaw = text(env, "FACES_POLICY") ?? policyRaw;
+  if (facesPolicyRaw !== "public" && facesPolicyRaw !== "signed") {
+    throw new ConfigError("FACES_POLICY", `must be "public" or "signed", got "${facesPolicyRaw}"`);
+  }
   const tokenSecret = required(
     env,
     "TOKEN_SECRET",
@@ -260,5 +270,6 @@ function parseConfig(env: ConfigBindings): Config {
       previousTokenSecret,
       keyTokenTtlSeconds: integer(env, "KEY_TOKEN_TTL_SECONDS", 900, 30, 86_400),
     },
+    facesPolicy: facesPolicyRaw,
   };
 }

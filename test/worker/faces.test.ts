@@ -18,7 +18,9 @@ import {
 import { encodeS3Key } from "../../worker/aws/s3-url.ts";
 import { encodeCursor, jobFingerprint, MAX_CHUNK_READS } from "../../worker/faces/results.ts";
 import { putItem } from "./support/dynamodb.ts";
-import { call } from "./support/request.ts";
+import { call, callWith } from "./support/request.ts";
+import { testToken } from "./hls-support.ts";
+import { facesScope, jobScope, scopeGrants } from "../../worker/auth/tokens.ts";
 
 const bindings = env as unknown as Record<string, string>;
 const BUCKET = "media-output";
@@ -375,5 +377,80 @@ describe("GET /api/media/faces: SUCCEEDED results", () => {
     const bad = await call(`/api/media/faces?input_file=${q(forged)}`);
     expect(bad.status).toBe(502);
     expect(await bad.json()).toMatchObject({ success: false, message: "Upstream error." });
+  });
+});
+
+describe("GET /api/media/faces: FACES_POLICY=signed (the default under PLAYBACK_POLICY=signed)", () => {
+  let result: { jobId: string; inputFile: string };
+  beforeAll(async () => {
+    result = await succeeded("signed", 30);
+  });
+  const signedGet = async (path: string, overrides: Record<string, string> = { PLAYBACK_POLICY: "signed" }) => {
+    const response = await callWith({ CACHE_TTL_SECONDS: "0", ...overrides }, path);
+    return { status: response.status, response, body: (await response.json()) as FacesBody };
+  };
+
+  it("needs a token for that upload; without one it is 401 before any read", async () => {
+    const path = `/api/media/faces?input_file=${q(result.inputFile)}`;
+    const missing = await signedGet(path);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toMatchObject({ success: false, message: "Token is required.", reason: "missing" });
+    expect(missing.response.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    // An unknown upload answers 401 too: without a token nothing tells whether it exists.
+    expect((await signedGet(`/api/media/faces?input_file=uploads%2Fnone-${unique()}.mp4`)).status).toBe(401);
+  });
+
+  it("a token for the upload, sent as ?token= or Authorization: Bearer, reads its faces, privately cached", async () => {
+    const token = await testToken(facesScope({ by: "input_file", value: result.inputFile }), "play");
+    const byQuery = await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}&limit=5&token=${token}`);
+    expect(byQuery.status).toBe(200);
+    expect(byQuery.body.faces).toHaveLength(5);
+    expect(byQuery.response.headers.get("cache-control")).toBe("private, max-age=0");
+    const byHeader = await callWith(
+      { PLAYBACK_POLICY: "signed", CACHE_TTL_SECONDS: "0" },
+      `/api/media/faces?input_file=${q(result.inputFile)}&limit=5`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    expect(byHeader.status).toBe(200);
+    expect(await byHeader.json()).toEqual(byQuery.body);
+  });
+
+  it("the token's scope is the lookup: a token for another upload, or for the file when asking by job id, is 403", async () => {
+    const other = await testToken(facesScope({ by: "input_file", value: "uploads/other.mp4" }), "play");
+    const wrong = await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}&token=${other}`);
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).toMatchObject({ success: false, reason: "wrong-scope" });
+    const forFile = await testToken(facesScope({ by: "input_file", value: result.inputFile }), "play");
+    expect((await signedGet(`/api/media/faces?job_id=${result.jobId}&token=${forFile}`)).status).toBe(403);
+    const forJob = await testToken(facesScope({ by: "job_id", value: result.jobId }), "play");
+    expect((await signedGet(`/api/media/faces?job_id=${result.jobId}&limit=5&token=${forJob}`)).status).toBe(200);
+    // Playback tokens grant playback only, and a key token is not a play token.
+    const playback = await testToken(jobScope(result.jobId), "play");
+    expect((await signedGet(`/api/media/faces?job_id=${result.jobId}&token=${playback}`)).status).toBe(403);
+    const keyPurpose = await testToken(facesScope({ by: "job_id", value: result.jobId }), "key");
+    expect((await signedGet(`/api/media/faces?job_id=${result.jobId}&token=${keyPurpose}`)).status).toBe(403);
+  });
+
+  it("faces:* (a backend's own token) grants every result, and nothing else", async () => {
+    const all = await testToken("faces:*", "play");
+    expect((await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}&token=${all}`)).status).toBe(200);
+    expect(scopeGrants("faces:*", jobScope(result.jobId))).toBe(false);
+    expect(scopeGrants("faces:*", "rec:cam1")).toBe(false);
+  });
+
+  it("FACES_POLICY=public keeps faces open under signed playback; a bad value is a 500 naming the variable", async () => {
+    const open = await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}&limit=1`, {
+      PLAYBACK_POLICY: "signed",
+      FACES_POLICY: "public",
+    });
+    expect(open.status).toBe(200);
+    expect(open.response.headers.get("cache-control")).toBe("public, max-age=0");
+    // And the reverse: signed faces under public playback.
+    expect(
+      (await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}`, { FACES_POLICY: "signed" })).status,
+    ).toBe(401);
+    const bad = await signedGet(`/api/media/faces?input_file=${q(result.inputFile)}`, { FACES_POLICY: "private" });
+    expect(bad.status).toBe(500);
+    expect(bad.body).toMatchObject({ success: false, variable: "FACES_POLICY" });
   });
 });

@@ -40,9 +40,24 @@ export function recordingScope(stream: string): string {
   return `rec:${stream}`;
 }
 
-/** Whether a token scope grants `required` (only `rec:*` is a wildcard, and only over recordings). */
+/**
+ * The scope of an upload's face-detection results, as /api/media/faces looks them up: by the
+ * uploaded file (`faces:input_file:<key>`) or by the Rekognition job (`faces:job_id:<id>`).
+ */
+export function facesScope(lookup: { by: "input_file" | "job_id"; value: string }): string {
+  return `faces:${lookup.by}:${lookup.value}`;
+}
+
+/**
+ * Whether a token scope grants `required`. The wildcards are `rec:*` (every recorder stream) and
+ * `faces:*` (every face result), each only over its own kind.
+ */
 export function scopeGrants(tokenScope: string, required: string): boolean {
-  return tokenScope === required || (tokenScope === "rec:*" && required.startsWith("rec:"));
+  return (
+    tokenScope === required ||
+    (tokenScope === "rec:*" && required.startsWith("rec:")) ||
+    (tokenScope === "faces:*" && required.startsWith("faces:"))
+  );
 }
 
 /** Signs a token with the current secret. */

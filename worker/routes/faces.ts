@@ -20,6 +20,8 @@ import { getItem, queryByKey } from "../aws/dynamodb.ts";
 import { getObject } from "../aws/s3.ts";
 import { dynamoDbTarget } from "../aws/targets.ts";
 import { readText } from "../aws/upstream.ts";
+import { authorize } from "../auth/playback.ts";
+import { facesScope } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError, SEED_MESSAGES, UpstreamError } from "../http/errors.ts";
@@ -282,11 +284,14 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<stri
 /** Mounted with `app.route("/api/media", faceRoutes)`. */
 export const faceRoutes = new Hono<AppEnv>().get("/faces", async (c) => {
   const query = parseFacesQuery(c.req.url);
+  const signed = c.get("config").facesPolicy === "signed";
+  // FACES_POLICY=signed: a token for this upload (or Rekognition job), checked before any read.
+  if (signed) await authorize(c, facesScope(query.lookup), ["play"]);
   const row = await findRow(c, query);
   if (row === undefined) throw new ApiError(422, SEED_MESSAGES.notFoundItem);
   const body = row.AnalysisStatus === "SUCCEEDED" ? await facesPage(c, query, row) : pythonJsonDumps(statusFields(row));
   return c.body(body, 200, {
     "content-type": SEED_JSON_CONTENT_TYPE,
-    "cache-control": `public, max-age=${c.get("config").cacheTtlSeconds}`,
+    "cache-control": `${signed ? "private" : "public"}, max-age=${c.get("config").cacheTtlSeconds}`,
   });
 });
