@@ -23,7 +23,10 @@ export interface RequestVariables {
   stats: UpstreamStats;
   requestId: string;
   cors: CorsDecision;
-  /** "hit" | "miss" | "bypass", logged when a route uses the edge cache. */
+  /**
+   * How the edge cache served the request, for the access log: "hit-memory", "hit", "miss" or
+   * "bypass" for lookups and results; "live", "live-head-hit" or "live-head-miss" for live windows.
+   */
   cacheStatus?: string;
 }
 
