@@ -3,7 +3,7 @@
  * request over a large stored result (50,000 faces with DEFAULT attributes, written by faces-collect's
  * own writer in chunks of 1,000), and the S3 calls and bytes per request.
  *
- * How it is measured (as bench/hls.ts): the Worker's Hono app runs in this Node process (V8, like
+ * How it is measured: the Worker's Hono app runs in this Node process (V8, like
  * workerd) and handles real Requests through `app.fetch`; outgoing fetches go to an in-process fake
  * AWS (DynamoDB GetItem/Query answering the SUCCEEDED row, S3 GetObject serving the result files from
  * memory). CPU is process.cpuUsage() around `app.fetch` minus the time the fake spent answering, so it
@@ -20,6 +20,7 @@ import {
   faceResultManifestKey,
   type FaceCollectCheckpoint,
 } from "../model/index.ts";
+import { median } from "./support/measure.ts";
 import type { BenchResult } from "./types.ts";
 
 const S3 = "http://s3.bench.invalid";
@@ -29,12 +30,6 @@ const INPUT = "uploads/bench video.mp4";
 const FACES = 50_000;
 
 type App = { fetch(request: Request, env: Record<string, unknown>, ctx: unknown): Promise<Response> };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** The stored result: key -> body, as faces-collect writes it (pages of 1,000 faces, 5 per second). */
 function storedResult(): Map<string, string> {

@@ -16,35 +16,25 @@
  * route). Every request is a cache miss: the Cache API is a no-op and each window is new to the
  * isolate. Both archives live in one fake bucket, under the streams `day` and `year`.
  */
-import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { LOCAL_HOST } from "../local/aws.ts";
 import { jobScope, mintToken } from "../worker/auth/tokens.ts";
 import { formatSegmentName } from "../worker/hls/recordings.ts";
-import { compatibilityDateOf, startPlainWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
+import { median, processCpuMs } from "./support/measure.ts";
+import {
+  compatibilityDateOf,
+  deployBundle,
+  startPlainWorkerd,
+  wranglerVars,
+  type PlainWorkerd,
+} from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
 
 const SECRET = "bench-token-secret-0123456789abcdef0123";
 const SEGMENT_SECONDS = 30;
 const ARCHIVE_END = Date.UTC(2025, 0, 1) / 1000;
 const JOB = "1735689600000-bench1";
-const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Sorted keys `movie/<stream>/<name>` for `days` of 30-s segments ending at ARCHIVE_END. */
@@ -148,7 +138,7 @@ async function batchCpu(
   expectStatus = 200,
 ): Promise<{ cpuMs: number; bytes: number }> {
   let bytes = 0;
-  const before = cpuMs(worker.pid);
+  const before = processCpuMs(worker.pid);
   for (let index = 0; index < count; index++) {
     const response = await fetch(url(index));
     const body = await response.arrayBuffer();
@@ -157,25 +147,16 @@ async function batchCpu(
     }
     bytes = body.byteLength;
   }
-  return { cpuMs: (cpuMs(worker.pid) - before) / count, bytes };
+  return { cpuMs: (processCpuMs(worker.pid) - before) / count, bytes };
 }
 
 /** Runs the HLS bench. */
 export async function run(): Promise<BenchResult[]> {
-  const scratch = mkdtempSync(join(tmpdir(), "media-edge-hls-bench-"));
   const archives = { day: archive("day", 1), year: archive("year", 365) };
   const fake = await startFakeAws([...archives.day, ...archives.year]); // "day" < "year": still sorted
   let worker: PlainWorkerd | undefined;
   try {
-    execFileSync(
-      process.execPath,
-      ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", scratch],
-      { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, stdio: "ignore" },
-    );
-    const mainModule = join(
-      scratch,
-      readdirSync(scratch).find((name) => name.endsWith(".js"))!,
-    );
+    const mainModule = deployBundle().main;
     worker = await startPlainWorkerd({
       mainModule,
       compatibilityDate: compatibilityDateOf("wrangler.toml"),
@@ -287,6 +268,5 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await worker?.stop();
     await fake.stop();
-    rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@
  * - CPU and wall time per `status` request, cache miss and cache hit, measured in workerd against
  *   DynamoDB Local, next to a bare Hono route (bench/bare/) served the same way.
  *
- * Where: the deploy bundles (the same dry-run output) run in plain workerd (bench/workerd.ts), one
+ * Where: the deploy bundles (the same dry-run output) run in plain workerd (bench/support/workerd.ts), one
  * process each, with no wrangler proxy and no inspector. Under `wrangler dev` every request also
  * crosses wrangler's proxy workerd and every console.log goes through wrangler's log pipe, which
  * made a bare route cost ~1.5 ms and one log line ~0.5 ms: dev-server overhead, not the Worker's.
@@ -14,16 +14,21 @@
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
  * handling, which the bare route shows, so compare the two. Wall time is the client-side median.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
 import { localWorkerDefaults, localEndpoints } from "../local/defaults.ts";
-import { compatibilityDateOf, startPlainWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
+import { median, processCpuMs } from "./support/measure.ts";
+import {
+  compatibilityDateOf,
+  deployBundle,
+  startPlainWorkerd,
+  wranglerVars,
+  type PlainWorkerd,
+} from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
 
 const BATCHES = 8;
@@ -35,20 +40,6 @@ const BATCHES = 8;
  */
 const BATCH_SIZE = 2000;
 const MISS_BATCH_SIZE = 400;
-const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted from after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
 interface Measure {
   server: PlainWorkerd;
   url: () => string;
@@ -60,7 +51,7 @@ interface Measure {
 
 /** One batch of sequential requests: the workerd process's CPU per request, and each wall time. */
 async function runBatch(measure: Measure): Promise<void> {
-  const before = cpuMs(measure.server.pid);
+  const before = processCpuMs(measure.server.pid);
   for (let index = 0; index < measure.batchSize; index++) {
     const started = performance.now();
     const response = await fetch(measure.url(), { headers: measure.headers ?? {} });
@@ -70,47 +61,22 @@ async function runBatch(measure: Measure): Promise<void> {
       throw new Error(`bench request answered ${response.status}: ${body}\n${measure.server.output()}`);
     }
   }
-  measure.cpuPerRequest.push((cpuMs(measure.server.pid) - before) / measure.batchSize);
-}
-
-/** `wrangler deploy --dry-run --outdir` for a config: the bundle that would be uploaded. Returns its main module. */
-function buildBundle(outdir: string, config?: string): string {
-  execFileSync(
-    process.execPath,
-    [
-      "node_modules/wrangler/bin/wrangler.js",
-      "deploy",
-      "--dry-run",
-      "--outdir",
-      outdir,
-      ...(config ? ["--config", config] : []),
-    ],
-    {
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      stdio: "ignore",
-    },
-  );
-  const main = readdirSync(outdir).find((name) => name.endsWith(".js"));
-  if (!main) throw new Error(`wrangler deploy --dry-run wrote no module to ${outdir}`);
-  return join(outdir, main);
+  measure.cpuPerRequest.push((processCpuMs(measure.server.pid) - before) / measure.batchSize);
 }
 
 function bundleSize(outdir: string): { raw: number; gzip: number } {
   const files = readdirSync(outdir).filter((name) => name.endsWith(".js"));
   const bytes = Buffer.concat(files.map((name) => readFileSync(join(outdir, name))));
-  return {
-    raw: files.reduce((sum, name) => sum + statSync(join(outdir, name)).size, 0),
-    gzip: gzipSync(bytes).length,
-  };
+  return { raw: bytes.length, gzip: gzipSync(bytes).length };
 }
 
 /** Runs the Worker bench and returns its figures. */
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const scratch = mkdtempSync(join(tmpdir(), "media-edge-bundle-"));
-  const mainModule = buildBundle(join(scratch, "main"));
-  const bareModule = buildBundle(join(scratch, "bare"), "bench/bare/wrangler.toml");
-  const bundle = bundleSize(join(scratch, "main"));
+  const mainBundle = deployBundle();
+  const mainModule = mainBundle.main;
+  const bareModule = deployBundle("bench/bare/wrangler.toml").main;
+  const bundle = bundleSize(mainBundle.dir);
   results.push({ name: "Worker bundle (raw)", value: +(bundle.raw / 1024).toFixed(1), unit: "KiB" });
   results.push({
     name: "Worker bundle (gzip)",
@@ -221,7 +187,6 @@ export async function run(): Promise<BenchResult[]> {
     results.push({ name: "status, cache hit: wall per request", value: ms(hit.wall), unit: "ms" });
   } finally {
     await Promise.all([main?.stop(), bare?.stop(), dynamodb.stop()]);
-    rmSync(scratch, { recursive: true, force: true });
   }
   return results;
 }

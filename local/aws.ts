@@ -131,7 +131,8 @@ async function waitFor(what: string, probe: () => Promise<unknown>, timeoutMs: n
   throw new Error(`${what} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Stops a child process: SIGTERM, SIGKILL after 5 s, resolved once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);

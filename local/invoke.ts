@@ -73,8 +73,6 @@ async function readEvent(source: string): Promise<unknown> {
 /** Applies the local defaults to process.env; variables already set win. Returns what was applied. */
 function applyLocalEnvironment(): Record<string, string> {
   const defaults = localLambdaDefaults(localEndpoints(localPorts(process.env)));
-  // No job template exists locally; the emulator (or a mock) accepts any name.
-  if (!defaults.MEDIACONVERT_JOB_TEMPLATE) defaults.MEDIACONVERT_JOB_TEMPLATE = "media-edge-local-hls";
   const merged = withEnvironment(defaults, process.env);
   for (const [name, value] of Object.entries(merged)) process.env[name] = value;
   // Powertools' dev mode logs through the global console (pretty JSON), which we point at stderr so

@@ -43,7 +43,7 @@ import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_BUCKETS } from "../model/index.ts";
 import { localS3Client, type LocalS3Server, type S3ServerEvent } from "./aws.ts";
-import { LAMBDA_VARIABLES, withEnvironment, type LocalEndpoints } from "./defaults.ts";
+import { LAMBDA_VARIABLES, localLambdaDefaults, withEnvironment, type LocalEndpoints } from "./defaults.ts";
 import { startEmulatorServer } from "./emulators/http.ts";
 import { hasTool } from "./emulators/media-tools.ts";
 import { createMediaConvertEmulator, type MediaConvertStateChangeEvent } from "./emulators/mediaconvert.ts";
@@ -53,8 +53,6 @@ export interface LocalPipeline {
   stop(): Promise<void>;
   /** Lines for the start-up summary. */
   describe(): string;
-  /** Where the MediaConvert and Rekognition emulators listen. */
-  emulatorEndpoint: string;
   /** Resolves when no event, job or invocation is in flight (tests). */
   idle(): Promise<void>;
 }
@@ -62,8 +60,6 @@ export interface LocalPipeline {
 export interface LocalPipelineOptions {
   s3: LocalS3Server;
   endpoints: LocalEndpoints;
-  /** The Lambdas' local environment, given the emulators' endpoint. */
-  lambdaDefaults: (emulatorEndpoint?: string) => Record<string, string>;
   /** Variables over the defaults (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Emulators' port; default: the port of `endpoints.emulators`; 0 = any free port. */
@@ -205,7 +201,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   let uploadHandlers: Array<{ name: string; handler: Handler }>;
   let inputBuckets: string[];
   try {
-    env = withEnvironment(options.lambdaDefaults(server.endpoint), sourceEnv, LAMBDA_VARIABLES);
+    env = withEnvironment(localLambdaDefaults(options.endpoints, server.endpoint), sourceEnv, LAMBDA_VARIABLES);
     const submitConfig = readSubmitJobConfig(env);
     const facesStartConfig = readFacesStartConfig(env);
     const jobStateConfig = readJobStateConfig(env);
@@ -326,7 +322,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const rekognitionUrl = env.REKOGNITION_ENDPOINT_URL;
 
   return {
-    emulatorEndpoint: server.endpoint,
     describe: () => {
       const input = inputBuckets[0]!;
       const lines = [

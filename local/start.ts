@@ -22,7 +22,6 @@ import {
 import {
   localDataDir,
   localEndpoints,
-  localLambdaDefaults,
   localPorts,
   localWorkerDefaults,
   withEnvironment,
@@ -91,7 +90,6 @@ async function main(): Promise<void> {
   const pipeline = await startLocalPipeline({
     s3,
     endpoints,
-    lambdaDefaults: (emulator) => localLambdaDefaults(endpoints, emulator),
   });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
 

@@ -7,12 +7,12 @@
  * The config is workerd's Cap'n Proto format
  * (https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { LOCAL_HOST, reservePort } from "../../local/aws.ts";
+import { LOCAL_HOST, reservePort, stopChild } from "../../local/aws.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -20,11 +20,49 @@ export interface PlainWorkerd {
   url: string;
   /** The workerd process itself: its CPU is the Worker's CPU (plus workerd's HTTP handling). */
   pid: number;
-  /** How many lines the Worker wrote to stdout/stderr (its logs), drained so they cost no back-pressure. */
-  logLines(): number;
   /** The last 4 kB workerd printed. */
   output(): string;
   stop(): Promise<void>;
+}
+
+/**
+ * `wrangler deploy --dry-run --outdir` for a config: the bundle that would be uploaded. Returns
+ * its main module.
+ */
+function buildDeployBundle(outdir: string, config: string): string {
+  execFileSync(
+    process.execPath,
+    ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir, "--config", config],
+    {
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      stdio: "ignore",
+    },
+  );
+  const main = readdirSync(outdir).find((name) => name.endsWith(".js"));
+  if (!main) throw new Error(`wrangler deploy --dry-run wrote no module to ${outdir}`);
+  return join(outdir, main);
+}
+
+const bundles = new Map<string, { dir: string; main: string }>();
+let bundleRoot: string | undefined;
+
+/**
+ * The deploy bundle of a wrangler config (its directory and main module), built once per bench
+ * process: the worker and hls modules both run the main Worker's. Removed when the process exits.
+ */
+export function deployBundle(config = "wrangler.toml"): { dir: string; main: string } {
+  let bundle = bundles.get(config);
+  if (bundle === undefined) {
+    if (bundleRoot === undefined) {
+      const root = mkdtempSync(join(tmpdir(), "media-edge-bundles-"));
+      process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+      bundleRoot = root;
+    }
+    const dir = join(bundleRoot, String(bundles.size));
+    bundle = { dir, main: buildDeployBundle(dir, config) };
+    bundles.set(config, bundle);
+  }
+  return bundle;
 }
 
 /** The compatibility date of a wrangler config file (the bench runs the bundle with the same). */
@@ -116,23 +154,13 @@ const noopCache :Workerd.Worker = (
   const child: ChildProcess = spawn(workerdBinary(), ["serve", configPath, ...(options.extraArgs ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let lines = 0;
+  // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
   let tail = "";
-  const count = (chunk: Buffer) => {
-    const text = chunk.toString();
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++;
-    tail = (tail + text).slice(-4000);
-  };
-  child.stdout!.on("data", count);
-  child.stderr!.on("data", count);
+  const keep = (chunk: Buffer) => void (tail = (tail + chunk.toString()).slice(-4000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(scratch, { recursive: true, force: true });
   };
   const url = `http://${LOCAL_HOST}:${port}`;
@@ -141,7 +169,7 @@ const noopCache :Workerd.Worker = (
     if (child.exitCode !== null) break;
     try {
       await (await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
-      return { url, pid: child.pid!, logLines: () => lines, output: () => tail, stop };
+      return { url, pid: child.pid!, output: () => tail, stop };
     } catch {
       await new Promise((done) => setTimeout(done, 100));
     }

@@ -28,7 +28,7 @@ import {
   type LocalS3Server,
   type RunningService,
 } from "../../local/aws.ts";
-import { localEndpoints, localLambdaDefaults } from "../../local/defaults.ts";
+import { localEndpoints } from "../../local/defaults.ts";
 import { hasTool } from "../../local/emulators/media-tools.ts";
 import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
@@ -146,7 +146,6 @@ beforeAll(async () => {
   pipeline = await startLocalPipeline({
     s3,
     endpoints,
-    lambdaDefaults: (emulator) => localLambdaDefaults(endpoints, emulator),
     // Only the local defaults: nothing from the environment the tests happen to run in.
     env: {},
     emulatorPort: 0,
