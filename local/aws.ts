@@ -257,7 +257,6 @@ export type LocalS3Server = RunningService & {
 export async function startS3Server(options: {
   port?: number;
   directory: string;
-  buckets?: readonly string[];
   silent?: boolean;
 }): Promise<LocalS3Server> {
   patchSingleDesForS3rver();
@@ -275,7 +274,6 @@ export async function startS3Server(options: {
     port,
     directory: options.directory,
     silent: options.silent ?? true,
-    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
     vhostBuckets: false,
   });
   const address = await server.run();

@@ -157,8 +157,16 @@ function prefix(env: ConfigBindings, name: string, fallback: string): string {
   return value.replace(/^\/+|\/+$/g, "");
 }
 
+function policy(env: ConfigBindings, name: string, fallback: PlaybackPolicy): PlaybackPolicy {
+  const value = text(env, name) ?? fallback;
+  if (value !== "public" && value !== "signed") {
+    throw new ConfigError(name, `must be "public" or "signed", got "${value}"`);
+  }
+  return value;
+}
+
 /** A prefix as a folder: "" stays "" (the bucket's root), anything else ends in "/". */
-function folderPrefix(value: string): string {
+export function folderPrefix(value: string): string {
   return value === "" ? "" : `${value}/`;
 }
 
@@ -215,14 +223,8 @@ function parseConfig(env: ConfigBindings): Config {
   }
 
   const s3Endpoint = httpUrl(env, "S3_ENDPOINT");
-  const policyRaw = text(env, "PLAYBACK_POLICY") ?? "public";
-  if (policyRaw !== "public" && policyRaw !== "signed") {
-    throw new ConfigError("PLAYBACK_POLICY", `must be "public" or "signed", got "${policyRaw}"`);
-  }
-  const facesPolicyRaw = text(env, "FACES_POLICY") ?? policyRaw;
-  if (facesPolicyRaw !== "public" && facesPolicyRaw !== "signed") {
-    throw new ConfigError("FACES_POLICY", `must be "public" or "signed", got "${facesPolicyRaw}"`);
-  }
+  const playbackPolicy = policy(env, "PLAYBACK_POLICY", "public");
+  const facesPolicy = policy(env, "FACES_POLICY", playbackPolicy);
   const tokenSecret = required(
     env,
     "TOKEN_SECRET",
@@ -265,11 +267,11 @@ function parseConfig(env: ConfigBindings): Config {
     vodSegmentBaseUrl: httpUrl(env, "VOD_SEGMENT_BASE_URL"),
     analysisPrefix: folderPrefix(prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
     playback: {
-      policy: policyRaw,
+      policy: playbackPolicy,
       tokenSecret,
       previousTokenSecret,
       keyTokenTtlSeconds: integer(env, "KEY_TOKEN_TTL_SECONDS", 900, 30, 86_400),
     },
-    facesPolicy: facesPolicyRaw,
+    facesPolicy,
   };
 }

@@ -3,8 +3,8 @@
  * malformed variable fails the cold start with a ConfigError naming it.
  */
 import type { TableRole } from "../../model/index.ts";
-import { ConfigError, type Env, integerSetting, optionalString, optionalUrl, tableNames } from "../shared/config.ts";
-import { analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
+import { ConfigError, type Env, integerSetting, optionalUrl, tableNames } from "../shared/config.ts";
+import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 
 /** GetFaceDetection's page size limit (and default). https://docs.aws.amazon.com/rekognition/latest/APIReference/API_GetFaceDetection.html */
 export const MAX_FACES_PER_PAGE = 1000;
@@ -28,7 +28,7 @@ export interface FacesCollectConfig {
 
 /** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
 export function readFacesCollectConfig(env: Env): FacesCollectConfig {
-  const analysisBucket = optionalString(env, "ANALYSIS_BUCKET", optionalString(env, "OUTPUT_BUCKET", ""));
+  const analysisBucket = analysisBucketSetting(env);
   if (!analysisBucket) {
     throw new ConfigError("ANALYSIS_BUCKET", "is required but not set (nor is OUTPUT_BUCKET, its default).");
   }

@@ -35,6 +35,7 @@ import {
   faceResultManifestKey,
   type FaceCollectCheckpoint,
 } from "../../model/index.ts";
+import type { InvocationContext } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
 import { MAX_FACES_PER_PAGE, type FacesCollectConfig } from "./config.ts";
 import { type FaceJobNotification, parseNotifications } from "./notification.ts";
@@ -68,12 +69,6 @@ export interface FacesCollectDeps {
   log: Log;
   /** Clock (tests). */
   now?: () => number;
-}
-
-/** Lambda's context, as far as we use it. */
-export interface InvocationContext {
-  awsRequestId?: string;
-  getRemainingTimeInMillis?: () => number;
 }
 
 /** What happened to one record of the event. */

@@ -11,6 +11,7 @@
  *
  * Pure.
  */
+import { isRecord } from "../shared/guards.ts";
 
 /** A parsed completion notification. */
 export interface FaceJobNotification {
@@ -101,8 +102,4 @@ function parseMessage(message: unknown): Omit<FaceJobNotification, "messageId"> 
 
 function ids(messageId: string | undefined): { messageId?: string } {
   return messageId ? { messageId } : {};
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

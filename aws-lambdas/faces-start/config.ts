@@ -15,7 +15,7 @@ import {
   type UploadSelection,
   uploadSelection,
 } from "../shared/config.ts";
-import { analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
+import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 import { claimTtlSetting } from "../shared/idempotency.ts";
 
 /**
@@ -76,7 +76,7 @@ export function readFacesStartConfig(env: Env): FacesStartConfig {
   }
   const uploads = uploadSelection(env, "FACES_VIDEO_EXTENSIONS", DEFAULT_FACE_VIDEO_EXTENSIONS);
   const outputBucket = optionalString(env, "OUTPUT_BUCKET", "");
-  const analysisBucket = optionalString(env, "ANALYSIS_BUCKET", outputBucket);
+  const analysisBucket = analysisBucketSetting(env);
   const config: FacesStartConfig = {
     ...uploads,
     tables: tableNames(env),

@@ -21,15 +21,15 @@ import { type RekognitionClient, StartFaceDetectionCommand } from "@aws-sdk/clie
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { jobTagFor, uploadOrder } from "../shared/face-analysis.ts";
 import {
-  claimUploadEvent,
   clientRequestToken,
   completeClaim,
+  type InvocationContext,
   leaseForInvocation,
   releaseClaim,
 } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
-import { forEachUpload } from "../shared/upload-batch.ts";
+import { claimOrReportDuplicate, forEachUpload } from "../shared/upload-batch.ts";
 import type { FacesStartConfig } from "./config.ts";
 import { classifyFaceInput } from "./input-filter.ts";
 import {
@@ -52,12 +52,6 @@ export interface FacesStartDeps {
   log: Log;
   /** Clock (tests). */
   now?: () => number;
-}
-
-/** Lambda's context, as far as we use it. */
-export interface InvocationContext {
-  awsRequestId?: string;
-  getRemainingTimeInMillis?: () => number;
 }
 
 /** What happened to one entry of the event. */
@@ -137,31 +131,19 @@ export function createFacesStartHandler(deps: FacesStartDeps) {
       return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
     }
 
-    const claim = await claimUploadEvent(clients.dynamodb, {
+    const claimed = await claimOrReportDuplicate(clients.dynamodb, log, object, {
       tableName: config.tables.uploadEvents,
       purpose: FACES_START_PURPOSE,
-      object,
       leaseMs: leaseForInvocation(context),
       ttlSeconds: config.claimTtlSeconds,
       now,
+      messages: {
+        done: "Duplicate upload event: face detection already started",
+        inProgress: "Duplicate upload event: another invocation is starting it",
+      },
     });
-    if (claim.status === "done") {
-      const jobId = typeof claim.result?.JobId === "string" ? claim.result.JobId : undefined;
-      log.info("Duplicate upload event: face detection already started", {
-        ...where,
-        jobId,
-        eventName: object.eventName,
-      });
-      return { outcome: "duplicate", ...where, ...(jobId ? { jobId } : {}) };
-    }
-    if (claim.status === "in-progress") {
-      log.info("Duplicate upload event: another invocation is starting it", {
-        ...where,
-        leaseExpiresAt: new Date(claim.leaseExpiresAt).toISOString(),
-      });
-      return { outcome: "in-progress", ...where };
-    }
-    if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
+    if ("duplicate" in claimed) return claimed.duplicate;
+    const { claim } = claimed;
 
     const request = buildStartFaceDetection({
       ...where,

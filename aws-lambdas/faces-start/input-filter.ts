@@ -8,9 +8,9 @@
  * - `skip`: an upload Rekognition cannot read. Recorded as AnalysisStatus SKIPPED with the reason,
  *   so a frontend asking about that upload gets an answer instead of "not found" forever.
  */
+import { baseName, isMediaConvertOutput } from "../shared/keys.ts";
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
 import { type NotAnUploadReason, notAnUpload } from "../shared/upload-batch.ts";
-import { OUTPUT_FOLDER_PATTERN } from "../submit-job/mediaconvert-settings.ts";
 
 /**
  * Rekognition Video's limit on a stored video: "The maximum file size for a stored video is 10GB"
@@ -49,7 +49,7 @@ export function classifyFaceInput(object: S3ObjectCreated, settings: FaceInputSe
   if (bucket === settings.analysisBucket && key.startsWith(settings.analysisPrefix)) {
     return ignore("analysis-output", "Key is a face-detection result of this pipeline.");
   }
-  if (bucket === settings.outputBucket && OUTPUT_FOLDER_PATTERN.test(key)) {
+  if (isMediaConvertOutput(object, settings.outputBucket)) {
     return ignore("mediaconvert-output", "Key is inside a MediaConvert output folder of this pipeline.");
   }
   if (object.size === 0) return skip("empty-object", "The upload is empty (0 bytes).");
@@ -70,9 +70,12 @@ export function classifyFaceInput(object: S3ObjectCreated, settings: FaceInputSe
   return { action: "analyse" };
 }
 
-/** Lowercase extension of the key's last path segment, without the dot; "" when there is none. */
+/**
+ * Lowercase extension of the key's last path segment, without the dot; "" when there is none. Unlike
+ * submit-job's `extensionOf` (Python's splitext), a name of leading dots keeps its extension ("..mp4" -> "mp4").
+ */
 export function extensionOf(key: string): string {
-  const name = key.slice(key.lastIndexOf("/") + 1);
+  const name = baseName(key);
   const dot = name.lastIndexOf(".");
   return dot <= 0 ? "" : name.slice(dot + 1).toLowerCase();
 }

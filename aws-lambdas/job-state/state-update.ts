@@ -22,7 +22,8 @@ import {
   type JobStatus,
   type PlaylistsByExtension,
 } from "../../model/index.ts";
-import { splitExtension } from "../submit-job/mediaconvert-settings.ts";
+import { isRecord } from "../shared/guards.ts";
+import { baseName, splitExtension } from "../shared/keys.ts";
 
 /** The parts of an EventBridge "MediaConvert Job State Change" event we use. */
 export interface JobStateEvent {
@@ -178,7 +179,7 @@ export function completeFacts(
   const relative = (path: string) => relativeToOutput(path, output);
   const masters = Array.isArray(group.playlistFilePaths) ? group.playlistFilePaths.filter(isString) : [];
   for (const path of masters) {
-    const name = path.slice(path.lastIndexOf("/") + 1);
+    const name = baseName(path);
     // The seed keyed the map by Python's os.path.splitext(name)[1].
     facts.playlists[splitExtension(name)[1]] = name;
     facts.playlistPaths.push(relative(path));
@@ -366,8 +367,4 @@ function finiteNumber(value: unknown): number | undefined {
 
 function isString(value: unknown): value is string {
   return typeof value === "string" && value !== "";
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

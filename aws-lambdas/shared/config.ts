@@ -7,7 +7,13 @@
  *
  * Pure: the environment is passed in (`process.env` in handlers, a plain object in tests).
  */
-import { DEFAULT_REGION, DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import {
+  DEFAULT_REGION,
+  DEFAULT_STATUS_TTL_SECONDS,
+  DEFAULT_TABLES,
+  TABLE_ENV_VARS,
+  type TableRole,
+} from "../../model/index.ts";
 
 /** A process environment, or any plain object standing in for one. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -50,6 +56,14 @@ export function integerSetting(
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}.`);
   return value;
+}
+
+/**
+ * `STATUS_TTL_SECONDS`: lifetime of the job status rows (and submit-job's InputFile rows), at least a
+ * minute; shared by submit-job, which writes them, and job-state, which renews it on every update.
+ */
+export function statusTtlSetting(env: Env): number {
+  return integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 });
 }
 
 /** A list variable: items separated by commas and/or whitespace, blanks dropped; `fallback` when unset. */

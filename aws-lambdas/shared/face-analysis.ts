@@ -85,6 +85,15 @@ export function analysisPrefixSetting(env: Env): string {
 }
 
 /**
+ * `ANALYSIS_BUCKET`, else `OUTPUT_BUCKET`, else "" (unset): where faces-collect writes results. One
+ * reader for both functions, because faces-start must ignore exactly the result files faces-collect
+ * writes.
+ */
+export function analysisBucketSetting(env: Env): string {
+  return optionalString(env, "ANALYSIS_BUCKET", optionalString(env, "OUTPUT_BUCKET", ""));
+}
+
+/**
  * `FACES_TTL_SECONDS`, the analysis row's lifetime shared with faces-collect: 0 (no expiry) or at
  * least a day. Shorter than a NextToken's life and EventBridge's retry window, a late event would
  * find no row.

@@ -233,6 +233,12 @@ export async function releaseClaim(
   }
 }
 
+/** Lambda's context, as far as we use it. */
+export interface InvocationContext {
+  awsRequestId?: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
 /**
  * A lease length for an invocation: the time Lambda still gives it plus a margin, so a duplicate can
  * only take over once this invocation has certainly stopped. Without a Lambda context (local tools),

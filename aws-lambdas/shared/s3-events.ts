@@ -16,6 +16,7 @@
  *
  * Pure: no I/O, no clock.
  */
+import { isRecord } from "./guards.ts";
 
 /** An object-created event, normalised. */
 export interface S3ObjectCreated {
@@ -333,8 +334,4 @@ function pushObject(
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,8 @@
  * dead-letter destination take over for the event (the idempotency claims make the retry skip the
  * uploads that succeeded).
  */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type Claim, type ClaimOptions, claimUploadEvent } from "./idempotency.ts";
 import { describeError, type Log } from "./logger.ts";
 import { normaliseS3Events, type S3ObjectCreated } from "./s3-events.ts";
 
@@ -98,4 +100,39 @@ export async function forEachUpload<T>(
     }
   }
   return { results, causes };
+}
+
+/** A claim this invocation holds: the upload is its to process. */
+export type HeldClaim = Extract<Claim, { status: "claimed" }>;
+
+/** The outcome of an upload another delivery of the event has handled or is handling. */
+export type DuplicateUpload =
+  | { outcome: "duplicate"; bucket: string; key: string; jobId?: string }
+  | { outcome: "in-progress"; bucket: string; key: string };
+
+/**
+ * Claims `object` for `options.purpose` (see idempotency.ts). A duplicate delivery is logged with the
+ * caller's `messages` and returned as its outcome; a takeover of an expired claim is logged and
+ * returned as the held claim.
+ */
+export async function claimOrReportDuplicate(
+  doc: DynamoDBDocumentClient,
+  log: Log,
+  object: S3ObjectCreated,
+  options: Omit<ClaimOptions, "object"> & { messages: { done: string; inProgress: string } },
+): Promise<{ claim: HeldClaim } | { duplicate: DuplicateUpload }> {
+  const where = { bucket: object.bucket, key: object.key };
+  const { messages, ...claimOptions } = options;
+  const claim = await claimUploadEvent(doc, { ...claimOptions, object });
+  if (claim.status === "done") {
+    const jobId = typeof claim.result?.JobId === "string" ? claim.result.JobId : undefined;
+    log.info(messages.done, { ...where, jobId, eventName: object.eventName });
+    return { duplicate: { outcome: "duplicate", ...where, ...(jobId ? { jobId } : {}) } };
+  }
+  if (claim.status === "in-progress") {
+    log.info(messages.inProgress, { ...where, leaseExpiresAt: new Date(claim.leaseExpiresAt).toISOString() });
+    return { duplicate: { outcome: "in-progress", ...where } };
+  }
+  if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
+  return { claim };
 }

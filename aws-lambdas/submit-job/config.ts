@@ -2,13 +2,13 @@
  * submit-job configuration: read once at cold start (handler.ts) from the environment. Variable names
  * follow the seed (`OUTPUT_BUCKET`, `MEDIACONVERT_*`) so an existing deployment keeps its settings.
  */
-import { DEFAULT_STATUS_TTL_SECONDS, type TableRole } from "../../model/index.ts";
+import type { TableRole } from "../../model/index.ts";
 import {
   type Env,
-  integerSetting,
   optionalString,
   optionalUrl,
   requiredString,
+  statusTtlSetting,
   tableNames,
   type UploadSelection,
   uploadSelection,
@@ -74,7 +74,7 @@ export function readSubmitJobConfig(env: Env): SubmitJobConfig {
       role: requiredString(env, "MEDIACONVERT_ROLE"),
       jobTemplate: requiredString(env, "MEDIACONVERT_JOB_TEMPLATE"),
     },
-    statusTtlSeconds: integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 }),
+    statusTtlSeconds: statusTtlSetting(env),
     claimTtlSeconds: claimTtlSetting(env),
   };
   const endpoint = optionalUrl(env, "MEDIACONVERT_ENDPOINT_URL");

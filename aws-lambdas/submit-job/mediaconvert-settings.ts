@@ -9,24 +9,10 @@
  */
 import { JOB_CREATED_BY } from "../../model/index.ts";
 import type { CreateJobCommandInput, Job } from "@aws-sdk/client-mediaconvert";
+import { baseName, splitExtension } from "../shared/keys.ts";
 
-/** A key inside an output folder of this pipeline (`outputPathFor`: `<input key>_<yyyymmddHHMMSS>/`). */
-export const OUTPUT_FOLDER_PATTERN = /_\d{14}\//;
-
-/** Last path segment of a key (Python's `os.path.basename`). */
-export function baseName(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1);
-}
-
-/**
- * Python's `os.path.splitext` on a file name, which the seed used: the extension starts at the last
- * dot unless everything before it is dots (".hidden" has no extension).
- */
-export function splitExtension(name: string): [string, string] {
-  const dot = name.lastIndexOf(".");
-  if (dot <= 0 || /^\.+$/.test(name.slice(0, dot))) return [name, ""];
-  return [name.slice(0, dot), name.slice(dot)];
-}
+// Moved to shared/keys.ts (faces-start and job-state use them too); re-exported for existing imports.
+export { OUTPUT_FOLDER_PATTERN, baseName, splitExtension } from "../shared/keys.ts";
 
 /** `yyyymmddHHMMSS` in UTC (the seed's `strftime('%Y%m%d%H%M%S')` on Lambda, whose clock is UTC). */
 export function utcStamp(now: Date): string {

@@ -14,16 +14,10 @@ import { randomBytes } from "node:crypto";
 import { CancelJobCommand, CreateJobCommand, type MediaConvertClient } from "@aws-sdk/client-mediaconvert";
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { TABLE_KEYS } from "../../model/index.ts";
-import {
-  claimUploadEvent,
-  clientRequestToken,
-  leaseForInvocation,
-  releaseClaim,
-  type Claim,
-} from "../shared/idempotency.ts";
+import { clientRequestToken, type InvocationContext, leaseForInvocation, releaseClaim } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
-import { forEachUpload } from "../shared/upload-batch.ts";
+import { claimOrReportDuplicate, forEachUpload } from "../shared/upload-batch.ts";
 import type { SubmitJobConfig } from "./config.ts";
 import { buildCreateJobRequest, recordedOutput } from "./mediaconvert-settings.ts";
 import { recordSubmittedJob } from "./records.ts";
@@ -53,12 +47,6 @@ export type SubmitOutcome =
 /** The handler's return value: one outcome per entry, in event order (rejections first). */
 export interface SubmitJobResult {
   results: SubmitOutcome[];
-}
-
-/** Lambda's context, as far as we use it. */
-export interface InvocationContext {
-  awsRequestId?: string;
-  getRemainingTimeInMillis?: () => number;
 }
 
 /** Thrown after every record was tried when at least one failed; Lambda then retries the event. */
@@ -98,27 +86,19 @@ export function createSubmitJobHandler(deps: SubmitJobDeps) {
       return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
     }
 
-    const claim: Claim = await claimUploadEvent(clients.dynamodb, {
+    const claimed = await claimOrReportDuplicate(clients.dynamodb, log, object, {
       tableName: config.tables.uploadEvents,
       purpose: SUBMIT_JOB_PURPOSE,
-      object,
       leaseMs: leaseForInvocation(context),
       ttlSeconds: config.claimTtlSeconds,
       now: clock().getTime(),
+      messages: {
+        done: "Duplicate upload event: job already submitted",
+        inProgress: "Duplicate upload event: another invocation is submitting it",
+      },
     });
-    if (claim.status === "done") {
-      const jobId = typeof claim.result?.JobId === "string" ? claim.result.JobId : undefined;
-      log.info("Duplicate upload event: job already submitted", { ...where, jobId, eventName: object.eventName });
-      return { outcome: "duplicate", ...where, ...(jobId ? { jobId } : {}) };
-    }
-    if (claim.status === "in-progress") {
-      log.info("Duplicate upload event: another invocation is submitting it", {
-        ...where,
-        leaseExpiresAt: new Date(claim.leaseExpiresAt).toISOString(),
-      });
-      return { outcome: "in-progress", ...where };
-    }
-    if (claim.takenOver) log.warn("Took over an expired claim (a previous attempt stopped mid-way)", where);
+    if ("duplicate" in claimed) return claimed.duplicate;
+    const { claim } = claimed;
 
     let jobId: string | undefined;
     // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.

@@ -2,8 +2,9 @@
  * Which created objects are uploads to transcode. Pure; every "no" carries a reason the handler logs.
  */
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
+import { baseName, isMediaConvertOutput, splitExtension } from "../shared/keys.ts";
 import { type NotAnUploadReason, notAnUpload } from "../shared/upload-batch.ts";
-import { OUTPUT_FOLDER_PATTERN, baseName, outputPathFor, splitExtension } from "./mediaconvert-settings.ts";
+import { outputPathFor } from "./mediaconvert-settings.ts";
 
 /** Why an object is not transcoded. */
 export type SkipReason = NotAnUploadReason | "inside-output-folder" | "empty-object" | "not-a-video" | "key-too-long";
@@ -26,12 +27,12 @@ const OUTPUT_NAME_HEADROOM_BYTES = 64;
 
 /** Decides whether `object` is an upload to transcode. */
 export function classifyUpload(object: S3ObjectCreated, settings: UploadFilterSettings): UploadVerdict {
-  const { bucket, key } = object;
+  const { key } = object;
   const misplaced = notAnUpload(object, settings);
   if (misplaced) return skip(misplaced.reason, misplaced.message);
   // With one bucket for input and output (the seed's first set-up), our own output must never
   // trigger another job: MediaConvert writes it under "<input>_<yyyymmddHHMMSS>/".
-  if (bucket === settings.outputBucket && OUTPUT_FOLDER_PATTERN.test(key)) {
+  if (isMediaConvertOutput(object, settings.outputBucket)) {
     return skip("inside-output-folder", "Key is inside a MediaConvert output folder of this pipeline.");
   }
   if (object.size === 0) return skip("empty-object", "Object is empty (0 bytes).");

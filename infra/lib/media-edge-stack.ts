@@ -106,9 +106,7 @@ export class MediaEdgeStack extends Stack {
     this.rekognitionTopic.grantPublish(this.rekognitionRole);
 
     // ---------------------------------------------------------------- Functions
-    const tableEnvironment = Object.fromEntries(
-      (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [TABLE_ENV_VARS[role], tables[role].tableName]),
-    );
+    const tableEnvironment = tableVariables(tables);
     const uploadFilter = {
       // Only the input bucket's events reach the functions (the rules match it), but the handlers
       // check again so a misrouted event is skipped with a logged reason.
@@ -372,8 +370,8 @@ export class MediaEdgeStack extends Stack {
     output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
     output("MediaConvertJobTemplate", jobTemplate, "MEDIACONVERT_JOB_TEMPLATE of submit-job.");
     for (const name of FUNCTION_NAMES) {
-      const id = name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
-      output(`${id}FailureQueueUrl`, this.functions[name].failureQueue.queueUrl, `Events ${name} gave up on.`);
+      const fn = this.functions[name];
+      output(`${fn.node.id}FailureQueueUrl`, fn.failureQueue.queueUrl, `Events ${name} gave up on.`);
     }
     output("UndeliveredEventsQueueUrl", undelivered.queueUrl, "Events EventBridge/SNS could not deliver.");
     output("WorkerUserName", this.worker.user.userName, "IAM user the Worker signs as (read-only).");
@@ -397,8 +395,15 @@ function readObjects(sid: string, objects: string): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid, actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [objects] });
 }
 
+/** Each table's environment variable (TABLE_ENV_VARS) -> its name, as the Lambdas and the Worker read them. */
+function tableVariables(tables: Storage["tables"]): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [TABLE_ENV_VARS[role], tables[role].tableName]),
+  );
+}
+
 /** The Worker's [vars] that depend on this deployment (see worker/config.ts). */
-export function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage): Record<string, string> {
+function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage): Record<string, string> {
   return {
     AWS_REGION: stack.region,
     OUTPUT_BUCKET: storage.outputBucket.bucketName,
@@ -406,11 +411,6 @@ export function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: S
     RECORDINGS_PREFIX: settings.recordingsPrefix,
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
-    ...Object.fromEntries(
-      (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [
-        TABLE_ENV_VARS[role],
-        storage.tables[role].tableName,
-      ]),
-    ),
+    ...tableVariables(storage.tables),
   };
 }

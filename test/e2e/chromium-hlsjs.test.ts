@@ -26,10 +26,10 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { LOCAL_HOST } from "../../local/aws.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
-import { jobScope, mintToken } from "../../worker/auth/tokens.ts";
+import { jobScope } from "../../worker/auth/tokens.ts";
 import { encodeEncryptedHls, requireFfmpeg } from "./support/ffmpeg.ts";
 import {
-  E2E_TOKEN_SECRET,
+  e2eToken,
   MASTER_NAME,
   RENDITION_BASE,
   putJobRows,
@@ -450,7 +450,7 @@ describe("what must fail, fails in the browser", () => {
     expect(result.state.fatal!.status).toBe(0);
 
     // Even with a valid key token (say, from a leaked playlist), the page cannot read the key.
-    const keyToken = await mintToken(E2E_TOKEN_SECRET, { scope: jobScope(JOB), purpose: "key", ttlSeconds: 300 });
+    const keyToken = await e2eToken(jobScope(JOB), "key", 300);
     const keyUrl = `${worker.url}/api/media/keys/${JOB}?token=${keyToken}`;
     const read = await result.page.evaluate(async (url) => {
       try {

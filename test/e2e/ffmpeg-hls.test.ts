@@ -19,23 +19,23 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Parser } from "m3u8-parser";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { localS3Client } from "../../local/aws.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
 import { DEFAULT_BUCKETS } from "../../model/index.ts";
-import { mintToken, recordingScope } from "../../worker/auth/tokens.ts";
+import { recordingScope } from "../../worker/auth/tokens.ts";
 import { effectiveIv } from "../../worker/hls/vod.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { TEST_SOURCE, encodeEncryptedHls, ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
 import {
-  E2E_TOKEN_SECRET,
+  e2eToken,
   MASTER,
   OUTPUT_PATH,
   putJobRows,
   uploadJobFiles,
+  uploadObjects,
   uploadOutput,
+  type UploadObject,
   vodUrl as workerVodUrl,
   workerVars,
 } from "./support/vod-job.ts";
@@ -90,53 +90,36 @@ beforeAll(async () => {
   const sequenceStart = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(clearPlaylist)?.[1] ?? "0");
   const names = clearPlaylist.split("\n").filter((line) => line.endsWith(".ts"));
   const implicitPath = `${OUTPUT_PATH}${IMPLICIT_JOB}/`;
-  const uploads: Array<Promise<void>> = [];
-  names.forEach((name, index) => {
+  const implicitFiles: UploadObject[] = names.map((name, index) => {
     const bytes = readFileSync(join(clear, name));
     originals.set(name, bytes);
-    uploads.push(
-      uploadOutput(
-        endpoints.s3Endpoint,
-        `${implicitPath}${name}`,
-        aes(keys.implicit, effectiveIv({}, sequenceStart + index), bytes),
-      ),
-    );
+    return { key: `${implicitPath}${name}`, body: aes(keys.implicit, effectiveIv({}, sequenceStart + index), bytes) };
   });
   const implicitPlaylist = clearPlaylist.replace(
     "#EXT-X-PLAYLIST-TYPE:VOD\n",
     '#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-KEY:METHOD=AES-128,URI="Clip Test.key"\n',
   );
   expect(implicitPlaylist).not.toContain("IV=");
-  uploads.push(
-    uploadOutput(endpoints.s3Endpoint, `${implicitPath}Clip Test_180p.m3u8`, implicitPlaylist),
-    uploadOutput(endpoints.s3Endpoint, `${implicitPath}Clip Test.m3u8`, MASTER),
+  implicitFiles.push(
+    { key: `${implicitPath}Clip Test_180p.m3u8`, body: implicitPlaylist },
+    { key: `${implicitPath}Clip Test.m3u8`, body: MASTER },
   );
-
-  // Explicit-IV job: ffmpeg's files as they are (the clear originals are decrypted from them).
-  uploads.push(uploadJobFiles(endpoints.s3Endpoint, EXPLICIT_JOB, explicit));
 
   // Recorder segments named by start time, as the recorder writes them.
-  const s3 = localS3Client(endpoints.s3Endpoint);
   const parts = readdirSync(recorder).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
-  parts.forEach((part, index) => {
-    uploads.push(
-      s3
-        .send(
-          new PutObjectCommand({
-            Bucket: DEFAULT_BUCKETS.recordings,
-            Key: `movie/e2e/${formatSegmentName(RECORDING_T0 + index * 4)}`,
-            Body: readFileSync(join(recorder, part)),
-          }),
-        )
-        .then(() => undefined),
-    );
-  });
-  uploads.push(
+  const recorderFiles = parts.map((part, index) => ({
+    key: `movie/e2e/${formatSegmentName(RECORDING_T0 + index * 4)}`,
+    body: readFileSync(join(recorder, part)),
+  }));
+
+  await Promise.all([
+    uploadOutput(endpoints.s3Endpoint, implicitFiles),
+    // Explicit-IV job: ffmpeg's files as they are (the clear originals are decrypted from them).
+    uploadJobFiles(endpoints.s3Endpoint, EXPLICIT_JOB, explicit),
+    uploadObjects(endpoints.s3Endpoint, DEFAULT_BUCKETS.recordings, recorderFiles),
     putJobRows(endpoints.dynamodbEndpoint, IMPLICIT_JOB, keys.implicit.toString("hex")),
     putJobRows(endpoints.dynamodbEndpoint, EXPLICIT_JOB, keys.explicit.toString("hex")),
-  );
-  await Promise.all(uploads);
-  s3.destroy();
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -221,7 +204,7 @@ describe("ffmpeg plays the Worker's playlists (wrangler dev, PLAYBACK_POLICY=sig
   });
 
   it("a recorder window: ffmpeg plays it through the segment route", async () => {
-    const token = await mintToken(E2E_TOKEN_SECRET, { scope: recordingScope("e2e"), purpose: "play", ttlSeconds: 600 });
+    const token = await e2eToken(recordingScope("e2e"), "play");
     const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=e2e&start=${RECORDING_T0 + 2}&end=${RECORDING_T0 + 9}&token=${token}`;
     const text = await (await fetch(url)).text();
     expect(text.match(/#EXTINF:4\.000,/g)).toHaveLength(3);

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLog, type MemoryLog } from "../../aws-lambdas/shared/logger.ts";
@@ -44,20 +44,15 @@ let work: string;
 let dynamodb: RunningService;
 let s3: LocalS3Server;
 let pipeline: LocalPipeline;
+/** Clients of the servers above, created once they run and destroyed before they stop. */
+let ddb: DynamoDBDocumentClient;
+let s3Client: S3Client;
 const logs = new Map<string, MemoryLog>();
 const lines: string[] = [];
 
-const ddb = () => DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
-const s3Client = () => localS3Client(s3.endpoint);
-
 async function getItem(table: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-  const client = ddb();
-  try {
-    const result = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    return result.Item;
-  } finally {
-    client.destroy();
-  }
+  const result = await ddb.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return result.Item;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -72,31 +67,21 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
 }
 
 async function getText(bucket: string, key: string): Promise<Buffer> {
-  const client = s3Client();
-  try {
-    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from(await object.Body!.transformToByteArray());
-  } finally {
-    client.destroy();
-  }
+  const object = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
 }
 
 async function listKeys(bucket: string, prefix = ""): Promise<string[]> {
-  const client = s3Client();
-  try {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      keys.push(...(page.Contents ?? []).map((object) => object.Key!));
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
-  } finally {
-    client.destroy();
-  }
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3Client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    keys.push(...(page.Contents ?? []).map((object) => object.Key!));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
 }
 
 /** The status row once it is terminal. */
@@ -138,6 +123,8 @@ beforeAll(async () => {
       "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", clip,
     ]), // prettier-ignore
   ]);
+  ddb = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
+  s3Client = localS3Client(s3.endpoint);
   await Promise.all([
     ensureTables(dynamodb.endpoint, DEFAULT_TABLES),
     ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),
@@ -158,20 +145,17 @@ beforeAll(async () => {
     retryDelaysMs: [300, 1000],
     emulators: { startDelayMs: 300, statusUpdateMs: 200, processingDelayMs: 200 },
   });
-  const client = s3Client();
-  try {
-    await client.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: KEY, Body: readFileSync(clip) }));
-    // Not a video: MediaConvert cannot open it (ERROR 1010), Rekognition cannot decode it (FAILED).
-    await client.send(
-      new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: BAD_KEY, Body: Buffer.alloc(4096, 0x61) }),
-    );
-  } finally {
-    client.destroy();
-  }
+  await s3Client.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: KEY, Body: readFileSync(clip) }));
+  // Not a video: MediaConvert cannot open it (ERROR 1010), Rekognition cannot decode it (FAILED).
+  await s3Client.send(
+    new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: BAD_KEY, Body: Buffer.alloc(4096, 0x61) }),
+  );
 }, 60_000);
 
 afterAll(async () => {
   await pipeline?.stop();
+  ddb?.destroy();
+  s3Client?.destroy();
   await Promise.all([dynamodb?.stop(), s3?.stop()]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -262,21 +246,16 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(chunk).toHaveLength(Number(row.FaceCount));
     expect(JSON.parse(chunk[0]!)).toMatchObject({ timestamp_ms: 0, face: { BoundingBox: expect.any(Object) } });
     // The Worker finds the row by the Rekognition job id too.
-    const client = ddb();
-    try {
-      const byJob = await client.send(
-        new QueryCommand({
-          TableName: DEFAULT_TABLES.faceAnalysis,
-          IndexName: FACE_ANALYSIS_JOB_INDEX.name,
-          KeyConditionExpression: "#j = :j",
-          ExpressionAttributeNames: { "#j": FACE_ANALYSIS_JOB_INDEX.key },
-          ExpressionAttributeValues: { ":j": String(row.JobId) },
-        }),
-      );
-      expect(byJob.Count).toBe(1);
-    } finally {
-      client.destroy();
-    }
+    const byJob = await ddb.send(
+      new QueryCommand({
+        TableName: DEFAULT_TABLES.faceAnalysis,
+        IndexName: FACE_ANALYSIS_JOB_INDEX.name,
+        KeyConditionExpression: "#j = :j",
+        ExpressionAttributeNames: { "#j": FACE_ANALYSIS_JOB_INDEX.key },
+        ExpressionAttributeValues: { ":j": String(row.JobId) },
+      }),
+    );
+    expect(byJob.Count).toBe(1);
   });
 
   it("an upload that is not a video ends in ERROR 1010 (bucket scrubbed) and a FAILED analysis", async () => {

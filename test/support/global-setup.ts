@@ -21,10 +21,7 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3Directory = mkdtempSync(join(tmpdir(), "media-edge-s3-"));
-  const [dynamodb, s3] = await Promise.all([
-    startDynamoDbLocal(),
-    startS3Server({ directory: s3Directory, buckets: Object.values(DEFAULT_BUCKETS) }),
-  ]);
+  const [dynamodb, s3] = await Promise.all([startDynamoDbLocal(), startS3Server({ directory: s3Directory })]);
   await Promise.all([
     ensureTables(dynamodb.endpoint, DEFAULT_TABLES),
     ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),

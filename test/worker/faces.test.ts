@@ -3,8 +3,6 @@
  * putItem) and the local S3 server (result files written by faces-collect's own writer, so the test
  * also checks the Lambda/Worker contract).
  */
-import { AwsClient } from "aws4fetch";
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildManifest, prepareChunks } from "../../aws-lambdas/faces-collect/result-files.ts";
 import {
@@ -15,31 +13,16 @@ import {
   faceResultManifestKey,
   type FaceCollectCheckpoint,
 } from "../../model/index.ts";
-import { encodeS3Key } from "../../worker/aws/s3-url.ts";
 import { encodeCursor, jobFingerprint, MAX_CHUNK_READS } from "../../worker/faces/results.ts";
 import { putItem } from "./support/dynamodb.ts";
 import { call, callWith } from "./support/request.ts";
+import { putObject } from "./support/s3.ts";
 import { testToken } from "./hls-support.ts";
 import { facesScope, jobScope, scopeGrants } from "../../worker/auth/tokens.ts";
 
-const bindings = env as unknown as Record<string, string>;
 const BUCKET = "media-output";
 const PREFIX = DEFAULT_ANALYSIS_PREFIX;
 const unique = () => crypto.randomUUID().slice(0, 8);
-
-const s3 = new AwsClient({
-  accessKeyId: "S3RVER",
-  secretAccessKey: "S3RVER",
-  region: "us-east-1",
-  service: "s3",
-  retries: 0,
-});
-
-async function putObject(key: string, body: string): Promise<void> {
-  const response = await s3.fetch(`${bindings.S3_ENDPOINT}/${BUCKET}/${encodeS3Key(key)}`, { method: "PUT", body });
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`PUT ${key}: HTTP ${response.status}`);
-}
 
 const FACE_DETAIL = {
   BoundingBox: { Width: 0.1, Height: 0.2, Left: 0.4, Top: 0.3 },
@@ -78,7 +61,7 @@ async function storeResult(jobId: string, count: number, options: { pageSize?: n
     const prepared = prepareChunks(faces, chunkSize);
     await Promise.all(
       prepared.chunks.map((chunk, i) =>
-        putObject(faceResultChunkKey(PREFIX, jobId, checkpoint.Chunks.length + i), chunk.body),
+        putObject(BUCKET, faceResultChunkKey(PREFIX, jobId, checkpoint.Chunks.length + i), chunk.body),
       ),
     );
     checkpoint.Chunks.push(...prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]));
@@ -92,7 +75,7 @@ async function storeResult(jobId: string, count: number, options: { pageSize?: n
     checkpoint,
     now: Date.now(),
   });
-  await putObject(faceResultManifestKey(PREFIX, jobId), JSON.stringify(manifest));
+  await putObject(BUCKET, faceResultManifestKey(PREFIX, jobId), JSON.stringify(manifest));
 }
 
 async function putRow(inputFile: string, fields: Record<string, unknown>): Promise<void> {

@@ -10,8 +10,9 @@ import { listWindowSegments } from "../../worker/routes/recordings.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { recordingScope } from "../../worker/auth/tokens.ts";
 import goldenGap from "../fixtures/hls/golden/recordings-gap.m3u8?raw";
-import { putObjects, recorderSegments, segmentBody, testToken, tokenIn, withoutTokens } from "./hls-support.ts";
+import { recorderSegments, segmentBody, testToken, tokenIn, withoutTokens } from "./hls-support.ts";
 import { bindings, call, callWith } from "./support/request.ts";
+import { putObjects } from "./support/s3.ts";
 
 const BUCKET = "media-recordings";
 const T0 = Date.UTC(2024, 0, 2) / 1000; // 2024-01-02T00:00:00Z

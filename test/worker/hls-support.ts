@@ -1,47 +1,10 @@
 /**
- * Helpers for the HLS Worker tests: writes to the local S3 server from inside workerd (the
- * Worker only reads), archive generation, and token minting with the test secret.
+ * Helpers for the HLS Worker tests: archive generation and token minting with the test secret.
+ * Writes to the local S3 server are in support/s3.ts.
  */
-import { AwsClient } from "aws4fetch";
-import { env } from "cloudflare:workers";
 import { mintToken, type TokenPurpose } from "../../worker/auth/tokens.ts";
-import { encodeS3Key } from "../../worker/aws/s3-url.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
-
-const bindings = env as unknown as Record<string, string>;
-
-const s3 = new AwsClient({
-  accessKeyId: "S3RVER",
-  secretAccessKey: "S3RVER",
-  region: "us-east-1",
-  service: "s3",
-  retries: 0,
-});
-
-/** PUT one object (path-style, as s3rver wants). */
-export async function putObject(bucket: string, key: string, body: string | Uint8Array): Promise<void> {
-  const response = await s3.fetch(`${bindings.S3_ENDPOINT}/${bucket}/${encodeS3Key(key)}`, {
-    method: "PUT",
-    body,
-  });
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`PUT ${key}: HTTP ${response.status}`);
-}
-
-/** PUTs many objects, six at a time (the Workers runtime's outgoing connection limit). */
-export async function putObjects(
-  bucket: string,
-  objects: Array<{ key: string; body: string | Uint8Array }>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < objects.length) {
-      const object = objects[next++]!;
-      await putObject(bucket, object.key, object.body);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-}
+import { bindings } from "./support/request.ts";
 
 /** A fake segment body that names its key (so tests can check which object was served). */
 export function segmentBody(key: string): string {

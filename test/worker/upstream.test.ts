@@ -5,14 +5,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
 import { putItem } from "./support/dynamodb.ts";
-import { bindings, callWith } from "./support/request.ts";
+import { bindings, callWith, chaosRequests } from "./support/request.ts";
 
 const chaos = bindings.TEST_CHAOS_ENDPOINT;
-
-async function requestsSeen(path: string): Promise<number> {
-  const response = await fetch(`${chaos}/__count${path}`);
-  return ((await response.json()) as { count: number }).count;
-}
 
 async function statusVia(path: string, extra: Record<string, string> = {}) {
   const started = Date.now();
@@ -34,14 +29,14 @@ describe("upstream failure policy", () => {
     expect(response.headers.get("retry-after")).toBe("2");
     expect(JSON.parse(text)).toMatchObject({ success: false, message: "Service busy, retry later." });
     expect(text).not.toContain("UPSTREAM-SECRET-BODY");
-    expect(await requestsSeen(path)).toBe(3); // UPSTREAM_MAX_ATTEMPTS default
+    expect(await chaosRequests(path)).toBe(3); // UPSTREAM_MAX_ATTEMPTS default
   });
 
   it("retries 5xx and stops at UPSTREAM_MAX_ATTEMPTS", async () => {
     const path = `/server-error/${id()}`;
     const { response } = await statusVia(path, { UPSTREAM_MAX_ATTEMPTS: "2" });
     expect(response.status).toBe(503);
-    expect(await requestsSeen(path)).toBe(2);
+    expect(await chaosRequests(path)).toBe(2);
   });
 
   it("recovers when throttling stops within the budget (2 throttles, then DynamoDB Local answers)", async () => {
@@ -59,7 +54,7 @@ describe("upstream failure policy", () => {
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ success: true, job_status: "PROGRESSING", progress_rate: 40 });
-    expect(await requestsSeen(path)).toBe(3);
+    expect(await chaosRequests(path)).toBe(3);
   });
 
   it("ends a hung upstream with 504 within the deadline", async () => {
@@ -90,7 +85,7 @@ describe("upstream failure policy", () => {
     expect(response.status).toBe(502);
     expect(text).not.toContain("UPSTREAM-SECRET-BODY");
     expect(text).not.toContain("schema");
-    expect(await requestsSeen(path)).toBe(1);
+    expect(await chaosRequests(path)).toBe(1);
   });
 
   it("logs one JSON line per request with the upstream calls, and never a secret", async () => {

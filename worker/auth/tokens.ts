@@ -14,6 +14,7 @@
  */
 import { sign, verify } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
+import { epochSeconds } from "../../model/index.ts";
 
 export type TokenPurpose = "play" | "key" | "media";
 
@@ -65,7 +66,7 @@ export async function mintToken(
   secret: string,
   request: { scope: string; purpose: TokenPurpose; ttlSeconds: number; nowSeconds?: number },
 ): Promise<string> {
-  const now = request.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const now = request.nowSeconds ?? epochSeconds();
   if (!Number.isSafeInteger(request.ttlSeconds) || request.ttlSeconds <= 0) {
     throw new Error(`token ttl must be a positive whole number of seconds, got ${request.ttlSeconds}`);
   }
@@ -133,7 +134,7 @@ export async function checkToken(
     previousSecret = payload !== "invalid";
   }
   if (payload === "invalid" || !isClaims(payload)) return { ok: false, status: 401, reason: "invalid" };
-  if (payload.exp <= (request.nowSeconds ?? Math.floor(Date.now() / 1000))) {
+  if (payload.exp <= (request.nowSeconds ?? epochSeconds())) {
     return { ok: false, status: 401, reason: "expired" };
   }
   if (!scopeGrants(payload.sub, request.scope)) return { ok: false, status: 403, reason: "wrong-scope" };

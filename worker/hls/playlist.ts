@@ -360,9 +360,14 @@ export function extXMedia(rendition: Rendition): string {
   ])}`;
 }
 
-/** `#EXT-X-STREAM-INF` followed by its URI line (§4.3.4.2). */
-export function extXStreamInf(variant: Variant): string {
-  return `#EXT-X-STREAM-INF:${attributeList([
+/**
+ * The attributes EXT-X-STREAM-INF and EXT-X-I-FRAME-STREAM-INF share, in the order both write
+ * them: BANDWIDTH, AVERAGE-BANDWIDTH, CODECS, RESOLUTION (§4.3.4.2, §4.3.4.3).
+ */
+function streamInfAttributes(
+  variant: Pick<Variant, "bandwidth" | "averageBandwidth" | "codecs" | "resolution">,
+): Array<readonly [string, string | undefined]> {
+  return [
     ["BANDWIDTH", decimalInteger("BANDWIDTH", variant.bandwidth)],
     [
       "AVERAGE-BANDWIDTH",
@@ -372,6 +377,13 @@ export function extXStreamInf(variant: Variant): string {
     ],
     ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
     ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
+  ];
+}
+
+/** `#EXT-X-STREAM-INF` followed by its URI line (§4.3.4.2). */
+export function extXStreamInf(variant: Variant): string {
+  return `#EXT-X-STREAM-INF:${attributeList([
+    ...streamInfAttributes(variant),
     ["FRAME-RATE", variant.frameRate === undefined ? undefined : decimalFloat("FRAME-RATE", variant.frameRate, 3)],
     ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
     ["AUDIO", variant.audio === undefined ? undefined : quoted("AUDIO", variant.audio)],
@@ -391,15 +403,7 @@ export function extXStreamInf(variant: Variant): string {
 /** `#EXT-X-I-FRAME-STREAM-INF` (§4.3.4.3): URI is an attribute, no URI line follows. */
 export function extXIFrameStreamInf(variant: IFrameVariant): string {
   return `#EXT-X-I-FRAME-STREAM-INF:${attributeList([
-    ["BANDWIDTH", decimalInteger("BANDWIDTH", variant.bandwidth)],
-    [
-      "AVERAGE-BANDWIDTH",
-      variant.averageBandwidth === undefined
-        ? undefined
-        : decimalInteger("AVERAGE-BANDWIDTH", variant.averageBandwidth),
-    ],
-    ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
-    ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
+    ...streamInfAttributes(variant),
     ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
     ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
     ["URI", quoted("EXT-X-I-FRAME-STREAM-INF URI", uriText("EXT-X-I-FRAME-STREAM-INF URI", variant.uri))],

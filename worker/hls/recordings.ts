@@ -235,9 +235,15 @@ export function windowEndKey(keyPrefix: string, windowEnd: number): string {
   return keyPrefix + formatSegmentName(windowEnd);
 }
 
+/** Whether listing can stop at a key (see windowEndKey), with the end key built once per window. */
+export function pastWindow(keyPrefix: string, windowEnd: number): (key: string) => boolean {
+  const endKey = windowEndKey(keyPrefix, windowEnd);
+  return (key) => !key.startsWith(keyPrefix) || key >= endKey;
+}
+
 /** Whether listing can stop at this key (see windowEndKey). */
 export function isPastWindow(keyPrefix: string, key: string, windowEnd: number): boolean {
-  return !key.startsWith(keyPrefix) || key >= windowEndKey(keyPrefix, windowEnd);
+  return pastWindow(keyPrefix, windowEnd)(key);
 }
 
 /** ListObjectsV2 MaxKeys for a window: its expected segment count plus the lookback and margin, at most 1000. */

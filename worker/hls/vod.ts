@@ -36,7 +36,6 @@ export interface SourceKey {
   method: KeyMethod;
   uri?: string;
   iv?: Uint8Array;
-  keyFormat?: string;
 }
 
 /** A source media segment with everything in force for it (m3u8-parser's model). */
@@ -46,7 +45,6 @@ export interface SourceSegment {
   mediaSequence: number;
   /** Discontinuity sequence number of this segment (§4.3.3.3). */
   discontinuitySequence: number;
-  discontinuity: boolean;
   key?: SourceKey;
   map?: SegmentMap;
   byteRange?: { length: number; offset: number };
@@ -146,7 +144,6 @@ export function parseSourcePlaylist(text: string): SourceMasterPlaylist | Source
       duration: segment.duration,
       mediaSequence: mediaSequence++,
       discontinuitySequence: segment.timeline ?? 0,
-      discontinuity: segment.discontinuity === true,
       key: sourceKey,
       map: map === undefined ? undefined : { uri: map.uri, byteRange: map.byterange },
       byteRange: segment.byterange,
@@ -243,9 +240,9 @@ export interface ClipRange {
   end?: number;
 }
 
-/** Total duration of a media playlist (sum of EXTINF). */
-export function totalDuration(playlist: SourceMediaPlaylist): number {
-  return playlist.segments.reduce((sum, segment) => sum + segment.duration, 0);
+/** Total duration of segments (sum of EXTINF): a media playlist's, or a clip's. */
+export function totalDuration(segments: readonly { duration: number }[]): number {
+  return segments.reduce((sum, segment) => sum + segment.duration, 0);
 }
 
 /**
@@ -384,6 +381,11 @@ export function effectiveIv(key: { iv?: Uint8Array }, mediaSequence: number): Ui
 // ---------------------------------------------------------------------------------------------
 // Paths inside a job's output folder
 
+/** Whether a URI has a scheme (`https:`, `skd:`, ...), i.e. is absolute rather than relative (RFC 3986 §4.3). */
+export function isAbsoluteUri(uri: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(uri);
+}
+
 /**
  * Resolves a URI found in a playlist against the playlist's folder (both relative to the job's
  * output folder). Returns the object path relative to the output folder, or undefined when the
@@ -391,7 +393,7 @@ export function effectiveIv(key: { iv?: Uint8Array }, mediaSequence: number): Ui
  * Percent-escapes are decoded (MediaConvert writes names as they are; a URI may escape them).
  */
 export function resolveOutputPath(playlistPath: string, uri: string): string | undefined {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.startsWith("/")) return undefined;
+  if (isAbsoluteUri(uri) || uri.startsWith("/")) return undefined;
   const withoutQuery = uri.replace(/[?#].*$/, "");
   const parts = playlistPath.split("/").slice(0, -1);
   for (const raw of withoutQuery.split("/")) {

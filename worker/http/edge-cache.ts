@@ -31,10 +31,30 @@ export function edgeCacheRequest(path: string, init?: RequestInit): Request {
 }
 
 /**
- * Text of an object that never changes (a finished job's playlist, a face result file): from the
- * Cache API under `path`, else `load()`'s, stored for `maxAgeSeconds` once the response is sent.
- * Only the Cache API tier: such texts can be large, the isolate tier is for small lookups. Sets the
- * request's cacheStatus.
+ * Text that never changes under `path`: from the Cache API, else `load()`'s, stored for
+ * `maxAgeSeconds` once the response is sent (a failed store is ignored). Only the Cache API tier:
+ * such texts can be large, the isolate tier is for small lookups. Leaves cacheStatus to the caller.
+ */
+export async function edgeCacheText(
+  c: Context<AppEnv>,
+  path: string,
+  maxAgeSeconds: number,
+  load: () => Promise<string>,
+): Promise<{ text: string; hit: boolean }> {
+  const request = edgeCacheRequest(path);
+  const cache = caches.default;
+  const hit = await cache.match(request);
+  if (hit) return { text: await hit.text(), hit: true };
+  const text = await load();
+  const stored = new Response(text, { headers: { "cache-control": `max-age=${maxAgeSeconds}` } });
+  c.executionCtx.waitUntil(cache.put(request, stored).catch(() => undefined));
+  return { text, hit: false };
+}
+
+/**
+ * Text of an object that never changes (a finished job's playlist, a face result file), through
+ * edgeCacheText. Sets the request's cacheStatus: "miss" before loading (so a load that fails is
+ * logged as a miss), "hit" otherwise.
  */
 export async function edgeCachedText(
   c: Context<AppEnv>,
@@ -42,17 +62,11 @@ export async function edgeCachedText(
   maxAgeSeconds: number,
   load: () => Promise<string>,
 ): Promise<string> {
-  const request = edgeCacheRequest(path);
-  const cache = caches.default;
-  const hit = await cache.match(request);
-  if (hit) {
-    c.set("cacheStatus", "hit");
-    return hit.text();
-  }
-  c.set("cacheStatus", "miss");
-  const text = await load();
-  const stored = new Response(text, { headers: { "cache-control": `max-age=${maxAgeSeconds}` } });
-  c.executionCtx.waitUntil(cache.put(request, stored).catch(() => undefined));
+  const { text, hit } = await edgeCacheText(c, path, maxAgeSeconds, () => {
+    c.set("cacheStatus", "miss");
+    return load();
+  });
+  if (hit) c.set("cacheStatus", "hit");
   return text;
 }
 

@@ -36,7 +36,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("stats", { calls: 0, retries: 0 });
     await next();
-    setHeader(c, "x-request-id", requestId);
+    editHeaders(c, (headers) => headers.set("x-request-id", requestId));
     const stats = c.get("stats");
     log("info", "request", {
       request_id: requestId,
@@ -51,13 +51,16 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Sets a response header, copying the response first if its headers are immutable. */
-function setHeader(c: Context<AppEnv>, name: string, value: string): void {
+/**
+ * Changes the response's headers, copying the response first if its headers are immutable
+ * (responses passed through from fetch() or the Cache API).
+ */
+function editHeaders(c: Context<AppEnv>, edit: (headers: Headers) => void): void {
   try {
-    c.res.headers.set(name, value);
+    edit(c.res.headers);
   } catch {
     c.res = new Response(c.res.body, c.res);
-    c.res.headers.set(name, value);
+    edit(c.res.headers);
   }
 }
 
@@ -123,13 +126,7 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     }
 
     await next();
-    // Responses passed through from fetch() or the Cache API have immutable headers: copy first.
-    try {
-      applyCorsHeaders(c.res.headers, decision);
-    } catch {
-      c.res = new Response(c.res.body, c.res);
-      applyCorsHeaders(c.res.headers, decision);
-    }
+    editHeaders(c, (headers) => applyCorsHeaders(headers, decision));
   };
 }
 

@@ -2,10 +2,8 @@
  * A MediaConvert job's output row (MediaConvertJobIdToOutput), read by the VOD playlist, segment
  * and key routes, and where it says the job's output is.
  */
-import { TABLE_KEYS } from "../../model/index.ts";
 import type { Config } from "../config.ts";
-import { getItem } from "../aws/dynamodb.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
+import { getRow } from "../aws/targets.ts";
 import type { UpstreamStats } from "../aws/upstream.ts";
 
 /** Where a job's output is in S3. */
@@ -21,11 +19,7 @@ export function getJobOutput(
   stats: UpstreamStats,
   jobId: string,
 ): Promise<Record<string, unknown> | undefined> {
-  return getItem(dynamoDbTarget(config), stats, {
-    table: config.tables.jobIdToOutput,
-    keyName: TABLE_KEYS.jobIdToOutput,
-    keyValue: jobId,
-  });
+  return getRow(config, stats, "jobIdToOutput", jobId);
 }
 
 /** The row's output location (OUTPUT_BUCKET for rows without OutputBucket), or undefined without OutputPath. */

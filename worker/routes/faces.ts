@@ -15,10 +15,10 @@
  * response, not parsed.
  */
 import { Hono, type Context } from "hono";
-import { FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS } from "../../model/index.ts";
-import { getItem, queryByKey } from "../aws/dynamodb.ts";
+import { FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
+import { queryByKey } from "../aws/dynamodb.ts";
 import { getObject } from "../aws/s3.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
+import { dynamoDbTarget, getRow } from "../aws/targets.ts";
 import { readText } from "../aws/upstream.ts";
 import { authorize } from "../auth/playback.ts";
 import { facesScope } from "../auth/tokens.ts";
@@ -158,13 +158,9 @@ function videoFields(video: Record<string, unknown>): Record<string, unknown> {
 
 async function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<Record<string, unknown> | undefined> {
   const config = c.get("config");
-  const target = dynamoDbTarget(config);
-  const table = config.tables.faceAnalysis;
-  if (query.lookup.by === "input_file") {
-    return getItem(target, c.get("stats"), { table, keyName: TABLE_KEYS.faceAnalysis, keyValue: query.lookup.value });
-  }
-  const items = await queryByKey(target, c.get("stats"), {
-    table,
+  if (query.lookup.by === "input_file") return getRow(config, c.get("stats"), "faceAnalysis", query.lookup.value);
+  const items = await queryByKey(dynamoDbTarget(config), c.get("stats"), {
+    table: config.tables.faceAnalysis,
     indexName: FACE_ANALYSIS_JOB_INDEX.name,
     keyName: FACE_ANALYSIS_JOB_INDEX.key,
     keyValue: query.lookup.value,
@@ -220,6 +216,16 @@ async function readResultObject(c: Context<AppEnv>, bucket: string, key: string,
   return text;
 }
 
+/** Runs a read of result files; a file that breaks the result format is a malformed upstream answer. */
+async function resultFormatChecked<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
+    throw error;
+  }
+}
+
 /** The SUCCEEDED answer: status fields, the page of faces and the cursor of the next page. */
 async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<string, unknown>): Promise<string> {
   const jobId = String(row.JobId ?? "");
@@ -238,13 +244,9 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<stri
     window = { fromMs: cursor.fromMs, toMs: cursor.toMs };
   }
 
-  let manifest;
-  try {
-    manifest = parseManifest(await readResultFile(c, location.bucket, location.key, MAX_MANIFEST_BYTES), location.key);
-  } catch (error) {
-    if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
-    throw error;
-  }
+  const manifest = await resultFormatChecked(async () =>
+    parseManifest(await readResultFile(c, location.bucket, location.key, MAX_MANIFEST_BYTES), location.key),
+  );
   const chunks = manifest.chunks;
   let position: Position;
   if (cursor) {
@@ -255,17 +257,12 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<stri
     position = startPosition(chunks, window.fromMs);
   }
 
-  let page;
-  try {
-    page = await collectPage(chunks, position, window, query.limit, MAX_CHUNK_READS, async (index) => {
+  const { lines: faces, next } = await resultFormatChecked(() =>
+    collectPage(chunks, position, window, query.limit, MAX_CHUNK_READS, async (index) => {
       const chunk = chunks[index]!;
       return chunkLines(await readResultFile(c, location.bucket, chunk.key, MAX_CHUNK_BYTES), chunk.count);
-    });
-  } catch (error) {
-    if (error instanceof ResultFormatError) throw new UpstreamError("s3", "malformed", error.message);
-    throw error;
-  }
-  const { lines: faces, next } = page;
+    }),
+  );
 
   const body = {
     ...statusFields(row),

@@ -5,14 +5,13 @@
  * Same status codes, keys and messages; CORS and errors are handled by the app's middleware.
  */
 import { Hono, type Context } from "hono";
-import { TABLE_KEYS, type TableRole } from "../../model/index.ts";
-import { getItem } from "../aws/dynamodb.ts";
+import type { TableRole } from "../../model/index.ts";
 import type { AppEnv } from "../env.ts";
 import { cachedLookup } from "../http/edge-cache.ts";
 import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
 import { seedKeyParameter } from "../http/params.ts";
 import { pythonJsonDumps } from "../http/python-compat.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
+import { getRow } from "../aws/targets.ts";
 import { jobIdBody, statusBody } from "../jobs/status-body.ts";
 
 export const SEED_JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
@@ -27,11 +26,7 @@ async function seedLookup(
   const config = c.get("config");
   const table = config.tables[role];
   const body = await cachedLookup(c, `${encodeURIComponent(table)}/${encodeURIComponent(value)}`, async () => {
-    const item = await getItem(dynamoDbTarget(config), c.get("stats"), {
-      table,
-      keyName: TABLE_KEYS[role],
-      keyValue: value,
-    });
+    const item = await getRow(config, c.get("stats"), role, value);
     return item === undefined ? undefined : pythonJsonDumps(render(item));
   });
   // The seed answers 422 (not 404) for a missing item; frontends may depend on it.

@@ -8,11 +8,11 @@
 import { Hono, type Context } from "hono";
 import { authorize, embeddedToken, requestOrigin } from "../auth/playback.ts";
 import { recordingScope } from "../auth/tokens.ts";
-import type { Config } from "../config.ts";
+import { folderPrefix, type Config } from "../config.ts";
 import { encodeS3Key } from "../aws/s3-url.ts";
 import { listObjectsUntil } from "../aws/s3.ts";
 import type { AppEnv } from "../env.ts";
-import { edgeCacheRequest } from "../http/edge-cache.ts";
+import { edgeCacheText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { serializeMediaPlaylist } from "../hls/playlist.ts";
@@ -24,9 +24,9 @@ import {
   liveHeadBoundary,
   listingStartAfter,
   parseSegmentNameAt,
+  pastWindow,
   placeSegments,
   resolveWindow,
-  windowEndKey,
   windowPlaylist,
   type ArchivedSegment,
   type RecordingWindow,
@@ -41,8 +41,7 @@ export const SETTLED_MAX_AGE_SECONDS = 86_400;
 
 /** The stream's key prefix: `<RECORDINGS_PREFIX>/[<stream>/]`. */
 export function streamKeyPrefix(config: Config, stream: string): string {
-  const base = config.recordings.prefix === "" ? "" : `${config.recordings.prefix}/`;
-  return stream === "" ? base : `${base}${stream}/`;
+  return folderPrefix(config.recordings.prefix) + folderPrefix(stream);
 }
 
 /**
@@ -58,7 +57,6 @@ export async function listWindowSegments(
 ): Promise<ArchivedSegment[]> {
   const prefix = streamKeyPrefix(config, stream);
   const segmentSeconds = config.recordings.segmentSeconds;
-  const endKey = windowEndKey(prefix, window.end);
   const maxKeys = listingPageSize(window, segmentSeconds);
   // The pages the window needs, plus two for the lookback and look-ahead and a few stray objects.
   const maxPages = Math.ceil((window.end - window.start) / segmentSeconds / maxKeys) + 2;
@@ -73,7 +71,7 @@ export async function listWindowSegments(
       startAfter: listingStartAfter(prefix, window.start, segmentSeconds),
       maxKeys,
     },
-    (key) => key >= endKey,
+    pastWindow(prefix, window.end),
     maxPages,
   );
   if (exhausted) {
@@ -109,6 +107,9 @@ export async function listWindowSegments(
   return segments;
 }
 
+/** Edge lifetime of a settled listing. */
+const SETTLED_LISTING_CACHE_SECONDS = 3600;
+
 /**
  * Settled windows never change: their listing is kept in the edge cache, as the segment names
  * one per line (the keys are the stream's prefix + name, the start times follow from the names):
@@ -122,30 +123,25 @@ async function settledListing(
 ): Promise<{ segments: ArchivedSegment[]; cached: boolean }> {
   const config = c.get("config");
   const prefix = streamKeyPrefix(config, stream);
-  const cacheKey = edgeCacheRequest(
-    `recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
-      prefix,
-    )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`,
-  );
-  const cache = caches.default;
-  const hit = await cache.match(cacheKey);
-  if (hit) {
-    const segments: ArchivedSegment[] = [];
-    for (const name of (await hit.text()).split("\n")) {
-      const key = prefix + name;
-      const start = parseSegmentNameAt(key, prefix.length);
-      if (start !== undefined) segments.push({ key, start });
-    }
-    return { segments, cached: true };
-  }
-  const segments = await listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
-  let names = "";
-  for (const segment of segments) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
-  const stored = new Response(names, {
-    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "max-age=3600" },
+  const path = `recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
+    prefix,
+  )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`;
+  // On a miss the listed segments are returned as they are, not parsed back from the names.
+  let listed: ArchivedSegment[] = [];
+  const { text, hit } = await edgeCacheText(c, path, SETTLED_LISTING_CACHE_SECONDS, async () => {
+    listed = await listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
+    let names = "";
+    for (const segment of listed) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
+    return names;
   });
-  c.executionCtx.waitUntil(cache.put(cacheKey, stored).catch(() => undefined));
-  return { segments, cached: false };
+  if (!hit) return { segments: listed, cached: false };
+  const segments: ArchivedSegment[] = [];
+  for (const name of text.split("\n")) {
+    const key = prefix + name;
+    const start = parseSegmentNameAt(key, prefix.length);
+    if (start !== undefined) segments.push({ key, start });
+  }
+  return { segments, cached: true };
 }
 
 /**

@@ -10,7 +10,7 @@
  * numbers so implicit IVs stay right (RFC 8216 §5.2; see worker/hls/vod.ts).
  */
 import { Hono, type Context } from "hono";
-import { INFO_FILE, TABLE_KEYS } from "../../model/index.ts";
+import { INFO_FILE } from "../../model/index.ts";
 import {
   authorize,
   embeddedToken,
@@ -21,10 +21,9 @@ import {
 } from "../auth/playback.ts";
 import { jobScope } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
-import { getItem } from "../aws/dynamodb.ts";
 import { encodeRfc3986, encodeS3Key } from "../aws/s3-url.ts";
-import { getObjectText } from "../aws/s3.ts";
-import { dynamoDbTarget } from "../aws/targets.ts";
+import { getObject, getObjectText } from "../aws/s3.ts";
+import { getRow } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
@@ -33,6 +32,7 @@ import { getJobOutput, jobOutputLocation, type JobOutputLocation } from "../jobs
 import { serializeMasterPlaylist, serializeMediaPlaylist, PlaylistError } from "../hls/playlist.ts";
 import {
   clipSegments,
+  isAbsoluteUri,
   outputMasterPlaylist,
   outputMediaPlaylist,
   parseSourcePlaylist,
@@ -73,11 +73,7 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
   const config = c.get("config");
   const stats = c.get("stats");
   const [status, output] = await Promise.all([
-    getItem(dynamoDbTarget(config), stats, {
-      table: config.tables.jobIdToStatus,
-      keyName: TABLE_KEYS.jobIdToStatus,
-      keyValue: jobId,
-    }),
+    getRow(config, stats, "jobIdToStatus", jobId),
     getJobOutput(config, stats, jobId),
   ]);
   const jobStatus = typeof status?.JobStatus === "string" ? status.JobStatus : undefined;
@@ -95,9 +91,10 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
       },
     });
   }
-  const info = await getObjectText(config, stats, {
+  const info = await getObject(config, stats, {
     bucket: location.bucket,
     key: `${location.outputPath}${INFO_FILE}`,
+    method: "HEAD",
   });
   if (info === undefined) throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: null } });
   return location;
@@ -114,10 +111,11 @@ function sourcePlaylist(c: Context<AppEnv>, location: JobOutputLocation, path: s
   });
 }
 
-function withQuery(url: string, query: Record<string, string | undefined>): string {
+/** `?name=value&...` of the defined parameters (values percent-encoded), or "" when there are none. */
+function queryString(query: Record<string, string | undefined>): string {
   const entries = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  if (entries.length === 0) return url;
-  return `${url}?${entries.map(([name, value]) => `${name}=${encodeRfc3986(value)}`).join("&")}`;
+  if (entries.length === 0) return "";
+  return `?${entries.map(([name, value]) => `${name}=${encodeRfc3986(value)}`).join("&")}`;
 }
 
 export const vodRoutes = new Hono<AppEnv>().get("/vod/:jobId/*", async (c) => {
@@ -166,19 +164,22 @@ export const vodRoutes = new Hono<AppEnv>().get("/vod/:jobId/*", async (c) => {
   try {
     if (source.kind === "master") {
       // Variant playlists carry the clip and, when signed, the caller's playback token on.
-      const token = signed ? requestToken(c) : undefined;
-      const playlist = outputMasterPlaylist(source.playlist, (uri) =>
-        withQuery(`${origin}/api/media/vod/${jobPath}/${encodeS3Key(outputPathOf(uri))}`, {
-          start: clip.start === undefined ? undefined : startParameter,
-          end: clip.end === undefined ? undefined : endParameter,
-          token,
-        }),
+      // The same query on every variant: built once per playlist.
+      const query = queryString({
+        start: clip.start === undefined ? undefined : startParameter,
+        end: clip.end === undefined ? undefined : endParameter,
+        token: signed ? requestToken(c) : undefined,
+      });
+      const playlist = outputMasterPlaylist(
+        source.playlist,
+        (uri) => `${origin}/api/media/vod/${jobPath}/${encodeS3Key(outputPathOf(uri))}${query}`,
       );
       body = serializeMasterPlaylist(playlist);
     } else {
       body = serializeMediaPlaylist(
         await renditionPlaylist(config, source, clip, {
           jobId,
+          jobPath,
           origin,
           outputPathOf,
           outputPath: location.outputPath,
@@ -203,9 +204,16 @@ async function renditionPlaylist(
   config: Config,
   source: SourceMediaPlaylist,
   clip: ClipRange,
-  context: { jobId: string; origin: string; outputPathOf: (uri: string) => string; outputPath: string },
+  context: {
+    jobId: string;
+    /** The job id as a URI path segment. */
+    jobPath: string;
+    origin: string;
+    outputPathOf: (uri: string) => string;
+    outputPath: string;
+  },
 ) {
-  const duration = totalDuration(source);
+  const duration = totalDuration(source.segments);
   if (clip.start !== undefined && clip.start >= duration) {
     throw new ApiError(400, "Parameter start is beyond the end of the video.", {
       details: { duration_seconds: Math.round(duration * 1000) / 1000 },
@@ -213,8 +221,8 @@ async function renditionPlaylist(
   }
   const kept = clipSegments(source, clip);
   if (kept.length === 0) throw new ApiError(404, "No segments in this range.");
-  const keptDuration = kept.reduce((sum, segment) => sum + segment.duration, 0);
-  const { jobId, origin, outputPathOf } = context;
+  const keptDuration = totalDuration(kept);
+  const { jobId, jobPath, origin, outputPathOf } = context;
   const scope = jobScope(jobId);
   const signed = config.playback.policy === "signed";
   const encrypted = kept.some((segment) => segment.key !== undefined && segment.key.method !== "NONE");
@@ -225,15 +233,18 @@ async function renditionPlaylist(
   const mediaToken = signed
     ? await embeddedToken(config, scope, "media", config.playback.keyTokenTtlSeconds + keptDuration)
     : undefined;
-  const jobPath = encodeRfc3986(jobId);
+  // Per playlist, not per segment: the segment route's base and token query, and the key URI.
+  const segmentBase = `${origin}/api/media/segments/vod/${jobPath}/`;
+  const segmentQuery = queryString({ token: mediaToken });
+  const keyUri = `${origin}/api/media/keys/${jobPath}${queryString({ token: keyToken })}`;
   return outputMediaPlaylist(source, kept, {
     segment: (uri) => {
-      if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri; // absolute (MediaConvert BaseUrl): left as written
+      if (isAbsoluteUri(uri)) return uri; // absolute (MediaConvert BaseUrl): left as written
       const path = outputPathOf(uri);
       if (config.vodSegmentBaseUrl !== undefined)
         return `${config.vodSegmentBaseUrl}/${encodeS3Key(`${context.outputPath}${path}`)}`;
-      return withQuery(`${origin}/api/media/segments/vod/${jobPath}/${encodeS3Key(path)}`, { token: mediaToken });
+      return `${segmentBase}${encodeS3Key(path)}${segmentQuery}`;
     },
-    key: () => withQuery(`${origin}/api/media/keys/${jobPath}`, { token: keyToken }),
+    key: () => keyUri,
   });
 }

@@ -2,7 +2,7 @@
  * A finished MediaConvert job as the end-to-end tests lay it out: HLS files in the output bucket of
  * the local S3 server under the job's output path, and the DynamoDB rows submit-job and job-state
  * write (status COMPLETE with the seed's Playlists map, the content key in the output row). Plus
- * the Worker settings and playback tokens those tests share.
+ * the Worker settings and tokens those tests share.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { localDynamoDbClient, localS3Client } from "../../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, LOCAL_CREDENTIALS } from "../../../model/index.ts";
-import { jobScope, mintToken } from "../../../worker/auth/tokens.ts";
+import { jobScope, mintToken, type TokenPurpose } from "../../../worker/auth/tokens.ts";
 
 /** TOKEN_SECRET of the Worker under test (test-only, not a secret). */
 export const E2E_TOKEN_SECRET = "e2e-token-secret-0123456789abcdef0123456789";
@@ -49,22 +49,34 @@ export function workerVars(endpoints: LocalEndpoints, overrides: Record<string, 
   };
 }
 
-/** Puts one object into the output bucket. */
-export async function uploadOutput(s3Endpoint: string, key: string, body: string | Buffer): Promise<void> {
+export interface UploadObject {
+  key: string;
+  body: string | Buffer;
+}
+
+/** Puts `objects` into `bucket` of the local S3 server, all at once, with one client. */
+export async function uploadObjects(s3Endpoint: string, bucket: string, objects: UploadObject[]): Promise<void> {
   const s3 = localS3Client(s3Endpoint);
   try {
-    await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.output, Key: key, Body: body }));
+    await Promise.all(
+      objects.map(({ key, body }) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    );
   } finally {
     s3.destroy();
   }
 }
 
+/** Puts objects into the output bucket. */
+export function uploadOutput(s3Endpoint: string, objects: UploadObject[]): Promise<void> {
+  return uploadObjects(s3Endpoint, DEFAULT_BUCKETS.output, objects);
+}
+
 /** Uploads every file of `dir` and the master under the job's output path. */
 export async function uploadJobFiles(s3Endpoint: string, jobId: string, dir: string): Promise<void> {
   const prefix = `${OUTPUT_PATH}${jobId}/`;
-  await Promise.all([
-    ...readdirSync(dir).map((name) => uploadOutput(s3Endpoint, `${prefix}${name}`, readFileSync(join(dir, name)))),
-    uploadOutput(s3Endpoint, `${prefix}${MASTER_NAME}`, MASTER),
+  await uploadOutput(s3Endpoint, [
+    ...readdirSync(dir).map((name) => ({ key: `${prefix}${name}`, body: readFileSync(join(dir, name)) })),
+    { key: `${prefix}${MASTER_NAME}`, body: MASTER },
   ]);
 }
 
@@ -107,12 +119,12 @@ export async function putJobRows(dynamodbEndpoint: string, jobId: string, keyHex
   }
 }
 
-/** A playback token for a job, as the customer's backend mints it (`npm run token`). */
-export function playToken(jobId: string): Promise<string> {
-  return mintToken(E2E_TOKEN_SECRET, { scope: jobScope(jobId), purpose: "play", ttlSeconds: 600 });
+/** A token for the Worker under test, as the customer's backend mints it (`npm run token`). */
+export function e2eToken(scope: string, purpose: TokenPurpose, ttlSeconds = 600): Promise<string> {
+  return mintToken(E2E_TOKEN_SECRET, { scope, purpose, ttlSeconds });
 }
 
 /** The Worker's URL of one of a job's playlists, with a fresh playback token and `query` after it. */
 export async function vodUrl(workerUrl: string, jobId: string, playlist: string, query = ""): Promise<string> {
-  return `${workerUrl}/api/media/vod/${jobId}/${encodeURIComponent(playlist)}?token=${await playToken(jobId)}${query}`;
+  return `${workerUrl}/api/media/vod/${jobId}/${encodeURIComponent(playlist)}?token=${await e2eToken(jobScope(jobId), "play")}${query}`;
 }

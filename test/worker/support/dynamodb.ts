@@ -4,14 +4,9 @@
  */
 import { AwsClient } from "aws4fetch";
 import { env } from "cloudflare:workers";
+import { DEFAULT_REGION, LOCAL_CREDENTIALS } from "../../../model/index.ts";
 
-const client = new AwsClient({
-  accessKeyId: "local",
-  secretAccessKey: "local",
-  region: "us-east-1",
-  service: "dynamodb",
-  retries: 0,
-});
+const client = new AwsClient({ ...LOCAL_CREDENTIALS, region: DEFAULT_REGION, service: "dynamodb", retries: 0 });
 
 function marshall(value: unknown): Record<string, unknown> {
   if (typeof value === "string") return { S: value };
