@@ -42,7 +42,7 @@ import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-even
 import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_BUCKETS } from "../model/index.ts";
-import { localS3Client, type LocalS3Server, type S3ServerEvent } from "./aws.ts";
+import { ensureBuckets, localS3Client, type LocalS3Server, type S3ServerEvent } from "./aws.ts";
 import { LAMBDA_VARIABLES, localLambdaDefaults, withEnvironment, type LocalEndpoints } from "./defaults.ts";
 import { startEmulatorServer } from "./emulators/http.ts";
 import { hasTool } from "./emulators/media-tools.ts";
@@ -247,6 +247,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       log: logFor("faces-collect"),
     }) as Handler;
     inputBuckets = submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input];
+    // The buckets the Lambdas listen on are the ones uploads must be able to land in, whatever
+    // INPUT_BUCKET(S) names them.
+    await ensureBuckets(options.s3.endpoint, inputBuckets);
   } catch (error) {
     await server.stop();
     emulatorS3.destroy();

@@ -80,7 +80,6 @@ async function main(): Promise<void> {
     ...new Set([
       workerVars.OUTPUT_BUCKET ?? DEFAULT_BUCKETS.output,
       workerVars.RECORDINGS_BUCKET ?? DEFAULT_BUCKETS.recordings,
-      process.env.INPUT_BUCKET ?? DEFAULT_BUCKETS.input,
       ...(workerVars.ANALYSIS_BUCKET ? [workerVars.ANALYSIS_BUCKET] : []),
     ]),
   ];

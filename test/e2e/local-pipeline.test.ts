@@ -14,7 +14,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLog, type MemoryLog } from "../../aws-lambdas/shared/logger.ts";
@@ -279,5 +285,25 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(logged).not.toContain(Buffer.from(keyHex, "hex").toString("base64"));
     expect([...logs.keys()].sort()).toEqual(["faces-collect", "faces-start", "job-state", "submit-job"]);
     expect(lines.filter((line) => /retrying|giving up|not handled|not delivered/.test(line))).toEqual([]);
+  });
+});
+
+describe("npm start's local pipeline: configuration", () => {
+  it("creates the input buckets the Lambdas listen on, as INPUT_BUCKETS names them", async () => {
+    const names = [`uploads-a-${Date.now()}`, `uploads-b-${Date.now()}`];
+    const other = await startLocalPipeline({
+      s3,
+      endpoints: localEndpoints({ dynamodb: dynamodb.port, s3: s3.port, worker: 8787, emulators: 0 }),
+      env: { INPUT_BUCKETS: names.join(",") },
+      emulatorPort: 0,
+      lambdaLog: () => memoryLog(),
+      log: () => undefined,
+    });
+    try {
+      for (const Bucket of names) await expect(s3Client.send(new HeadBucketCommand({ Bucket }))).resolves.toBeDefined();
+      expect(other.describe()).toContain(`s3://${names[0]}, s3://${names[1]}/`);
+    } finally {
+      await other.stop();
+    }
   });
 });
