@@ -5,12 +5,14 @@
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
-import { ApiError, SEED_MESSAGES, UpstreamError, apiErrorForUpstream } from "./http/errors.ts";
+import { UpstreamError } from "./aws/errors.ts";
+import { ApiError, SEED_MESSAGES, apiErrorForUpstream } from "./http/errors.ts";
 import { log } from "./http/log.ts";
 import { applyCorsHeaders, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
+import { SEED_JSON_CONTENT_TYPE } from "./http/media-types.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
-import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { segmentRoutes } from "./routes/segments.ts";
