@@ -1,6 +1,6 @@
 /**
  * The one error the AWS adapters throw. It carries no upstream body, only what is safe to log;
- * the HTTP layer (worker/http/errors.ts, apiErrorForUpstream) maps it to 503/504/502.
+ * the HTTP layer maps it to 503/504/502 (apiErrorForUpstream).
  */
 
 /** Upstream (AWS) failures, mapped to bounded, documented answers (README "Errors"). */
