@@ -73,10 +73,7 @@ export function awsEdgeClient(config: Config): AwsEdgeClient {
   });
 }
 
-/**
- * Validates the bindings once per isolate (a bad setting fails every request with its name), and
- * builds the request's AWS client on `c.var.aws`.
- */
+/** Validates the bindings once per isolate; a bad setting fails every request with its name. */
 export function loadConfig(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const config = readConfig(c.env);
@@ -89,7 +86,17 @@ export function loadConfig(): MiddlewareHandler<AppEnv> {
       throw new ApiError(500, `Configuration error: ${config.message}`, { details: { variable: config.variable } });
     }
     c.set("config", config);
-    c.set("aws", awsEdgeClient(config));
+    await next();
+  };
+}
+
+/**
+ * Builds the request's one AWS client on `c.var.aws` (after loadConfig); routes pass it to the
+ * adapters like a binding, and the access log reads its counters.
+ */
+export function awsClientPerRequest(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("aws", awsEdgeClient(c.var.config));
     await next();
   };
 }

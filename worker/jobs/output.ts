@@ -14,9 +14,9 @@ export interface JobOutputLocation {
   outputPath: string;
 }
 
-/** The job's output row, or undefined when there is none. */
-export function getJobOutput(aws: AwsEdgeClient, config: Config, jobId: string): Promise<JobOutputRow | undefined> {
-  return getRow(aws, "jobIdToOutput", config.tables.jobIdToOutput, jobId);
+/** The job's output row in `table` (TABLE_JOB_ID_TO_OUTPUT), or undefined when there is none. */
+export function getJobOutput(aws: AwsEdgeClient, table: string, jobId: string): Promise<JobOutputRow | undefined> {
+  return getRow(aws, "jobIdToOutput", table, jobId);
 }
 
 /** The row's output location (OUTPUT_BUCKET for rows without OutputBucket). */

@@ -73,7 +73,7 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
   const { aws, config } = c.var;
   const [status, output] = await Promise.all([
     getRow(aws, "jobIdToStatus", config.tables.jobIdToStatus, jobId),
-    getJobOutput(aws, config, jobId),
+    getJobOutput(aws, config.tables.jobIdToOutput, jobId),
   ]);
   const jobStatus = status?.JobStatus;
   const location = output === undefined ? undefined : jobOutputLocation(config, output);
