@@ -47,7 +47,7 @@ export interface SettingSpec {
   readonly secret?: boolean;
 }
 
-// Seconds a Rekognition face row lives; also the default of the results' retention in infra.
+// Face result files outlive their row by a day: a result nobody can find any more is dead weight.
 const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1;
 
 const tableSetting = (role: keyof typeof DEFAULT_TABLES, description: string, key: string) =>
@@ -276,7 +276,9 @@ export type LambdaSetting = {
   [N in SettingName]: Spec<N> extends { lambdas: readonly LambdaName[] } ? N : never;
 }[SettingName];
 /** CDK context keys infra reads. */
-export type InfraKey = { [N in SettingName]: Spec<N> extends { infra: infer K extends string } ? K : never }[SettingName];
+export type InfraKey = {
+  [N in SettingName]: Spec<N> extends { infra: infer K extends string } ? K : never;
+}[SettingName];
 
 /** The registered spec of `name` (widened, for code that walks the registry). */
 export function settingSpec(name: string): SettingSpec | undefined {

@@ -121,7 +121,10 @@ export function settingsReader<N extends string>(get: SettingGetter<N>, fail: Se
     oneOf(name, allowed, fallback) {
       const value = text(name) ?? fallback;
       if (!(allowed as readonly string[]).includes(value)) {
-        throw fail(name, `must be ${allowed.map((item) => JSON.stringify(item)).join(" or ")}, got ${shown(name, value)}.`);
+        throw fail(
+          name,
+          `must be ${allowed.map((item) => JSON.stringify(item)).join(" or ")}, got ${shown(name, value)}.`,
+        );
       }
       return value as (typeof allowed)[number];
     },
