@@ -4,8 +4,8 @@
  * `env` object, so validation runs once per isolate, not once per request.
  */
 import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../model/index.ts";
-import { SETTINGS, type WorkerSetting } from "../model/settings-registry.ts";
-import { folderPrefix as sharedFolderPrefix, settingsReader, type SettingsReader } from "../model/settings.ts";
+import { SETTINGS, type WorkerSetting } from "../model/settings.ts";
+import { folderPrefix as sharedFolderPrefix, settingsReader, type SettingsReader } from "../model/settings-reader.ts";
 import { parseAllowedOrigins, type OriginRule } from "./http/cors.ts";
 
 export type PlaybackPolicy = "public" | "signed";
@@ -118,10 +118,14 @@ function recordingSettings(read: Reader): Config["recordings"] {
     max: 3600,
   });
   // Default: a day, or less for short segments, so the default never breaks the segment cap below.
-  const maxWindowSeconds = read.integer("MAX_WINDOW_SECONDS", Math.min(86_400, MAX_SEGMENTS_PER_WINDOW * segmentSeconds), {
-    min: 60,
-    max: 7 * 86_400,
-  });
+  const maxWindowSeconds = read.integer(
+    "MAX_WINDOW_SECONDS",
+    Math.min(86_400, MAX_SEGMENTS_PER_WINDOW * segmentSeconds),
+    {
+      min: 60,
+      max: 7 * 86_400,
+    },
+  );
   if (maxWindowSeconds / segmentSeconds > MAX_SEGMENTS_PER_WINDOW) {
     throw new ConfigError(
       "MAX_WINDOW_SECONDS",
@@ -129,7 +133,11 @@ function recordingSettings(read: Reader): Config["recordings"] {
         `keep MAX_WINDOW_SECONDS / RECORDING_SEGMENT_SECONDS at or below ${MAX_SEGMENTS_PER_WINDOW}`,
     );
   }
-  return { prefix: read.prefix("RECORDINGS_PREFIX", SETTINGS.RECORDINGS_PREFIX.default), segmentSeconds, maxWindowSeconds };
+  return {
+    prefix: read.prefix("RECORDINGS_PREFIX", SETTINGS.RECORDINGS_PREFIX.default),
+    segmentSeconds,
+    maxWindowSeconds,
+  };
 }
 
 function awsRegion(read: Reader): string {
@@ -144,7 +152,10 @@ function awsSettings(read: Reader, region: string): Pick<Config, "aws" | "dynamo
     aws: {
       region,
       accessKeyId: read.required("AWS_ACCESS_KEY_ID", "set it with `wrangler secret put AWS_ACCESS_KEY_ID`"),
-      secretAccessKey: read.required("AWS_SECRET_ACCESS_KEY", "set it with `wrangler secret put AWS_SECRET_ACCESS_KEY`"),
+      secretAccessKey: read.required(
+        "AWS_SECRET_ACCESS_KEY",
+        "set it with `wrangler secret put AWS_SECRET_ACCESS_KEY`",
+      ),
       sessionToken: read.text("AWS_SESSION_TOKEN"),
     },
     dynamodbEndpoint: read.url("DYNAMODB_ENDPOINT") ?? `https://dynamodb.${region}.amazonaws.com`,
@@ -209,7 +220,10 @@ function parseConfig(env: ConfigBindings): Config {
     allowedOrigins: origins,
     cacheTtlSeconds: read.integer("CACHE_TTL_SECONDS", SETTINGS.CACHE_TTL_SECONDS.default, { min: 0, max: 3600 }),
     upstream: {
-      deadlineMs: read.integer("UPSTREAM_DEADLINE_MS", SETTINGS.UPSTREAM_DEADLINE_MS.default, { min: 100, max: 30_000 }),
+      deadlineMs: read.integer("UPSTREAM_DEADLINE_MS", SETTINGS.UPSTREAM_DEADLINE_MS.default, {
+        min: 100,
+        max: 30_000,
+      }),
       maxAttempts: read.integer("UPSTREAM_MAX_ATTEMPTS", SETTINGS.UPSTREAM_MAX_ATTEMPTS.default, { min: 1, max: 10 }),
     },
     buckets: {

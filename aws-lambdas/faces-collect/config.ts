@@ -3,7 +3,7 @@
  * malformed variable fails the cold start with a ConfigError naming it.
  */
 import type { TableRole } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings-registry.ts";
+import { SETTINGS } from "../../model/settings.ts";
 import { ConfigError, type Env, integerSetting, optionalUrl, tableNames } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 

@@ -17,7 +17,7 @@ import {
 } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 import { claimTtlSetting } from "../shared/idempotency.ts";
-import { SETTINGS } from "../../model/settings-registry.ts";
+import { SETTINGS } from "../../model/settings.ts";
 
 /**
  * Containers Rekognition Video reads: "H.264 encoded videos in MPEG-4 or MOV format"

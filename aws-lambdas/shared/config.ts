@@ -5,14 +5,14 @@
  * invocation. Lambda reports init failures as `Runtime.ExitError`/`InitError` with this message.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
  *
- * The rules (what an integer, URL, list or prefix may be) are the shared reader's (`model/settings.ts`),
- * the names and defaults the registry's (`model/settings-registry.ts`).
+ * The rules (what an integer, URL, list or prefix may be) are the shared reader's (`model/settings-reader.ts`),
+ * the names and defaults the registry's (`model/settings.ts`).
  *
  * Pure: the environment is passed in (`process.env` in handlers, a plain object in tests).
  */
 import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
-import { type LambdaSetting, SETTINGS } from "../../model/settings-registry.ts";
-import { settingsReader, type SettingsReader } from "../../model/settings.ts";
+import { type LambdaSetting, SETTINGS } from "../../model/settings.ts";
+import { settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
 
 /** A process environment, or any plain object standing in for one. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -14,8 +14,8 @@
  * Pure: no I/O.
  */
 import { createHash } from "node:crypto";
-import { SETTINGS } from "../../model/settings-registry.ts";
-import { folderPrefix } from "../../model/settings.ts";
+import { SETTINGS } from "../../model/settings.ts";
+import { folderPrefix } from "../../model/settings-reader.ts";
 import { ConfigError, type Env, integerSetting, lambdaSettings, optionalString } from "./config.ts";
 import { sortableSequencer } from "./s3-events.ts";
 
@@ -72,7 +72,7 @@ export const ROW_NAMES = {
 
 /**
  * `ANALYSIS_PREFIX` normalised to end in "/" (or "" for the bucket root), shared with faces-collect and
- * the Worker, read by the shared prefix rule (`model/settings.ts`): the same value means the same
+ * the Worker, read by the shared prefix rule (`model/settings-reader.ts`): the same value means the same
  * folder in every runtime.
  */
 export function analysisPrefixSetting(env: Env): string {

@@ -29,7 +29,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { MAX_PARTITION_KEY_BYTES, TABLE_KEYS, TTL_ATTRIBUTE, epochSeconds } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings-registry.ts";
+import { SETTINGS } from "../../model/settings.ts";
 import { isConditionalCheckFailed } from "./clients.ts";
 import { type Env, integerSetting } from "./config.ts";
 

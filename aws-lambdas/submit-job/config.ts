@@ -14,7 +14,7 @@ import {
   uploadSelection,
 } from "../shared/config.ts";
 import { claimTtlSetting } from "../shared/idempotency.ts";
-import { SETTINGS } from "../../model/settings-registry.ts";
+import { SETTINGS } from "../../model/settings.ts";
 
 /**
  * Extensions MediaConvert reads as video containers (lowercase, no dot).

@@ -4,14 +4,14 @@
  * the key in the message instead of deploying something half-configured.
  * https://docs.aws.amazon.com/cdk/v2/guide/context.html
  *
- * Values go through the shared settings reader (`model/settings.ts`, the Worker's and the Lambdas'
- * rules); context keys and defaults come from the registry (`model/settings-registry.ts`).
+ * Values go through the shared settings reader (`model/settings-reader.ts`, the Worker's and the Lambdas'
+ * rules); context keys and defaults come from the registry (`model/settings.ts`).
  *
  * Pure: the context is read through a function, so tests pass a plain object.
  */
 import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
-import { type InfraKey, SETTINGS } from "../../model/settings-registry.ts";
-import { folderPrefix, settingsReader, type SettingsReader } from "../../model/settings.ts";
+import { type InfraKey, SETTINGS } from "../../model/settings.ts";
+import { folderPrefix, settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
 
 /** Everything the stack needs to know that is not fixed by the model. */
 export interface MediaEdgeSettings {
