@@ -3,9 +3,18 @@
  * in, a validated, typed config out. Every problem names its variable. The result is memoised per
  * `env` object, so validation runs once per isolate, not once per request.
  */
-import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../model/index.ts";
 import { SETTINGS, type WorkerSetting } from "../model/settings.ts";
 import { folderPrefix as sharedFolderPrefix, settingsReader, type SettingsReader } from "../model/settings-reader.ts";
+import {
+  DEFAULT_ANALYSIS_PREFIX,
+  DEFAULT_BUCKETS,
+  DEFAULT_RECORDINGS_PREFIX,
+  DEFAULT_RECORDING_SEGMENT_SECONDS,
+  DEFAULT_REGION,
+  DEFAULT_TABLES,
+  TABLE_ENV_VARS,
+  type TableRole,
+} from "../model/index.ts";
 import { parseAllowedOrigins, type OriginRule } from "./http/cors.ts";
 
 export type PlaybackPolicy = "public" | "signed";
@@ -113,7 +122,7 @@ export const folderPrefix = sharedFolderPrefix;
 export const MAX_SEGMENTS_PER_WINDOW = 10_000;
 
 function recordingSettings(read: Reader): Config["recordings"] {
-  const segmentSeconds = read.integer("RECORDING_SEGMENT_SECONDS", SETTINGS.RECORDING_SEGMENT_SECONDS.default, {
+  const segmentSeconds = read.integer("RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, {
     min: 1,
     max: 3600,
   });
@@ -134,14 +143,14 @@ function recordingSettings(read: Reader): Config["recordings"] {
     );
   }
   return {
-    prefix: read.prefix("RECORDINGS_PREFIX", SETTINGS.RECORDINGS_PREFIX.default),
+    prefix: read.prefix("RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX),
     segmentSeconds,
     maxWindowSeconds,
   };
 }
 
 function awsRegion(read: Reader): string {
-  const region = read.text("AWS_REGION") ?? SETTINGS.AWS_REGION.default;
+  const region = read.text("AWS_REGION") ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError("AWS_REGION", `is not a region: "${region}"`);
   return region;
 }
@@ -210,7 +219,7 @@ function parseConfig(env: ConfigBindings): Config {
   }
   const origins = allowedOrigins(read);
   const { playback, facesPolicy } = playbackSettings(read);
-  const output = read.bucket("OUTPUT_BUCKET", SETTINGS.OUTPUT_BUCKET.default) as string;
+  const output = read.bucket("OUTPUT_BUCKET", DEFAULT_BUCKETS.output) as string;
   const { aws, dynamodbEndpoint, s3 } = awsSettings(read, region);
   return {
     aws,
@@ -228,13 +237,13 @@ function parseConfig(env: ConfigBindings): Config {
     },
     buckets: {
       output,
-      recordings: read.bucket("RECORDINGS_BUCKET", SETTINGS.RECORDINGS_BUCKET.default) as string,
+      recordings: read.bucket("RECORDINGS_BUCKET", DEFAULT_BUCKETS.recordings) as string,
       analysis: read.bucket("ANALYSIS_BUCKET", output) as string,
     },
     recordings: recordingSettings(read),
     segmentBaseUrl: read.url("SEGMENT_BASE_URL"),
     vodSegmentBaseUrl: read.url("VOD_SEGMENT_BASE_URL"),
-    analysisPrefix: folderPrefix(read.prefix("ANALYSIS_PREFIX", SETTINGS.ANALYSIS_PREFIX.default)),
+    analysisPrefix: folderPrefix(read.prefix("ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
     playback,
     facesPolicy,
   };
