@@ -30,6 +30,7 @@ import { PipelineFunction } from "./pipeline-function.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
 import { Storage, removalPolicyOf } from "./storage.ts";
 import { WorkerIdentity } from "./worker-identity.ts";
+import { tableOutputId } from "./worker-vars.ts";
 
 export interface MediaEdgeStackProps extends StackProps {
   settings: MediaEdgeSettings;
@@ -416,8 +417,12 @@ export class MediaEdgeStack extends Stack {
       `Recorder segments under ${settings.recordingsPrefix}/.`,
     );
     for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
-      output(`Table${role[0]!.toUpperCase()}${role.slice(1)}`, tables[role].tableName, `${TABLE_ENV_VARS[role]}`);
+      output(tableOutputId(role), tables[role].tableName, `${TABLE_ENV_VARS[role]}`);
     }
+    // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
+    output("AwsRegion", this.region, "AWS_REGION of the Worker.");
+    output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
+    output("AnalysisPrefix", settings.analysisPrefix, "ANALYSIS_PREFIX of the Worker.");
     output("RekognitionTopicArn", this.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
     output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
     output("MediaConvertJobTemplate", jobTemplate, "MEDIACONVERT_JOB_TEMPLATE of submit-job.");
@@ -430,14 +435,14 @@ export class MediaEdgeStack extends Stack {
     output(
       "WorkerCredentialsSteps",
       `aws iam create-access-key --user-name ${this.worker.user.userName}` +
-        " ; then npx wrangler secret put AWS_ACCESS_KEY_ID and npx wrangler secret put AWS_SECRET_ACCESS_KEY" +
-        " with the AccessKeyId and SecretAccessKey it prints (never commit them).",
+        " ; then npx wrangler secret put AWS_ACCESS_KEY_ID --env <env> and npx wrangler secret put" +
+        " AWS_SECRET_ACCESS_KEY --env <env> with the AccessKeyId and SecretAccessKey it prints (never commit them).",
       "How to give the Worker its AWS credentials. CloudFormation never creates or shows the key.",
     );
     output(
       "WorkerVars",
       this.toJsonString(workerVars(this, settings, storage)),
-      "wrangler.toml [vars] for this deployment (JSON; each key is a variable).",
+      "The Worker's variables for this deployment; `npm run worker-vars -- --env <env>` writes them into wrangler.toml.",
     );
   }
 }

@@ -18,6 +18,7 @@ import { readJobStateConfig } from "../../aws-lambdas/job-state/config.ts";
 import { readSubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
 import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/lib/media-edge-stack.ts";
 import { readSettings } from "../../infra/lib/settings.ts";
+import { WORKER_VAR_OUTPUTS, workerVarsFromOutputs } from "../../infra/lib/worker-vars.ts";
 import { tableDefinition } from "../../local/aws.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
@@ -595,6 +596,15 @@ describe("default configuration", () => {
       for (const key of ["InputBucketName", "OutputBucketName", "RecordingsBucketName", "RekognitionTopicArn"]) {
         expect(outputs[key], key).toBeDefined();
       }
+    });
+
+    it("has every output `npm run worker-vars` reads, and they give the same variables as WorkerVars", () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      for (const id of Object.keys(WORKER_VAR_OUTPUTS)) expect(outputs[id], id).toBeDefined();
+      const resolved = Object.fromEntries(
+        Object.entries(outputs).map(([id, output]) => [id, resolveValue(resources, output.Value)]),
+      );
+      expect(workerVarsFromOutputs(resolved)).toEqual(JSON.parse(resolved.WorkerVars!));
     });
   });
 
