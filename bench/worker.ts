@@ -14,7 +14,6 @@
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
  * handling, which the bare route shows, so compare the two. Wall time is the client-side median.
  */
-import { join } from "node:path";
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
