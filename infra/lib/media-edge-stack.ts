@@ -89,9 +89,11 @@ export class MediaEdgeStack extends Stack {
     );
 
     let jobTemplate = settings.mediaConvert.jobTemplate;
-    // A name is turned into its ARN; an ARN (context mediaConvertJobTemplate) is used as it is.
-    let jobTemplateArn = jobTemplate?.startsWith("arn:") ? jobTemplate : mediaConvertArn(`jobTemplates/${jobTemplate}`);
-    if (jobTemplate === undefined) {
+    let jobTemplateArn: string;
+    if (jobTemplate !== undefined) {
+      // Context mediaConvertJobTemplate: an ARN is used as it is, a name becomes this region's ARN.
+      jobTemplateArn = jobTemplate.startsWith("arn:") ? jobTemplate : mediaConvertArn(`jobTemplates/${jobTemplate}`);
+    } else {
       const template = new mediaconvert.CfnJobTemplate(this, "HlsJobTemplate", {
         name: `${this.stackName}-hls`,
         description: "media-edge: HLS ABR ladder; submit-job adds input, destination and AES-128 per upload.",
