@@ -148,13 +148,12 @@ describe("writing [env.<name>.vars]", () => {
 
 describe("wrangler.toml environments", () => {
   const repoToml = readFileSync("wrangler.toml", "utf8");
-  const stackVars = new Set(Object.values(WORKER_VAR_OUTPUTS).flat());
 
-  it("repeats every top-level variable in staging and production, apart from those worker-vars writes", () => {
+  it("repeats every top-level variable in staging and production", () => {
     // wrangler does not inherit [vars] into environments.
-    const top = Object.keys(wranglerVarsOf(repoToml)).filter((name) => !stackVars.has(name));
+    const top = Object.keys(wranglerVarsOf(repoToml)).sort();
     for (const env of ["staging", "production"]) {
-      expect(Object.keys(wranglerVarsOf(repoToml, env)).sort(), env).toEqual(top.sort());
+      expect(Object.keys(wranglerVarsOf(repoToml, env)).sort(), env).toEqual(top);
     }
   });
 
