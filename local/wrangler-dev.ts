@@ -41,6 +41,11 @@ export interface WranglerDevOptions {
    * own process group, which the terminal's SIGINT does not reach.
    */
   onSpawned?: (stop: () => Promise<void>) => void;
+  /**
+   * wrangler's log level (default "info"). The Worker's own log lines are console.log, which only
+   * "log" and "debug" show.
+   */
+  logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
   /** How long to wait for the first answer. */
   readyTimeoutMs?: number;
 }
@@ -116,7 +121,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       persistTo,
       "--show-interactive-dev-session=false",
       "--log-level",
-      "info",
+      options.logLevel ?? "info",
     ],
     {
       cwd: resolve(dirname(require.resolve("../package.json"))),
