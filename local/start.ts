@@ -150,7 +150,7 @@ media-edge is running locally (ready in ${((Date.now() - started) / 1000).toFixe
 ${storage.pipeline.describe()}
   Data                    ${dataDir}
 Allowed origins: ${workerVars.ALLOWED_ORIGINS}
-Playback: ${workerVars.PLAYBACK_POLICY ?? "wrangler.toml's PLAYBACK_POLICY"}; tokens: npm run token -- <job_id>
+Playback policy: ${workerVars.PLAYBACK_POLICY ?? "as wrangler.toml sets it"}; a token: npm run token -- <job_id>
 Request log: one JSON line per request below. Press Ctrl-C to stop everything.`);
 }
 
