@@ -59,13 +59,21 @@ const MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
  * One whole `<Contents>` as S3 writes it, matched in one step - several times faster than element
  * by element (README "Performance"): Key first, text-only elements with Size (digits) among them,
  * no references but the ETag's &quot; and no "]" (so no "]]>"). S3_CONTENTS is S3's exact layout;
- * ANY_SIMPLE_CONTENTS allows any text-only elements in any order around Key and Size. Anything
- * else (an Owner, white space, other references) is read by readElement.
+ * ANY_SIMPLE_CONTENTS allows white space (s3rver's layout) and, in any order around Key and
+ * Size, elements holding text or text-only elements. Anything else (other references, CDATA,
+ * comments, deeper nesting) is read by readElement.
  */
 const S3_CONTENTS =
   /<Contents><Key>([^<&\]]+)<\/Key><LastModified>[^<&\]]*<\/LastModified><ETag>[^<&\]]*(?:&quot;[^<&\]]*)*<\/ETag>(?:<ChecksumAlgorithm>[^<&\]]*<\/ChecksumAlgorithm>)?(?:<ChecksumType>[^<&\]]*<\/ChecksumType>)?<Size>(\d+)<\/Size>(?:<StorageClass>[^<&\]]*<\/StorageClass>)?<\/Contents>/y;
-const ANY_SIMPLE_CONTENTS =
-  /<Contents><Key>([^<&\]]+)<\/Key>(?:<(?!Size>)([A-Za-z_:][\w:.-]*)>[^<&\]]*(?:&quot;[^<&\]]*)*<\/\2>)*<Size>(\d+)<\/Size>(?:<([A-Za-z_:][\w:.-]*)>[^<&\]]*(?:&quot;[^<&\]]*)*<\/\4>)*<\/Contents>/y;
+const SIMPLE_TEXT = "[^<&\\]]*(?:&quot;[^<&\\]]*)*";
+/** A child of Contents other than Key and Size: text only, or text-only elements (Owner, RestoreStatus). */
+const OTHER_CHILD = (name: number) =>
+  `<(${NAME})>(?:${SIMPLE_TEXT}|${S}*(?:<(${NAME})>${SIMPLE_TEXT}</\\${name + 1}>${S}*)*)</\\${name}>${S}*`;
+const ANY_SIMPLE_CONTENTS = new RegExp(
+  `<Contents>${S}*<Key>([^<&\\]]+)</Key>${S}*(?:(?!<Size>)${OTHER_CHILD(2)})*` +
+    `<Size>${S}*(\\d+)${S}*</Size>${S}*(?:${OTHER_CHILD(5)})*</Contents>`,
+  "y",
+);
 
 /** S3 nests three levels below the root (Contents/Owner/ID); deeper is refused, not recursed into. */
 const MAX_DEPTH = 8;
@@ -183,6 +191,8 @@ function readRootChild(scan: Scan, element: XmlElement): void {
 /** The root's children from `at` to its end tag (returns the offset after it). */
 function readRootChildren(scan: Scan, xml: string, at: number): number {
   for (;;) {
+    // White space or a comment first (a start tag is the common case: no call).
+    if (xml.charCodeAt(at) !== 0x3c /* < */ || xml.charCodeAt(at + 1) === 0x21 /* ! */) at = skipMisc(xml, at);
     S3_CONTENTS.lastIndex = at;
     const exact = S3_CONTENTS.exec(xml);
     if (exact !== null) {
@@ -193,11 +203,10 @@ function readRootChildren(scan: Scan, xml: string, at: number): number {
     ANY_SIMPLE_CONTENTS.lastIndex = at;
     const simple = ANY_SIMPLE_CONTENTS.exec(xml);
     if (simple !== null) {
-      scan.objects.push({ key: simple[1]!, size: Number(simple[3]) });
+      scan.objects.push({ key: simple[1]!, size: Number(simple[4]) });
       at = ANY_SIMPLE_CONTENTS.lastIndex;
       continue;
     }
-    at = skipMisc(xml, at);
     if (xml.startsWith("</", at)) {
       const end = matchAt(END_TAG, xml, at, "malformed end tag");
       if (end[1] !== "ListBucketResult") throw new XmlError(`end tag </${end[1]}> does not match`, at);
