@@ -32,7 +32,7 @@ export interface ListPage {
 }
 
 // XML 1.0 (https://www.w3.org/TR/xml/) productions, in the subset S3 writes: the XML declaration
-// (§2.8), white space (§2.3, not JavaScript's \s), ASCII names, references (§4.1), comments (§2.5,
+// (§2.8, checked for form), white space (§2.3, not JavaScript's \s), ASCII names, references (§4.1), comments (§2.5,
 // no "--" inside), CDATA (§2.7), character data without "<", a bare "&" or "]]>" (§2.4). S3 writes
 // no other processing instruction and no DOCTYPE, so they are refused (no entity expansion).
 const S = "[ \\t\\r\\n]";
@@ -41,16 +41,12 @@ const REF = "&(?:lt|gt|amp|quot|apos|#x[0-9a-fA-F]{1,6}|#[0-9]{1,7});";
 const COMMENT = "<!--(?:[^-]|-(?!-))*-->";
 const CDATA = "<!\\[CDATA\\[(?:[^\\]]|\\](?!\\]>))*\\]\\]>";
 const VALUE = `"(?:[^"<&]|${REF})*"|'(?:[^'<&]|${REF})*'`;
+const ATTRIBUTES = `(?:${S}+${NAME}${S}*=${S}*(?:${VALUE}))*`;
 
-const QUOTED = (value: string) => `(?:"${value}"|'${value}')`;
-const XML_DECLARATION = new RegExp(
-  `<\\?xml${S}+version${S}*=${S}*${QUOTED("1\\.[0-9]+")}(?:${S}+encoding${S}*=${S}*${QUOTED("[A-Za-z][\\w.-]*")})?` +
-    `(?:${S}+standalone${S}*=${S}*${QUOTED("(?:yes|no)")})?${S}*\\?>`,
-  "y",
-);
+const XML_DECLARATION = new RegExp(`<\\?xml${ATTRIBUTES}${S}*\\?>`, "y");
 const MISC = new RegExp(`(?:${S}+|${COMMENT})*`, "y");
 const TEXT = new RegExp(`(?:[^<&\\]]+|\\](?!\\]>)|${REF}|${CDATA}|${COMMENT})*`, "y");
-const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:${VALUE}))*)${S}*(/?)>`, "y");
+const START_TAG = new RegExp(`<(${NAME})(${ATTRIBUTES})${S}*(/?)>`, "y");
 const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
 /** What decodeText replaces in text TEXT has matched: CDATA by its content, references, no comments. */
 const MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
@@ -96,7 +92,7 @@ interface Scan {
 const ROOT_FIELDS = new Set(["IsTruncated", "NextContinuationToken", "KeyCount", "EncodingType"]);
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
-/** The character a reference stands for; a numeric one must be an XML Char (§2.2, §4.1 "Well-formedness constraint: Legal Character"). */
+/** The character a reference stands for; a numeric one must be an XML Char (§2.2, §4.1 "Legal Character"). */
 function referenceText(entity: string, position: number): string {
   const named = NAMED_ENTITIES[entity];
   if (named !== undefined) return named;
@@ -105,9 +101,7 @@ function referenceText(entity: string, position: number): string {
     code >= 0x20
       ? code <= 0xd7ff || (code >= 0xe000 && code <= 0x10ffff && code !== 0xfffe && code !== 0xffff)
       : code === 0x9 || code === 0xa || code === 0xd;
-  if (!isChar) {
-    throw new XmlError(`invalid character reference &${entity};`, position);
-  }
+  if (!isChar) throw new XmlError(`invalid character reference &${entity};`, position);
   return String.fromCodePoint(code);
 }
 
@@ -153,17 +147,14 @@ function readElement(xml: string, at: number, depth: number): XmlElement {
   return element;
 }
 
-/** The text of a field read: fields hold text only. */
-function textOf(field: XmlElement): string {
-  if (field.children.length > 0) throw new XmlError(`<${field.name}> holds an element`, field.end);
-  return field.text;
+/** A field's text (the fields read hold text only); undefined for a missing field. */
+function textOf(field: XmlElement | undefined): string | undefined {
+  if (field !== undefined && field.children.length > 0)
+    throw new XmlError(`<${field.name}> holds an element`, field.end);
+  return field?.text;
 }
 
-/** The text of the first child named `name`, if any. */
-function fieldText(parent: XmlElement, name: string): string | undefined {
-  const field = parent.children.find((child) => child.name === name);
-  return field === undefined ? undefined : textOf(field);
-}
+const firstChild = (parent: XmlElement, name: string) => parent.children.find((child) => child.name === name);
 
 /** Digits only (after trimming, as S3-compatible servers pad them), else -1. */
 function decimalValue(text: string): number {
@@ -174,17 +165,17 @@ function decimalValue(text: string): number {
 /** A child of the root read by readElement: an object, a common prefix, a field or something ignored. */
 function readRootChild(scan: Scan, element: XmlElement): void {
   if (element.name === "Contents") {
-    const key = fieldText(element, "Key");
+    const key = textOf(firstChild(element, "Key"));
     if (key === undefined || key === "") throw new XmlError("Contents without a Key", element.end);
-    const size = decimalValue(fieldText(element, "Size") ?? "");
+    const size = decimalValue(textOf(firstChild(element, "Size")) ?? "");
     if (size < 0) throw new XmlError("Contents without a numeric Size", element.end);
     scan.objects.push({ key, size });
   } else if (element.name === "CommonPrefixes") {
-    const prefix = fieldText(element, "Prefix");
+    const prefix = textOf(firstChild(element, "Prefix"));
     if (prefix === undefined) throw new XmlError("CommonPrefixes without a Prefix", element.end);
     scan.commonPrefixes.push(prefix);
   } else if (ROOT_FIELDS.has(element.name) && !scan.fields.has(element.name)) {
-    scan.fields.set(element.name, textOf(element));
+    scan.fields.set(element.name, textOf(element)!);
   }
 }
 
@@ -193,18 +184,12 @@ function readRootChildren(scan: Scan, xml: string, at: number): number {
   for (;;) {
     // White space or a comment first (a start tag is the common case: no call).
     if (xml.charCodeAt(at) !== 0x3c /* < */ || xml.charCodeAt(at + 1) === 0x21 /* ! */) at = skipMisc(xml, at);
-    S3_CONTENTS.lastIndex = at;
-    const exact = S3_CONTENTS.exec(xml);
-    if (exact !== null) {
-      scan.objects.push({ key: exact[1]!, size: Number(exact[2]) });
-      at = S3_CONTENTS.lastIndex;
-      continue;
-    }
-    ANY_SIMPLE_CONTENTS.lastIndex = at;
-    const simple = ANY_SIMPLE_CONTENTS.exec(xml);
-    if (simple !== null) {
-      scan.objects.push({ key: simple[1]!, size: Number(simple[4]) });
-      at = ANY_SIMPLE_CONTENTS.lastIndex;
+    S3_CONTENTS.lastIndex = ANY_SIMPLE_CONTENTS.lastIndex = at;
+    const contents = S3_CONTENTS.exec(xml) ?? ANY_SIMPLE_CONTENTS.exec(xml);
+    if (contents !== null) {
+      // Size is S3_CONTENTS's group 2 (of 2), ANY_SIMPLE_CONTENTS's group 4 (of 6).
+      scan.objects.push({ key: contents[1]!, size: Number(contents[contents.length === 3 ? 2 : 4]) });
+      at += contents[0].length;
       continue;
     }
     if (xml.startsWith("</", at)) {
@@ -226,16 +211,14 @@ function skipMisc(xml: string, at: number): number {
 }
 
 /**
- * Reads a ListObjectsV2 response body: one `<ListBucketResult>` (optionally after an XML
- * declaration and comments), whose Contents (Key, Size), CommonPrefixes
- * (Prefix), IsTruncated, NextContinuationToken, KeyCount and EncodingType are read; other
- * elements (Owner, RestoreStatus, Checksum*, anything S3 adds) are checked for form and ignored.
- * Throws XmlError for anything else: malformed XML, a DOCTYPE or processing instruction, text directly
- * inside the root, a read field holding an element, a missing or non-boolean IsTruncated, a
- * truncated page without a token, Contents without a Key or a numeric Size, a cut-off body.
- *
- * Keys are decoded when the response says it used `EncodingType=url` (S3 then writes a space as
- * "+" and "+" as "%2B").
+ * Reads a ListObjectsV2 response body: one `<ListBucketResult>` (after an optional XML declaration
+ * and comments) whose Contents (Key, Size), CommonPrefixes (Prefix), IsTruncated,
+ * NextContinuationToken, KeyCount and EncodingType are read; other elements (Owner, Checksum*,
+ * RestoreStatus, anything S3 adds) are checked for form and ignored. Throws XmlError for anything
+ * else: malformed XML, a DOCTYPE or processing instruction, text directly inside the root, a read
+ * field holding an element, a missing or non-boolean IsTruncated, a truncated page without a token,
+ * Contents without a Key or a numeric Size, a cut-off body. Keys are decoded when the response
+ * says it used `EncodingType=url` (S3 then writes a space as "+" and "+" as "%2B").
  */
 export function parseListObjectsV2(xml: string): ListPage {
   const scan: Scan = { objects: [], commonPrefixes: [], fields: new Map() };
@@ -258,8 +241,7 @@ function pageOf({ objects, commonPrefixes, fields }: Scan): ListPage {
   if (truncated === "true" && (token === undefined || token === "")) {
     throw new XmlError("IsTruncated is true but NextContinuationToken is missing", 0);
   }
-  const keyCountText = fields.get("KeyCount");
-  const keyCount = keyCountText === undefined ? undefined : decimalValue(keyCountText);
+  const keyCount = fields.has("KeyCount") ? decimalValue(fields.get("KeyCount")!) : undefined;
   if (keyCount === -1) throw new XmlError("KeyCount is not a number", 0);
   if (fields.get("EncodingType")?.trim() === "url") {
     for (const object of objects) object.key = decodeUrlKey(object.key);
