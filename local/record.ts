@@ -69,9 +69,13 @@ async function live(options: RecorderOptions, recorderDeps: RecorderDeps): Promi
   const workDir = resolve(options.workDir ?? join(localDataDir(process.env), "recorder", options.stream));
   const recording = recordLive({ ...options, workDir }, recorderDeps);
   console.log(`Live window: ${windowUrl(options, recording.startSeconds)}`);
-  let interrupts = 0;
+  let firstInterrupt: number | undefined;
   process.on("SIGINT", () => {
-    if (++interrupts === 1) {
+    // One Ctrl-C can arrive twice (from the terminal and relayed by npm/tsx): a second one within
+    // a second is the same keypress.
+    if (firstInterrupt !== undefined && Date.now() - firstInterrupt < 1000) return;
+    if (firstInterrupt === undefined) {
+      firstInterrupt = Date.now();
       console.log("Stopping: finishing the segment in progress and the uploads (Ctrl-C again to quit now)");
       return recording.stop();
     }
