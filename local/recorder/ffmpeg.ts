@@ -34,8 +34,10 @@ export interface EncodeOptions {
 }
 
 /** Size, frame rate and video bit rate of the test pattern. */
-function testPattern(light: boolean | undefined): { size: string; rate: number; bitrate: string } {
-  return light ? { size: "320x180", rate: 10, bitrate: "200k" } : { size: "640x360", rate: 25, bitrate: "800k" };
+function testPattern(light: boolean | undefined): { size: string; rate: number; bitrate: string; audio: string } {
+  return light
+    ? { size: "320x180", rate: 10, bitrate: "120k", audio: "48k" }
+    : { size: "640x360", rate: 25, bitrate: "800k", audio: "96k" };
 }
 
 /** Whether an input is read at its own pace already (a camera or a device), not from storage. */
@@ -56,6 +58,7 @@ function inputArgs(options: EncodeOptions): string[] {
         `text='%{pts\\:gmtime\\:${Math.floor(options.clockStart)}\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S} UTC'`,
       // A capped rate: testsrc2's noise would otherwise take several Mbit/s.
       "-b:v", pattern.bitrate, "-maxrate", pattern.bitrate, "-bufsize", `${parseInt(pattern.bitrate) * 2}k`,
+      "-b:a", pattern.audio,
     ]; // prettier-ignore
   }
   // A file recorded "live" loops, so it stands in for a camera until stopped.
@@ -78,7 +81,7 @@ export function ffmpegArgs(options: EncodeOptions): string[] {
     ...duration,
     "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
     "-force_key_frames", `expr:gte(t,n_forced*${keyEvery})`, "-sc_threshold", "0",
-    "-c:a", "aac", "-b:a", "96k", "-ar", "48000",
+    "-c:a", "aac", "-ar", "48000",
     "-f", "segment", "-segment_time", String(options.segmentSeconds), "-segment_format", "mpegts",
     // Each file starts with fresh continuity counters; say so, or strict clients (ffmpeg -xerror)
     // report the first packets of every segment as corrupt (README, "Recorder segments").
