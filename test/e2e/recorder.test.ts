@@ -122,6 +122,20 @@ describe("live recording", () => {
     expect(listed).toEqual(uploadedKeys(events));
     expect(readdirSync(join(work, stream, "pending"))).toEqual([]);
   }, 120_000);
+  it("a full disk stops the recording, says so, and still uploads what was recorded", async () => {
+    const stream = `full-${run}`;
+    const events: RecorderEvent[] = [];
+    const recording = recordLive(
+      { input: "testsrc", stream, bucket: BUCKET, prefix: "movie", segmentSeconds: 2, backlogBytes: 2 ** 30,
+        workDir: join(work, stream) }, // prettier-ignore
+      { ...liveDeps(events), freeBytes: () => 10 * 2 ** 20 }, // 10 MiB: under the 64 MiB reserve
+    );
+    await expect(recording.done).rejects.toThrow(/disk .* is full/);
+    expect(events.filter((event) => event.type === "disk-full")).toHaveLength(1);
+    const listed = (await listKeys(`movie/${stream}/`)).map((object) => object.Key);
+    expect(listed.length).toBeGreaterThanOrEqual(1);
+    expect(listed).toEqual(uploadedKeys(events));
+  }, 120_000);
 });
 
 describe("backfill", () => {
