@@ -1,8 +1,8 @@
 /**
  * `--backfill <duration>`: an archive ending now, written in minutes. A few segments are encoded
  * once (the content of an archive used to try windows and listings does not matter) and uploaded
- * again under every start time of the plan, several at a time; `--gap` holes are left out and
- * `--late` segments go up after all the others.
+ * again under every start time of the plan, several at a time, each copy's timestamps moved to its
+ * place; `--gap` holes are left out and `--late` segments go up after all the others.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { ffmpegArgs, startSegmenter } from "./ffmpeg.ts";
 import { segmentKey } from "./naming.ts";
 import type { RecorderOptions } from "./options.ts";
 import { backfillPlan } from "./plan.ts";
+import { shiftTimestamps } from "./timestamps.ts";
 import { uploadWithRetry, type UploadDeps } from "./upload.ts";
 import type { RecorderDeps } from "./live.ts";
 
@@ -61,7 +62,7 @@ export async function backfill(
   const plan = backfillPlan({ ...options, durationSeconds: options.backfillSeconds, nowSeconds: deps.now() / 1000 });
   for (const start of plan.gaps) deps.report({ type: "gap", key: segmentKey(options.prefix, options.stream, start) });
   if (plan.uploads.length === 0) return { uploaded: 0, gaps: plan.gaps.length };
-  const first = plan.uploads[0]!.start;
+  const first = plan.uploads.reduce((earliest, upload) => Math.min(earliest, upload.start), Number.POSITIVE_INFINITY);
   const sources = await encodeSourceSegments(
     options,
     Math.min(options.sourceSegments ?? 3, plan.uploads.length),
@@ -73,7 +74,11 @@ export async function backfill(
     while (next < plan.uploads.length) {
       const index = next++;
       const { start, late } = plan.uploads[index]!;
-      const body = sources[index % sources.length]!;
+      // Source k was encoded at media time k * S; the copy starting at `start` moves to its place
+      // in the archive, so timestamps rise through it (90 kHz clock).
+      const position = (start - first) / options.segmentSeconds;
+      const source = position % sources.length;
+      const body = shiftTimestamps(sources[source]!, (position - source) * options.segmentSeconds * 90_000);
       const segment = { key: segmentKey(options.prefix, options.stream, start), bytes: body.length, late };
       try {
         await uploadWithRetry(deps.client, options.bucket, segment, body, deps, BACKFILL_MAX_ATTEMPTS);

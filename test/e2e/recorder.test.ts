@@ -9,10 +9,12 @@
  * - uploads refused by a flaky S3 are retried without loss; a full backlog drops its oldest
  *   segments and says so; a permanent error fails the recording and keeps the segment on disk.
  */
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localS3Client } from "../../local/aws.ts";
@@ -27,8 +29,9 @@ import { ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
 import { startFlakyS3 } from "./support/flaky-s3.ts";
 import { workerVars } from "./support/vod-job.ts";
 
+const run = promisify(execFile);
 const BUCKET = DEFAULT_BUCKETS.recordings;
-const run = randomBytes(3).toString("hex"); // streams of this run only
+const runId = randomBytes(3).toString("hex"); // streams of this run only
 let work: string;
 let worker: WranglerDev;
 let s3: S3Client;
@@ -79,7 +82,7 @@ const uploadedKeys = (events: RecorderEvent[]) =>
 
 describe("live recording", () => {
   it("records the test pattern; the window grows per upload and ffmpeg plays it", async () => {
-    const stream = `live-${run}`;
+    const stream = `live-${runId}`;
     const events: RecorderEvent[] = [];
     const windowSizes: Array<Promise<number>> = [];
     let url = "";
@@ -109,7 +112,7 @@ describe("live recording", () => {
   }, 120_000);
 
   it("a stop finishes the segment in progress and uploads it", async () => {
-    const stream = `stop-${run}`;
+    const stream = `stop-${runId}`;
     const events: RecorderEvent[] = [];
     const recording = recordLive(
       { input: "testsrc", stream, bucket: BUCKET, prefix: "movie", segmentSeconds: 2, backlogBytes: 2 ** 30,
@@ -123,7 +126,7 @@ describe("live recording", () => {
     expect(readdirSync(join(work, stream, "pending"))).toEqual([]);
   }, 120_000);
   it("a full disk stops the recording, says so, and still uploads what was recorded", async () => {
-    const stream = `full-${run}`;
+    const stream = `full-${runId}`;
     const events: RecorderEvent[] = [];
     const recording = recordLive(
       { input: "testsrc", stream, bucket: BUCKET, prefix: "movie", segmentSeconds: 2, backlogBytes: 2 ** 30,
@@ -144,7 +147,7 @@ describe("backfill", () => {
     const made = await ffmpeg(["-f", "lavfi", "-i", "color=black:size=64x36:rate=1", "-t", "120", "-c:v", "libx264",
       "-preset", "ultrafast", source]); // prettier-ignore
     expect(made.code, made.stderr).toBe(0);
-    const stream = `day-${run}`;
+    const stream = `day-${runId}`;
     const now = Date.UTC(2025, 5, 1, 12, 1, 0); // 12:01: the archive ends at 12:00
     const events: RecorderEvent[] = [];
     const result = await backfill(
@@ -163,10 +166,39 @@ describe("backfill", () => {
     const listed = await listKeys(`movie/${stream}/`);
     expect(listed.map((object) => object.Key)).toEqual(expected);
     expect(new Set(listed.map((object) => object.Size)).size).toBe(1); // one encoded segment, reused
+    // Each copy is moved to its place: consecutive segments start one segment length apart.
+    const starts: number[] = [];
+    for (const key of expected.slice(0, 2)) {
+      const file = join(work, key.replaceAll("/", "_"));
+      const stored = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      writeFileSync(file, await stored.Body!.transformToByteArray());
+      const probe = await run("ffprobe", ["-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", file]);
+      starts.push(Number(probe.stdout.trim()));
+    }
+    expect(starts[1]! - starts[0]!).toBeCloseTo(120, 1);
     const late = events.flatMap((event) => (event.type === "uploaded" && event.late ? [event.key] : []));
     expect(late).toHaveLength(144); // :06, :16, ... of every hour
     expect(late.every((key) => /\d\d[0-5]600Z\.ts$/.test(key))).toBe(true);
   }, 180_000);
+
+  it("a backfilled window plays through the Worker (ffmpeg -xerror)", async () => {
+    const stream = `played-${runId}`;
+    const now = Date.UTC(2025, 5, 1, 12, 0, 1);
+    const events: RecorderEvent[] = [];
+    await backfill(
+      { input: "testsrc", stream, bucket: BUCKET, prefix: "movie", segmentSeconds: 2, backfillSeconds: 20,
+        concurrency: 4, sourceSegments: 3 }, // prettier-ignore
+      { ...liveDeps(events), now: () => now },
+    );
+    expect(uploadedKeys(events)).toHaveLength(10);
+    const start = now / 1000 - 21;
+    const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=${stream}&start=${start}&end=${start + 20}`;
+    const playlist = await (await fetch(url)).text();
+    expect(playlist.match(/#EXTINF:2\.000,/g)).toHaveLength(10);
+    expect(playlist).toContain("#EXT-X-ENDLIST");
+    const played = await ffmpeg(["-v", "error", "-xerror", "-i", url, "-f", "null", "-"]);
+    expect(played.code, played.stderr).toBe(0);
+  }, 120_000);
 });
 
 describe("uploads that fail", () => {
@@ -175,7 +207,7 @@ describe("uploads that fail", () => {
       const file = join(dir, `segment-${index}.ts`);
       const body = randomBytes(bytes);
       writeFileSync(file, body);
-      return { key: `movie/retry-${run}/${formatSegmentName(1_750_000_000 + 30 * index)}`, file, body, bytes };
+      return { key: `movie/retry-${runId}/${formatSegmentName(1_750_000_000 + 30 * index)}`, file, body, bytes };
     });
   }
 

@@ -15,6 +15,7 @@ import { ffmpegArgs, isLiveSource } from "../../local/recorder/ffmpeg.ts";
 import { parseSegmentListLine, segmentKey, segmentStartTime, streamKeyPrefix } from "../../local/recorder/naming.ts";
 import { parseDuration, parseEvery, parseRecorderArguments, parseSize } from "../../local/recorder/options.ts";
 import { backfillPlan, segmentFate } from "../../local/recorder/plan.ts";
+import { shiftTimestamps } from "../../local/recorder/timestamps.ts";
 import { parseSegmentName, SEGMENT_NAME_PATTERN } from "../../worker/hls/recordings.ts";
 
 const T = Date.UTC(2026, 0, 2, 3, 0, 0) / 1000;
@@ -208,5 +209,46 @@ describe("ffmpeg arguments", () => {
     const camera = ffmpegArgs({ ...base, input: "rtsp://cam/1", realtime: true }).join(" ");
     expect(camera).toContain("-rtsp_transport tcp -i rtsp://cam/1");
     expect(camera).not.toContain("-re");
+  });
+});
+
+describe("moving a segment in time (backfill copies)", () => {
+  /** A 5-byte PES timestamp with prefix `prefix` (ISO/IEC 13818-1 §2.4.3.7). */
+  const pesTime = (prefix: number, value: number) => [
+    (prefix << 4) | (Math.floor(value / 2 ** 30) << 1) | 1,
+    Math.floor(value / 2 ** 22) & 0xff,
+    ((Math.floor(value / 2 ** 15) & 0x7f) << 1) | 1,
+    Math.floor(value / 2 ** 7) & 0xff,
+    ((value & 0x7f) << 1) | 1,
+  ];
+  const pcr = (base: number) => [
+    Math.floor(base / 2 ** 25) & 0xff,
+    Math.floor(base / 2 ** 17) & 0xff,
+    Math.floor(base / 2 ** 9) & 0xff,
+    Math.floor(base / 2) & 0xff,
+    ((base % 2) << 7) | 0x7e,
+    0x00,
+  ];
+  /** One packet: adaptation field with a PCR, then the start of a video PES with PTS and DTS. */
+  const packet = (pts: number, dts: number, clock: number) => {
+    const bytes = [0x47, 0x41, 0x00, 0x30, 7, 0x10, ...pcr(clock), 0, 0, 1, 0xe0, 0, 0, 0x80, 0xc0, 10,
+      ...pesTime(3, pts), ...pesTime(1, dts)]; // prettier-ignore
+    return [...bytes, ...new Array<number>(188 - bytes.length).fill(0xff)];
+  };
+  const payloadOnly = [0x47, 0x01, 0x00, 0x10, ...new Array<number>(184).fill(0xab)];
+
+  it("adds the shift to PTS, DTS and PCR, wrapping at 2^33, and touches nothing else", () => {
+    const segment = Uint8Array.from([...packet(126_000, 123_000, 120_000), ...payloadOnly]);
+    const shifted = shiftTimestamps(segment, 90_000 * 30);
+    expect(Array.from(shifted)).toEqual([...packet(2_826_000, 2_823_000, 2_820_000), ...payloadOnly]);
+    const wrapped = shiftTimestamps(Uint8Array.from(packet(2 ** 33 - 1000, 2 ** 33 - 3000, 2 ** 33 - 5000)), 4000);
+    expect(Array.from(wrapped)).toEqual(packet(3000, 1000, 2 ** 33 - 1000));
+    expect(Array.from(shiftTimestamps(shifted, -90_000 * 30))).toEqual(Array.from(segment));
+    expect(Array.from(segment.subarray(0, 4))).toEqual([0x47, 0x41, 0x00, 0x30]); // the input is not modified
+  });
+
+  it("refuses what is not MPEG-TS", () => {
+    expect(() => shiftTimestamps(new Uint8Array(100), 1)).toThrow(/multiple of 188/);
+    expect(() => shiftTimestamps(new Uint8Array(188), 1)).toThrow(/no sync byte/);
   });
 });
