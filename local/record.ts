@@ -12,6 +12,7 @@ import { localS3Client } from "./aws.ts";
 import { localDataDir, localEndpoints, localPorts } from "./defaults.ts";
 import { backfill } from "./recorder/backfill.ts";
 import { describeError, formatEvent, type RecorderEvent } from "./recorder/events.ts";
+import { redactInput } from "./recorder/ffmpeg.ts";
 import { recordLive, type RecorderDeps } from "./recorder/live.ts";
 import { streamKeyPrefix } from "./recorder/naming.ts";
 import { parseRecorderArguments, type RecorderOptions } from "./recorder/options.ts";
@@ -61,7 +62,8 @@ function deps(client: S3Client): RecorderDeps {
 }
 
 function windowUrl(options: RecorderOptions, startSeconds: number): string {
-  const worker = process.env.WORKER_URL ?? localEndpoints(localPorts(process.env)).worker;
+  const worker =
+    process.env.WORKER_URL ?? (options.aws ? "<your Worker>" : localEndpoints(localPorts(process.env)).worker);
   return `${worker}/api/media/recordings/playlist.m3u8?stream=${encodeURIComponent(options.stream)}&start=${startSeconds}`;
 }
 
@@ -103,6 +105,19 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { client, description } = s3Target(options);
+  if (options.aws) {
+    // Fail now, not after a segment's worth of recording, when the SDK finds no region or credentials.
+    try {
+      await client.config.region();
+      await client.config.credentials();
+    } catch (error) {
+      console.error(
+        `No AWS ${/region/i.test((error as Error).message) ? "region (set AWS_REGION)" : "credentials"} for --aws: ${(error as Error).message}`,
+      );
+      client.destroy();
+      return 2;
+    }
+  }
   const where = `s3://${options.bucket}/${streamKeyPrefix(options.prefix, options.stream)}`;
   try {
     if (options.backfillSeconds !== undefined) {
@@ -113,7 +128,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Backfilled ${result.uploaded} segment(s), ${result.gaps} left out.`);
       return 0;
     }
-    console.log(`Recording ${options.input} in ${options.segmentSeconds}-s segments to ${where} (${description})`);
+    const input = redactInput(options.input, options.input);
+    console.log(`Recording ${input} in ${options.segmentSeconds}-s segments to ${where} (${description})`);
     return await live(options, deps(client));
   } finally {
     client.destroy();

@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ffmpegArgs, startSegmenter } from "./ffmpeg.ts";
+import { ffmpegArgs, ffmpegFailure, redactInput, startSegmenter } from "./ffmpeg.ts";
 import { segmentKey } from "./naming.ts";
 import type { RecorderOptions } from "./options.ts";
 import { backfillPlan } from "./plan.ts";
@@ -43,11 +43,12 @@ export async function encodeSourceSegments(
       () => undefined,
     );
     const exit = await segmenter.exited;
-    if (exit.code !== 0) throw new Error(`ffmpeg failed (exit ${exit.code ?? exit.signal}): ${exit.stderr}`);
+    if (exit.code !== 0) throw ffmpegFailure(exit, options.input);
     const files = readdirSync(dir)
       .filter((name) => name.endsWith(".ts"))
       .sort();
-    if (files.length === 0) throw new Error(`ffmpeg wrote no segment from ${options.input}`);
+    if (files.length === 0)
+      throw new Error(`ffmpeg wrote no segment from ${redactInput(options.input, options.input)}`);
     return files.slice(0, count).map((name) => readFileSync(join(dir, name)));
   } finally {
     rmSync(dir, { recursive: true, force: true });

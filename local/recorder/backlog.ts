@@ -26,6 +26,10 @@ export function isRetryableUploadError(error: unknown): boolean {
   if (["SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "ServiceUnavailable"].includes(failure?.name ?? "")) {
     return true;
   }
+  // No credentials or no region: configuration, not the network.
+  if (failure?.name === "CredentialsProviderError" || /Region is missing/.test(String((error as Error)?.message))) {
+    return false;
+  }
   return status === undefined || status >= 500 || status === 408 || status === 429;
 }
 

@@ -91,6 +91,36 @@ export function ffmpegArgs(options: EncodeOptions): string[] {
   ]; // prettier-ignore
 }
 
+/**
+ * The input as it may be shown: a camera URL's password replaced by `***` (RTSP cameras take
+ * `rtsp://user:password@host/...`). Everything printed that can hold the URL goes through this.
+ */
+export function redactInput(text: string, input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return text;
+  }
+  if (url.password === "") return text;
+  const secrets = [input, `${url.username}:${url.password}@`, url.password, decodeURIComponent(url.password)];
+  const masked = `${url.protocol}//${url.username}:***@${input.slice(input.indexOf("@") + 1)}`;
+  return secrets.reduce(
+    (result, secret, index) =>
+      result.split(secret).join(index === 0 ? masked : index === 1 ? `${url.username}:***@` : "***"),
+    text,
+  );
+}
+
+/** The error for an ffmpeg that exited badly, with its last output (input credentials masked). */
+export function ffmpegFailure(
+  exit: { code: number | null; signal: NodeJS.Signals | null; stderr: string },
+  input: string,
+): Error {
+  const output = exit.stderr === "" ? "no output" : redactInput(exit.stderr, input);
+  return new Error(`ffmpeg failed (exit ${exit.code ?? exit.signal}): ${output}`);
+}
+
 export interface Segmenter {
   /** Resolves when ffmpeg has exited, with its exit code and the end of its error output. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
 import { diskReserveBytes } from "./backlog.ts";
-import { ffmpegArgs, startSegmenter } from "./ffmpeg.ts";
+import { ffmpegArgs, ffmpegFailure, startSegmenter } from "./ffmpeg.ts";
 import { segmentKey, segmentStartTime, type SegmentListEntry } from "./naming.ts";
 import type { RecorderOptions } from "./options.ts";
 import { segmentFate } from "./plan.ts";
@@ -120,7 +120,7 @@ export function recordLive(options: LiveOptions, deps: RecorderDeps): LiveRecord
     const failed = exit.code !== 0 && !stopping;
     await queue.drained();
     if (fatal !== undefined) throw fatal;
-    if (failed) throw new Error(`ffmpeg failed (exit ${exit.code ?? exit.signal}): ${exit.stderr || "no output"}`);
+    if (failed) throw ffmpegFailure(exit, options.input);
     return { uploaded };
   })();
   return {

@@ -11,7 +11,7 @@ import {
   retryDelayMs,
 } from "../../local/recorder/backlog.ts";
 import { describeError, formatEvent } from "../../local/recorder/events.ts";
-import { ffmpegArgs, isLiveSource } from "../../local/recorder/ffmpeg.ts";
+import { ffmpegArgs, ffmpegFailure, isLiveSource, redactInput } from "../../local/recorder/ffmpeg.ts";
 import { parseSegmentListLine, segmentKey, segmentStartTime, streamKeyPrefix } from "../../local/recorder/naming.ts";
 import { parseDuration, parseEvery, parseRecorderArguments, parseSize } from "../../local/recorder/options.ts";
 import { backfillPlan, segmentFate } from "../../local/recorder/plan.ts";
@@ -163,6 +163,10 @@ describe("retries and the backlog", () => {
     expect(isRetryableUploadError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe(true);
     expect(isRetryableUploadError(http("AccessDenied", 403))).toBe(false);
     expect(isRetryableUploadError(http("NoSuchBucket", 404))).toBe(false);
+    expect(isRetryableUploadError(Object.assign(new Error("no profile"), { name: "CredentialsProviderError" }))).toBe(
+      false,
+    );
+    expect(isRetryableUploadError(new Error("Region is missing"))).toBe(false);
     expect(describeError(http("SlowDown", 503))).toBe("SlowDown, HTTP 503");
   });
 
@@ -198,6 +202,19 @@ describe("ffmpeg arguments", () => {
     expect(ffmpegArgs({ ...base, segmentSeconds: 15, input: "x.mp4", realtime: false }).join(" ")).toContain(
       "n_forced*1)",
     );
+  });
+
+  it("never shows a camera's password: not in what is printed, not in ffmpeg's errors", () => {
+    const input = "rtsp://admin:s3cr%40t@192.0.2.10:554/stream1";
+    expect(redactInput(`Recording ${input}`, input)).toBe("Recording rtsp://admin:***@192.0.2.10:554/stream1");
+    const failure = ffmpegFailure(
+      { code: 1, signal: null, stderr: `[rtsp @ 0x1] ${input}: 401 Unauthorized (s3cr@t)` },
+      input,
+    );
+    expect(failure.message).not.toMatch(/s3cr/);
+    expect(failure.message).toContain("rtsp://admin:***@192.0.2.10:554/stream1: 401 Unauthorized");
+    expect(redactInput("x", "testsrc")).toBe("x");
+    expect(redactInput("rtsp://cam/1 failed", "rtsp://cam/1")).toBe("rtsp://cam/1 failed");
   });
 
   it("paces and loops files when live, never cameras", () => {
