@@ -14,6 +14,7 @@ import {
   type TableRole,
 } from "../model/index.ts";
 import { parseAllowedOrigins, type OriginRule } from "./origins.ts";
+import { MAX_OBJECT_BYTES, MAX_SINGLE_PUT_BYTES, MIN_PART_BYTES } from "./uploads/limits.ts";
 
 export type PlaybackPolicy = "public" | "signed";
 
@@ -69,6 +70,23 @@ export interface Config {
    * whose playback is protected should not be open to anyone who can guess a file name.
    */
   facesPolicy: PlaybackPolicy;
+  /** Direct browser uploads (worker/routes/uploads.ts). */
+  uploads: UploadConfig;
+}
+
+export interface UploadConfig {
+  /** "signed": an upload token is required; "public": anyone on an allowed origin (local/demo use). */
+  policy: PlaybackPolicy;
+  /** The input bucket the Lambdas transcode from. */
+  bucket: string;
+  /** Where uploads go: INPUT_PREFIX as a folder ("" = the bucket root), so the Lambdas select them. */
+  prefix: string;
+  /** Largest upload accepted, in bytes (413 above). */
+  maxBytes: number;
+  /** Uploads larger than this use S3 multipart; others one presigned PUT. */
+  multipartThresholdBytes: number;
+  /** Lifetime of a presigned URL, in seconds. */
+  urlTtlSeconds: number;
 }
 
 /** Raw bindings as strings (Workers vars are strings; secrets are strings). */
@@ -196,6 +214,24 @@ function recordingSettings(env: ConfigBindings): Config["recordings"] {
   return { prefix: prefix(env, "RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX), segmentSeconds, maxWindowSeconds };
 }
 
+/** The upload settings; INPUT_PREFIX is the Lambdas' own, so every upload is one they transcode. */
+function uploadSettings(env: ConfigBindings): UploadConfig {
+  const inputPrefix = text(env, "INPUT_PREFIX") ?? "";
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(inputPrefix) || inputPrefix.split("/").some((part) => part === "..")) {
+    throw new ConfigError("INPUT_PREFIX", `must be a plain S3 key prefix, got "${inputPrefix}"`);
+  }
+  const maxBytes = integer(env, "MAX_UPLOAD_BYTES", 5 * 1024 ** 3, 1, MAX_OBJECT_BYTES);
+  return {
+    policy: policy(env, "UPLOAD_POLICY", "signed"),
+    bucket: bucketName(env, "INPUT_BUCKET", DEFAULT_BUCKETS.input),
+    prefix: inputPrefix === "" || inputPrefix.endsWith("/") ? inputPrefix : `${inputPrefix}/`,
+    maxBytes,
+    multipartThresholdBytes: integer(env, "MULTIPART_THRESHOLD_BYTES", 64 * 1024 ** 2, MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
+    urlTtlSeconds: integer(env, "UPLOAD_URL_TTL_SECONDS", 900, 60, 43_200),
+  };
+}
+
 function parseConfig(env: ConfigBindings): Config {
   const region = text(env, "AWS_REGION") ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError("AWS_REGION", `is not a region: "${region}"`);
@@ -273,5 +309,6 @@ function parseConfig(env: ConfigBindings): Config {
       keyTokenTtlSeconds: integer(env, "KEY_TOKEN_TTL_SECONDS", 900, 30, 86_400),
     },
     facesPolicy,
+    uploads: uploadSettings(env),
   };
 }
