@@ -26,6 +26,7 @@ import {
   TTL_ATTRIBUTE,
   type TableRole,
 } from "../model/index.ts";
+import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -276,6 +277,7 @@ export async function startS3Server(options: {
     silent: options.silent ?? true,
     vhostBuckets: false,
   });
+  addMultipartListAndAbort(server as unknown as S3rverInternals);
   const address = await server.run();
   return {
     endpoint: `http://${LOCAL_HOST}:${address.port}`,

@@ -6,8 +6,9 @@
  * 1. Unicode NFC, so "é" typed on macOS (NFD) and on Windows (NFC) is one name.
  * 2. Path parts dropped: only what follows the last "/" or "\" (browsers send bare names, CLIs may not).
  * 3. Every character that is not a letter, a digit, a combining mark, "." , "-" or "_" becomes "_"
- *    (runs collapse to one): no spaces, "+", "%", quotes or controls, which S3 event keys, URLs and
- *    shells each treat differently (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+ *    (runs collapse to one, and one next to a "." goes): no spaces, "+", "%", quotes or controls,
+ *    which S3 event keys, URLs and shells each treat differently
+ *    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
  * 4. Leading and trailing ".", "_" and "-" removed (no hidden files, no "." or ".." segments).
  * 5. Capped at MAX_NAME_BYTES of UTF-8, cutting the stem and keeping the extension.
  * A name that is empty after this is refused (400).
@@ -41,6 +42,7 @@ export function sanitizeFileName(fileName: string): string {
   const safe = base
     .replace(/[^\p{L}\p{N}\p{M}._-]+/gu, "_")
     .replace(/_+/g, "_")
+    .replace(/_?\._?/g, ".")
     .replace(/^[._-]+|[._-]+$/g, "");
   if (utf8.encode(safe).length <= MAX_NAME_BYTES) return safe;
   const dot = safe.lastIndexOf(".");
