@@ -9,7 +9,8 @@
  *    (runs collapse to one, and one next to a "." goes): no spaces, "+", "%", quotes or controls,
  *    which S3 event keys, URLs and shells each treat differently
  *    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
- * 4. Leading and trailing ".", "_" and "-" removed (no hidden files, no "." or ".." segments).
+ * 4. Leading and trailing ".", "_" and "-" removed (no hidden files, no "." or ".." segments); a
+ *    name that was only an extension becomes "file.<extension>".
  * 5. Capped at MAX_NAME_BYTES of UTF-8, cutting the stem and keeping the extension.
  * A name that is empty after this is refused (400).
  *
@@ -43,7 +44,10 @@ export function sanitizeFileName(fileName: string): string {
     .replace(/[^\p{L}\p{N}\p{M}._-]+/gu, "_")
     .replace(/_+/g, "_")
     .replace(/_?\._?/g, ".")
-    .replace(/^[._-]+|[._-]+$/g, "");
+    .replace(/[._-]+$/, "")
+    // A name that is only an extension (say "🎬.mp4") keeps it, as "file.mp4".
+    .replace(/^[_-]*\.([^.]+)$/, "file.$1")
+    .replace(/^[._-]+/, "");
   if (utf8.encode(safe).length <= MAX_NAME_BYTES) return safe;
   const dot = safe.lastIndexOf(".");
   const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : "";
