@@ -91,6 +91,8 @@ export const SETTINGS = {
   TABLE_FACE_ANALYSIS: tableSetting("faceAnalysis", "upload -> face analysis", "TABLE_FACE_ANALYSIS"),
   ALLOWED_ORIGINS: {
     worker: true,
+    infra: "allowedOrigins",
+    infraDefault: "none: no bucket CORS",
     required: ["worker"],
     description: "browser origins allowed to call the API",
   },
