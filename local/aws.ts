@@ -17,7 +17,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   DEFAULT_REGION,
   FACE_ANALYSIS_JOB_INDEX,
@@ -338,6 +338,34 @@ export async function ensureTables(endpoint: string, tables: Record<TableRole, s
 }
 
 /** Creates every bucket that does not exist yet. Safe to call repeatedly. */
+/**
+ * The input bucket's CORS rule, as infra sets it on AWS (infra/lib/storage.ts): the allowed origins may
+ * PUT (presigned uploads) and read the ETag of each part. s3rver answers preflights from it.
+ */
+export async function ensureUploadCors(endpoint: string, bucket: string, origins: readonly string[]): Promise<void> {
+  const client = localS3Client(endpoint);
+  try {
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: ["PUT"],
+              AllowedOrigins: [...origins],
+              AllowedHeaders: ["content-type"],
+              ExposeHeaders: ["ETag"],
+              MaxAgeSeconds: 3000,
+            },
+          ],
+        },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 export async function ensureBuckets(endpoint: string, buckets: readonly string[]): Promise<void> {
   const client = localS3Client(endpoint);
   try {

@@ -1,25 +1,34 @@
 /**
- * `npm run upload -- <file> [key]`: uploads a video to the local input bucket (s3://media-input/ by
- * default) of the stack `npm start` runs, then follows the job through the Worker until it ends:
+ * `npm run upload -- <file> [name]`: uploads a video through the Worker's uploads API (POST
+ * /api/media/uploads, presigned PUT or multipart; local/upload-client.ts, the path a browser page
+ * takes too) on the stack `npm start` runs, then follows the job through the Worker until it ends:
  * the MediaConvert status (GET /api/media/job_id, then /api/media/status) and the face analysis
- * (GET /api/media/faces). Exits 0 when the job is COMPLETE, 1 on ERROR/CANCELED or a timeout.
+ * (GET /api/media/faces). Exits 0 when the job is COMPLETE, 1 on ERROR/CANCELED, a refused upload or a
+ * timeout.
  *
- * The key defaults to the file's name. S3_PORT/S3_ENDPOINT, WORKER_PORT, INPUT_BUCKET move things;
- * `--no-wait` only uploads; UPLOAD_TIMEOUT_SECONDS (default 600) bounds the wait.
- * Uploading the same bytes to the same key again is the same upload (idempotency keys on the ETag):
- * no second job starts. Change the key or the file to transcode again.
+ * `name` (default: the file's name) is the file name the API makes the key from (sanitised, in a
+ * folder of its own: every upload is a new key and a new job). `--type <media type>` overrides the
+ * type guessed from the extension. The request carries an upload token (`upload:*`) signed with
+ * TOKEN_SECRET or the local default secret, or UPLOAD_TOKEN when set; under UPLOAD_POLICY=public it is
+ * not needed. WORKER_URL / WORKER_PORT move the Worker; `--no-wait` only uploads;
+ * UPLOAD_TIMEOUT_SECONDS (default 600) bounds the wait.
  */
-import { createReadStream, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { DEFAULT_BUCKETS } from "../model/index.ts";
-import { localS3Client } from "./aws.ts";
-import { localEndpoints, localPorts } from "./defaults.ts";
+import { resolve } from "node:path";
+import { mintToken } from "../worker/auth/tokens.ts";
+import { LOCAL_TOKEN_SECRET, localEndpoints, localPorts } from "./defaults.ts";
+import { UploadError, uploadThroughApi } from "./upload-client.ts";
 
-const USAGE = `Usage: npm run upload -- <file> [key] [--no-wait]
+const USAGE = `Usage: npm run upload -- <file> [name] [--type <media type>] [--no-wait]
 
-Uploads <file> to s3://${process.env.INPUT_BUCKET ?? DEFAULT_BUCKETS.input}/<key> on the local stack (npm start must be
-running) and follows the job until it is COMPLETE or fails.`;
+Uploads <file> through the Worker's uploads API on the local stack (npm start must be running) and
+follows the job until it is COMPLETE or fails.`;
+
+/** The upload token: UPLOAD_TOKEN, else one minted with TOKEN_SECRET or the local default secret. */
+async function uploadToken(): Promise<string> {
+  if (process.env.UPLOAD_TOKEN) return process.env.UPLOAD_TOKEN;
+  const secret = process.env.TOKEN_SECRET?.trim() || LOCAL_TOKEN_SECRET;
+  return mintToken(secret, { scope: "upload:*", purpose: "upload", ttlSeconds: 3600 });
+}
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -31,36 +40,51 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   }
 }
 
+/** Options out of argv: positional file and name, `--type`, `--no-wait`. */
+function parseArgs(argv: string[]): { file?: string; name?: string; type?: string; wait: boolean; extra: string[] } {
+  const positional: string[] = [];
+  let type: string | undefined;
+  let wait = true;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--no-wait") wait = false;
+    else if (argv[i] === "--type") type = argv[++i];
+    else positional.push(argv[i]!);
+  }
+  const [file, name, ...extra] = positional;
+  return { file, name, type, wait, extra };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const wait = !argv.includes("--no-wait");
-  const [file, keyArgument, ...extra] = argv.filter((arg) => arg !== "--no-wait");
+  const { file, name, type, wait, extra } = parseArgs(argv);
   if (!file || extra.length > 0 || file === "-h" || file === "--help") {
     process.stderr.write(`${USAGE}\n`);
     return file === "-h" || file === "--help" ? 0 : 2;
   }
-  const path = resolve(file);
-  const size = statSync(path).size;
-  const key = keyArgument ?? basename(path);
-  const bucket = process.env.INPUT_BUCKET ?? DEFAULT_BUCKETS.input;
-  const endpoints = localEndpoints(localPorts(process.env));
-  const s3Endpoint = process.env.S3_ENDPOINT ?? endpoints.s3;
-  const worker = process.env.WORKER_URL ?? endpoints.worker;
-
-  const s3 = localS3Client(s3Endpoint);
+  const worker = process.env.WORKER_URL ?? localEndpoints(localPorts(process.env)).worker;
+  let lastShown = 0;
+  let uploaded;
   try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size }),
-    );
+    uploaded = await uploadThroughApi({
+      file: resolve(file),
+      ...(name ? { fileName: name } : {}),
+      ...(type ? { contentType: type } : {}),
+      api: (path, init) => fetch(`${worker}${path}`, { ...init, signal: AbortSignal.timeout(30_000) }),
+      token: await uploadToken(),
+      onProgress: (sent, total) => {
+        if (sent === total || sent - lastShown >= 64 * 1024 * 1024) {
+          lastShown = sent;
+          console.log(`  ${sent} / ${total} bytes`);
+        }
+      },
+    });
   } catch (error) {
-    throw new Error(
-      `Upload to ${s3Endpoint} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
-      { cause: error },
-    );
-  } finally {
-    s3.destroy();
+    if (error instanceof UploadError) throw error;
+    throw new Error(`Upload through ${worker} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`, {
+      cause: error,
+    });
   }
-  console.log(`Uploaded ${size} bytes to s3://${bucket}/${key}`);
-  const inputFile = encodeURIComponent(key);
+  console.log(`Uploaded (${uploaded.kind}) as input_file ${uploaded.inputFile}`);
+  const inputFile = encodeURIComponent(uploaded.inputFile);
   if (!wait) {
     console.log(`Follow it: curl '${worker}/api/media/job_id?input_file=${inputFile}'`);
     return 0;
