@@ -1,6 +1,6 @@
 /**
- * `npm run upload`'s code path end to end: local/upload-client.ts calls the Worker's uploads API (the
- * real Hono app, run in Node against the local servers), PUTs the bytes to the local S3 server through
+ * `npm run upload`'s code path end to end: local/upload-client.ts calls the Worker's uploads API (a
+ * real `wrangler dev` against the local servers), PUTs the bytes to the local S3 server through
  * the presigned URLs (one PUT, and a two-part multipart upload), and the local pipeline (as `npm start`
  * wires it) turns each upload into a MediaConvert job whose InputFile row is what job_id is asked with.
  *
@@ -30,7 +30,8 @@ import { hasTool } from "../../local/emulators/media-tools.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
 import { UploadError, uploadThroughApi, type ApiFetch } from "../../local/upload-client.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
-import app from "../../worker/index.ts";
+import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
+import { mintToken } from "../../worker/auth/tokens.ts";
 
 const run = promisify(execFile);
 const DEADLINE_MS = 90_000;
@@ -43,6 +44,7 @@ let pipeline: LocalPipeline;
 let ddb: DynamoDBDocumentClient;
 let s3Client: S3Client;
 let api: ApiFetch;
+let worker: WranglerDev;
 const lines: string[] = [];
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -55,26 +57,24 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
   throw new Error(`Timed out waiting for ${what}.\nPipeline log:\n${lines.join("\n")}`);
 }
 
-/**
- * The job of an upload, once its status is terminal: the InputFile row keyed by input_file (the row
- * GET /api/media/job_id?input_file= answers from; its edge cache needs workerd, hence DynamoDB here).
- */
+/** The job of an upload, once its status is terminal, through GET /api/media/job_id?input_file= (the seed's endpoint). */
 async function finishedJob(inputFile: string): Promise<{ jobId: string; status: string }> {
-  const get = async (table: string, key: Record<string, string>) =>
-    (await ddb.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
   const jobId = await waitFor(`the job of ${inputFile}`, async () => {
-    const row = await get(DEFAULT_TABLES.inputFileToJobId, { InputFile: inputFile });
-    return typeof row?.JobId === "string" ? row.JobId : undefined;
+    const response = await fetch(`${worker.url}/api/media/job_id?input_file=${encodeURIComponent(inputFile)}`);
+    const body = (await response.json()) as { job_id?: string };
+    return response.status === 200 ? body.job_id : undefined;
   });
   const status = await waitFor(`a terminal status of ${jobId}`, async () => {
-    const value = String((await get(DEFAULT_TABLES.jobIdToStatus, { JobId: jobId }))?.JobStatus);
+    const row = await ddb.send(
+      new GetCommand({ TableName: DEFAULT_TABLES.jobIdToStatus, Key: { JobId: jobId }, ConsistentRead: true }),
+    );
+    const value = String(row.Item?.JobStatus);
     return ["COMPLETE", "ERROR", "CANCELED"].includes(value) ? value : undefined;
   });
   return { jobId, status };
 }
 
 let env: Record<string, string>;
-const workerEnv = () => env;
 
 /** A 2-s test clip from a lavfi video source, with `output` options (e.g. a quantiser for size). */
 async function clip(name: string, video: string, output: string[] = []): Promise<string> {
@@ -102,8 +102,15 @@ beforeAll(async () => {
   ]);
   const endpoints = localEndpoints({ dynamodb: dynamodb.port, s3: s3.port, worker: 8787, emulators: 0 });
   // The local stack's Worker settings, with multipart from 5 MiB so the large clip goes in parts.
-  env = { ...localWorkerDefaults(endpoints), UPLOAD_POLICY: "signed", MULTIPART_THRESHOLD_BYTES: String(5 * MiB) };
-  api = (path, init) => app.fetch(new Request(`http://edge.local${path}`, init), workerEnv());
+  // The cache TTL is 0 so job_id is asked again while the job is still being created.
+  env = {
+    ...localWorkerDefaults(endpoints),
+    UPLOAD_POLICY: "signed",
+    MULTIPART_THRESHOLD_BYTES: String(5 * MiB),
+    CACHE_TTL_SECONDS: "0",
+  };
+  worker = await startWranglerDev({ vars: env });
+  api = (path, init) => fetch(`${worker.url}${path}`, init);
   pipeline = await startLocalPipeline({
     s3,
     endpoints,
@@ -113,9 +120,10 @@ beforeAll(async () => {
     retryDelaysMs: [300, 1000],
     emulators: { startDelayMs: 300, statusUpdateMs: 200, processingDelayMs: 200 },
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
+  await worker?.stop();
   await pipeline?.stop();
   ddb?.destroy();
   s3Client?.destroy();
@@ -124,10 +132,7 @@ afterAll(async () => {
 });
 
 describe("npm run upload's path: uploads API -> presigned S3 -> local pipeline -> job", () => {
-  const token = async () => {
-    const { mintToken } = await import("../../worker/auth/tokens.ts");
-    return mintToken(env.TOKEN_SECRET!, { scope: "upload:*", purpose: "upload", ttlSeconds: 600 });
-  };
+  const token = () => mintToken(env.TOKEN_SECRET!, { scope: "upload:*", purpose: "upload", ttlSeconds: 600 });
 
   it("a small clip goes up in one PUT and becomes a COMPLETE job", async () => {
     const file = await clip("small clip.mp4", "testsrc=size=320x180:rate=25");
