@@ -92,7 +92,11 @@ async function main(): Promise<void> {
     endpoints,
   });
   // The pipeline created the input bucket(s); the Worker's uploads go to INPUT_BUCKET from a browser.
-  await ensureUploadCors(s3.endpoint, workerVars.INPUT_BUCKET ?? DEFAULT_BUCKETS.input, workerVars.ALLOWED_ORIGINS!.split(/[\s,]+/).filter(Boolean));
+  await ensureUploadCors(
+    s3.endpoint,
+    workerVars.INPUT_BUCKET ?? DEFAULT_BUCKETS.input,
+    workerVars.ALLOWED_ORIGINS!.split(/[\s,]+/).filter(Boolean),
+  );
   stops.push({ name: "local pipeline", stop: pipeline.stop });
 
   const worker = await startWranglerDev({

@@ -79,9 +79,12 @@ async function main(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof UploadError) throw error;
-    throw new Error(`Upload through ${worker} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`, {
-      cause: error,
-    });
+    throw new Error(
+      `Upload through ${worker} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
+      {
+        cause: error,
+      },
+    );
   }
   console.log(`Uploaded (${uploaded.kind}) as input_file ${uploaded.inputFile}`);
   const inputFile = encodeURIComponent(uploaded.inputFile);

@@ -149,7 +149,12 @@ describe("npm run upload's path: uploads API -> presigned S3 -> local pipeline -
     const size = statSync(file).size;
     expect(size).toBeGreaterThan(8 * MiB);
     const progress: number[] = [];
-    const result = await uploadThroughApi({ file, api, token: await token(), onProgress: (sent) => progress.push(sent) });
+    const result = await uploadThroughApi({
+      file,
+      api,
+      token: await token(),
+      onProgress: (sent) => progress.push(sent),
+    });
     expect(result).toMatchObject({ kind: "multipart", partsUploaded: 2 });
     expect(progress.at(-1)).toBe(size);
     const stored = await s3Client.send(new GetObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: result.inputFile }));

@@ -99,8 +99,24 @@ describe("requests and plans", () => {
       { partNumber: 1, etag: '"e1"' },
       { partNumber: 2, etag: '"e2"' },
     ];
-    expect(missingParts([{ partNumber: 1, etag: "e1" }, { partNumber: 2, etag: '"e2"' }], uploaded)).toEqual([]);
-    expect(missingParts([{ partNumber: 1, etag: '"e1"' }, { partNumber: 3, etag: '"e3"' }], uploaded)).toEqual([2, 3]);
+    expect(
+      missingParts(
+        [
+          { partNumber: 1, etag: "e1" },
+          { partNumber: 2, etag: '"e2"' },
+        ],
+        uploaded,
+      ),
+    ).toEqual([]);
+    expect(
+      missingParts(
+        [
+          { partNumber: 1, etag: '"e1"' },
+          { partNumber: 3, etag: '"e3"' },
+        ],
+        uploaded,
+      ),
+    ).toEqual([2, 3]);
     expect(missingParts([{ partNumber: 1, etag: '"old"' }], uploaded)).toEqual([1]);
   });
 });
@@ -123,8 +139,14 @@ describe("upload scopes in tokens", () => {
   it("carries an optional max and refuses a malformed one", async () => {
     const secret = "current-secret-0123456789abcdef0123";
     const token = await mintToken(secret, { scope: "upload:*", purpose: "upload", ttlSeconds: 60, maxBytes: 1000 });
-    const check = await checkToken(token, { secrets: { current: secret }, scope: uploadScope("k"), purposes: ["upload"] });
+    const check = await checkToken(token, {
+      secrets: { current: secret },
+      scope: uploadScope("k"),
+      purposes: ["upload"],
+    });
     expect(check).toMatchObject({ ok: true, claims: { max: 1000, pur: "upload" } });
-    await expect(mintToken(secret, { scope: "upload:*", purpose: "upload", ttlSeconds: 60, maxBytes: 0 })).rejects.toThrow();
+    await expect(
+      mintToken(secret, { scope: "upload:*", purpose: "upload", ttlSeconds: 60, maxBytes: 0 }),
+    ).rejects.toThrow();
   });
 });

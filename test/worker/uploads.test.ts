@@ -55,7 +55,11 @@ const MULTIPART = { MULTIPART_THRESHOLD_BYTES: String(5 * MiB) };
 describe("POST /api/media/uploads: single PUT", () => {
   it("returns a presigned PUT that stores the file under a safe, unique key", async () => {
     const file = bytes(1000, 1);
-    const created = await post("/api/media/uploads", { file_name: "My clip (1).mp4", content_type: "video/mp4", size: 1000 });
+    const created = await post("/api/media/uploads", {
+      file_name: "My clip (1).mp4",
+      content_type: "video/mp4",
+      size: 1000,
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("cache-control")).toBe("no-store");
     const { input_file: key, upload, expires_at: expiresAt } = created.body;
@@ -73,7 +77,11 @@ describe("POST /api/media/uploads: single PUT", () => {
     expect(stored.headers.get("content-type")).toBe("video/mp4");
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(file);
 
-    const again = await post("/api/media/uploads", { file_name: "My clip (1).mp4", content_type: "video/mp4", size: 1000 });
+    const again = await post("/api/media/uploads", {
+      file_name: "My clip (1).mp4",
+      content_type: "video/mp4",
+      size: 1000,
+    });
     expect(again.body.input_file).not.toBe(key);
   });
 
@@ -212,7 +220,9 @@ describe("bad input gets JSON with the right status", () => {
     const token = await uploadToken();
     const tampered = await post("/api/media/uploads", valid, { token: `${token.slice(0, -2)}AA` });
     expect(tampered.status).toBe(401);
-    const play = await post("/api/media/uploads", valid, { token: await uploadToken("job:* upload:*", { purpose: "play" }) });
+    const play = await post("/api/media/uploads", valid, {
+      token: await uploadToken("job:* upload:*", { purpose: "play" }),
+    });
     expect(play).toMatchObject({ status: 403, body: { reason: "wrong-purpose" } });
     const outside = await post("/api/media/uploads", valid, {
       token: await uploadToken("upload:elsewhere/"),
@@ -240,7 +250,14 @@ describe("bad input gets JSON with the right status", () => {
     for (const part_numbers of [[0], [1, 1], Array.from({ length: 101 }, (_, i) => i + 1), "1"]) {
       expect((await post("/api/media/uploads/parts", { ...ref, part_numbers })).status).toBe(400);
     }
-    for (const parts of [[], [{ part_number: 2, etag: "x" }, { part_number: 1, etag: "y" }], [{ part_number: 1 }]]) {
+    for (const parts of [
+      [],
+      [
+        { part_number: 2, etag: "x" },
+        { part_number: 1, etag: "y" },
+      ],
+      [{ part_number: 1 }],
+    ]) {
       expect((await post("/api/media/uploads/complete", { ...ref, parts })).status).toBe(400);
     }
     expect((await post("/api/media/uploads/abort", { ...ref, upload_id: "a b" })).status).toBe(400);

@@ -12,7 +12,12 @@ import { bodyLimit } from "hono/body-limit";
 import { authorize } from "../auth/playback.ts";
 import { uploadPrefixes, uploadScope, type TokenClaims } from "../auth/tokens.ts";
 import type { AwsEdgeClient } from "../aws/client.ts";
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts } from "../aws/s3-multipart.ts";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listParts,
+} from "../aws/s3-multipart.ts";
 import { amzDate, presignS3 } from "../aws/s3-presign.ts";
 import type { UploadConfig } from "../config.ts";
 import type { AppEnv } from "../env.ts";
@@ -85,7 +90,11 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
       headers: { ...headers, "content-length": String(request.size) },
       datetime: amzDate(now),
     });
-    return json(c, { input_file: key, expires_at: expiresAt, upload: { kind: "single", method: "PUT", url, headers } }, 201);
+    return json(
+      c,
+      { input_file: key, expires_at: expiresAt, upload: { kind: "single", method: "PUT", url, headers } },
+      201,
+    );
   }
   const uploadId = await createMultipartUpload(c.var.aws, {
     bucket: config.bucket,
@@ -177,7 +186,11 @@ async function completeUpload(c: Context<AppEnv>): Promise<Response> {
 async function abortUpload(c: Context<AppEnv>): Promise<Response> {
   const config = c.var.config.uploads;
   const ref = await uploadRef(c, await readBody(c));
-  const aborted = await abortMultipartUpload(c.var.aws, { bucket: config.bucket, key: ref.inputFile, uploadId: ref.uploadId });
+  const aborted = await abortMultipartUpload(c.var.aws, {
+    bucket: config.bucket,
+    key: ref.inputFile,
+    uploadId: ref.uploadId,
+  });
   if (!aborted) throw new ApiError(404, "Upload not found: it was completed, aborted or expired.");
   return json(c, { input_file: ref.inputFile, aborted: true });
 }

@@ -58,7 +58,10 @@ export function sanitizeFileName(fileName: string): string {
 
 /** `20261205T223000Z`: the folder's time part (sorts by upload time in a listing). */
 function compactUtc(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 /** 16 hex digits from the Web Crypto random source. */

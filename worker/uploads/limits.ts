@@ -14,4 +14,3 @@ export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 /** Most part URLs one /uploads/parts request presigns. */
 export const MAX_PART_BATCH = 100;
-

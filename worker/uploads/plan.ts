@@ -5,12 +5,7 @@
  */
 import { ApiError } from "../http/errors.ts";
 
-import {
-  DEFAULT_PART_BYTES,
-  MAX_PART_BATCH,
-  MAX_PARTS,
-  MAX_SINGLE_PUT_BYTES,
-} from "./limits.ts";
+import { DEFAULT_PART_BYTES, MAX_PART_BATCH, MAX_PARTS, MAX_SINGLE_PUT_BYTES } from "./limits.ts";
 
 export interface UploadSettings {
   maxBytes: number;
@@ -23,8 +18,7 @@ export interface CreateRequest {
   size: number;
 }
 
-export type UploadPlan =
-  { kind: "single" } | { kind: "multipart"; partSize: number; partCount: number };
+export type UploadPlan = { kind: "single" } | { kind: "multipart"; partSize: number; partCount: number };
 
 const badRequest = (message: string, reason?: string) =>
   new ApiError(400, message, reason ? { details: { reason } } : {});
