@@ -133,7 +133,13 @@ describe("upload scopes in tokens", () => {
     expect(scopeGrants("upload:uploads/alice/", uploadScope("uploads/alice/x/a.mp4"))).toBe(true);
     expect(scopeGrants("upload:uploads/alice/", uploadScope("uploads/bob/x/a.mp4"))).toBe(false);
     expect(scopeGrants("upload:*", "job:J1")).toBe(false);
-    expect(uploadPrefixes("job:* upload:a/ upload:*")).toEqual(["a/", ""]);
+    expect(uploadPrefixes("upload:a b/")).toEqual(["a b/"]);
+    expect(uploadPrefixes("upload:*")).toEqual([""]);
+    expect(uploadPrefixes("job:*")).toEqual([]);
+    // Keys may hold spaces: a scope naming one is never split, so a file name cannot add a wildcard.
+    expect(scopeGrants("faces:input_file:a job:*", "job:J1")).toBe(false);
+    expect(scopeGrants("faces:input_file:a job:*", "faces:input_file:a job:*")).toBe(true);
+    expect(scopeGrants("upload:a job:*", "job:J1")).toBe(false);
   });
 
   it("carries an optional max and refuses a malformed one", async () => {

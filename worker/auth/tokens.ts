@@ -4,8 +4,9 @@
  * - `sub` is the scope: `job:<job id>` for a MediaConvert job (its playlists, segments and key),
  *   `rec:<stream>` for one recorder stream (`rec:` = the streams-less root, `rec:*` = all streams),
  *   `upload:<key prefix>` for uploads whose key starts with the prefix (`upload:*` = any key).
- *   `sub` may hold several space-separated scopes, like OAuth's `scope` (RFC 8693 §4.2); each grants
- *   as it would alone. `job:*` grants every job's playback: for demo and admin backends only.
+ *   `sub` may hold several space-separated scopes, like OAuth's `scope` (RFC 8693 §4.2), each granting
+ *   as it would alone, unless one names an S3 key (see tokenScopes). `job:*` grants every job's
+ *   playback: for demo and admin backends only.
  * - `pur` is what the token may be used for:
  *   `play`   minted by the customer's backend (`npm run token`): playlists, segments and keys;
  *   `key`    put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
@@ -74,21 +75,31 @@ function oneScopeGrants(scope: string, required: string): boolean {
   return scope.startsWith("upload:") && required.startsWith("upload:") && required.startsWith(scope);
 }
 
+/** Scopes that carry an S3 key or key prefix, which may itself contain spaces. */
+const KEY_SCOPE = /^(faces:input_file:|upload:)/;
+
 /**
- * Whether a token's `sub` grants `required`. `sub` may list several scopes separated by spaces
- * (RFC 8693 §4.2 `scope`); any one of them granting is enough. The wildcards `job:*`, `rec:*`,
- * `faces:*` and `upload:*` each cover only their own kind.
+ * The scopes in a token's `sub`: several separated by spaces (RFC 8693 §4.2 `scope`), unless one of
+ * them names an S3 key (`faces:input_file:`, `upload:`): keys may contain spaces, so such a `sub` is
+ * one scope, and "faces:input_file:a job:*.mp4" can never smuggle in a `job:*`.
  */
-export function scopeGrants(tokenScope: string, required: string): boolean {
-  return tokenScope.split(" ").some((scope) => scope !== "" && oneScopeGrants(scope, required));
+export function tokenScopes(sub: string): string[] {
+  const parts = sub.split(" ").filter((part) => part !== "");
+  return parts.length > 1 && !parts.some((part) => KEY_SCOPE.test(part)) ? parts : [sub];
 }
 
-/** The key prefixes an upload token's `sub` allows ("" for `upload:*`), in order. */
+/**
+ * Whether a token's `sub` grants `required`: any of its scopes (tokenScopes) granting is enough. The
+ * wildcards `job:*`, `rec:*`, `faces:*` and `upload:*` each cover only their own kind.
+ */
+export function scopeGrants(tokenScope: string, required: string): boolean {
+  return tokenScopes(tokenScope).some((scope) => oneScopeGrants(scope, required));
+}
+
+/** The key prefix an upload token's `sub` allows ("" for `upload:*`), or none. */
 export function uploadPrefixes(tokenScope: string): string[] {
-  return tokenScope
-    .split(" ")
-    .filter((scope) => scope.startsWith("upload:"))
-    .map((scope) => (scope === "upload:*" ? "" : scope.slice("upload:".length)));
+  if (!tokenScope.startsWith("upload:")) return [];
+  return [tokenScope === "upload:*" ? "" : tokenScope.slice("upload:".length)];
 }
 
 /** Signs a token with the current secret. */
