@@ -18,9 +18,16 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
+import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -303,6 +310,7 @@ export async function startS3Server(options: {
     silent: options.silent ?? true,
     vhostBuckets: false,
   });
+  addMultipartListAndAbort(server as unknown as S3rverInternals);
   const address = await server.run();
   return {
     endpoint: `http://${LOCAL_HOST}:${address.port}`,
@@ -372,6 +380,34 @@ export async function ensureTables(
 }
 
 /** Creates every bucket that does not exist yet. Safe to call repeatedly. */
+/**
+ * The input bucket's CORS rule, as infra sets it on AWS (infra/lib/storage.ts): the allowed origins may
+ * PUT (presigned uploads) and read the ETag of each part. s3rver answers preflights from it.
+ */
+export async function ensureUploadCors(endpoint: string, bucket: string, origins: readonly string[]): Promise<void> {
+  const client = localS3Client(endpoint);
+  try {
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: ["PUT"],
+              AllowedOrigins: [...origins],
+              AllowedHeaders: ["content-type"],
+              ExposeHeaders: ["ETag"],
+              MaxAgeSeconds: 3000,
+            },
+          ],
+        },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 export async function ensureBuckets(endpoint: string, buckets: readonly string[]): Promise<void> {
   const client = localS3Client(endpoint);
   try {

@@ -117,6 +117,9 @@ export function localWorkerDefaults(endpoints: LocalEndpoints): Record<string, s
       endpoints.worker,
     ].join(" "),
     TOKEN_SECRET: LOCAL_TOKEN_SECRET,
+    // Direct uploads without a token on the local stack (the demo page); deployments default to signed.
+    UPLOAD_POLICY: "public",
+    INPUT_BUCKET: DEFAULT_BUCKETS.input,
   };
 }
 
@@ -196,6 +199,12 @@ export const WORKER_VARIABLES = [
   "TOKEN_SECRET",
   "TOKEN_SECRET_PREVIOUS",
   "KEY_TOKEN_TTL_SECONDS",
+  "INPUT_BUCKET",
+  "INPUT_PREFIX",
+  "UPLOAD_POLICY",
+  "MAX_UPLOAD_BYTES",
+  "MULTIPART_THRESHOLD_BYTES",
+  "UPLOAD_URL_TTL_SECONDS",
 ] as const;
 
 /**

@@ -6,20 +6,36 @@
 import { facesScope, jobScope, mintToken, recordingScope } from "../worker/auth/tokens.ts";
 import type { LocalStack } from "./defaults.ts";
 
-/** What a token opens: a job's playback, a recorder stream, or an upload's face results. */
+/**
+ * The demo page's one play token: every job's playback, every stream, every face result (several
+ * space-separated scopes, like OAuth's `scope`, RFC 8693 §4.2). For demos and admin backends only.
+ */
+export const DEMO_SCOPE = "job:* rec:* faces:*";
+
+/**
+ * What a token opens: a job's playback, a recorder stream, an upload's face results, everything the
+ * demo page plays (`demo`), or uploads under a key prefix (`upload`, "" = any key).
+ */
 export type TokenTarget =
   | { kind: "job"; jobId: string }
   | { kind: "stream"; stream: string }
-  | { kind: "faces"; by: "input_file" | "job_id"; value: string };
+  | { kind: "faces"; by: "input_file" | "job_id"; value: string }
+  | { kind: "demo" }
+  | { kind: "upload"; prefix: string; maxBytes?: number };
 
-/** The token scope of a target (worker/auth/tokens.ts): `job:<id>`, `rec:<stream>`, `faces:...`. */
+/** The token scope of a target (worker/auth/tokens.ts): `job:<id>`, `rec:<stream>`, `faces:...`, ... */
 export function targetScope(target: TokenTarget): string {
   if (target.kind === "job") return jobScope(target.jobId);
   if (target.kind === "stream") return recordingScope(target.stream);
+  if (target.kind === "demo") return DEMO_SCOPE;
+  if (target.kind === "upload") return `upload:${target.prefix === "" ? "*" : target.prefix}`;
   return target.value === "*" ? "faces:*" : facesScope(target);
 }
 
-/** A `play` token for the target, signed with the secret the local Worker verifies with. */
+/**
+ * A token for the target (`upload` for an upload target, else `play`), signed with the secret the
+ * local Worker verifies with.
+ */
 export async function mintLocalToken(
   stack: Pick<LocalStack, "tokenSecret">,
   target: TokenTarget,
@@ -28,7 +44,12 @@ export async function mintLocalToken(
   if (stack.tokenSecret.value.length < 32) {
     throw new Error("TOKEN_SECRET must be at least 32 characters (as the Worker requires)");
   }
-  return mintToken(stack.tokenSecret.value, { scope: targetScope(target), purpose: "play", ttlSeconds });
+  return mintToken(stack.tokenSecret.value, {
+    scope: targetScope(target),
+    purpose: target.kind === "upload" ? "upload" : "play",
+    ttlSeconds,
+    ...(target.kind === "upload" && target.maxBytes !== undefined ? { maxBytes: target.maxBytes } : {}),
+  });
 }
 
 /** `url` with `?token=`/`&token=` appended, or unchanged without a token. */

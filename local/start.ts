@@ -17,6 +17,7 @@ import {
   assertPortFree,
   ensureBuckets,
   ensureTables,
+  ensureUploadCors,
   startDynamoDbLocal,
   startS3Server,
 } from "./aws.ts";
@@ -86,12 +87,15 @@ async function startS3AndPipeline(
   dataDir: string,
   buckets: string[],
   endpoints: LocalEndpoints,
+  upload: { bucket: string; origins: string[] },
 ): Promise<{ s3Endpoint: string; pipeline: LocalPipeline; buckets: string[] }> {
   const s3 = await startS3Server({ port, directory: join(dataDir, "s3") });
   stops.push({ name: "S3 server", stop: s3.stop });
   await ensureBuckets(s3.endpoint, buckets);
   const pipeline = await startLocalPipeline({ s3, endpoints });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
+  // The pipeline created the input bucket(s); browsers PUT uploads to INPUT_BUCKET through presigned URLs.
+  await ensureUploadCors(s3.endpoint, upload.bucket, upload.origins);
   const all = [...new Set([...pipeline.inputBuckets, ...buckets])];
   progress(`S3 (s3rver)     ${s3.endpoint}  buckets: ${all.join(", ")}`);
   progress(`AWS emulators and Lambdas  ${endpoints.emulators}`);
@@ -137,7 +141,10 @@ async function main(): Promise<void> {
   // Side by side: none needs another to start (the Worker and the Lambdas only need the addresses).
   const [dynamodb, storage, worker] = await Promise.all([
     startDynamoDb(ports.dynamodb, dataDir, tables),
-    startS3AndPipeline(ports.s3, dataDir, workerBuckets, endpoints),
+    startS3AndPipeline(ports.s3, dataDir, workerBuckets, endpoints, {
+      bucket: workerVars.INPUT_BUCKET ?? DEFAULT_BUCKETS.input,
+      origins: (workerVars.ALLOWED_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean),
+    }),
     startWorker(ports.worker, workerVars, dataDir),
   ]);
 

@@ -4,9 +4,12 @@
  * `npm run token -- --stream '' ...`                 (recordings directly under the prefix)
  * `npm run token -- --faces <input_file> ...`        (an upload's faces; `--faces '*'` for all)
  * `npm run token -- --faces-job <rekognition job id> ...`
+ * `npm run token -- --upload [--prefix <key prefix>] [--max-bytes N] ...`  (an upload token, `pur: upload`)
+ * `npm run token -- --demo ...`                      (one play token for every job, stream and face
+ *                                                     result: `sub: "job:* rec:* faces:*"`, for the demo page)
  *
- * Mints a playback token (`pur: play`) as the customer's backend would, signed with TOKEN_SECRET
- * from the environment or the local stack's default secret. Prints the token alone on stdout (for
+ * Mints a token as the customer's backend would, signed with TOKEN_SECRET from the environment or
+ * the local stack's default secret. Prints the token alone on stdout (for
  * `$(npm run -s token -- ...)`), and on stderr a URL to try it with on the stack `npm start` runs:
  * give it the same WORKER_PORT / WORKER_URL / TOKEN_SECRET as `npm start` (local/defaults.ts reads
  * them). For a job, the master playlist's name is asked of the Worker (its status route).
@@ -29,6 +32,8 @@ const USAGE = [
   "       npm run token -- --stream <name|'*'|''> [--ttl <seconds>]",
   "       npm run token -- --faces <input_file|'*'> [--ttl <seconds>]",
   "       npm run token -- --faces-job <rekognition job id> [--ttl <seconds>]",
+  "       npm run token -- --upload [--prefix <key prefix>] [--max-bytes <bytes>] [--ttl <seconds>]",
+  "       npm run token -- --demo [--ttl <seconds>]   (demo/admin backends only: every job, stream, face result)",
 ].join("\n");
 const MAX_TTL_SECONDS = 31 * 86_400;
 
@@ -37,41 +42,59 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** The target and lifetime the arguments ask for, or "help". Exits with the usage on a bad one. */
-function parseArguments(argv: string[]): { target: TokenTarget; ttl: number } | "help" {
-  let ttl = 3600;
-  let jobId: string | undefined;
-  let stream: string | undefined;
-  let faces: { by: "input_file" | "job_id"; value: string } | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--ttl") {
-      const value = argv[++i];
-      if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TTL_SECONDS) {
-        fail(`--ttl must be a whole number of seconds between 1 and ${MAX_TTL_SECONDS}`);
-      }
-      ttl = Number(value);
-    } else if (arg === "--stream") {
-      const value = argv[++i];
-      if (value === undefined) fail("--stream needs a stream name ('*' for all streams, '' for the root)");
-      stream = value;
-    } else if (arg === "--faces" || arg === "--faces-job") {
-      const value = argv[++i];
-      if (value === undefined || value === "")
-        fail(`${arg} needs ${arg === "--faces" ? "an input file key" : "a job id"}`);
-      faces = { by: arg === "--faces" ? "input_file" : "job_id", value };
-    } else if (arg === "-h" || arg === "--help") {
-      return "help";
-    } else if (arg.startsWith("--")) {
-      fail(`unknown option ${arg}`);
-    } else if (jobId === undefined) {
-      jobId = arg;
-    } else {
-      fail(`unexpected argument ${arg}`);
-    }
+/** What the command line asked for, before it is checked and turned into a target. */
+interface Arguments {
+  ttl: number;
+  jobId?: string;
+  stream?: string;
+  faces?: { by: "input_file" | "job_id"; value: string };
+  upload?: boolean;
+  demo?: boolean;
+  prefix?: string;
+  maxBytes?: number;
+}
+
+/** Reads one option (and its value) at argv[i] into `args`; the index of the last argument used. */
+function readOption(argv: string[], i: number, args: Arguments): number {
+  const arg = argv[i]!;
+  const value = argv[i + 1];
+  if (arg === "--upload" || arg === "--demo") {
+    args[arg === "--upload" ? "upload" : "demo"] = true;
+    return i;
   }
-  if ([jobId, stream, faces].filter((given) => given !== undefined).length !== 1) {
-    fail("give one of: a job id, --stream, --faces, --faces-job");
+  if (arg === "--ttl") {
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TTL_SECONDS) {
+      fail(`--ttl must be a whole number of seconds between 1 and ${MAX_TTL_SECONDS}`);
+    }
+    args.ttl = Number(value);
+  } else if (arg === "--stream") {
+    if (value === undefined) fail("--stream needs a stream name ('*' for all streams, '' for the root)");
+    args.stream = value;
+  } else if (arg === "--faces" || arg === "--faces-job") {
+    if (value === undefined || value === "")
+      fail(`${arg} needs ${arg === "--faces" ? "an input file key" : "a job id"}`);
+    args.faces = { by: arg === "--faces" ? "input_file" : "job_id", value };
+  } else if (arg === "--prefix") {
+    if (value === undefined || /[\s*]/.test(value)) fail("--prefix needs a key prefix (no white space or *)");
+    args.prefix = value;
+  } else if (arg === "--max-bytes") {
+    if (value === undefined || !/^[1-9]\d{0,15}$/.test(value)) fail("--max-bytes must be a positive whole number");
+    args.maxBytes = Number(value);
+  } else {
+    fail(`unknown option ${arg}`);
+  }
+  return i + 1;
+}
+
+/** Checks the arguments' values and combination; the one target they name. */
+function targetOf(args: Arguments): TokenTarget {
+  const { jobId, stream, faces } = args;
+  const kinds = [jobId, stream, faces].filter((given) => given !== undefined).length;
+  if (kinds + Number(args.upload ?? false) + Number(args.demo ?? false) !== 1) {
+    fail("give one of: a job id, --stream, --faces, --faces-job, --upload, --demo");
+  }
+  if (!args.upload && (args.prefix !== undefined || args.maxBytes !== undefined)) {
+    fail("--prefix and --max-bytes go with --upload");
   }
   if (faces?.by === "job_id" && faces.value !== "*" && !/^[a-zA-Z0-9_-]{1,64}$/.test(faces.value)) {
     fail(`not a Rekognition job id: ${faces.value}`);
@@ -85,14 +108,29 @@ function parseArguments(argv: string[]): { target: TokenTarget; ttl: number } | 
   ) {
     fail(`not a stream name: ${stream}`);
   }
+  if (args.upload) {
+    return {
+      kind: "upload",
+      prefix: args.prefix ?? "",
+      ...(args.maxBytes !== undefined ? { maxBytes: args.maxBytes } : {}),
+    };
+  }
+  if (args.demo) return { kind: "demo" };
+  if (jobId !== undefined) return { kind: "job", jobId };
+  return faces !== undefined ? { kind: "faces", ...faces } : { kind: "stream", stream: stream! };
+}
 
-  const target: TokenTarget =
-    jobId !== undefined
-      ? { kind: "job", jobId }
-      : faces !== undefined
-        ? { kind: "faces", ...faces }
-        : { kind: "stream", stream: stream! };
-  return { target, ttl };
+/** The target and lifetime the arguments ask for, or "help". Exits with the usage on a bad one. */
+function parseArguments(argv: string[]): { target: TokenTarget; ttl: number } | "help" {
+  const args: Arguments = { ttl: 3600 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h" || arg === "--help") return "help";
+    if (arg.startsWith("--")) i = readOption(argv, i, args);
+    else if (args.jobId === undefined) args.jobId = arg;
+    else fail(`unexpected argument ${arg}`);
+  }
+  return { target: targetOf(args), ttl: args.ttl };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -128,6 +166,14 @@ async function exampleLine(worker: string, target: TokenTarget, token: string): 
     const start = new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     return `e.g. ffplay '${withToken(recordingsUrl(worker, target.stream, start), token)}'`;
   }
+  if (target.kind === "upload") {
+    const body = `'{"file_name":"clip.mp4","content_type":"video/mp4","size":1234}'`;
+    return (
+      `e.g. curl -X POST -H 'authorization: Bearer ${token}' -H 'content-type: application/json' ` +
+      `-d ${body} '${worker}/api/media/uploads'`
+    );
+  }
+  if (target.kind === "demo") return `e.g. open '${worker}/#token=${token}'`;
   const master = await masterPlaylist(worker, target.jobId);
   if (master !== undefined) return `e.g. ffplay '${withToken(vodUrl(worker, target.jobId, master), token)}'`;
   return (

@@ -1,68 +1,100 @@
 /**
- * `npm run upload -- <file> [key] [--no-wait]`: uploads a video to the local input bucket of the
- * stack `npm start` runs, then follows the job through the Worker until it ends
- * (local/follow-upload.ts): exits 0 at COMPLETE, printing a playable URL (with a token when the
- * Worker runs PLAYBACK_POLICY=signed / FACES_POLICY=signed) and the face analysis; exits 1 at ERROR
- * or CANCELED, printing the error, or after UPLOAD_TIMEOUT_SECONDS (default 600).
+ * `npm run upload -- <file> [name] [--type <media type>] [--no-wait]`: uploads a video through the
+ * Worker's uploads API (POST /api/media/uploads, presigned PUT or multipart; local/upload-client.ts,
+ * the path a browser page takes too) on the stack `npm start` runs, then follows the job through the
+ * Worker until it ends (local/follow-upload.ts): exits 0 at COMPLETE, printing a playable URL (with a
+ * token when the Worker runs PLAYBACK_POLICY=signed / FACES_POLICY=signed) and the face analysis;
+ * exits 1 at ERROR or CANCELED (printing the error), on a refused upload, or after
+ * UPLOAD_TIMEOUT_SECONDS (default 600).
  *
- * The key defaults to the file's name. Give it the same overrides as `npm start` (S3_PORT,
- * WORKER_PORT, INPUT_BUCKET(S), TOKEN_SECRET; S3_ENDPOINT / WORKER_URL for other hosts): one reader,
- * local/defaults.ts `localStack`. `--no-wait` only uploads.
- * Uploading the same bytes to the same key again is the same upload (idempotency keys on the ETag):
- * no second job starts. Change the key or the file to transcode again.
+ * `name` (default: the file's name) is the file name the API makes the key from (sanitised, in a
+ * folder of its own: every upload is a new key and a new job). `--type` overrides the type guessed
+ * from the extension. The request carries an upload token (`upload:*`) signed with the secret the
+ * local Worker verifies with, or UPLOAD_TOKEN when set; under UPLOAD_POLICY=public it is not needed.
+ * Give it the same overrides as `npm start` (WORKER_PORT, TOKEN_SECRET; WORKER_URL for another
+ * host): one reader, local/defaults.ts `localStack`. `--no-wait` only uploads.
  */
-import { createReadStream, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { localS3Client } from "./aws.ts";
+import { mintToken } from "../worker/auth/tokens.ts";
 import { localStack, type LocalStack } from "./defaults.ts";
 import { followUpload } from "./follow-upload.ts";
+import { UploadError, uploadThroughApi } from "./upload-client.ts";
 
-const USAGE = `Usage: npm run upload -- <file> [key] [--no-wait]
+const USAGE = `Usage: npm run upload -- <file> [name] [--type <media type>] [--no-wait]
 
-Uploads <file> to s3://${localStack(process.env).inputBucket}/<key> on the local stack (npm start must be
-running) and follows the job until it is COMPLETE or fails.`;
+Uploads <file> through the Worker's uploads API on the local stack (npm start must be running) and
+follows the job until it is COMPLETE or fails.`;
 
-/** Puts the file at `key` in the stack's input bucket; its size. */
-export async function uploadFile(stack: LocalStack, path: string, key: string): Promise<number> {
-  const size = statSync(path).size;
-  const s3 = localS3Client(stack.endpoints.s3);
+/** Progress is printed every this many bytes (and at the end). */
+const PROGRESS_STEP_BYTES = 64 * 1024 * 1024;
+
+/** The upload token: UPLOAD_TOKEN, else one minted with the secret the local Worker verifies with. */
+async function uploadToken(stack: LocalStack): Promise<string> {
+  if (process.env.UPLOAD_TOKEN) return process.env.UPLOAD_TOKEN;
+  return mintToken(stack.tokenSecret.value, { scope: "upload:*", purpose: "upload", ttlSeconds: 3600 });
+}
+
+/** Options out of argv: positional file and name, `--type`, `--no-wait`. */
+function parseArgs(argv: string[]): { file?: string; name?: string; type?: string; wait: boolean; extra: string[] } {
+  const positional: string[] = [];
+  let type: string | undefined;
+  let wait = true;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--no-wait") wait = false;
+    else if (argv[i] === "--type") type = argv[++i];
+    else positional.push(argv[i]!);
+  }
+  const [file, name, ...extra] = positional;
+  return { file, name, type, wait, extra };
+}
+
+/** Uploads through the API, printing progress; the key (`input_file`) it was stored under. */
+async function upload(stack: LocalStack, file: string, name?: string, type?: string): Promise<string> {
+  const worker = stack.endpoints.worker;
+  let lastShown = 0;
   try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: createReadStream(path), ContentLength: size }),
-    );
+    const uploaded = await uploadThroughApi({
+      file: resolve(file),
+      ...(name ? { fileName: name } : {}),
+      ...(type ? { contentType: type } : {}),
+      api: (path, init) => fetch(`${worker}${path}`, { ...init, signal: AbortSignal.timeout(30_000) }),
+      token: await uploadToken(stack),
+      onProgress: (sent, total) => {
+        if (sent === total || sent - lastShown >= PROGRESS_STEP_BYTES) {
+          lastShown = sent;
+          console.log(`  ${sent} / ${total} bytes`);
+        }
+      },
+    });
+    console.log(`Uploaded (${uploaded.kind}) as input_file ${uploaded.inputFile}`);
+    return uploaded.inputFile;
   } catch (error) {
+    if (error instanceof UploadError) throw error;
     throw new Error(
-      `Upload to ${stack.endpoints.s3} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
+      `Upload through ${worker} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
       { cause: error },
     );
-  } finally {
-    s3.destroy();
   }
-  return size;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const wait = !argv.includes("--no-wait");
-  const [file, keyArgument, ...extra] = argv.filter((arg) => arg !== "--no-wait");
+  const { file, name, type, wait, extra } = parseArgs(argv);
   if (!file || extra.length > 0 || file === "-h" || file === "--help") {
     process.stderr.write(`${USAGE}\n`);
     return file === "-h" || file === "--help" ? 0 : 2;
   }
   const stack = localStack(process.env);
-  const path = resolve(file);
-  const key = keyArgument ?? basename(path);
-  const size = await uploadFile(stack, path, key);
-  console.log(`Uploaded ${size} bytes to s3://${stack.inputBucket}/${key}`);
+  const inputFile = await upload(stack, file, name, type);
   if (!wait) {
-    console.log(`Follow it: curl '${stack.endpoints.worker}/api/media/job_id?input_file=${encodeURIComponent(key)}'`);
+    const lookup = `${stack.endpoints.worker}/api/media/job_id?input_file=${encodeURIComponent(inputFile)}`;
+    console.log(`Follow it: curl '${lookup}'`);
     return 0;
   }
   const timeoutSeconds = Number(process.env.UPLOAD_TIMEOUT_SECONDS ?? 600);
   return followUpload({
     stack,
-    inputFile: key,
+    inputFile,
     deadline: Date.now() + (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 600) * 1000,
     print: (line) => console.log(line),
   });

@@ -91,6 +91,8 @@ export const SETTINGS = {
   TABLE_FACE_ANALYSIS: tableSetting("faceAnalysis", "upload -> face analysis", "TABLE_FACE_ANALYSIS"),
   ALLOWED_ORIGINS: {
     worker: true,
+    infra: "allowedOrigins",
+    infraDefault: "none: no bucket CORS",
     required: ["worker"],
     description: "browser origins allowed to call the API",
   },
@@ -186,17 +188,36 @@ export const SETTINGS = {
     description: "queue name or ARN",
   },
   INPUT_PREFIX: {
+    worker: true,
     lambdas: UPLOAD_LAMBDAS,
     infra: "inputPrefix",
     default: "",
-    description: "only keys under this prefix are uploads",
+    description: "keys under it are uploads; the Worker uploads there",
   },
   INPUT_BUCKETS: {
     lambdas: UPLOAD_LAMBDAS,
     defaultNote: "INPUT_BUCKET, else any",
     description: "buckets uploads may come from",
   },
-  INPUT_BUCKET: { lambdas: UPLOAD_LAMBDAS, description: "the local stack's single input bucket" },
+  INPUT_BUCKET: {
+    worker: true,
+    lambdas: UPLOAD_LAMBDAS,
+    default: DEFAULT_BUCKETS.input,
+    defaultNote: "Worker: `media-input`",
+    description: "bucket of uploads (Lambdas: local stack's only one)",
+  },
+  UPLOAD_POLICY: {
+    worker: true,
+    default: "signed",
+    description: "`signed`: uploads need a token; `public`: local use",
+  },
+  MAX_UPLOAD_BYTES: { worker: true, default: 5 * 1024 ** 3, description: "largest upload accepted (413 above)" },
+  MULTIPART_THRESHOLD_BYTES: {
+    worker: true,
+    default: 64 * 1024 ** 2,
+    description: "uploads above it use multipart (5 MiB-5 GiB)",
+  },
+  UPLOAD_URL_TTL_SECONDS: { worker: true, default: 900, description: "lifetime of presigned upload URLs (60-43200)" },
   VIDEO_EXTENSIONS: {
     lambdas: ["submit-job"],
     default: [

@@ -16,6 +16,7 @@ import {
   type TableRole,
 } from "../model/index.ts";
 import { parseAllowedOrigins, type OriginRule } from "./origins.ts";
+import { MAX_OBJECT_BYTES, MAX_SINGLE_PUT_BYTES, MIN_PART_BYTES } from "./uploads/limits.ts";
 
 export type PlaybackPolicy = "public" | "signed";
 
@@ -71,6 +72,23 @@ export interface Config {
    * whose playback is protected should not be open to anyone who can guess a file name.
    */
   facesPolicy: PlaybackPolicy;
+  /** Direct browser uploads (worker/routes/uploads.ts). */
+  uploads: UploadConfig;
+}
+
+export interface UploadConfig {
+  /** "signed": an upload token is required; "public": anyone on an allowed origin (local/demo use). */
+  policy: PlaybackPolicy;
+  /** The input bucket the Lambdas transcode from. */
+  bucket: string;
+  /** Where uploads go: INPUT_PREFIX as a folder ("" = the bucket root), so the Lambdas select them. */
+  prefix: string;
+  /** Largest upload accepted, in bytes (413 above). */
+  maxBytes: number;
+  /** Uploads larger than this use S3 multipart; others one presigned PUT. */
+  multipartThresholdBytes: number;
+  /** Lifetime of a presigned URL, in seconds. */
+  urlTtlSeconds: number;
 }
 
 /** Raw bindings as strings (Workers vars are strings; secrets are strings). */
@@ -146,6 +164,24 @@ function recordingSettings(read: Reader): Config["recordings"] {
     prefix: read.prefix("RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX),
     segmentSeconds,
     maxWindowSeconds,
+  };
+}
+
+/** The upload settings; INPUT_PREFIX is the Lambdas' own, so every upload is one they transcode. */
+function uploadSettings(read: Reader): UploadConfig {
+  return {
+    policy: read.oneOf("UPLOAD_POLICY", ["public", "signed"] as const, SETTINGS.UPLOAD_POLICY.default),
+    bucket: read.bucket("INPUT_BUCKET", SETTINGS.INPUT_BUCKET.default) as string,
+    prefix: folderPrefix(read.prefix("INPUT_PREFIX", SETTINGS.INPUT_PREFIX.default)),
+    maxBytes: read.integer("MAX_UPLOAD_BYTES", SETTINGS.MAX_UPLOAD_BYTES.default, { min: 1, max: MAX_OBJECT_BYTES }),
+    multipartThresholdBytes: read.integer("MULTIPART_THRESHOLD_BYTES", SETTINGS.MULTIPART_THRESHOLD_BYTES.default, {
+      min: MIN_PART_BYTES,
+      max: MAX_SINGLE_PUT_BYTES,
+    }),
+    urlTtlSeconds: read.integer("UPLOAD_URL_TTL_SECONDS", SETTINGS.UPLOAD_URL_TTL_SECONDS.default, {
+      min: 60,
+      max: 43_200,
+    }),
   };
 }
 
@@ -246,5 +282,6 @@ function parseConfig(env: ConfigBindings): Config {
     analysisPrefix: folderPrefix(read.prefix("ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
     playback,
     facesPolicy,
+    uploads: uploadSettings(read),
   };
 }

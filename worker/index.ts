@@ -16,6 +16,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { segmentRoutes } from "./routes/segments.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
 import { vodRoutes } from "./routes/vod.ts";
 
 const app = new Hono<AppEnv>();
@@ -32,6 +33,8 @@ app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
 app.route("/api/media", segmentRoutes);
 app.route("/api/media", faceRoutes);
+// Direct browser uploads to the input bucket (presigned S3 URLs).
+app.route("/api/media", uploadRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

@@ -406,6 +406,8 @@ export class MediaEdgeStack extends Stack {
       outputBucket,
       recordingsBucket,
       recordingsPrefix: settings.recordingsPrefix,
+      inputBucket,
+      inputPrefix: settings.inputPrefix,
       ...(settings.workerUserName ? { userName: settings.workerUserName } : {}),
     });
 
@@ -501,6 +503,9 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     RECORDINGS_PREFIX: settings.recordingsPrefix,
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
+    // Direct uploads: where the Worker's presigned URLs put files, so the Lambdas pick them up.
+    INPUT_BUCKET: storage.inputBucket.bucketName,
+    ...(settings.inputPrefix ? { INPUT_PREFIX: settings.inputPrefix } : {}),
     ...tableVariables(storage.tables),
   };
 }

@@ -12,6 +12,7 @@
 import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
 import { type InfraKey, SETTINGS } from "../../model/settings.ts";
 import { folderPrefix, settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
+import { parseAllowedOrigins } from "../../worker/origins.ts";
 
 /** Everything the stack needs to know that is not fixed by the model. */
 export interface MediaEdgeSettings {
@@ -26,6 +27,11 @@ export interface MediaEdgeSettings {
   bucketNames: { input?: string; output?: string; recordings?: string };
   /** Only keys under this prefix of the input bucket are uploads ("" = all). Context `inputPrefix`. */
   inputPrefix: string;
+  /**
+   * Browser origins that may PUT to the input bucket through the Worker's presigned URLs (its CORS
+   * rule), as S3 CORS AllowedOrigins; the Worker's ALLOWED_ORIGINS. Context `allowedOrigins`; empty = no rule.
+   */
+  allowedOrigins: string[];
   /** Recorder segments live under `<recordingsPrefix>/` in the recordings bucket. */
   recordingsPrefix: string;
   /** Face results prefix in the output bucket, ending in "/" (never the root). */
@@ -141,6 +147,23 @@ function bucketNames(read: Reader): MediaEdgeSettings["bucketNames"] {
   return names;
 }
 
+/**
+ * ALLOWED_ORIGINS, validated by the Worker's own rules, as S3 CORS origins: exact origins as they are,
+ * `https://*.example.com` patterns too (S3 allows one "*" per origin).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ManageCorsUsing.html
+ */
+function allowedOrigins(read: Reader): string[] {
+  const raw = read.text("allowedOrigins");
+  if (raw === undefined) return [];
+  try {
+    return parseAllowedOrigins(raw).map((rule) =>
+      rule.kind === "exact" ? rule.origin : `${rule.scheme}://*.${rule.suffix}${rule.port ? `:${rule.port}` : ""}`,
+    );
+  } catch (error) {
+    throw new SettingsError("allowedOrigins", `${(error as Error).message}.`);
+  }
+}
+
 function workerUserName(read: Reader): string | undefined {
   const name = read.text("workerUserName");
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
@@ -160,6 +183,7 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     existingTables,
     bucketNames: bucketNames(read),
     inputPrefix: inputPrefix(read),
+    allowedOrigins: allowedOrigins(read),
     recordingsPrefix: read.prefix("recordingsPrefix", SETTINGS.RECORDINGS_PREFIX.default),
     analysisPrefix: analysisPrefix(read),
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.

@@ -63,6 +63,23 @@ export class Storage extends Construct {
       // https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
       eventBridgeEnabled: true,
       lifecycleRules: [abortIncompleteUploads],
+      // Browsers PUT uploads (whole files or parts) straight to presigned URLs the Worker signs. The page
+      // reads each part's ETag for CompleteMultipartUpload, so ETag is exposed.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html
+      ...(settings.allowedOrigins.length > 0
+        ? {
+            cors: [
+              {
+                id: "direct-uploads",
+                allowedMethods: [s3.HttpMethods.PUT],
+                allowedOrigins: settings.allowedOrigins,
+                allowedHeaders: ["content-type"],
+                exposedHeaders: ["ETag"],
+                maxAge: 3000,
+              },
+            ],
+          }
+        : {}),
     });
 
     this.outputBucket = new s3.Bucket(this, "Output", {

@@ -10,7 +10,9 @@
  *
  * What the Worker does (worker/routes, worker/aws): GetItem on the job and face-analysis tables, Query
  * on the face-analysis ByJobId index, GetObject on HLS output / face results / recordings, and
- * ListObjectsV2 on the recordings bucket. Nothing else, and no write at all.
+ * ListObjectsV2 on the recordings bucket. Its one write: direct uploads under the input bucket's
+ * upload prefix (presigned PutObject/UploadPart URLs, CreateMultipartUpload, ListParts, Complete,
+ * Abort). Nothing else.
  */
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type { CfnElement } from "aws-cdk-lib";
@@ -24,6 +26,9 @@ export interface WorkerIdentityProps {
   tables: Record<TableRole, dynamodb.ITable>;
   outputBucket: s3.IBucket;
   recordingsBucket: s3.IBucket;
+  /** Direct uploads go to this bucket under `inputPrefix` (the Lambdas' INPUT_PREFIX, "" = whole bucket). */
+  inputBucket: s3.IBucket;
+  inputPrefix: string;
   /** Recorder prefix without slashes ("" = whole bucket). */
   recordingsPrefix: string;
   userName?: string;
@@ -43,7 +48,7 @@ export class WorkerIdentity extends Construct {
       props.recordingsPrefix === "" ? "*" : `${props.recordingsPrefix}/*`,
     );
     this.policy = new iam.ManagedPolicy(this, "ReadOnly", {
-      description: "media-edge Worker: read job status, keys, face results, HLS output and recordings.",
+      description: "media-edge Worker: read job status, keys, face results, HLS output and recordings; sign uploads.",
       statements: [
         new iam.PolicyStatement({
           sid: "ReadRows",
@@ -75,6 +80,14 @@ export class WorkerIdentity extends Construct {
           // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_Permissions
           actions: ["s3:ListBucket"],
           resources: [props.outputBucket.bucketArn, props.recordingsBucket.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: "DirectUploads",
+          // s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart and CompleteMultipartUpload;
+          // ListParts is s3:ListMultipartUploadParts. A presigned URL carries the signer's permissions.
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+          actions: ["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+          resources: [props.inputBucket.arnForObjects(`${props.inputPrefix}*`)],
         }),
       ],
     });

@@ -549,9 +549,9 @@ describe("default configuration", () => {
       });
     });
 
-    it("may only read: no write action, no wildcard action, no '*' resource", () => {
+    it("may only read, and write only uploads: no wildcard action, no '*' resource", () => {
       const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
-      const statements = statementsFor(resources, user);
+      const statements = statementsFor(resources, user).filter((s) => s.Sid !== "DirectUploads");
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
         expect(statement.Effect).toBe("Allow");
@@ -578,6 +578,29 @@ describe("default configuration", () => {
       expect(queries.flatMap(resourcesOf).map((r) => resolveValue(resources, r))).toEqual([
         `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${DEFAULT_TABLES.faceAnalysis}/index/${FACE_ANALYSIS_JOB_INDEX.name}`,
       ]);
+    });
+
+    it("signs uploads with exactly the S3 actions they need, on the input bucket only", () => {
+      const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
+      const uploads = statementsFor(resources, user).filter((s) => s.Sid === "DirectUploads");
+      expect(uploads).toHaveLength(1);
+      expect(actionsOf(uploads[0]!).sort()).toEqual([
+        "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+      ]);
+      const inputBucket = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
+      expect(resourcesOf(uploads[0]!)).toEqual([{ "Fn::Join": ["", [{ "Fn::GetAtt": [inputBucket, "Arn"] }, "/*"]] }]);
+      // Every other write action stays off the Worker.
+      const writes = statementsFor(resources, user)
+        .flatMap(actionsOf)
+        .filter((action) => !READ_ACTIONS.has(action));
+      expect(writes.sort()).toEqual(["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject"]);
+    });
+
+    it("has no bucket CORS rule unless allowedOrigins is set", () => {
+      const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
+      expect(resources[input]!.Properties!.CorsConfiguration).toBeUndefined();
     });
 
     it("outputs the wrangler.toml [vars] and how to set the secrets, never a key", () => {
@@ -637,8 +660,41 @@ describe("configured for an existing seed deployment", () => {
         mediaConvertEndpoint: "https://abcd1234.mediaconvert.ap-northeast-1.amazonaws.com",
         facesStartConcurrency: "none",
         removalPolicy: "destroy",
+        allowedOrigins: "https://app.example.com, https://*.example.net http://localhost:3000",
       })),
   );
+
+  it("lets the allowed origins PUT to the input bucket and read the ETag (direct uploads)", () => {
+    const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
+    expect(resources[input]!.Properties!.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          Id: "direct-uploads",
+          AllowedMethods: ["PUT"],
+          AllowedOrigins: ["https://app.example.com", "https://*.example.net", "http://localhost:3000"],
+          AllowedHeaders: ["content-type"],
+          ExposedHeaders: ["ETag"],
+          MaxAge: 3000,
+        },
+      ],
+    });
+  });
+
+  it("grants the Worker's upload actions under the upload prefix only, and tells the Worker the prefix", () => {
+    const user = { Ref: stack.getLogicalId(stack.worker.user.node.defaultChild as never) };
+    const uploads = statementsFor(resources, user).filter((s) => s.Sid === "DirectUploads");
+    expect(resourcesOf(uploads[0]!).map((r) => resolveValue(resources, r))).toEqual([
+      expect.stringMatching(/^arn:aws:s3:::.+\/uploads\/\*$/),
+    ]);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const vars = JSON.parse(resolveValue(resources, outputs.WorkerVars!.Value)) as Record<string, string>;
+    expect(vars.INPUT_PREFIX).toBe("uploads/");
+    expect(vars.INPUT_BUCKET).toBeDefined();
+  });
+
+  it("refuses allowedOrigins the Worker would refuse", () => {
+    expect(() => readSettings((key) => (key === "allowedOrigins" ? "*" : undefined))).toThrow(/allowedOrigins/);
+  });
 
   it("creates only the two new tables and keeps using the existing ones by name", () => {
     template.resourceCountIs("AWS::DynamoDB::Table", 2);

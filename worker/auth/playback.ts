@@ -37,7 +37,7 @@ const MESSAGES = {
  */
 export async function authorize(
   c: Context<AppEnv>,
-  scope: string,
+  scope: string | ((sub: string) => boolean),
   purposes: readonly TokenPurpose[],
 ): Promise<TokenClaims> {
   const config = c.get("config");

@@ -2,12 +2,18 @@
  * Playback tokens: HS256 JWTs (hono/jwt) with a scope, a purpose and an expiry.
  *
  * - `sub` is the scope: `job:<job id>` for a MediaConvert job (its playlists, segments and key),
- *   `rec:<stream>` for one recorder stream (`rec:` = the streams-less root, `rec:*` = all streams).
+ *   `rec:<stream>` for one recorder stream (`rec:` = the streams-less root, `rec:*` = all streams),
+ *   `upload:<key prefix>` for uploads whose key starts with the prefix (`upload:*` = any key).
+ *   `sub` may hold several space-separated scopes, like OAuth's `scope` (RFC 8693 §4.2), each granting
+ *   as it would alone, unless one names an S3 key (see tokenScopes). `job:*` grants every job's
+ *   playback: for demo and admin backends only.
  * - `pur` is what the token may be used for:
- *   `play`  minted by the customer's backend (`npm run token`): playlists, segments and keys;
- *   `key`   put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
- *   `media` put on segment URIs in `signed` mode: the segment route only.
+ *   `play`   minted by the customer's backend (`npm run token`): playlists, segments and keys;
+ *   `key`    put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
+ *   `media`  put on segment URIs in `signed` mode: the segment route only;
+ *   `upload` minted by the customer's backend (`npm run token -- --upload`): the upload routes only.
  *   A `key` token cannot open a playlist, so a leaked key URI does not mint itself new ones.
+ * - `max` (upload tokens, optional): the largest upload in bytes the token allows.
  * - Rotation: tokens are always signed with TOKEN_SECRET; verification also accepts
  *   TOKEN_SECRET_PREVIOUS while it is set, so tokens issued before a rotation keep working until
  *   they expire (README "Rotating the token secret").
@@ -16,9 +22,9 @@ import { sign, verify } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import { epochSeconds } from "../../model/index.ts";
 
-export type TokenPurpose = "play" | "key" | "media";
+export type TokenPurpose = "play" | "key" | "media" | "upload";
 
-export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media"];
+export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media", "upload"];
 
 /** Longest token we try to verify: anything longer is not ours and is refused before any HMAC. */
 export const MAX_TOKEN_LENGTH = 2048;
@@ -29,6 +35,8 @@ export interface TokenClaims {
   pur: TokenPurpose;
   iat: number;
   exp: number;
+  /** Upload tokens: the largest upload in bytes this token allows. */
+  max?: number;
 }
 
 /** The scope of a job's playback. */
@@ -49,28 +57,67 @@ export function facesScope(lookup: { by: "input_file" | "job_id"; value: string 
   return `faces:${lookup.by}:${lookup.value}`;
 }
 
+/** The scope of an upload, by its S3 key: granted by `upload:<any prefix of the key>` and `upload:*`. */
+export function uploadScope(key: string): string {
+  return `upload:${key}`;
+}
+
+/** The kinds whose `<kind>:*` wildcard grants every scope of that kind (and only of that kind). */
+const WILDCARD_KINDS = ["job", "rec", "faces", "upload"] as const;
+
+/** Whether one scope grants `required`: equal, a wildcard of its kind, or an upload key prefix. */
+function oneScopeGrants(scope: string, required: string): boolean {
+  if (scope === required) return true;
+  for (const kind of WILDCARD_KINDS) {
+    if (scope === `${kind}:*`) return required.startsWith(`${kind}:`);
+  }
+  // upload:<prefix> grants the keys under it; prefixes are key prefixes, not folders ("a/b" grants "a/bc").
+  return scope.startsWith("upload:") && required.startsWith("upload:") && required.startsWith(scope);
+}
+
+/** Scopes that carry an S3 key or key prefix, which may itself contain spaces. */
+const KEY_SCOPE = /^(faces:input_file:|upload:)/;
+
 /**
- * Whether a token scope grants `required`. The wildcards are `rec:*` (every recorder stream) and
- * `faces:*` (every face result), each only over its own kind.
+ * The scopes in a token's `sub`: several separated by spaces (RFC 8693 §4.2 `scope`), unless one of
+ * them names an S3 key (`faces:input_file:`, `upload:`): keys may contain spaces, so such a `sub` is
+ * one scope, and "faces:input_file:a job:*.mp4" can never smuggle in a `job:*`.
+ */
+export function tokenScopes(sub: string): string[] {
+  const parts = sub.split(" ").filter((part) => part !== "");
+  return parts.length > 1 && !parts.some((part) => KEY_SCOPE.test(part)) ? parts : [sub];
+}
+
+/**
+ * Whether a token's `sub` grants `required`: any of its scopes (tokenScopes) granting is enough. The
+ * wildcards `job:*`, `rec:*`, `faces:*` and `upload:*` each cover only their own kind.
  */
 export function scopeGrants(tokenScope: string, required: string): boolean {
-  return (
-    tokenScope === required ||
-    (tokenScope === "rec:*" && required.startsWith("rec:")) ||
-    (tokenScope === "faces:*" && required.startsWith("faces:"))
-  );
+  return tokenScopes(tokenScope).some((scope) => oneScopeGrants(scope, required));
+}
+
+/** The key prefix an upload token's `sub` allows ("" for `upload:*`), or none. */
+export function uploadPrefixes(tokenScope: string): string[] {
+  if (!tokenScope.startsWith("upload:")) return [];
+  return [tokenScope === "upload:*" ? "" : tokenScope.slice("upload:".length)];
 }
 
 /** Signs a token with the current secret. */
 export async function mintToken(
   secret: string,
-  request: { scope: string; purpose: TokenPurpose; ttlSeconds: number; nowSeconds?: number },
+  request: { scope: string; purpose: TokenPurpose; ttlSeconds: number; nowSeconds?: number; maxBytes?: number },
 ): Promise<string> {
   const now = request.nowSeconds ?? epochSeconds();
   if (!Number.isSafeInteger(request.ttlSeconds) || request.ttlSeconds <= 0) {
     throw new Error(`token ttl must be a positive whole number of seconds, got ${request.ttlSeconds}`);
   }
   const claims: TokenClaims = { sub: request.scope, pur: request.purpose, iat: now, exp: now + request.ttlSeconds };
+  if (request.maxBytes !== undefined) {
+    if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0) {
+      throw new Error(`token max must be a positive whole number of bytes, got ${request.maxBytes}`);
+    }
+    claims.max = request.maxBytes;
+  }
   return sign(claims as unknown as JWTPayload, secret, "HS256");
 }
 
@@ -111,7 +158,8 @@ function isClaims(payload: JWTPayload): payload is JWTPayload & TokenClaims {
     typeof payload.pur === "string" &&
     (TOKEN_PURPOSES as readonly string[]).includes(payload.pur) &&
     typeof payload.exp === "number" &&
-    typeof payload.iat === "number"
+    typeof payload.iat === "number" &&
+    (payload.max === undefined || (Number.isSafeInteger(payload.max) && (payload.max as number) > 0))
   );
 }
 
@@ -136,7 +184,8 @@ export async function checkToken(
   token: string | undefined,
   request: {
     secrets: { current: string; previous?: string };
-    scope: string;
+    /** The scope required, or a test of the token's `sub` (an upload token's prefixes). */
+    scope: string | ((sub: string) => boolean);
     purposes: readonly TokenPurpose[];
     nowSeconds?: number;
   },
@@ -156,11 +205,19 @@ export async function checkToken(
   if (payload.exp <= (request.nowSeconds ?? epochSeconds())) {
     return { ok: false, status: 401, reason: "expired" };
   }
-  if (!scopeGrants(payload.sub, request.scope)) return { ok: false, status: 403, reason: "wrong-scope" };
+  const granted =
+    typeof request.scope === "string" ? scopeGrants(payload.sub, request.scope) : request.scope(payload.sub);
+  if (!granted) return { ok: false, status: 403, reason: "wrong-scope" };
   if (!request.purposes.includes(payload.pur)) return { ok: false, status: 403, reason: "wrong-purpose" };
   return {
     ok: true,
-    claims: { sub: payload.sub, pur: payload.pur, iat: payload.iat, exp: payload.exp },
+    claims: {
+      sub: payload.sub,
+      pur: payload.pur,
+      iat: payload.iat,
+      exp: payload.exp,
+      ...(payload.max === undefined ? {} : { max: payload.max }),
+    },
     previousSecret,
   };
 }

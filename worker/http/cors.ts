@@ -27,16 +27,38 @@ export const CORS_EXPOSED_HEADERS = [
  */
 export const CORS_MAX_AGE_SECONDS = 7200;
 
+/** The upload routes (POST with a JSON body): their own methods and request headers. */
+export const UPLOAD_PATH_PREFIX = "/api/media/uploads";
+export const UPLOAD_CORS_METHODS = ["POST", "OPTIONS"] as const;
+export const UPLOAD_CORS_HEADERS = ["authorization", "content-type"] as const;
+const UPLOAD_HEADER_SET: ReadonlySet<string> = new Set(UPLOAD_CORS_HEADERS);
+
+/** What CORS grants on a path: the upload routes take POST and content-type, every other route reads. */
+export interface CorsGrants {
+  methods: readonly string[];
+  headers: ReadonlySet<string>;
+}
+
+const READ_GRANTS: CorsGrants = { methods: CORS_ALLOWED_METHODS, headers: ALLOWED_HEADER_SET };
+const UPLOAD_GRANTS: CorsGrants = { methods: UPLOAD_CORS_METHODS, headers: UPLOAD_HEADER_SET };
+
+export function corsGrantsFor(path: string): CorsGrants {
+  return path === UPLOAD_PATH_PREFIX || path.startsWith(`${UPLOAD_PATH_PREFIX}/`) ? UPLOAD_GRANTS : READ_GRANTS;
+}
+
 /**
- * The request headers a preflight may be granted: those asked for that are in our allow-list.
+ * The request headers a preflight may be granted: those asked for that are in the allow-list.
  * Returns null when the preflight asks for a header we do not allow (the browser will then fail
  * the request, which is the point); hono's cors() would echo whatever was asked for.
  */
-export function grantedRequestHeaders(requested: string | null | undefined): string[] | null {
+export function grantedRequestHeaders(
+  requested: string | null | undefined,
+  allowed: ReadonlySet<string> = ALLOWED_HEADER_SET,
+): string[] | null {
   if (!requested) return [];
   const asked = requested
     .split(",")
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== "");
-  return asked.every((name) => ALLOWED_HEADER_SET.has(name)) ? asked : null;
+  return asked.every((name) => allowed.has(name)) ? asked : null;
 }

@@ -7,12 +7,11 @@ import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
 import { readConfig, ConfigError, type Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import { originMatcher, type CorsDecision, type OriginMatcher, type OriginRule } from "../origins.ts";
-import { CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, grantedRequestHeaders } from "./cors.ts";
+import { CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsGrantsFor, grantedRequestHeaders } from "./cors.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
 import { log } from "./log.ts";
 
 // Header values that never change, joined once per isolate rather than once per response.
-const ALLOW_METHODS = CORS_ALLOWED_METHODS.join(", ");
 const EXPOSE_HEADERS = CORS_EXPOSED_HEADERS.join(", ");
 
 /** A request id: Cloudflare's ray id when present (it links to Cloudflare's own logs), else a UUID. */
@@ -127,24 +126,27 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     c.set("cors", decision);
     const method = c.req.method;
     const isPreflight = method === "OPTIONS";
+    const grants = corsGrantsFor(c.req.path);
+    const allowMethods = grants.methods.join(", ");
 
-    if (decision.kind === "rejected" && (isPreflight || method === "GET" || method === "HEAD")) {
+    // The seed's 422 on reads and preflights; the upload routes' POSTs are refused the same way.
+    if (decision.kind === "rejected" && (isPreflight || grants.methods.includes(method))) {
       throw new ApiError(422, SEED_MESSAGES.invalidOrigin);
     }
 
     if (isPreflight) {
       const headers = new Headers({
-        allow: ALLOW_METHODS,
+        allow: allowMethods,
         vary: "Origin",
         "cache-control": `public, max-age=${CORS_MAX_AGE_SECONDS}`,
       });
       if (decision.kind === "allowed") {
-        const granted = grantedRequestHeaders(c.req.header("access-control-request-headers"));
+        const granted = grantedRequestHeaders(c.req.header("access-control-request-headers"), grants.headers);
         const requestedMethod = c.req.header("access-control-request-method") ?? "GET";
         // Unknown method or header: answer without CORS grants; the browser then blocks the call.
-        if (granted !== null && (CORS_ALLOWED_METHODS as readonly string[]).includes(requestedMethod)) {
+        if (granted !== null && grants.methods.includes(requestedMethod)) {
           headers.set("access-control-allow-origin", decision.origin);
-          headers.set("access-control-allow-methods", ALLOW_METHODS);
+          headers.set("access-control-allow-methods", allowMethods);
           if (granted.length > 0) headers.set("access-control-allow-headers", granted.join(", "));
           headers.set("access-control-max-age", String(CORS_MAX_AGE_SECONDS));
         }
