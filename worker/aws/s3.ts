@@ -724,3 +724,22 @@ export async function getObjectText(
   const response = new Response(result.body);
   return readText("s3", response);
 }
+
+// ---------------------------------------------------------------------------------------------
+// HeadBucket
+
+/**
+ * HeadBucket: whether the bucket exists and these credentials may list it (s3:ListBucket, which the
+ * Worker's IAM user holds on its buckets). Returns S3's status: 200, or 404 (no such bucket),
+ * 403 (access denied), 301/400 (another region); throttling and timeouts throw UpstreamError.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+ */
+export async function headBucket(aws: AwsEdgeClient, bucket: string): Promise<number> {
+  const response = await callUpstream(aws, {
+    service: "s3",
+    url: s3BucketUrl(aws.endpoints.s3, bucket),
+    init: { method: "HEAD" },
+  });
+  await response.body?.cancel();
+  return response.status;
+}
