@@ -97,7 +97,16 @@ export const SETTINGS = {
     description: "browser origins allowed to call the API",
   },
   CACHE_TTL_SECONDS: { worker: true, default: 5, description: "edge cache of lookups, seconds; 0 = off" },
-  UPSTREAM_DEADLINE_MS: { worker: true, default: 3000, description: "time for one AWS call, retries included" },
+  UPSTREAM_DEADLINE_MS: {
+    worker: true,
+    default: 3000,
+    description: "time to an AWS answer's headers, retries included",
+  },
+  UPSTREAM_IDLE_MS: {
+    worker: true,
+    default: 10_000,
+    description: "longest pause in an AWS body before it fails",
+  },
   UPSTREAM_MAX_ATTEMPTS: { worker: true, default: 3, description: "attempts per AWS call (1 = no retry)" },
   OUTPUT_BUCKET: {
     worker: true,

@@ -36,8 +36,10 @@ export interface Config {
   /** Seconds the Cache API keeps a successful lookup; 0 disables the edge cache. */
   cacheTtlSeconds: number;
   upstream: {
-    /** Total time budget for one upstream call including retries. */
+    /** Time budget to an upstream's response headers, retries included. */
     deadlineMs: number;
+    /** Longest pause between two chunks of an upstream body before it counts as stalled. */
+    idleMs: number;
     /** Attempts per upstream call (1 = no retry). */
     maxAttempts: number;
   };
@@ -269,6 +271,7 @@ function parseConfig(env: ConfigBindings): Config {
         min: 100,
         max: 30_000,
       }),
+      idleMs: read.integer("UPSTREAM_IDLE_MS", SETTINGS.UPSTREAM_IDLE_MS.default, { min: 100, max: 120_000 }),
       maxAttempts: read.integer("UPSTREAM_MAX_ATTEMPTS", SETTINGS.UPSTREAM_MAX_ATTEMPTS.default, { min: 1, max: 10 }),
     },
     buckets: {

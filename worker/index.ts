@@ -12,6 +12,7 @@ import { applyCorsHeaders, awsClientPerRequest, corsPolicy, loadConfig, requestC
 import { SEED_JSON_CONTENT_TYPE } from "./http/media-types.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
+import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -35,6 +36,7 @@ app.route("/api/media", segmentRoutes);
 app.route("/api/media", faceRoutes);
 // Direct browser uploads to the input bucket (presigned S3 URLs).
 app.route("/api/media", uploadRoutes);
+app.route("/api/media", healthRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

@@ -11,8 +11,10 @@ import { gzipSync } from "node:zlib";
 /**
  * The project's own budget for the Worker bundle, gzip-compressed. Far below the platform limit on
  * purpose: bundle size is isolate start-up time on every cold isolate. Lower it as the bundle shrinks.
+ * 52 KiB since issue 9/13's hardening (RFC 9110 conditional requests, stalled-body guard, health
+ * checks: +2.1 KiB gzip over 49.2 KiB).
  */
-export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = 50 * 1024;
+export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = 52 * 1024;
 
 /**
  * Cloudflare's Worker size limits. The limits page now documents 64 MiB (uncompressed) on every plan

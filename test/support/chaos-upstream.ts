@@ -12,18 +12,68 @@
  *   /flaky/<id>         throttles twice, then forwards to DynamoDB Local (`?to=` endpoint)
  *   /crowded/<id>/...   S3 ListObjectsV2 that never ends: every page is truncated and holds
  *                       `max-keys` objects that are not segments, sorting just after `start-after`
+ *   /trickle/<id>/<chunks>x<pauseMs>/<bucket>/<key>
+ *                       S3 GetObject of SLOW_BODY_BYTES (byte i = i % 251) in <chunks> equal chunks
+ *                       with a pause of <pauseMs> before each chunk after the first: a slow body
+ *   /stall/<id>/<bytes>/<bucket>/<key>
+ *                       S3 GetObject that declares SLOW_BODY_BYTES, sends <bytes> of them and stops
+ *   /s3-conditional/<id>/<bucket>/<key>
+ *                       real S3's conditional answers in front of the local S3 server (which ignores
+ *                       If-Match): 412 PreconditionFailed for If-Match/If-Unmodified-Since, else the
+ *                       local server's answer to the same GET/HEAD (Range and If-None-Match kept)
  *   GET /__count/<behaviour>/<id>   how many requests that path received
  * Upstream bodies deliberately contain "UPSTREAM-SECRET-BODY" so tests can assert none is forwarded.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { LOCAL_HOST } from "../../local/aws.ts";
+import { SLOW_BODY_BYTES, slowBodyBytes } from "./slow-body.ts";
 
 export interface ChaosUpstream {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-export async function startChaosUpstream(forwardTo: string): Promise<ChaosUpstream> {
+/** Writes SLOW_BODY_BYTES in `chunks` chunks, pausing `pauseMs` before each chunk after the first. */
+async function trickle(response: ServerResponse, chunks: number, pauseMs: number): Promise<void> {
+  response.writeHead(200, { "content-type": "binary/octet-stream", "content-length": String(SLOW_BODY_BYTES) });
+  const size = Math.ceil(SLOW_BODY_BYTES / chunks);
+  for (let from = 0; from < SLOW_BODY_BYTES; from += size) {
+    if (from > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    if (response.destroyed) return;
+    response.write(slowBodyBytes(from, Math.min(SLOW_BODY_BYTES, from + size)));
+  }
+  response.end();
+}
+
+/** Real S3's If-Match/If-Unmodified-Since answer, else the local S3 server's answer to the same request. */
+async function s3Conditional(request: IncomingMessage, response: ServerResponse, s3: string, rest: string) {
+  if (request.headers["if-match"] !== undefined || request.headers["if-unmodified-since"] !== undefined) {
+    response.writeHead(412, { "content-type": "application/xml" });
+    return response.end("<Error><Code>PreconditionFailed</Code><Message>UPSTREAM-SECRET-BODY</Message></Error>");
+  }
+  const headers: Record<string, string> = {};
+  for (const name of [
+    "range",
+    "if-none-match",
+    "if-modified-since",
+    "authorization",
+    "x-amz-date",
+    "x-amz-content-sha256",
+  ]) {
+    const value = request.headers[name];
+    if (typeof value === "string") headers[name] = value;
+  }
+  const upstream = await fetch(`${s3}/${rest}`, { method: request.method, headers });
+  const out: Record<string, string> = {};
+  for (const name of ["content-type", "content-length", "content-range", "etag", "last-modified", "accept-ranges"]) {
+    const value = upstream.headers.get(name);
+    if (value !== null) out[name] = value;
+  }
+  response.writeHead(upstream.status, out);
+  response.end(Buffer.from(await upstream.arrayBuffer()));
+}
+
+export async function startChaosUpstream(forwardTo: string, s3Endpoint = ""): Promise<ChaosUpstream> {
   const counts = new Map<string, number>();
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -57,6 +107,20 @@ export async function startChaosUpstream(forwardTo: string): Promise<ChaosUpstre
         case "hang":
           hanging.add(response);
           return;
+        case "trickle": {
+          const [chunks, pauseMs] = (path.split("/")[3] ?? "").split("x").map(Number);
+          hanging.add(response);
+          return void trickle(response, chunks || 1, pauseMs || 0).finally(() => hanging.delete(response));
+        }
+        case "stall": {
+          hanging.add(response);
+          response.writeHead(200, { "content-type": "binary/octet-stream", "content-length": String(SLOW_BODY_BYTES) });
+          return void response.write(slowBodyBytes(0, Number(path.split("/")[3])));
+        }
+        case "s3-conditional":
+          return void s3Conditional(request, response, s3Endpoint, path.split("/").slice(3).join("/")).catch(() =>
+            json(500, {}),
+          );
         case "crowded": {
           const query = new URL(request.url ?? "/", "http://chaos").searchParams;
           const after = query.get("start-after") ?? "";

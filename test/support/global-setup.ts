@@ -31,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ensureTables(dynamodb.endpoint, DEFAULT_TABLES, { timeToLive: false }),
     ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),
   ]);
-  const chaos = await startChaosUpstream(dynamodb.endpoint);
+  const chaos = await startChaosUpstream(dynamodb.endpoint, s3.endpoint);
   project.provide("chaosEndpoint", chaos.endpoint);
   project.provide("dynamodbEndpoint", dynamodb.endpoint);
   project.provide("s3Endpoint", s3.endpoint);

@@ -22,7 +22,7 @@ describe("readConfig", () => {
     expect(config.s3).toEqual({ endpoint: "https://s3.us-east-1.amazonaws.com", pathStyle: false });
     expect(config.tables.jobIdToStatus).toBe("MediaConvertJobIdToStatus");
     expect(config.cacheTtlSeconds).toBe(5);
-    expect(config.upstream).toEqual({ deadlineMs: 3000, maxAttempts: 3 });
+    expect(config.upstream).toEqual({ deadlineMs: 3000, idleMs: 10_000, maxAttempts: 3 });
     expect(config.buckets.analysis).toBe(config.buckets.output);
   });
 

@@ -82,8 +82,12 @@ export async function listObjectsUntil(
 // ---------------------------------------------------------------------------------------------
 // GetObject
 
-/** Request headers passed through to S3 for a GetObject. */
-const PASSTHROUGH_REQUEST_HEADERS = ["range", "if-none-match", "if-modified-since", "if-match", "if-range"] as const;
+/**
+ * Request headers passed to S3 for a GetObject: a Range, and the conditions S3 answers with a 304.
+ * Never If-Match, If-Unmodified-Since or If-Range: S3 answers the first two with a 412 (and does
+ * not document the third); callers evaluate those themselves (worker/http/conditional.ts).
+ */
+const PASSTHROUGH_REQUEST_HEADERS = ["range", "if-none-match", "if-modified-since"] as const;
 
 /** Response headers passed back from S3 (no x-amz-* headers: they can name internals). */
 export const PASSTHROUGH_RESPONSE_HEADERS = [
@@ -95,14 +99,14 @@ export const PASSTHROUGH_RESPONSE_HEADERS = [
 ] as const;
 
 export interface GetObjectResult {
-  /** 200, 206, 304 or 416. */
+  /** 200, 206, 304 or 416 (S3's 416 body, an XML error, is dropped: body is null). */
   status: number;
   headers: Headers;
   body: ReadableStream | null;
 }
 
 /**
- * GetObject with conditional and Range headers passed through - or, with `method: "HEAD"`,
+ * GetObject with Range, If-None-Match and If-Modified-Since passed through - or, with `method: "HEAD"`,
  * HeadObject (the same headers and statuses, no body: https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
  * Returns undefined for a missing object (404); other failures throw UpstreamError without the S3 body.
  */
@@ -132,7 +136,7 @@ export async function getObject(
       const value = response.headers.get(name);
       if (value) out.set(name, value);
     }
-    const noBody = response.status === 304 || request.method === "HEAD";
+    const noBody = response.status === 304 || response.status === 416 || request.method === "HEAD";
     if (noBody) await response.body?.cancel();
     return { status: response.status, headers: out, body: noBody ? null : response.body };
   }
@@ -157,4 +161,23 @@ export async function getObjectText(
   }
   const response = new Response(result.body);
   return readText("s3", response);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HeadBucket
+
+/**
+ * HeadBucket: whether the bucket exists and these credentials may list it (s3:ListBucket, which the
+ * Worker's IAM user holds on its buckets). Returns S3's status: 200, or 404 (no such bucket),
+ * 403 (access denied), 301/400 (another region); throttling and timeouts throw UpstreamError.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+ */
+export async function headBucket(aws: AwsEdgeClient, bucket: string): Promise<number> {
+  const response = await callUpstream(aws, {
+    service: "s3",
+    url: s3BucketUrl(aws.endpoints.s3, bucket),
+    init: { method: "HEAD" },
+  });
+  await response.body?.cancel();
+  return response.status;
 }

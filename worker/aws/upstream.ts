@@ -1,6 +1,7 @@
 /**
  * Signed calls to AWS from the Worker, with the failure policy every adapter shares:
- * - one total deadline per call (retries included), enforced with AbortSignal.timeout;
+ * - one deadline per call to the upstream's response headers (retries included); after the headers
+ *   a body is never cut for taking long, only for stalling: no bytes for `idleMs` (idleGuard);
  * - bounded retries with full jitter on throttling and 5xx, including DynamoDB's throttling,
  *   which arrives as HTTP 400 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html);
  * - failures become an `UpstreamError` (503/504/502 in the route), never an upstream body.
@@ -16,8 +17,10 @@ import { UpstreamError } from "./errors.ts";
 export type AwsService = "dynamodb" | "s3";
 
 export interface UpstreamPolicy {
-  /** Total budget for the call including retries and backoff. */
+  /** Budget to the response headers, including retries and backoff. */
   deadlineMs: number;
+  /** Longest pause between two chunks of a body, once the headers came. */
+  idleMs: number;
   /** Attempts including the first. */
   maxAttempts: number;
 }
@@ -114,7 +117,7 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
     stats.calls++;
     let response: Response;
     try {
-      response = await client.fetch(request.url, { ...request.init, signal: AbortSignal.timeout(remaining) });
+      response = await fetchBeforeDeadline(client, request, remaining, policy.idleMs);
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") {
@@ -134,13 +137,85 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
 }
 
 /**
- * Reads a response body within the same deadline the request had (the fetch signal also aborts
- * the body stream), mapping a timeout to UpstreamError.
+ * One signed fetch whose timer runs to the response headers only. The timer is cleared once they
+ * come, so a body that keeps flowing is read whole however long it takes (a 188 KB segment over a
+ * slow link used to be cut at the deadline behind its 200); the body is instead guarded against
+ * stalls (idleGuard), which cancels it and so closes the upstream connection.
+ */
+async function fetchBeforeDeadline(
+  client: AwsClient,
+  request: UpstreamRequest,
+  timeoutMs: number,
+  idleMs: number,
+): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("upstream headers timed out", "TimeoutError")),
+    timeoutMs,
+  );
+  let response: Response;
+  try {
+    response = await client.fetch(request.url, { ...request.init, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.body === null) return response;
+  const body = idleGuard(
+    response.body,
+    idleMs,
+    () => new UpstreamError(request.service, "timeout", `body stalled: no bytes for ${idleMs} ms`),
+  );
+  return new Response(body, response);
+}
+
+/**
+ * The same bytes as `body`, failing with `onStall()`'s error when a read waits more than `idleMs`
+ * for the next chunk. The timer runs only while the consumer is waiting for data, so a slow
+ * client (backpressure) never counts as a stalled upstream. Cancelling the result cancels `body`.
+ */
+export function idleGuard(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  onStall: () => Error,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  // A failure reaches the consumer through read(); workerd would also report it as unhandled here.
+  reader.closed.catch(() => undefined);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(onStall()), idleMs);
+        });
+        try {
+          const chunk = await Promise.race([reader.read(), stalled]);
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        } catch (error) {
+          reader.cancel(error).catch(() => undefined);
+          controller.error(error);
+        } finally {
+          if (timer !== undefined) clearTimeout(timer);
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Reads a whole response body (no deadline: the body is guarded against stalls, see idleGuard),
+ * mapping a failure to UpstreamError.
  */
 export async function readText(service: AwsService, response: Response): Promise<string> {
   try {
     return await response.text();
   } catch (error) {
+    if (error instanceof UpstreamError) throw error;
     const name = (error as { name?: string }).name;
     if (name === "TimeoutError" || name === "AbortError") {
       throw new UpstreamError(service, "timeout", "body not received within the deadline");
