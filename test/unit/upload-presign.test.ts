@@ -43,7 +43,7 @@ function edgeClient(endpoint: string, pathStyle: boolean, sessionToken?: string)
   return createAwsEdgeClient({
     credentials: { region, ...credentials, ...(sessionToken ? { sessionToken } : {}) },
     endpoints: { dynamodb: "https://dynamodb.invalid", s3: { endpoint, pathStyle } },
-    policy: { deadlineMs: 1000, maxAttempts: 1 },
+    policy: { deadlineMs: 1000, maxAttempts: 1, idleMs: 10_000 },
   });
 }
 

@@ -90,7 +90,7 @@ describe("POST /api/media/uploads: single PUT", () => {
     const aws = createAwsEdgeClient({
       credentials: { region: DEFAULT_REGION, ...LOCAL_CREDENTIALS },
       endpoints: { dynamodb: "http://127.0.0.1:1", s3: { endpoint: bindings.S3_ENDPOINT!, pathStyle: true } },
-      policy: { deadlineMs: 3000, maxAttempts: 1 },
+      policy: { deadlineMs: 3000, maxAttempts: 1, idleMs: 10_000 },
     });
     const url = await presignS3(aws, {
       bucket: BUCKET,
