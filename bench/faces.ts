@@ -32,7 +32,7 @@ const INPUT = "uploads/bench video.mp4";
 const RUNNING_INPUT = "uploads/bench running.mp4";
 const FACES = 50_000;
 const ROUNDS = 5;
-const BATCH = 40;
+const BATCH = 80;
 
 /** The stored result: key -> body, as faces-collect writes it (pages of 1,000 faces, 5 per second). */
 function storedResult(): Map<string, string> {
