@@ -36,8 +36,10 @@ const METHOD = `## Method
   time each; the client shares the cores with workerd, so req/s is a floor for both.
 - **Lambda cold import.** A fresh Node process per sample times \`await import(bundle)\` (the Init
   phase's module load: parse, compile, top level), round-robin over the functions, median.
-- **Faces CPU** is measured in Node around \`app.fetch\` with an in-process fake S3 (see
-  \`bench/faces.ts\`).`;
+- **Faces** run in workerd too, against a fake S3 and DynamoDB on loopback in the bench's Node process
+  (not counted), with \`CACHE_TTL_SECONDS=0\` so every request reads S3 (see \`bench/faces.ts\`).
+- **Status lookups** are cached in the isolate's memory only: a Cache API match and put cost more
+  than the GetItem they would spare (\`worker/http/edge-cache.ts\`).`;
 
 const anchorNames = Object.keys(ANCHORS) as AnchorName[];
 
