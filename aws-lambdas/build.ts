@@ -14,10 +14,25 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 const LAMBDAS_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(LAMBDAS_DIR, "..");
+
+/**
+ * Only the credential provider a function needs: the Lambda runtime puts the execution role's
+ * credentials in the environment, so the SDK's default Node chain (SSO, ini files, web identity,
+ * IMDS and the STS/SSO clients behind them) is swapped for the environment provider
+ * (aws-lambdas/shared/lambda-credentials.ts). Nothing else in the SDK is replaced.
+ */
+export const lambdaCredentials: Plugin = {
+  name: "lambda-credentials",
+  setup(builder) {
+    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: join(LAMBDAS_DIR, "shared", "lambda-credentials.ts"),
+    }));
+  },
+};
 
 /** One built function. */
 export interface LambdaBundle {
@@ -56,6 +71,7 @@ export async function buildLambdas(options: { outDir?: string; names?: string[] 
       logLevel: "warning",
       // Prefer packages' ES module builds so unused SDK code is tree-shaken.
       mainFields: ["module", "main"],
+      plugins: [lambdaCredentials],
       // Some dependencies call require() for Node built-ins; give the ES module bundle one.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

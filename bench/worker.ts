@@ -1,43 +1,50 @@
 /**
- * Worker figures for `npm run bench` (issue "Foundation"):
+ * Worker figures for `npm run bench`:
  * - bundle size, raw and gzip, of `wrangler deploy --dry-run --outdir`;
- * - CPU and wall time per `status` request, cache miss and cache hit, measured in workerd against
- *   DynamoDB Local, next to a bare Hono route (bench/bare/) served the same way.
+ * - CPU and wall time per `status` request, cache miss and cache hit, against DynamoDB Local, next
+ *   to the anchors (bench/anchors/): a bare Hono route, a Hono + aws4fetch GetItem Worker and a
+ *   Hono + AWS SDK GetItem Worker, all measured round-robin in the same run;
+ * - requests per second, p99 and CPU per request of status (hit, miss) and the bare route under 8
+ *   and 64 connections on loopback, for a bounded time (bench/support/load.ts).
  *
- * Where: the deploy bundles (the same dry-run output) run in plain workerd (bench/support/workerd.ts), one
- * process each, with no wrangler proxy and no inspector. Under `wrangler dev` every request also
- * crosses wrangler's proxy workerd and every console.log goes through wrangler's log pipe, which
- * made a bare route cost ~1.5 ms and one log line ~0.5 ms: dev-server overhead, not the Worker's.
+ * Where: each deploy bundle runs in plain workerd (bench/support/workerd.ts), one process each, with
+ * no wrangler proxy and no inspector. Under `wrangler dev` every request also crosses wrangler's
+ * proxy workerd and every console.log goes through wrangler's log pipe: dev-server overhead.
  *
  * How CPU is measured: workerd reports no per-request CPU locally, so the bench reads the workerd
  * process's CPU time (utime+stime from /proc/<pid>/stat) around batches of sequential requests and
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
- * handling, which the bare route shows, so compare the two. Wall time is the client-side median.
+ * handling, which the bare route shows, so compare with the anchors. Wall time is the client median.
  */
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
 import { localWorkerDefaults, localEndpoints } from "../local/defaults.ts";
-import { bundleSize } from "./support/bundle.ts";
+import { LOCAL_CREDENTIALS } from "../local/constants.ts";
+import { WORKER_BUNDLE_BUDGET_GZIP_BYTES, bundleSize } from "./support/bundle.ts";
+import { runLoad } from "./support/load.ts";
 import { median, processCpuMs } from "./support/measure.ts";
-import {
-  compatibilityDateOf,
-  deployBundle,
-  startPlainWorkerd,
-  wranglerVars,
-  type PlainWorkerd,
-} from "./support/workerd.ts";
+import { deployBundle, startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
 
 const BATCHES = 8;
 /**
  * Requests per batch. /proc counts CPU in clock ticks (10 ms here), so a batch must cost well over
  * a second of CPU ticks for the per-request figure to resolve to a few microseconds: a bare route
- * costs about 0.2 ms in plain workerd, so hits are measured in batches of 2000. A cache miss costs
- * several times more and needs a fresh DynamoDB item per request, so its batches are smaller.
+ * costs about 0.2 ms in plain workerd, so hits are measured in batches of 2000. A DynamoDB call
+ * costs several times more (and a miss needs a fresh item per request), so those batches are smaller.
  */
 const BATCH_SIZE = 2000;
-const MISS_BATCH_SIZE = 400;
+const GETITEM_BATCH_SIZE = 400;
+const LOAD_CONNECTIONS = [8, 64];
+const LOAD_MS = 3000;
+/** Fresh items for the misses: the CPU batches', and up to 1500 req/s for each load run's 3 s. */
+const MISS_ITEMS = BATCHES * GETITEM_BATCH_SIZE + 3 * LOAD_CONNECTIONS.length * 1500;
+/** The status goals of issue 12. */
+export const MISS_OVER_GETITEM_GOAL_MS = 0.2;
+export const HIT_OVER_BARE_UNDER_LOAD_GOAL = 1.3;
+export const WORKER_BUNDLE_GOAL_GZIP_BYTES = 40 * 1024;
+
 interface Measure {
   server: PlainWorkerd;
   url: () => string;
@@ -46,6 +53,15 @@ interface Measure {
   cpuPerRequest: number[];
   wall: number[];
 }
+
+interface Servers {
+  main: PlainWorkerd;
+  bare: PlainWorkerd;
+  aws4fetch: PlainWorkerd;
+  sdk: PlainWorkerd;
+}
+
+const ms = (value: number) => +value.toFixed(3);
 
 /** One batch of sequential requests: the workerd process's CPU per request, and each wall time. */
 async function runBatch(measure: Measure): Promise<void> {
@@ -62,123 +78,201 @@ async function runBatch(measure: Measure): Promise<void> {
   measure.cpuPerRequest.push((processCpuMs(measure.server.pid) - before) / measure.batchSize);
 }
 
+/** Writes `count` PROGRESSING status rows bench-job-0..count-1 (25 per BatchWriteItem). */
+async function seedJobs(endpoint: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, index) => `bench-job-${index}`);
+  const client = localDynamoDbClient(endpoint);
+  const item = (id: string) => ({
+    JobId: { S: id },
+    JobStatus: { S: "PROGRESSING" },
+    ProgressRate: { N: "70" },
+    CreationTime: { N: String(epochSeconds()) },
+  });
+  try {
+    for (let start = 0; start < ids.length; start += 25) {
+      const batch = ids.slice(start, start + 25).map((id) => ({ PutRequest: { Item: item(id) } }));
+      await client.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLES.jobIdToStatus]: batch } }));
+    }
+  } finally {
+    client.destroy();
+  }
+  return ids;
+}
+
+/** The product Worker and the three anchors, each in its own plain workerd. */
+async function startServers(dynamodbEndpoint: string, started: PlainWorkerd[]): Promise<Servers> {
+  const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodbEndpoint };
+  const anchorVars = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    TABLE: DEFAULT_TABLES.jobIdToStatus,
+  };
+  const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
+    const server = await startConfigInWorkerd(config, { vars, readyPath });
+    started.push(server);
+    return server;
+  };
+  const mainVars = {
+    ...wranglerVars("wrangler.toml"),
+    ...localWorkerDefaults(endpoints),
+    ALLOWED_ORIGINS: "http://localhost:3000",
+    CACHE_TTL_SECONDS: "300",
+  };
+  return {
+    main: await start("wrangler.toml", mainVars, "/api/media/status"),
+    bare: await start("bench/anchors/bare.toml", {}, "/bare"),
+    aws4fetch: await start("bench/anchors/aws4fetch-getitem.toml", anchorVars, "/getitem?job_id=x"),
+    sdk: await start("bench/anchors/sdk-getitem.toml", anchorVars, "/getitem?job_id=x"),
+  };
+}
+
+/** The round-robin CPU batches of the anchors, the status miss and the status hit. */
+async function measureCpu(servers: Servers, ids: string[], nextMissId: () => string): Promise<Record<string, Measure>> {
+  const { main, bare, aws4fetch, sdk } = servers;
+  for (let index = 0; index < 50; index++) {
+    for (const url of [
+      `${bare.url}/bare`,
+      `${aws4fetch.url}/getitem?job_id=${ids[0]}`,
+      `${sdk.url}/getitem?job_id=${ids[0]}`,
+    ]) {
+      await (await fetch(url)).arrayBuffer();
+    }
+    await (await fetch(`${main.url}/api/media/status?job_id=${nextMissId()}`)).arrayBuffer();
+  }
+  const measure = (server: PlainWorkerd, url: () => string, extra: Partial<Measure> = {}): Measure => ({
+    server,
+    url,
+    batchSize: BATCH_SIZE,
+    cpuPerRequest: [],
+    wall: [],
+    ...extra,
+  });
+  const small = { batchSize: GETITEM_BATCH_SIZE };
+  const measures = {
+    bare: measure(bare, () => `${bare.url}/bare`),
+    bareLogged: measure(bare, () => `${bare.url}/bare-logged`),
+    aws4fetch: measure(aws4fetch, () => `${aws4fetch.url}/getitem?job_id=${ids[1]}`, small),
+    sdk: measure(sdk, () => `${sdk.url}/getitem?job_id=${ids[1]}`, small),
+    miss: measure(main, () => `${main.url}/api/media/status?job_id=${nextMissId()}`, small),
+    hit: measure(main, () => `${main.url}/api/media/status?job_id=${ids[0]}`, {
+      headers: { origin: "http://localhost:3000" },
+    }),
+  };
+  // Round-robin, one batch of each per round: a noisy neighbour on this small shared machine then
+  // weighs on the anchors and the routes alike.
+  for (let round = 0; round < BATCHES; round++) {
+    for (const runs of Object.values(measures)) await runBatch(runs);
+  }
+  return measures;
+}
+
+/** The CPU figures, each with its goal where issue 12 sets one. */
+function cpuResults(measures: Record<string, Measure>): BenchResult[] {
+  const cpu = (name: string) => median(measures[name]!.cpuPerRequest);
+  const wall = (name: string) => median(measures[name]!.wall);
+  const getItem = cpu("aws4fetch");
+  const miss = cpu("miss");
+  return [
+    { name: "bare Hono route: CPU per request", value: ms(cpu("bare")), unit: "ms", cpu: true, anchor: "bare" },
+    { name: "bare Hono route: wall per request", value: ms(wall("bare")), unit: "ms" },
+    { name: "bare Hono route + 1 log line: CPU per request", value: ms(cpu("bareLogged")), unit: "ms", cpu: true },
+    { name: "aws4fetch GetItem: CPU per request", value: ms(getItem), unit: "ms", cpu: true, anchor: "aws4fetch" },
+    { name: "AWS SDK GetItem: CPU per request", value: ms(cpu("sdk")), unit: "ms", cpu: true, anchor: "sdk" },
+    {
+      name: "status, cache miss: CPU per request",
+      value: ms(miss),
+      unit: "ms",
+      cpu: true,
+      goal: `<= aws4fetch GetItem + ${MISS_OVER_GETITEM_GOAL_MS} ms (${ms(getItem + MISS_OVER_GETITEM_GOAL_MS)} ms)`,
+      ok: miss <= getItem + MISS_OVER_GETITEM_GOAL_MS,
+    },
+    { name: "status, cache miss: CPU over aws4fetch GetItem", value: ms(miss - getItem), unit: "ms" },
+    { name: "status, cache miss: wall per request (DynamoDB Local)", value: ms(wall("miss")), unit: "ms" },
+    { name: "aws4fetch GetItem: wall per request (DynamoDB Local)", value: ms(wall("aws4fetch")), unit: "ms" },
+    { name: "status, cache hit: CPU per request", value: ms(cpu("hit")), unit: "ms", cpu: true },
+    { name: "status, cache hit: wall per request", value: ms(wall("hit")), unit: "ms" },
+  ];
+}
+
+/** Bare route, status hit and status miss under 8 and 64 connections, one after the other per level. */
+async function loadResults(servers: Servers, ids: string[], nextMissId: () => string): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const connections of LOAD_CONNECTIONS) {
+    const common = { connections, durationMs: LOAD_MS };
+    const bare = await runLoad({ ...common, url: () => `${servers.bare.url}/bare`, pid: servers.bare.pid });
+    // The same bare route with the one JSON log line every product request writes (the access log).
+    const logged = await runLoad({ ...common, url: () => `${servers.bare.url}/bare-logged`, pid: servers.bare.pid });
+    const hit = await runLoad({
+      ...common,
+      url: () => `${servers.main.url}/api/media/status?job_id=${ids[0]}`,
+      headers: { origin: "http://localhost:3000" },
+      pid: servers.main.pid,
+    });
+    const miss = await runLoad({
+      ...common,
+      url: () => `${servers.main.url}/api/media/status?job_id=${nextMissId()}`,
+      pid: servers.main.pid,
+    });
+    for (const [label, load] of [
+      ["bare Hono route", bare],
+      ["bare Hono route + 1 log line", logged],
+      ["status, cache hit", hit],
+      ["status, cache miss", miss],
+    ] as const) {
+      const at = `${label}, ${connections} connections`;
+      results.push({ name: `${at}: requests per second`, value: Math.round(load.requestsPerSecond), unit: "req/s" });
+      results.push({ name: `${at}: p99 latency`, value: ms(load.p99Ms), unit: "ms" });
+      results.push({ name: `${at}: CPU per request`, value: ms(load.cpuPerRequestMs), unit: "ms", cpu: true });
+    }
+    const ratio = hit.cpuPerRequestMs / bare.cpuPerRequestMs;
+    results.push({
+      name: `status, cache hit / bare route: CPU under ${connections} connections`,
+      value: +ratio.toFixed(2),
+      unit: "x",
+      ...(connections === 8
+        ? { goal: `<= ${HIT_OVER_BARE_UNDER_LOAD_GOAL}x`, ok: ratio <= HIT_OVER_BARE_UNDER_LOAD_GOAL }
+        : {}),
+    });
+  }
+  return results;
+}
+
+/** Bundle size of the deploy bundle against issue 12's goal. */
+function bundleResults(): BenchResult[] {
+  const bundle = bundleSize(deployBundle().dir);
+  return [
+    { name: "Worker bundle (raw)", value: +(bundle.raw / 1024).toFixed(1), unit: "KiB" },
+    {
+      name: "Worker bundle (gzip)",
+      value: +(bundle.gzip / 1024).toFixed(1),
+      unit: "KiB",
+      goal: `<= ${WORKER_BUNDLE_GOAL_GZIP_BYTES / 1024} KiB (test budget ${WORKER_BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB)`,
+      ok: bundle.gzip <= WORKER_BUNDLE_GOAL_GZIP_BYTES,
+    },
+  ];
+}
+
 /** Runs the Worker bench and returns its figures. */
 export async function run(): Promise<BenchResult[]> {
-  const results: BenchResult[] = [];
-  const mainBundle = deployBundle();
-  const mainModule = mainBundle.main;
-  const bareModule = deployBundle("bench/bare/wrangler.toml").main;
-  const bundle = bundleSize(mainBundle.dir);
-  results.push({ name: "Worker bundle (raw)", value: +(bundle.raw / 1024).toFixed(1), unit: "KiB" });
-  results.push({
-    name: "Worker bundle (gzip)",
-    value: +(bundle.gzip / 1024).toFixed(1),
-    unit: "KiB",
-    goal: "< 50 KiB",
-    ok: bundle.gzip < 50 * 1024,
-  });
-
+  const results = bundleResults();
   const dynamodb = await startDynamoDbLocal();
-  let main: PlainWorkerd | undefined;
-  let bare: PlainWorkerd | undefined;
+  const servers: PlainWorkerd[] = [];
   try {
     await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
-    const ids = Array.from({ length: BATCHES * MISS_BATCH_SIZE + 50 }, (_, index) => `bench-job-${index}`);
-    const client = localDynamoDbClient(dynamodb.endpoint);
-    for (let start = 0; start < ids.length; start += 25) {
-      await client.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [DEFAULT_TABLES.jobIdToStatus]: ids.slice(start, start + 25).map((id) => ({
-              PutRequest: {
-                Item: {
-                  JobId: { S: id },
-                  JobStatus: { S: "PROGRESSING" },
-                  ProgressRate: { N: "70" },
-                  CreationTime: { N: String(epochSeconds()) },
-                },
-              },
-            })),
-          },
-        }),
-      );
-    }
-    client.destroy();
-
-    const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodb.endpoint };
-    main = await startPlainWorkerd({
-      mainModule,
-      compatibilityDate: compatibilityDateOf("wrangler.toml"),
-      vars: {
-        ...wranglerVars("wrangler.toml"),
-        ...localWorkerDefaults(endpoints),
-        ALLOWED_ORIGINS: "http://localhost:3000",
-        CACHE_TTL_SECONDS: "300",
-      },
-      readyPath: "/api/media/status",
-    });
-    bare = await startPlainWorkerd({
-      mainModule: bareModule,
-      compatibilityDate: compatibilityDateOf("bench/bare/wrangler.toml"),
-      vars: {},
-      readyPath: "/bare",
-    });
-
-    // Warm both runtimes up before measuring.
-    for (let index = 0; index < 50; index++) {
-      await (await fetch(`${bare.url}/bare`)).arrayBuffer();
-      await (await fetch(`${main.url}/api/media/status?job_id=${ids.at(-1 - (index % 50))}`)).arrayBuffer();
-    }
-    const measure = (server: PlainWorkerd, url: () => string, extra: Partial<Measure> = {}): Measure => ({
-      server,
-      url,
-      batchSize: BATCH_SIZE,
-      cpuPerRequest: [],
-      wall: [],
-      ...extra,
-    });
-    let next = 0;
-    const baselineRuns = measure(bare, () => `${bare!.url}/bare`);
-    const baselineLoggedRuns = measure(bare, () => `${bare!.url}/bare-logged`);
-    const missRuns = measure(main, () => `${main!.url}/api/media/status?job_id=${ids[next++]}`, {
-      batchSize: MISS_BATCH_SIZE,
-    });
-    const hitRuns = measure(main, () => `${main!.url}/api/media/status?job_id=${ids[0]}`, {
-      headers: { origin: "http://localhost:3000" },
-    });
-    // Round-robin, one batch of each per round: a noisy neighbour on this small shared machine
-    // then weighs on the bare route and on the hit alike (measured one after the other, the
-    // ratio moved between 1.3x and 1.6x from run to run).
-    for (let round = 0; round < BATCHES; round++) {
-      for (const runs of [baselineRuns, baselineLoggedRuns, missRuns, hitRuns]) await runBatch(runs);
-    }
-    const summary = (runs: Measure) => ({ cpu: median(runs.cpuPerRequest), wall: median(runs.wall) });
-    const baseline = summary(baselineRuns);
-    const baselineLogged = summary(baselineLoggedRuns);
-    const miss = summary(missRuns);
-    const hit = summary(hitRuns);
-
-    const ms = (value: number) => +value.toFixed(3);
-    results.push({ name: "bare Hono route: CPU per request (workerd)", value: ms(baseline.cpu), unit: "ms" });
-    results.push({ name: "bare Hono route: wall per request", value: ms(baseline.wall), unit: "ms" });
-    results.push({ name: "bare Hono route + 1 log line: CPU per request", value: ms(baselineLogged.cpu), unit: "ms" });
-    results.push({ name: "status, cache miss: CPU per request", value: ms(miss.cpu), unit: "ms" });
-    results.push({ name: "status, cache miss: wall per request (DynamoDB Local)", value: ms(miss.wall), unit: "ms" });
-    results.push({
-      name: "status, cache hit: CPU per request",
-      value: ms(hit.cpu),
-      unit: "ms",
-      goal: `<= 1.5x bare (${ms(baseline.cpu * 1.5)} ms)`,
-      ok: hit.cpu <= baseline.cpu * 1.5,
-    });
-    results.push({
-      name: "status, cache hit: CPU / bare route + 1 log line (like for like: both log one line)",
-      value: +(hit.cpu / baselineLogged.cpu).toFixed(2),
-      unit: "x",
-    });
-    results.push({ name: "status, cache hit: wall per request", value: ms(hit.wall), unit: "ms" });
+    const ids = await seedJobs(dynamodb.endpoint, MISS_ITEMS + 2);
+    // ids[0] and ids[1] serve the hits and the anchors; every miss takes the next fresh item.
+    let next = 2;
+    const nextMissId = () => {
+      if (next >= ids.length) throw new Error("bench ran out of fresh status items for misses");
+      return ids[next++]!;
+    };
+    const started = await startServers(dynamodb.endpoint, servers);
+    results.push(...cpuResults(await measureCpu(started, ids, nextMissId)));
+    results.push(...(await loadResults(started, ids, nextMissId)));
   } finally {
-    await Promise.all([main?.stop(), bare?.stop(), dynamodb.stop()]);
+    await Promise.all([...servers.map((server) => server.stop()), dynamodb.stop()]);
   }
   return results;
 }

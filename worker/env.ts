@@ -31,8 +31,8 @@ export interface RequestVariables {
   requestId: string;
   cors: CorsDecision;
   /**
-   * How the edge cache served the request, for the access log: "hit-memory", "hit", "miss" or
-   * "bypass" for lookups and results; "live", "live-head-hit" or "live-head-miss" for live windows.
+   * How the edge cache served the request, for the access log: "hit-memory" (lookups), "hit"
+   * (results), "miss" or "bypass" for lookups and results; "live", "live-head-hit" or "live-head-miss" for live windows.
    */
   cacheStatus?: string;
 }

@@ -55,6 +55,12 @@ export function compatibilityDateOf(wranglerToml: string): string {
   return match[1]!;
 }
 
+/** The compatibility flags of a wrangler config file (`compatibility_flags = ["a", "b"]`), if any. */
+export function compatibilityFlagsOf(wranglerToml: string): string[] {
+  const match = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(readFileSync(wranglerToml, "utf8"));
+  return match ? (JSON.parse(match[1]!) as string[]) : [];
+}
+
 /**
  * The `[vars]` of a wrangler config (flat `NAME = "value"` lines, as ours are), which wrangler
  * would bind as text; plain workerd gets them as bindings like any other variable.
@@ -89,6 +95,8 @@ export async function startPlainWorkerd(options: {
   /** The bundle's main module (from `wrangler deploy --dry-run --outdir`). */
   mainModule: string;
   compatibilityDate: string;
+  /** e.g. nodejs_compat for a bundle that imports Node built-ins. */
+  compatibilityFlags?: string[];
   vars: Record<string, string>;
   readyPath: string;
   /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
@@ -119,6 +127,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = ${JSON.stringify(basename(options.mainModule))}, esModule = embed ${JSON.stringify(basename(options.mainModule))})],
   compatibilityDate = ${JSON.stringify(options.compatibilityDate)},
+  compatibilityFlags = ${JSON.stringify(options.compatibilityFlags ?? [])},
   globalOutbound = "outbound",
   cacheApiOutbound = "cache",
   bindings = [
@@ -159,4 +168,18 @@ const noopCache :Workerd.Worker = (
   }
   await stop();
   throw new Error(`workerd did not start (exit code ${child.exitCode}):\n${tail}`);
+}
+
+/** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
+export function startConfigInWorkerd(
+  config: string,
+  options: { vars: Record<string, string>; readyPath: string },
+): Promise<PlainWorkerd> {
+  return startPlainWorkerd({
+    mainModule: deployBundle(config).main,
+    compatibilityDate: compatibilityDateOf(config),
+    compatibilityFlags: compatibilityFlagsOf(config),
+    vars: options.vars,
+    readyPath: options.readyPath,
+  });
 }

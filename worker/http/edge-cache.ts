@@ -1,19 +1,24 @@
 /**
  * The Worker's edge caching: every entry under one synthetic origin (edgeCacheRequest); texts of
  * objects that never change in the Cache API (edgeCachedText); and, for lookups, a short-lived
- * cache like the seed's 5-second CloudFront cache policy, in two tiers:
- * 1. the isolate's memory (a small bounded map): no I/O at all for a repeated lookup;
- * 2. the Cache API (per data centre, shared by the isolates there; it does nothing on
- *    *.workers.dev: https://developers.cloudflare.com/workers/runtime-apis/cache/).
- * Only bodies are cached (CORS headers are added per request afterwards), keyed on a synthetic
- * URL that names the table and the key, and only for successful lookups. Both tiers honour the
- * same absolute expiry, so an entry never lives longer than CACHE_TTL_SECONDS after the read.
+ * cache like the seed's 5-second CloudFront cache policy, in the isolate's memory only (a small
+ * bounded map): no I/O at all for a repeated lookup.
+ *
+ * Lookups do not use the Cache API (per data centre, shared by its isolates:
+ * https://developers.cloudflare.com/workers/runtime-apis/cache/). A status or job-id body is a few
+ * dozen bytes that one DynamoDB GetItem reads; a Cache API match is a subrequest of its own and a
+ * put another (Request, Response and headers built, body streamed), so a miss paid match + GetItem +
+ * put, about 0.8 ms of CPU more than the GetItem alone (issue 12, `npm run bench`), to spare a
+ * GetItem only when another isolate of the same data centre read the same key in the last few
+ * seconds, which a job polled by its own uploader rarely is. Large texts (playlists, face results)
+ * still go through the Cache API: there one match saves S3 reads and parsing that cost far more.
+ * Only bodies are cached (CORS headers are added per request afterwards), and only for successful
+ * lookups; an entry never lives longer than CACHE_TTL_SECONDS after the read.
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 
 const CACHE_ORIGIN = "https://media-edge.cache.internal";
-const EXPIRES_HEADER = "x-media-edge-expires";
 /** Bound on the isolate tier: at most this many bodies (a few hundred bytes each) per isolate. */
 export const MEMORY_CACHE_ENTRIES = 1000;
 
@@ -71,8 +76,9 @@ export async function edgeCachedText(
 }
 
 /**
- * Returns the cached body for `key`, or calls `load` and caches what it returns (undefined is
- * not cached). Sets the request's cacheStatus for the access log.
+ * Returns the cached body for `key` from the isolate's memory, or calls `load` and keeps what it
+ * returns (undefined is not kept) for CACHE_TTL_SECONDS. Sets the request's cacheStatus for the
+ * access log: "hit-memory", "miss" or "bypass" (CACHE_TTL_SECONDS=0).
  */
 export async function cachedLookup(
   c: Context<AppEnv>,
@@ -90,25 +96,8 @@ export async function cachedLookup(
     c.set("cacheStatus", "hit-memory");
     return remembered.body;
   }
-  const cacheKey = edgeCacheRequest(key);
-  const cache = caches.default;
-  const hit = await cache.match(cacheKey);
-  if (hit) {
-    const body = await hit.text();
-    const expires = Number(hit.headers.get(EXPIRES_HEADER));
-    if (Number.isFinite(expires) && expires > now) remember(key, body, expires);
-    c.set("cacheStatus", "hit");
-    return body;
-  }
   c.set("cacheStatus", "miss");
   const body = await load();
-  if (body !== undefined) {
-    const expires = now + ttl * 1000;
-    remember(key, body, expires);
-    const stored = new Response(body, {
-      headers: { "cache-control": `max-age=${ttl}`, [EXPIRES_HEADER]: String(expires) },
-    });
-    c.executionCtx.waitUntil(cache.put(cacheKey, stored));
-  }
+  if (body !== undefined) remember(key, body, now + ttl * 1000);
   return body;
 }

@@ -14,7 +14,8 @@
  * retry budget), cached at the edge because results never change. Chunk lines are copied into the
  * response, not parsed.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { UpstreamError } from "../aws/errors.ts";
 import type { FaceAnalysisRow } from "../aws/rows.ts";
 import { getObject } from "../aws/s3.ts";

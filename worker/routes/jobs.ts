@@ -4,7 +4,8 @@
  * GET /api/media/status?job_id=...      (mediaConvertJobIdToStatusEdgeApi)
  * Same status codes, keys and messages; CORS and errors are handled by the app's middleware.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import type { Rows } from "../aws/rows.ts";
 import { getRow } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";

@@ -6,7 +6,7 @@
  * cached (no edge cache, `Cache-Control: private, no-store`) and never logged; failures carry
  * JSON only, no key bytes.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { authorize, isValidJobId } from "../auth/playback.ts";
 import { jobScope } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";

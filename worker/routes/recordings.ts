@@ -5,7 +5,8 @@
  * archive is listed from the window's start (ListObjectsV2 start-after) and the listing stops at
  * its end, so the work depends on the window, never on the archive's size.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { authorize, embeddedToken, requestOrigin } from "../auth/playback.ts";
 import { recordingScope } from "../auth/tokens.ts";
 import type { AwsEdgeClient } from "../aws/client.ts";

@@ -11,7 +11,8 @@
  * a cached whole object when there is one (the Cache API serves the 206), else passed to S3.
  * HEAD is answered from the cache's headers or an S3 HeadObject, without fetching the bytes.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { authorize, isValidJobId, pathSegmentsAfter } from "../auth/playback.ts";
 import { jobScope, recordingScope } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";

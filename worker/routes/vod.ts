@@ -9,7 +9,8 @@
  * `start`/`end` (seconds) clip renditions to whole segments, keeping the original media sequence
  * numbers so implicit IVs stay right (RFC 8216 §5.2; see worker/hls/vod.ts).
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { INFO_FILE } from "../../model/index.ts";
 import {
   authorize,
