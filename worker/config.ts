@@ -69,6 +69,11 @@ export interface Config {
    * whose playback is protected should not be open to anyone who can guess a file name.
    */
   facesPolicy: PlaybackPolicy;
+  /**
+   * Whether GET / (and the page's files) serve the demo page from the `[assets]` directory.
+   * DEMO_PAGE=off turns it off in production: every page path then answers the seed's 404.
+   */
+  demoPage: boolean;
 }
 
 /** Raw bindings as strings (Workers vars are strings; secrets are strings). */
@@ -155,6 +160,13 @@ function prefix(env: ConfigBindings, name: string, fallback: string): string {
     throw new ConfigError(name, `must be a plain S3 key prefix, got "${value}"`);
   }
   return value.replace(/^\/+|\/+$/g, "");
+}
+
+function onOff(env: ConfigBindings, name: string, fallback: boolean): boolean {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  if (value !== "on" && value !== "off") throw new ConfigError(name, `must be "on" or "off", got "${value}"`);
+  return value === "on";
 }
 
 function policy(env: ConfigBindings, name: string, fallback: PlaybackPolicy): PlaybackPolicy {
@@ -273,5 +285,6 @@ function parseConfig(env: ConfigBindings): Config {
       keyTokenTtlSeconds: integer(env, "KEY_TOKEN_TTL_SECONDS", 900, 30, 86_400),
     },
     facesPolicy,
+    demoPage: onOff(env, "DEMO_PAGE", true),
   };
 }

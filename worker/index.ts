@@ -12,6 +12,7 @@ import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
 import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { pageRoutes } from "./routes/page.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { segmentRoutes } from "./routes/segments.ts";
 import { vodRoutes } from "./routes/vod.ts";
@@ -29,6 +30,8 @@ app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
 app.route("/api/media", segmentRoutes);
 app.route("/api/media", faceRoutes);
+// The demo page (static assets); last, so no API path ever reaches it.
+app.route("/", pageRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

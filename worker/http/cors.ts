@@ -82,8 +82,15 @@ export function isOriginAllowed(origin: string, rules: readonly OriginRule[]): b
 }
 
 /** The CORS decision for a request's Origin header (undefined or "" when absent, like the seed). */
-export function decideCors(origin: string | undefined | null, rules: readonly OriginRule[]): CorsDecision {
+export function decideCors(
+  origin: string | undefined | null,
+  rules: readonly OriginRule[],
+  selfOrigin?: string,
+): CorsDecision {
   if (origin === undefined || origin === null || origin === "") return { kind: "no-origin" };
+  // A page served by this Worker (the demo page) calling its own API is same-origin: CORS does not
+  // apply (browsers still send Origin on same-origin POSTs, https://fetch.spec.whatwg.org/#origin-header).
+  if (origin === selfOrigin) return { kind: "no-origin" };
   return isOriginAllowed(origin, rules) ? { kind: "allowed", origin } : { kind: "rejected", origin };
 }
 

@@ -96,7 +96,7 @@ export function loadConfig(): MiddlewareHandler<AppEnv> {
  */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const decision = decideCors(c.req.header("origin"), c.get("config").allowedOrigins);
+    const decision = decideCors(c.req.header("origin"), c.get("config").allowedOrigins, new URL(c.req.url).origin);
     c.set("cors", decision);
     const method = c.req.method;
     const isPreflight = method === "OPTIONS";
