@@ -13,7 +13,7 @@ import {
   TABLE_ENV_VARS,
   type TableRole,
 } from "../model/index.ts";
-import { parseAllowedOrigins, type OriginRule } from "./http/cors.ts";
+import { parseAllowedOrigins, type OriginRule } from "./origins.ts";
 
 export type PlaybackPolicy = "public" | "signed";
 

@@ -4,9 +4,9 @@
  * secrets are set with `wrangler secret put` and are invisible to `wrangler types`, so they are
  * listed here.
  */
+import type { AwsEdgeClient } from "./aws/client.ts";
 import type { Config } from "./config.ts";
-import type { CorsDecision } from "./http/cors.ts";
-import type { UpstreamStats } from "./aws/upstream.ts";
+import type { CorsDecision } from "./origins.ts";
 
 export interface WorkerSecrets {
   AWS_ACCESS_KEY_ID?: string;
@@ -16,11 +16,18 @@ export interface WorkerSecrets {
   TOKEN_SECRET_PREVIOUS?: string;
 }
 
-export type Bindings = Env & WorkerSecrets & Record<string, unknown>;
+/**
+ * The generated `Env` plus the secrets, no catch-all. Flattened into one object type (a mapped type,
+ * unlike an interface, is assignable to readConfig's string-indexed parameter); optional settings
+ * (endpoints, table names, ...) are absent from wrangler.toml and `Env`, and readConfig reads and
+ * validates every setting by name.
+ */
+export type Bindings = { [Name in keyof (Env & WorkerSecrets)]: (Env & WorkerSecrets)[Name] };
 
 export interface RequestVariables {
   config: Config;
-  stats: UpstreamStats;
+  /** This request's AWS client (credentials, endpoints, failure policy, upstream counters). */
+  aws: AwsEdgeClient;
   requestId: string;
   cors: CorsDecision;
   /**

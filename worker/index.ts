@@ -1,16 +1,18 @@
 /**
  * media-edge: the edge of the video pipeline on Cloudflare Workers.
- * Middleware (request log, config, CORS), the routes, and the one place errors become responses.
+ * Middleware (request log, config, the request's AWS client, CORS), the routes, and the one place errors become responses.
  */
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
-import { ApiError, SEED_MESSAGES, UpstreamError, apiErrorForUpstream } from "./http/errors.ts";
+import { UpstreamError } from "./aws/errors.ts";
+import { ApiError, SEED_MESSAGES, apiErrorForUpstream } from "./http/errors.ts";
 import { log } from "./http/log.ts";
-import { applyCorsHeaders, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
+import { applyCorsHeaders, awsClientPerRequest, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
+import { SEED_JSON_CONTENT_TYPE } from "./http/media-types.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
-import { jobRoutes, SEED_JSON_CONTENT_TYPE } from "./routes/jobs.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
@@ -21,6 +23,7 @@ const app = new Hono<AppEnv>();
 
 app.use("*", requestContext());
 app.use("*", loadConfig());
+app.use("*", awsClientPerRequest());
 app.use("*", corsPolicy());
 
 app.route("/api/media", jobRoutes);

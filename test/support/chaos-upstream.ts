@@ -7,6 +7,8 @@
  *   /hang/<id>          accepts the request and never answers
  *   /malformed/<id>     HTTP 200 with a body that is neither JSON nor XML
  *   /rejected/<id>      HTTP 400 ValidationException whose message holds a fake secret
+ *   /item-string/<id>, /item-list/<id>, /item-unknown-type/<id>
+ *                       HTTP 200 GetItem answers whose Item is not a DynamoDB item
  *   /flaky/<id>         throttles twice, then forwards to DynamoDB Local (`?to=` endpoint)
  *   /crowded/<id>/...   S3 ListObjectsV2 that never ends: every page is truncated and holds
  *                       `max-keys` objects that are not segments, sorting just after `start-after`
@@ -72,6 +74,13 @@ export async function startChaosUpstream(forwardTo: string): Promise<ChaosUpstre
               `<NextContinuationToken>page-${count}</NextContinuationToken></ListBucketResult>`,
           );
         }
+        // GetItem answers whose Item is not an item: a string, a list, an unknown attribute type.
+        case "item-string":
+          return json(200, { Item: "UPSTREAM-SECRET-BODY" });
+        case "item-list":
+          return json(200, { Item: [{ S: "UPSTREAM-SECRET-BODY" }] });
+        case "item-unknown-type":
+          return json(200, { Item: { JobId: { S: "upstream-probe" }, JobStatus: { Z: "UPSTREAM-SECRET-BODY" } } });
         case "malformed":
           response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
           return response.end("<<not json UPSTREAM-SECRET-BODY");

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideCors, grantedRequestHeaders, isOriginAllowed, parseAllowedOrigins } from "../../worker/http/cors.ts";
+import { grantedRequestHeaders } from "../../worker/http/cors.ts";
+import { decideCors, isOriginAllowed, parseAllowedOrigins } from "../../worker/origins.ts";
 
 describe("parseAllowedOrigins", () => {
   it("reads exact origins and subdomain patterns, comma- or space-separated", () => {

@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { readConfig, type Config } from "../../worker/config.ts";
+import { awsEdgeClient } from "../../worker/http/middleware.ts";
 import { listWindowSegments } from "../../worker/routes/recordings.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { recordingScope } from "../../worker/auth/tokens.ts";
@@ -142,7 +143,7 @@ describe("GET /api/media/recordings/playlist.m3u8", () => {
     expect(reload.text).toBe(first.text);
 
     // The joined listing gives exactly what one listing of the whole window gives.
-    const whole = await listWindowSegments(config(), { calls: 0, retries: 0 }, "live-day", {
+    const whole = await listWindowSegments(awsEdgeClient(config()), config(), "live-day", {
       start: LIVE_DAY_FIRST,
       end: LIVE_DAY_FIRST + 86_400,
     });
@@ -208,9 +209,9 @@ describe("GET /api/media/recordings/playlist.m3u8", () => {
 
 describe("S3 calls per window", () => {
   const count = async (stream: string, start: number, seconds: number) => {
-    const stats = { calls: 0, retries: 0 };
-    const segments = await listWindowSegments(config(), stats, stream, { start, end: start + seconds });
-    return { calls: stats.calls, segments: segments.length };
+    const aws = awsEdgeClient(config());
+    const segments = await listWindowSegments(aws, config(), stream, { start, end: start + seconds });
+    return { calls: aws.stats.calls, segments: segments.length };
   };
 
   it("depend on the window, not on where it lies in the archive or how large the archive is", async () => {

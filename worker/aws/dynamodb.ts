@@ -3,14 +3,9 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
  */
 import { isExpired, epochSeconds } from "../../model/index.ts";
-import { UpstreamError } from "../http/errors.ts";
-import { callUpstream, readText, type AwsCredentials, type UpstreamPolicy, type UpstreamStats } from "./upstream.ts";
-
-export interface DynamoDbTarget {
-  credentials: AwsCredentials;
-  endpoint: string;
-  policy: UpstreamPolicy;
-}
+import type { AwsEdgeClient } from "./client.ts";
+import { UpstreamError } from "./errors.ts";
+import { callUpstream, readText } from "./upstream.ts";
 
 /** A DynamoDB attribute value in the wire format ({"S": "..."}, {"N": "1"}, {"M": {...}}, ...). */
 export type AttributeValue = Record<string, unknown>;
@@ -53,29 +48,19 @@ export function unmarshallItem(item: Record<string, AttributeValue>): Record<str
   return result;
 }
 
-async function dynamoDbCall(
-  target: DynamoDbTarget,
-  stats: UpstreamStats,
-  operation: string,
-  input: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await callUpstream(
-    target.credentials,
-    {
-      service: "dynamodb",
-      url: target.endpoint,
-      init: {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-amz-json-1.0",
-          "x-amz-target": `DynamoDB_20120810.${operation}`,
-        },
-        body: JSON.stringify(input),
+async function dynamoDbCall(aws: AwsEdgeClient, operation: string, input: unknown): Promise<Record<string, unknown>> {
+  const response = await callUpstream(aws, {
+    service: "dynamodb",
+    url: aws.endpoints.dynamodb,
+    init: {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `DynamoDB_20120810.${operation}`,
       },
+      body: JSON.stringify(input),
     },
-    target.policy,
-    stats,
-  );
+  });
   const text = await readText("dynamodb", response);
   let body: unknown;
   try {
@@ -101,16 +86,15 @@ async function dynamoDbCall(
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ttl-expired-items.html).
  */
 export async function getItem(
-  target: DynamoDbTarget,
-  stats: UpstreamStats,
+  aws: AwsEdgeClient,
   request: { table: string; keyName: string; keyValue: string; nowSeconds?: number },
 ): Promise<Record<string, unknown> | undefined> {
-  const body = await dynamoDbCall(target, stats, "GetItem", {
+  const body = await dynamoDbCall(aws, "GetItem", {
     TableName: request.table,
     Key: { [request.keyName]: { S: request.keyValue } },
   });
   if (body.Item === undefined) return undefined;
-  if (typeof body.Item !== "object" || body.Item === null) {
+  if (typeof body.Item !== "object" || body.Item === null || Array.isArray(body.Item)) {
     throw new UpstreamError("dynamodb", "malformed", "Item is not an object");
   }
   let item: Record<string, unknown>;
@@ -124,8 +108,7 @@ export async function getItem(
 
 /** Query on an index by a string key; returns unmarshalled, unexpired items (first page, up to `limit`). */
 export async function queryByKey(
-  target: DynamoDbTarget,
-  stats: UpstreamStats,
+  aws: AwsEdgeClient,
   request: {
     table: string;
     indexName?: string;
@@ -135,7 +118,7 @@ export async function queryByKey(
     nowSeconds?: number;
   },
 ): Promise<Array<Record<string, unknown>>> {
-  const body = await dynamoDbCall(target, stats, "Query", {
+  const body = await dynamoDbCall(aws, "Query", {
     TableName: request.table,
     ...(request.indexName ? { IndexName: request.indexName } : {}),
     KeyConditionExpression: "#k = :v",

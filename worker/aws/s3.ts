@@ -7,10 +7,10 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), so anything that does
  * not parse becomes UpstreamError "malformed" (502), never a partial listing.
  */
-import type { Config } from "../config.ts";
-import { UpstreamError } from "../http/errors.ts";
+import type { AwsEdgeClient } from "./client.ts";
+import { UpstreamError } from "./errors.ts";
 import { s3BucketUrl, s3ObjectUrl } from "./s3-url.ts";
-import { callUpstream, readText, type UpstreamStats } from "./upstream.ts";
+import { callUpstream, readText } from "./upstream.ts";
 
 // ---------------------------------------------------------------------------------------------
 // ListObjectsV2: a single-pass, strict scanner
@@ -587,18 +587,17 @@ export interface ListRequest {
 }
 
 /** One ListObjectsV2 call. Non-2xx answers and unparsable bodies throw UpstreamError. */
-export async function listObjectsV2Page(config: Config, stats: UpstreamStats, request: ListRequest): Promise<ListPage> {
+export async function listObjectsV2Page(aws: AwsEdgeClient, request: ListRequest): Promise<ListPage> {
   const query = new URLSearchParams({ "list-type": "2", "encoding-type": "url", prefix: request.prefix });
   if (request.delimiter !== undefined) query.set("delimiter", request.delimiter);
   if (request.startAfter !== undefined) query.set("start-after", request.startAfter);
   if (request.continuationToken !== undefined) query.set("continuation-token", request.continuationToken);
   if (request.maxKeys !== undefined) query.set("max-keys", String(request.maxKeys));
-  const response = await callUpstream(
-    config.aws,
-    { service: "s3", url: s3BucketUrl(config.s3, request.bucket, query), init: { method: "GET" } },
-    config.upstream,
-    stats,
-  );
+  const response = await callUpstream(aws, {
+    service: "s3",
+    url: s3BucketUrl(aws.endpoints.s3, request.bucket, query),
+    init: { method: "GET" },
+  });
   if (!response.ok) {
     await response.body?.cancel();
     // Only the status: S3 error bodies can carry the canonical request (SignatureDoesNotMatch).
@@ -623,8 +622,7 @@ export async function listObjectsV2Page(config: Config, stats: UpstreamStats, re
  * crowd the range; `exhausted` says the end was not reached.
  */
 export async function listObjectsUntil(
-  config: Config,
-  stats: UpstreamStats,
+  aws: AwsEdgeClient,
   request: Omit<ListRequest, "continuationToken">,
   isPastEnd: (key: string) => boolean,
   maxPages: number,
@@ -632,7 +630,7 @@ export async function listObjectsUntil(
   const objects: ListedObject[] = [];
   let continuationToken: string | undefined;
   for (let pages = 1; ; pages++) {
-    const page = await listObjectsV2Page(config, stats, { ...request, continuationToken });
+    const page = await listObjectsV2Page(aws, { ...request, continuationToken });
     for (const object of page.objects) {
       if (isPastEnd(object.key)) return { objects, next: object };
       objects.push(object);
@@ -671,8 +669,7 @@ export interface GetObjectResult {
  * Returns undefined for a missing object (404); other failures throw UpstreamError without the S3 body.
  */
 export async function getObject(
-  config: Config,
-  stats: UpstreamStats,
+  aws: AwsEdgeClient,
   request: { bucket: string; key: string; headers?: Headers; method?: "GET" | "HEAD" },
 ): Promise<GetObjectResult | undefined> {
   const headers = new Headers();
@@ -680,16 +677,11 @@ export async function getObject(
     const value = request.headers?.get(name);
     if (value) headers.set(name, value);
   }
-  const response = await callUpstream(
-    config.aws,
-    {
-      service: "s3",
-      url: s3ObjectUrl(config.s3, request.bucket, request.key),
-      init: { method: request.method ?? "GET", headers },
-    },
-    config.upstream,
-    stats,
-  );
+  const response = await callUpstream(aws, {
+    service: "s3",
+    url: s3ObjectUrl(aws.endpoints.s3, request.bucket, request.key),
+    init: { method: request.method ?? "GET", headers },
+  });
   // Only 404 means "no such object". A 403 is a permission problem (with s3:ListBucket granted,
   // as the recordings listing needs, S3 answers 404 for missing keys) and must reach an operator.
   if (response.status === 404) {
@@ -716,11 +708,10 @@ export async function getObject(
 
 /** GetObject of a small text object (a playlist, info.json); undefined when missing. */
 export async function getObjectText(
-  config: Config,
-  stats: UpstreamStats,
+  aws: AwsEdgeClient,
   request: { bucket: string; key: string },
 ): Promise<string | undefined> {
-  const result = await getObject(config, stats, request);
+  const result = await getObject(aws, request);
   if (result === undefined) return undefined;
   if (result.status !== 200) {
     await result.body?.cancel();

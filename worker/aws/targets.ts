@@ -1,26 +1,35 @@
 /**
- * Upstream targets built from the config, and the one row read every route shares (a table's row
- * by its role's partition key).
+ * The row reads every route shares: a table's row by its role's partition key, or a face analysis
+ * row by its Rekognition job id, decoded against the model's item types (rows.ts).
  */
-import { TABLE_KEYS, type TableRole } from "../../model/index.ts";
-import type { Config } from "../config.ts";
-import { getItem, type DynamoDbTarget } from "./dynamodb.ts";
-import type { UpstreamStats } from "./upstream.ts";
+import { FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS } from "../../model/index.ts";
+import type { AwsEdgeClient } from "./client.ts";
+import { getItem, queryByKey } from "./dynamodb.ts";
+import { decodeRow, type FaceAnalysisRow, type ReadRole, type Rows } from "./rows.ts";
 
-/**
- * DynamoDB endpoint, credentials and failure policy for this config. Cheap to build per call:
- * the signing client is cached per credentials object (awsClient), which is the config's own.
- */
-export function dynamoDbTarget(config: Config): DynamoDbTarget {
-  return { credentials: config.aws, endpoint: config.dynamodbEndpoint, policy: config.upstream };
+/** The `role` row in `table` whose partition key is `keyValue`, or undefined when there is none (or it expired). */
+export async function getRow<R extends ReadRole>(
+  aws: AwsEdgeClient,
+  role: R,
+  table: string,
+  keyValue: string,
+): Promise<Rows[R] | undefined> {
+  const item = await getItem(aws, { table, keyName: TABLE_KEYS[role], keyValue });
+  return item === undefined ? undefined : decodeRow(role, item, table);
 }
 
-/** The `role` table's row whose partition key is `keyValue`, or undefined when there is none (or it expired). */
-export function getRow(
-  config: Config,
-  stats: UpstreamStats,
-  role: TableRole,
-  keyValue: string,
-): Promise<Record<string, unknown> | undefined> {
-  return getItem(dynamoDbTarget(config), stats, { table: config.tables[role], keyName: TABLE_KEYS[role], keyValue });
+/** The face analysis row of a Rekognition job (the ByJobId index), or undefined. */
+export async function getFaceAnalysisByJobId(
+  aws: AwsEdgeClient,
+  table: string,
+  jobId: string,
+): Promise<FaceAnalysisRow | undefined> {
+  const items = await queryByKey(aws, {
+    table,
+    indexName: FACE_ANALYSIS_JOB_INDEX.name,
+    keyName: FACE_ANALYSIS_JOB_INDEX.key,
+    keyValue: jobId,
+    limit: 1,
+  });
+  return items[0] === undefined ? undefined : decodeRow("faceAnalysis", items[0], table);
 }

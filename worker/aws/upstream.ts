@@ -10,7 +10,8 @@
  * and 11 subrequests on one call (https://github.com/mhart/aws4fetch/blob/master/src/main.js).
  */
 import { AwsClient } from "aws4fetch";
-import { UpstreamError } from "../http/errors.ts";
+import type { AwsEdgeClient } from "./client.ts";
+import { UpstreamError } from "./errors.ts";
 
 export type AwsService = "dynamodb" | "s3";
 
@@ -95,13 +96,9 @@ export interface UpstreamRequest {
  * response (2xx, and 4xx such as S3's 404, for the adapter to interpret); throws UpstreamError
  * when the retry budget or the deadline runs out, or the upstream cannot be reached.
  */
-export async function callUpstream(
-  credentials: AwsCredentials,
-  request: UpstreamRequest,
-  policy: UpstreamPolicy,
-  stats: UpstreamStats,
-): Promise<Response> {
-  const client = awsClient(credentials, request.service);
+export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Response> {
+  const { policy, stats } = aws;
+  const client = awsClient(aws.credentials, request.service);
   const deadline = Date.now() + policy.deadlineMs;
   let lastProblem: { failure: "throttled" | "unreachable"; diagnostic: string } | undefined;
 

@@ -5,6 +5,7 @@
  */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { UpstreamError } from "../aws/errors.ts";
 
 export interface ApiErrorOptions {
   /** Extra JSON fields after `success` and `message` (e.g. the job status for a 409). */
@@ -35,27 +36,6 @@ export const SEED_MESSAGES = {
   invalidOrigin: "ORIGIN is invalid.",
   noRoute: "No route matches.",
 } as const;
-
-/** Upstream (AWS) failures, mapped to bounded, documented answers (README "Errors"). */
-export type UpstreamFailure =
-  | "throttled" // throttling or 5xx after the retry budget -> 503 + Retry-After
-  | "timeout" // no answer within the deadline -> 504
-  | "unreachable" // connection failed -> 502
-  | "rejected" // a non-retryable 4xx (misconfiguration, permissions) -> 502
-  | "malformed"; // a 200 whose body does not parse -> 502
-
-/** Thrown by the AWS adapters; carries no upstream body, only what is safe to log. */
-export class UpstreamError extends Error {
-  constructor(
-    readonly service: "dynamodb" | "s3",
-    readonly failure: UpstreamFailure,
-    /** Safe diagnostic: HTTP status and AWS error code, never a body or a signature. */
-    readonly diagnostic: string,
-  ) {
-    super(`${service} ${failure}: ${diagnostic}`);
-    this.name = "UpstreamError";
-  }
-}
 
 /** Seconds a client should wait after a 503 for throttling. */
 export const RETRY_AFTER_SECONDS = 2;

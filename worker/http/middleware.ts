@@ -1,17 +1,13 @@
 /**
- * The app's middleware: request context and the one-line JSON access log, configuration loading,
- * and CORS. Each is a factory that returns a hono MiddlewareHandler (hono's style).
+ * The app's middleware: request context and the one-line JSON access log, configuration loading
+ * (with the request's AWS client), and CORS. Each is a factory that returns a hono MiddlewareHandler (hono's style).
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { readConfig, ConfigError } from "../config.ts";
+import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
+import { readConfig, ConfigError, type Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
-import {
-  CORS_ALLOWED_METHODS,
-  CORS_EXPOSED_HEADERS,
-  CORS_MAX_AGE_SECONDS,
-  decideCors,
-  grantedRequestHeaders,
-} from "./cors.ts";
+import { originMatcher, type CorsDecision, type OriginMatcher, type OriginRule } from "../origins.ts";
+import { CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, grantedRequestHeaders } from "./cors.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
 import { log } from "./log.ts";
 
@@ -26,7 +22,8 @@ function requestIdOf(request: Request): string {
 }
 
 /**
- * Sets the request id and upstream counters, and logs one JSON line per request when it ends:
+ * Sets the request id, and logs one JSON line per request when it ends (the upstream counters are
+ * the request's AWS client's, zero when the configuration did not load):
  * method, path (never the query: it can hold tokens), status, upstream calls, cache, duration.
  */
 export function requestContext(): MiddlewareHandler<AppEnv> {
@@ -34,10 +31,10 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     const started = Date.now();
     const requestId = requestIdOf(c.req.raw);
     c.set("requestId", requestId);
-    c.set("stats", { calls: 0, retries: 0 });
     await next();
     editHeaders(c, (headers) => headers.set("x-request-id", requestId));
-    const stats = c.get("stats");
+    const aws = c.get("aws") as AwsEdgeClient | undefined;
+    const stats = aws?.stats ?? { calls: 0, retries: 0 };
     log("info", "request", {
       request_id: requestId,
       method: c.req.method,
@@ -64,6 +61,18 @@ function editHeaders(c: Context<AppEnv>, edit: (headers: Headers) => void): void
   }
 }
 
+/**
+ * A request's AWS client for a config, with fresh counters. It takes the config's own credentials
+ * object, whose signing keys are cached per object (awsClient in worker/aws/upstream.ts).
+ */
+export function awsEdgeClient(config: Config): AwsEdgeClient {
+  return createAwsEdgeClient({
+    credentials: config.aws,
+    endpoints: { dynamodb: config.dynamodbEndpoint, s3: config.s3 },
+    policy: config.upstream,
+  });
+}
+
 /** Validates the bindings once per isolate; a bad setting fails every request with its name. */
 export function loadConfig(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -82,6 +91,17 @@ export function loadConfig(): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * Builds the request's one AWS client on `c.var.aws` (after loadConfig); routes pass it to the
+ * adapters like a binding, and the access log reads its counters.
+ */
+export function awsClientPerRequest(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set("aws", awsEdgeClient(c.var.config));
+    await next();
+  };
+}
+
+/**
  * CORS for every route. Not hono's cors(): it adds `Vary: Origin` only when the origin matched
  * (so a shared cache can serve one origin's ACAO to another, cf. expressjs/cors#106), echoes any
  * requested header when allowHeaders is empty, and cannot answer a refused origin with the seed's
@@ -95,8 +115,21 @@ export function loadConfig(): MiddlewareHandler<AppEnv> {
  * https://fetch.spec.whatwg.org/#http-cors-protocol
  */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
+  // One matcher per rule list, i.e. per configuration (readConfig memoises the config per env).
+  const matchers = new WeakMap<readonly OriginRule[], OriginMatcher>();
+  const matcherFor = (rules: readonly OriginRule[]): OriginMatcher => {
+    let matcher = matchers.get(rules);
+    if (!matcher) matchers.set(rules, (matcher = originMatcher(rules)));
+    return matcher;
+  };
   return async (c, next) => {
-    const decision = decideCors(c.req.header("origin"), c.get("config").allowedOrigins, new URL(c.req.url).origin);
+    const origin = c.req.header("origin");
+    // A page served by this Worker (the demo page) calling its own API is same-origin: CORS does not
+    // apply, though browsers send Origin on same-origin POSTs (https://fetch.spec.whatwg.org/#origin-header).
+    const decision: CorsDecision =
+      origin !== undefined && origin === new URL(c.req.url).origin
+        ? { kind: "no-origin" }
+        : matcherFor(c.get("config").allowedOrigins)(origin);
     c.set("cors", decision);
     const method = c.req.method;
     const isPreflight = method === "OPTIONS";
@@ -131,7 +164,7 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
 }
 
 /** Adds the response-side CORS headers for a decision (also used by onError). */
-export function applyCorsHeaders(headers: Headers, decision: ReturnType<typeof decideCors> | undefined): void {
+export function applyCorsHeaders(headers: Headers, decision: CorsDecision | undefined): void {
   appendVary(headers, "Origin");
   if (decision?.kind === "allowed") {
     headers.set("access-control-allow-origin", decision.origin);

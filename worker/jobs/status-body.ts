@@ -3,6 +3,7 @@
  * Keys and their order are the seed's (`mediaConvertJobIdToStatusEdgeApi.success_response`);
  * fields we add come after them.
  */
+import type { InputFileToJobIdRow, JobStatusRow } from "../aws/rows.ts";
 
 /** Python's int() on a DynamoDB number: truncates toward zero; a missing value reads as 0. */
 function pythonInt(value: unknown): number {
@@ -11,12 +12,12 @@ function pythonInt(value: unknown): number {
 }
 
 /** Body of GET /api/media/job_id for an InputFileToJobId item. */
-export function jobIdBody(item: Record<string, unknown>): Record<string, unknown> {
+export function jobIdBody(item: InputFileToJobIdRow): Record<string, unknown> {
   return { success: true, job_id: item.JobId };
 }
 
 /** Body of GET /api/media/status for a JobIdToStatus item. */
-export function statusBody(item: Record<string, unknown>): Record<string, unknown> {
+export function statusBody(item: JobStatusRow): Record<string, unknown> {
   const jobStatus = item.JobStatus;
   const body: Record<string, unknown> = {
     success: true,
@@ -35,7 +36,7 @@ export function statusBody(item: Record<string, unknown>): Record<string, unknow
     body.error_message = item.ErrorMessage ?? "";
   }
   // Only when MediaConvert reported some: rows start with an empty map.
-  if (item.Warnings && typeof item.Warnings === "object" && Object.keys(item.Warnings).length > 0) {
+  if (item.Warnings && Object.keys(item.Warnings).length > 0) {
     body.warnings = item.Warnings;
   }
   return body;

@@ -15,17 +15,18 @@
  * response, not parsed.
  */
 import { Hono, type Context } from "hono";
-import { FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
-import { queryByKey } from "../aws/dynamodb.ts";
+import { UpstreamError } from "../aws/errors.ts";
+import type { FaceAnalysisRow } from "../aws/rows.ts";
 import { getObject } from "../aws/s3.ts";
-import { dynamoDbTarget, getRow } from "../aws/targets.ts";
+import { getFaceAnalysisByJobId, getRow } from "../aws/targets.ts";
 import { readText } from "../aws/upstream.ts";
 import { authorize } from "../auth/playback.ts";
 import { facesScope } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCachedText } from "../http/edge-cache.ts";
-import { ApiError, SEED_MESSAGES, UpstreamError } from "../http/errors.ts";
+import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { SEED_JSON_CONTENT_TYPE } from "../http/media-types.ts";
 import { checkKeyValue } from "../http/params.ts";
 import { pythonJsonDumps, pythonParseQs, rawQuery } from "../http/python-compat.ts";
 import {
@@ -44,7 +45,6 @@ import {
   type CursorState,
   type Position,
 } from "../faces/results.ts";
-import { SEED_JSON_CONTENT_TYPE } from "./jobs.ts";
 
 /** Edge lifetime of result files: a finished result is never rewritten (new uploads get new job folders). */
 const RESULT_CACHE_SECONDS = 86_400;
@@ -121,7 +121,7 @@ export function parseFacesQuery(url: string): FacesQuery {
 }
 
 /** The status part of every answer: what the analysis row says (never its checkpoint internals). */
-export function statusFields(row: Record<string, unknown>): Record<string, unknown> {
+export function statusFields(row: FaceAnalysisRow): Record<string, unknown> {
   const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const body: Record<string, unknown> = {
     success: true,
@@ -134,7 +134,7 @@ export function statusFields(row: Record<string, unknown>): Record<string, unkno
   body.update_time = number(row.UpdateTime);
   if (row.AnalysisStatus === "WAITING_FOR_CAPACITY") body.capacity_attempts = number(row.CapacityAttempts);
   if (row.AnalysisStatus === "COLLECTING") {
-    body.faces_collected = number((row.Collect as Record<string, unknown> | undefined)?.FaceCount) ?? 0;
+    body.faces_collected = number(row.Collect?.FaceCount) ?? 0;
   }
   if (row.AnalysisStatus === "SUCCEEDED") {
     body.face_count = number(row.FaceCount);
@@ -156,24 +156,18 @@ function videoFields(video: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-async function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<Record<string, unknown> | undefined> {
-  const config = c.get("config");
-  if (query.lookup.by === "input_file") return getRow(config, c.get("stats"), "faceAnalysis", query.lookup.value);
-  const items = await queryByKey(dynamoDbTarget(config), c.get("stats"), {
-    table: config.tables.faceAnalysis,
-    indexName: FACE_ANALYSIS_JOB_INDEX.name,
-    keyName: FACE_ANALYSIS_JOB_INDEX.key,
-    keyValue: query.lookup.value,
-    limit: 1,
-  });
-  return items[0];
+function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<FaceAnalysisRow | undefined> {
+  const table = c.var.config.tables.faceAnalysis;
+  return query.lookup.by === "input_file"
+    ? getRow(c.var.aws, "faceAnalysis", table, query.lookup.value)
+    : getFaceAnalysisByJobId(c.var.aws, table, query.lookup.value);
 }
 
 /**
  * Where the result is. Only the configured analysis bucket and prefix are read, whatever a row says:
  * the Worker's S3 credentials must not become a way to read other objects through a forged row.
  */
-function resultLocation(c: Context<AppEnv>, row: Record<string, unknown>): { bucket: string; key: string } {
+function resultLocation(c: Context<AppEnv>, row: FaceAnalysisRow): { bucket: string; key: string } {
   const config = c.get("config");
   const prefix = config.analysisPrefix;
   const key = row.ResultKey;
@@ -200,7 +194,7 @@ function readResultFile(c: Context<AppEnv>, bucket: string, key: string, maxByte
 }
 
 async function readResultObject(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
-  const object = await getObject(c.get("config"), c.get("stats"), { bucket, key });
+  const object = await getObject(c.var.aws, { bucket, key });
   if (object === undefined) throw new ApiError(410, "Result no longer available.");
   const declared = Number(object.headers.get("content-length") ?? Number.NaN);
   if (object.status !== 200 || declared > maxBytes) {
@@ -227,7 +221,7 @@ async function resultFormatChecked<T>(read: () => Promise<T>): Promise<T> {
 }
 
 /** The SUCCEEDED answer: status fields, the page of faces and the cursor of the next page. */
-async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: Record<string, unknown>): Promise<string> {
+async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: FaceAnalysisRow): Promise<string> {
   const jobId = String(row.JobId ?? "");
   const location = resultLocation(c, row);
   const fingerprint = jobFingerprint(jobId);

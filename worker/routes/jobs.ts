@@ -5,28 +5,27 @@
  * Same status codes, keys and messages; CORS and errors are handled by the app's middleware.
  */
 import { Hono, type Context } from "hono";
-import type { TableRole } from "../../model/index.ts";
+import type { Rows } from "../aws/rows.ts";
+import { getRow } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { cachedLookup } from "../http/edge-cache.ts";
 import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
+import { SEED_JSON_CONTENT_TYPE } from "../http/media-types.ts";
 import { seedKeyParameter } from "../http/params.ts";
 import { pythonJsonDumps } from "../http/python-compat.ts";
-import { getRow } from "../aws/targets.ts";
 import { jobIdBody, statusBody } from "../jobs/status-body.ts";
 
-export const SEED_JSON_CONTENT_TYPE = "application/json; charset=UTF-8";
-
-async function seedLookup(
+async function seedLookup<R extends "inputFileToJobId" | "jobIdToStatus">(
   c: Context<AppEnv>,
-  role: TableRole,
+  role: R,
   parameter: string,
-  render: (item: Record<string, unknown>) => Record<string, unknown>,
+  render: (item: Rows[R]) => Record<string, unknown>,
 ): Promise<Response> {
   const value = seedKeyParameter(c.req.url, parameter);
   const config = c.get("config");
   const table = config.tables[role];
   const body = await cachedLookup(c, `${encodeURIComponent(table)}/${encodeURIComponent(value)}`, async () => {
-    const item = await getRow(config, c.get("stats"), role, value);
+    const item = await getRow(c.var.aws, role, table, value);
     return item === undefined ? undefined : pythonJsonDumps(render(item));
   });
   // The seed answers 422 (not 404) for a missing item; frontends may depend on it.

@@ -8,13 +8,16 @@
 import { Hono, type Context } from "hono";
 import { authorize, embeddedToken, requestOrigin } from "../auth/playback.ts";
 import { recordingScope } from "../auth/tokens.ts";
-import { folderPrefix, type Config } from "../config.ts";
+import type { AwsEdgeClient } from "../aws/client.ts";
+import type { Config } from "../config.ts";
 import { encodeS3Key } from "../aws/s3-url.ts";
 import { listObjectsUntil } from "../aws/s3.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCacheText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { PLAYLIST_CONTENT_TYPE } from "../http/media-types.ts";
+import { streamKeyPrefix } from "../recordings/stream.ts";
 import { serializeMediaPlaylist } from "../hls/playlist.ts";
 import {
   isValidStreamName,
@@ -33,24 +36,16 @@ import {
   type WindowSegment,
 } from "../hls/recordings.ts";
 
-/** RFC 8216 §4: the media type of a playlist served over HTTP. */
-export const PLAYLIST_CONTENT_TYPE = "application/vnd.apple.mpegurl";
-
 /** Browser/CDN lifetime of a settled (VOD) window playlist. */
 export const SETTLED_MAX_AGE_SECONDS = 86_400;
-
-/** The stream's key prefix: `<RECORDINGS_PREFIX>/[<stream>/]`. */
-export function streamKeyPrefix(config: Config, stream: string): string {
-  return folderPrefix(config.recordings.prefix) + folderPrefix(stream);
-}
 
 /**
  * The window's segments from S3: listed from start-after, stopped at the end. Keys whose names do
  * not parse are skipped and counted in one log line (not one per key).
  */
 export async function listWindowSegments(
+  aws: AwsEdgeClient,
   config: Config,
-  stats: { calls: number; retries: number },
   stream: string,
   window: { start: number; end: number },
   requestId?: string,
@@ -61,8 +56,7 @@ export async function listWindowSegments(
   // The pages the window needs, plus two for the lookback and look-ahead and a few stray objects.
   const maxPages = Math.ceil((window.end - window.start) / segmentSeconds / maxKeys) + 2;
   const { objects, next, exhausted } = await listObjectsUntil(
-    config,
-    stats,
+    aws,
     {
       bucket: config.buckets.recordings,
       prefix,
@@ -129,7 +123,7 @@ async function settledListing(
   // On a miss the listed segments are returned as they are, not parsed back from the names.
   let listed: ArchivedSegment[] = [];
   const { text, hit } = await edgeCacheText(c, path, SETTLED_LISTING_CACHE_SECONDS, async () => {
-    listed = await listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
+    listed = await listWindowSegments(c.var.aws, config, stream, window, c.get("requestId"));
     let names = "";
     for (const segment of listed) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
     return names;
@@ -165,11 +159,11 @@ async function windowSegments(
   const boundary = liveHeadBoundary(window, nowSeconds, config.recordings.segmentSeconds);
   if (boundary === undefined) {
     c.set("cacheStatus", "live");
-    return listWindowSegments(config, c.get("stats"), stream, window, c.get("requestId"));
+    return listWindowSegments(c.var.aws, config, stream, window, c.get("requestId"));
   }
   const [head, tail] = await Promise.all([
     settledListing(c, stream, { start: window.start, end: boundary }),
-    listWindowSegments(config, c.get("stats"), stream, { start: boundary, end: window.end }, c.get("requestId")),
+    listWindowSegments(c.var.aws, config, stream, { start: boundary, end: window.end }, c.get("requestId")),
   ]);
   c.set("cacheStatus", head.cached ? "live-head-hit" : "live-head-miss");
   return joinAtBoundary(head.segments, tail, boundary);

@@ -19,7 +19,7 @@ import { edgeCacheRequest } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { isValidStreamName, SEGMENT_NAME_PATTERN } from "../hls/recordings.ts";
 import { getJobOutput, jobOutputLocation } from "../jobs/output.ts";
-import { streamKeyPrefix } from "./recordings.ts";
+import { streamKeyPrefix } from "../recordings/stream.ts";
 
 /** Media types by extension; only these are streamed (never playlists, JSON or key files). */
 export const MEDIA_TYPES: Readonly<Record<string, string>> = {
@@ -73,7 +73,7 @@ export async function serveObject(
   c.set("cacheStatus", "miss");
   const location = await options.locate();
   if (location === undefined) throw new ApiError(404, "Segment not found.");
-  const object = await getObject(c.get("config"), c.get("stats"), {
+  const object = await getObject(c.var.aws, {
     ...location,
     headers: c.req.raw.headers,
     method: head ? "HEAD" : "GET",
@@ -138,9 +138,9 @@ export const segmentRoutes = new Hono<AppEnv>()
       contentType,
       cacheControl: segmentCacheControl(config),
       locate: async () => {
-        const output = await getJobOutput(config, c.get("stats"), jobId);
-        const location = output === undefined ? undefined : jobOutputLocation(config, output);
-        if (location === undefined) return undefined;
+        const output = await getJobOutput(c.var.aws, config.tables.jobIdToOutput, jobId);
+        if (output === undefined) return undefined;
+        const location = jobOutputLocation(config, output);
         return { bucket: location.bucket, key: `${location.outputPath}${relative}` };
       },
     });

@@ -28,6 +28,7 @@ import type { AppEnv } from "../env.ts";
 import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
+import { PLAYLIST_CONTENT_TYPE } from "../http/media-types.ts";
 import { getJobOutput, jobOutputLocation, type JobOutputLocation } from "../jobs/output.ts";
 import { serializeMasterPlaylist, serializeMediaPlaylist, PlaylistError } from "../hls/playlist.ts";
 import {
@@ -42,7 +43,6 @@ import {
   type ClipRange,
   type SourceMediaPlaylist,
 } from "../hls/vod.ts";
-import { PLAYLIST_CONTENT_TYPE } from "./recordings.ts";
 
 /** Edge lifetime of a COMPLETE job's source playlist text (MediaConvert never rewrites it). */
 const SOURCE_PLAYLIST_CACHE_SECONDS = 86_400;
@@ -70,13 +70,12 @@ export function parseClipRange(start: string | undefined, end: string | undefine
  * Lambda writes at COMPLETE only - tells a finished job from one that never finished.
  */
 async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<JobOutputLocation> {
-  const config = c.get("config");
-  const stats = c.get("stats");
+  const { aws, config } = c.var;
   const [status, output] = await Promise.all([
-    getRow(config, stats, "jobIdToStatus", jobId),
-    getJobOutput(config, stats, jobId),
+    getRow(aws, "jobIdToStatus", config.tables.jobIdToStatus, jobId),
+    getJobOutput(aws, config.tables.jobIdToOutput, jobId),
   ]);
-  const jobStatus = typeof status?.JobStatus === "string" ? status.JobStatus : undefined;
+  const jobStatus = status?.JobStatus;
   const location = output === undefined ? undefined : jobOutputLocation(config, output);
   if (location === undefined) {
     throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: jobStatus ?? null } });
@@ -91,7 +90,7 @@ async function completeJobOutput(c: Context<AppEnv>, jobId: string): Promise<Job
       },
     });
   }
-  const info = await getObject(config, stats, {
+  const info = await getObject(aws, {
     bucket: location.bucket,
     key: `${location.outputPath}${INFO_FILE}`,
     method: "HEAD",
@@ -105,7 +104,7 @@ function sourcePlaylist(c: Context<AppEnv>, location: JobOutputLocation, path: s
   const key = `${location.outputPath}${path}`;
   const cachePath = `s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`;
   return edgeCachedText(c, cachePath, SOURCE_PLAYLIST_CACHE_SECONDS, async () => {
-    const text = await getObjectText(c.get("config"), c.get("stats"), { bucket: location.bucket, key });
+    const text = await getObjectText(c.var.aws, { bucket: location.bucket, key });
     if (text === undefined) throw new ApiError(404, "Playlist not found.");
     return text;
   });
