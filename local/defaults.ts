@@ -188,6 +188,7 @@ export const WORKER_VARIABLES = [
   "TOKEN_SECRET",
   "TOKEN_SECRET_PREVIOUS",
   "KEY_TOKEN_TTL_SECONDS",
+  "DEMO_PAGE",
 ] as const;
 
 /**

@@ -4,7 +4,8 @@
  * - the s3rver S3 server on 127.0.0.1:4568, data in .local/s3
  * - tables and buckets created if missing (idempotent)
  * - the Lambdas wired to local events, with local MediaConvert/Rekognition emulators (local/pipeline.ts)
- * - the Worker under `wrangler dev` on 127.0.0.1:8787
+ * - the demo page built (page/ -> dist/page) and the Worker under `wrangler dev` on 127.0.0.1:8787,
+ *   serving the page at / (DEMO_PAGE=off turns it off)
  * Ctrl-C stops everything it started. Ports, data directory and every setting can be overridden
  * from the environment (README "Local stack").
  */
@@ -27,6 +28,8 @@ import {
   withEnvironment,
   WORKER_VARIABLES,
 } from "./defaults.ts";
+import { buildPage } from "../page/build.ts";
+import { demoPageUrl } from "./demo-page.ts";
 import { startLocalPipeline } from "./pipeline.ts";
 import { startWranglerDev } from "./wrangler-dev.ts";
 
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
 
+  await buildPage();
   const worker = await startWranglerDev({
     port: ports.worker,
     vars: workerVars,
@@ -106,8 +110,10 @@ async function main(): Promise<void> {
     }
   });
 
+  const pageUrl = await demoPageUrl(worker.url, workerVars);
   console.log(`
 media-edge is running locally:
+  Demo page               ${pageUrl ?? "off (DEMO_PAGE=off)"}
   Worker (wrangler dev)   ${worker.url}
                           curl '${worker.url}/api/media/status?job_id=...'
   DynamoDB Local          ${dynamodb.endpoint}   tables: ${Object.values(tables).join(", ")}
