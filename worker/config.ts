@@ -3,6 +3,8 @@
  * in, a validated, typed config out. Every problem names its variable. The result is memoised per
  * `env` object, so validation runs once per isolate, not once per request.
  */
+import { SETTINGS, type WorkerSetting } from "../model/settings.ts";
+import { folderPrefix as sharedFolderPrefix, settingsReader, type SettingsReader } from "../model/settings-reader.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
   DEFAULT_BUCKETS,
@@ -106,81 +108,17 @@ export function readConfig(env: ConfigBindings): Config | ConfigError {
   return result;
 }
 
-function text(env: ConfigBindings, name: string): string | undefined {
-  const value = env[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new ConfigError(name, "must be a string");
-  const trimmed = value.trim();
-  return trimmed === "" ? undefined : trimmed;
-}
+type Reader = SettingsReader<WorkerSetting>;
 
-function required(env: ConfigBindings, name: string, hint: string): string {
-  const value = text(env, name);
-  if (value === undefined) throw new ConfigError(name, `is missing: ${hint}`);
-  return value;
-}
-
-function integer(env: ConfigBindings, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function httpUrl(env: ConfigBindings, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, "");
-}
-
-function bucketName(env: ConfigBindings, name: string, fallback: string): string {
-  const value = text(env, name) ?? fallback;
-  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)) {
-    throw new ConfigError(name, `is not a valid S3 bucket name: "${value}"`);
-  }
-  return value;
-}
-
-function prefix(env: ConfigBindings, name: string, fallback: string): string {
-  const value = text(env, name) ?? fallback;
-  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value) || value.split("/").some((part) => part === "..")) {
-    throw new ConfigError(name, `must be a plain S3 key prefix, got "${value}"`);
-  }
-  return value.replace(/^\/+|\/+$/g, "");
-}
-
-function onOff(env: ConfigBindings, name: string, fallback: boolean): boolean {
-  const value = text(env, name);
-  if (value === undefined) return fallback;
-  if (value !== "on" && value !== "off") throw new ConfigError(name, `must be "on" or "off", got "${value}"`);
-  return value === "on";
-}
-
-function policy(env: ConfigBindings, name: string, fallback: PlaybackPolicy): PlaybackPolicy {
-  const value = text(env, name) ?? fallback;
-  if (value !== "public" && value !== "signed") {
-    throw new ConfigError(name, `must be "public" or "signed", got "${value}"`);
-  }
-  return value;
+function readerOf(env: ConfigBindings): Reader {
+  return settingsReader<WorkerSetting>(
+    (name) => env[name],
+    (name, problem) => new ConfigError(name, problem),
+  );
 }
 
 /** A prefix as a folder: "" stays "" (the bucket's root), anything else ends in "/". */
-export function folderPrefix(value: string): string {
-  return value === "" ? "" : `${value}/`;
-}
+export const folderPrefix = sharedFolderPrefix;
 
 /**
  * Most segments one recorder window may cover: 10 listing pages of 1,000 keys, so a window needs
@@ -188,15 +126,19 @@ export function folderPrefix(value: string): string {
  */
 export const MAX_SEGMENTS_PER_WINDOW = 10_000;
 
-function recordingSettings(env: ConfigBindings): Config["recordings"] {
-  const segmentSeconds = integer(env, "RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, 1, 3600);
+function recordingSettings(read: Reader): Config["recordings"] {
+  const segmentSeconds = read.integer("RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, {
+    min: 1,
+    max: 3600,
+  });
   // Default: a day, or less for short segments, so the default never breaks the segment cap below.
-  const maxWindowSeconds = integer(
-    env,
+  const maxWindowSeconds = read.integer(
     "MAX_WINDOW_SECONDS",
     Math.min(86_400, MAX_SEGMENTS_PER_WINDOW * segmentSeconds),
-    60,
-    7 * 86_400,
+    {
+      min: 60,
+      max: 7 * 86_400,
+    },
   );
   if (maxWindowSeconds / segmentSeconds > MAX_SEGMENTS_PER_WINDOW) {
     throw new ConfigError(
@@ -205,86 +147,110 @@ function recordingSettings(env: ConfigBindings): Config["recordings"] {
         `keep MAX_WINDOW_SECONDS / RECORDING_SEGMENT_SECONDS at or below ${MAX_SEGMENTS_PER_WINDOW}`,
     );
   }
-  return { prefix: prefix(env, "RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX), segmentSeconds, maxWindowSeconds };
+  return {
+    prefix: read.prefix("RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX),
+    segmentSeconds,
+    maxWindowSeconds,
+  };
 }
 
-function parseConfig(env: ConfigBindings): Config {
-  const region = text(env, "AWS_REGION") ?? DEFAULT_REGION;
+function awsRegion(read: Reader): string {
+  const region = read.text("AWS_REGION") ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError("AWS_REGION", `is not a region: "${region}"`);
+  return region;
+}
 
-  const tables = { ...DEFAULT_TABLES } as Record<TableRole, string>;
-  for (const role of Object.keys(TABLE_ENV_VARS) as TableRole[]) {
-    const variable = TABLE_ENV_VARS[role];
-    const name = text(env, variable);
-    if (name === undefined) continue;
-    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
-    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) throw new ConfigError(variable, `is not a valid table name: "${name}"`);
-    tables[role] = name;
-  }
-
-  const originsRaw = required(
-    env,
-    "ALLOWED_ORIGINS",
-    "list the origins allowed to call the API, e.g. 'https://app.example.com https://*.example.com'",
-  );
-  let allowedOrigins: OriginRule[];
-  try {
-    allowedOrigins = parseAllowedOrigins(originsRaw);
-  } catch (error) {
-    throw new ConfigError("ALLOWED_ORIGINS", (error as Error).message);
-  }
-
-  const s3Endpoint = httpUrl(env, "S3_ENDPOINT");
-  const playbackPolicy = policy(env, "PLAYBACK_POLICY", "public");
-  const facesPolicy = policy(env, "FACES_POLICY", playbackPolicy);
-  const tokenSecret = required(
-    env,
-    "TOKEN_SECRET",
-    "set it with `wrangler secret put TOKEN_SECRET` (32+ random bytes)",
-  );
-  if (tokenSecret.length < 32) throw new ConfigError("TOKEN_SECRET", "must be at least 32 characters");
-  const previousTokenSecret = text(env, "TOKEN_SECRET_PREVIOUS");
-  if (previousTokenSecret !== undefined && previousTokenSecret.length < 32) {
-    throw new ConfigError("TOKEN_SECRET_PREVIOUS", "must be at least 32 characters");
-  }
-  const output = bucketName(env, "OUTPUT_BUCKET", DEFAULT_BUCKETS.output);
-
+function awsSettings(read: Reader, region: string): Pick<Config, "aws" | "dynamodbEndpoint" | "s3"> {
+  const s3Endpoint = read.url("S3_ENDPOINT");
   return {
     aws: {
       region,
-      accessKeyId: required(env, "AWS_ACCESS_KEY_ID", "set it with `wrangler secret put AWS_ACCESS_KEY_ID`"),
-      secretAccessKey: required(
-        env,
+      accessKeyId: read.required("AWS_ACCESS_KEY_ID", "set it with `wrangler secret put AWS_ACCESS_KEY_ID`"),
+      secretAccessKey: read.required(
         "AWS_SECRET_ACCESS_KEY",
         "set it with `wrangler secret put AWS_SECRET_ACCESS_KEY`",
       ),
-      sessionToken: text(env, "AWS_SESSION_TOKEN"),
+      sessionToken: read.text("AWS_SESSION_TOKEN"),
     },
-    dynamodbEndpoint: httpUrl(env, "DYNAMODB_ENDPOINT") ?? `https://dynamodb.${region}.amazonaws.com`,
+    dynamodbEndpoint: read.url("DYNAMODB_ENDPOINT") ?? `https://dynamodb.${region}.amazonaws.com`,
     s3: { endpoint: s3Endpoint ?? `https://s3.${region}.amazonaws.com`, pathStyle: s3Endpoint !== undefined },
+  };
+}
+
+function tokenSecret(read: Reader, name: "TOKEN_SECRET" | "TOKEN_SECRET_PREVIOUS"): string | undefined {
+  const secret =
+    name === "TOKEN_SECRET"
+      ? read.required(name, "set it with `wrangler secret put TOKEN_SECRET` (32+ random bytes)")
+      : read.text(name);
+  if (secret !== undefined && secret.length < 32) throw new ConfigError(name, "must be at least 32 characters");
+  return secret;
+}
+
+function playbackSettings(read: Reader): Pick<Config, "playback" | "facesPolicy"> {
+  const policies = ["public", "signed"] as const;
+  const policy = read.oneOf("PLAYBACK_POLICY", policies, SETTINGS.PLAYBACK_POLICY.default);
+  return {
+    playback: {
+      policy,
+      tokenSecret: tokenSecret(read, "TOKEN_SECRET") as string,
+      previousTokenSecret: tokenSecret(read, "TOKEN_SECRET_PREVIOUS"),
+      keyTokenTtlSeconds: read.integer("KEY_TOKEN_TTL_SECONDS", SETTINGS.KEY_TOKEN_TTL_SECONDS.default, {
+        min: 30,
+        max: 86_400,
+      }),
+    },
+    facesPolicy: read.oneOf("FACES_POLICY", policies, policy),
+  };
+}
+
+function allowedOrigins(read: Reader): OriginRule[] {
+  const raw = read.required(
+    "ALLOWED_ORIGINS",
+    "list the origins allowed to call the API, e.g. 'https://app.example.com https://*.example.com'",
+  );
+  try {
+    return parseAllowedOrigins(raw);
+  } catch (error) {
+    throw new ConfigError("ALLOWED_ORIGINS", (error as Error).message);
+  }
+}
+
+function parseConfig(env: ConfigBindings): Config {
+  const read = readerOf(env);
+  const region = awsRegion(read);
+  const tables = {} as Record<TableRole, string>;
+  for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
+    tables[role] = read.table(TABLE_ENV_VARS[role] as WorkerSetting, DEFAULT_TABLES[role]);
+  }
+  const origins = allowedOrigins(read);
+  const { playback, facesPolicy } = playbackSettings(read);
+  const output = read.bucket("OUTPUT_BUCKET", DEFAULT_BUCKETS.output) as string;
+  const { aws, dynamodbEndpoint, s3 } = awsSettings(read, region);
+  return {
+    aws,
+    dynamodbEndpoint,
+    s3,
     tables,
-    allowedOrigins,
-    cacheTtlSeconds: integer(env, "CACHE_TTL_SECONDS", 5, 0, 3600),
+    allowedOrigins: origins,
+    cacheTtlSeconds: read.integer("CACHE_TTL_SECONDS", SETTINGS.CACHE_TTL_SECONDS.default, { min: 0, max: 3600 }),
     upstream: {
-      deadlineMs: integer(env, "UPSTREAM_DEADLINE_MS", 3000, 100, 30_000),
-      maxAttempts: integer(env, "UPSTREAM_MAX_ATTEMPTS", 3, 1, 10),
+      deadlineMs: read.integer("UPSTREAM_DEADLINE_MS", SETTINGS.UPSTREAM_DEADLINE_MS.default, {
+        min: 100,
+        max: 30_000,
+      }),
+      maxAttempts: read.integer("UPSTREAM_MAX_ATTEMPTS", SETTINGS.UPSTREAM_MAX_ATTEMPTS.default, { min: 1, max: 10 }),
     },
     buckets: {
       output,
-      recordings: bucketName(env, "RECORDINGS_BUCKET", DEFAULT_BUCKETS.recordings),
-      analysis: bucketName(env, "ANALYSIS_BUCKET", output),
+      recordings: read.bucket("RECORDINGS_BUCKET", DEFAULT_BUCKETS.recordings) as string,
+      analysis: read.bucket("ANALYSIS_BUCKET", output) as string,
     },
-    recordings: recordingSettings(env),
-    segmentBaseUrl: httpUrl(env, "SEGMENT_BASE_URL"),
-    vodSegmentBaseUrl: httpUrl(env, "VOD_SEGMENT_BASE_URL"),
-    analysisPrefix: folderPrefix(prefix(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
-    playback: {
-      policy: playbackPolicy,
-      tokenSecret,
-      previousTokenSecret,
-      keyTokenTtlSeconds: integer(env, "KEY_TOKEN_TTL_SECONDS", 900, 30, 86_400),
-    },
+    recordings: recordingSettings(read),
+    segmentBaseUrl: read.url("SEGMENT_BASE_URL"),
+    vodSegmentBaseUrl: read.url("VOD_SEGMENT_BASE_URL"),
+    analysisPrefix: folderPrefix(read.prefix("ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX)),
+    playback,
     facesPolicy,
-    demoPage: onOff(env, "DEMO_PAGE", true),
+    demoPage: read.oneOf("DEMO_PAGE", ["on", "off"], "on") === "on",
   };
 }

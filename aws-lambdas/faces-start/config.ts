@@ -17,12 +17,13 @@ import {
 } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 import { claimTtlSetting } from "../shared/idempotency.ts";
+import { SETTINGS } from "../../model/settings.ts";
 
 /**
  * Containers Rekognition Video reads: "H.264 encoded videos in MPEG-4 or MOV format"
  * (https://docs.aws.amazon.com/rekognition/latest/dg/limits.html).
  */
-export const DEFAULT_FACE_VIDEO_EXTENSIONS = ["mp4", "mov"] as const;
+export const DEFAULT_FACE_VIDEO_EXTENSIONS = SETTINGS.FACES_VIDEO_EXTENSIONS.default;
 
 /** `FaceAttributes` of StartFaceDetection: DEFAULT (bounding box, confidence, pose, quality, landmarks) or ALL. */
 export type FaceAttributesSetting = "DEFAULT" | "ALL";
@@ -67,7 +68,11 @@ export function readFacesStartConfig(env: Env): FacesStartConfig {
   if (!ROLE_ARN.test(roleArn)) {
     throw new ConfigError("REKOGNITION_ROLE_ARN", `must be an IAM role ARN, got ${JSON.stringify(roleArn)}.`);
   }
-  const faceAttributes = optionalString(env, "REKOGNITION_FACE_ATTRIBUTES", "DEFAULT").toUpperCase();
+  const faceAttributes = optionalString(
+    env,
+    "REKOGNITION_FACE_ATTRIBUTES",
+    SETTINGS.REKOGNITION_FACE_ATTRIBUTES.default,
+  ).toUpperCase();
   if (faceAttributes !== "DEFAULT" && faceAttributes !== "ALL") {
     throw new ConfigError(
       "REKOGNITION_FACE_ATTRIBUTES",

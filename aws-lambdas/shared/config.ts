@@ -5,15 +5,14 @@
  * invocation. Lambda reports init failures as `Runtime.ExitError`/`InitError` with this message.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
  *
+ * The rules (what an integer, URL, list or prefix may be) are the shared reader's (`model/settings-reader.ts`),
+ * the names and defaults the registry's (`model/settings.ts`).
+ *
  * Pure: the environment is passed in (`process.env` in handlers, a plain object in tests).
  */
-import {
-  DEFAULT_REGION,
-  DEFAULT_STATUS_TTL_SECONDS,
-  DEFAULT_TABLES,
-  TABLE_ENV_VARS,
-  type TableRole,
-} from "../../model/index.ts";
+import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { type LambdaSetting, SETTINGS } from "../../model/settings.ts";
+import { settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
 
 /** A process environment, or any plain object standing in for one. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -29,33 +28,32 @@ export class ConfigError extends Error {
   }
 }
 
+/** The shared settings reader over a Lambda's environment, failing with a `ConfigError`. */
+export function lambdaSettings(env: Env): SettingsReader<LambdaSetting> {
+  return settingsReader<LambdaSetting>(
+    (name) => env[name],
+    (name, problem) => new ConfigError(name, problem),
+  );
+}
+
 /** The value of a variable that must be set and non-blank (trimmed). */
-export function requiredString(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(name, "is required but not set.");
-  return value;
+export function requiredString(env: Env, name: LambdaSetting): string {
+  return lambdaSettings(env).required(name);
 }
 
 /** The value of a variable, or `fallback` when unset or blank (trimmed). */
-export function optionalString(env: Env, name: string, fallback: string): string {
-  const value = env[name]?.trim();
-  return value ? value : fallback;
+export function optionalString(env: Env, name: LambdaSetting, fallback: string): string {
+  return lambdaSettings(env).text(name) ?? fallback;
 }
 
-/** An integer variable within [min, max], or `fallback` when unset or blank. */
+/** A whole-number variable within [min, max] (min defaults to 0), or `fallback` when unset or blank. */
 export function integerSetting(
   env: Env,
-  name: string,
+  name: LambdaSetting,
   fallback: number,
   bounds: { min?: number; max?: number } = {},
 ): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got ${JSON.stringify(raw)}.`);
-  const value = Number(raw);
-  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}.`);
-  return value;
+  return lambdaSettings(env).integer(name, fallback, { min: bounds.min ?? 0, max: bounds.max });
 }
 
 /**
@@ -63,17 +61,12 @@ export function integerSetting(
  * minute; shared by submit-job, which writes them, and job-state, which renews it on every update.
  */
 export function statusTtlSetting(env: Env): number {
-  return integerSetting(env, "STATUS_TTL_SECONDS", DEFAULT_STATUS_TTL_SECONDS, { min: 60 });
+  return integerSetting(env, "STATUS_TTL_SECONDS", SETTINGS.STATUS_TTL_SECONDS.default, { min: 60 });
 }
 
 /** A list variable: items separated by commas and/or whitespace, blanks dropped; `fallback` when unset. */
-export function listSetting(env: Env, name: string, fallback: readonly string[]): string[] {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return [...fallback];
-  return raw
-    .split(/[\s,]+/)
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
+export function listSetting(env: Env, name: LambdaSetting, fallback: readonly string[]): string[] {
+  return lambdaSettings(env).list(name, fallback);
 }
 
 /** Where uploads come from and which files count, as every upload consumer reads them. */
@@ -93,7 +86,7 @@ export interface UploadSelection {
  */
 export function uploadSelection(
   env: Env,
-  extensionsVariable: string,
+  extensionsVariable: LambdaSetting,
   defaultExtensions: readonly string[],
 ): UploadSelection {
   const videoExtensions = listSetting(env, extensionsVariable, defaultExtensions).map((ext) =>
@@ -101,40 +94,30 @@ export function uploadSelection(
   );
   if (videoExtensions.length === 0) throw new ConfigError(extensionsVariable, "must list at least one extension.");
   return {
-    inputPrefix: optionalString(env, "INPUT_PREFIX", ""),
+    inputPrefix: optionalString(env, "INPUT_PREFIX", SETTINGS.INPUT_PREFIX.default),
     inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
     videoExtensions,
   };
 }
 
-/** An `http(s)://` URL variable, or undefined when unset/blank. */
-export function optionalUrl(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an http(s) URL, got ${JSON.stringify(raw)}.`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigError(name, `must be an http(s) URL, got ${JSON.stringify(raw)}.`);
-  }
-  return raw.replace(/\/+$/, "");
+/** An `http(s)://` URL variable without trailing "/", or undefined when unset/blank. */
+export function optionalUrl(env: Env, name: LambdaSetting): string | undefined {
+  return lambdaSettings(env).url(name);
 }
 
 /** Every table name: `TABLE_*` variables from the shared model, defaulting to the seed's names. */
 export function tableNames(env: Env): Record<TableRole, string> {
+  const read = lambdaSettings(env);
   const names = {} as Record<TableRole, string>;
   for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
-    names[role] = optionalString(env, TABLE_ENV_VARS[role], DEFAULT_TABLES[role]);
+    names[role] = read.table(TABLE_ENV_VARS[role] as LambdaSetting, DEFAULT_TABLES[role]);
   }
   return names;
 }
 
 /** The region: `AWS_REGION` (set by Lambda itself), else `AWS_DEFAULT_REGION`, else the model default. */
 export function awsRegion(env: Env): string {
-  return optionalString(env, "AWS_REGION", optionalString(env, "AWS_DEFAULT_REGION", DEFAULT_REGION));
+  return optionalString(env, "AWS_REGION", optionalString(env, "AWS_DEFAULT_REGION", SETTINGS.AWS_REGION.default));
 }
 
 /**

@@ -14,8 +14,9 @@
  * Pure: no I/O.
  */
 import { createHash } from "node:crypto";
-import { DEFAULT_ANALYSIS_PREFIX, DEFAULT_FACE_ANALYSIS_TTL_SECONDS } from "../../model/index.ts";
-import { ConfigError, type Env, integerSetting, optionalString } from "./config.ts";
+import { SETTINGS } from "../../model/settings.ts";
+import { folderPrefix } from "../../model/settings-reader.ts";
+import { ConfigError, type Env, integerSetting, lambdaSettings, optionalString } from "./config.ts";
 import { sortableSequencer } from "./s3-events.ts";
 
 /** Prefix of every JobTag this pipeline sets; a notification without it is for someone else's job. */
@@ -71,17 +72,11 @@ export const ROW_NAMES = {
 
 /**
  * `ANALYSIS_PREFIX` normalised to end in "/" (or "" for the bucket root), shared with faces-collect and
- * the Worker. Rejects "..", leading "/" and control characters, which would name keys S3 and the
- * Worker's URL handling treat differently.
+ * the Worker, read by the shared prefix rule (`model/settings-reader.ts`): the same value means the same
+ * folder in every runtime.
  */
 export function analysisPrefixSetting(env: Env): string {
-  const raw = optionalString(env, "ANALYSIS_PREFIX", DEFAULT_ANALYSIS_PREFIX);
-  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(raw) || raw.split("/").some((part) => part === "." || part === "..")) {
-    throw new ConfigError("ANALYSIS_PREFIX", `must be a plain S3 key prefix, got ${JSON.stringify(raw)}.`);
-  }
-  const trimmed = raw.replace(/^\/+|\/+$/g, "");
-  return trimmed === "" ? "" : `${trimmed}/`;
+  return folderPrefix(lambdaSettings(env).prefix("ANALYSIS_PREFIX", SETTINGS.ANALYSIS_PREFIX.default));
 }
 
 /**
@@ -99,7 +94,7 @@ export function analysisBucketSetting(env: Env): string {
  * find no row.
  */
 export function faceRowTtlSetting(env: Env): number {
-  const seconds = integerSetting(env, "FACES_TTL_SECONDS", DEFAULT_FACE_ANALYSIS_TTL_SECONDS, { min: 0 });
+  const seconds = integerSetting(env, "FACES_TTL_SECONDS", SETTINGS.FACES_TTL_SECONDS.default);
   if (seconds > 0 && seconds < 86_400) {
     throw new ConfigError("FACES_TTL_SECONDS", `must be 0 (no expiry) or at least 86400, got ${seconds}.`);
   }

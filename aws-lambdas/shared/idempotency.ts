@@ -29,6 +29,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { MAX_PARTITION_KEY_BYTES, TABLE_KEYS, TTL_ATTRIBUTE, epochSeconds } from "../../model/index.ts";
+import { SETTINGS } from "../../model/settings.ts";
 import { isConditionalCheckFailed } from "./clients.ts";
 import { type Env, integerSetting } from "./config.ts";
 
@@ -45,7 +46,7 @@ export interface ObjectIdentity {
 const EVENT_KEY = TABLE_KEYS.uploadEvents;
 
 /** Default lifetime of a claim row: 7 days, beyond every redelivery window (Lambda 6 h, EventBridge 24 h). */
-export const DEFAULT_CLAIM_TTL_SECONDS = 7 * 86_400;
+export const DEFAULT_CLAIM_TTL_SECONDS = SETTINGS.IDEMPOTENCY_TTL_SECONDS.default;
 
 /** `IDEMPOTENCY_TTL_SECONDS`: lifetime of the claim rows, at least a day (EventBridge retries for 24 h). */
 export function claimTtlSetting(env: Env): number {

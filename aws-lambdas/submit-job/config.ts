@@ -14,34 +14,13 @@ import {
   uploadSelection,
 } from "../shared/config.ts";
 import { claimTtlSetting } from "../shared/idempotency.ts";
+import { SETTINGS } from "../../model/settings.ts";
 
 /**
  * Extensions MediaConvert reads as video containers (lowercase, no dot).
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/reference-codecs-containers-input.html
  */
-export const DEFAULT_VIDEO_EXTENSIONS = [
-  "mp4",
-  "m4v",
-  "mov",
-  "qt",
-  "mkv",
-  "webm",
-  "avi",
-  "flv",
-  "f4v",
-  "wmv",
-  "asf",
-  "mpg",
-  "mpeg",
-  "m2v",
-  "ts",
-  "m2ts",
-  "mts",
-  "mxf",
-  "3gp",
-  "3g2",
-  "y4m",
-] as const;
+export const DEFAULT_VIDEO_EXTENSIONS = SETTINGS.VIDEO_EXTENSIONS.default;
 
 /** Everything submit-job needs to know that is not in the event (`videoExtensions`: `VIDEO_EXTENSIONS`). */
 export interface SubmitJobConfig extends UploadSelection {

@@ -4,16 +4,14 @@
  * the key in the message instead of deploying something half-configured.
  * https://docs.aws.amazon.com/cdk/v2/guide/context.html
  *
+ * Values go through the shared settings reader (`model/settings-reader.ts`, the Worker's and the Lambdas'
+ * rules); context keys and defaults come from the registry (`model/settings.ts`).
+ *
  * Pure: the context is read through a function, so tests pass a plain object.
  */
-import {
-  DEFAULT_ANALYSIS_PREFIX,
-  DEFAULT_FACE_ANALYSIS_TTL_SECONDS,
-  DEFAULT_RECORDINGS_PREFIX,
-  DEFAULT_TABLES,
-  TABLE_ENV_VARS,
-  type TableRole,
-} from "../../model/index.ts";
+import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { type InfraKey, SETTINGS } from "../../model/settings.ts";
+import { folderPrefix, settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
 
 /** Everything the stack needs to know that is not fixed by the model. */
 export interface MediaEdgeSettings {
@@ -66,44 +64,10 @@ export class SettingsError extends Error {
 /** Reads one context key (`app.node.tryGetContext`). */
 export type ContextReader = (key: string) => unknown;
 
-function text(get: ContextReader, key: string): string | undefined {
-  const value = get(key);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" && typeof value !== "number") throw new SettingsError(key, "must be a string.");
-  const trimmed = String(value).trim();
-  return trimmed === "" ? undefined : trimmed;
-}
+type Reader = SettingsReader<InfraKey>;
 
-function integer(get: ContextReader, key: string, fallback: number, min: number, max: number): number {
-  const raw = text(get, key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new SettingsError(key, `must be a whole number, got "${raw}".`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new SettingsError(key, `must be between ${min} and ${max}, got ${value}.`);
-  return value;
-}
-
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-
-function bucketName(get: ContextReader, key: string): string | undefined {
-  const value = text(get, key);
-  if (value !== undefined && !BUCKET_NAME.test(value)) {
-    throw new SettingsError(key, `is not a valid S3 bucket name: "${value}".`);
-  }
-  return value;
-}
-
-/** A key prefix without leading or trailing "/" (the Worker's RECORDINGS_PREFIX form). */
-function plainPrefix(get: ContextReader, key: string, fallback: string): string {
-  const value = text(get, key) ?? fallback;
-  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f*?]/.test(value) || value.split("/").some((part) => part === "." || part === "..")) {
-    throw new SettingsError(key, `must be a plain S3 key prefix, got "${value}".`);
-  }
-  return value.replace(/^\/+|\/+$/g, "");
+function readerOf(get: ContextReader): Reader {
+  return settingsReader<InfraKey>(get, (key, problem) => new SettingsError(key, problem));
 }
 
 /**
@@ -112,8 +76,8 @@ function plainPrefix(get: ContextReader, key: string, fallback: string): string 
  * Only characters that encoding leaves alone mean the same to both, so only those are accepted.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
-function inputPrefix(get: ContextReader): string {
-  const value = text(get, "inputPrefix") ?? "";
+function inputPrefix(read: Reader): string {
+  const value = read.text("inputPrefix") ?? SETTINGS.INPUT_PREFIX.default;
   if (!/^[A-Za-z0-9/_.-]*$/.test(value) || value.startsWith("/")) {
     throw new SettingsError(
       "inputPrefix",
@@ -126,87 +90,95 @@ function inputPrefix(get: ContextReader): string {
 /** Rekognition's 20 concurrent jobs are the real limit; a reservation above that only wastes the pool. */
 const MAX_FACES_START_CONCURRENCY = 20;
 
-/** Validated settings from the CDK context; throws `SettingsError` naming the first bad key. */
-export function readSettings(get: ContextReader): MediaEdgeSettings {
+function tableSettings(read: Reader): Pick<MediaEdgeSettings, "tables" | "existingTables"> {
   const tables = {} as Record<TableRole, string>;
   for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
-    const key = TABLE_ENV_VARS[role];
-    const name = text(get, key) ?? DEFAULT_TABLES[role];
-    if (!TABLE_NAME.test(name)) throw new SettingsError(key, `is not a valid table name: "${name}".`);
-    tables[role] = name;
+    tables[role] = read.table(TABLE_ENV_VARS[role] as InfraKey, DEFAULT_TABLES[role]);
   }
+  const roles = Object.keys(DEFAULT_TABLES);
+  const existingTables = read.list("existingTables", []).map((role) => {
+    if (!roles.includes(role)) {
+      throw new SettingsError("existingTables", `lists "${role}", which is not a table role (${roles.join(", ")}).`);
+    }
+    return role as TableRole;
+  });
+  return { tables, existingTables };
+}
 
-  const existingTables = (text(get, "existingTables") ?? "")
-    .split(/[\s,]+/)
-    .filter((role) => role !== "")
-    .map((role) => {
-      if (!(role in DEFAULT_TABLES)) {
-        throw new SettingsError(
-          "existingTables",
-          `lists "${role}", which is not a table role (${Object.keys(DEFAULT_TABLES).join(", ")}).`,
-        );
-      }
-      return role as TableRole;
-    });
-
-  const analysisPrefix = plainPrefix(get, "analysisPrefix", DEFAULT_ANALYSIS_PREFIX);
-  if (analysisPrefix === "") {
+function analysisPrefix(read: Reader): string {
+  const prefix = read.prefix("analysisPrefix", SETTINGS.ANALYSIS_PREFIX.default);
+  if (prefix === "") {
     // The bucket root cannot work: the Lambdas and the Worker read an empty ANALYSIS_PREFIX as unset
     // (their default), while the results' lifecycle rule and faces-collect's PutObject grant would
     // cover the whole output bucket, expiring every HLS output with the face results.
     throw new SettingsError("analysisPrefix", "must name a folder of the output bucket, not its root.");
   }
-  const concurrencyRaw = text(get, "facesStartConcurrency");
-  const removalPolicy = text(get, "removalPolicy") ?? "retain";
-  if (removalPolicy !== "retain" && removalPolicy !== "destroy") {
-    throw new SettingsError("removalPolicy", `must be "retain" or "destroy", got "${removalPolicy}".`);
-  }
-  const endpoint = text(get, "mediaConvertEndpoint");
+  return folderPrefix(prefix);
+}
+
+function mediaConvertSettings(read: Reader): MediaEdgeSettings["mediaConvert"] {
+  const mediaConvert: MediaEdgeSettings["mediaConvert"] = {};
+  const endpoint = read.text("mediaConvertEndpoint");
   if (endpoint !== undefined && !/^https:\/\/[^\s/]+\/?$/.test(endpoint)) {
     throw new SettingsError("mediaConvertEndpoint", `must be an https:// URL with no path, got "${endpoint}".`);
   }
+  if (endpoint) mediaConvert.endpoint = endpoint.replace(/\/$/, "");
+  const jobTemplate = read.text("mediaConvertJobTemplate");
+  if (jobTemplate) mediaConvert.jobTemplate = jobTemplate;
+  const queue = read.text("mediaConvertQueue");
+  if (queue) mediaConvert.queue = queue;
+  return mediaConvert;
+}
 
+function bucketNames(read: Reader): MediaEdgeSettings["bucketNames"] {
+  const names: MediaEdgeSettings["bucketNames"] = {};
+  const input = read.bucket("inputBucketName");
+  const output = read.bucket("outputBucketName");
+  const recordings = read.bucket("recordingsBucketName");
+  if (input) names.input = input;
+  if (output) names.output = output;
+  if (recordings) names.recordings = recordings;
+  return names;
+}
+
+function workerUserName(read: Reader): string | undefined {
+  const name = read.text("workerUserName");
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
+  if (name !== undefined && !/^[\w+=,.@-]{1,64}$/.test(name)) {
+    throw new SettingsError("workerUserName", `is not a valid IAM user name: "${name}".`);
+  }
+  return name;
+}
+
+/** Validated settings from the CDK context; throws `SettingsError` naming the first bad key. */
+export function readSettings(get: ContextReader): MediaEdgeSettings {
+  const read = readerOf(get);
+  const { tables, existingTables } = tableSettings(read);
+  const concurrencyRaw = read.text("facesStartConcurrency");
   const settings: MediaEdgeSettings = {
     tables,
     existingTables,
-    bucketNames: {},
-    inputPrefix: inputPrefix(get),
-    recordingsPrefix: plainPrefix(get, "recordingsPrefix", DEFAULT_RECORDINGS_PREFIX),
-    analysisPrefix: `${analysisPrefix}/`,
+    bucketNames: bucketNames(read),
+    inputPrefix: inputPrefix(read),
+    recordingsPrefix: read.prefix("recordingsPrefix", SETTINGS.RECORDINGS_PREFIX.default),
+    analysisPrefix: analysisPrefix(read),
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.
-    analysisRetentionDays: integer(
-      get,
-      "analysisRetentionDays",
-      Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1,
-      0,
-      36_500,
-    ),
-    mediaConvert: {},
-    removalPolicy,
-    logRetentionDays: integer(get, "logRetentionDays", 30, 1, 3653),
+    analysisRetentionDays: read.integer("analysisRetentionDays", SETTINGS.analysisRetentionDays.default, {
+      min: 0,
+      max: 36_500,
+    }),
+    mediaConvert: mediaConvertSettings(read),
+    removalPolicy: read.oneOf("removalPolicy", ["retain", "destroy"], SETTINGS.removalPolicy.default),
+    logRetentionDays: read.integer("logRetentionDays", SETTINGS.logRetentionDays.default, { min: 1, max: 3653 }),
   };
   if (concurrencyRaw !== "none") {
-    settings.facesStartConcurrency = integer(get, "facesStartConcurrency", 5, 1, MAX_FACES_START_CONCURRENCY);
+    settings.facesStartConcurrency = read.integer("facesStartConcurrency", SETTINGS.facesStartConcurrency.default, {
+      min: 1,
+      max: MAX_FACES_START_CONCURRENCY,
+    });
   }
-  const input = bucketName(get, "inputBucketName");
-  const output = bucketName(get, "outputBucketName");
-  const recordings = bucketName(get, "recordingsBucketName");
-  if (input) settings.bucketNames.input = input;
-  if (output) settings.bucketNames.output = output;
-  if (recordings) settings.bucketNames.recordings = recordings;
-  if (endpoint) settings.mediaConvert.endpoint = endpoint.replace(/\/$/, "");
-  const jobTemplate = text(get, "mediaConvertJobTemplate");
-  if (jobTemplate) settings.mediaConvert.jobTemplate = jobTemplate;
-  const queue = text(get, "mediaConvertQueue");
-  if (queue) settings.mediaConvert.queue = queue;
-  const workerUserName = text(get, "workerUserName");
-  if (workerUserName) {
-    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
-    if (!/^[\w+=,.@-]{1,64}$/.test(workerUserName)) {
-      throw new SettingsError("workerUserName", `is not a valid IAM user name: "${workerUserName}".`);
-    }
-    settings.workerUserName = workerUserName;
-  }
+  const userName = workerUserName(read);
+  if (userName) settings.workerUserName = userName;
   return settings;
 }
 
