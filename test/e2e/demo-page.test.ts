@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
 import { jobScope, mintToken, recordingScope } from "../../worker/auth/tokens.ts";
@@ -150,7 +150,7 @@ beforeAll(async () => {
   const [encoded, started, browser] = await Promise.all([
     ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
       "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", smallClip]), // prettier-ignore
-    startDemoStack({
+    startDemoStack(inject("dynamodbEndpoint"), {
       PLAYBACK_POLICY: "signed",
       FACES_POLICY: "public",
       TOKEN_SECRET,
@@ -269,7 +269,7 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
   });
 
   it("no content key (hex or raw) and no token secret in any S3 object or log line; tokens stayed on this origin", async () => {
-    const dynamodb = localDynamoDbClient(stack.dynamodb.endpoint);
+    const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
     const rows = await dynamodb
       .send(new ScanCommand({ TableName: DEFAULT_TABLES.jobIdToOutput }))
       .finally(() => dynamodb.destroy());

@@ -1,6 +1,7 @@
 /**
- * The local stack as `npm start` runs it, for the browser test of the demo page: DynamoDB Local,
- * s3rver (in this process, for its object events), the four Lambdas with the MediaConvert and
+ * The local stack as `npm start` runs it, for the browser test of the demo page: the global setup's
+ * DynamoDB Local (one Java process less on a busy machine), s3rver (in this process, for its object
+ * events), the four Lambdas with the MediaConvert and
  * Rekognition emulators, and the Worker under `wrangler dev` serving the page at /. Every log line
  * of every part is kept (`logs`), so a test can scan them for secrets.
  */
@@ -8,14 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryLog, type MemoryLog } from "../../../aws-lambdas/shared/logger.ts";
-import {
-  ensureBuckets,
-  ensureTables,
-  startDynamoDbLocal,
-  startS3Server,
-  type LocalS3Server,
-  type RunningService,
-} from "../../../local/aws.ts";
+import { ensureBuckets, ensureTables, startS3Server, type LocalS3Server } from "../../../local/aws.ts";
 import { localEndpoints, localWorkerDefaults } from "../../../local/defaults.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../../local/pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "../../../local/wrangler-dev.ts";
@@ -23,7 +17,7 @@ import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../../model/index.ts";
 import { buildPage } from "../../../page/build.ts";
 
 export interface DemoStack {
-  dynamodb: RunningService;
+  dynamodbEndpoint: string;
   s3: LocalS3Server;
   /** Where s3rver keeps every object it was sent (scanned for secrets). */
   s3Directory: string;
@@ -36,28 +30,30 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-/** Starts the stack; `overrides` go over the local Worker defaults (e.g. signed playback). */
-export async function startDemoStack(overrides: Record<string, string>): Promise<DemoStack> {
+/**
+ * Starts the stack on `dynamodbEndpoint` (tables created if missing); `overrides` go over the local
+ * Worker defaults (e.g. signed playback).
+ */
+export async function startDemoStack(dynamodbEndpoint: string, overrides: Record<string, string>): Promise<DemoStack> {
   const work = mkdtempSync(join(tmpdir(), "media-edge-demo-"));
   const s3Directory = join(work, "s3");
-  const [dynamodb, s3] = await Promise.all([
-    startDynamoDbLocal(),
-    startS3Server({ directory: s3Directory }),
-    buildPage(),
-  ]);
-  const stops: Array<() => Promise<void>> = [() => dynamodb.stop(), () => s3.stop()];
+  const [s3] = await Promise.all([startS3Server({ directory: s3Directory }), buildPage()]);
+  const stops: Array<() => Promise<void>> = [() => s3.stop()];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   };
   try {
     await Promise.all([
-      ensureTables(dynamodb.endpoint, DEFAULT_TABLES),
+      ensureTables(dynamodbEndpoint, DEFAULT_TABLES),
       ensureBuckets(s3.endpoint, Object.values(DEFAULT_BUCKETS)),
     ]);
     const lines: string[] = [];
     const lambdaLogs: MemoryLog[] = [];
-    const endpoints = localEndpoints({ dynamodb: dynamodb.port, s3: s3.port, worker: 8787, emulators: 0 });
+    const endpoints = {
+      ...localEndpoints({ dynamodb: 0, s3: s3.port, worker: 8787, emulators: 0 }),
+      dynamodb: dynamodbEndpoint,
+    };
     const pipeline = await startLocalPipeline({
       s3,
       endpoints,
@@ -77,7 +73,7 @@ export async function startDemoStack(overrides: Record<string, string>): Promise
     const worker = await startWranglerDev({ vars: workerVars, onOutput: (chunk) => lines.push(chunk) });
     stops.push(() => worker.stop());
     const logs = () => [...lines, ...lambdaLogs.flatMap((log) => log.entries.map((entry) => JSON.stringify(entry)))];
-    return { dynamodb, s3, s3Directory, pipeline, worker, workerVars, logs, stop };
+    return { dynamodbEndpoint, s3, s3Directory, pipeline, worker, workerVars, logs, stop };
   } catch (error) {
     await stop();
     throw error;
