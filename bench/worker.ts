@@ -14,13 +14,11 @@
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
  * handling, which the bare route shows, so compare the two. Wall time is the client-side median.
  */
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
 import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
 import { localWorkerDefaults, localEndpoints } from "../local/defaults.ts";
+import { bundleSize } from "./support/bundle.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import {
   compatibilityDateOf,
@@ -62,12 +60,6 @@ async function runBatch(measure: Measure): Promise<void> {
     }
   }
   measure.cpuPerRequest.push((processCpuMs(measure.server.pid) - before) / measure.batchSize);
-}
-
-function bundleSize(outdir: string): { raw: number; gzip: number } {
-  const files = readdirSync(outdir).filter((name) => name.endsWith(".js"));
-  const bytes = Buffer.concat(files.map((name) => readFileSync(join(outdir, name))));
-  return { raw: bytes.length, gzip: gzipSync(bytes).length };
 }
 
 /** Runs the Worker bench and returns its figures. */

@@ -110,344 +110,427 @@ export class CollectionContinuesError extends Error {
 
 /** Creates the faces-collect handler. */
 export function createFacesCollectHandler(deps: FacesCollectDeps) {
-  const { config, clients, log } = deps;
-  const clock = deps.now ?? (() => Date.now());
-
-  return async function facesCollect(event: unknown, context?: InvocationContext): Promise<FacesCollectResult> {
-    const { notifications, rejections } = parseNotifications(event);
-    const results: FacesCollectOutcome[] = [];
-    const causes: unknown[] = [];
-    for (const rejection of rejections) {
-      log.warn("Notification rejected", {
-        reason: rejection.reason,
-        detail: rejection.message,
-        messageId: rejection.messageId,
-      });
-      results.push({ outcome: "rejected", reason: rejection.reason, message: rejection.message });
-    }
-    for (const notification of notifications) {
-      const where = { jobId: notification.jobId, bucket: notification.video.bucket, key: notification.video.key };
-      try {
-        const outcome = await collectOne(notification, context);
-        if (outcome.outcome === "continues" || outcome.outcome === "busy") causes.push(new Error(outcome.outcome));
-        results.push(outcome);
-      } catch (error) {
-        causes.push(error);
-        log.error("Face detection results could not be collected; the notification will be retried", {
-          ...where,
-          ...describeError(error),
-        });
-        results.push({ outcome: "failed", jobId: notification.jobId, error: String(error) });
-      }
-    }
-    const result = { results };
-    if (causes.length > 0) throw new CollectionContinuesError(result, causes);
-    return result;
+  return function facesCollect(event: unknown, context?: InvocationContext): Promise<FacesCollectResult> {
+    return handleNotifications(deps, event, context);
   };
+}
 
-  async function collectOne(
-    notification: FaceJobNotification,
-    context: InvocationContext | undefined,
-  ): Promise<FacesCollectOutcome> {
-    const { jobId } = notification;
-    const where = {
-      jobId,
-      bucket: notification.video.bucket,
-      key: notification.video.key,
-      status: notification.status,
-    };
-    if (notification.api !== "StartFaceDetection") {
-      log.info("Notification ignored: not a face detection job", { ...where, api: notification.api });
-      return { outcome: "ignored", jobId, reason: `API ${notification.api}` };
-    }
-    const row = await readRow(clients.dynamodb, config.tables.faceAnalysis, notification.video.key);
-    const plan = planCollection(row, notification);
-    switch (plan.action) {
-      case "duplicate":
-        log.info("Duplicate notification: the result is already recorded", { ...where, rowStatus: plan.status });
-        return { outcome: "duplicate", jobId, status: plan.status };
-      case "superseded":
-        log.info("Notification superseded: the row describes a newer upload or another job", {
-          ...where,
-          rowJobId: plan.rowJobId,
-        });
-        return { outcome: "superseded", jobId, ...(plan.rowJobId ? { rowJobId: plan.rowJobId } : {}) };
-      case "foreign":
-        log.warn("Notification ignored: not a job this pipeline started", { ...where, jobTag: notification.jobTag });
-        return { outcome: "ignored", jobId, reason: "foreign job" };
-    }
-    const target: RowTarget = {
-      table: config.tables.faceAnalysis,
-      notification,
-      order: plan.order,
-      ttlSeconds: config.rowTtlSeconds,
-      now: clock(),
-    };
+const clockOf = (deps: FacesCollectDeps) => deps.now ?? (() => Date.now());
 
-    if (notification.status !== "SUCCEEDED") {
-      const message = await failureMessage(notification);
-      const written = await recordJobFailed(clients.dynamodb, target, message);
-      log.warn("Face detection job failed", { ...where, detail: message, row: written ? "written" : "superseded" });
-      return written ? { outcome: "job-failed", jobId, message } : { outcome: "superseded", jobId };
-    }
-
-    const leaseId = randomUUID();
-    const acquired = await acquireCollection(clients.dynamodb, target, plan.action, {
-      id: leaseId,
-      expiresAt: clock() + LEASE_MS,
+async function handleNotifications(
+  deps: FacesCollectDeps,
+  event: unknown,
+  context: InvocationContext | undefined,
+): Promise<FacesCollectResult> {
+  const { log } = deps;
+  const { notifications, rejections } = parseNotifications(event);
+  const results: FacesCollectOutcome[] = [];
+  const causes: unknown[] = [];
+  for (const rejection of rejections) {
+    log.warn("Notification rejected", {
+      reason: rejection.reason,
+      detail: rejection.message,
+      messageId: rejection.messageId,
     });
-    if (!acquired.ok) {
-      const current = acquired.row;
-      if (current?.JobId === jobId && (current.StatusRank ?? 0) >= FACE_ANALYSIS_STATUS_RANK.SUCCEEDED) {
-        log.info("Duplicate notification: the result was recorded meanwhile", where);
-        return { outcome: "duplicate", jobId, status: current.AnalysisStatus };
-      }
-      if (current?.JobId === jobId && current.AnalysisStatus === "COLLECTING") {
-        // Someone holds a live lease. Retry later rather than return: if that holder died (out of
-        // memory), its lease runs out and this message's retry is what finishes the job.
-        log.info("Another invocation is collecting this job; retrying later", {
-          ...where,
-          leaseExpiresAt: current.Collect?.LeaseExpiresAt,
-        });
-        return { outcome: "busy", jobId };
-      }
-      log.info("Notification superseded while taking the lease", { ...where, rowJobId: current?.JobId });
-      return { outcome: "superseded", jobId, ...(current?.JobId ? { rowJobId: current.JobId } : {}) };
-    }
-    if (acquired.checkpoint.Pages > 0) {
-      log.info("Resuming a checkpointed collection", {
-        ...where,
-        pages: acquired.checkpoint.Pages,
-        faces: acquired.checkpoint.FaceCount,
-        pagesDone: acquired.checkpoint.PagesDone,
-      });
-    }
+    results.push({ outcome: "rejected", reason: rejection.reason, message: rejection.message });
+  }
+  for (const notification of notifications) {
+    const where = { jobId: notification.jobId, bucket: notification.video.bucket, key: notification.video.key };
     try {
-      return await collectPages(notification, target, acquired.checkpoint, leaseId, context);
+      const outcome = await collectOne(deps, notification, context);
+      if (outcome.outcome === "continues" || outcome.outcome === "busy") causes.push(new Error(outcome.outcome));
+      results.push(outcome);
     } catch (error) {
-      // Hand the lease back so the retry can resume at once, then let the retry happen.
-      await releaseLease(clients.dynamodb, target.table, notification.video.key, leaseId, clock()).catch(() => false);
-      throw error;
+      causes.push(error);
+      log.error("Face detection results could not be collected; the notification will be retried", {
+        ...where,
+        ...describeError(error),
+      });
+      results.push({ outcome: "failed", jobId: notification.jobId, error: String(error) });
     }
   }
+  const result = { results };
+  if (causes.length > 0) throw new CollectionContinuesError(result, causes);
+  return result;
+}
 
-  async function collectPages(
-    notification: FaceJobNotification,
-    target: RowTarget,
-    start: FaceCollectCheckpoint,
-    leaseId: string,
-    context: InvocationContext | undefined,
-  ): Promise<FacesCollectOutcome> {
-    const { jobId } = notification;
-    const inputFile = notification.video.key;
-    const where = { jobId, bucket: notification.video.bucket, key: inputFile };
-    const table = target.table;
-    const checkpoint: FaceCollectCheckpoint = { ...start, Chunks: [...start.Chunks] };
-    let pagesRead = 0;
+/** Log fields that place a message in one notification. */
+type Where = { jobId: string; bucket: string; key: string; status?: string };
 
-    const restart = async (reason: string): Promise<FacesCollectOutcome | undefined> => {
-      const restarts = checkpoint.Restarts + 1;
-      if (restarts > MAX_RESTARTS) {
-        const message = `Face detection results could not be read: ${reason} (after ${MAX_RESTARTS} restarts).`;
-        await recordJobFailed(clients.dynamodb, target, message, leaseId);
-        log.error("Giving up on a collection", { ...where, detail: message });
-        return { outcome: "job-failed", jobId, message };
-      }
-      log.warn("Restarting the collection from the first page", { ...where, reason, restarts });
-      if (
-        !(await restartCheckpoint(clients.dynamodb, table, inputFile, leaseId, restarts, clock() + LEASE_MS, clock()))
-      ) {
-        return { outcome: "lease-lost", jobId };
-      }
-      Object.assign(checkpoint, { PagesDone: false, Pages: 0, FaceCount: 0, Chunks: [], Restarts: restarts });
-      delete checkpoint.NextToken;
-      delete checkpoint.NextTokenAt;
-      delete checkpoint.VideoMetadata;
-      return undefined;
-    };
-
-    if (
-      !checkpoint.PagesDone &&
-      checkpoint.NextToken !== undefined &&
-      clock() - (checkpoint.NextTokenAt ?? 0) > NEXT_TOKEN_MAX_AGE_MS
-    ) {
-      const stopped = await restart("the checkpointed NextToken is older than 23 hours");
-      if (stopped) return stopped;
-    }
-
-    while (!checkpoint.PagesDone) {
-      const remaining = context?.getRemainingTimeInMillis?.();
-      if (pagesRead > 0 && typeof remaining === "number" && remaining < config.reserveMs) {
-        await releaseLease(clients.dynamodb, table, inputFile, leaseId, clock());
-        log.info("Time is running short: checkpointed, the retry continues", {
-          ...where,
-          pagesRead,
-          pagesTotal: checkpoint.Pages,
-          faces: checkpoint.FaceCount,
-          remainingMs: remaining,
-        });
-        return { outcome: "continues", jobId, pagesRead, pagesTotal: checkpoint.Pages };
-      }
-
-      let page: GetFaceDetectionCommandOutput;
-      try {
-        page = await clients.rekognition.send(
-          new GetFaceDetectionCommand({
-            JobId: jobId,
-            MaxResults: MAX_FACES_PER_PAGE,
-            ...(checkpoint.NextToken !== undefined ? { NextToken: checkpoint.NextToken } : {}),
-          }),
-        );
-      } catch (error) {
-        const name = (error as { name?: string }).name;
-        if (name === "InvalidPaginationTokenException" && checkpoint.NextToken !== undefined) {
-          const stopped = await restart("Rekognition rejected the NextToken (expired after 24 hours or invalid)");
-          if (stopped) return stopped;
-          continue;
-        }
-        if (name === "ResourceNotFoundException" || name === "InvalidParameterException") {
-          const message = `Rekognition no longer has this job's results (${name}).`;
-          await recordJobFailed(clients.dynamodb, target, message, leaseId);
-          log.error("Face detection results are gone", { ...where, ...describeError(error) });
-          return { outcome: "job-failed", jobId, message };
-        }
-        throw error;
-      }
-      if (page.JobStatus !== "SUCCEEDED") {
-        if (page.JobStatus === "FAILED") {
-          const message = `Rekognition job FAILED: ${page.StatusMessage ?? "no reason given"}`;
-          await recordJobFailed(clients.dynamodb, target, message, leaseId);
-          return { outcome: "job-failed", jobId, message };
-        }
-        throw new Error(`GetFaceDetection reports JobStatus ${String(page.JobStatus)} after a SUCCEEDED notification.`);
-      }
-
-      const prepared = prepareChunks(page.Faces, config.chunkSize);
-      if (prepared.dropped > 0)
-        log.warn("Faces without a timestamp were dropped", { ...where, dropped: prepared.dropped });
-      const base = checkpoint.Chunks.length;
-      if (base + prepared.chunks.length > MAX_CHUNKS) {
-        const message = `The result has more than ${MAX_CHUNKS} chunks of faces; it is too large to index.`;
-        await recordJobFailed(clients.dynamodb, target, message, leaseId);
-        return { outcome: "job-failed", jobId, message };
-      }
-      const lastBefore = checkpoint.Chunks[base - 1]?.[1];
-      const firstNow = prepared.chunks[0]?.first;
-      if (lastBefore !== undefined && firstNow !== undefined && firstNow < lastBefore) {
-        log.warn("A page starts before the previous one ended; Rekognition documents time order", {
-          ...where,
-          page: checkpoint.Pages,
-        });
-      }
-      await Promise.all(
-        prepared.chunks.map((chunk, index) =>
-          clients.s3.send(
-            new PutObjectCommand({
-              Bucket: config.analysisBucket,
-              Key: faceResultChunkKey(config.analysisPrefix, jobId, base + index),
-              Body: chunk.body,
-              ContentType: "application/x-ndjson; charset=utf-8",
-            }),
-          ),
-        ),
-      );
-      const chunkSummaries = prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]);
-      const faces = chunkSummaries.reduce((sum, [, , count]) => sum + count, 0);
-      const videoMetadata =
-        checkpoint.VideoMetadata === undefined && page.VideoMetadata
-          ? (JSON.parse(JSON.stringify(page.VideoMetadata)) as Record<string, unknown>)
-          : undefined;
-      const now = clock();
-      const saved = await saveCheckpoint(
-        clients.dynamodb,
-        table,
-        inputFile,
-        leaseId,
-        {
-          chunks: chunkSummaries,
-          faces,
-          ...(page.NextToken ? { nextToken: page.NextToken } : {}),
-          nextTokenAt: now,
-          ...(videoMetadata ? { videoMetadata } : {}),
-          leaseExpiresAt: now + LEASE_MS,
-        },
-        now,
-      );
-      if (!saved) {
-        log.warn("Lost the collection lease to another invocation; stopping", { ...where, pagesRead });
-        return { outcome: "lease-lost", jobId };
-      }
-      checkpoint.Chunks.push(...chunkSummaries);
-      checkpoint.FaceCount += faces;
-      checkpoint.Pages += 1;
-      checkpoint.PagesDone = !page.NextToken;
-      checkpoint.NextTokenAt = now;
-      if (page.NextToken) checkpoint.NextToken = page.NextToken;
-      else delete checkpoint.NextToken;
-      if (videoMetadata) checkpoint.VideoMetadata = videoMetadata;
-      pagesRead++;
-    }
-
-    const resultKey = faceResultManifestKey(config.analysisPrefix, jobId);
-    const manifest = buildManifest({
-      prefix: config.analysisPrefix,
-      jobId,
-      inputFile,
-      inputBucket: notification.video.bucket,
-      checkpoint,
-      now: clock(),
+async function collectOne(
+  deps: FacesCollectDeps,
+  notification: FaceJobNotification,
+  context: InvocationContext | undefined,
+): Promise<FacesCollectOutcome> {
+  const { config, clients, log } = deps;
+  const clock = clockOf(deps);
+  const { jobId } = notification;
+  const where: Where = {
+    jobId,
+    bucket: notification.video.bucket,
+    key: notification.video.key,
+    status: notification.status,
+  };
+  if (notification.api !== "StartFaceDetection") {
+    log.info("Notification ignored: not a face detection job", { ...where, api: notification.api });
+    return { outcome: "ignored", jobId, reason: `API ${notification.api}` };
+  }
+  const row = await readRow(clients.dynamodb, config.tables.faceAnalysis, notification.video.key);
+  const plan = planCollection(row, notification);
+  if (plan.action === "duplicate" || plan.action === "superseded" || plan.action === "foreign") {
+    return skipped(deps, plan, notification, where);
+  }
+  const target: RowTarget = {
+    table: config.tables.faceAnalysis,
+    notification,
+    order: plan.order,
+    ttlSeconds: config.rowTtlSeconds,
+    now: clock(),
+  };
+  if (notification.status !== "SUCCEEDED") {
+    const message = await failureMessage(deps, notification);
+    const written = await recordJobFailed(clients.dynamodb, target, message);
+    log.warn("Face detection job failed", { ...where, detail: message, row: written ? "written" : "superseded" });
+    return written ? { outcome: "job-failed", jobId, message } : { outcome: "superseded", jobId };
+  }
+  const leaseId = randomUUID();
+  const acquired = await acquireCollection(clients.dynamodb, target, plan.action, {
+    id: leaseId,
+    expiresAt: clock() + LEASE_MS,
+  });
+  if (!acquired.ok) return leaseRefused(deps, acquired.row, jobId, where);
+  if (acquired.checkpoint.Pages > 0) {
+    log.info("Resuming a checkpointed collection", {
+      ...where,
+      pages: acquired.checkpoint.Pages,
+      faces: acquired.checkpoint.FaceCount,
+      pagesDone: acquired.checkpoint.PagesDone,
     });
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: config.analysisBucket,
-        Key: resultKey,
-        Body: JSON.stringify(manifest),
-        ContentType: "application/json; charset=utf-8",
+  }
+  const checkpoint: FaceCollectCheckpoint = { ...acquired.checkpoint, Chunks: [...acquired.checkpoint.Chunks] };
+  const collection: Collection = { deps, notification, target, leaseId, checkpoint, pagesRead: 0 };
+  try {
+    return await collectPages(collection, context);
+  } catch (error) {
+    // Hand the lease back so the retry can resume at once, then let the retry happen.
+    await releaseLease(clients.dynamodb, target.table, notification.video.key, leaseId, clock()).catch(() => false);
+    throw error;
+  }
+}
+
+/** The outcome of a notification the row says not to collect. */
+function skipped(
+  { log }: FacesCollectDeps,
+  plan: Extract<ReturnType<typeof planCollection>, { action: "duplicate" | "superseded" | "foreign" }>,
+  notification: FaceJobNotification,
+  where: Where,
+): FacesCollectOutcome {
+  const { jobId } = notification;
+  switch (plan.action) {
+    case "duplicate":
+      log.info("Duplicate notification: the result is already recorded", { ...where, rowStatus: plan.status });
+      return { outcome: "duplicate", jobId, status: plan.status };
+    case "superseded":
+      log.info("Notification superseded: the row describes a newer upload or another job", {
+        ...where,
+        rowJobId: plan.rowJobId,
+      });
+      return { outcome: "superseded", jobId, ...(plan.rowJobId ? { rowJobId: plan.rowJobId } : {}) };
+    case "foreign":
+      log.warn("Notification ignored: not a job this pipeline started", { ...where, jobTag: notification.jobTag });
+      return { outcome: "ignored", jobId, reason: "foreign job" };
+  }
+}
+
+/** The outcome when the collection lease was refused: recorded meanwhile, held by another, or superseded. */
+function leaseRefused(
+  { log }: FacesCollectDeps,
+  current: Awaited<ReturnType<typeof readRow>>,
+  jobId: string,
+  where: Where,
+): FacesCollectOutcome {
+  if (current?.JobId === jobId && (current.StatusRank ?? 0) >= FACE_ANALYSIS_STATUS_RANK.SUCCEEDED) {
+    log.info("Duplicate notification: the result was recorded meanwhile", where);
+    return { outcome: "duplicate", jobId, status: current.AnalysisStatus };
+  }
+  if (current?.JobId === jobId && current.AnalysisStatus === "COLLECTING") {
+    // Someone holds a live lease. Retry later rather than return: if that holder died (out of
+    // memory), its lease runs out and this message's retry is what finishes the job.
+    log.info("Another invocation is collecting this job; retrying later", {
+      ...where,
+      leaseExpiresAt: current.Collect?.LeaseExpiresAt,
+    });
+    return { outcome: "busy", jobId };
+  }
+  log.info("Notification superseded while taking the lease", { ...where, rowJobId: current?.JobId });
+  return { outcome: "superseded", jobId, ...(current?.JobId ? { rowJobId: current.JobId } : {}) };
+}
+
+/** One collection in progress: this invocation holds the lease `leaseId` and advances `checkpoint`. */
+interface Collection {
+  deps: FacesCollectDeps;
+  notification: FaceJobNotification;
+  target: RowTarget;
+  leaseId: string;
+  checkpoint: FaceCollectCheckpoint;
+  /** Pages read by this invocation. */
+  pagesRead: number;
+}
+
+const whereOf = ({ notification }: Collection): Where => ({
+  jobId: notification.jobId,
+  bucket: notification.video.bucket,
+  key: notification.video.key,
+});
+
+async function collectPages(run: Collection, context: InvocationContext | undefined): Promise<FacesCollectOutcome> {
+  const { deps, checkpoint, notification, leaseId } = run;
+  const clock = clockOf(deps);
+  const jobId = notification.jobId;
+  if (
+    !checkpoint.PagesDone &&
+    checkpoint.NextToken !== undefined &&
+    clock() - (checkpoint.NextTokenAt ?? 0) > NEXT_TOKEN_MAX_AGE_MS
+  ) {
+    const stopped = await restart(run, "the checkpointed NextToken is older than 23 hours");
+    if (stopped) return stopped;
+  }
+  while (!checkpoint.PagesDone) {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    if (run.pagesRead > 0 && typeof remaining === "number" && remaining < deps.config.reserveMs) {
+      await releaseLease(deps.clients.dynamodb, run.target.table, notification.video.key, leaseId, clock());
+      deps.log.info("Time is running short: checkpointed, the retry continues", {
+        ...whereOf(run),
+        pagesRead: run.pagesRead,
+        pagesTotal: checkpoint.Pages,
+        faces: checkpoint.FaceCount,
+        remainingMs: remaining,
+      });
+      return { outcome: "continues", jobId, pagesRead: run.pagesRead, pagesTotal: checkpoint.Pages };
+    }
+    const page = await readPage(run);
+    if (page === "restarted") continue;
+    if (!("page" in page)) return page;
+    const stopped = await storePage(run, page.page);
+    if (stopped) return stopped;
+  }
+  return finishResult(run);
+}
+
+/** Starts over from the first page, or gives the job up as FAILED after MAX_RESTARTS. */
+async function restart(run: Collection, reason: string): Promise<FacesCollectOutcome | undefined> {
+  const { deps, checkpoint, notification, target, leaseId } = run;
+  const clock = clockOf(deps);
+  const jobId = notification.jobId;
+  const restarts = checkpoint.Restarts + 1;
+  if (restarts > MAX_RESTARTS) {
+    const message = `Face detection results could not be read: ${reason} (after ${MAX_RESTARTS} restarts).`;
+    await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+    deps.log.error("Giving up on a collection", { ...whereOf(run), detail: message });
+    return { outcome: "job-failed", jobId, message };
+  }
+  deps.log.warn("Restarting the collection from the first page", { ...whereOf(run), reason, restarts });
+  const inputFile = notification.video.key;
+  const leaseUntil = clock() + LEASE_MS;
+  if (
+    !(await restartCheckpoint(deps.clients.dynamodb, target.table, inputFile, leaseId, restarts, leaseUntil, clock()))
+  ) {
+    return { outcome: "lease-lost", jobId };
+  }
+  Object.assign(checkpoint, { PagesDone: false, Pages: 0, FaceCount: 0, Chunks: [], Restarts: restarts });
+  delete checkpoint.NextToken;
+  delete checkpoint.NextTokenAt;
+  delete checkpoint.VideoMetadata;
+  return undefined;
+}
+
+/** The next page; "restarted" when the collection started over, or the outcome that ends it. */
+async function readPage(
+  run: Collection,
+): Promise<{ page: GetFaceDetectionCommandOutput } | "restarted" | FacesCollectOutcome> {
+  const { deps, checkpoint, target, leaseId } = run;
+  const jobId = run.notification.jobId;
+  let page: GetFaceDetectionCommandOutput;
+  try {
+    page = await deps.clients.rekognition.send(
+      new GetFaceDetectionCommand({
+        JobId: jobId,
+        MaxResults: MAX_FACES_PER_PAGE,
+        ...(checkpoint.NextToken !== undefined ? { NextToken: checkpoint.NextToken } : {}),
       }),
     );
-    const duration = checkpoint.VideoMetadata?.DurationMillis;
-    const finished = await finishCollection(clients.dynamodb, table, inputFile, leaseId, {
-      faceCount: checkpoint.FaceCount,
-      ...(typeof duration === "number" ? { videoDurationMs: duration } : {}),
-      resultBucket: config.analysisBucket,
-      resultKey,
-      now: clock(),
-    });
-    if (!finished) {
-      log.warn("Lost the collection lease before recording the result; the holder records it", where);
-      return { outcome: "lease-lost", jobId };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === "InvalidPaginationTokenException" && checkpoint.NextToken !== undefined) {
+      const stopped = await restart(run, "Rekognition rejected the NextToken (expired after 24 hours or invalid)");
+      return stopped ?? "restarted";
     }
-    log.info("Face detection results collected", {
-      ...where,
-      faces: checkpoint.FaceCount,
-      chunks: checkpoint.Chunks.length,
-      pagesRead,
-      resultBucket: config.analysisBucket,
-      resultKey,
-    });
-    return {
-      outcome: "succeeded",
-      jobId,
-      faceCount: checkpoint.FaceCount,
-      chunks: checkpoint.Chunks.length,
-      resultKey,
-      pagesRead,
-    };
+    if (name === "ResourceNotFoundException" || name === "InvalidParameterException") {
+      const message = `Rekognition no longer has this job's results (${name}).`;
+      await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+      deps.log.error("Face detection results are gone", { ...whereOf(run), ...describeError(error) });
+      return { outcome: "job-failed", jobId, message };
+    }
+    throw error;
   }
+  if (page.JobStatus === "SUCCEEDED") return { page };
+  if (page.JobStatus === "FAILED") {
+    const message = `Rekognition job FAILED: ${page.StatusMessage ?? "no reason given"}`;
+    await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+    return { outcome: "job-failed", jobId, message };
+  }
+  throw new Error(`GetFaceDetection reports JobStatus ${String(page.JobStatus)} after a SUCCEEDED notification.`);
+}
 
-  /**
-   * The notification says only FAILED/ERROR; GetFaceDetection's StatusMessage says why. Best effort:
-   * the row gets a generic message if that call fails.
-   */
-  async function failureMessage(notification: FaceJobNotification): Promise<string> {
-    try {
-      const response = await clients.rekognition.send(
-        new GetFaceDetectionCommand({ JobId: notification.jobId, MaxResults: 1 }),
-      );
-      if (response.StatusMessage) return `Rekognition job ${notification.status}: ${response.StatusMessage}`;
-    } catch (error) {
-      log.warn("Could not read the failed job's StatusMessage", { jobId: notification.jobId, ...describeError(error) });
-    }
-    return `Rekognition job ${notification.status}: no reason given.`;
+/** Writes a page's chunk files and checkpoints it; the outcome when the collection must stop. */
+async function storePage(
+  run: Collection,
+  page: GetFaceDetectionCommandOutput,
+): Promise<FacesCollectOutcome | undefined> {
+  const { deps, checkpoint, target, leaseId } = run;
+  const { config, clients, log } = deps;
+  const jobId = run.notification.jobId;
+  const where = whereOf(run);
+  const prepared = prepareChunks(page.Faces, config.chunkSize);
+  if (prepared.dropped > 0) log.warn("Faces without a timestamp were dropped", { ...where, dropped: prepared.dropped });
+  const base = checkpoint.Chunks.length;
+  if (base + prepared.chunks.length > MAX_CHUNKS) {
+    const message = `The result has more than ${MAX_CHUNKS} chunks of faces; it is too large to index.`;
+    await recordJobFailed(clients.dynamodb, target, message, leaseId);
+    return { outcome: "job-failed", jobId, message };
   }
+  const lastBefore = checkpoint.Chunks[base - 1]?.[1];
+  const firstNow = prepared.chunks[0]?.first;
+  if (lastBefore !== undefined && firstNow !== undefined && firstNow < lastBefore) {
+    log.warn("A page starts before the previous one ended; Rekognition documents time order", {
+      ...where,
+      page: checkpoint.Pages,
+    });
+  }
+  await Promise.all(
+    prepared.chunks.map((chunk, index) =>
+      clients.s3.send(
+        new PutObjectCommand({
+          Bucket: config.analysisBucket,
+          Key: faceResultChunkKey(config.analysisPrefix, jobId, base + index),
+          Body: chunk.body,
+          ContentType: "application/x-ndjson; charset=utf-8",
+        }),
+      ),
+    ),
+  );
+  const chunkSummaries = prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]);
+  return advanceCheckpoint(run, page, chunkSummaries);
+}
+
+/** Saves the checkpoint after a page (the row first, then the in-memory copy). */
+async function advanceCheckpoint(
+  run: Collection,
+  page: GetFaceDetectionCommandOutput,
+  chunkSummaries: Array<[number, number, number]>,
+): Promise<FacesCollectOutcome | undefined> {
+  const { deps, checkpoint, leaseId } = run;
+  const faces = chunkSummaries.reduce((sum, [, , count]) => sum + count, 0);
+  const videoMetadata =
+    checkpoint.VideoMetadata === undefined && page.VideoMetadata
+      ? (JSON.parse(JSON.stringify(page.VideoMetadata)) as Record<string, unknown>)
+      : undefined;
+  const now = clockOf(deps)();
+  const saved = await saveCheckpoint(
+    deps.clients.dynamodb,
+    run.target.table,
+    run.notification.video.key,
+    leaseId,
+    {
+      chunks: chunkSummaries,
+      faces,
+      ...(page.NextToken ? { nextToken: page.NextToken } : {}),
+      nextTokenAt: now,
+      ...(videoMetadata ? { videoMetadata } : {}),
+      leaseExpiresAt: now + LEASE_MS,
+    },
+    now,
+  );
+  if (!saved) {
+    deps.log.warn("Lost the collection lease to another invocation; stopping", {
+      ...whereOf(run),
+      pagesRead: run.pagesRead,
+    });
+    return { outcome: "lease-lost", jobId: run.notification.jobId };
+  }
+  checkpoint.Chunks.push(...chunkSummaries);
+  checkpoint.FaceCount += faces;
+  checkpoint.Pages += 1;
+  checkpoint.PagesDone = !page.NextToken;
+  checkpoint.NextTokenAt = now;
+  if (page.NextToken) checkpoint.NextToken = page.NextToken;
+  else delete checkpoint.NextToken;
+  if (videoMetadata) checkpoint.VideoMetadata = videoMetadata;
+  run.pagesRead++;
+  return undefined;
+}
+
+/** Every page is in: writes the manifest and records SUCCEEDED. */
+async function finishResult(run: Collection): Promise<FacesCollectOutcome> {
+  const { deps, checkpoint, notification, leaseId } = run;
+  const { config, clients, log } = deps;
+  const clock = clockOf(deps);
+  const { jobId } = notification;
+  const inputFile = notification.video.key;
+  const resultKey = faceResultManifestKey(config.analysisPrefix, jobId);
+  const manifest = buildManifest({
+    prefix: config.analysisPrefix,
+    jobId,
+    inputFile,
+    inputBucket: notification.video.bucket,
+    checkpoint,
+    now: clock(),
+  });
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: config.analysisBucket,
+      Key: resultKey,
+      Body: JSON.stringify(manifest),
+      ContentType: "application/json; charset=utf-8",
+    }),
+  );
+  const duration = checkpoint.VideoMetadata?.DurationMillis;
+  const finished = await finishCollection(clients.dynamodb, run.target.table, inputFile, leaseId, {
+    faceCount: checkpoint.FaceCount,
+    ...(typeof duration === "number" ? { videoDurationMs: duration } : {}),
+    resultBucket: config.analysisBucket,
+    resultKey,
+    now: clock(),
+  });
+  if (!finished) {
+    log.warn("Lost the collection lease before recording the result; the holder records it", whereOf(run));
+    return { outcome: "lease-lost", jobId };
+  }
+  const { pagesRead } = run;
+  log.info("Face detection results collected", {
+    ...whereOf(run),
+    faces: checkpoint.FaceCount,
+    chunks: checkpoint.Chunks.length,
+    pagesRead,
+    resultBucket: config.analysisBucket,
+    resultKey,
+  });
+  const chunks = checkpoint.Chunks.length;
+  return { outcome: "succeeded", jobId, faceCount: checkpoint.FaceCount, chunks, resultKey, pagesRead };
+}
+
+/**
+ * The notification says only FAILED/ERROR; GetFaceDetection's StatusMessage says why. Best effort:
+ * the row gets a generic message if that call fails.
+ */
+async function failureMessage({ clients, log }: FacesCollectDeps, notification: FaceJobNotification): Promise<string> {
+  try {
+    const response = await clients.rekognition.send(
+      new GetFaceDetectionCommand({ JobId: notification.jobId, MaxResults: 1 }),
+    );
+    if (response.StatusMessage) return `Rekognition job ${notification.status}: ${response.StatusMessage}`;
+  } catch (error) {
+    log.warn("Could not read the failed job's StatusMessage", { jobId: notification.jobId, ...describeError(error) });
+  }
+  return `Rekognition job ${notification.status}: no reason given.`;
 }

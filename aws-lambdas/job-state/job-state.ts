@@ -76,173 +76,206 @@ export class JobNotRecordedYetError extends Error {
 
 /** Creates the job-state handler. */
 export function createJobStateHandler(deps: JobStateDeps) {
-  const { config, clients, log } = deps;
-  const clock = deps.now ?? (() => new Date());
+  return function jobState(event: unknown): Promise<JobStateResult> {
+    return handleJobState(deps, event);
+  };
+}
 
-  return async function jobState(event: unknown): Promise<JobStateResult> {
-    const parsed = parseJobStateEvent(event);
-    if (!parsed.ok) {
-      log.warn("Event rejected", { reason: parsed.message });
-      return { outcome: "rejected", reason: parsed.message };
-    }
-    const evt = parsed.event;
-    const where = {
+/** Log fields that place a message in one event. */
+type Where = { jobId: string; status: string; eventId?: string; inputFile?: string };
+
+async function handleJobState(deps: JobStateDeps, event: unknown): Promise<JobStateResult> {
+  const { config, log } = deps;
+  const parsed = parseJobStateEvent(event);
+  if (!parsed.ok) {
+    log.warn("Event rejected", { reason: parsed.message });
+    return { outcome: "rejected", reason: parsed.message };
+  }
+  const evt = parsed.event;
+  const where: Where = {
+    jobId: evt.jobId,
+    status: evt.status,
+    eventId: evt.eventId,
+    inputFile: evt.userMetadata.InputFile,
+  };
+  const plan = planJobStateUpdate(evt);
+  const now = (deps.now ?? (() => new Date()))();
+
+  if (plan.kind === "ignore") {
+    log.info("Event does not change the status row", { ...where, reason: plan.reason });
+    return { outcome: "ignored", jobId: evt.jobId, status: evt.status, reason: plan.reason };
+  }
+
+  if (plan.kind === "warning") {
+    const update = buildWarningUpdate(config.tables.jobIdToStatus, evt.jobId, plan.warnings);
+    const applied = await sendUpdate(deps, update, true);
+    if (applied === "missing") return unknownJob(deps, evt, where, now);
+    log.info("Warning recorded", { ...where, warnings: plan.warnings });
+    return { outcome: "applied", jobId: evt.jobId, status: evt.status };
+  }
+
+  let extra: ExtraAttributes = {};
+  let infoFile: string | undefined;
+  if (plan.status === "COMPLETE") {
+    const complete = await recordCompletion(deps, evt);
+    if (!complete) return unknownJob(deps, evt, where, now);
+    ({ extra, infoFile } = complete);
+  } else if (plan.status === "ERROR") {
+    extra = errorAttributes(config, evt);
+  }
+
+  const update = buildStatusUpdate({
+    tableName: config.tables.jobIdToStatus,
+    jobId: evt.jobId,
+    plan,
+    timestampMs: evt.timestampMs,
+    expirationTime: epochSeconds(now.getTime()) + config.statusTtlSeconds,
+    extra,
+  });
+  const applied = await sendUpdate(deps, update, Object.keys(plan.warnings).length > 0);
+  if (applied === "missing") return unknownJob(deps, evt, where, now);
+  if (applied !== "applied") {
+    log.info("Stale or duplicate event: the row is already at or past it", { ...where, current: applied.current });
+    return {
+      outcome: "stale",
       jobId: evt.jobId,
       status: evt.status,
-      eventId: evt.eventId,
-      inputFile: evt.userMetadata.InputFile,
+      ...(applied.current ? { current: applied.current } : {}),
     };
-    const plan = planJobStateUpdate(evt);
-    const now = clock();
+  }
+  log.info("Status updated", {
+    ...where,
+    jobStatus: plan.status,
+    progress: plan.progress,
+    ...(infoFile ? { infoFile } : {}),
+    ...(plan.status === "ERROR" ? { errorCode: extra.ErrorCode } : {}),
+  });
+  return { outcome: "applied", jobId: evt.jobId, status: evt.status, ...(infoFile ? { infoFile } : {}) };
+}
 
-    if (plan.kind === "ignore") {
-      log.info("Event does not change the status row", { ...where, reason: plan.reason });
-      return { outcome: "ignored", jobId: evt.jobId, status: evt.status, reason: plan.reason };
-    }
-
-    if (plan.kind === "warning") {
-      const applied = await sendUpdate(buildWarningUpdate(config.tables.jobIdToStatus, evt.jobId, plan.warnings), true);
-      if (applied === "missing") return unknownJob(evt, where, now);
-      log.info("Warning recorded", { ...where, warnings: plan.warnings });
-      return { outcome: "applied", jobId: evt.jobId, status: evt.status };
-    }
-
-    const extra: ExtraAttributes = {};
-    let infoFile: string | undefined;
-    if (plan.status === "COMPLETE") {
-      const output = await readOutputRow(evt.jobId);
-      if (!output) return unknownJob(evt, where, now);
-      const bucket = output.OutputBucket || config.outputBucket;
-      const facts = completeFacts(evt.detail, { bucket, path: output.OutputPath });
-      infoFile = output.OutputPath + INFO_FILE;
-      // Before the row update: see the module comment.
-      await clients.s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: infoFile,
-          Body: infoJson(facts),
-          ContentType: "application/json",
-          CacheControl: "no-cache",
-        }),
-      );
-      extra.OutputPath = output.OutputPath;
-      extra.Playlists = facts.playlists;
-      extra.PlaylistPaths = facts.playlistPaths;
-      extra.Renditions = facts.renditions;
-      if (facts.durationMs !== undefined) extra.DurationMs = facts.durationMs;
-      if (facts.widthPx !== undefined) extra.WidthPx = facts.widthPx;
-      if (facts.heightPx !== undefined) extra.HeightPx = facts.heightPx;
-    } else if (plan.status === "ERROR") {
-      const code = Number(evt.detail.errorCode);
-      extra.ErrorCode = Number.isFinite(code) ? code : 0;
-      const buckets = [config.outputBucket, evt.userMetadata.InputBucket ?? ""];
-      extra.ErrorMessage = sanitizeErrorMessage(String(evt.detail.errorMessage ?? ""), buckets);
-    }
-
-    const update = buildStatusUpdate({
-      tableName: config.tables.jobIdToStatus,
-      jobId: evt.jobId,
-      plan,
-      timestampMs: evt.timestampMs,
-      expirationTime: epochSeconds(now.getTime()) + config.statusTtlSeconds,
-      extra,
-    });
-    const applied = await sendUpdate(update, Object.keys(plan.warnings).length > 0);
-    if (applied === "missing") return unknownJob(evt, where, now);
-    if (applied !== "applied") {
-      log.info("Stale or duplicate event: the row is already at or past it", { ...where, current: applied.current });
-      return {
-        outcome: "stale",
-        jobId: evt.jobId,
-        status: evt.status,
-        ...(applied.current ? { current: applied.current } : {}),
-      };
-    }
-    log.info("Status updated", {
-      ...where,
-      jobStatus: plan.status,
-      progress: plan.progress,
-      ...(infoFile ? { infoFile } : {}),
-      ...(plan.status === "ERROR" ? { errorCode: extra.ErrorCode } : {}),
-    });
-    return { outcome: "applied", jobId: evt.jobId, status: evt.status, ...(infoFile ? { infoFile } : {}) };
+/**
+ * COMPLETE: writes info.json (before the row update: see the module comment) and returns the row's
+ * extra attributes; undefined when the job has no output row (not ours, or not recorded yet).
+ */
+async function recordCompletion(
+  { config, clients }: JobStateDeps,
+  evt: JobStateEvent,
+): Promise<{ extra: ExtraAttributes; infoFile: string } | undefined> {
+  const output = await readOutputRow(clients.dynamodb, config.tables.jobIdToOutput, evt.jobId);
+  if (!output) return undefined;
+  const bucket = output.OutputBucket || config.outputBucket;
+  const facts = completeFacts(evt.detail, { bucket, path: output.OutputPath });
+  const infoFile = output.OutputPath + INFO_FILE;
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: infoFile,
+      Body: infoJson(facts),
+      ContentType: "application/json",
+      CacheControl: "no-cache",
+    }),
+  );
+  const extra: ExtraAttributes = {
+    OutputPath: output.OutputPath,
+    Playlists: facts.playlists,
+    PlaylistPaths: facts.playlistPaths,
+    Renditions: facts.renditions,
   };
+  if (facts.durationMs !== undefined) extra.DurationMs = facts.durationMs;
+  if (facts.widthPx !== undefined) extra.WidthPx = facts.widthPx;
+  if (facts.heightPx !== undefined) extra.HeightPx = facts.heightPx;
+  return { extra, infoFile };
+}
 
-  /**
-   * Sends a conditional update. "applied", "missing" (no row: not our job), or the current status
-   * when the condition refused it (stale/duplicate). Rows without a Warnings map get one, once.
-   */
-  async function sendUpdate(
-    update: UpdateCommandInput,
-    usesWarnings: boolean,
-  ): Promise<"applied" | "missing" | { current?: string }> {
-    let rowAppeared = false;
-    for (let attempt = 0; ; attempt++) {
+/** ERROR: the code and the message with our bucket names scrubbed. */
+function errorAttributes(config: JobStateConfig, evt: JobStateEvent): ExtraAttributes {
+  const code = Number(evt.detail.errorCode);
+  const buckets = [config.outputBucket, evt.userMetadata.InputBucket ?? ""];
+  return {
+    ErrorCode: Number.isFinite(code) ? code : 0,
+    ErrorMessage: sanitizeErrorMessage(String(evt.detail.errorMessage ?? ""), buckets),
+  };
+}
+
+/**
+ * Sends a conditional update. "applied", "missing" (no row: not our job), or the current status
+ * when the condition refused it (stale/duplicate). Rows without a Warnings map get one, once.
+ */
+async function sendUpdate(
+  { config, clients }: JobStateDeps,
+  update: UpdateCommandInput,
+  usesWarnings: boolean,
+): Promise<"applied" | "missing" | { current?: string }> {
+  let rowAppeared = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await clients.dynamodb.send(new UpdateCommand(update));
+      return "applied";
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        const item = (error as { Item?: Record<string, { S?: string }> }).Item;
+        if (item) return { ...(item.JobStatus?.S ? { current: item.JobStatus.S } : {}) };
+        // DynamoDB returns the old item on a failed condition when it exists; double-check without it.
+        const row = await clients.dynamodb.send(
+          new GetCommand({
+            TableName: config.tables.jobIdToStatus,
+            Key: { [TABLE_KEYS.jobIdToStatus]: update.Key![TABLE_KEYS.jobIdToStatus] },
+            ConsistentRead: true,
+          }),
+        );
+        if (!row.Item) return "missing";
+        // The row did not exist when the condition ran but does now: submit-job's transaction
+        // committed in between (an early PROGRESSING can race it). Apply the update once more.
+        if (!rowAppeared) {
+          rowAppeared = true;
+          continue;
+        }
+        return { ...(typeof row.Item.JobStatus === "string" ? { current: row.Item.JobStatus } : {}) };
+      }
+      const invalidPath =
+        (error as { name?: string }).name === "ValidationException" && /document path/i.test(String(error));
+      if (!usesWarnings || !invalidPath || attempt > 0) throw error;
+      const key = update.Key![TABLE_KEYS.jobIdToStatus] as string;
       try {
-        await clients.dynamodb.send(new UpdateCommand(update));
-        return "applied";
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) {
-          const item = (error as { Item?: Record<string, { S?: string }> }).Item;
-          if (item) return { ...(item.JobStatus?.S ? { current: item.JobStatus.S } : {}) };
-          // DynamoDB returns the old item on a failed condition when it exists; double-check without it.
-          const row = await clients.dynamodb.send(
-            new GetCommand({
-              TableName: config.tables.jobIdToStatus,
-              Key: { [TABLE_KEYS.jobIdToStatus]: update.Key![TABLE_KEYS.jobIdToStatus] },
-              ConsistentRead: true,
-            }),
-          );
-          if (!row.Item) return "missing";
-          // The row did not exist when the condition ran but does now: submit-job's transaction
-          // committed in between (an early PROGRESSING can race it). Apply the update once more.
-          if (!rowAppeared) {
-            rowAppeared = true;
-            continue;
-          }
-          return { ...(typeof row.Item.JobStatus === "string" ? { current: row.Item.JobStatus } : {}) };
-        }
-        const invalidPath =
-          (error as { name?: string }).name === "ValidationException" && /document path/i.test(String(error));
-        if (!usesWarnings || !invalidPath || attempt > 0) throw error;
-        const key = update.Key![TABLE_KEYS.jobIdToStatus] as string;
-        try {
-          await clients.dynamodb.send(new UpdateCommand(buildEnsureWarningsMap(config.tables.jobIdToStatus, key)));
-        } catch (ensureError) {
-          if (isConditionalCheckFailed(ensureError)) return "missing";
-          throw ensureError;
-        }
+        await clients.dynamodb.send(new UpdateCommand(buildEnsureWarningsMap(config.tables.jobIdToStatus, key)));
+      } catch (ensureError) {
+        if (isConditionalCheckFailed(ensureError)) return "missing";
+        throw ensureError;
       }
     }
   }
+}
 
-  async function readOutputRow(jobId: string): Promise<JobOutputItem | undefined> {
-    const row = await clients.dynamodb.send(
-      new GetCommand({
-        TableName: config.tables.jobIdToOutput,
-        Key: { [TABLE_KEYS.jobIdToOutput]: jobId },
-        // Only what info.json needs: never pull the content key into this function.
-        ProjectionExpression: "#id, #path, #bucket",
-        ExpressionAttributeNames: { "#id": "JobId", "#path": "OutputPath", "#bucket": "OutputBucket" },
-        ConsistentRead: true,
-      }),
-    );
-    const item = row.Item as JobOutputItem | undefined;
-    return item && typeof item.OutputPath === "string" ? item : undefined;
-  }
+async function readOutputRow(
+  dynamodb: DynamoDBDocumentClient,
+  tableName: string,
+  jobId: string,
+): Promise<JobOutputItem | undefined> {
+  const row = await dynamodb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { [TABLE_KEYS.jobIdToOutput]: jobId },
+      // Only what info.json needs: never pull the content key into this function.
+      ProjectionExpression: "#id, #path, #bucket",
+      ExpressionAttributeNames: { "#id": "JobId", "#path": "OutputPath", "#bucket": "OutputBucket" },
+      ConsistentRead: true,
+    }),
+  );
+  const item = row.Item as JobOutputItem | undefined;
+  return item && typeof item.OutputPath === "string" ? item : undefined;
+}
 
-  function unknownJob(evt: JobStateEvent, where: Record<string, unknown>, now: Date): JobStateResult {
-    const ours = evt.userMetadata.JobCreatedBy === JOB_CREATED_BY;
-    const age = now.getTime() - evt.timestampMs;
-    const terminal = evt.status === "COMPLETE" || evt.status === "ERROR" || evt.status === "CANCELED";
-    if (ours && terminal && evt.timestampMs > 0 && age >= 0 && age < UNRECORDED_JOB_RETRY_WINDOW_MS) {
-      log.warn("Terminal event for one of our jobs that is not recorded yet; retrying later", where);
-      throw new JobNotRecordedYetError(`Job ${evt.jobId} is not recorded yet; retry the ${evt.status} event.`);
-    }
-    log.info("Event for a job this pipeline did not record; ignored", {
-      ...where,
-      createdBy: evt.userMetadata.JobCreatedBy,
-    });
-    return { outcome: "unknown-job", jobId: evt.jobId, status: evt.status };
+function unknownJob({ log }: JobStateDeps, evt: JobStateEvent, where: Where, now: Date): JobStateResult {
+  const ours = evt.userMetadata.JobCreatedBy === JOB_CREATED_BY;
+  const age = now.getTime() - evt.timestampMs;
+  const terminal = evt.status === "COMPLETE" || evt.status === "ERROR" || evt.status === "CANCELED";
+  if (ours && terminal && evt.timestampMs > 0 && age >= 0 && age < UNRECORDED_JOB_RETRY_WINDOW_MS) {
+    log.warn("Terminal event for one of our jobs that is not recorded yet; retrying later", where);
+    throw new JobNotRecordedYetError(`Job ${evt.jobId} is not recorded yet; retry the ${evt.status} event.`);
   }
+  log.info("Event for a job this pipeline did not record; ignored", {
+    ...where,
+    createdBy: evt.userMetadata.JobCreatedBy,
+  });
+  return { outcome: "unknown-job", jobId: evt.jobId, status: evt.status };
 }

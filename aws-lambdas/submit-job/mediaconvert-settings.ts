@@ -4,10 +4,12 @@
  *
  * Like the seed, the job uses a job template (codecs, ABR ladder, segment length) and overrides only
  * what differs per upload: the input, the HLS destination and the encryption. MediaConvert applies
- * job settings over the template's; the template's first output group must be its Apple HLS group.
+ * job settings over the template's; the template's first output group must be its Apple HLS group,
+ * whose renditions (model/ladder.ts) the CDK template and the local emulator both take from one place.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
  */
 import { JOB_CREATED_BY } from "../../model/index.ts";
+import { HLS_GROUP_TYPE } from "../../model/ladder.ts";
 import type { CreateJobCommandInput, Job } from "@aws-sdk/client-mediaconvert";
 import { baseName, splitExtension } from "../shared/keys.ts";
 
@@ -95,7 +97,7 @@ export function buildCreateJobRequest(input: JobRequestInput): {
       OutputGroups: [
         {
           OutputGroupSettings: {
-            Type: "HLS_GROUP_SETTINGS",
+            Type: HLS_GROUP_TYPE,
             HlsGroupSettings: {
               Destination: `s3://${input.outputBucket}/${outputPath}`,
               // https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-hlsencryptionsettings
@@ -131,7 +133,7 @@ export interface RecordedOutput extends PlannedOutput {
  * within a minute), that job's destination and key are what the segments will have, so record those.
  */
 export function recordedOutput(job: Job | undefined, planned: PlannedOutput, keyHex: string): RecordedOutput {
-  const hls = job?.Settings?.OutputGroups?.find((group) => group.OutputGroupSettings?.Type === "HLS_GROUP_SETTINGS")
+  const hls = job?.Settings?.OutputGroups?.find((group) => group.OutputGroupSettings?.Type === HLS_GROUP_TYPE)
     ?.OutputGroupSettings?.HlsGroupSettings;
   const destination = hls?.Destination;
   const returnedKey = hls?.Encryption?.StaticKeyProvider?.StaticKeyValue;

@@ -65,123 +65,140 @@ export class SubmitJobError extends Error {
 
 /** Creates the submit-job handler. */
 export function createSubmitJobHandler(deps: SubmitJobDeps) {
-  const { config, clients, log } = deps;
-  const clock = deps.now ?? (() => new Date());
-
   return async function submitJob(event: unknown, context?: InvocationContext): Promise<SubmitJobResult> {
-    const { results, causes } = await forEachUpload(event, log, {
-      handleOne: (object) => submitOne(object, context),
+    const { results, causes } = await forEachUpload(event, deps.log, {
+      handleOne: (object) => submitOne(deps, object, context),
       failureMessage: "Upload could not be submitted; the event will be retried",
     });
     const result = { results };
     if (causes.length > 0) throw new SubmitJobError(result, causes);
     return result;
   };
+}
 
-  async function submitOne(object: S3ObjectCreated, context: InvocationContext | undefined): Promise<SubmitOutcome> {
-    const where = { bucket: object.bucket, key: object.key };
-    const verdict = classifyUpload(object, config);
-    if (!verdict.accept) {
-      log.info("Object skipped", { ...where, reason: verdict.reason, detail: verdict.message, size: object.size });
-      return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
-    }
+const clockOf = (deps: SubmitJobDeps) => deps.now ?? (() => new Date());
 
-    const claimed = await claimOrReportDuplicate(clients.dynamodb, log, object, {
-      tableName: config.tables.uploadEvents,
-      purpose: SUBMIT_JOB_PURPOSE,
-      leaseMs: leaseForInvocation(context),
-      ttlSeconds: config.claimTtlSeconds,
-      now: clock().getTime(),
-      messages: {
-        done: "Duplicate upload event: job already submitted",
-        inProgress: "Duplicate upload event: another invocation is submitting it",
-      },
+async function submitOne(
+  deps: SubmitJobDeps,
+  object: S3ObjectCreated,
+  context: InvocationContext | undefined,
+): Promise<SubmitOutcome> {
+  const { config, clients, log } = deps;
+  const where = { bucket: object.bucket, key: object.key };
+  const verdict = classifyUpload(object, config);
+  if (!verdict.accept) {
+    log.info("Object skipped", { ...where, reason: verdict.reason, detail: verdict.message, size: object.size });
+    return { outcome: "skipped", ...where, reason: verdict.reason, message: verdict.message };
+  }
+
+  const claimed = await claimOrReportDuplicate(clients.dynamodb, log, object, {
+    tableName: config.tables.uploadEvents,
+    purpose: SUBMIT_JOB_PURPOSE,
+    leaseMs: leaseForInvocation(context),
+    ttlSeconds: config.claimTtlSeconds,
+    now: clockOf(deps)().getTime(),
+    messages: {
+      done: "Duplicate upload event: job already submitted",
+      inProgress: "Duplicate upload event: another invocation is submitting it",
+    },
+  });
+  if ("duplicate" in claimed) return claimed.duplicate;
+  return submitClaimed(deps, object, claimed.claim);
+}
+
+/** Creates and records the job of a claimed upload; on failure cancels it, releases the claim and throws. */
+async function submitClaimed(
+  deps: SubmitJobDeps,
+  object: S3ObjectCreated,
+  claim: { eventKey: string; leaseId: string },
+): Promise<SubmitOutcome> {
+  const { config, clients, log } = deps;
+  const where = { bucket: object.bucket, key: object.key };
+  let jobId: string | undefined;
+  // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.
+  const keyHex = randomBytes(16).toString("hex");
+  try {
+    const now = clockOf(deps)();
+    const { request, planned } = buildCreateJobRequest({
+      input: where,
+      outputBucket: config.outputBucket,
+      mediaConvert: config.mediaConvert,
+      keyHex,
+      clientRequestToken: clientRequestToken(claim.eventKey),
+      now,
     });
-    if ("duplicate" in claimed) return claimed.duplicate;
-    const { claim } = claimed;
-
-    let jobId: string | undefined;
-    // A fresh AES-128 content key per job, from the OS CSPRNG. Never logged, never written to S3.
-    const keyHex = randomBytes(16).toString("hex");
-    try {
-      const now = clock();
-      const { request, planned } = buildCreateJobRequest({
-        input: where,
-        outputBucket: config.outputBucket,
-        mediaConvert: config.mediaConvert,
-        keyHex,
-        clientRequestToken: clientRequestToken(claim.eventKey),
-        now,
-      });
-      const created = await clients.mediaConvert.send(new CreateJobCommand(request));
-      jobId = created.Job?.Id;
-      if (!jobId) throw new Error("MediaConvert CreateJob answered without a job id.");
-      const output = recordedOutput(created.Job, planned, keyHex);
-      if (output.replayed) {
-        log.warn("MediaConvert returned an earlier job for this upload's token; recording that job's output", {
-          ...where,
-          jobId,
-          outputPath: output.outputPath,
-        });
-      }
-      const recorded = await recordOrVerify({
-        jobId,
-        input: { ...where, ...(object.sequencer ? { sequencer: object.sequencer } : {}) },
-        output,
-        claim: { eventKey: claim.eventKey, leaseId: claim.leaseId },
-        now: now.getTime(),
-        statusTtlSeconds: config.statusTtlSeconds,
-      });
-      log.info("MediaConvert job submitted", {
+    const created = await clients.mediaConvert.send(new CreateJobCommand(request));
+    jobId = created.Job?.Id;
+    if (!jobId) throw new Error("MediaConvert CreateJob answered without a job id.");
+    const output = recordedOutput(created.Job, planned, keyHex);
+    if (output.replayed) {
+      log.warn("MediaConvert returned an earlier job for this upload's token; recording that job's output", {
         ...where,
         jobId,
-        outputBucket: output.outputBucket,
         outputPath: output.outputPath,
-        eventName: object.eventName,
-        ...(recorded.inputFileUpdated ? {} : { note: "a newer upload of this key is the file's latest job" }),
       });
-      return { outcome: "submitted", ...where, jobId, outputPath: output.outputPath };
-    } catch (error) {
-      if (jobId) await cancelOrphan(jobId, where);
-      await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
-      throw withoutKey(error, keyHex);
     }
+    const recorded = await recordOrVerify(deps, {
+      jobId,
+      input: { ...where, ...(object.sequencer ? { sequencer: object.sequencer } : {}) },
+      output,
+      claim: { eventKey: claim.eventKey, leaseId: claim.leaseId },
+      now: now.getTime(),
+      statusTtlSeconds: config.statusTtlSeconds,
+    });
+    log.info("MediaConvert job submitted", {
+      ...where,
+      jobId,
+      outputBucket: output.outputBucket,
+      outputPath: output.outputPath,
+      eventName: object.eventName,
+      ...(recorded.inputFileUpdated ? {} : { note: "a newer upload of this key is the file's latest job" }),
+    });
+    return { outcome: "submitted", ...where, jobId, outputPath: output.outputPath };
+  } catch (error) {
+    if (jobId) await cancelOrphan(deps, jobId, where);
+    await releaseClaim(clients.dynamodb, config.tables.uploadEvents, claim.eventKey, claim.leaseId);
+    throw withoutKey(error, keyHex);
   }
+}
 
-  /**
-   * Records the job; if the transaction reports an error, checks whether it committed anyway (a lost
-   * response) before treating the job as unrecorded.
-   */
-  async function recordOrVerify(job: Parameters<typeof recordSubmittedJob>[2]) {
-    try {
-      return await recordSubmittedJob(clients.dynamodb, config.tables, job);
-    } catch (error) {
-      const row = await clients.dynamodb
-        .send(
-          new GetCommand({
-            TableName: config.tables.uploadEvents,
-            Key: { [TABLE_KEYS.uploadEvents]: job.claim.eventKey },
-            ConsistentRead: true,
-          }),
-        )
-        .catch(() => undefined);
-      const result = row?.Item?.Result as { JobId?: unknown } | undefined;
-      if (row?.Item?.ClaimState === "DONE" && result?.JobId === job.jobId) return { inputFileUpdated: true };
-      throw error;
-    }
+/**
+ * Records the job; if the transaction reports an error, checks whether it committed anyway (a lost
+ * response) before treating the job as unrecorded.
+ */
+async function recordOrVerify({ config, clients }: SubmitJobDeps, job: Parameters<typeof recordSubmittedJob>[2]) {
+  try {
+    return await recordSubmittedJob(clients.dynamodb, config.tables, job);
+  } catch (error) {
+    const row = await clients.dynamodb
+      .send(
+        new GetCommand({
+          TableName: config.tables.uploadEvents,
+          Key: { [TABLE_KEYS.uploadEvents]: job.claim.eventKey },
+          ConsistentRead: true,
+        }),
+      )
+      .catch(() => undefined);
+    const result = row?.Item?.Result as { JobId?: unknown } | undefined;
+    if (row?.Item?.ClaimState === "DONE" && result?.JobId === job.jobId) return { inputFileUpdated: true };
+    throw error;
   }
+}
 
-  /**
-   * A job we could not record would transcode into a folder nobody can find, with a key nobody has:
-   * cancel it (best effort) so the retry starts clean.
-   */
-  async function cancelOrphan(jobId: string, where: { bucket: string; key: string }): Promise<void> {
-    try {
-      await clients.mediaConvert.send(new CancelJobCommand({ Id: jobId }));
-      log.warn("Cancelled a MediaConvert job that could not be recorded", { ...where, jobId });
-    } catch (error) {
-      log.error("Could not cancel an unrecorded MediaConvert job", { ...where, jobId, ...describeError(error) });
-    }
+/**
+ * A job we could not record would transcode into a folder nobody can find, with a key nobody has:
+ * cancel it (best effort) so the retry starts clean.
+ */
+async function cancelOrphan(
+  { clients, log }: SubmitJobDeps,
+  jobId: string,
+  where: { bucket: string; key: string },
+): Promise<void> {
+  try {
+    await clients.mediaConvert.send(new CancelJobCommand({ Id: jobId }));
+    log.warn("Cancelled a MediaConvert job that could not be recorded", { ...where, jobId });
+  } catch (error) {
+    log.error("Could not cancel an unrecorded MediaConvert job", { ...where, jobId, ...describeError(error) });
   }
 }
 

@@ -7,12 +7,13 @@
  * The config is workerd's Cap'n Proto format
  * (https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { LOCAL_HOST, reservePort, stopChild } from "../../local/aws.ts";
+import { buildDeployBundle } from "./bundle.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -23,24 +24,6 @@ export interface PlainWorkerd {
   /** The last 4 kB workerd printed. */
   output(): string;
   stop(): Promise<void>;
-}
-
-/**
- * `wrangler deploy --dry-run --outdir` for a config: the bundle that would be uploaded. Returns
- * its main module.
- */
-function buildDeployBundle(outdir: string, config: string): string {
-  execFileSync(
-    process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir, "--config", config],
-    {
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      stdio: "ignore",
-    },
-  );
-  const main = readdirSync(outdir).find((name) => name.endsWith(".js"));
-  if (!main) throw new Error(`wrangler deploy --dry-run wrote no module to ${outdir}`);
-  return join(outdir, main);
 }
 
 const bundles = new Map<string, { dir: string; main: string }>();

@@ -9,6 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { App, Tags } from "aws-cdk-lib";
 import { MediaEdgeStack } from "../lib/media-edge-stack.ts";
+import { addNagChecks } from "../lib/nag.ts";
 import { readSettings } from "../lib/settings.ts";
 
 const app = new App();
@@ -22,5 +23,7 @@ const stack = new MediaEdgeStack(app, stackName, {
   lambdasDir: fileURLToPath(new URL("../../dist/lambdas", import.meta.url)),
 });
 Tags.of(stack).add("project", "media-edge");
+// cdk-nag's AwsSolutions rules: synth (and so deploy) fails on a finding nobody fixed or acknowledged.
+addNagChecks(app);
 
 app.synth();

@@ -1,7 +1,7 @@
 /**
  * The MediaConvert job template the stack creates when no existing one is named
- * (`-c mediaConvertJobTemplate=...`): an Apple HLS ABR ladder (360p, 540p, 720p H.264 QVBR + AAC)
- * with 6-second segments.
+ * (`-c mediaConvertJobTemplate=...`): the Apple HLS ABR ladder of model/ladder.ts (H.264 QVBR + AAC),
+ * the same definition the local MediaConvert emulator encodes.
  *
  * submit-job overrides only what varies per upload: the input file, the HLS destination and the
  * AES-128 encryption of the first output group (aws-lambdas/submit-job/mediaconvert-settings.ts), so
@@ -12,30 +12,13 @@
  * Pure data. Unset fields take MediaConvert's defaults; the values below are the ones we care about.
  */
 
-/** One rung of the ladder. */
-interface Rendition {
-  width: number;
-  height: number;
-  /** QVBR ceiling, bits per second. */
-  maxBitrate: number;
-  /** QVBR quality level 1-10. */
-  quality: number;
-}
-
-export const HLS_LADDER: readonly Rendition[] = [
-  { width: 640, height: 360, maxBitrate: 1_200_000, quality: 7 },
-  { width: 960, height: 540, maxBitrate: 3_500_000, quality: 8 },
-  { width: 1280, height: 720, maxBitrate: 5_000_000, quality: 8 },
-];
-
-/** Segment length in seconds; the Worker's playlist windows work in whole segments. */
-export const HLS_SEGMENT_SECONDS = 6;
+import { HLS_GROUP_NAME, HLS_GROUP_TYPE, HLS_LADDER, type AbrLadder, type Rendition } from "../../model/ladder.ts";
 
 const AUDIO_SELECTOR = "Audio Selector 1";
 
-function output(rendition: Rendition): Record<string, unknown> {
+function output(rendition: Rendition, audio: AbrLadder["audio"]): Record<string, unknown> {
   return {
-    NameModifier: `_${rendition.height}p`,
+    NameModifier: rendition.nameModifier,
     ContainerSettings: { Container: "M3U8", M3u8Settings: {} },
     VideoDescription: {
       Width: rendition.width,
@@ -61,15 +44,15 @@ function output(rendition: Rendition): Record<string, unknown> {
         AudioSourceName: AUDIO_SELECTOR,
         CodecSettings: {
           Codec: "AAC",
-          AacSettings: { Bitrate: 96_000, CodingMode: "CODING_MODE_2_0", SampleRate: 48_000 },
+          AacSettings: { Bitrate: audio.bitrate, CodingMode: "CODING_MODE_2_0", SampleRate: audio.sampleRate },
         },
       },
     ],
   };
 }
 
-/** `SettingsJson` of the AWS::MediaConvert::JobTemplate. */
-export function hlsJobTemplateSettings(): Record<string, unknown> {
+/** `SettingsJson` of the AWS::MediaConvert::JobTemplate (the shared ladder unless one is given). */
+export function hlsJobTemplateSettings(ladder: AbrLadder = HLS_LADDER): Record<string, unknown> {
   return {
     Inputs: [
       {
@@ -80,11 +63,11 @@ export function hlsJobTemplateSettings(): Record<string, unknown> {
     ],
     OutputGroups: [
       {
-        Name: "Apple HLS",
+        Name: HLS_GROUP_NAME,
         OutputGroupSettings: {
-          Type: "HLS_GROUP_SETTINGS",
+          Type: HLS_GROUP_TYPE,
           HlsGroupSettings: {
-            SegmentLength: HLS_SEGMENT_SECONDS,
+            SegmentLength: ladder.segmentSeconds,
             MinSegmentLength: 0,
             SegmentControl: "SEGMENTED_FILES",
             DirectoryStructure: "SINGLE_DIRECTORY",
@@ -92,7 +75,7 @@ export function hlsJobTemplateSettings(): Record<string, unknown> {
             OutputSelection: "MANIFESTS_AND_SEGMENTS",
           },
         },
-        Outputs: HLS_LADDER.map(output),
+        Outputs: ladder.renditions.map((rendition) => output(rendition, ladder.audio)),
       },
     ],
   };

@@ -12,21 +12,25 @@
  * resources, `iam:PassRole` only on the one role each caller hands to a service.
  */
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as mediaconvert from "aws-cdk-lib/aws-mediaconvert";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { DEFAULT_TABLES, INFO_FILE, JOB_CREATED_BY, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
 import { hlsJobTemplateSettings } from "./hls-job-template.ts";
+import { acknowledge, wildcardUnder } from "./nag.ts";
 import { PipelineFunction } from "./pipeline-function.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
-import { Storage } from "./storage.ts";
+import { Storage, removalPolicyOf } from "./storage.ts";
 import { WorkerIdentity } from "./worker-identity.ts";
+import { tableOutputId } from "./worker-vars.ts";
 
 export interface MediaEdgeStackProps extends StackProps {
   settings: MediaEdgeSettings;
@@ -51,6 +55,7 @@ export class MediaEdgeStack extends Stack {
     const { settings } = props;
     const storage = (this.storage = new Storage(this, "Storage", settings));
     const { inputBucket, outputBucket, recordingsBucket, tables } = storage;
+    acknowledgeBucketNotificationsHandler(this);
 
     // ---------------------------------------------------------------- MediaConvert
     // The role MediaConvert assumes for a job: read the upload, write the HLS output. Nothing else:
@@ -72,9 +77,23 @@ export class MediaEdgeStack extends Stack {
         resources: [outputBucket.arnForObjects("*")],
       }),
     );
+    const inputCfn = inputBucket.node.defaultChild as s3.CfnBucket;
+    const outputCfn = outputBucket.node.defaultChild as s3.CfnBucket;
+    const uploadsFinding = wildcardUnder(inputCfn, `/${settings.inputPrefix}*`);
+    const uploadsReason = "Object ARNs: uploads have per-upload keys, all under the configured input prefix.";
+    acknowledge(this.mediaConvertRole, uploadsFinding, uploadsReason);
+    acknowledge(
+      this.mediaConvertRole,
+      wildcardUnder(outputCfn, "/*"),
+      "Object ARNs: submit-job picks a new output folder per job; the output bucket holds nothing else to protect from MediaConvert.",
+    );
 
     let jobTemplate = settings.mediaConvert.jobTemplate;
-    if (jobTemplate === undefined) {
+    let jobTemplateArn: string;
+    if (jobTemplate !== undefined) {
+      // Context mediaConvertJobTemplate: an ARN is used as it is, a name becomes this region's ARN.
+      jobTemplateArn = jobTemplate.startsWith("arn:") ? jobTemplate : mediaConvertArn(`jobTemplates/${jobTemplate}`);
+    } else {
       const template = new mediaconvert.CfnJobTemplate(this, "HlsJobTemplate", {
         name: `${this.stackName}-hls`,
         description: "media-edge: HLS ABR ladder; submit-job adds input, destination and AES-128 per upload.",
@@ -84,6 +103,7 @@ export class MediaEdgeStack extends Stack {
         statusUpdateInterval: "SECONDS_10",
       });
       jobTemplate = template.attrName;
+      jobTemplateArn = template.attrArn;
     }
 
     // ---------------------------------------------------------------- Rekognition
@@ -94,6 +114,9 @@ export class MediaEdgeStack extends Stack {
     this.rekognitionTopic = new sns.Topic(this, "RekognitionTopic", {
       topicName: `AmazonRekognition-${this.stackName}`,
       displayName: "media-edge face detection completions",
+      // A topic policy that denies publishing over plain HTTP (AwsSolutions-SNS3).
+      // https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html#enforce-encryption-data-in-transit
+      enforceSSL: true,
     });
     this.rekognitionRole = new iam.Role(this, "RekognitionPublishRole", {
       description: "Assumed by Rekognition Video to publish media-edge job completions to SNS.",
@@ -113,7 +136,11 @@ export class MediaEdgeStack extends Stack {
       INPUT_BUCKETS: inputBucket.bucketName,
       ...(settings.inputPrefix ? { INPUT_PREFIX: settings.inputPrefix } : {}),
     };
-    const common = { lambdasDir: props.lambdasDir, logRetentionDays: settings.logRetentionDays };
+    const common = {
+      lambdasDir: props.lambdasDir,
+      logRetentionDays: settings.logRetentionDays,
+      logRemovalPolicy: removalPolicyOf(settings),
+    };
 
     const submitJob = new PipelineFunction(this, "SubmitJob", {
       ...common,
@@ -199,28 +226,36 @@ export class MediaEdgeStack extends Stack {
     // TransactWriteItems needs the per-item actions on every table it touches.
     // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
     const claimActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
-    tables.uploadEvents.grant(submitJob.function, ...claimActions);
+    grantItems(submitJob, tables.uploadEvents, claimActions);
     // The job's three seed rows are written in one transaction of conditional puts (submit-job/records.ts).
     for (const role of ["inputFileToJobId", "jobIdToOutput", "jobIdToStatus"] as const) {
-      tables[role].grant(submitJob.function, "dynamodb:PutItem");
+      grantItems(submitJob, tables[role], ["dynamodb:PutItem"]);
     }
-    tables.jobIdToStatus.grant(jobState.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
-    tables.jobIdToOutput.grant(jobState.function, "dynamodb:GetItem");
-    tables.uploadEvents.grant(facesStart.function, ...claimActions);
+    grantItems(jobState, tables.jobIdToStatus, ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+    grantItems(jobState, tables.jobIdToOutput, ["dynamodb:GetItem"]);
+    grantItems(facesStart, tables.uploadEvents, claimActions);
     // faces-start only writes the analysis row, each write conditional (faces-start/rows.ts): no read.
-    tables.faceAnalysis.grant(facesStart.function, "dynamodb:PutItem", "dynamodb:UpdateItem");
-    tables.faceAnalysis.grant(facesCollect.function, "dynamodb:GetItem", "dynamodb:UpdateItem");
+    grantItems(facesStart, tables.faceAnalysis, ["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    grantItems(facesCollect, tables.faceAnalysis, ["dynamodb:GetItem", "dynamodb:UpdateItem"]);
 
-    // submit-job: CreateJob/CancelJob in this account and region, and PassRole on the MediaConvert
-    // role only, only to MediaConvert.
+    // submit-job: CreateJob/CancelJob on the resource types those actions authorize (job, queue,
+    // preset, job template) in this account and region, and PassRole on the MediaConvert role only,
+    // only to MediaConvert.
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselementalmediaconvert.html
     submitJob.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "SubmitJobs",
         actions: ["mediaconvert:CreateJob", "mediaconvert:CancelJob"],
-        resources: [`arn:${Aws.PARTITION}:mediaconvert:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`],
+        resources: [...MEDIACONVERT_WILDCARDS.map(mediaConvertArn), jobTemplateArn],
       }),
     );
+    for (const resource of MEDIACONVERT_WILDCARDS) {
+      acknowledge(
+        submitJob,
+        `IAM5[Resource::arn:<AWS::Partition>:mediaconvert:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+        "Job ids are MediaConvert's; the queue and presets are whatever the job template names, possibly outside this stack.",
+      );
+    }
     submitJob.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: "PassMediaConvertRole",
@@ -237,6 +272,11 @@ export class MediaEdgeStack extends Stack {
         actions: ["s3:PutObject"],
         resources: [outputBucket.arnForObjects(`*/${INFO_FILE}`)],
       }),
+    );
+    acknowledge(
+      jobState,
+      wildcardUnder(outputCfn, `/*/${INFO_FILE}`),
+      `Object ARNs: one ${INFO_FILE} per job folder, whose name is the job's.`,
     );
 
     // faces-start: Rekognition Video actions have no resource-level permissions, hence "*".
@@ -260,6 +300,7 @@ export class MediaEdgeStack extends Stack {
         conditions: { StringEquals: { "iam:PassedToService": "rekognition.amazonaws.com" } },
       }),
     );
+    acknowledge(facesStart, uploadsFinding, uploadsReason);
 
     facesCollect.function.addToRolePolicy(
       new iam.PolicyStatement({ sid: "GetFaceDetection", actions: ["rekognition:GetFaceDetection"], resources: ["*"] }),
@@ -271,6 +312,19 @@ export class MediaEdgeStack extends Stack {
         resources: [outputBucket.arnForObjects(`${settings.analysisPrefix}*`)],
       }),
     );
+    acknowledge(
+      facesCollect,
+      wildcardUnder(outputCfn, `/${settings.analysisPrefix}*`),
+      "Object ARNs: one result file per analysis, all under the analysis prefix.",
+    );
+    for (const fn of [facesStart, facesCollect]) {
+      acknowledge(
+        fn,
+        "IAM5[Resource::*]",
+        "Rekognition Video's StartFaceDetection/GetFaceDetection support no resource-level permissions " +
+          "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrekognition.html).",
+      );
+    }
 
     // ---------------------------------------------------------------- Triggers
     // When EventBridge or SNS cannot invoke a function at all (deleted, permissions), the event lands
@@ -283,6 +337,7 @@ export class MediaEdgeStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
+    acknowledge(undelivered, "SQS3", "This queue is itself the dead-letter queue of the rules and the subscription.");
     const targetOptions = { deadLetterQueue: undelivered, retryAttempts: 185, maxEventAge: Duration.hours(24) };
 
     // One rule per consumer of the same upload (see Storage: S3 notifications cannot overlap).
@@ -364,8 +419,12 @@ export class MediaEdgeStack extends Stack {
       `Recorder segments under ${settings.recordingsPrefix}/.`,
     );
     for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
-      output(`Table${role[0]!.toUpperCase()}${role.slice(1)}`, tables[role].tableName, `${TABLE_ENV_VARS[role]}`);
+      output(tableOutputId(role), tables[role].tableName, `${TABLE_ENV_VARS[role]}`);
     }
+    // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
+    output("AwsRegion", this.region, "AWS_REGION of the Worker.");
+    output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
+    output("AnalysisPrefix", settings.analysisPrefix, "ANALYSIS_PREFIX of the Worker.");
     output("RekognitionTopicArn", this.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
     output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
     output("MediaConvertJobTemplate", jobTemplate, "MEDIACONVERT_JOB_TEMPLATE of submit-job.");
@@ -378,16 +437,47 @@ export class MediaEdgeStack extends Stack {
     output(
       "WorkerCredentialsSteps",
       `aws iam create-access-key --user-name ${this.worker.user.userName}` +
-        " ; then npx wrangler secret put AWS_ACCESS_KEY_ID and npx wrangler secret put AWS_SECRET_ACCESS_KEY" +
-        " with the AccessKeyId and SecretAccessKey it prints (never commit them).",
+        " ; then npx wrangler secret put AWS_ACCESS_KEY_ID --env <env> and npx wrangler secret put" +
+        " AWS_SECRET_ACCESS_KEY --env <env> with the AccessKeyId and SecretAccessKey it prints (never commit them).",
       "How to give the Worker its AWS credentials. CloudFormation never creates or shows the key.",
     );
     output(
       "WorkerVars",
       this.toJsonString(workerVars(this, settings, storage)),
-      "wrangler.toml [vars] for this deployment (JSON; each key is a variable).",
+      "The Worker's variables for this deployment; `npm run worker-vars -- --env <env>` writes them into wrangler.toml.",
     );
   }
+}
+
+/**
+ * CDK's own handler for the input bucket's notification settings (a CloudFormation custom resource
+ * created with `eventBridgeEnabled`) is built inside aws-cdk-lib with the managed basic execution
+ * role; its role cannot be passed in. It runs only during deployments.
+ */
+function acknowledgeBucketNotificationsHandler(stack: Stack): void {
+  const handler = stack.node.children.find((child) => child.node.id.startsWith("BucketNotificationsHandler"));
+  if (handler === undefined) return;
+  acknowledge(
+    handler,
+    "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "aws-cdk-lib's BucketNotificationsHandler custom resource: its role is internal to CDK and it only runs at deploy time.",
+  );
+}
+
+/** MediaConvert resources CreateJob may touch that the stack cannot name (see SubmitJobs). */
+const MEDIACONVERT_WILDCARDS = ["jobs/*", "queues/*", "presets/*"];
+
+/** A MediaConvert resource of this account and region, e.g. `jobs/*`. */
+function mediaConvertArn(resource: string): string {
+  return `arn:${Aws.PARTITION}:mediaconvert:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+}
+
+/**
+ * Item actions on a table and nothing under it. `ITable.grant()` adds `<table>/index/*` as well,
+ * which the item actions never use (AwsSolutions-IAM5); the Worker alone queries an index.
+ */
+function grantItems(fn: PipelineFunction, table: dynamodb.ITable, actions: string[]): void {
+  fn.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
 }
 
 /** GetObject (and GetObjectVersion: the events carry a version id on versioned buckets) on `objects`. */

@@ -12,12 +12,14 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { acknowledge } from "./nag.ts";
 
 export interface PipelineFunctionProps {
   /** Folder name under aws-lambdas/ and dist/lambdas/. */
@@ -29,6 +31,8 @@ export interface PipelineFunctionProps {
   memorySize: number;
   timeout: Duration;
   logRetentionDays: number;
+  /** What happens to the log group when the stack is deleted: the stack's data policy (retain by default). */
+  logRemovalPolicy: RemovalPolicy;
   /** Async retries after a function error (0-2). */
   retryAttempts?: number;
   reservedConcurrentExecutions?: number;
@@ -53,17 +57,29 @@ export class PipelineFunction extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
+    acknowledge(this.failureQueue, "SQS3", "This queue is itself the function's on-failure destination.");
 
+    // Retained like the buckets and tables: the logs say what happened to the data that outlives the stack.
     const logGroup = new logs.LogGroup(this, "Logs", {
       retention: retentionFor(props.logRetentionDays),
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy,
     });
+
+    // Instead of AWSLambdaBasicExecutionRole (CreateLogGroup/CreateLogStream/PutLogEvents on every log
+    // group of the account): write access to this function's own group only. The stack adds what the
+    // code calls. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html
+    const role = new iam.Role(this, "Role", {
+      description: `media-edge ${props.name}: its own log group; the stack adds what the code calls.`,
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+    });
+    logGroup.grantWrite(role);
 
     this.function = new lambda.Function(this, "Function", {
       description: props.description,
       code: lambda.Code.fromAsset(codeDir),
       handler: "index.handler",
       runtime: lambda.Runtime.NODEJS_22_X,
+      role,
       // Graviton: cheaper per GB-second; the bundles are plain JavaScript with no native modules.
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -77,6 +93,12 @@ export class PipelineFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.failureQueue),
     });
+    acknowledge(
+      this.function,
+      "L1",
+      "Node.js 22 is a supported LTS runtime and matches the bundles' esbuild target (aws-lambdas/build.ts, " +
+        "target node22); moving to a newer runtime is a deliberate change of both, tested together.",
+    );
   }
 }
 

@@ -14,7 +14,13 @@ import {
   TTL_ATTRIBUTE,
   type TableRole,
 } from "../../model/index.ts";
+import { acknowledge } from "./nag.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
+
+/** What the stack's data (buckets, tables, log groups) becomes when the stack is deleted. */
+export function removalPolicyOf(settings: MediaEdgeSettings): RemovalPolicy {
+  return settings.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
 
 /** Buckets and tables of one deployment. */
 export class Storage extends Construct {
@@ -28,7 +34,12 @@ export class Storage extends Construct {
 
   constructor(scope: Construct, id: string, settings: MediaEdgeSettings) {
     super(scope, id);
-    const removalPolicy = settings.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = removalPolicyOf(settings);
+    // Parts of an upload nobody completes are billed as storage until aborted.
+    const abortIncompleteUploads: s3.LifecycleRule = {
+      id: "abort-incomplete-uploads",
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    };
 
     // Shared by every bucket: private, SSE-S3, TLS only, no ACLs. SSE-S3 rather than SSE-KMS because
     // MediaConvert and Rekognition read with their own roles/the caller's credentials, and a KMS key
@@ -51,14 +62,14 @@ export class Storage extends Construct {
       // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
       // https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
       eventBridgeEnabled: true,
-      lifecycleRules: [{ id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [abortIncompleteUploads],
     });
 
     this.outputBucket = new s3.Bucket(this, "Output", {
       ...common,
       ...(settings.bucketNames.output ? { bucketName: settings.bucketNames.output } : {}),
-      lifecycleRules:
-        settings.analysisRetentionDays > 0
+      lifecycleRules: [
+        ...(settings.analysisRetentionDays > 0
           ? [
               {
                 // faces-collect writes results here but nothing deletes them; their analysis row
@@ -68,13 +79,30 @@ export class Storage extends Construct {
                 expiration: Duration.days(settings.analysisRetentionDays),
               },
             ]
-          : [],
+          : []),
+        // MediaConvert may upload large segments in parts; the parts of a failed job are billed as
+        // storage until aborted. https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html
+        abortIncompleteUploads,
+      ],
     });
 
+    // No expiry: the recordings are the recorder's archive and their retention is the operator's
+    // decision (add a rule, or an S3 Lifecycle policy outside the stack). Only abandoned parts go.
     this.recordingsBucket = new s3.Bucket(this, "Recordings", {
       ...common,
       ...(settings.bucketNames.recordings ? { bucketName: settings.bucketNames.recordings } : {}),
+      lifecycleRules: [abortIncompleteUploads],
     });
+
+    for (const bucket of [this.inputBucket, this.outputBucket, this.recordingsBucket]) {
+      acknowledge(
+        bucket,
+        "S1",
+        "No server access logs: they are best-effort, and on the output bucket would log every segment read " +
+          "of every playback. Object-level audit, when needed, is CloudTrail data events (docs/deploy.md). " +
+          "https://docs.aws.amazon.com/AmazonS3/latest/userguide/logging-with-S3.html",
+      );
+    }
 
     const tables = {} as Record<TableRole, dynamodb.ITable>;
     for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {

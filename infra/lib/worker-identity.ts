@@ -13,10 +13,12 @@
  * ListObjectsV2 on the recordings bucket. Nothing else, and no write at all.
  */
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type { CfnElement } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { FACE_ANALYSIS_JOB_INDEX, type TableRole } from "../../model/index.ts";
+import { acknowledge, wildcardUnder } from "./nag.ts";
 
 export interface WorkerIdentityProps {
   tables: Record<TableRole, dynamodb.ITable>;
@@ -77,5 +79,18 @@ export class WorkerIdentity extends Construct {
       ],
     });
     this.user.addManagedPolicy(this.policy);
+    const cfn = (bucket: s3.IBucket) => bucket.node.defaultChild as CfnElement;
+    acknowledge(
+      this.policy,
+      wildcardUnder(cfn(props.outputBucket), "/*"),
+      "Object ARNs, read only: the Worker serves any job's playlists, segments and results by key.",
+    );
+    if (props.recordingsPrefix !== "") {
+      acknowledge(
+        this.policy,
+        wildcardUnder(cfn(props.recordingsBucket), `/${props.recordingsPrefix}/*`),
+        "Object ARNs, read only: the recorder's segments, all under the recordings prefix.",
+      );
+    }
   }
 }

@@ -13,13 +13,13 @@
  * (https://docs.aws.amazon.com/mediaconvert/latest/apireference/idempotency.html).
  *
  * A job really transcodes: the input is read from the local S3 server (`settings.inputs[0].fileInput`),
- * ffmpeg encodes a two-rendition ABR ladder into the HLS output group's destination, laid out as
+ * ffmpeg encodes the ABR ladder (model/ladder.ts, or `options.ladder`) into the HLS output group's destination, laid out as
  * MediaConvert lays it out (master `<name>.m3u8`, renditions `<name><modifier>.m3u8`, segments
  * `<name><modifier>_00001.ts`, EXT-X-MEDIA-SEQUENCE starting at 1), AES-128 encrypted with the
  * request's StaticKeyValue when the group asks for it. The key is never written to S3 or logged: the
  * playlists name the request's StaticKeyProvider `url`, exactly as MediaConvert does. The job template
- * is accepted by name but not resolved (there are no templates locally): the built-in ladder stands in
- * for it.
+ * is accepted by name but not resolved (there are no templates locally): the shared ladder the CDK
+ * template is built from stands in for it, so a ladder change shows under `npm start`.
  *
  * IVs follow MediaConvert: without ConstantInitializationVector "IV will follow the segment number"
  * (the media sequence number, RFC 8216 §5.2); InitializationVectorInManifest INCLUDE writes that IV
@@ -44,6 +44,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { readBody, sendJson, serveEmulator, type EmulatorServer, type Router } from "./http.ts";
+import { HLS_LADDER, type AbrLadder, type Rendition } from "../../model/ladder.ts";
 import { ProbeError, hasTool, probe, runFfmpeg, type ProbeResult } from "./media-tools.ts";
 
 /** The EventBridge envelope of a MediaConvert job state change. */
@@ -78,18 +79,13 @@ export interface MediaConvertEmulatorOptions {
   concurrency?: number;
   /** How long a clientRequestToken returns the same job (AWS: one minute). */
   idempotencyWindowMs?: number;
+  /** The renditions the job template would give (default: the shared ladder, model/ladder.ts). */
+  ladder?: AbrLadder;
   /** One-line progress messages (never the key). */
   log?: (message: string) => void;
 }
 
 type JobStatus = "SUBMITTED" | "PROGRESSING" | "COMPLETE" | "ERROR" | "CANCELED";
-
-interface Rendition {
-  nameModifier: string;
-  width: number;
-  height: number;
-  videoBitrate: number;
-}
 
 interface Job {
   id: string;
@@ -161,435 +157,519 @@ export function sequenceIv(sequence: number): Buffer {
   return iv;
 }
 
-const even = (value: number) => Math.max(2, 2 * Math.round(value / 2));
-
-/**
- * The built-in ladder standing in for a job template: the input's size capped at 720p, and half of
- * it, highest first (the master lists variants in output order).
- */
-export function defaultLadder(video: { width: number; height: number; frameRate: number }): Rendition[] {
-  const top = even(Math.min(video.height, 720));
-  const heights = [...new Set([top, even(top / 2)])];
-  return heights.map((height) => {
-    const width = even((height * video.width) / video.height);
-    // ~0.1 bit per pixel per frame: plenty for test patterns, small for real video.
-    const videoBitrate = Math.max(100_000, Math.round(width * height * (video.frameRate || 25) * 0.1));
-    return { nameModifier: `_${height}p`, width, height, videoBitrate };
-  });
+/** One emulator's state and settings, passed to the module-level functions below. */
+interface Emulator {
+  options: MediaConvertEmulatorOptions;
+  region: string;
+  account: string;
+  ladder: AbrLadder;
+  log: (message: string) => void;
+  jobs: Map<string, Job>;
+  tokens: Map<string, { jobId: string; at: number }>;
+  running: Set<Promise<void>>;
+  /** Jobs transcoding now, and the ones waiting for a slot. */
+  slots: { active: number; waiting: Array<() => void> };
 }
 
 /** Builds the emulator; mount `router` on a server (or use `startMediaConvertEmulator`). */
 export function createMediaConvertEmulator(options: MediaConvertEmulatorOptions): MediaConvertEmulator {
-  const region = options.region ?? "us-east-1";
-  const account = options.accountId ?? "000000000000";
-  const log = options.log ?? (() => undefined);
-  const jobs = new Map<string, Job>();
-  const tokens = new Map<string, { jobId: string; at: number }>();
-  const running = new Set<Promise<void>>();
-  const waiting: Array<() => void> = [];
-  let active = 0;
+  const emulator: Emulator = {
+    options,
+    region: options.region ?? "us-east-1",
+    account: options.accountId ?? "000000000000",
+    ladder: options.ladder ?? HLS_LADDER,
+    log: options.log ?? (() => undefined),
+    jobs: new Map(),
+    tokens: new Map(),
+    running: new Set(),
+    slots: { active: 0, waiting: [] },
+  };
+  const settle = async () => {
+    while (emulator.running.size > 0) await Promise.all([...emulator.running]);
+  };
+  return {
+    router: (request, response) => route(emulator, request, response),
+    idle: settle,
+    stop: async () => {
+      for (const job of emulator.jobs.values())
+        if (job.status === "SUBMITTED" || job.status === "PROGRESSING") job.abort.abort();
+      await settle();
+    },
+  };
+}
 
-  const queueArn = (queue: unknown) =>
-    typeof queue === "string" && queue.startsWith("arn:")
-      ? queue
-      : `arn:aws:mediaconvert:${region}:${account}:queues/${typeof queue === "string" && queue ? queue : "Default"}`;
+function queueArn(emulator: Emulator, queue: unknown): string {
+  if (typeof queue === "string" && queue.startsWith("arn:")) return queue;
+  const name = typeof queue === "string" && queue ? queue : "Default";
+  return `arn:aws:mediaconvert:${emulator.region}:${emulator.account}:queues/${name}`;
+}
 
-  function emit(job: Job, status: string, extra: Record<string, unknown> = {}): void {
-    const now = Date.now();
-    const event: MediaConvertStateChangeEvent = {
-      version: "0",
-      id: randomUUID(),
-      "detail-type": "MediaConvert Job State Change",
-      source: "aws.mediaconvert",
-      account,
-      // EventBridge `time` has second precision; `detail.timestamp` is in ms.
-      time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-      region,
-      resources: [job.arn],
-      detail: {
-        timestamp: now,
-        accountId: account,
-        queue: job.queue,
-        jobId: job.id,
-        status,
-        userMetadata: job.userMetadata,
-        ...extra,
-      },
-    };
-    void Promise.resolve()
-      .then(() => options.onEvent(event))
-      .catch((error: Error) =>
-        log(`MediaConvert event ${status} for job ${job.id} was not delivered: ${error.message}`),
-      );
-  }
-
-  function statusUpdate(job: Job, framesDecoded?: number): void {
-    const phases = ["PROBING", "TRANSCODING", "UPLOADING"] as const;
-    const current = phases.indexOf(job.phase ?? "PROBING");
-    const phaseProgress = Object.fromEntries(
-      phases.map((phase, index) => [
-        phase,
-        index < current
-          ? { status: "COMPLETE", percentComplete: 100 }
-          : index === current
-            ? { status: "PROGRESSING", percentComplete: phasePercent(job) }
-            : { status: "PENDING", percentComplete: 0 },
-      ]),
+function emit(emulator: Emulator, job: Job, status: string, extra: Record<string, unknown> = {}): void {
+  const now = Date.now();
+  const { account, region } = emulator;
+  const event: MediaConvertStateChangeEvent = {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "MediaConvert Job State Change",
+    source: "aws.mediaconvert",
+    account,
+    // EventBridge `time` has second precision; `detail.timestamp` is in ms.
+    time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region,
+    resources: [job.arn],
+    detail: {
+      timestamp: now,
+      accountId: account,
+      queue: job.queue,
+      jobId: job.id,
+      status,
+      userMetadata: job.userMetadata,
+      ...extra,
+    },
+  };
+  void Promise.resolve()
+    .then(() => emulator.options.onEvent(event))
+    .catch((error: Error) =>
+      emulator.log(`MediaConvert event ${status} for job ${job.id} was not delivered: ${error.message}`),
     );
-    emit(job, "STATUS_UPDATE", {
-      ...(framesDecoded !== undefined ? { framesDecoded } : {}),
-      jobProgress: {
-        phaseProgress,
-        jobPercentComplete: job.percent ?? 0,
-        currentPhase: job.phase ?? "PROBING",
-        retryCount: 0,
+}
+
+function statusUpdate(emulator: Emulator, job: Job, framesDecoded?: number): void {
+  const phases = ["PROBING", "TRANSCODING", "UPLOADING"] as const;
+  const current = phases.indexOf(job.phase ?? "PROBING");
+  const phaseProgress = Object.fromEntries(
+    phases.map((phase, index) => [
+      phase,
+      index < current
+        ? { status: "COMPLETE", percentComplete: 100 }
+        : index === current
+          ? { status: "PROGRESSING", percentComplete: phasePercent(job) }
+          : { status: "PENDING", percentComplete: 0 },
+    ]),
+  );
+  emit(emulator, job, "STATUS_UPDATE", {
+    ...(framesDecoded !== undefined ? { framesDecoded } : {}),
+    jobProgress: {
+      phaseProgress,
+      jobPercentComplete: job.percent ?? 0,
+      currentPhase: job.phase ?? "PROBING",
+      retryCount: 0,
+    },
+  });
+}
+
+// jobPercentComplete weights: probing 0-5, transcoding 5-90, uploading 90-100.
+function phasePercent(job: Job): number {
+  const percent = job.percent ?? 0;
+  if (job.phase === "TRANSCODING") return Math.round(((percent - 5) / 85) * 100);
+  if (job.phase === "UPLOADING") return Math.round(((percent - 90) / 10) * 100);
+  return Math.round((percent / 5) * 100);
+}
+
+function fail(emulator: Emulator, job: Job, code: number, message: string): void {
+  if (job.status === "CANCELED") return;
+  job.status = "ERROR";
+  job.errorCode = code;
+  job.errorMessage = message;
+  job.finishedAt = Date.now();
+  emulator.log(`MediaConvert job ${job.id}: ERROR ${code}`);
+  emit(emulator, job, "ERROR", { errorCode: code, errorMessage: message });
+}
+
+async function acquireSlot({ options, slots }: Emulator): Promise<void> {
+  if (slots.active < (options.concurrency ?? 1)) {
+    slots.active++;
+    return;
+  }
+  await new Promise<void>((resolve) => slots.waiting.push(resolve));
+}
+
+function releaseSlot({ slots }: Emulator): void {
+  const next = slots.waiting.shift();
+  if (next) next();
+  else slots.active--;
+}
+
+async function runJob(emulator: Emulator, job: Job, plan: JobPlan): Promise<void> {
+  // A cancelled job stops waiting at once.
+  const startDelay = emulator.options.startDelayMs ?? 500;
+  await delay(startDelay, undefined, { signal: job.abort.signal }).catch(() => undefined);
+  if (job.status !== "SUBMITTED") return;
+  await acquireSlot(emulator);
+  let work: string | undefined;
+  try {
+    if (job.status !== "SUBMITTED") return;
+    job.status = "PROGRESSING";
+    job.startedAt = Date.now();
+    job.phase = "PROBING";
+    job.percent = 0;
+    emulator.log(`MediaConvert job ${job.id}: PROGRESSING (${plan.input.url})`);
+    emit(emulator, job, "PROGRESSING");
+    if (!(await checkTools(emulator, job, plan))) return;
+    work = await mkdtemp(join(tmpdir(), "media-edge-mediaconvert-"));
+    const source = join(work, "input");
+    const info = await fetchAndProbe(emulator, job, plan, source);
+    if (!info) return;
+    if (!(await transcode(emulator, job, plan, { source, work, info }))) return;
+    await upload(emulator, job, plan, work, info);
+  } catch (error) {
+    if (!job.abort.signal.aborted) {
+      fail(emulator, job, 1999, `The local MediaConvert emulator failed: ${(error as Error).message}`);
+    }
+  } finally {
+    releaseSlot(emulator);
+    if (work) await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** False (and the job failed) when ffmpeg or ffprobe is missing. */
+async function checkTools(emulator: Emulator, job: Job, plan: JobPlan): Promise<boolean> {
+  const { options } = emulator;
+  const [ffmpeg, ffprobe] = await Promise.all([
+    hasTool(options.ffmpeg ?? "ffmpeg"),
+    hasTool(options.ffprobe ?? "ffprobe"),
+  ]);
+  if (ffmpeg && ffprobe) return true;
+  fail(
+    emulator,
+    job,
+    1999,
+    `Unable to transcode input file [${plan.input.url}]: the local MediaConvert emulator needs ffmpeg and ` +
+      "ffprobe on PATH (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg).",
+  );
+  return false;
+}
+
+/** Downloads and probes the input; undefined (and the job failed, unless cancelled) when it cannot. */
+async function fetchAndProbe(
+  emulator: Emulator,
+  job: Job,
+  plan: JobPlan,
+  source: string,
+): Promise<ProbeResult | undefined> {
+  let info: ProbeResult;
+  try {
+    const get = new GetObjectCommand({ Bucket: plan.input.bucket, Key: plan.input.key });
+    const object = await emulator.options.s3.send(get, { abortSignal: job.abort.signal });
+    await pipeline(object.Body as Readable, createWriteStream(source), { signal: job.abort.signal });
+    info = await probe(source, emulator.options.ffprobe);
+  } catch (error) {
+    if (job.abort.signal.aborted) return undefined;
+    const reason =
+      error instanceof ProbeError
+        ? error.message
+        : (error as { name?: string }).name === "NoSuchKey"
+          ? "The specified key does not exist."
+          : (error as Error).message;
+    // The documented 1010 message shape: "Unable to open input file [s3://...]: [Failed probe/open: [...]]".
+    fail(emulator, job, 1010, `Unable to open input file [${plan.input.url}]: [Failed probe/open: [${reason}]]`);
+    return undefined;
+  }
+  const video = info.video!;
+  emit(emulator, job, "INPUT_INFORMATION", {
+    inputDetails: [
+      {
+        id: 1,
+        uri: plan.input.url,
+        video: [{ width: video.width, height: video.height, codec: video.codec.toUpperCase() }],
+      },
+    ],
+  });
+  return info;
+}
+
+/** Encodes the ladder with ffmpeg into `work`; false (and the job failed, unless cancelled) on failure. */
+async function transcode(
+  emulator: Emulator,
+  job: Job,
+  plan: JobPlan,
+  files: { source: string; work: string; info: ProbeResult },
+): Promise<boolean> {
+  const { options } = emulator;
+  const { info } = files;
+  job.phase = "TRANSCODING";
+  job.percent = 5;
+  statusUpdate(emulator, job, 0);
+  let lastUpdate = Date.now();
+  let lastSent = job.percent;
+  const fps = info.video!.frameRate || 25;
+  const args = ffmpegArgs(files.source, files.work, emulator.ladder, plan.segmentSeconds, Boolean(info.audio));
+  try {
+    await runFfmpeg(args, {
+      ffmpeg: options.ffmpeg,
+      signal: job.abort.signal,
+      onProgress: (encodedMs) => {
+        job.percent = Math.min(89, 5 + Math.floor((85 * encodedMs) / info.durationMs));
+        if (job.percent !== lastSent && Date.now() - lastUpdate >= (options.statusUpdateMs ?? 1000)) {
+          lastUpdate = Date.now();
+          lastSent = job.percent;
+          statusUpdate(emulator, job, Math.round((encodedMs / 1000) * fps));
+        }
       },
     });
-  }
-
-  // jobPercentComplete weights: probing 0-5, transcoding 5-90, uploading 90-100.
-  function phasePercent(job: Job): number {
-    const percent = job.percent ?? 0;
-    if (job.phase === "TRANSCODING") return Math.round(((percent - 5) / 85) * 100);
-    if (job.phase === "UPLOADING") return Math.round(((percent - 90) / 10) * 100);
-    return Math.round((percent / 5) * 100);
-  }
-
-  function fail(job: Job, code: number, message: string): void {
-    if (job.status === "CANCELED") return;
-    job.status = "ERROR";
-    job.errorCode = code;
-    job.errorMessage = message;
-    job.finishedAt = Date.now();
-    log(`MediaConvert job ${job.id}: ERROR ${code}`);
-    emit(job, "ERROR", { errorCode: code, errorMessage: message });
-  }
-
-  async function slot(): Promise<void> {
-    if (active < (options.concurrency ?? 1)) {
-      active++;
-      return;
-    }
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  }
-
-  function release(): void {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
-  }
-
-  async function runJob(job: Job, plan: JobPlan): Promise<void> {
-    // A cancelled job stops waiting at once.
-    await delay(options.startDelayMs ?? 500, undefined, { signal: job.abort.signal }).catch(() => undefined);
-    if (job.status !== "SUBMITTED") return;
-    await slot();
-    let work: string | undefined;
-    try {
-      if (job.status !== "SUBMITTED") return;
-      job.status = "PROGRESSING";
-      job.startedAt = Date.now();
-      job.phase = "PROBING";
-      job.percent = 0;
-      log(`MediaConvert job ${job.id}: PROGRESSING (${plan.input.url})`);
-      emit(job, "PROGRESSING");
-
-      const [ffmpeg, ffprobe] = await Promise.all([
-        hasTool(options.ffmpeg ?? "ffmpeg"),
-        hasTool(options.ffprobe ?? "ffprobe"),
-      ]);
-      if (!ffmpeg || !ffprobe) {
-        fail(
-          job,
-          1999,
-          `Unable to transcode input file [${plan.input.url}]: the local MediaConvert emulator needs ffmpeg and ` +
-            "ffprobe on PATH (Debian/Ubuntu: apt-get install -y ffmpeg; macOS: brew install ffmpeg).",
-        );
-        return;
-      }
-
-      work = await mkdtemp(join(tmpdir(), "media-edge-mediaconvert-"));
-      const source = join(work, "input");
-      let info: ProbeResult;
-      try {
-        const object = await options.s3.send(new GetObjectCommand({ Bucket: plan.input.bucket, Key: plan.input.key }), {
-          abortSignal: job.abort.signal,
-        });
-        await pipeline(object.Body as Readable, createWriteStream(source), { signal: job.abort.signal });
-        info = await probe(source, options.ffprobe);
-      } catch (error) {
-        if (job.abort.signal.aborted) return;
-        const reason =
-          error instanceof ProbeError
-            ? error.message
-            : (error as { name?: string }).name === "NoSuchKey"
-              ? "The specified key does not exist."
-              : (error as Error).message;
-        // The documented 1010 message shape: "Unable to open input file [s3://...]: [Failed probe/open: [...]]".
-        fail(job, 1010, `Unable to open input file [${plan.input.url}]: [Failed probe/open: [${reason}]]`);
-        return;
-      }
-      emit(job, "INPUT_INFORMATION", {
-        inputDetails: [
-          {
-            id: 1,
-            uri: plan.input.url,
-            video: [{ width: info.video!.width, height: info.video!.height, codec: info.video!.codec.toUpperCase() }],
-          },
-        ],
-      });
-
-      const renditions = defaultLadder(info.video!);
-      job.phase = "TRANSCODING";
-      job.percent = 5;
-      statusUpdate(job, 0);
-      let lastUpdate = Date.now();
-      let lastSent = job.percent;
-      const fps = info.video!.frameRate || 25;
-      try {
-        await runFfmpeg(ffmpegArgs(source, work, renditions, plan.segmentSeconds, Boolean(info.audio)), {
-          ffmpeg: options.ffmpeg,
-          signal: job.abort.signal,
-          onProgress: (encodedMs) => {
-            job.percent = Math.min(89, 5 + Math.floor((85 * encodedMs) / info.durationMs));
-            if (job.percent !== lastSent && Date.now() - lastUpdate >= (options.statusUpdateMs ?? 1000)) {
-              lastUpdate = Date.now();
-              lastSent = job.percent;
-              statusUpdate(job, Math.round((encodedMs / 1000) * fps));
-            }
-          },
-        });
-      } catch (error) {
-        if (job.abort.signal.aborted) return;
-        fail(job, 1999, `Transcoding failed for input file [${plan.input.url}]: ${(error as Error).message}`);
-        return;
-      }
-
-      job.phase = "UPLOADING";
-      job.percent = 90;
-      statusUpdate(job, Math.round((info.durationMs / 1000) * fps));
-      const written = await writeOutputs(job, plan, work, renditions, info);
-      if (job.abort.signal.aborted) return;
-      job.status = "COMPLETE";
-      job.percent = 100;
-      job.finishedAt = Date.now();
-      job.outputDetails = written.outputDetails.map(({ durationInMs, videoDetails }) => ({
-        durationInMs,
-        videoDetails: { widthInPx: videoDetails.widthInPx, heightInPx: videoDetails.heightInPx },
-      }));
-      log(`MediaConvert job ${job.id}: COMPLETE (${written.master})`);
-      emit(job, "COMPLETE", {
-        outputGroupDetails: [
-          { type: "HLS_GROUP", playlistFilePaths: [written.master], outputDetails: written.outputDetails },
-        ],
-        paddingInserted: 0,
-        blackVideoDetected: 0,
-        blackSegments: [],
-      });
-    } catch (error) {
-      if (!job.abort.signal.aborted) {
-        fail(job, 1999, `The local MediaConvert emulator failed: ${(error as Error).message}`);
-      }
-    } finally {
-      release();
-      if (work) await rm(work, { recursive: true, force: true });
-    }
-  }
-
-  async function writeOutputs(job: Job, plan: JobPlan, work: string, renditions: Rendition[], info: ProbeResult) {
-    const base = plan.output.baseName ?? inputBaseName(plan.input.key);
-    const folder = plan.output.prefix;
-    const put = (key: string, body: Buffer | string, contentType: string) =>
-      options.s3.send(
-        new PutObjectCommand({ Bucket: plan.output.bucket, Key: key, Body: body, ContentType: contentType }),
-        { abortSignal: job.abort.signal },
-      );
-    const variants: string[] = [];
-    const outputDetails: Array<{
-      outputFilePaths: string[];
-      durationInMs: number;
-      videoDetails: { widthInPx: number; heightInPx: number; averageBitrate: number };
-    }> = [];
-    const totalSegments = { done: 0, all: 0 };
-    const parsed = await Promise.all(
-      renditions.map(async (_, index) => parseFfmpegPlaylist(await readFile(join(work, `r${index}.m3u8`), "utf8"))),
-    );
-    totalSegments.all = parsed.reduce((sum, segments) => sum + segments.length, 0);
-
-    for (const [index, rendition] of renditions.entries()) {
-      const name = `${base}${rendition.nameModifier}`;
-      const segments = parsed[index]!;
-      const lines = ["#EXTM3U", "#EXT-X-VERSION:3"];
-      // LEGACY target duration compatibility: EXTINF rounded up (aws-facts §5).
-      const target = Math.max(1, ...segments.map((s) => Math.ceil(s.duration)));
-      lines.push(`#EXT-X-TARGETDURATION:${target}`, "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD");
-      let bytes = 0;
-      let peak = 0;
-      for (const [position, segment] of segments.entries()) {
-        const sequence = position + 1;
-        let body = await readFile(join(work, segment.file));
-        const encryption = plan.encryption;
-        if (encryption) {
-          const iv = encryption.constantIv ?? sequenceIv(sequence);
-          const cipher = createCipheriv("aes-128-cbc", encryption.key, iv);
-          body = Buffer.concat([cipher.update(body), cipher.final()]);
-          if (encryption.includeIv) {
-            lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}",IV=0x${iv.toString("hex")}`);
-          } else if (position === 0) {
-            lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}"`);
-          }
-        }
-        const file = `${name}_${String(sequence).padStart(5, "0")}.ts`;
-        await put(folder + file, body, "video/MP2T");
-        bytes += body.length;
-        peak = Math.max(peak, (body.length * 8) / Math.max(segment.duration, 0.001));
-        lines.push(`#EXTINF:${segment.duration.toFixed(3)},`, file);
-        totalSegments.done++;
-        job.percent = 90 + Math.floor((9 * totalSegments.done) / Math.max(1, totalSegments.all));
-      }
-      lines.push("#EXT-X-ENDLIST", "");
-      await put(`${folder}${name}.m3u8`, lines.join("\n"), "application/vnd.apple.mpegurl");
-      const durationMs = Math.round(segments.reduce((sum, s) => sum + s.duration, 0) * 1000);
-      const average = Math.round((bytes * 8) / Math.max(durationMs / 1000, 0.001));
-      const codecs = info.audio ? "avc1.4d401f,mp4a.40.2" : "avc1.4d401f";
-      variants.push(
-        `#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(peak)},AVERAGE-BANDWIDTH=${average},CODECS="${codecs}",` +
-          `RESOLUTION=${rendition.width}x${rendition.height},FRAME-RATE=${(info.video!.frameRate || 25).toFixed(3)}`,
-        `${name}.m3u8`,
-      );
-      outputDetails.push({
-        outputFilePaths: [`s3://${plan.output.bucket}/${folder}${name}.m3u8`],
-        durationInMs: durationMs,
-        videoDetails: { widthInPx: rendition.width, heightInPx: rendition.height, averageBitrate: average },
-      });
-    }
-    // The master last: when it exists, everything it lists exists.
-    const master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", ...variants, ""].join("\n");
-    await put(`${folder}${base}.m3u8`, master, "application/vnd.apple.mpegurl");
-    return { master: `s3://${plan.output.bucket}/${folder}${base}.m3u8`, outputDetails };
-  }
-
-  function wireJob(job: Job): Record<string, unknown> {
-    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
-    const { clientRequestToken: _token, ...request } = job.request;
-    return {
-      ...request,
-      id: job.id,
-      arn: job.arn,
-      queue: job.queue,
-      status: job.status,
-      userMetadata: job.userMetadata,
-      createdAt: seconds(job.createdAt),
-      accelerationStatus: "NOT_APPLICABLE",
-      billingTagsSource: "JOB",
-      priority: 0,
-      retryCount: 0,
-      timing: {
-        submitTime: seconds(job.createdAt),
-        ...(job.startedAt ? { startTime: seconds(job.startedAt) } : {}),
-        ...(job.finishedAt ? { finishTime: seconds(job.finishedAt) } : {}),
-      },
-      ...(job.status === "PROGRESSING" ? { jobPercentComplete: job.percent ?? 0, currentPhase: job.phase } : {}),
-      ...(job.outputDetails ? { outputGroupDetails: [{ outputDetails: job.outputDetails }] } : {}),
-      ...(job.errorCode !== undefined ? { errorCode: job.errorCode, errorMessage: job.errorMessage } : {}),
-    };
-  }
-
-  function createJob(body: Record<string, unknown>): Job {
-    const token = typeof body.clientRequestToken === "string" ? body.clientRequestToken : undefined;
-    const now = Date.now();
-    for (const [key, entry] of tokens) if (now - entry.at > (options.idempotencyWindowMs ?? 60_000)) tokens.delete(key);
-    if (token) {
-      const earlier = tokens.get(token);
-      const job = earlier && jobs.get(earlier.jobId);
-      if (job) return job;
-    }
-    const plan = planJob(body, options.segmentSeconds ?? 2);
-    const suffix = Array.from(randomBytes(6), (byte) => "abcdefghijklmnopqrstuvwxyz0123456789"[byte % 36]).join("");
-    const id = `${now}-${suffix}`;
-    const userMetadata: Record<string, string> = {};
-    if (body.userMetadata && typeof body.userMetadata === "object") {
-      for (const [name, value] of Object.entries(body.userMetadata)) {
-        if (typeof value === "string") userMetadata[name] = value;
-      }
-    }
-    const job: Job = {
-      id,
-      arn: `arn:aws:mediaconvert:${region}:${account}:jobs/${id}`,
-      queue: queueArn(body.queue),
-      status: "SUBMITTED",
-      request: body,
-      userMetadata,
-      createdAt: now,
-      abort: new AbortController(),
-    };
-    jobs.set(id, job);
-    if (token) tokens.set(token, { jobId: id, at: now });
-    const done = runJob(job, plan).catch((error: Error) => log(`MediaConvert job ${id} crashed: ${error.message}`));
-    running.add(done);
-    void done.finally(() => running.delete(done));
-    log(`MediaConvert job ${id}: SUBMITTED (${plan.input.url} -> s3://${plan.output.bucket}/${plan.output.prefix})`);
-    return job;
-  }
-
-  function cancelJob(id: string): void {
-    const job = jobs.get(id);
-    if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
-    if (job.status !== "SUBMITTED" && job.status !== "PROGRESSING") {
-      throw new ApiError(409, "ConflictException", `You can't cancel a job that is ${job.status}.`);
-    }
-    job.status = "CANCELED";
-    job.finishedAt = Date.now();
-    job.abort.abort();
-    log(`MediaConvert job ${id}: CANCELED`);
-    emit(job, "CANCELED");
-  }
-
-  const router: Router = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    if (!url.pathname.startsWith(API_PREFIX)) return false;
-    const path = url.pathname.slice(API_PREFIX.length);
-    try {
-      if (request.method === "POST" && path === "jobs") {
-        const job = createJob(parseJsonObject(await readBody(request)));
-        sendJson(response, 201, { job: wireJob(job) });
-      } else if (request.method === "POST" && path === "endpoints") {
-        await readBody(request);
-        // The account endpoint is this emulator, at whatever address the client used.
-        sendJson(response, 200, { endpoints: [{ url: `http://${request.headers.host ?? "127.0.0.1"}` }] });
-      } else if (path.startsWith("jobs/") && (request.method === "GET" || request.method === "DELETE")) {
-        const id = decodeURIComponent(path.slice("jobs/".length));
-        if (request.method === "DELETE") {
-          cancelJob(id);
-          sendJson(response, 202, {});
-        } else {
-          const job = jobs.get(id);
-          if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
-          sendJson(response, 200, { job: wireJob(job) });
-        }
-      } else {
-        throw new ApiError(404, "NotFoundException", `${request.method} ${url.pathname} is not emulated locally.`);
-      }
-    } catch (error) {
-      const apiError =
-        error instanceof ApiError ? error : new ApiError(500, "InternalServerErrorException", "Emulator failure.");
-      // REST-JSON errors: type in x-amzn-ErrorType, message in the body.
-      sendJson(response, apiError.status, { message: apiError.message }, { "x-amzn-errortype": apiError.type });
-    }
     return true;
-  };
+  } catch (error) {
+    if (!job.abort.signal.aborted) {
+      fail(emulator, job, 1999, `Transcoding failed for input file [${plan.input.url}]: ${(error as Error).message}`);
+    }
+    return false;
+  }
+}
 
-  return {
-    router,
-    idle: async () => {
-      while (running.size > 0) await Promise.all([...running]);
-    },
-    stop: async () => {
-      for (const job of jobs.values())
-        if (job.status === "SUBMITTED" || job.status === "PROGRESSING") job.abort.abort();
-      while (running.size > 0) await Promise.all([...running]);
-    },
+/** Writes the outputs to S3 and completes the job. */
+async function upload(emulator: Emulator, job: Job, plan: JobPlan, work: string, info: ProbeResult): Promise<void> {
+  const fps = info.video!.frameRate || 25;
+  job.phase = "UPLOADING";
+  job.percent = 90;
+  statusUpdate(emulator, job, Math.round((info.durationMs / 1000) * fps));
+  const written = await writeOutputs(emulator, job, plan, { work, info });
+  if (job.abort.signal.aborted) return;
+  job.status = "COMPLETE";
+  job.percent = 100;
+  job.finishedAt = Date.now();
+  job.outputDetails = written.outputDetails.map(({ durationInMs, videoDetails }) => ({
+    durationInMs,
+    videoDetails: { widthInPx: videoDetails.widthInPx, heightInPx: videoDetails.heightInPx },
+  }));
+  emulator.log(`MediaConvert job ${job.id}: COMPLETE (${written.master})`);
+  emit(emulator, job, "COMPLETE", {
+    outputGroupDetails: [
+      { type: "HLS_GROUP", playlistFilePaths: [written.master], outputDetails: written.outputDetails },
+    ],
+    paddingInserted: 0,
+    blackVideoDetected: 0,
+    blackSegments: [],
+  });
+}
+
+interface OutputDetail {
+  outputFilePaths: string[];
+  durationInMs: number;
+  videoDetails: { widthInPx: number; heightInPx: number; averageBitrate: number };
+}
+
+/** Puts one object of the job's output (aborted with the job). */
+type PutOutput = (key: string, body: Buffer | string, contentType: string) => Promise<unknown>;
+
+/** What writing one rendition needs besides the rendition itself. */
+interface RenditionContext {
+  job: Job;
+  plan: JobPlan;
+  work: string;
+  info: ProbeResult;
+  put: PutOutput;
+  base: string;
+  progress: { done: number; all: number };
+}
+
+async function writeOutputs(
+  emulator: Emulator,
+  job: Job,
+  plan: JobPlan,
+  { work, info }: { work: string; info: ProbeResult },
+): Promise<{ master: string; outputDetails: OutputDetail[] }> {
+  const folder = plan.output.prefix;
+  const put: PutOutput = (key, body, contentType) =>
+    emulator.options.s3.send(
+      new PutObjectCommand({ Bucket: plan.output.bucket, Key: key, Body: body, ContentType: contentType }),
+      { abortSignal: job.abort.signal },
+    );
+  const renditions = emulator.ladder.renditions;
+  const parsed = await Promise.all(
+    renditions.map(async (_, index) => parseFfmpegPlaylist(await readFile(join(work, `r${index}.m3u8`), "utf8"))),
+  );
+  const progress = { done: 0, all: parsed.reduce((sum, segments) => sum + segments.length, 0) };
+  const base = plan.output.baseName ?? inputBaseName(plan.input.key);
+  const context: RenditionContext = { job, plan, work, info, put, base, progress };
+  const variants: string[] = [];
+  const outputDetails: OutputDetail[] = [];
+  for (const [index, rendition] of renditions.entries()) {
+    const written = await writeRendition(context, rendition, parsed[index]!);
+    variants.push(...written.variant);
+    outputDetails.push(written.detail);
+  }
+  // The master last: when it exists, everything it lists exists.
+  const master = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS", ...variants, ""].join("\n");
+  await put(`${folder}${base}.m3u8`, master, "application/vnd.apple.mpegurl");
+  return { master: `s3://${plan.output.bucket}/${folder}${base}.m3u8`, outputDetails };
+}
+
+/** Encrypts and uploads one rendition's segments and playlist; returns its master lines and details. */
+async function writeRendition(
+  context: RenditionContext,
+  rendition: Rendition,
+  segments: Array<{ file: string; duration: number }>,
+): Promise<{ variant: string[]; detail: OutputDetail }> {
+  const { job, plan, work, info, put, progress } = context;
+  const folder = plan.output.prefix;
+  const name = `${context.base}${rendition.nameModifier}`;
+  const lines = ["#EXTM3U", "#EXT-X-VERSION:3"];
+  // LEGACY target duration compatibility: EXTINF rounded up (aws-facts §5).
+  const target = Math.max(1, ...segments.map((s) => Math.ceil(s.duration)));
+  lines.push(`#EXT-X-TARGETDURATION:${target}`, "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD");
+  let bytes = 0;
+  let peak = 0;
+  for (const [position, segment] of segments.entries()) {
+    const sequence = position + 1;
+    const body = encryptSegment(await readFile(join(work, segment.file)), plan.encryption, sequence, lines);
+    const file = `${name}_${String(sequence).padStart(5, "0")}.ts`;
+    await put(folder + file, body, "video/MP2T");
+    bytes += body.length;
+    peak = Math.max(peak, (body.length * 8) / Math.max(segment.duration, 0.001));
+    lines.push(`#EXTINF:${segment.duration.toFixed(3)},`, file);
+    progress.done++;
+    job.percent = 90 + Math.floor((9 * progress.done) / Math.max(1, progress.all));
+  }
+  lines.push("#EXT-X-ENDLIST", "");
+  await put(`${folder}${name}.m3u8`, lines.join("\n"), "application/vnd.apple.mpegurl");
+  const durationMs = Math.round(segments.reduce((sum, s) => sum + s.duration, 0) * 1000);
+  const average = Math.round((bytes * 8) / Math.max(durationMs / 1000, 0.001));
+  const codecs = info.audio ? "avc1.4d401f,mp4a.40.2" : "avc1.4d401f";
+  const variant = [
+    `#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(peak)},AVERAGE-BANDWIDTH=${average},CODECS="${codecs}",` +
+      `RESOLUTION=${rendition.width}x${rendition.height},FRAME-RATE=${(info.video!.frameRate || 25).toFixed(3)}`,
+    `${name}.m3u8`,
+  ];
+  const detail: OutputDetail = {
+    outputFilePaths: [`s3://${plan.output.bucket}/${folder}${name}.m3u8`],
+    durationInMs: durationMs,
+    videoDetails: { widthInPx: rendition.width, heightInPx: rendition.height, averageBitrate: average },
   };
+  return { variant, detail };
+}
+
+/**
+ * The segment as uploaded: AES-128-CBC encrypted when the group asks for it, with its EXT-X-KEY line
+ * appended to `lines` (one per segment with INCLUDE, one before the first segment otherwise).
+ */
+function encryptSegment(clear: Buffer, encryption: JobPlan["encryption"], sequence: number, lines: string[]): Buffer {
+  if (!encryption) return clear;
+  const iv = encryption.constantIv ?? sequenceIv(sequence);
+  const cipher = createCipheriv("aes-128-cbc", encryption.key, iv);
+  if (encryption.includeIv) {
+    lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}",IV=0x${iv.toString("hex")}`);
+  } else if (sequence === 1) {
+    lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="${encryption.url}"`);
+  }
+  return Buffer.concat([cipher.update(clear), cipher.final()]);
+}
+
+function wireJob(job: Job): Record<string, unknown> {
+  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.floor(ms / 1000));
+  const { clientRequestToken: _token, ...request } = job.request;
+  return {
+    ...request,
+    id: job.id,
+    arn: job.arn,
+    queue: job.queue,
+    status: job.status,
+    userMetadata: job.userMetadata,
+    createdAt: seconds(job.createdAt),
+    accelerationStatus: "NOT_APPLICABLE",
+    billingTagsSource: "JOB",
+    priority: 0,
+    retryCount: 0,
+    timing: {
+      submitTime: seconds(job.createdAt),
+      ...(job.startedAt ? { startTime: seconds(job.startedAt) } : {}),
+      ...(job.finishedAt ? { finishTime: seconds(job.finishedAt) } : {}),
+    },
+    ...(job.status === "PROGRESSING" ? { jobPercentComplete: job.percent ?? 0, currentPhase: job.phase } : {}),
+    ...(job.outputDetails ? { outputGroupDetails: [{ outputDetails: job.outputDetails }] } : {}),
+    ...(job.errorCode !== undefined ? { errorCode: job.errorCode, errorMessage: job.errorMessage } : {}),
+  };
+}
+
+/** The job an earlier CreateJob made with this token within the idempotency window, if any. */
+function tokenJob(emulator: Emulator, token: string | undefined, now: number): Job | undefined {
+  const window = emulator.options.idempotencyWindowMs ?? 60_000;
+  for (const [key, entry] of emulator.tokens) if (now - entry.at > window) emulator.tokens.delete(key);
+  const earlier = token ? emulator.tokens.get(token) : undefined;
+  return earlier && emulator.jobs.get(earlier.jobId);
+}
+
+function createJob(emulator: Emulator, body: Record<string, unknown>): Job {
+  const token = typeof body.clientRequestToken === "string" ? body.clientRequestToken : undefined;
+  const now = Date.now();
+  const earlier = tokenJob(emulator, token, now);
+  if (earlier) return earlier;
+  const plan = planJob(body, emulator.options.segmentSeconds ?? 2);
+  const suffix = Array.from(randomBytes(6), (byte) => "abcdefghijklmnopqrstuvwxyz0123456789"[byte % 36]).join("");
+  const id = `${now}-${suffix}`;
+  const userMetadata: Record<string, string> = {};
+  if (body.userMetadata && typeof body.userMetadata === "object") {
+    for (const [name, value] of Object.entries(body.userMetadata)) {
+      if (typeof value === "string") userMetadata[name] = value;
+    }
+  }
+  const job: Job = {
+    id,
+    arn: `arn:aws:mediaconvert:${emulator.region}:${emulator.account}:jobs/${id}`,
+    queue: queueArn(emulator, body.queue),
+    status: "SUBMITTED",
+    request: body,
+    userMetadata,
+    createdAt: now,
+    abort: new AbortController(),
+  };
+  emulator.jobs.set(id, job);
+  if (token) emulator.tokens.set(token, { jobId: id, at: now });
+  const done = runJob(emulator, job, plan).catch((error: Error) =>
+    emulator.log(`MediaConvert job ${id} crashed: ${error.message}`),
+  );
+  emulator.running.add(done);
+  void done.finally(() => emulator.running.delete(done));
+  const destination = `s3://${plan.output.bucket}/${plan.output.prefix}`;
+  emulator.log(`MediaConvert job ${id}: SUBMITTED (${plan.input.url} -> ${destination})`);
+  return job;
+}
+
+function cancelJob(emulator: Emulator, id: string): void {
+  const job = emulator.jobs.get(id);
+  if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
+  if (job.status !== "SUBMITTED" && job.status !== "PROGRESSING") {
+    throw new ApiError(409, "ConflictException", `You can't cancel a job that is ${job.status}.`);
+  }
+  job.status = "CANCELED";
+  job.finishedAt = Date.now();
+  job.abort.abort();
+  emulator.log(`MediaConvert job ${id}: CANCELED`);
+  emit(emulator, job, "CANCELED");
+}
+
+/** The REST-JSON API: false when the path is not MediaConvert's (another emulator's router may take it). */
+async function route(emulator: Emulator, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  if (!url.pathname.startsWith(API_PREFIX)) return false;
+  const path = url.pathname.slice(API_PREFIX.length);
+  try {
+    if (request.method === "POST" && path === "jobs") {
+      const job = createJob(emulator, parseJsonObject(await readBody(request)));
+      sendJson(response, 201, { job: wireJob(job) });
+    } else if (request.method === "POST" && path === "endpoints") {
+      await readBody(request);
+      // The account endpoint is this emulator, at whatever address the client used.
+      sendJson(response, 200, { endpoints: [{ url: `http://${request.headers.host ?? "127.0.0.1"}` }] });
+    } else if (path.startsWith("jobs/") && (request.method === "GET" || request.method === "DELETE")) {
+      const id = decodeURIComponent(path.slice("jobs/".length));
+      if (request.method === "DELETE") {
+        cancelJob(emulator, id);
+        sendJson(response, 202, {});
+      } else {
+        const job = emulator.jobs.get(id);
+        if (!job) throw new ApiError(404, "NotFoundException", `The specified job ${id} does not exist.`);
+        sendJson(response, 200, { job: wireJob(job) });
+      }
+    } else {
+      throw new ApiError(404, "NotFoundException", `${request.method} ${url.pathname} is not emulated locally.`);
+    }
+  } catch (error) {
+    const apiError =
+      error instanceof ApiError ? error : new ApiError(500, "InternalServerErrorException", "Emulator failure.");
+    // REST-JSON errors: type in x-amzn-ErrorType, message in the body.
+    sendJson(response, apiError.status, { message: apiError.message }, { "x-amzn-errortype": apiError.type });
+  }
+  return true;
 }
 
 /** Starts the emulator on its own server (tests); `npm start` mounts the router on a shared one. */
@@ -674,18 +754,22 @@ function planJob(body: Record<string, unknown>, defaultSegmentSeconds: number): 
   return plan;
 }
 
-/** ffmpeg arguments: one HLS output per rendition into `work` (clear segments, encrypted on upload). */
-function ffmpegArgs(source: string, work: string, renditions: Rendition[], segmentSeconds: number, audio: boolean) {
+/**
+ * ffmpeg arguments: one HLS output per rendition into `work` (clear segments, encrypted on upload).
+ * MediaConvert's QVBR has no ffmpeg equivalent; a VBR encode capped at the rung's maxBitrate stands in.
+ */
+function ffmpegArgs(source: string, work: string, ladder: AbrLadder, segmentSeconds: number, audio: boolean) {
   const args = ["-y", "-loglevel", "error", "-i", source];
-  renditions.forEach((rendition, index) => {
+  ladder.renditions.forEach((rendition, index) => {
     args.push("-map", "0:v:0", ...(audio ? ["-map", "0:a:0"] : []));
     args.push(
       "-vf",
       `scale=${rendition.width}:${rendition.height}`,
       "-c:v",
       "libx264",
+      // The cheapest preset: the local stand-in encodes every rung of the ladder (up to 720p) per upload.
       "-preset",
-      "veryfast",
+      "ultrafast",
       // Main profile, level 3.1: the CODECS attribute of the master says avc1.4d401f.
       "-profile:v",
       "main",
@@ -694,18 +778,28 @@ function ffmpegArgs(source: string, work: string, renditions: Rendition[], segme
       "-pix_fmt",
       "yuv420p",
       "-b:v",
-      String(rendition.videoBitrate),
+      String(Math.round(rendition.maxBitrate / 2)),
       "-maxrate",
-      String(Math.round(rendition.videoBitrate * 1.5)),
+      String(rendition.maxBitrate),
       "-bufsize",
-      String(rendition.videoBitrate * 2),
+      String(rendition.maxBitrate * 2),
       // A key frame at every segment boundary, so segments have the requested length.
       "-force_key_frames",
       `expr:gte(t,n_forced*${segmentSeconds})`,
       "-sc_threshold",
       "0",
     );
-    if (audio) args.push("-c:a", "aac", "-b:a", "96k", "-ac", "2");
+    if (audio)
+      args.push(
+        "-c:a",
+        "aac",
+        "-b:a",
+        String(ladder.audio.bitrate),
+        "-ar",
+        String(ladder.audio.sampleRate),
+        "-ac",
+        "2",
+      );
     args.push(
       "-f",
       "hls",

@@ -180,325 +180,357 @@ function round(value: number, digits = 4): number {
   return Math.round(value * scale) / scale;
 }
 
+/** One emulator's state and settings, passed to the module-level functions below. */
+interface Emulator {
+  options: RekognitionEmulatorOptions;
+  region: string;
+  log: (message: string) => void;
+  jobs: Map<string, Job>;
+  /** ClientRequestToken -> JobId. */
+  tokens: Map<string, string>;
+  /** Running jobs and notifications not yet handed over. */
+  running: Set<Promise<void>>;
+  abort: AbortController;
+  /** Signs NextTokens, so a token from another job or a tampered one is refused like AWS refuses it. */
+  tokenSecret: Buffer;
+}
+
 /** Builds the emulator; mount `router` on a server (or use `startRekognitionEmulator`). */
 export function createRekognitionEmulator(options: RekognitionEmulatorOptions): RekognitionEmulator {
-  const region = options.region ?? "us-east-1";
-  const log = options.log ?? (() => undefined);
-  const jobs = new Map<string, Job>();
-  const tokens = new Map<string, string>();
-  const running = new Set<Promise<void>>();
-  const abort = new AbortController();
-  // Signs NextTokens, so a token from another job or a tampered one is refused like AWS refuses it.
-  const tokenSecret = randomBytes(32);
+  const emulator: Emulator = {
+    options,
+    region: options.region ?? "us-east-1",
+    log: options.log ?? (() => undefined),
+    jobs: new Map(),
+    tokens: new Map(),
+    running: new Set(),
+    abort: new AbortController(),
+    tokenSecret: randomBytes(32),
+  };
+  const settle = async () => {
+    while (emulator.running.size > 0) await Promise.all([...emulator.running]);
+  };
+  return {
+    router: (request, response) => route(emulator, request, response),
+    idle: settle,
+    stop: async () => {
+      emulator.abort.abort();
+      await settle();
+    },
+  };
+}
 
-  function encodeNextToken(jobId: string, offset: number): string {
-    const payload = Buffer.from(JSON.stringify({ j: jobId, o: offset, t: Date.now() })).toString("base64url");
-    const mac = createHmac("sha256", tokenSecret).update(payload).digest("base64url").slice(0, 22);
-    return `${payload}.${mac}`;
+/** Keeps `work` in `running` until it settles (idle() and stop() wait for it). */
+function track(emulator: Emulator, work: Promise<void>): void {
+  emulator.running.add(work);
+  void work.finally(() => emulator.running.delete(work));
+}
+
+function encodeNextToken(emulator: Emulator, jobId: string, offset: number): string {
+  const payload = Buffer.from(JSON.stringify({ j: jobId, o: offset, t: Date.now() })).toString("base64url");
+  const mac = createHmac("sha256", emulator.tokenSecret).update(payload).digest("base64url").slice(0, 22);
+  return `${payload}.${mac}`;
+}
+
+function decodeNextToken(emulator: Emulator, token: string, jobId: string): number {
+  const invalid = new ApiError("InvalidPaginationTokenException", "Invalid Token");
+  const [payload, mac] = token.split(".");
+  if (!payload || !mac) throw invalid;
+  if (createHmac("sha256", emulator.tokenSecret).update(payload).digest("base64url").slice(0, 22) !== mac) {
+    throw invalid;
   }
+  const parsed = JSON.parse(Buffer.from(payload, "base64url").toString()) as { j: string; o: number; t: number };
+  if (parsed.j !== jobId || Date.now() - parsed.t > NEXT_TOKEN_TTL_MS) throw invalid;
+  return parsed.o;
+}
 
-  function decodeNextToken(token: string, jobId: string): number {
-    const invalid = new ApiError("InvalidPaginationTokenException", "Invalid Token");
-    const [payload, mac] = token.split(".");
-    if (!payload || !mac) throw invalid;
-    if (createHmac("sha256", tokenSecret).update(payload).digest("base64url").slice(0, 22) !== mac) throw invalid;
-    const parsed = JSON.parse(Buffer.from(payload, "base64url").toString()) as { j: string; o: number; t: number };
-    if (parsed.j !== jobId || Date.now() - parsed.t > NEXT_TOKEN_TTL_MS) throw invalid;
-    return parsed.o;
+/** A StartFaceDetection request that passed validation. */
+interface StartRequest {
+  video: { Bucket: string; Name: string; Version?: string };
+  token?: string;
+  jobTag?: string;
+  channel?: { SNSTopicArn: string; RoleArn: string };
+  faceAttributes: "DEFAULT" | "ALL";
+}
+
+/** Validates a StartFaceDetection body with Rekognition's error types and messages. */
+function parseStartRequest(body: Record<string, unknown>): StartRequest {
+  const video = record(record(body.Video).S3Object);
+  if (typeof video.Bucket !== "string" || video.Bucket === "" || typeof video.Name !== "string" || video.Name === "") {
+    throw new ApiError("InvalidParameterException", "Request has invalid parameters: Video.S3Object Bucket and Name.");
   }
+  const token = body.ClientRequestToken;
+  if (token !== undefined && (typeof token !== "string" || !TOKEN.test(token))) {
+    throw new ApiError(
+      "ValidationException",
+      "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_]+$",
+    );
+  }
+  const jobTag = body.JobTag;
+  if (jobTag !== undefined && (typeof jobTag !== "string" || !JOB_TAG.test(jobTag))) {
+    throw new ApiError(
+      "ValidationException",
+      "1 validation error detected: Value at 'jobTag' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.\\-:]+",
+    );
+  }
+  const channel = body.NotificationChannel === undefined ? undefined : record(body.NotificationChannel);
+  const validChannel =
+    typeof channel?.SNSTopicArn === "string" &&
+    SNS_TOPIC_ARN.test(channel.SNSTopicArn) &&
+    typeof channel.RoleArn === "string" &&
+    ROLE_ARN.test(channel.RoleArn);
+  if (channel && !validChannel) {
+    throw new ApiError(
+      "ValidationException",
+      "1 validation error detected: NotificationChannel needs an SNS topic ARN and an IAM role ARN.",
+    );
+  }
+  const faceAttributes = body.FaceAttributes ?? "DEFAULT";
+  if (faceAttributes !== "DEFAULT" && faceAttributes !== "ALL") {
+    throw new ApiError(
+      "ValidationException",
+      "1 validation error detected: Value at 'faceAttributes' must be DEFAULT or ALL.",
+    );
+  }
+  return {
+    video: {
+      Bucket: video.Bucket,
+      Name: video.Name,
+      ...(typeof video.Version === "string" ? { Version: video.Version } : {}),
+    },
+    faceAttributes,
+    ...(typeof token === "string" ? { token } : {}),
+    ...(typeof jobTag === "string" ? { jobTag } : {}),
+    ...(channel ? { channel: { SNSTopicArn: String(channel.SNSTopicArn), RoleArn: String(channel.RoleArn) } } : {}),
+  };
+}
 
-  function startFaceDetection(body: Record<string, unknown>): { JobId: string } {
-    const video = record(record(body.Video).S3Object);
-    if (
-      typeof video.Bucket !== "string" ||
-      video.Bucket === "" ||
-      typeof video.Name !== "string" ||
-      video.Name === ""
-    ) {
+function startFaceDetection(emulator: Emulator, body: Record<string, unknown>): { JobId: string } {
+  const { token, ...start } = parseStartRequest(body);
+  const { ClientRequestToken: _token, ...parameters } = body;
+  const fingerprint = JSON.stringify(parameters, [...keyNames(parameters)].sort());
+  const earlier = token === undefined ? undefined : emulator.tokens.get(token);
+  if (earlier) {
+    if (emulator.jobs.get(earlier)?.fingerprint !== fingerprint) {
       throw new ApiError(
-        "InvalidParameterException",
-        "Request has invalid parameters: Video.S3Object Bucket and Name.",
+        "IdempotentParameterMismatchException",
+        "A ClientRequestToken input parameter was reused with an operation, but at least one of the other input parameters is different from the previous call to the operation.",
       );
     }
-    const token = body.ClientRequestToken;
-    if (token !== undefined && (typeof token !== "string" || !TOKEN.test(token))) {
-      throw new ApiError(
-        "ValidationException",
-        "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_]+$",
-      );
-    }
-    const jobTag = body.JobTag;
-    if (jobTag !== undefined && (typeof jobTag !== "string" || !JOB_TAG.test(jobTag))) {
-      throw new ApiError(
-        "ValidationException",
-        "1 validation error detected: Value at 'jobTag' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.\\-:]+",
-      );
-    }
-    const channel = body.NotificationChannel === undefined ? undefined : record(body.NotificationChannel);
-    if (
-      channel &&
-      (typeof channel.SNSTopicArn !== "string" ||
-        !SNS_TOPIC_ARN.test(channel.SNSTopicArn) ||
-        typeof channel.RoleArn !== "string" ||
-        !ROLE_ARN.test(channel.RoleArn))
-    ) {
-      throw new ApiError(
-        "ValidationException",
-        "1 validation error detected: NotificationChannel needs an SNS topic ARN and an IAM role ARN.",
-      );
-    }
-    const faceAttributes = body.FaceAttributes ?? "DEFAULT";
-    if (faceAttributes !== "DEFAULT" && faceAttributes !== "ALL") {
-      throw new ApiError(
-        "ValidationException",
-        "1 validation error detected: Value at 'faceAttributes' must be DEFAULT or ALL.",
-      );
-    }
-    const { ClientRequestToken: _token, ...parameters } = body;
-    const fingerprint = JSON.stringify(parameters, [...keyNames(parameters)].sort());
-    if (typeof token === "string") {
-      const earlier = tokens.get(token);
-      if (earlier) {
-        if (jobs.get(earlier)?.fingerprint !== fingerprint) {
-          throw new ApiError(
-            "IdempotentParameterMismatchException",
-            "A ClientRequestToken input parameter was reused with an operation, but at least one of the other input parameters is different from the previous call to the operation.",
-          );
-        }
-        return { JobId: earlier };
-      }
-    }
-    const inProgress = [...jobs.values()].filter((job) => job.status === "IN_PROGRESS").length;
-    if (inProgress >= (options.maxConcurrentJobs ?? MAX_CONCURRENT_JOBS)) {
-      throw new ApiError(
-        "LimitExceededException",
-        "An Amazon Rekognition service limit was exceeded. For example, if you start too many Amazon Rekognition Video jobs concurrently, calls to start operations (StartLabelDetection, for example) will raise a LimitExceededException exception (HTTP status code: 400) until the number of concurrently running jobs is below the Amazon Rekognition service limit.",
-      );
-    }
-    // Rekognition job ids are 64 hex digits.
-    const jobId = randomBytes(32).toString("hex");
-    const job: Job = {
-      jobId,
-      status: "IN_PROGRESS",
-      video: {
+    return { JobId: earlier };
+  }
+  const inProgress = [...emulator.jobs.values()].filter((job) => job.status === "IN_PROGRESS").length;
+  if (inProgress >= (emulator.options.maxConcurrentJobs ?? MAX_CONCURRENT_JOBS)) {
+    throw new ApiError(
+      "LimitExceededException",
+      "An Amazon Rekognition service limit was exceeded. For example, if you start too many Amazon Rekognition Video jobs concurrently, calls to start operations (StartLabelDetection, for example) will raise a LimitExceededException exception (HTTP status code: 400) until the number of concurrently running jobs is below the Amazon Rekognition service limit.",
+    );
+  }
+  // Rekognition job ids are 64 hex digits.
+  const jobId = randomBytes(32).toString("hex");
+  const job: Job = { jobId, status: "IN_PROGRESS", fingerprint, faces: [], ...start };
+  emulator.jobs.set(jobId, job);
+  if (token !== undefined) emulator.tokens.set(token, jobId);
+  track(
+    emulator,
+    runJob(emulator, job).catch((error: Error) => emulator.log(`Rekognition job ${jobId} crashed: ${error.message}`)),
+  );
+  emulator.log(
+    `Rekognition face detection ${jobId.slice(0, 12)}…: IN_PROGRESS (s3://${job.video.Bucket}/${job.video.Name})`,
+  );
+  return { JobId: jobId };
+}
+
+async function assertObjectExists(emulator: Emulator, body: Record<string, unknown>): Promise<void> {
+  const video = record(record(body.Video).S3Object);
+  if (typeof video.Bucket !== "string" || typeof video.Name !== "string") return;
+  try {
+    await emulator.options.s3.send(
+      new HeadObjectCommand({
         Bucket: video.Bucket,
-        Name: video.Name,
-        ...(typeof video.Version === "string" ? { Version: video.Version } : {}),
-      },
-      faceAttributes,
-      fingerprint,
-      faces: [],
-      ...(typeof jobTag === "string" ? { jobTag } : {}),
-      ...(channel ? { channel: { SNSTopicArn: String(channel.SNSTopicArn), RoleArn: String(channel.RoleArn) } } : {}),
-    };
-    jobs.set(jobId, job);
-    if (typeof token === "string") tokens.set(token, jobId);
-    const done = runJob(job).catch((error: Error) => log(`Rekognition job ${jobId} crashed: ${error.message}`));
-    running.add(done);
-    void done.finally(() => running.delete(done));
-    log(`Rekognition face detection ${jobId.slice(0, 12)}…: IN_PROGRESS (s3://${job.video.Bucket}/${job.video.Name})`);
-    return { JobId: jobId };
+        Key: video.Name,
+        ...(typeof video.Version === "string" ? { VersionId: video.Version } : {}),
+      }),
+    );
+  } catch {
+    throw new ApiError(
+      "InvalidS3ObjectException",
+      "Unable to get object metadata from S3. Check object key, region and/or access permissions.",
+    );
   }
+}
 
-  async function assertObjectExists(body: Record<string, unknown>): Promise<void> {
-    const video = record(record(body.Video).S3Object);
-    if (typeof video.Bucket !== "string" || typeof video.Name !== "string") return;
-    try {
-      await options.s3.send(
-        new HeadObjectCommand({
-          Bucket: video.Bucket,
-          Key: video.Name,
-          ...(typeof video.Version === "string" ? { VersionId: video.Version } : {}),
-        }),
-      );
-    } catch {
-      throw new ApiError(
-        "InvalidS3ObjectException",
-        "Unable to get object metadata from S3. Check object key, region and/or access permissions.",
-      );
-    }
-  }
-
-  async function runJob(job: Job): Promise<void> {
-    const started = Date.now();
-    let work: string | undefined;
-    try {
-      if (!(await hasTool(options.ffprobe ?? "ffprobe"))) {
-        finish(
-          job,
-          "FAILED",
-          "The local Rekognition emulator needs ffprobe (part of ffmpeg) on PATH to read the video.",
-        );
-        return;
-      }
-      work = await mkdtemp(join(tmpdir(), "media-edge-rekognition-"));
-      const file = join(work, "video");
-      const object = await options.s3.send(
-        new GetObjectCommand({
-          Bucket: job.video.Bucket,
-          Key: job.video.Name,
-          ...(job.video.Version ? { VersionId: job.video.Version } : {}),
-        }),
-        { abortSignal: abort.signal },
-      );
-      await pipeline(object.Body as Readable, createWriteStream(file), { signal: abort.signal });
-      const info = await probe(file, options.ffprobe);
-      job.videoMetadata = {
-        Codec: info.video!.codec,
-        DurationMillis: info.durationMs,
-        Format: info.format,
-        FrameRate: round(info.video!.frameRate, 3),
-        FrameHeight: info.video!.height,
-        FrameWidth: info.video!.width,
-        ColorRange: info.video!.colorRange === "pc" ? "FULL" : "LIMITED",
-      };
-      job.faces = syntheticFaces(
-        { bucket: job.video.Bucket, key: job.video.Name },
-        info.durationMs,
-        job.faceAttributes,
-      );
-      const wait = (options.processingDelayMs ?? 500) - (Date.now() - started);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      finish(job, "SUCCEEDED");
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      // Rekognition's StatusMessage for a file it cannot decode.
+async function runJob(emulator: Emulator, job: Job): Promise<void> {
+  const started = Date.now();
+  const { options, abort } = emulator;
+  let work: string | undefined;
+  try {
+    if (!(await hasTool(options.ffprobe ?? "ffprobe"))) {
       finish(
+        emulator,
         job,
         "FAILED",
-        error instanceof ProbeError
-          ? "Unsupported codec/format."
-          : `Video could not be read: ${(error as Error).message}`,
+        "The local Rekognition emulator needs ffprobe (part of ffmpeg) on PATH to read the video.",
       );
-    } finally {
-      if (work) await rm(work, { recursive: true, force: true });
+      return;
     }
+    work = await mkdtemp(join(tmpdir(), "media-edge-rekognition-"));
+    await analyse(emulator, job, join(work, "video"));
+    const wait = (options.processingDelayMs ?? 500) - (Date.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    finish(emulator, job, "SUCCEEDED");
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    // Rekognition's StatusMessage for a file it cannot decode.
+    const message =
+      error instanceof ProbeError
+        ? "Unsupported codec/format."
+        : `Video could not be read: ${(error as Error).message}`;
+    finish(emulator, job, "FAILED", message);
+  } finally {
+    if (work) await rm(work, { recursive: true, force: true });
   }
+}
 
-  function finish(job: Job, status: "SUCCEEDED" | "FAILED", message?: string): void {
-    job.status = status;
-    if (message) job.statusMessage = message;
-    log(
-      `Rekognition face detection ${job.jobId.slice(0, 12)}…: ${status}` +
-        (status === "SUCCEEDED" ? ` (${job.faces.length} synthetic faces)` : ` (${message})`),
+/** Downloads the video to `file`, probes it and fills the job's metadata and synthetic faces. */
+async function analyse({ options, abort }: Emulator, job: Job, file: string): Promise<void> {
+  const object = await options.s3.send(
+    new GetObjectCommand({
+      Bucket: job.video.Bucket,
+      Key: job.video.Name,
+      ...(job.video.Version ? { VersionId: job.video.Version } : {}),
+    }),
+    { abortSignal: abort.signal },
+  );
+  await pipeline(object.Body as Readable, createWriteStream(file), { signal: abort.signal });
+  const info = await probe(file, options.ffprobe);
+  job.videoMetadata = {
+    Codec: info.video!.codec,
+    DurationMillis: info.durationMs,
+    Format: info.format,
+    FrameRate: round(info.video!.frameRate, 3),
+    FrameHeight: info.video!.height,
+    FrameWidth: info.video!.width,
+    ColorRange: info.video!.colorRange === "pc" ? "FULL" : "LIMITED",
+  };
+  job.faces = syntheticFaces({ bucket: job.video.Bucket, key: job.video.Name }, info.durationMs, job.faceAttributes);
+}
+
+function finish(emulator: Emulator, job: Job, status: "SUCCEEDED" | "FAILED", message?: string): void {
+  job.status = status;
+  if (message) job.statusMessage = message;
+  emulator.log(
+    `Rekognition face detection ${job.jobId.slice(0, 12)}…: ${status}` +
+      (status === "SUCCEEDED" ? ` (${job.faces.length} synthetic faces)` : ` (${message})`),
+  );
+  if (!job.channel) return;
+  const event = completionNotification(job, job.channel.SNSTopicArn, emulator.region);
+  const delivered = Promise.resolve()
+    .then(() => emulator.options.publish(event))
+    .then(
+      () => undefined,
+      (error: Error) =>
+        emulator.log(`Rekognition notification for ${job.jobId.slice(0, 12)}… not delivered: ${error.message}`),
     );
-    if (!job.channel) return;
-    const now = Date.now();
-    const message_ = JSON.stringify({
-      JobId: job.jobId,
-      Status: status,
-      API: "StartFaceDetection",
-      ...(job.jobTag ? { JobTag: job.jobTag } : {}),
-      Timestamp: now,
-      Video: { S3ObjectName: job.video.Name, S3Bucket: job.video.Bucket },
-    });
-    const topic = job.channel.SNSTopicArn;
-    const event: SnsLambdaEvent = {
-      Records: [
-        {
-          EventSource: "aws:sns",
-          EventVersion: "1.0",
-          EventSubscriptionArn: `${topic}:${randomUUID()}`,
-          Sns: {
-            Type: "Notification",
-            MessageId: randomUUID(),
-            TopicArn: topic,
-            Subject: null,
-            Message: message_,
-            Timestamp: new Date(now).toISOString(),
-            SignatureVersion: "1",
-            // Not signed: nothing verifies SNS signatures locally.
-            Signature: "LOCAL-EMULATOR-UNSIGNED",
-            SigningCertUrl: `https://sns.${region}.amazonaws.com/SimpleNotificationService-local.pem`,
-            UnsubscribeUrl: `https://sns.${region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topic}`,
-            MessageAttributes: {},
-          },
-        },
-      ],
-    };
-    const delivered = Promise.resolve()
-      .then(() => options.publish(event))
-      .then(
-        () => undefined,
-        (error: Error) =>
-          log(`Rekognition notification for ${job.jobId.slice(0, 12)}… not delivered: ${error.message}`),
-      );
-    running.add(delivered);
-    void delivered.finally(() => running.delete(delivered));
-  }
+  track(emulator, delivered);
+}
 
-  function getFaceDetection(body: Record<string, unknown>): Record<string, unknown> {
-    const jobId = body.JobId;
-    if (typeof jobId !== "string" || !TOKEN.test(jobId)) {
-      throw new ApiError(
-        "ValidationException",
-        "1 validation error detected: Value at 'jobId' failed to satisfy constraint.",
-      );
-    }
-    const job = jobs.get(jobId);
-    if (!job) throw new ApiError("ResourceNotFoundException", "The resource specified in the request cannot be found.");
-    const maxResults = body.MaxResults === undefined ? MAX_RESULTS : Number(body.MaxResults);
-    if (!Number.isInteger(maxResults) || maxResults < 1) {
-      throw new ApiError("InvalidParameterException", "Request has invalid parameters: MaxResults must be at least 1.");
-    }
-    const common = {
-      JobId: job.jobId,
-      JobStatus: job.status,
-      ...(job.statusMessage ? { StatusMessage: job.statusMessage } : {}),
-      Video: { S3Object: job.video },
-      ...(job.jobTag ? { JobTag: job.jobTag } : {}),
-    };
-    if (job.status !== "SUCCEEDED") return common;
-    const offset = typeof body.NextToken === "string" ? decodeNextToken(body.NextToken, job.jobId) : 0;
-    // "If you specify a value greater than 1000, a maximum of 1000 results is returned."
-    const end = offset + Math.min(maxResults, MAX_RESULTS);
-    return {
-      ...common,
-      VideoMetadata: job.videoMetadata,
-      Faces: job.faces.slice(offset, end),
-      ...(end < job.faces.length ? { NextToken: encodeNextToken(job.jobId, end) } : {}),
-    };
-  }
-
-  const router: Router = async (request: IncomingMessage, response: ServerResponse) => {
-    const target = String(request.headers["x-amz-target"] ?? "");
-    if (request.method !== "POST" || !target.startsWith("RekognitionService.")) return false;
-    try {
-      let body: Record<string, unknown>;
-      try {
-        body = record(JSON.parse((await readBody(request)) || "{}"));
-      } catch {
-        throw new ApiError("SerializationException", "The request body is not valid JSON.");
-      }
-      const operation = target.slice("RekognitionService.".length);
-      if (operation === "StartFaceDetection") {
-        if (typeof body.ClientRequestToken !== "string" || !tokens.has(body.ClientRequestToken)) {
-          await assertObjectExists(body);
-        }
-        sendJson(response, 200, startFaceDetection(body), {}, JSON_11);
-      } else if (operation === "GetFaceDetection") {
-        sendJson(response, 200, getFaceDetection(body), {}, JSON_11);
-      } else {
-        throw new ApiError("UnknownOperationException", `${operation} is not emulated locally (face detection only).`);
-      }
-    } catch (error) {
-      const apiError =
-        error instanceof ApiError ? error : new ApiError("InternalServerError", "Emulator failure.", 500);
-      sendJson(response, apiError.status, { __type: apiError.type, Message: apiError.message }, {}, JSON_11);
-    }
-    return true;
-  };
-
+/** The SNS-to-Lambda event carrying Rekognition's completion message for `job`. */
+function completionNotification(job: Job, topic: string, region: string): SnsLambdaEvent {
+  const now = Date.now();
+  const message = JSON.stringify({
+    JobId: job.jobId,
+    Status: job.status,
+    API: "StartFaceDetection",
+    ...(job.jobTag ? { JobTag: job.jobTag } : {}),
+    Timestamp: now,
+    Video: { S3ObjectName: job.video.Name, S3Bucket: job.video.Bucket },
+  });
   return {
-    router,
-    idle: async () => {
-      while (running.size > 0) await Promise.all([...running]);
-    },
-    stop: async () => {
-      abort.abort();
-      while (running.size > 0) await Promise.all([...running]);
-    },
+    Records: [
+      {
+        EventSource: "aws:sns",
+        EventVersion: "1.0",
+        EventSubscriptionArn: `${topic}:${randomUUID()}`,
+        Sns: {
+          Type: "Notification",
+          MessageId: randomUUID(),
+          TopicArn: topic,
+          Subject: null,
+          Message: message,
+          Timestamp: new Date(now).toISOString(),
+          SignatureVersion: "1",
+          // Not signed: nothing verifies SNS signatures locally.
+          Signature: "LOCAL-EMULATOR-UNSIGNED",
+          SigningCertUrl: `https://sns.${region}.amazonaws.com/SimpleNotificationService-local.pem`,
+          UnsubscribeUrl: `https://sns.${region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topic}`,
+          MessageAttributes: {},
+        },
+      },
+    ],
   };
+}
+
+function getFaceDetection(emulator: Emulator, body: Record<string, unknown>): Record<string, unknown> {
+  const jobId = body.JobId;
+  if (typeof jobId !== "string" || !TOKEN.test(jobId)) {
+    throw new ApiError(
+      "ValidationException",
+      "1 validation error detected: Value at 'jobId' failed to satisfy constraint.",
+    );
+  }
+  const job = emulator.jobs.get(jobId);
+  if (!job) throw new ApiError("ResourceNotFoundException", "The resource specified in the request cannot be found.");
+  const maxResults = body.MaxResults === undefined ? MAX_RESULTS : Number(body.MaxResults);
+  if (!Number.isInteger(maxResults) || maxResults < 1) {
+    throw new ApiError("InvalidParameterException", "Request has invalid parameters: MaxResults must be at least 1.");
+  }
+  const common = {
+    JobId: job.jobId,
+    JobStatus: job.status,
+    ...(job.statusMessage ? { StatusMessage: job.statusMessage } : {}),
+    Video: { S3Object: job.video },
+    ...(job.jobTag ? { JobTag: job.jobTag } : {}),
+  };
+  if (job.status !== "SUCCEEDED") return common;
+  const offset = typeof body.NextToken === "string" ? decodeNextToken(emulator, body.NextToken, job.jobId) : 0;
+  // "If you specify a value greater than 1000, a maximum of 1000 results is returned."
+  const end = offset + Math.min(maxResults, MAX_RESULTS);
+  return {
+    ...common,
+    VideoMetadata: job.videoMetadata,
+    Faces: job.faces.slice(offset, end),
+    ...(end < job.faces.length ? { NextToken: encodeNextToken(emulator, job.jobId, end) } : {}),
+  };
+}
+
+/** The JSON 1.1 API: false when the request is not Rekognition's (another emulator's router may take it). */
+async function route(emulator: Emulator, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  const target = String(request.headers["x-amz-target"] ?? "");
+  if (request.method !== "POST" || !target.startsWith("RekognitionService.")) return false;
+  try {
+    let body: Record<string, unknown>;
+    try {
+      body = record(JSON.parse((await readBody(request)) || "{}"));
+    } catch {
+      throw new ApiError("SerializationException", "The request body is not valid JSON.");
+    }
+    const operation = target.slice("RekognitionService.".length);
+    if (operation === "StartFaceDetection") {
+      if (typeof body.ClientRequestToken !== "string" || !emulator.tokens.has(body.ClientRequestToken)) {
+        await assertObjectExists(emulator, body);
+      }
+      sendJson(response, 200, startFaceDetection(emulator, body), {}, JSON_11);
+    } else if (operation === "GetFaceDetection") {
+      sendJson(response, 200, getFaceDetection(emulator, body), {}, JSON_11);
+    } else {
+      throw new ApiError("UnknownOperationException", `${operation} is not emulated locally (face detection only).`);
+    }
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError("InternalServerError", "Emulator failure.", 500);
+    sendJson(response, apiError.status, { __type: apiError.type, Message: apiError.message }, {}, JSON_11);
+  }
+  return true;
 }
 
 /** Starts the emulator on its own server (tests); `npm start` mounts the router on a shared one. */

@@ -11,8 +11,10 @@
 import { execFile } from "node:child_process";
 import { createDecipheriv } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   GetObjectCommand,
@@ -35,16 +37,23 @@ import {
   type RunningService,
 } from "../../local/aws.ts";
 import { localEndpoints } from "../../local/defaults.ts";
+import { followUpload } from "../../local/follow-upload.ts";
 import { hasTool } from "../../local/emulators/media-tools.ts";
 import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
+import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
+import { HLS_LADDER } from "../../model/ladder.ts";
+import { E2E_TOKEN_SECRET, workerVars } from "./support/vod-job.ts";
 
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** A key with a space, a `+` and a folder: S3 form-encodes it in events ("+" for space, %2B for "+"). */
 const KEY = "e2e uploads/clip 1+2.mp4";
 const BAD_KEY = "e2e uploads/not a video.mp4";
-const DEADLINE_MS = 25_000;
+/** A hang guard, not a timing assertion: the emulator encodes the whole ladder (up to 720p) on a busy machine. */
+const DEADLINE_MS = 80_000;
 
 let work: string;
 let dynamodb: RunningService;
@@ -156,7 +165,8 @@ beforeAll(async () => {
   await s3Client.send(
     new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: BAD_KEY, Body: Buffer.alloc(4096, 0x61) }),
   );
-}, 60_000);
+  // Java, s3rver and an ffmpeg encode: seconds on an idle machine, a minute on 2 cores at load ~20.
+}, 180_000);
 
 afterAll(async () => {
   await pipeline?.stop();
@@ -166,14 +176,23 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+// The emulator encodes the shared ladder (model/ladder.ts), as the deployed job template does.
+const RENDITIONS = HLS_LADDER.renditions.map((r) => `clip 1+2${r.nameModifier}`);
+const LARGEST = HLS_LADDER.renditions.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+
 describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and HLS", () => {
   it("the status row reaches COMPLETE with duration, size and every playlist; the InputFile row names the job", async () => {
     const { jobId, row } = await terminalStatus(KEY);
     expect(jobId).toMatch(/^\d{13}-[a-z0-9]{6}$/);
-    expect(row).toMatchObject({ JobStatus: "COMPLETE", ProgressRate: 100, WidthPx: 320, HeightPx: 180 });
+    expect(row).toMatchObject({
+      JobStatus: "COMPLETE",
+      ProgressRate: 100,
+      WidthPx: LARGEST.width,
+      HeightPx: LARGEST.height,
+    });
     expect(Math.abs(Number(row.DurationMs) - 6000)).toBeLessThanOrEqual(100);
     expect(row.Playlists).toEqual({ ".m3u8": "clip 1+2.m3u8" });
-    expect(row.PlaylistPaths).toEqual(["clip 1+2.m3u8", "clip 1+2_180p.m3u8", "clip 1+2_90p.m3u8"]);
+    expect(row.PlaylistPaths).toEqual(["clip 1+2.m3u8", ...RENDITIONS.map((name) => `${name}.m3u8`).sort()]);
     expect(row.OutputPath).toMatch(/^e2e uploads\/clip 1\+2\.mp4_\d{14}\/$/);
     // The events went through job-state: PROGRESSING/STATUS_UPDATE before COMPLETE.
     const statuses = lines
@@ -182,9 +201,9 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(statuses[0]).toBe("PROGRESSING");
     expect(statuses.filter((status) => status === "STATUS_UPDATE").length).toBeGreaterThanOrEqual(2);
     expect(statuses.at(-1)).toBe("COMPLETE");
-  });
+  }, 90_000);
 
-  it("writes the master, both renditions and their segments, info.json without key material, and no .key object", async () => {
+  it("writes the master, every rendition of the ladder and their segments, info.json without key material, and no .key object", async () => {
     const { jobId, row } = await terminalStatus(KEY);
     const output = await getItem(DEFAULT_TABLES.jobIdToOutput, { JobId: jobId });
     const keyHex = String(output?.KeyValue);
@@ -193,9 +212,9 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     const keys = await listKeys(DEFAULT_BUCKETS.output, folder);
     const master = (await getText(DEFAULT_BUCKETS.output, `${folder}clip 1+2.m3u8`)).toString();
     expect(master).toMatch(/^#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n/);
-    expect(master).toContain("RESOLUTION=320x180");
+    for (const r of HLS_LADDER.renditions) expect(master).toContain(`RESOLUTION=${r.width}x${r.height}`);
     expect(master).toContain('CODECS="avc1.4d401f,mp4a.40.2"');
-    for (const rendition of ["clip 1+2_180p", "clip 1+2_90p"]) {
+    for (const rendition of RENDITIONS) {
       expect(master).toContain(`\n${rendition}.m3u8\n`);
       const playlist = (await getText(DEFAULT_BUCKETS.output, `${folder}${rendition}.m3u8`)).toString();
       const segments = playlist.split("\n").filter((line) => line.endsWith(".ts"));
@@ -205,7 +224,11 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
       expect(playlist).toContain("#EXT-X-ENDLIST");
     }
     const info = (await getText(DEFAULT_BUCKETS.output, `${folder}info.json`)).toString();
-    expect(JSON.parse(info)).toMatchObject({ duration_ms: expect.any(Number), width_px: 320, height_px: 180 });
+    expect(JSON.parse(info)).toMatchObject({
+      duration_ms: expect.any(Number),
+      width_px: LARGEST.width,
+      height_px: LARGEST.height,
+    });
     expect(info.toLowerCase()).not.toContain(keyHex);
     const everything = [...(await listKeys(DEFAULT_BUCKETS.output)), ...(await listKeys(DEFAULT_BUCKETS.input))];
     expect(everything.filter((key) => key.endsWith(".key"))).toEqual([]);
@@ -217,7 +240,7 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(output?.KeyFile).toBe("clip 1+2.key");
     const key = Buffer.from(String(output?.KeyValue), "hex");
     const folder = String(row.OutputPath);
-    const playlist = (await getText(DEFAULT_BUCKETS.output, `${folder}clip 1+2_180p.m3u8`)).toString();
+    const playlist = (await getText(DEFAULT_BUCKETS.output, `${folder}${RENDITIONS[0]}.m3u8`)).toString();
     // submit-job asks for InitializationVectorInManifest INCLUDE: an EXT-X-KEY with IV= before each segment.
     const entries = [
       ...playlist.matchAll(/#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)",IV=0x([0-9a-f]{32})\n#EXTINF:[\d.]+,\n(.+)\n/g),
@@ -305,5 +328,69 @@ describe("npm start's local pipeline: configuration", () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe("npm run upload's follower against the Worker with PLAYBACK_POLICY=signed and FACES_POLICY=signed", () => {
+  let worker: WranglerDev;
+  beforeAll(async () => {
+    worker = await startWranglerDev({
+      vars: workerVars({ dynamodbEndpoint: dynamodb.endpoint, s3Endpoint: s3.endpoint }, { FACES_POLICY: "signed" }),
+    });
+  }, 90_000);
+  afterAll(() => worker?.stop());
+
+  async function follow(inputFile: string): Promise<{ code: number; printed: string[] }> {
+    const printed: string[] = [];
+    const code = await followUpload({
+      stack: { endpoints: { worker: worker.url }, tokenSecret: { value: E2E_TOKEN_SECRET, fromEnvironment: true } },
+      inputFile,
+      deadline: Date.now() + DEADLINE_MS,
+      print: (line) => printed.push(line),
+      pollMs: 150,
+    });
+    return { code, printed };
+  }
+
+  const printedUrl = (printed: string[], pattern: RegExp) =>
+    printed.map((line) => pattern.exec(line)?.[1]).find((url) => url !== undefined);
+
+  it("COMPLETE: exits 0 with a master playlist URL and a faces URL that the Worker answers only with their tokens", async () => {
+    const { code, printed } = await follow(KEY);
+    expect(code, printed.join("\n")).toBe(0);
+    const play = printedUrl(printed, /play: ffplay '([^']+)'/);
+    expect(play).toMatch(/\/api\/media\/vod\/\d{13}-[a-z0-9]{6}\/clip%201%2B2\.m3u8\?token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    const playlist = await fetch(play!);
+    expect(playlist.status).toBe(200);
+    expect(await playlist.text()).toMatch(/^#EXTM3U\n/);
+    const bare = await fetch(play!.replace(/\?token=.*$/, ""));
+    await bare.body?.cancel();
+    expect(bare.status).toBe(401);
+    const faces = printedUrl(printed, /curl '([^']*\/api\/media\/faces\?[^']*)'/);
+    expect(faces).toMatch(/input_file=e2e%20uploads%2Fclip%201%2B2\.mp4&limit=5&token=/);
+    const facesAnswer = await fetch(faces!);
+    expect(facesAnswer.status).toBe(200);
+    expect(await facesAnswer.json()).toMatchObject({ success: true });
+  });
+
+  it("npm run token follows WORKER_PORT and TOKEN_SECRET: its example is the job's real master, and it plays", async () => {
+    const { jobId } = await terminalStatus(KEY);
+    const { stdout, stderr } = await run(process.execPath, [require.resolve("tsx/cli"), "local/token.ts", jobId], {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_PORT: String(worker.port), WORKER_URL: undefined, TOKEN_SECRET: E2E_TOKEN_SECRET },
+    });
+    expect(stderr).not.toMatch(/:8787|<master>/);
+    const url = /e\.g\. ffplay '([^']+)'/.exec(stderr)?.[1];
+    expect(url).toBe(`${worker.url}/api/media/vod/${jobId}/clip%201%2B2.m3u8?token=${stdout.trim()}`);
+    const playlist = await fetch(url!);
+    await playlist.body?.cancel();
+    expect(playlist.status).toBe(200);
+  }, 60_000);
+
+  it("ERROR: exits 1 as soon as the job fails, printing the error", async () => {
+    const { code, printed } = await follow(BAD_KEY);
+    expect(code, printed.join("\n")).toBe(1);
+    expect(printed.at(-1)).toMatch(/^Job \d{13}-[a-z0-9]{6} ended ERROR 1010: .+/);
+    expect(printed.join("\n")).not.toMatch(/Timed out|play:/);
   });
 });

@@ -18,6 +18,7 @@ import { readJobStateConfig } from "../../aws-lambdas/job-state/config.ts";
 import { readSubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
 import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/lib/media-edge-stack.ts";
 import { readSettings } from "../../infra/lib/settings.ts";
+import { WORKER_VAR_OUTPUTS, workerVarsFromOutputs } from "../../infra/lib/worker-vars.ts";
 import { tableDefinition } from "../../local/aws.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
@@ -210,11 +211,26 @@ describe("default configuration", () => {
     });
 
     it("expires face results under the analysis prefix, a day after their rows", () => {
+      // arrayWith since the output bucket also aborts incomplete uploads (cdk-nag pass).
       template.hasResourceProperties("AWS::S3::Bucket", {
         LifecycleConfiguration: {
-          Rules: [Match.objectLike({ Prefix: DEFAULT_ANALYSIS_PREFIX, ExpirationInDays: 8, Status: "Enabled" })],
+          Rules: Match.arrayWith([
+            Match.objectLike({ Prefix: DEFAULT_ANALYSIS_PREFIX, ExpirationInDays: 8, Status: "Enabled" }),
+          ]),
         },
       });
+    });
+
+    it("aborts incomplete multipart uploads after 7 days in every bucket, and expires no recording", () => {
+      for (const [id, bucket] of Object.entries(template.findResources("AWS::S3::Bucket"))) {
+        const rules = bucket.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+        expect(rules, id).toContainEqual(
+          expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: "Enabled" }),
+        );
+      }
+      const recordings = stack.getLogicalId(stack.storage.recordingsBucket.node.defaultChild as never);
+      const rules = resources[recordings]!.Properties!.LifecycleConfiguration as { Rules: object[] };
+      expect(rules.Rules.some((rule) => "ExpirationInDays" in rule)).toBe(false);
     });
   });
 
@@ -252,9 +268,25 @@ describe("default configuration", () => {
     it("keeps logs for a bounded time in each function's own log group", () => {
       template.resourceCountIs("AWS::Logs::LogGroup", FUNCTION_NAMES.length);
       template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+      // Retained with the data when the stack is deleted (removalPolicy "retain", the default).
+      for (const group of Object.values(template.findResources("AWS::Logs::LogGroup"))) {
+        expect(group.DeletionPolicy).toBe("Retain");
+      }
       for (const name of FUNCTION_NAMES) {
         const logging = resources[logicalIdOf(stack, name)]!.Properties!.LoggingConfig as { LogGroup: { Ref: string } };
         expect(resources[logging.LogGroup.Ref]!.Type).toBe("AWS::Logs::LogGroup");
+      }
+    });
+
+    it("gives each function a role with no managed policy that writes only its own log group", () => {
+      for (const name of FUNCTION_NAMES) {
+        const role = roleOfFunction(resources, logicalIdOf(stack, name));
+        expect(resources[role.Ref]!.Properties!.ManagedPolicyArns, name).toBeUndefined();
+        const logging = resources[logicalIdOf(stack, name)]!.Properties!.LoggingConfig as { LogGroup: { Ref: string } };
+        const logStatements = statementsFor(resources, role).filter((s) =>
+          actionsOf(s).some((a) => a.startsWith("logs:")),
+        );
+        expect(logStatements.flatMap(resourcesOf), name).toEqual([{ "Fn::GetAtt": [logging.LogGroup.Ref, "Arn"] }]);
       }
     });
 
@@ -427,6 +459,17 @@ describe("default configuration", () => {
       }
     });
 
+    it("lets submit-job create and cancel jobs, not touch other MediaConvert resources", () => {
+      const submitJob = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, "submit-job")));
+      const jobs = submitJob.filter((s) => actionsOf(s).includes("mediaconvert:CreateJob"));
+      expect(jobs).toHaveLength(1);
+      const arns = resourcesOf(jobs[0]!).map((r) => resolveValue(resources, r));
+      const prefix = `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:`;
+      expect(arns.slice(0, 3)).toEqual([`${prefix}jobs/*`, `${prefix}queues/*`, `${prefix}presets/*`]);
+      expect(arns[3]).toBe(`${prefix}jobTemplates/MediaEdgeTest-hls`);
+      expect(arns).toHaveLength(4);
+    });
+
     it("creates the HLS job template submit-job uses, its first output group the HLS group", () => {
       template.hasResourceProperties("AWS::MediaConvert::JobTemplate", {
         Name: "MediaEdgeTest-hls",
@@ -460,6 +503,22 @@ describe("default configuration", () => {
         TopicArn: { Ref: topic },
         Endpoint: { "Fn::GetAtt": [logicalIdOf(stack, "faces-collect"), "Arn"] },
         RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+      });
+    });
+
+    it("refuses publishing to the topic over plain HTTP", () => {
+      const topic = stack.getLogicalId(stack.rekognitionTopic.node.defaultChild as never);
+      template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+        Topics: [{ Ref: topic }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: "Deny",
+              Action: "sns:Publish",
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            }),
+          ]),
+        },
       });
     });
 
@@ -537,6 +596,15 @@ describe("default configuration", () => {
       for (const key of ["InputBucketName", "OutputBucketName", "RecordingsBucketName", "RekognitionTopicArn"]) {
         expect(outputs[key], key).toBeDefined();
       }
+    });
+
+    it("has every output `npm run worker-vars` reads, and they give the same variables as WorkerVars", () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      for (const id of Object.keys(WORKER_VAR_OUTPUTS)) expect(outputs[id], id).toBeDefined();
+      const resolved = Object.fromEntries(
+        Object.entries(outputs).map(([id, output]) => [id, resolveValue(resources, output.Value)]),
+      );
+      expect(workerVarsFromOutputs(resolved)).toEqual(JSON.parse(resolved.WorkerVars!));
     });
   });
 
@@ -623,6 +691,9 @@ describe("configured for an existing seed deployment", () => {
     expect(resources[logicalIdOf(stack, "faces-start")]!.Properties!.ReservedConcurrentExecutions).toBeUndefined();
     for (const table of Object.values(template.findResources("AWS::DynamoDB::Table"))) {
       expect(table.DeletionPolicy).toBe("Delete");
+    }
+    for (const group of Object.values(template.findResources("AWS::Logs::LogGroup"))) {
+      expect(group.DeletionPolicy).toBe("Delete");
     }
   });
 });

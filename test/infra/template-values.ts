@@ -1,7 +1,7 @@
 /**
  * Turns CloudFormation intrinsics in a synthesized template into the plain strings they would become
  * in a deployment, so a Lambda's environment can be handed to that Lambda's own config reader.
- * Covers what this stack uses: Ref and Fn::GetAtt of buckets, tables, topics, queues, roles, users,
+ * Covers what this stack uses: Ref and Fn::GetAtt of buckets, tables, topics, queues, roles, users, log groups,
  * job templates, pseudo parameters, and Fn::Join.
  */
 export const ACCOUNT = "123456789012";
@@ -31,6 +31,8 @@ function ref(resources: Resources, id: string): string {
       return `arn:aws:sns:${REGION}:${ACCOUNT}:${explicit("TopicName")}`;
     case "AWS::SQS::Queue":
       return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(id)}`;
+    case "AWS::MediaConvert::JobTemplate":
+      return explicit("Name");
     case "AWS::IAM::User":
     case "AWS::IAM::Role":
       return explicit(resource.Type === "AWS::IAM::User" ? "UserName" : "RoleName");
@@ -55,11 +57,13 @@ function getAtt(resources: Resources, id: string, attribute: string): string {
         return `arn:aws:sqs:${REGION}:${ACCOUNT}:${physicalName(id)}`;
       case "AWS::Lambda::Function":
         return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName(id)}`;
+      case "AWS::MediaConvert::JobTemplate":
+        return `arn:aws:mediaconvert:${REGION}:${ACCOUNT}:jobTemplates/${ref(resources, id)}`;
+      case "AWS::Logs::LogGroup":
+        return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName(id)}:*`;
     }
   }
-  if (attribute === "Name" && resource.Type === "AWS::MediaConvert::JobTemplate") {
-    return (resource.Properties?.Name as string | undefined) ?? physicalName(id);
-  }
+  if (attribute === "Name" && resource.Type === "AWS::MediaConvert::JobTemplate") return name;
   throw new Error(`GetAtt ${id}.${attribute} (${resource.Type}) is not modelled`);
 }
 

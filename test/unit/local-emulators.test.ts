@@ -43,11 +43,21 @@ import {
 import type { EmulatorServer } from "../../local/emulators/http.ts";
 import { s3NotificationRecord, sequencerSource } from "../../local/pipeline.ts";
 import { compareSequencers, normaliseS3Events } from "../../aws-lambdas/shared/s3-events.ts";
-import { DEFAULT_BUCKETS, LOCAL_CREDENTIALS } from "../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import { DEFAULT_BUCKETS } from "../../model/index.ts";
+import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
 
 const run = promisify(execFile);
 const CLIP_KEY = "emulators/wire clip.mp4";
 const KEY_HEX = "00112233445566778899aabbccddeeff";
+/** The shared ladder changed to two small rungs: the emulator must write exactly these renditions. */
+const SMALL_LADDER: AbrLadder = {
+  ...HLS_LADDER,
+  renditions: [
+    { nameModifier: "_180p", width: 320, height: 180, maxBitrate: 300_000, quality: 7 },
+    { nameModifier: "_90p", width: 160, height: 90, maxBitrate: 200_000, quality: 7 },
+  ],
+};
 const TOPIC = "arn:aws:sns:us-east-1:000000000000:AmazonRekognitionFaces";
 const ROLE = "arn:aws:iam::000000000000:role/RekognitionSnsPublish";
 
@@ -133,6 +143,7 @@ beforeAll(async () => {
   mediaConvert = await startMediaConvertEmulator({
     s3,
     onEvent: (event) => jobEvents.push(event),
+    ladder: SMALL_LADDER,
     startDelayMs: 50,
     statusUpdateMs: 100,
   });
@@ -298,6 +309,29 @@ describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
     });
     const endpoints = await mcClient.send(new DescribeEndpointsCommand({}));
     expect(endpoints.Endpoints).toEqual([{ Url: mediaConvert.endpoint }]);
+  });
+
+  it("without a ladder option it encodes the shared ladder (model/ladder.ts), the one the CDK template is built from", async () => {
+    const shared = await startMediaConvertEmulator({ s3, onEvent: () => undefined, startDelayMs: 0 });
+    try {
+      const client = new MediaConvertClient({
+        region: "us-east-1",
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
+        endpoint: shared.endpoint,
+      });
+      const created = await client.send(new CreateJobCommand(createJobInput({ token: "wire-shared-ladder" })));
+      client.destroy();
+      await shared.idle();
+      const master = (await text("emulators/out-wire-shared-ladder/wire clip.m3u8")).toString();
+      const listed = master.split("\n").filter((line) => line.endsWith(".m3u8"));
+      expect(listed).toEqual(HLS_LADDER.renditions.map((r) => `wire clip${r.nameModifier}.m3u8`));
+      const resolutions = [...master.matchAll(/RESOLUTION=(\d+x\d+)/g)].map((match) => match[1]);
+      expect(resolutions).toEqual(HLS_LADDER.renditions.map((r) => `${r.width}x${r.height}`));
+      expect(created.Job!.Id).toBeTruthy();
+    } finally {
+      await shared.stop();
+    }
   });
 });
 

@@ -70,7 +70,12 @@ export async function startDemoStack(dynamodbEndpoint: string, overrides: Record
     });
     stops.push(() => pipeline.stop());
     const workerVars = { ...localWorkerDefaults(endpoints), ...overrides };
-    const worker = await startWranglerDev({ vars: workerVars, onOutput: (chunk) => lines.push(chunk) });
+    // logLevel "log": the Worker's own JSON request lines are console.log, which "info" hides.
+    const worker = await startWranglerDev({
+      vars: workerVars,
+      logLevel: "log",
+      onOutput: (chunk) => lines.push(chunk),
+    });
     stops.push(() => worker.stop());
     const logs = () => [...lines, ...lambdaLogs.flatMap((log) => log.entries.map((entry) => JSON.stringify(entry)))];
     return { dynamodbEndpoint, s3, s3Directory, pipeline, worker, workerVars, logs, stop };

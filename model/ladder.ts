@@ -1,0 +1,56 @@
+/**
+ * The ABR ladder: the one definition of the HLS renditions every upload is transcoded to. The CDK
+ * job template (infra/lib/hls-job-template.ts) builds its outputs from it, submit-job's CreateJob
+ * overrides the template's first output group (the HLS group defined here), and the local
+ * MediaConvert emulator (local/emulators/mediaconvert.ts) encodes these renditions under
+ * `npm start`, standing in for the template it cannot resolve.
+ *
+ * Further per-job output settings (e.g. frame captures) belong here too, as new fields of
+ * `AbrLadder`, so the template and the emulator keep reading one definition.
+ *
+ * Pure data: loads in workerd, in Node and in the CDK app.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
+ */
+
+/** One rung of the ladder. */
+export interface Rendition {
+  /** Appended to the input's base name: `<name><modifier>.m3u8`, `<name><modifier>_00001.ts`. */
+  nameModifier: string;
+  width: number;
+  height: number;
+  /** QVBR ceiling, bits per second (the emulator caps its VBR encode at it). */
+  maxBitrate: number;
+  /** QVBR quality level 1-10. */
+  quality: number;
+}
+
+/** Everything the job template fixes about the HLS output. */
+export interface AbrLadder {
+  /** Highest first is not required: the master lists variants in output order. */
+  renditions: readonly Rendition[];
+  /** AAC audio of every rendition. */
+  audio: { bitrate: number; sampleRate: number };
+  /** HLS segment length in seconds. */
+  segmentSeconds: number;
+}
+
+/** The `Name` of the template's first output group, the one submit-job overrides. */
+export const HLS_GROUP_NAME = "Apple HLS";
+
+/** The output group type submit-job's override and the template's first group share. */
+export const HLS_GROUP_TYPE = "HLS_GROUP_SETTINGS";
+
+const rung = (width: number, height: number, maxBitrate: number, quality: number): Rendition => ({
+  nameModifier: `_${height}p`,
+  width,
+  height,
+  maxBitrate,
+  quality,
+});
+
+/** 360p, 540p, 720p H.264 QVBR + AAC in 6-second segments. */
+export const HLS_LADDER: AbrLadder = {
+  renditions: [rung(640, 360, 1_200_000, 7), rung(960, 540, 3_500_000, 8), rung(1280, 720, 5_000_000, 8)],
+  audio: { bitrate: 96_000, sampleRate: 48_000 },
+  segmentSeconds: 6,
+};

@@ -1,0 +1,74 @@
+/**
+ * One ABR ladder (model/ladder.ts): the CDK job template's outputs are built from it, and
+ * submit-job's CreateJob overrides exactly the template group that carries them. (That the local
+ * MediaConvert emulator encodes it is shown on its output in local-emulators.test.ts.)
+ */
+import { describe, expect, it } from "vitest";
+import { buildCreateJobRequest } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
+import { hlsJobTemplateSettings } from "../../infra/lib/hls-job-template.ts";
+import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
+
+/** The fields of a template output this test reads. */
+interface Output {
+  NameModifier: string;
+  VideoDescription: { Width: number; Height: number; CodecSettings: { H264Settings: { MaxBitrate: number } } };
+}
+type Group = { Name?: string; OutputGroupSettings: Record<string, unknown>; Outputs?: Output[] };
+
+function templateGroups(ladder?: AbrLadder): Group[] {
+  return (hlsJobTemplateSettings(ladder) as { OutputGroups: Group[] }).OutputGroups;
+}
+
+function createJobSettings() {
+  return buildCreateJobRequest({
+    input: { bucket: "in", key: "uploads/clip.mp4" },
+    outputBucket: "out",
+    mediaConvert: { role: "arn:aws:iam::000000000000:role/mc", jobTemplate: "media-edge-hls" },
+    keyHex: "00112233445566778899aabbccddeeff",
+    clientRequestToken: "token",
+    now: new Date(Date.UTC(2026, 11, 5)),
+  }).request.Settings!;
+}
+
+describe("the ABR ladder reaches the CDK job template", () => {
+  it("the template's first output group lists the shared ladder's renditions, in order, with its segment length", () => {
+    const [hls] = templateGroups();
+    expect(hls!.Outputs!.map((o) => o.NameModifier)).toEqual(HLS_LADDER.renditions.map((r) => r.nameModifier));
+    expect(hls!.Outputs!.map((o) => [o.VideoDescription.Width, o.VideoDescription.Height])).toEqual(
+      HLS_LADDER.renditions.map((r) => [r.width, r.height]),
+    );
+    expect(hls!.Outputs!.map((o) => o.VideoDescription.CodecSettings.H264Settings.MaxBitrate)).toEqual(
+      HLS_LADDER.renditions.map((r) => r.maxBitrate),
+    );
+    expect(hls!.OutputGroupSettings).toMatchObject({
+      HlsGroupSettings: { SegmentLength: HLS_LADDER.segmentSeconds },
+    });
+  });
+
+  it("a changed ladder changes the template's renditions and audio", () => {
+    const ladder: AbrLadder = {
+      renditions: [{ nameModifier: "_1080p", width: 1920, height: 1080, maxBitrate: 8_000_000, quality: 9 }],
+      audio: { bitrate: 128_000, sampleRate: 44_100 },
+      segmentSeconds: 4,
+    };
+    const [hls] = templateGroups(ladder);
+    expect(hls!.Outputs).toHaveLength(1);
+    expect(hls!.Outputs![0]).toMatchObject({
+      NameModifier: "_1080p",
+      VideoDescription: { Width: 1920, Height: 1080 },
+      AudioDescriptions: [{ CodecSettings: { AacSettings: { Bitrate: 128_000, SampleRate: 44_100 } } }],
+    });
+    expect(hls!.OutputGroupSettings).toMatchObject({ HlsGroupSettings: { SegmentLength: 4 } });
+  });
+});
+
+describe("submit-job's CreateJob overrides the template's ladder group", () => {
+  it("its one output group has the type of the template's first group and carries no outputs of its own", () => {
+    const [override] = createJobSettings().OutputGroups!;
+    const [hls] = templateGroups();
+    expect(createJobSettings().OutputGroups).toHaveLength(1);
+    expect(override!.OutputGroupSettings!.Type).toBe(hls!.OutputGroupSettings.Type);
+    // MediaConvert merges the job's first group over the template's: the renditions stay the ladder's.
+    expect(override!.Outputs).toBeUndefined();
+  });
+});
