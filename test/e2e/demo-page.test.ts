@@ -43,6 +43,7 @@ const CHROMIUM_ARGS = [
 /** TOKEN_SECRET of this run (test-only); the scan below proves it never reaches S3 or a log. */
 const TOKEN_SECRET = "demo-page-e2e-secret-7f3a9c1e5b2d4f6a8c0e";
 /** Generous bounds for a busy machine: each wait ends as soon as its condition holds. */
+const TEST_TIMEOUT_MS = 240_000;
 const JOB_DEADLINE_MS = 90_000;
 const PLAY_DEADLINE_MS = 60_000;
 const PLAYED_SECONDS = 3;
@@ -168,7 +169,7 @@ beforeAll(async () => {
   context = browser;
   if (encoded.code !== 0) throw new Error(`ffmpeg failed: ${encoded.stderr}`);
   await putInput(SMALL_KEY, smallClip);
-}, 120_000);
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await context?.close();
@@ -177,133 +178,155 @@ afterAll(async () => {
 });
 
 describe("the demo page in Chromium against the local stack (signed playback)", () => {
-  it("follows an upload's job to COMPLETE, plays it >= 3 s with a token on the key request, and faces seek", async () => {
-    const jobId = await jobIdOf(SMALL_KEY);
-    const page = await openPage({ token: await token(jobScope(jobId)) });
-    await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
-    await page.getByRole("button", { name: "Open" }).press("Enter");
+  it(
+    "follows an upload's job to COMPLETE, plays it >= 3 s with a token on the key request, and faces seek",
+    async () => {
+      const jobId = await jobIdOf(SMALL_KEY);
+      const page = await openPage({ token: await token(jobScope(jobId)) });
+      await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
+      await page.getByRole("button", { name: "Open" }).press("Enter");
 
-    const played = await waitForPlayback(page);
-    expect(played, played.text).toMatchObject({ state: "playing" });
-    expect(played.currentTime).toBeGreaterThanOrEqual(PLAYED_SECONDS);
-    await expect.poll(() => page.locator("#job-status").textContent()).toBe(`Job ${jobId} is COMPLETE.`);
-    const jobBar = await page.evaluate(
-      () => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen["job-progress"]!,
-    );
-    expect(jobBar[0]).toBe(0);
-    expect(jobBar.at(-1)).toBe(100);
-    expect(jobBar).toEqual([...jobBar].sort((a, b) => a - b)); // only forward
+      const played = await waitForPlayback(page);
+      expect(played, played.text).toMatchObject({ state: "playing" });
+      expect(played.currentTime).toBeGreaterThanOrEqual(PLAYED_SECONDS);
+      await expect.poll(() => page.locator("#job-status").textContent()).toBe(`Job ${jobId} is COMPLETE.`);
+      const jobBar = await page.evaluate(
+        () => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen["job-progress"]!,
+      );
+      expect(jobBar[0]).toBe(0);
+      expect(jobBar.at(-1)).toBe(100);
+      expect(jobBar).toEqual([...jobBar].sort((a, b) => a - b)); // only forward
 
-    const keyRequests = requests.filter((request) => new URL(request.url).pathname === `/api/media/keys/${jobId}`);
-    expect(keyRequests.length).toBeGreaterThanOrEqual(1);
-    for (const request of keyRequests) expect(new URL(request.url).searchParams.get("token")).toMatch(/^ey/);
+      const keyRequests = requests.filter((request) => new URL(request.url).pathname === `/api/media/keys/${jobId}`);
+      expect(keyRequests.length).toBeGreaterThanOrEqual(1);
+      for (const request of keyRequests) expect(new URL(request.url).searchParams.get("token")).toMatch(/^ey/);
 
-    // Faces: a list of times; choosing one seeks the player there.
-    await page.locator("#faces-list button").first().waitFor({ timeout: JOB_DEADLINE_MS });
-    const button = page.locator("#faces-list button").nth(2);
-    const target = Number(await button.getAttribute("data-ms")) / 1000;
-    await page.evaluate(() => {
-      const video = document.querySelector("video")!;
-      (window as unknown as { seeks: number[] }).seeks = [];
-      video.addEventListener("seeked", () => (window as unknown as { seeks: number[] }).seeks.push(video.currentTime));
-    });
-    await button.focus();
-    await page.keyboard.press("Enter");
-    await page.waitForFunction(() => (window as unknown as { seeks: number[] }).seeks.length > 0);
-    const seeks = await page.evaluate(() => (window as unknown as { seeks: number[] }).seeks);
-    expect(seeks[0]).toBeCloseTo(target, 1);
+      // Faces: a list of times; choosing one seeks the player there.
+      await page.locator("#faces-list button").first().waitFor({ timeout: JOB_DEADLINE_MS });
+      const button = page.locator("#faces-list button").nth(2);
+      const target = Number(await button.getAttribute("data-ms")) / 1000;
+      await page.evaluate(() => {
+        const video = document.querySelector("video")!;
+        (window as unknown as { seeks: number[] }).seeks = [];
+        video.addEventListener("seeked", () =>
+          (window as unknown as { seeks: number[] }).seeks.push(video.currentTime),
+        );
+      });
+      await button.focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => (window as unknown as { seeks: number[] }).seeks.length > 0);
+      const seeks = await page.evaluate(() => (window as unknown as { seeks: number[] }).seeks);
+      expect(seeks[0]).toBeCloseTo(target, 1);
 
-    await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
-    if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
-    await page.close();
-  });
+      await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
+      if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it("a tampered play token stops playback with the page's error state", async () => {
-    const jobId = await jobIdOf(SMALL_KEY);
-    const page = await openPage({ token: tamper(await token(jobScope(jobId))) });
-    await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
-    await page.getByRole("button", { name: "Open" }).click();
-    const played = await waitForPlayback(page);
-    expect(played).toMatchObject({
-      state: "error",
-      error: "refused",
-      text: "Playback refused (401): Token is invalid.",
-    });
-    expect(played.currentTime).toBe(0);
-    await page.close();
-  });
+  it(
+    "a tampered play token stops playback with the page's error state",
+    async () => {
+      const jobId = await jobIdOf(SMALL_KEY);
+      const page = await openPage({ token: tamper(await token(jobScope(jobId))) });
+      await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
+      await page.getByRole("button", { name: "Open" }).click();
+      const played = await waitForPlayback(page);
+      expect(played).toMatchObject({
+        state: "error",
+        error: "refused",
+        text: "Playback refused (401): Token is invalid.",
+      });
+      expect(played.currentTime).toBe(0);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it("a refused key shows the key error state, not a stalled player", async () => {
-    const jobId = await jobIdOf(SMALL_KEY);
-    const page = await openPage({ token: await token(jobScope(jobId)) });
-    // The playlist's embedded key token, tampered on its way out of the browser.
-    await page.route("**/api/media/keys/**", (route) => {
-      const url = new URL(route.request().url());
-      url.searchParams.set("token", tamper(url.searchParams.get("token")!));
-      return route.continue({ url: url.href });
-    });
-    await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
-    await page.getByRole("button", { name: "Open" }).click();
-    const played = await waitForPlayback(page);
-    expect(played).toMatchObject({
-      state: "error",
-      error: "key-refused",
-      text: "Key refused (401): Token is invalid.",
-    });
-    await page.close();
-  });
+  it(
+    "a refused key shows the key error state, not a stalled player",
+    async () => {
+      const jobId = await jobIdOf(SMALL_KEY);
+      const page = await openPage({ token: await token(jobScope(jobId)) });
+      // The playlist's embedded key token, tampered on its way out of the browser.
+      await page.route("**/api/media/keys/**", (route) => {
+        const url = new URL(route.request().url());
+        url.searchParams.set("token", tamper(url.searchParams.get("token")!));
+        return route.continue({ url: url.href });
+      });
+      await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
+      await page.getByRole("button", { name: "Open" }).click();
+      const played = await waitForPlayback(page);
+      expect(played).toMatchObject({
+        state: "error",
+        error: "key-refused",
+        text: "Key refused (401): Token is invalid.",
+      });
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it("a recorder window of a stream with no recordings says so", async () => {
-    const page = await openPage({ token: await token(recordingScope("nocam")) });
-    await page.getByLabel("Stream").fill("nocam");
-    await page.getByLabel("Start (your time zone)").fill("2024-01-02T03:00:00");
-    await page.getByLabel("End", { exact: true }).fill("2024-01-02T03:10:00");
-    await page.getByRole("button", { name: "Play window" }).click();
-    const played = await waitForPlayback(page);
-    expect(played).toMatchObject({
-      state: "error",
-      error: "missing",
-      text: "Not found: No recordings in this window.",
-    });
-    await page.close();
-  });
+  it(
+    "a recorder window of a stream with no recordings says so",
+    async () => {
+      const page = await openPage({ token: await token(recordingScope("nocam")) });
+      await page.getByLabel("Stream").fill("nocam");
+      await page.getByLabel("Start (your time zone)").fill("2024-01-02T03:00:00");
+      await page.getByLabel("End", { exact: true }).fill("2024-01-02T03:10:00");
+      await page.getByRole("button", { name: "Play window" }).click();
+      const played = await waitForPlayback(page);
+      expect(played).toMatchObject({
+        state: "error",
+        error: "missing",
+        text: "Not found: No recordings in this window.",
+      });
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it("no content key (hex or raw) and no token secret in any S3 object or log line; tokens stayed on this origin", async () => {
-    const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
-    const rows = await dynamodb
-      .send(new ScanCommand({ TableName: DEFAULT_TABLES.jobIdToOutput }))
-      .finally(() => dynamodb.destroy());
-    const keys = (rows.Items ?? []).map((item) => item.KeyValue?.S).filter((value): value is string => !!value);
-    expect(keys.length).toBeGreaterThanOrEqual(1);
+  it(
+    "no content key (hex or raw) and no token secret in any S3 object or log line; tokens stayed on this origin",
+    async () => {
+      const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
+      const rows = await dynamodb
+        .send(new ScanCommand({ TableName: DEFAULT_TABLES.jobIdToOutput }))
+        .finally(() => dynamodb.destroy());
+      const keys = (rows.Items ?? []).map((item) => item.KeyValue?.S).filter((value): value is string => !!value);
+      expect(keys.length).toBeGreaterThanOrEqual(1);
 
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(path);
+      const files: string[] = [];
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const path = join(dir, name);
+          if (statSync(path).isDirectory()) walk(path);
+          else files.push(path);
+        }
+      };
+      walk(stack.s3Directory);
+      expect(files.some((file) => file.includes("small clip.mp4"))).toBe(true); // the scan sees the uploads
+      expect(files.some((file) => /\.ts(\._S3rver_object)?$/.test(file))).toBe(true); // and the encrypted segments
+      const needles = (hex: string) => [Buffer.from(hex, "hex"), Buffer.from(hex), Buffer.from(hex.toUpperCase())];
+      const secrets = [...keys.flatMap(needles), Buffer.from(TOKEN_SECRET)];
+      for (const file of files) {
+        const bytes = readFileSync(file);
+        for (const secret of secrets) expect(bytes.includes(secret), `${file} holds a secret`).toBe(false);
       }
-    };
-    walk(stack.s3Directory);
-    expect(files.some((file) => file.includes("small clip.mp4"))).toBe(true); // the scan sees the uploads
-    expect(files.some((file) => /\.ts(\._S3rver_object)?$/.test(file))).toBe(true); // and the encrypted segments
-    const needles = (hex: string) => [Buffer.from(hex, "hex"), Buffer.from(hex), Buffer.from(hex.toUpperCase())];
-    const secrets = [...keys.flatMap(needles), Buffer.from(TOKEN_SECRET)];
-    for (const file of files) {
-      const bytes = readFileSync(file);
-      for (const secret of secrets) expect(bytes.includes(secret), `${file} holds a secret`).toBe(false);
-    }
 
-    const logs = [...stack.logs(), ...consoleLines].join("\n");
-    expect(logs).toContain("/api/media/keys/"); // the Worker's access log is in the scan
-    for (const hex of keys) expect(logs.toLowerCase()).not.toContain(hex);
-    expect(logs).not.toContain(TOKEN_SECRET);
-    for (const jwt of minted) expect(logs).not.toContain(jwt.split(".")[2]);
+      const logs = [...stack.logs(), ...consoleLines].join("\n");
+      expect(logs).toContain("/api/media/keys/"); // the Worker's access log is in the scan
+      for (const hex of keys) expect(logs.toLowerCase()).not.toContain(hex);
+      expect(logs).not.toContain(TOKEN_SECRET);
+      for (const jwt of minted) expect(logs).not.toContain(jwt.split(".")[2]);
 
-    const workerOrigin = new URL(stack.worker.url).origin;
-    for (const request of requests.filter((r) => new URL(r.url).origin !== workerOrigin)) {
-      const sent = `${request.url} ${JSON.stringify(request.headers)}`;
-      for (const jwt of minted) expect(sent).not.toContain(jwt.split(".")[2]);
-    }
-  });
+      const workerOrigin = new URL(stack.worker.url).origin;
+      for (const request of requests.filter((r) => new URL(r.url).origin !== workerOrigin)) {
+        const sent = `${request.url} ${JSON.stringify(request.headers)}`;
+        for (const jwt of minted) expect(sent).not.toContain(jwt.split(".")[2]);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
