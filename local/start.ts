@@ -32,7 +32,7 @@ import {
   type LocalPorts,
 } from "./defaults.ts";
 import { buildPage } from "../page/build.ts";
-import { demoPageUrl } from "./demo-page.ts";
+import { allowBrowserUploads, demoPageUrl, pageOrigins } from "./demo-page.ts";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
@@ -146,6 +146,9 @@ async function main(): Promise<void> {
     startWorker(ports.worker, workerVars, dataDir),
   ]);
 
+  for (const bucket of storage.pipeline.inputBuckets) {
+    await allowBrowserUploads(storage.s3Endpoint, bucket, pageOrigins(worker.url));
+  }
   const pageUrl = await demoPageUrl(worker.url, workerVars);
   console.log(`
 media-edge is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):

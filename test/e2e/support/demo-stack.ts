@@ -15,6 +15,7 @@ import { startLocalPipeline, type LocalPipeline } from "../../../local/pipeline.
 import { startWranglerDev, type WranglerDev } from "../../../local/wrangler-dev.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../../model/index.ts";
 import { buildPage } from "../../../page/build.ts";
+import { allowBrowserUploads, pageOrigins } from "../../../local/demo-page.ts";
 
 export interface DemoStack {
   dynamodbEndpoint: string;
@@ -77,6 +78,9 @@ export async function startDemoStack(dynamodbEndpoint: string, overrides: Record
       onOutput: (chunk) => lines.push(chunk),
     });
     stops.push(() => worker.stop());
+    await Promise.all(
+      pipeline.inputBuckets.map((bucket) => allowBrowserUploads(s3.endpoint, bucket, pageOrigins(worker.url))),
+    );
     const logs = () => [...lines, ...lambdaLogs.flatMap((log) => log.entries.map((entry) => JSON.stringify(entry)))];
     return { dynamodbEndpoint, s3, s3Directory, pipeline, worker, workerVars, logs, stop };
   } catch (error) {
