@@ -56,7 +56,7 @@ let smallClip: string;
 /** Every token this run minted (none may appear in a log line or be sent to another origin). */
 const minted: string[] = [];
 /** Every request the pages made: URL and headers. */
-const requests: Array<{ url: string; headers: Record<string, string> }> = [];
+const requests: Array<{ method: string; url: string; headers: Record<string, string> }> = [];
 /** The browser console of every page (scanned with the logs). */
 const consoleLines: string[] = [];
 
@@ -87,9 +87,23 @@ function watchProgressBars(): void {
   });
 }
 
+/** Values the page's progress bars took, in order. */
+async function progressSeen(page: Page): Promise<Record<string, number[]>> {
+  return page.evaluate(() => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen);
+}
+
+/** A bar that started at `from`, ended at `to` and never went back. */
+function expectForward(values: number[], from: number, to: number): void {
+  expect(values[0]).toBe(from);
+  expect(values.at(-1)).toBe(to);
+  expect(values).toEqual([...values].sort((a, b) => a - b));
+}
+
 async function openPage(fragment: Record<string, string>): Promise<Page> {
   const page = await context.newPage();
-  page.on("request", (request) => requests.push({ url: request.url(), headers: request.headers() }));
+  page.on("request", (request) =>
+    requests.push({ method: request.method(), url: request.url(), headers: request.headers() }),
+  );
   page.on("console", (message) => consoleLines.push(message.text()));
   await page.addInitScript(watchProgressBars);
   const hash = new URLSearchParams(fragment).toString();
@@ -190,12 +204,7 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
       expect(played, played.text).toMatchObject({ state: "playing" });
       expect(played.currentTime).toBeGreaterThanOrEqual(PLAYED_SECONDS);
       await expect.poll(() => page.locator("#job-status").textContent()).toBe(`Job ${jobId} is COMPLETE.`);
-      const jobBar = await page.evaluate(
-        () => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen["job-progress"]!,
-      );
-      expect(jobBar[0]).toBe(0);
-      expect(jobBar.at(-1)).toBe(100);
-      expect(jobBar).toEqual([...jobBar].sort((a, b) => a - b)); // only forward
+      expectForward((await progressSeen(page))["job-progress"]!, 0, 100);
 
       const keyRequests = requests.filter((request) => new URL(request.url).pathname === `/api/media/keys/${jobId}`);
       expect(keyRequests.length).toBeGreaterThanOrEqual(1);
