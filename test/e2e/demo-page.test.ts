@@ -25,6 +25,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
+import { encodeSourceSegments } from "../../local/recorder/backfill.ts";
+import { segmentKey } from "../../local/recorder/naming.ts";
 import { jobScope, mintToken, recordingScope } from "../../worker/auth/tokens.ts";
 import { startDemoStack, type DemoStack } from "./support/demo-stack.ts";
 import { ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
@@ -48,6 +50,9 @@ const JOB_DEADLINE_MS = 90_000;
 const PLAY_DEADLINE_MS = 60_000;
 const PLAYED_SECONDS = 3;
 const SMALL_KEY = "demo/small clip.mp4";
+/** A recorder stream with three 2-s segments from 2024-01-02T03:00:00Z (RECORDING_SEGMENT_SECONDS=2). */
+const STREAM = "cam1";
+const RECORDED_FROM = Date.UTC(2024, 0, 2, 3, 0, 0) / 1000;
 
 let work: string;
 let stack: DemoStack;
@@ -171,19 +176,37 @@ beforeAll(async () => {
       TOKEN_SECRET,
       KEY_TOKEN_TTL_SECONDS: "300",
       CACHE_TTL_SECONDS: "1",
+      RECORDING_SEGMENT_SECONDS: "2",
     }),
     chromium.launchPersistentContext(join(work, "profile"), {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1000, height: 1300 },
+      // The window picker's datetime-local values are local times: UTC here, so they name known instants.
+      timezoneId: "UTC",
     }),
   ]);
   stack = started;
   context = browser;
   if (encoded.code !== 0) throw new Error(`ffmpeg failed: ${encoded.stderr}`);
   await putInput(SMALL_KEY, smallClip);
+  await recordStream();
 }, TEST_TIMEOUT_MS);
+
+/** Three recorder segments of STREAM in the recordings bucket, named as the recorder names them. */
+async function recordStream(): Promise<void> {
+  const segments = await encodeSourceSegments({ input: "testsrc", segmentSeconds: 2 }, 3, RECORDED_FROM);
+  const s3 = localS3Client(stack.s3.endpoint);
+  try {
+    for (const [i, body] of segments.entries()) {
+      const Key = segmentKey("movie", STREAM, RECORDED_FROM + 2 * i);
+      await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.recordings, Key, Body: body }));
+    }
+  } finally {
+    s3.destroy();
+  }
+}
 
 afterAll(async () => {
   await context?.close();
@@ -272,6 +295,24 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
         error: "key-refused",
         text: "Key refused (401): Token is invalid.",
       });
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "the window picker plays a recorder window (stream, start, end) >= 3 s",
+    async () => {
+      const page = await openPage({ token: await token(recordingScope(STREAM)) });
+      await page.getByLabel("Stream").fill(STREAM);
+      await page.getByLabel("Start (your time zone)").fill("2024-01-02T03:00:00");
+      await page.getByLabel("End", { exact: true }).fill("2024-01-02T03:00:06");
+      await page.getByRole("button", { name: "Play window" }).press("Enter");
+      const played = await waitForPlayback(page);
+      expect(played, played.text).toMatchObject({ state: "playing" });
+      expect(played.currentTime).toBeGreaterThanOrEqual(PLAYED_SECONDS);
+      const window = requests.find((r) => r.url.includes("/api/media/recordings/playlist.m3u8?stream=" + STREAM));
+      expect(new URL(window!.url).searchParams.get("start")).toBe("2024-01-02T03:00:00Z");
       await page.close();
     },
     TEST_TIMEOUT_MS,
