@@ -205,6 +205,7 @@ export const WORKER_VARIABLES = [
   "MAX_UPLOAD_BYTES",
   "MULTIPART_THRESHOLD_BYTES",
   "UPLOAD_URL_TTL_SECONDS",
+  "DEMO_PAGE",
 ] as const;
 
 /**

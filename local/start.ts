@@ -4,7 +4,8 @@
  * - the s3rver S3 server on 127.0.0.1:4568, data in .local/s3
  * - tables and buckets created if missing (idempotent)
  * - the Lambdas wired to local events, with local MediaConvert/Rekognition emulators (local/pipeline.ts)
- * - the Worker under `wrangler dev` on 127.0.0.1:8787, its per-request JSON log lines on stdout
+ * - the Worker under `wrangler dev` on 127.0.0.1:8787, its per-request JSON log lines on stdout,
+ *   serving the demo page (page/, built into dist/page first) at / unless DEMO_PAGE=off
  * The services start side by side, each printing a line with its time as it comes up. Ctrl-C stops
  * everything it started. Ports (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT), the data
  * directory (LOCAL_DATA_DIR) and every setting can be overridden from the environment
@@ -31,6 +32,8 @@ import {
   type LocalEndpoints,
   type LocalPorts,
 } from "./defaults.ts";
+import { buildPage } from "../page/build.ts";
+import { demoPageUrl, pageOrigins } from "./demo-page.ts";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
@@ -87,15 +90,12 @@ async function startS3AndPipeline(
   dataDir: string,
   buckets: string[],
   endpoints: LocalEndpoints,
-  upload: { bucket: string; origins: string[] },
 ): Promise<{ s3Endpoint: string; pipeline: LocalPipeline; buckets: string[] }> {
   const s3 = await startS3Server({ port, directory: join(dataDir, "s3") });
   stops.push({ name: "S3 server", stop: s3.stop });
   await ensureBuckets(s3.endpoint, buckets);
   const pipeline = await startLocalPipeline({ s3, endpoints });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
-  // The pipeline created the input bucket(s); browsers PUT uploads to INPUT_BUCKET through presigned URLs.
-  await ensureUploadCors(s3.endpoint, upload.bucket, upload.origins);
   const all = [...new Set([...pipeline.inputBuckets, ...buckets])];
   progress(`S3 (s3rver)     ${s3.endpoint}  buckets: ${all.join(", ")}`);
   progress(`AWS emulators and Lambdas  ${endpoints.emulators}`);
@@ -103,6 +103,8 @@ async function startS3AndPipeline(
 }
 
 async function startWorker(port: number, vars: Record<string, string>, dataDir: string): Promise<WranglerDev> {
+  // The page's files are wrangler.toml's [assets] directory: built before wrangler reads it.
+  await buildPage();
   const worker = await startWranglerDev({
     port,
     vars,
@@ -138,18 +140,23 @@ async function main(): Promise<void> {
     workerVars.RECORDINGS_BUCKET ?? DEFAULT_BUCKETS.recordings,
     ...(workerVars.ANALYSIS_BUCKET ? [workerVars.ANALYSIS_BUCKET] : []),
   ];
+  const uploadCors = { origins: (workerVars.ALLOWED_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean) };
   // Side by side: none needs another to start (the Worker and the Lambdas only need the addresses).
   const [dynamodb, storage, worker] = await Promise.all([
     startDynamoDb(ports.dynamodb, dataDir, tables),
-    startS3AndPipeline(ports.s3, dataDir, workerBuckets, endpoints, {
-      bucket: workerVars.INPUT_BUCKET ?? DEFAULT_BUCKETS.input,
-      origins: (workerVars.ALLOWED_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean),
-    }),
+    startS3AndPipeline(ports.s3, dataDir, workerBuckets, endpoints),
     startWorker(ports.worker, workerVars, dataDir),
   ]);
 
+  // Browsers PUT uploads to presigned URLs: the frontends' origins and the demo page's own may.
+  const uploadOrigins = [...uploadCors.origins, ...pageOrigins(worker.url)];
+  for (const bucket of storage.pipeline.inputBuckets) {
+    await ensureUploadCors(storage.s3Endpoint, bucket, uploadOrigins);
+  }
+  const pageUrl = await demoPageUrl(worker.url, workerVars);
   console.log(`
 media-edge is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):
+  Demo page               ${pageUrl ?? "off (DEMO_PAGE=off)"}
   Worker (wrangler dev)   ${worker.url}
                           curl '${worker.url}/api/media/status?job_id=...'
   DynamoDB Local          ${dynamodb.endpoint}   tables: ${Object.values(tables).join(", ")}

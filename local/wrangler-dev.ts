@@ -35,6 +35,8 @@ export interface WranglerDevOptions {
   persistTo?: string;
   /** Forward wrangler's output to this process's stdout/stderr. */
   inheritOutput?: boolean;
+  /** Every chunk wrangler prints (stdout and stderr), e.g. to keep the whole log of a test run. */
+  onOutput?: (chunk: string) => void;
   /**
    * Called with the stop function as soon as wrangler is spawned, before it is ready, so a caller
    * interrupted during start-up (Ctrl-C in `npm start`) can still stop it: wrangler runs in its
@@ -211,6 +213,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   let output = "";
   let announcedUrl: string | undefined;
   const keep = (chunk: Buffer) => {
+    options.onOutput?.(chunk.toString());
     output = (output + chunk.toString()).slice(-8000);
     announcedUrl ??= READY_LINE.exec(output)?.[1];
   };

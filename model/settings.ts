@@ -176,6 +176,11 @@ export const SETTINGS = {
   },
   TOKEN_SECRET_PREVIOUS: { worker: true, secret: true, description: "previous secret, accepted during a rotation" },
   KEY_TOKEN_TTL_SECONDS: { worker: true, default: 900, description: "lifetime of the key token a playlist embeds" },
+  DEMO_PAGE: {
+    worker: true,
+    default: "on",
+    description: "the demo page at `/`: `on` or `off`",
+  },
   MEDIACONVERT_ROLE: { lambdas: ["submit-job"], required: ["lambdas"], description: "role MediaConvert assumes" },
   MEDIACONVERT_JOB_TEMPLATE: {
     lambdas: ["submit-job"],

@@ -74,6 +74,11 @@ export interface Config {
    * whose playback is protected should not be open to anyone who can guess a file name.
    */
   facesPolicy: PlaybackPolicy;
+  /**
+   * Whether GET / (and the page's files) serve the demo page from the `[assets]` directory.
+   * DEMO_PAGE=off turns it off in production: every page path then answers the seed's 404.
+   */
+  demoPage: boolean;
   /** Direct browser uploads (worker/routes/uploads.ts). */
   uploads: UploadConfig;
 }
@@ -286,5 +291,6 @@ function parseConfig(env: ConfigBindings): Config {
     playback,
     facesPolicy,
     uploads: uploadSettings(read),
+    demoPage: read.oneOf("DEMO_PAGE", ["on", "off"], "on") === "on",
   };
 }

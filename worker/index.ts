@@ -20,6 +20,7 @@ import { faceRoutes } from "./routes/faces.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { pageRoutes } from "./routes/page.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { segmentRoutes } from "./routes/segments.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -42,6 +43,8 @@ app.route("/api/media", faceRoutes);
 // Direct browser uploads to the input bucket (presigned S3 URLs).
 app.route("/api/media", uploadRoutes);
 app.route("/api/media", healthRoutes);
+// The demo page (static assets); last, so no API path ever reaches it.
+app.route("/", pageRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));

@@ -1,13 +1,15 @@
 /**
  * Vitest globalSetup (Node side): one DynamoDB Local (in memory) and one S3 server per test
  * project, on free ports, with every table and bucket created. Endpoints reach tests through
- * `provide`/`inject`, and the Worker project passes them into workerd as bindings.
+ * `provide`/`inject`, and the Worker project passes them into workerd as bindings. It also builds
+ * the demo page (dist/page, wrangler.toml's `[assets]` directory) for workerd and `wrangler dev`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
+import { buildPage } from "../../page/build.ts";
 import { startChaosUpstream } from "./chaos-upstream.ts";
 import { ensureBuckets, ensureTables, startDynamoDbLocal, startS3Server } from "../../local/aws.ts";
 
@@ -21,7 +23,11 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3Directory = mkdtempSync(join(tmpdir(), "media-edge-s3-"));
-  const [dynamodb, s3] = await Promise.all([startDynamoDbLocal(), startS3Server({ directory: s3Directory })]);
+  const [dynamodb, s3] = await Promise.all([
+    startDynamoDbLocal(),
+    startS3Server({ directory: s3Directory }),
+    buildPage(),
+  ]);
   await Promise.all([
     // No TTL reaper in the test database. The tests run the Lambdas and the Worker on frozen clocks
     // (the fixtures' 2026-11-21), so the rows they write carry ExpirationTimes that are already past

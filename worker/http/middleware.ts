@@ -122,7 +122,13 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     return matcher;
   };
   return async (c, next) => {
-    const decision = matcherFor(c.get("config").allowedOrigins)(c.req.header("origin"));
+    const origin = c.req.header("origin");
+    // A page served by this Worker (the demo page) calling its own API is same-origin: CORS does not
+    // apply, though browsers send Origin on same-origin POSTs (https://fetch.spec.whatwg.org/#origin-header).
+    const decision: CorsDecision =
+      origin !== undefined && origin === new URL(c.req.url).origin
+        ? { kind: "no-origin" }
+        : matcherFor(c.get("config").allowedOrigins)(origin);
     c.set("cors", decision);
     const method = c.req.method;
     const isPreflight = method === "OPTIONS";
