@@ -1,11 +1,11 @@
 /**
- * `npm run token -- <job_id> [--ttl 3600]`
+ * `npm run token -- <job_id> [--ttl 3600] [--thumbnail]`  (--thumbnail: the job's stills only)
  * `npm run token -- --stream <name> [--ttl 3600]`   (a recorder stream; `--stream '*'` for all)
  * `npm run token -- --stream '' ...`                 (recordings directly under the prefix)
  * `npm run token -- --faces <input_file> ...`        (an upload's faces; `--faces '*'` for all)
  * `npm run token -- --faces-job <rekognition job id> ...`
  *
- * Mints a playback token (`pur: play`) as the customer's backend would, signed with TOKEN_SECRET
+ * Mints a playback token (`pur: play`, or `pur: thumbnail` with --thumbnail) as the customer's backend would, signed with TOKEN_SECRET
  * from the environment or the local stack's default secret. Prints the token alone on stdout (for
  * `$(npm run -s token -- ...)`), and how to use it on stderr.
  */
@@ -13,7 +13,7 @@ import { facesScope, jobScope, mintToken, recordingScope } from "../worker/auth/
 import { LOCAL_TOKEN_SECRET } from "./defaults.ts";
 
 const USAGE = [
-  "usage: npm run token -- <job_id> [--ttl <seconds>]",
+  "usage: npm run token -- <job_id> [--ttl <seconds>] [--thumbnail]",
   "       npm run token -- --stream <name|'*'|''> [--ttl <seconds>]",
   "       npm run token -- --faces <input_file|'*'> [--ttl <seconds>]",
   "       npm run token -- --faces-job <rekognition job id> [--ttl <seconds>]",
@@ -30,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
   let jobId: string | undefined;
   let stream: string | undefined;
   let faces: { by: "input_file" | "job_id"; value: string } | undefined;
+  let thumbnail = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--ttl") {
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
       if (value === undefined || value === "")
         fail(`${arg} needs ${arg === "--faces" ? "an input file key" : "a job id"}`);
       faces = { by: arg === "--faces" ? "input_file" : "job_id", value };
+    } else if (arg === "--thumbnail") {
+      thumbnail = true;
     } else if (arg === "-h" || arg === "--help") {
       console.error(USAGE);
       return;
@@ -65,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
     fail(`not a Rekognition job id: ${faces.value}`);
   }
   if (jobId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(jobId)) fail(`not a job id: ${jobId}`);
+  if (thumbnail && jobId === undefined) fail("--thumbnail goes with a job id");
   if (
     stream !== undefined &&
     stream !== "*" &&
@@ -85,17 +89,19 @@ async function main(argv: string[]): Promise<void> {
           ? "faces:*"
           : facesScope(faces)
         : recordingScope(stream!);
-  const token = await mintToken(secret, { scope, purpose: "play", ttlSeconds: ttl });
+  const token = await mintToken(secret, { scope, purpose: thumbnail ? "thumbnail" : "play", ttlSeconds: ttl });
 
   process.stdout.write(`${token}\n`);
   const expires = new Date((Math.floor(Date.now() / 1000) + ttl) * 1000).toISOString();
   console.error(
     `scope ${scope}, expires ${expires}, signed with ${fromEnvironment ? "TOKEN_SECRET from the environment" : "the local default secret"}\n` +
-      (jobId !== undefined
-        ? `e.g. curl "http://127.0.0.1:8787/api/media/vod/${jobId}/<master>.m3u8?token=${token}"`
-        : faces !== undefined
-          ? `e.g. curl "http://127.0.0.1:8787/api/media/faces?${faces.by}=${faces.value === "*" ? "<value>" : encodeURIComponent(faces.value)}&token=${token}"`
-          : `e.g. curl "http://127.0.0.1:8787/api/media/recordings/playlist.m3u8?${stream === "" || stream === "*" ? "" : `stream=${stream}&`}start=<time>&token=${token}"`),
+      (jobId !== undefined && thumbnail
+        ? `e.g. curl -o poster.jpg "http://127.0.0.1:8787/api/media/vod/${jobId}/poster.jpg?token=${token}"`
+        : jobId !== undefined
+          ? `e.g. curl "http://127.0.0.1:8787/api/media/vod/${jobId}/<master>.m3u8?token=${token}"`
+          : faces !== undefined
+            ? `e.g. curl "http://127.0.0.1:8787/api/media/faces?${faces.by}=${faces.value === "*" ? "<value>" : encodeURIComponent(faces.value)}&token=${token}"`
+            : `e.g. curl "http://127.0.0.1:8787/api/media/recordings/playlist.m3u8?${stream === "" || stream === "*" ? "" : `stream=${stream}&`}start=<time>&token=${token}"`),
   );
 }
 

@@ -6,7 +6,11 @@
  * - `pur` is what the token may be used for:
  *   `play`  minted by the customer's backend (`npm run token`): playlists, segments and keys;
  *   `key`   put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
- *   `media` put on segment URIs in `signed` mode: the segment route only.
+ *   `media` put on segment URIs in `signed` mode: the segment route only;
+ *   `thumbnail` the job's stills only (thumbnail.jpg, poster.jpg, storyboard.vtt): what a page
+ *          that shows a poster or a preview needs without being able to play (Mux's thumbnail
+ *          audience); minted by the backend (`npm run token -- <job> --thumbnail`) and put on the
+ *          storyboard's image URIs. A `play` token opens the stills too.
  *   A `key` token cannot open a playlist, so a leaked key URI does not mint itself new ones.
  * - Rotation: tokens are always signed with TOKEN_SECRET; verification also accepts
  *   TOKEN_SECRET_PREVIOUS while it is set, so tokens issued before a rotation keep working until
@@ -16,9 +20,9 @@ import { sign, verify } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import { epochSeconds } from "../../model/index.ts";
 
-export type TokenPurpose = "play" | "key" | "media";
+export type TokenPurpose = "play" | "key" | "media" | "thumbnail";
 
-export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media"];
+export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media", "thumbnail"];
 
 /** Longest token we try to verify: anything longer is not ours and is refused before any HMAC. */
 export const MAX_TOKEN_LENGTH = 2048;

@@ -55,7 +55,7 @@ type Locate = () => Promise<{ bucket: string; key: string } | undefined>;
  */
 export async function serveObject(
   c: Context<AppEnv>,
-  options: { cacheKey: string; contentType: string; cacheControl: string; locate: Locate },
+  options: { cacheKey: string; contentType: string; cacheControl: string; locate: Locate; notFound?: string },
 ): Promise<Response> {
   const cache = caches.default;
   const lookup = edgeCacheRequest(options.cacheKey, { headers: c.req.raw.headers });
@@ -72,13 +72,13 @@ export async function serveObject(
   }
   c.set("cacheStatus", "miss");
   const location = await options.locate();
-  if (location === undefined) throw new ApiError(404, "Segment not found.");
+  if (location === undefined) throw new ApiError(404, options.notFound ?? "Segment not found.");
   const object = await getObject(c.var.aws, {
     ...location,
     headers: c.req.raw.headers,
     method: head ? "HEAD" : "GET",
   });
-  if (object === undefined) throw new ApiError(404, "Segment not found.");
+  if (object === undefined) throw new ApiError(404, options.notFound ?? "Segment not found.");
   const headers = object.headers;
   headers.set("content-type", options.contentType);
   headers.set("cache-control", options.cacheControl);
@@ -94,7 +94,7 @@ export async function serveObject(
   return new Response(body, { status: object.status, headers });
 }
 
-function segmentCacheControl(config: Config): string {
+export function segmentCacheControl(config: Config): string {
   // Signed playback: shared caches must not hand a segment to someone without a token.
   return config.playback.policy === "signed"
     ? `private, max-age=${SEGMENT_MAX_AGE_SECONDS}`

@@ -1,0 +1,119 @@
+/**
+ * Frame captures (thumbnails, posters, storyboards): how MediaConvert names them, the output group
+ * that makes them (from the ladder's `frameCaptures`, model/ladder.ts), and the one shape that lists
+ * a job's captures in its status row (`Captures`), its info.json (`captures`) and the status body.
+ *
+ * Naming: a FRAME_CAPTURE output writes `<destination base><name modifier>.NNNNNNN.jpg`, "N is the
+ * 0-based frame sequence number zero padded to 7 decimal places", capture n being taken n intervals
+ * after the first frame; the COMPLETE event lists only the last file of each output, "you can infer
+ * all the image names from the final one".
+ * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-framecapturesettings
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/file-group-with-frame-capture-output.html
+ * (The user guide's example counts from .0000001; the API reference, which defines the setting, says
+ * 0-based, and a 0-based count errs towards one capture more, which `time` past the end clamps.)
+ *
+ * Pure data and functions: loads in workerd, in Node and in the CDK app.
+ */
+import type { FrameCaptureSettings } from "./ladder.ts";
+
+/** The `Name` of the job template's second output group, the one that holds the captures. */
+export const CAPTURE_GROUP_NAME = "Frame captures";
+
+/** A File group: frame captures are RAW outputs of one. */
+export const CAPTURE_GROUP_TYPE = "FILE_GROUP_SETTINGS";
+
+/** The capture output of one width: `<name>_thumb320.0000000.jpg`. */
+export function captureNameModifier(width: number): string {
+  return `_thumb${width}`;
+}
+
+/** File name of capture `index` (0-based) of the output whose files start with `namePrefix`. */
+export function captureFileName(namePrefix: string, index: number): string {
+  return `${namePrefix}.${String(index).padStart(7, "0")}.jpg`;
+}
+
+/** `<prefix>.NNNNNNN.jpg` -> its prefix and index; undefined for any other name. */
+export function parseCaptureFileName(path: string): { namePrefix: string; index: number } | undefined {
+  const match = /^(.+)\.(\d{7})\.jpg$/.exec(path);
+  return match ? { namePrefix: match[1]!, index: Number(match[2]) } : undefined;
+}
+
+/**
+ * The MediaConvert outputs of the capture group (no audio, RAW container, FRAME_CAPTURE codec). Only
+ * `Width` is set: with Height left out MediaConvert keeps the input's aspect ratio.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/file-group-with-frame-capture-output.html
+ */
+export function frameCaptureOutputs(settings: FrameCaptureSettings): Array<Record<string, unknown>> {
+  return settings.widths.map((width) => ({
+    NameModifier: captureNameModifier(width),
+    ContainerSettings: { Container: "RAW" },
+    VideoDescription: {
+      Width: width,
+      CodecSettings: {
+        Codec: "FRAME_CAPTURE",
+        FrameCaptureSettings: {
+          // The first frame, then one every Denominator/Numerator seconds.
+          FramerateNumerator: 1,
+          FramerateDenominator: settings.intervalSeconds,
+          MaxCaptures: settings.maxCaptures,
+          Quality: settings.quality,
+        },
+      },
+    },
+  }));
+}
+
+/** The captures of one width. */
+export interface CaptureSet {
+  /** Relative to the job's OutputPath: every file of the set is `<name_prefix>.NNNNNNN.jpg`. */
+  name_prefix: string;
+  width: number;
+  height?: number;
+  /** Files `.0000000` to `.<count - 1>`. */
+  count: number;
+}
+
+/** A job's captures: stored as the status row's `Captures`, info.json's `captures`, shown by the status route. */
+export interface FrameCaptures {
+  /** Capture n was taken at n × interval_seconds. */
+  interval_seconds: number;
+  /** Ascending width. */
+  sets: CaptureSet[];
+}
+
+const positive = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
+
+/** Problem with a stored captures value, or undefined when it is a FrameCaptures. Never quotes the value. */
+export function capturesProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a map";
+  const { interval_seconds: interval, sets } = value as Record<string, unknown>;
+  if (!positive(interval)) return "has no positive interval_seconds";
+  if (!Array.isArray(sets) || sets.length === 0 || sets.length > 20) return "has no sets (or too many)";
+  for (const set of sets as unknown[]) {
+    if (typeof set !== "object" || set === null) return "has a set that is not a map";
+    const { name_prefix: prefix, width, height, count } = set as Record<string, unknown>;
+    if (typeof prefix !== "string" || prefix === "" || prefix.length > 1024) return "has a set without name_prefix";
+    if (prefix.startsWith("/") || prefix.split("/").some((part) => part === "." || part === "..")) {
+      return "has a name_prefix outside the job's folder";
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\\\u0000-\u001f\u007f]/.test(prefix)) return "has a name_prefix with a control character";
+    if (!positive(width) || !Number.isInteger(width)) return "has a set without a width";
+    if (height !== undefined && !positive(height)) return "has a set with a bad height";
+    if (!positive(count) || !Number.isInteger(count) || count > 10_000_000) return "has a set without a count";
+  }
+  return undefined;
+}
+
+/** `value` as FrameCaptures when it is one (sets sorted by width), else undefined. */
+export function readCaptures(value: unknown): FrameCaptures | undefined {
+  if (capturesProblem(value) !== undefined) return undefined;
+  const captures = value as FrameCaptures;
+  const sets = captures.sets.map(({ name_prefix, width, height, count }) => ({
+    name_prefix,
+    width,
+    ...(height === undefined ? {} : { height }),
+    count,
+  }));
+  return { interval_seconds: captures.interval_seconds, sets: sets.sort((a, b) => a.width - b.width) };
+}
