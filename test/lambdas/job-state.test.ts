@@ -171,7 +171,7 @@ describe("job-state: realistic EventBridge events", () => {
       ],
     };
     expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "COMPLETE", Captures: captures });
-    const info = JSON.parse(await getText(s3, buckets.output, `${outputPath}info.json`)) as Record<string, unknown>;
+    const info = JSON.parse((await getText(s3, buckets.output, `${outputPath}info.json`))!) as Record<string, unknown>;
     expect(info.captures).toEqual(captures);
   });
 
@@ -180,7 +180,7 @@ describe("job-state: realistic EventBridge events", () => {
     const jobId = await submittedJob(outputPath);
     await setup().handler(event("eventbridge/mediaconvert-complete-abr.json", jobId, outputPath));
     expect(await getRow(doc, "jobIdToStatus", jobId)).not.toHaveProperty("Captures");
-    const info = JSON.parse(await getText(s3, buckets.output, `${outputPath}info.json`)) as Record<string, unknown>;
+    const info = JSON.parse((await getText(s3, buckets.output, `${outputPath}info.json`))!) as Record<string, unknown>;
     expect(info).not.toHaveProperty("captures");
   });
 
