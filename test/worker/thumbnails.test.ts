@@ -6,7 +6,8 @@
 import { AwsClient } from "aws4fetch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { captureFileName, type FrameCaptures } from "../../model/captures.ts";
-import { DEFAULT_REGION, DEFAULT_TABLES, epochSeconds, INFO_FILE, LOCAL_CREDENTIALS } from "../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import { DEFAULT_REGION, DEFAULT_TABLES, epochSeconds, INFO_FILE } from "../../model/index.ts";
 import { jobScope } from "../../worker/auth/tokens.ts";
 import { encodeS3Key } from "../../worker/aws/s3-url.ts";
 import { segmentBody, testToken } from "./hls-support.ts";
