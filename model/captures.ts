@@ -81,39 +81,37 @@ export interface FrameCaptures {
   sets: CaptureSet[];
 }
 
-const positive = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
+const positive = (value: unknown): value is number => typeof value === "number" && value > 0 && value < 1e9;
 
-/** Problem with a stored captures value, or undefined when it is a FrameCaptures. Never quotes the value. */
-export function capturesProblem(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not a map";
-  const { interval_seconds: interval, sets } = value as Record<string, unknown>;
-  if (!positive(interval)) return "has no positive interval_seconds";
-  if (!Array.isArray(sets) || sets.length === 0 || sets.length > 20) return "has no sets (or too many)";
-  for (const set of sets as unknown[]) {
-    if (typeof set !== "object" || set === null) return "has a set that is not a map";
-    const { name_prefix: prefix, width, height, count } = set as Record<string, unknown>;
-    if (typeof prefix !== "string" || prefix === "" || prefix.length > 1024) return "has a set without name_prefix";
-    if (prefix.startsWith("/") || prefix.split("/").some((part) => part === "." || part === "..")) {
-      return "has a name_prefix outside the job's folder";
-    }
+/** Whether a set is well formed; its name_prefix stays inside the job's folder (no "/..", "..", "\\", controls). */
+function isCaptureSet(set: unknown): boolean {
+  const { name_prefix: prefix, width, height, count } = (set ?? {}) as Record<string, unknown>;
+  return (
+    typeof prefix === "string" &&
     // eslint-disable-next-line no-control-regex
-    if (/[\\\u0000-\u001f\u007f]/.test(prefix)) return "has a name_prefix with a control character";
-    if (!positive(width) || !Number.isInteger(width)) return "has a set without a width";
-    if (height !== undefined && !positive(height)) return "has a set with a bad height";
-    if (!positive(count) || !Number.isInteger(count) || count > 10_000_000) return "has a set without a count";
-  }
-  return undefined;
+    /^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[^\\\u0000-\u001f\u007f]{1,1024}$/.test(prefix) &&
+    Number.isInteger(width) &&
+    positive(width) &&
+    (height === undefined || positive(height)) &&
+    Number.isInteger(count) &&
+    positive(count)
+  );
 }
 
-/** `value` as FrameCaptures when it is one (sets sorted by width), else undefined. */
+/**
+ * Problem with a stored captures value (the row decoder names the attribute with it), or undefined
+ * when it is a FrameCaptures. Never quotes the value.
+ */
+export function capturesProblem(value: unknown): string | undefined {
+  const { interval_seconds: interval, sets } = (value ?? {}) as Record<string, unknown>;
+  const ok =
+    positive(interval) && Array.isArray(sets) && sets.length > 0 && sets.length <= 20 && sets.every(isCaptureSet);
+  return ok ? undefined : "is not a list of frame captures";
+}
+
+/** `value` as FrameCaptures (sets sorted by width) when it is one, else undefined. */
 export function readCaptures(value: unknown): FrameCaptures | undefined {
   if (capturesProblem(value) !== undefined) return undefined;
   const captures = value as FrameCaptures;
-  const sets = captures.sets.map(({ name_prefix, width, height, count }) => ({
-    name_prefix,
-    width,
-    ...(height === undefined ? {} : { height }),
-    count,
-  }));
-  return { interval_seconds: captures.interval_seconds, sets: sets.sort((a, b) => a.width - b.width) };
+  return { interval_seconds: captures.interval_seconds, sets: [...captures.sets].sort((a, b) => a.width - b.width) };
 }

@@ -9,12 +9,8 @@ import { readCaptures, type FrameCaptures } from "../../model/captures.ts";
 import { getObjectText } from "../aws/s3.ts";
 import { getRow } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
-import { edgeCachedText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { getJobOutput, jobOutputLocation, type JobOutputLocation } from "./output.ts";
-
-/** Edge lifetime of a finished job's info.json text (rewritten only with the same content). */
-const INFO_CACHE_SECONDS = 86_400;
 
 /** What the still routes need of a job. */
 export interface JobCaptures {
@@ -23,35 +19,13 @@ export interface JobCaptures {
   durationSeconds?: number;
 }
 
-/** Thrown inside the edge-cache loader when info.json is absent (nothing is cached then). */
-const notFoundInfo = new Error("info.json not found");
-
-const notFound = (jobId: string) => new ApiError(404, "Not found item.", { details: { job_id: jobId, status: null } });
-
-/** Captures and duration from info.json; undefined when the job has no info.json (never completed). */
-async function fromInfoFile(
-  c: Context<AppEnv>,
-  location: JobOutputLocation,
-): Promise<{ captures?: FrameCaptures; durationMs?: unknown } | undefined> {
-  const key = `${location.outputPath}${INFO_FILE}`;
-  const cachePath = `s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`;
-  const text = await edgeCachedText(c, cachePath, INFO_CACHE_SECONDS, async () => {
-    const body = await getObjectText(c.var.aws, { bucket: location.bucket, key });
-    if (body === undefined) throw notFoundInfo;
-    return body;
-  }).catch((error: unknown) => {
-    if (error === notFoundInfo) return undefined;
-    throw error;
-  });
-  if (text === undefined) return undefined;
-  let info: Record<string, unknown> = {};
+/** info.json's fields (snake_case, like the status body); an unreadable file lists nothing. */
+function parseInfo(text: string): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null) info = parsed as Record<string, unknown>;
+    return Object(JSON.parse(text)) as Record<string, unknown>;
   } catch {
-    // An unreadable info.json lists no captures: answered as a job without them.
+    return {};
   }
-  return { captures: readCaptures(info.captures), durationMs: info.duration_ms };
 }
 
 /**
@@ -64,25 +38,27 @@ export async function jobCaptures(c: Context<AppEnv>, jobId: string): Promise<Jo
     getRow(aws, "jobIdToStatus", config.tables.jobIdToStatus, jobId),
     getJobOutput(aws, config.tables.jobIdToOutput, jobId),
   ]);
-  if (output === undefined) throw notFound(jobId);
-  const location = jobOutputLocation(config, output);
-  const jobStatus = status?.JobStatus;
-  if (jobStatus !== undefined && jobStatus !== "COMPLETE") {
-    throw new ApiError(409, "Job is not complete.", { details: { job_id: jobId, status: jobStatus } });
+  const location = output && jobOutputLocation(config, output);
+  const info =
+    location && !status
+      ? await getObjectText(aws, { bucket: location.bucket, key: `${location.outputPath}${INFO_FILE}` })
+      : undefined;
+  if (!location || (!status && info === undefined)) {
+    throw new ApiError(404, "Not found item.", { details: { job_id: jobId, status: status?.JobStatus ?? null } });
   }
-  const found =
-    status !== undefined
-      ? { captures: readCaptures(status.Captures), durationMs: status.DurationMs }
-      : await fromInfoFile(c, location);
-  if (found === undefined) throw notFound(jobId);
-  if (found.captures === undefined) {
+  if (status && status.JobStatus !== "COMPLETE") {
+    throw new ApiError(409, "Job is not complete.", { details: { job_id: jobId, status: status.JobStatus } });
+  }
+  const fields = status ? { captures: status.Captures, duration_ms: status.DurationMs } : parseInfo(info!);
+  const captures = readCaptures(fields.captures);
+  if (!captures) {
     throw new ApiError(404, "This job has no thumbnails.", {
       details: { job_id: jobId, reason: "the job was transcoded without frame captures" },
     });
   }
-  const durationMs = found.durationMs;
+  const durationMs = fields.duration_ms;
   return {
-    captures: found.captures,
+    captures,
     location,
     ...(typeof durationMs === "number" && durationMs > 0 ? { durationSeconds: durationMs / 1000 } : {}),
   };

@@ -20,42 +20,43 @@ import { nearestCapture, posterCapture, storyboardCaptures, type CaptureChoice }
 import { storyboardCues, storyboardVtt } from "../thumbnails/storyboard.ts";
 import { segmentCacheControl, serveObject } from "./segments.ts";
 
-/** RFC 2046 / W3C WebVTT media types. */
-const JPEG_CONTENT_TYPE = "image/jpeg";
-const VTT_CONTENT_TYPE = "text/vtt; charset=utf-8";
-
-/** `time`: seconds from the start, non-negative, decimals allowed; undefined when not given. */
-export function parseTimeParameter(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d{1,9}(\.\d{1,6})?$/.test(value)) {
-    throw new ApiError(400, "Parameter time must be a non-negative number of seconds from the start of the video.");
+/**
+ * A numeric query parameter: `time` non-negative seconds (decimals allowed), `width` whole pixels
+ * (1-99999); undefined when absent or empty.
+ */
+export function numberParameter(c: Context<AppEnv>, name: "time" | "width"): number | undefined {
+  const value = c.req.query(name);
+  if (!value) return undefined;
+  if (name === "time" ? !/^\d{1,9}(\.\d{1,6})?$/.test(value) : !/^0*[1-9]\d{0,4}$/.test(value)) {
+    throw new ApiError(
+      400,
+      name === "time"
+        ? "Parameter time must be a non-negative number of seconds from the start of the video."
+        : "Parameter width must be a whole number of pixels.",
+    );
   }
   return Number(value);
 }
 
-/** `width`: whole pixels, 1-99999; undefined when not given. */
-export function parseWidthParameter(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (!/^\d{1,5}$/.test(value) || Number(value) === 0) {
-    throw new ApiError(400, "Parameter width must be a whole number of pixels.");
-  }
-  return Number(value);
-}
-
-/** The job id after validation, authorised (signed mode) before anything is read. */
-async function authorizedJob(c: Context<AppEnv>): Promise<string> {
+/**
+ * Parses `width` (and `time`), checks the token (signed mode) before anything is read, then reads
+ * the job's captures.
+ */
+async function stillRequest(c: Context<AppEnv>) {
+  const time = numberParameter(c, "time");
+  const width = numberParameter(c, "width");
   const jobId = c.req.param("jobId") ?? "";
   if (!isValidJobId(jobId)) throw new ApiError(400, "Invalid job id.");
-  if (c.get("config").playback.policy === "signed") await authorize(c, jobScope(jobId), ["play", "thumbnail"]);
-  return jobId;
+  if (c.var.config.playback.policy === "signed") await authorize(c, jobScope(jobId), ["play", "thumbnail"]);
+  return { time, width, jobId, job: await jobCaptures(c, jobId) };
 }
 
 /** Streams one capture of the job, edge-cached under the same key the segment route would use. */
 function serveCapture(c: Context<AppEnv>, jobId: string, job: JobCaptures, capture: CaptureChoice) {
   return serveObject(c, {
     cacheKey: `vod/${encodeURIComponent(jobId)}/${encodeURIComponent(capture.path)}`,
-    contentType: JPEG_CONTENT_TYPE,
-    cacheControl: segmentCacheControl(c.get("config")),
+    contentType: "image/jpeg",
+    cacheControl: segmentCacheControl(c.var.config),
     locate: async () => ({ bucket: job.location.bucket, key: `${job.location.outputPath}${capture.path}` }),
     notFound: "Thumbnail not found.",
   });
@@ -63,49 +64,32 @@ function serveCapture(c: Context<AppEnv>, jobId: string, job: JobCaptures, captu
 
 export const thumbnailRoutes = new Hono<AppEnv>()
   .get("/vod/:jobId/thumbnail.jpg", async (c) => {
-    const time = parseTimeParameter(c.req.query("time"));
-    const width = parseWidthParameter(c.req.query("width"));
-    const jobId = await authorizedJob(c);
-    const job = await jobCaptures(c, jobId);
+    const { time, width, jobId, job } = await stillRequest(c);
     const capture = time === undefined ? posterCapture(job.captures, width) : nearestCapture(job.captures, time, width);
     return serveCapture(c, jobId, job, capture);
   })
   .get("/vod/:jobId/poster.jpg", async (c) => {
-    const width = parseWidthParameter(c.req.query("width"));
-    const jobId = await authorizedJob(c);
-    const job = await jobCaptures(c, jobId);
+    const { width, jobId, job } = await stillRequest(c);
     return serveCapture(c, jobId, job, posterCapture(job.captures, width));
   })
   .get("/vod/:jobId/storyboard.vtt", async (c) => {
-    const width = parseWidthParameter(c.req.query("width"));
-    const jobId = await authorizedJob(c);
-    const job = await jobCaptures(c, jobId);
-    const config = c.get("config");
-    const images = storyboardCaptures(job.captures, width);
+    const { width, jobId, job } = await stillRequest(c);
+    const config = c.var.config;
     // Image tokens outlive watching the whole video once, like a playlist's segment tokens.
     const token =
       config.playback.policy === "signed"
-        ? await embeddedToken(
-            config,
-            jobScope(jobId),
-            "thumbnail",
-            config.playback.keyTokenTtlSeconds + (job.durationSeconds ?? 0),
-          )
-        : undefined;
+        ? `&token=${await embeddedToken(config, jobScope(jobId), "thumbnail", config.playback.keyTokenTtlSeconds + (job.durationSeconds ?? 0))}`
+        : "";
     const base = `${requestOrigin(c)}/api/media/vod/${encodeRfc3986(jobId)}/thumbnail.jpg`;
-    const tokenQuery = token === undefined ? "" : `&token=${token}`;
-    const cues = storyboardCues(
-      images.map((image) => ({
-        timeSeconds: image.timeSeconds,
-        url: `${base}?time=${image.timeSeconds}&width=${image.width}${tokenQuery}`,
-      })),
-      job.captures.interval_seconds,
-      job.durationSeconds,
-    );
+    const images = storyboardCaptures(job.captures, width).map((image) => ({
+      timeSeconds: image.timeSeconds,
+      url: `${base}?time=${image.timeSeconds}&width=${image.width}${token}`,
+    }));
+    const vtt = storyboardVtt(storyboardCues(images, job.captures.interval_seconds, job.durationSeconds));
     // Embeds expiring tokens in signed mode: browsers may keep it briefly, shared caches never.
     const maxAge = Math.min(60, Math.floor(config.playback.keyTokenTtlSeconds / 4));
-    return c.body(storyboardVtt(cues), 200, {
-      "content-type": VTT_CONTENT_TYPE,
+    return c.body(vtt, 200, {
+      "content-type": "text/vtt; charset=utf-8",
       "cache-control": `private, max-age=${maxAge}`,
     });
   });
