@@ -13,11 +13,12 @@ import type { LocalStack } from "./defaults.ts";
 export const DEMO_SCOPE = "job:* rec:* faces:*";
 
 /**
- * What a token opens: a job's playback, a recorder stream, an upload's face results, everything the
+ * What a token opens: a job's playback, a job's stills (`thumbnail`), a recorder stream, an upload's face results, everything the
  * demo page plays (`demo`), or uploads under a key prefix (`upload`, "" = any key).
  */
 export type TokenTarget =
   | { kind: "job"; jobId: string }
+  | { kind: "thumbnail"; jobId: string }
   | { kind: "stream"; stream: string }
   | { kind: "faces"; by: "input_file" | "job_id"; value: string }
   | { kind: "demo" }
@@ -25,7 +26,7 @@ export type TokenTarget =
 
 /** The token scope of a target (worker/auth/tokens.ts): `job:<id>`, `rec:<stream>`, `faces:...`, ... */
 export function targetScope(target: TokenTarget): string {
-  if (target.kind === "job") return jobScope(target.jobId);
+  if (target.kind === "job" || target.kind === "thumbnail") return jobScope(target.jobId);
   if (target.kind === "stream") return recordingScope(target.stream);
   if (target.kind === "demo") return DEMO_SCOPE;
   if (target.kind === "upload") return `upload:${target.prefix === "" ? "*" : target.prefix}`;
@@ -33,8 +34,8 @@ export function targetScope(target: TokenTarget): string {
 }
 
 /**
- * A token for the target (`upload` for an upload target, else `play`), signed with the secret the
- * local Worker verifies with.
+ * A token for the target (`upload` for an upload target, `thumbnail` for a job's stills only, else
+ * `play`), signed with the secret the local Worker verifies with.
  */
 export async function mintLocalToken(
   stack: Pick<LocalStack, "tokenSecret">,
@@ -46,7 +47,7 @@ export async function mintLocalToken(
   }
   return mintToken(stack.tokenSecret.value, {
     scope: targetScope(target),
-    purpose: target.kind === "upload" ? "upload" : "play",
+    purpose: target.kind === "upload" || target.kind === "thumbnail" ? target.kind : "play",
     ttlSeconds,
     ...(target.kind === "upload" && target.maxBytes !== undefined ? { maxBytes: target.maxBytes } : {}),
   });

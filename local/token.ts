@@ -1,5 +1,5 @@
 /**
- * `npm run token -- <job_id> [--ttl 3600]`
+ * `npm run token -- <job_id> [--ttl 3600] [--thumbnail]`  (--thumbnail: the job's stills only, `pur: thumbnail`)
  * `npm run token -- --stream <name> [--ttl 3600]`   (a recorder stream; `--stream '*'` for all)
  * `npm run token -- --stream '' ...`                 (recordings directly under the prefix)
  * `npm run token -- --faces <input_file> ...`        (an upload's faces; `--faces '*'` for all)
@@ -28,7 +28,7 @@ import {
 } from "./playback.ts";
 
 const USAGE = [
-  "usage: npm run token -- <job_id> [--ttl <seconds>]",
+  "usage: npm run token -- <job_id> [--ttl <seconds>] [--thumbnail]",
   "       npm run token -- --stream <name|'*'|''> [--ttl <seconds>]",
   "       npm run token -- --faces <input_file|'*'> [--ttl <seconds>]",
   "       npm run token -- --faces-job <rekognition job id> [--ttl <seconds>]",
@@ -50,6 +50,7 @@ interface Arguments {
   faces?: { by: "input_file" | "job_id"; value: string };
   upload?: boolean;
   demo?: boolean;
+  thumbnail?: boolean;
   prefix?: string;
   maxBytes?: number;
 }
@@ -58,8 +59,8 @@ interface Arguments {
 function readOption(argv: string[], i: number, args: Arguments): number {
   const arg = argv[i]!;
   const value = argv[i + 1];
-  if (arg === "--upload" || arg === "--demo") {
-    args[arg === "--upload" ? "upload" : "demo"] = true;
+  if (arg === "--upload" || arg === "--demo" || arg === "--thumbnail") {
+    args[arg === "--upload" ? "upload" : arg === "--demo" ? "demo" : "thumbnail"] = true;
     return i;
   }
   if (arg === "--ttl") {
@@ -116,7 +117,8 @@ function targetOf(args: Arguments): TokenTarget {
     };
   }
   if (args.demo) return { kind: "demo" };
-  if (jobId !== undefined) return { kind: "job", jobId };
+  if (args.thumbnail && jobId === undefined) fail("--thumbnail goes with a job id");
+  if (jobId !== undefined) return { kind: args.thumbnail ? "thumbnail" : "job", jobId };
   return faces !== undefined ? { kind: "faces", ...faces } : { kind: "stream", stream: stream! };
 }
 
@@ -174,6 +176,9 @@ async function exampleLine(worker: string, target: TokenTarget, token: string): 
     );
   }
   if (target.kind === "demo") return `e.g. open '${worker}/#token=${token}'`;
+  if (target.kind === "thumbnail") {
+    return `e.g. curl -o poster.jpg '${withToken(`${worker}/api/media/vod/${encodeURIComponent(target.jobId)}/poster.jpg`, token)}'`;
+  }
   const master = await masterPlaylist(worker, target.jobId);
   if (master !== undefined) return `e.g. ffplay '${withToken(vodUrl(worker, target.jobId, master), token)}'`;
   return (

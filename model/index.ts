@@ -7,6 +7,7 @@
  *
  * This module is plain data and pure functions: it must load in workerd, in Node and in the CDK app.
  */
+import type { FrameCaptures } from "./captures.ts";
 
 /** Default DynamoDB table names (seed names for the three MediaConvert tables). */
 export const DEFAULT_TABLES = {
@@ -129,6 +130,8 @@ export interface JobStatusItem {
   PlaylistPaths?: string[];
   /** NEW_WARNING codes -> count. */
   Warnings?: Record<string, number>;
+  /** COMPLETE: the JPEG frame captures (thumbnails); absent for jobs made without them. */
+  Captures?: FrameCaptures;
 }
 
 /** Face analysis statuses. SKIPPED: the input cannot be read by Rekognition (reason recorded). */

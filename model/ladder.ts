@@ -5,8 +5,9 @@
  * MediaConvert emulator (local/emulators/mediaconvert.ts) encodes these renditions under
  * `npm start`, standing in for the template it cannot resolve.
  *
- * Further per-job output settings (e.g. frame captures) belong here too, as new fields of
- * `AbrLadder`, so the template and the emulator keep reading one definition.
+ * Further per-job output settings belong here too, as new fields of `AbrLadder`, so the template,
+ * submit-job and the emulator keep reading one definition; the frame captures (thumbnails, posters,
+ * storyboards) are one: `frameCaptures`, named and read by model/captures.ts.
  *
  * Pure data: loads in workerd, in Node and in the CDK app.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
@@ -32,6 +33,25 @@ export interface AbrLadder {
   audio: { bitrate: number; sampleRate: number };
   /** HLS segment length in seconds. */
   segmentSeconds: number;
+  /** JPEG frame captures in a second (File) output group; none when absent. */
+  frameCaptures?: FrameCaptureSettings;
+}
+
+/**
+ * JPEG stills of the video, MediaConvert's FRAME_CAPTURE codec: the first frame, then one every
+ * `intervalSeconds`, once per width. The Worker serves them as thumbnails, the poster and the
+ * storyboard (docs/api.md); it never resizes, so `widths` is every size a client can get.
+ * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-framecapturesettings
+ */
+export interface FrameCaptureSettings {
+  /** Seconds between two captures (FramerateNumerator 1 / FramerateDenominator interval). */
+  intervalSeconds: number;
+  /** One output per width (name modifier `_thumb<width>`); the height keeps the input's aspect ratio. */
+  widths: readonly number[];
+  /** JPEG quality, 1-100 (MediaConvert `Quality`). */
+  quality: number;
+  /** Most captures per width (MediaConvert `MaxCaptures`): bounds the stills of a very long upload. */
+  maxCaptures: number;
 }
 
 /** The `Name` of the template's first output group, the one submit-job overrides. */
@@ -48,9 +68,13 @@ const rung = (width: number, height: number, maxBitrate: number, quality: number
   quality,
 });
 
-/** 360p, 540p, 720p H.264 QVBR + AAC in 6-second segments. */
+/**
+ * 360p, 540p, 720p H.264 QVBR + AAC in 6-second segments; like Mux, a still every few seconds (5 s:
+ * 720 per hour) in a storyboard size (320 px) and a poster size (the top rung's 1280 px).
+ */
 export const HLS_LADDER: AbrLadder = {
   renditions: [rung(640, 360, 1_200_000, 7), rung(960, 540, 3_500_000, 8), rung(1280, 720, 5_000_000, 8)],
   audio: { bitrate: 96_000, sampleRate: 48_000 },
   segmentSeconds: 6,
+  frameCaptures: { intervalSeconds: 5, widths: [320, 1280], quality: 80, maxCaptures: 10_000 },
 };

@@ -24,6 +24,7 @@ import { pageRoutes } from "./routes/page.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
 import { segmentRoutes } from "./routes/segments.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
+import { thumbnailRoutes } from "./routes/thumbnails.ts";
 import { vodRoutes } from "./routes/vod.ts";
 
 const app = new Hono<AppEnv>();
@@ -36,6 +37,8 @@ app.use("*", corsPolicy());
 app.route("/api/media", jobRoutes);
 // HLS playback (recorder windows, VOD, segments, keys) and face-detection results.
 app.route("/api/media", recordingRoutes);
+// Before vodRoutes: its /vod/:jobId/* takes every other path under a job (playlists).
+app.route("/api/media", thumbnailRoutes);
 app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
 app.route("/api/media", segmentRoutes);

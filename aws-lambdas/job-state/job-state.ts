@@ -184,6 +184,7 @@ async function recordCompletion(
   if (facts.durationMs !== undefined) extra.DurationMs = facts.durationMs;
   if (facts.widthPx !== undefined) extra.WidthPx = facts.widthPx;
   if (facts.heightPx !== undefined) extra.HeightPx = facts.heightPx;
+  if (facts.captures) extra.Captures = { ...facts.captures };
   return { extra, infoFile };
 }
 

@@ -22,6 +22,8 @@ import {
   type JobStatus,
   type PlaylistsByExtension,
 } from "../../model/index.ts";
+import type { FrameCaptures } from "../../model/captures.ts";
+import { completeCaptures } from "./captures.ts";
 import { isRecord } from "../shared/guards.ts";
 import { baseName, splitExtension } from "../shared/keys.ts";
 
@@ -161,6 +163,8 @@ export interface CompleteFacts {
   playlistPaths: string[];
   /** One entry per output of the HLS group (ABR ladder). */
   renditions: Array<{ playlistPath?: string; durationMs?: number; widthPx?: number; heightPx?: number }>;
+  /** The File groups' JPEG frame captures (thumbnails), when the job made them. */
+  captures?: FrameCaptures;
 }
 
 /**
@@ -175,8 +179,10 @@ export function completeFacts(
   const groups = Array.isArray(detail.outputGroupDetails) ? detail.outputGroupDetails.filter(isRecord) : [];
   const group = groups.find((g) => g.type === "HLS_GROUP") ?? groups[0];
   const facts: CompleteFacts = { playlists: {}, playlistPaths: [], renditions: [] };
-  if (!group) return facts;
   const relative = (path: string) => relativeToOutput(path, output);
+  const captures = completeCaptures(detail, relative);
+  if (captures) facts.captures = captures;
+  if (!group) return facts;
   const masters = Array.isArray(group.playlistFilePaths) ? group.playlistFilePaths.filter(isString) : [];
   for (const path of masters) {
     const name = baseName(path);
@@ -231,6 +237,7 @@ export function infoJson(facts: CompleteFacts): string {
     height_px: facts.heightPx ?? null,
     playlists: facts.playlists,
     playlist_paths: facts.playlistPaths,
+    ...(facts.captures ? { captures: facts.captures } : {}),
   });
 }
 

@@ -9,8 +9,9 @@
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
  */
 import { JOB_CREATED_BY } from "../../model/index.ts";
-import { HLS_GROUP_TYPE } from "../../model/ladder.ts";
-import type { CreateJobCommandInput, Job } from "@aws-sdk/client-mediaconvert";
+import { CAPTURE_GROUP_NAME, CAPTURE_GROUP_TYPE, frameCaptureOutputs } from "../../model/captures.ts";
+import { HLS_GROUP_TYPE, HLS_LADDER, type FrameCaptureSettings } from "../../model/ladder.ts";
+import type { CreateJobCommandInput, Job, Output } from "@aws-sdk/client-mediaconvert";
 import { baseName, splitExtension } from "../shared/keys.ts";
 
 // Moved to shared/keys.ts (faces-start and job-state use them too); re-exported for existing imports.
@@ -57,6 +58,8 @@ export interface JobRequestInput {
   /** Deterministic per upload, ≤64 characters (deduplicates CreateJob for one minute). */
   clientRequestToken: string;
   now: Date;
+  /** Frame captures to make (default: the shared ladder's); null for none. */
+  frameCaptures?: FrameCaptureSettings | null;
 }
 
 /** Where the job writes and how its key is named. */
@@ -114,10 +117,34 @@ export function buildCreateJobRequest(input: JobRequestInput): {
             },
           },
         },
+        ...captureGroups(input, outputPath),
       ],
     },
   };
   return { request, planned: { outputBucket: input.outputBucket, outputPath, keyFile } };
+}
+
+/**
+ * The second output group: the ladder's JPEG frame captures, written beside the HLS output. Given
+ * whole (not only its destination) so a job made from a template without it (an existing template
+ * named in the stack's context) still gets its thumbnails. The Worker serves them (docs/api.md).
+ */
+function captureGroups(
+  input: JobRequestInput,
+  outputPath: string,
+): NonNullable<NonNullable<CreateJobCommandInput["Settings"]>["OutputGroups"]> {
+  const settings = input.frameCaptures === undefined ? HLS_LADDER.frameCaptures : input.frameCaptures;
+  if (!settings) return [];
+  return [
+    {
+      Name: CAPTURE_GROUP_NAME,
+      OutputGroupSettings: {
+        Type: CAPTURE_GROUP_TYPE,
+        FileGroupSettings: { Destination: `s3://${input.outputBucket}/${outputPath}` },
+      },
+      Outputs: frameCaptureOutputs(settings) as Output[],
+    },
+  ];
 }
 
 /** What we record about a created job (the JobIdToOutput row minus ids and times). */

@@ -5,13 +5,15 @@
  *
  * submit-job overrides only what varies per upload: the input file, the HLS destination and the
  * AES-128 encryption of the first output group (aws-lambdas/submit-job/mediaconvert-settings.ts), so
- * the template's first output group must be its HLS group. MediaConvert merges job settings over the
- * template's. https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
+ * the template's first output group must be its HLS group. The second, when the ladder has
+ * `frameCaptures`, is the File group of JPEG captures (model/captures.ts), whose destination
+ * submit-job sets too. MediaConvert merges job settings over the template's. https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
  * Settings reference: https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobtemplates.html
  *
  * Pure data. Unset fields take MediaConvert's defaults; the values below are the ones we care about.
  */
 
+import { CAPTURE_GROUP_NAME, CAPTURE_GROUP_TYPE, frameCaptureOutputs } from "../../model/captures.ts";
 import { HLS_GROUP_NAME, HLS_GROUP_TYPE, HLS_LADDER, type AbrLadder, type Rendition } from "../../model/ladder.ts";
 
 const AUDIO_SELECTOR = "Audio Selector 1";
@@ -77,6 +79,15 @@ export function hlsJobTemplateSettings(ladder: AbrLadder = HLS_LADDER): Record<s
         },
         Outputs: ladder.renditions.map((rendition) => output(rendition, ladder.audio)),
       },
+      ...(ladder.frameCaptures
+        ? [
+            {
+              Name: CAPTURE_GROUP_NAME,
+              OutputGroupSettings: { Type: CAPTURE_GROUP_TYPE, FileGroupSettings: {} },
+              Outputs: frameCaptureOutputs(ladder.frameCaptures),
+            },
+          ]
+        : []),
     ],
   };
 }

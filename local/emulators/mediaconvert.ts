@@ -21,6 +21,10 @@
  * is accepted by name but not resolved (there are no templates locally): the shared ladder the CDK
  * template is built from stands in for it, so a ladder change shows under `npm start`.
  *
+ * A second output group of type FILE_GROUP_SETTINGS (what submit-job sends for frame captures) gets
+ * the ladder's JPEG captures from the same ffmpeg run, named and reported as MediaConvert does
+ * (frame-captures.ts); without one the job makes none.
+ *
  * IVs follow MediaConvert: without ConstantInitializationVector "IV will follow the segment number"
  * (the media sequence number, RFC 8216 §5.2); InitializationVectorInManifest INCLUDE writes that IV
  * as an explicit `IV=` attribute (one EXT-X-KEY per segment), EXCLUDE writes none so players derive it.
@@ -45,6 +49,7 @@ import type { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { readBody, sendJson, serveEmulator, type EmulatorServer, type Router } from "./http.ts";
 import { HLS_LADDER, type AbrLadder, type Rendition } from "../../model/ladder.ts";
+import { captureFfmpegArgs, uploadCaptures, type CaptureDestination } from "./frame-captures.ts";
 import { ProbeError, hasTool, probe, runFfmpeg, type ProbeResult } from "./media-tools.ts";
 
 /** The EventBridge envelope of a MediaConvert job state change. */
@@ -112,6 +117,8 @@ interface JobPlan {
   output: { bucket: string; prefix: string; baseName?: string };
   segmentSeconds: number;
   encryption?: { key: Buffer; url: string; includeIv: boolean; constantIv?: Buffer };
+  /** The File group's destination, when the request has one (frame captures). */
+  captures?: CaptureDestination;
 }
 
 /** A request error, answered in the REST-JSON error shape. */
@@ -394,6 +401,8 @@ async function transcode(
   let lastSent = job.percent;
   const fps = info.video!.frameRate || 25;
   const args = ffmpegArgs(files.source, files.work, emulator.ladder, plan.segmentSeconds, Boolean(info.audio));
+  const captures = emulator.ladder.frameCaptures;
+  if (plan.captures && captures) args.push(...captureFfmpegArgs(files.work, captures, info.video!));
   try {
     await runFfmpeg(args, {
       ffmpeg: options.ffmpeg,
@@ -422,6 +431,8 @@ async function upload(emulator: Emulator, job: Job, plan: JobPlan, work: string,
   job.phase = "UPLOADING";
   job.percent = 90;
   statusUpdate(emulator, job, Math.round((info.durationMs / 1000) * fps));
+  // Captures before the HLS output, whose master is written last of all.
+  const captureGroup = await writeCaptures(emulator, job, plan, { work, info });
   const written = await writeOutputs(emulator, job, plan, { work, info });
   if (job.abort.signal.aborted) return;
   job.status = "COMPLETE";
@@ -435,10 +446,35 @@ async function upload(emulator: Emulator, job: Job, plan: JobPlan, work: string,
   emit(emulator, job, "COMPLETE", {
     outputGroupDetails: [
       { type: "HLS_GROUP", playlistFilePaths: [written.master], outputDetails: written.outputDetails },
+      ...(captureGroup ? [captureGroup] : []),
     ],
     paddingInserted: 0,
     blackVideoDetected: 0,
     blackSegments: [],
+  });
+}
+
+/** Uploads the frame captures when the job asked for them; the COMPLETE event's FILE_GROUP entry. */
+function writeCaptures(
+  emulator: Emulator,
+  job: Job,
+  plan: JobPlan,
+  { work, info }: { work: string; info: ProbeResult },
+) {
+  const settings = emulator.ladder.frameCaptures;
+  if (!plan.captures || !settings) return Promise.resolve(undefined);
+  const destination = plan.captures;
+  return uploadCaptures({
+    work,
+    settings,
+    input: { ...info.video!, durationMs: info.durationMs },
+    destination,
+    baseName: destination.baseName ?? inputBaseName(plan.input.key),
+    put: (key, body, contentType) =>
+      emulator.options.s3.send(
+        new PutObjectCommand({ Bucket: destination.bucket, Key: key, Body: body, ContentType: contentType }),
+        { abortSignal: job.abort.signal },
+      ),
   });
 }
 
@@ -705,25 +741,31 @@ function planJob(body: Record<string, unknown>, defaultSegmentSeconds: number): 
   const input = typeof fileInput === "string" ? parseS3Url(fileInput) : undefined;
   if (!input || input.key === "") throw bad("/settings/inputs/0/fileInput: must be an s3://bucket/key URL.");
   const groups = Array.isArray(settings.outputGroups) ? settings.outputGroups.map(record) : [];
-  const unsupported = groups.find((g) => record(g.outputGroupSettings).type !== "HLS_GROUP_SETTINGS");
-  if (unsupported || groups.length !== 1) {
-    throw bad("The local MediaConvert emulator produces exactly one output group, of type HLS_GROUP_SETTINGS.");
+  const types = groups.map((g) => record(g.outputGroupSettings).type);
+  if (
+    types[0] !== "HLS_GROUP_SETTINGS" ||
+    types.length > 2 ||
+    (types.length === 2 && types[1] !== "FILE_GROUP_SETTINGS")
+  ) {
+    throw bad(
+      "The local MediaConvert emulator produces one output group of type HLS_GROUP_SETTINGS, optionally followed by " +
+        "one FILE_GROUP_SETTINGS group (frame captures).",
+    );
   }
   const hls = record(record(groups[0]!.outputGroupSettings).hlsGroupSettings);
-  const destination = typeof hls.destination === "string" ? parseS3Url(hls.destination) : undefined;
-  if (!destination) throw bad("/settings/outputGroups/0/.../hlsGroupSettings/destination: must be an s3:// URL.");
-  const slash = destination.key.lastIndexOf("/");
-  const output = {
-    bucket: destination.bucket,
-    prefix: destination.key.slice(0, slash + 1),
-    ...(destination.key.endsWith("/") || destination.key === "" ? {} : { baseName: destination.key.slice(slash + 1) }),
-  };
+  const output = destinationOf(hls.destination);
+  if (!output) throw bad("/settings/outputGroups/0/.../hlsGroupSettings/destination: must be an s3:// URL.");
   const segmentLength = Number(hls.segmentLength);
   const plan: JobPlan = {
     input: { ...input, url: fileInput as string },
     output,
     segmentSeconds: Number.isInteger(segmentLength) && segmentLength > 0 ? segmentLength : defaultSegmentSeconds,
   };
+  if (groups.length === 2) {
+    const captures = destinationOf(record(record(groups[1]!.outputGroupSettings).fileGroupSettings).destination);
+    if (!captures) throw bad("/settings/outputGroups/1/.../fileGroupSettings/destination: must be an s3:// URL.");
+    plan.captures = captures;
+  }
   if (hls.encryption !== undefined) {
     const encryption = record(hls.encryption);
     const provider = record(encryption.staticKeyProvider);
@@ -752,6 +794,18 @@ function planJob(body: Record<string, unknown>, defaultSegmentSeconds: number): 
     };
   }
   return plan;
+}
+
+/** An output group destination: bucket, folder and, when the URL names a file, its base name. */
+function destinationOf(url: unknown): CaptureDestination | undefined {
+  const destination = typeof url === "string" ? parseS3Url(url) : undefined;
+  if (!destination) return undefined;
+  const slash = destination.key.lastIndexOf("/");
+  return {
+    bucket: destination.bucket,
+    prefix: destination.key.slice(0, slash + 1),
+    ...(destination.key.endsWith("/") || destination.key === "" ? {} : { baseName: destination.key.slice(slash + 1) }),
+  };
 }
 
 /**

@@ -43,6 +43,7 @@ import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
+import { captureFileName } from "../../model/captures.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
 import { E2E_TOKEN_SECRET, workerVars } from "./support/vod-job.ts";
 
@@ -202,6 +203,31 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(statuses.filter((status) => status === "STATUS_UPDATE").length).toBeGreaterThanOrEqual(2);
     expect(statuses.at(-1)).toBe("COMPLETE");
   }, 90_000);
+
+  it("the job's File group gives JPEG captures at the ladder's interval and widths, listed in the row and info.json", async () => {
+    const { row } = await terminalStatus(KEY);
+    const settings = HLS_LADDER.frameCaptures!;
+    // A 6-s clip captured every 5 s: the first frame and the one at 5 s, per width.
+    const captures = {
+      interval_seconds: settings.intervalSeconds,
+      sets: [...settings.widths]
+        .sort((a, b) => a - b)
+        .map((width) => ({ name_prefix: `clip 1+2_thumb${width}`, width, height: expect.any(Number), count: 2 })),
+    };
+    expect(row.Captures).toEqual(captures);
+    const folder = String(row.OutputPath);
+    const info = JSON.parse((await getText(DEFAULT_BUCKETS.output, `${folder}info.json`)).toString());
+    expect(info.captures).toEqual(captures);
+    for (const width of settings.widths) {
+      for (const index of [0, 1]) {
+        const jpeg = await getText(
+          DEFAULT_BUCKETS.output,
+          `${folder}${captureFileName(`clip 1+2_thumb${width}`, index)}`,
+        );
+        expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+      }
+    }
+  });
 
   it("writes the master, every rendition of the ladder and their segments, info.json without key material, and no .key object", async () => {
     const { jobId, row } = await terminalStatus(KEY);

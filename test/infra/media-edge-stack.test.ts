@@ -20,6 +20,7 @@ import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/l
 import { readSettings } from "../../infra/lib/settings.ts";
 import { WORKER_VAR_OUTPUTS, workerVarsFromOutputs } from "../../infra/lib/worker-vars.ts";
 import { tableDefinition } from "../../local/aws.ts";
+import { HLS_LADDER } from "../../model/ladder.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
   DEFAULT_TABLES,
@@ -470,11 +471,31 @@ describe("default configuration", () => {
       expect(arns).toHaveLength(4);
     });
 
-    it("creates the HLS job template submit-job uses, its first output group the HLS group", () => {
+    it("creates the HLS job template submit-job uses, its first output group the HLS group, then the frame captures", () => {
       template.hasResourceProperties("AWS::MediaConvert::JobTemplate", {
         Name: "MediaEdgeTest-hls",
         SettingsJson: {
-          OutputGroups: [Match.objectLike({ OutputGroupSettings: Match.objectLike({ Type: "HLS_GROUP_SETTINGS" }) })],
+          OutputGroups: [
+            Match.objectLike({ OutputGroupSettings: Match.objectLike({ Type: "HLS_GROUP_SETTINGS" }) }),
+            Match.objectLike({
+              OutputGroupSettings: Match.objectLike({ Type: "FILE_GROUP_SETTINGS" }),
+              Outputs: HLS_LADDER.frameCaptures!.widths.map((width) =>
+                Match.objectLike({
+                  NameModifier: `_thumb${width}`,
+                  ContainerSettings: { Container: "RAW" },
+                  VideoDescription: Match.objectLike({
+                    Width: width,
+                    CodecSettings: Match.objectLike({
+                      Codec: "FRAME_CAPTURE",
+                      FrameCaptureSettings: Match.objectLike({
+                        FramerateDenominator: HLS_LADDER.frameCaptures!.intervalSeconds,
+                      }),
+                    }),
+                  }),
+                }),
+              ),
+            }),
+          ],
         },
       });
     });

@@ -10,6 +10,7 @@ import {
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { ensureTables, localDynamoDbClient } from "../../local/aws.ts";
 import { DEFAULT_TABLES, epochSeconds, type TableRole } from "../../model/index.ts";
+import { HLS_LADDER } from "../../model/ladder.ts";
 import {
   buckets,
   fakeJobId,
@@ -146,6 +147,43 @@ describe("job-state: realistic EventBridge events", () => {
       Warnings: { "230005": 1, "230001": 3 },
       LastEventTime: 1763728600000,
     });
+  });
+
+  it("COMPLETE with frame captures lists them (from each output's last file) in the row and info.json", async () => {
+    const outputPath = `${uniquePrefix("captures")}holiday 2026.mov_20261121123456/`;
+    const jobId = await submittedJob(outputPath);
+    const { handler } = setup();
+    const complete = event("eventbridge/mediaconvert-complete-abr.json", jobId, outputPath);
+    const capture = (width: number, height: number, last: string) => ({
+      outputFilePaths: [`s3://${buckets.output}/${outputPath}holiday 2026_thumb${width}.${last}.jpg`],
+      durationInMs: 596500,
+      videoDetails: { widthInPx: width, heightInPx: height },
+    });
+    // As MediaConvert reports a File group of FRAME_CAPTURE outputs: the last capture of each.
+    (complete.detail.outputGroupDetails as unknown[]).push({
+      type: "FILE_GROUP",
+      outputDetails: [capture(1280, 720, "0000119"), capture(320, 180, "0000119")],
+    });
+    await handler(complete);
+    const captures = {
+      interval_seconds: HLS_LADDER.frameCaptures!.intervalSeconds,
+      sets: [
+        { name_prefix: "holiday 2026_thumb320", width: 320, height: 180, count: 120 },
+        { name_prefix: "holiday 2026_thumb1280", width: 1280, height: 720, count: 120 },
+      ],
+    };
+    expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "COMPLETE", Captures: captures });
+    const info = JSON.parse((await getText(s3, buckets.output, `${outputPath}info.json`))!) as Record<string, unknown>;
+    expect(info.captures).toEqual(captures);
+  });
+
+  it("COMPLETE without frame captures (an older template) lists none", async () => {
+    const outputPath = `${uniquePrefix("nocaptures")}holiday 2026.mov_20261121123456/`;
+    const jobId = await submittedJob(outputPath);
+    await setup().handler(event("eventbridge/mediaconvert-complete-abr.json", jobId, outputPath));
+    expect(await getRow(doc, "jobIdToStatus", jobId)).not.toHaveProperty("Captures");
+    const info = JSON.parse((await getText(s3, buckets.output, `${outputPath}info.json`))!) as Record<string, unknown>;
+    expect(info).not.toHaveProperty("captures");
   });
 
   it("ERROR removes every bucket name and S3 URL from the message", async () => {

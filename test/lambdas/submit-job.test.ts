@@ -13,6 +13,7 @@ import { uploadEventKey, clientRequestToken } from "../../aws-lambdas/shared/ide
 import { readSubmitJobConfig, type SubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler, SUBMIT_JOB_PURPOSE, SubmitJobError } from "../../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
+import { HLS_LADDER } from "../../model/ladder.ts";
 import {
   buckets,
   fakeJobId,
@@ -100,6 +101,30 @@ describe("submit-job: one upload", () => {
                 },
               },
             },
+          },
+          {
+            // The ladder's frame captures (thumbnails), beside the HLS output.
+            Name: "Frame captures",
+            OutputGroupSettings: {
+              Type: "FILE_GROUP_SETTINGS",
+              FileGroupSettings: { Destination: `s3://${buckets.output}/${outputPath}` },
+            },
+            Outputs: HLS_LADDER.frameCaptures!.widths.map((width) => ({
+              NameModifier: `_thumb${width}`,
+              ContainerSettings: { Container: "RAW" },
+              VideoDescription: {
+                Width: width,
+                CodecSettings: {
+                  Codec: "FRAME_CAPTURE",
+                  FrameCaptureSettings: {
+                    FramerateNumerator: 1,
+                    FramerateDenominator: HLS_LADDER.frameCaptures!.intervalSeconds,
+                    MaxCaptures: HLS_LADDER.frameCaptures!.maxCaptures,
+                    Quality: HLS_LADDER.frameCaptures!.quality,
+                  },
+                },
+              },
+            })),
           },
         ],
       },

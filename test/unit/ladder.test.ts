@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCreateJobRequest } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
 import { hlsJobTemplateSettings } from "../../infra/lib/hls-job-template.ts";
+import { CAPTURE_GROUP_NAME, captureFileName, parseCaptureFileName } from "../../model/captures.ts";
 import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
 
 /** The fields of a template output this test reads. */
@@ -63,12 +64,57 @@ describe("the ABR ladder reaches the CDK job template", () => {
 });
 
 describe("submit-job's CreateJob overrides the template's ladder group", () => {
-  it("its one output group has the type of the template's first group and carries no outputs of its own", () => {
+  it("its first output group has the type of the template's first group and carries no outputs of its own", () => {
     const [override] = createJobSettings().OutputGroups!;
     const [hls] = templateGroups();
-    expect(createJobSettings().OutputGroups).toHaveLength(1);
+    expect(createJobSettings().OutputGroups).toHaveLength(2);
     expect(override!.OutputGroupSettings!.Type).toBe(hls!.OutputGroupSettings.Type);
     // MediaConvert merges the job's first group over the template's: the renditions stay the ladder's.
     expect(override!.Outputs).toBeUndefined();
+  });
+});
+
+describe("the ladder's frame captures reach the template, CreateJob and their names", () => {
+  it("the template's second group is a File group of one FRAME_CAPTURE output per width at the ladder's interval", () => {
+    const [, captures] = templateGroups();
+    const settings = HLS_LADDER.frameCaptures!;
+    expect(captures).toMatchObject({ Name: CAPTURE_GROUP_NAME, OutputGroupSettings: { Type: "FILE_GROUP_SETTINGS" } });
+    expect(captures!.Outputs).toEqual(
+      settings.widths.map((width) => ({
+        NameModifier: `_thumb${width}`,
+        ContainerSettings: { Container: "RAW" },
+        VideoDescription: {
+          Width: width,
+          CodecSettings: {
+            Codec: "FRAME_CAPTURE",
+            FrameCaptureSettings: {
+              FramerateNumerator: 1,
+              FramerateDenominator: settings.intervalSeconds,
+              MaxCaptures: settings.maxCaptures,
+              Quality: settings.quality,
+            },
+          },
+        },
+      })),
+    );
+  });
+
+  it("CreateJob's second group is the same File group with the job's folder as destination", () => {
+    const [, captures] = createJobSettings().OutputGroups!;
+    const [, template] = templateGroups();
+    expect(captures!.OutputGroupSettings).toEqual({
+      Type: "FILE_GROUP_SETTINGS",
+      FileGroupSettings: { Destination: "s3://out/uploads/clip.mp4_20261205000000/" },
+    });
+    expect(captures!.Outputs).toEqual(template!.Outputs);
+  });
+
+  it("a ladder without captures gives a one-group template; captures are named <prefix>.NNNNNNN.jpg from 0", () => {
+    expect(templateGroups({ ...HLS_LADDER, frameCaptures: undefined })).toHaveLength(1);
+    expect(captureFileName("movie_thumb320", 0)).toBe("movie_thumb320.0000000.jpg");
+    expect(captureFileName("a/b c_thumb1280", 1234)).toBe("a/b c_thumb1280.0001234.jpg");
+    expect(parseCaptureFileName("a/b c_thumb1280.0001234.jpg")).toEqual({ namePrefix: "a/b c_thumb1280", index: 1234 });
+    expect(parseCaptureFileName("movie_720p_00001.ts")).toBeUndefined();
+    expect(parseCaptureFileName("movie.000001.jpg")).toBeUndefined();
   });
 });

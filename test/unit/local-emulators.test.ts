@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { createDecipheriv } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -44,6 +44,7 @@ import type { EmulatorServer } from "../../local/emulators/http.ts";
 import { s3NotificationRecord, sequencerSource } from "../../local/pipeline.ts";
 import { compareSequencers, normaliseS3Events } from "../../aws-lambdas/shared/s3-events.ts";
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import { CAPTURE_GROUP_TYPE, captureFileName } from "../../model/captures.ts";
 import { DEFAULT_BUCKETS } from "../../model/index.ts";
 import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
 
@@ -333,6 +334,93 @@ describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
       await shared.stop();
     }
   });
+});
+
+describe("MediaConvert emulator: frame captures (a FILE_GROUP_SETTINGS second group)", () => {
+  /** The ladder's captures changed to a 1-second interval and two small widths. */
+  const CAPTURE_LADDER: AbrLadder = {
+    ...SMALL_LADDER,
+    frameCaptures: { intervalSeconds: 1, widths: [96, 160], quality: 60, maxCaptures: 100 },
+  };
+
+  async function runWithCaptures(ladder: AbrLadder, token: string) {
+    const events: MediaConvertStateChangeEvent[] = [];
+    const emulator = await startMediaConvertEmulator({ s3, onEvent: (e) => events.push(e), ladder, startDelayMs: 0 });
+    const client = new MediaConvertClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, endpoint: emulator.endpoint }); // prettier-ignore
+    try {
+      const input = createJobInput({ token });
+      input.Settings!.OutputGroups!.push({
+        OutputGroupSettings: {
+          Type: CAPTURE_GROUP_TYPE,
+          FileGroupSettings: { Destination: `s3://${DEFAULT_BUCKETS.output}/emulators/out-${token}/` },
+        },
+      });
+      await client.send(new CreateJobCommand(input));
+      await emulator.idle();
+    } finally {
+      client.destroy();
+      await emulator.stop();
+    }
+    const complete = events.find((event) => event.detail.status === "COMPLETE");
+    expect(complete, JSON.stringify(events.map((e) => e.detail.errorMessage ?? e.detail.status))).toBeDefined();
+    return complete!.detail.outputGroupDetails as Array<{
+      type: string;
+      outputDetails: Array<Record<string, unknown>>;
+    }>;
+  }
+
+  async function jpegSize(key: string): Promise<string> {
+    const file = join(work, key.replaceAll("/", "_"));
+    writeFileSync(file, await text(key));
+    const { stdout } = await run("ffprobe", [
+      "-v",
+      "error",
+      "-show_entries",
+      "stream=width,height",
+      "-of",
+      "csv=p=0",
+      file,
+    ]);
+    return stdout.trim();
+  }
+
+  it("one JPEG per interval (first frame, then every 1 s of the 3-s clip) per ladder width, named and reported as MediaConvert does", async () => {
+    const groups = await runWithCaptures(CAPTURE_LADDER, "wire-captures");
+    const folder = "emulators/out-wire-captures/";
+    const files = groups.find((group) => group.type === "FILE_GROUP")!;
+    expect(groups.map((group) => group.type)).toEqual(["HLS_GROUP", "FILE_GROUP"]);
+    for (const [index, width] of [96, 160].entries()) {
+      const prefix = `${folder}wire clip_thumb${width}`;
+      // 25 fps for 3 s: captures at 0, 1 and 2 s; COMPLETE lists only the last file.
+      expect(files.outputDetails[index]).toMatchObject({
+        outputFilePaths: [`s3://${DEFAULT_BUCKETS.output}/${captureFileName(prefix, 2)}`],
+        videoDetails: { widthInPx: width, heightInPx: (width * 180) / 320 },
+      });
+      for (const n of [0, 1, 2])
+        expect(await jpegSize(captureFileName(prefix, n))).toBe(`${width},${(width * 180) / 320}`);
+      await expect(text(captureFileName(prefix, 3))).rejects.toMatchObject({ name: "NoSuchKey" });
+    }
+  }, 60_000);
+
+  it("the shared ladder's interval (5 s) gives the 3-s clip one capture per width; no File group, no captures", async () => {
+    const groups = await runWithCaptures({ ...SMALL_LADDER }, "wire-captures-shared");
+    const files = groups.find((group) => group.type === "FILE_GROUP")!;
+    expect(files.outputDetails.map((detail) => detail.outputFilePaths)).toEqual(
+      HLS_LADDER.frameCaptures!.widths.map((width) => [
+        `s3://${DEFAULT_BUCKETS.output}/${captureFileName(`emulators/out-wire-captures-shared/wire clip_thumb${width}`, 0)}`,
+      ]),
+    );
+    await mediaConvert.idle();
+    const plain = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-no-captures" })));
+    await mediaConvert.idle();
+    const done = jobEvents.find((e) => e.detail.jobId === plain.Job!.Id && e.detail.status === "COMPLETE")!;
+    expect((done.detail.outputGroupDetails as Array<{ type: string }>).map((group) => group.type)).toEqual([
+      "HLS_GROUP",
+    ]);
+    await expect(text(`emulators/out-wire-no-captures/wire clip_thumb320.0000000.jpg`)).rejects.toMatchObject({
+      name: "NoSuchKey",
+    });
+  }, 60_000);
 });
 
 describe("Rekognition emulator through @aws-sdk/client-rekognition", () => {

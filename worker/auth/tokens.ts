@@ -8,23 +8,27 @@
  *   as it would alone, unless one names an S3 key (see tokenScopes). `job:*` grants every job's
  *   playback: for demo and admin backends only.
  * - `pur` is what the token may be used for:
- *   `play`   minted by the customer's backend (`npm run token`): playlists, segments and keys;
- *   `key`    put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
- *   `media`  put on segment URIs in `signed` mode: the segment route only;
- *   `upload` minted by the customer's backend (`npm run token -- --upload`): the upload routes only.
+ *   `play`      minted by the customer's backend (`npm run token`): playlists, segments and keys;
+ *   `key`       put on EXT-X-KEY URIs by our playlists: the key route only, short-lived;
+ *   `media`     put on segment URIs in `signed` mode: the segment route only;
+ *   `upload`    minted by the customer's backend (`npm run token -- --upload`): the upload routes only;
+ *   `thumbnail` the job's stills only (thumbnail.jpg, poster.jpg, storyboard.vtt): what a page that
+ *               shows a poster or a preview needs without being able to play (Mux's thumbnail
+ *               audience); minted by the backend (`npm run token -- <job> --thumbnail`) and put on
+ *               the storyboard's image URIs. A `play` token opens the stills too.
  *   A `key` token cannot open a playlist, so a leaked key URI does not mint itself new ones.
  * - `max` (upload tokens, optional): the largest upload in bytes the token allows.
  * - Rotation: tokens are always signed with TOKEN_SECRET; verification also accepts
  *   TOKEN_SECRET_PREVIOUS while it is set, so tokens issued before a rotation keep working until
- *   they expire (README "Rotating the token secret").
+ *   they expire (docs/api.md, "Tokens").
  */
 import { sign, verify } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import { epochSeconds } from "../../model/index.ts";
 
-export type TokenPurpose = "play" | "key" | "media" | "upload";
+export type TokenPurpose = "play" | "key" | "media" | "upload" | "thumbnail";
 
-export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media", "upload"];
+export const TOKEN_PURPOSES: readonly TokenPurpose[] = ["play", "key", "media", "upload", "thumbnail"];
 
 /** Longest token we try to verify: anything longer is not ours and is refused before any HMAC. */
 export const MAX_TOKEN_LENGTH = 2048;

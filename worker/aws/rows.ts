@@ -16,6 +16,7 @@ import {
   type JobOutputItem,
   type JobStatusItem,
 } from "../../model/index.ts";
+import { capturesProblem } from "../../model/captures.ts";
 import { UpstreamError } from "./errors.ts";
 
 type FieldKind = "string" | "number" | "boolean" | "stringList" | "stringMap" | "numberMap" | "map";
@@ -109,6 +110,7 @@ export const JOB_STATUS_SCHEMA = {
   LastEventTime: number,
   PlaylistPaths: { kind: "stringList", check: (paths: string[]) => paths.map(relativeKeyProblem).find(Boolean) },
   Warnings: { kind: "numberMap" },
+  Captures: { kind: "map", check: capturesProblem },
 } as const satisfies RowSchema<JobStatusItem>;
 
 export const FACE_ANALYSIS_SCHEMA = {

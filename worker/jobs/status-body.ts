@@ -31,6 +31,8 @@ export function statusBody(item: JobStatusRow): Record<string, unknown> {
     body.output_path = item.OutputPath ?? "";
     body.playlists = item.Playlists ?? {};
     if (Array.isArray(item.PlaylistPaths)) body.playlist_paths = item.PlaylistPaths;
+    // The stills the thumbnail, poster and storyboard routes serve (model/captures.ts).
+    if (item.Captures !== undefined) body.captures = item.Captures;
   } else if (jobStatus === "ERROR") {
     body.error_code = pythonInt(item.ErrorCode);
     body.error_message = item.ErrorMessage ?? "";
