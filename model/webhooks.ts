@@ -144,12 +144,7 @@ export async function verifyWebhook(
 
 /** Event types media-edge sends. */
 export type WebhookEventType =
-  | "job.progressing"
-  | "job.complete"
-  | "job.error"
-  | "job.canceled"
-  | "faces.succeeded"
-  | "faces.failed";
+  "job.progressing" | "job.complete" | "job.error" | "job.canceled" | "faces.succeeded" | "faces.failed";
 
 /** The JSON body of every delivery. */
 export interface WebhookPayload {

@@ -157,9 +157,9 @@ describe("job-state enqueues applied state changes", () => {
 describe("the producer's configuration and mapping", () => {
   it("reads WEBHOOK_URLS and requires WEBHOOK_QUEUE_URL with them; none = no webhooks", () => {
     expect(webhookTargets({})).toBeUndefined();
-    expect(webhookTargets({ WEBHOOK_URLS: "https://a.example/x, https://b.example/y", WEBHOOK_QUEUE_URL: QUEUE })).toEqual(
-      { urls: ["https://a.example/x", "https://b.example/y"], queueUrl: QUEUE },
-    );
+    expect(
+      webhookTargets({ WEBHOOK_URLS: "https://a.example/x, https://b.example/y", WEBHOOK_QUEUE_URL: QUEUE }),
+    ).toEqual({ urls: ["https://a.example/x", "https://b.example/y"], queueUrl: QUEUE });
     expect(() => webhookTargets({ WEBHOOK_URLS: "https://a.example/x" })).toThrow(/WEBHOOK_QUEUE_URL/);
     expect(() => webhookTargets({ WEBHOOK_URLS: "ftp://a.example/x", WEBHOOK_QUEUE_URL: QUEUE })).toThrow(
       /WEBHOOK_URLS/,
