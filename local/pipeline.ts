@@ -38,6 +38,7 @@ import { readJobStateConfig } from "../aws-lambdas/job-state/config.ts";
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
+import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
 import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
@@ -70,6 +71,8 @@ export interface LocalPipelineOptions {
   log?: (line: string) => void;
   /** Delays before the retries of a failed invocation (default 2 s, 5 s). */
   retryDelaysMs?: number[];
+  /** Where job-state and faces-collect send applied state changes (local/webhooks.ts); absent = none. */
+  webhooks?: WebhookSender;
   /** Emulator pacing (tests make it faster). */
   emulators?: { segmentSeconds?: number; startDelayMs?: number; statusUpdateMs?: number; processingDelayMs?: number };
 }
@@ -240,11 +243,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       config: jobStateConfig,
       clients: { dynamodb: clients.dynamodb, s3: clients.s3 },
       log: logFor("job-state"),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     }) as Handler;
     handlers.facesCollect = createFacesCollectHandler({
       config: facesCollectConfig,
       clients: { dynamodb: clients.dynamodb, s3: clients.s3, rekognition: clients.rekognitionCollect },
       log: logFor("faces-collect"),
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     }) as Handler;
     inputBuckets = submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input];
     // The buckets the Lambdas listen on are the ones uploads must be able to land in, whatever

@@ -28,6 +28,9 @@ import {
   WORKER_VARIABLES,
 } from "./defaults.ts";
 import { startLocalPipeline } from "./pipeline.ts";
+import { startLocalWebhooks } from "./webhooks.ts";
+import { createLogger } from "../aws-lambdas/shared/logger.ts";
+import { lambdaSettings } from "../aws-lambdas/shared/config.ts";
 import { startWranglerDev } from "./wrangler-dev.ts";
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -86,9 +89,20 @@ async function main(): Promise<void> {
   await ensureTables(dynamodb.endpoint, tables);
   await ensureBuckets(s3.endpoint, buckets);
 
+  // Signed webhooks: the real producers and deliverer, a local queue, and a receiver that prints.
+  const settings = lambdaSettings(process.env);
+  const webhooks = await startLocalWebhooks({
+    receiverPort: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 8790),
+    urls: settings.list("WEBHOOK_URLS", []),
+    secrets: (["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] as const).flatMap((name) => settings.text(name) ?? []),
+    log: createLogger("webhook-deliver"),
+  });
+  stops.push({ name: "webhooks", stop: webhooks.stop });
+
   const pipeline = await startLocalPipeline({
     s3,
     endpoints,
+    webhooks: webhooks.sender,
   });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
 
@@ -113,6 +127,7 @@ media-edge is running locally:
   DynamoDB Local          ${dynamodb.endpoint}   tables: ${Object.values(tables).join(", ")}
   S3 (s3rver)             ${s3.endpoint}   buckets: ${buckets.join(", ")}
 ${pipeline.describe()}
+${webhooks.describe()}
   Data                    ${dataDir}
 Allowed origins: ${workerVars.ALLOWED_ORIGINS}
 Press Ctrl-C to stop everything.`);
