@@ -64,9 +64,7 @@ describe("verifyWebhook", () => {
     expect((await verifyWebhook(BODY, headers, PREVIOUS, 300, NOW)).ok).toBe(false);
     expect((await verifyWebhook(BODY, { "webhook-id": "msg_1" }, CURRENT, 300, NOW)).ok).toBe(false);
     expect((await verifyWebhook(BODY, { ...headers, "webhook-timestamp": "1e9" }, CURRENT, 300, NOW)).ok).toBe(false);
-    expect((await verifyWebhook(BODY, { ...headers, "webhook-signature": "v1,!!" }, CURRENT, 300, NOW)).ok).toBe(
-      false,
-    );
+    expect((await verifyWebhook(BODY, { ...headers, "webhook-signature": "v1,!!" }, CURRENT, 300, NOW)).ok).toBe(false);
     const v2 = headers["webhook-signature"].replace("v1,", "v2,");
     expect((await verifyWebhook(BODY, { ...headers, "webhook-signature": v2 }, CURRENT, 300, NOW)).ok).toBe(false);
   });
