@@ -8,17 +8,25 @@
  * and the Lambdas' IAM roles, never through this file.
  */
 import { resolve } from "node:path";
-import {
-  DEFAULT_BUCKETS,
-  DEFAULT_LOCAL_PORTS,
-  DEFAULT_REGION,
-  DEFAULT_TABLES,
-  LOCAL_CREDENTIALS,
-  TABLE_ENV_VARS,
-} from "../model/index.ts";
+import { listSetting } from "../aws-lambdas/shared/config.ts";
+import { DEFAULT_BUCKETS, DEFAULT_REGION, DEFAULT_TABLES, TABLE_ENV_VARS } from "../model/index.ts";
+import { DEFAULT_LOCAL_PORTS, LOCAL_CREDENTIALS } from "./constants.ts";
+
+export { DEFAULT_LOCAL_PORTS, LOCAL_CREDENTIALS };
 
 /** Signs local playback/key tokens. Not a secret: it only ever protects 127.0.0.1. */
 export const LOCAL_TOKEN_SECRET = "local-development-token-secret-not-for-production";
+
+/**
+ * The token secret the local Worker verifies with: TOKEN_SECRET from the environment (as `npm start`
+ * passes it on), else the local default. `fromEnvironment` says which, for the helpers' messages.
+ */
+export function localTokenSecret(env: NodeJS.ProcessEnv = process.env): { value: string; fromEnvironment: boolean } {
+  const fromEnvironment = env.TOKEN_SECRET?.trim();
+  return fromEnvironment
+    ? { value: fromEnvironment, fromEnvironment: true }
+    : { value: LOCAL_TOKEN_SECRET, fromEnvironment: false };
+}
 
 /** Where `npm start` keeps DynamoDB and S3 data between runs (LOCAL_DATA_DIR overrides). */
 export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -38,7 +46,7 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
  * Port of the local MediaConvert and Rekognition emulators (one server; local/emulators/). The
  * Lambdas' MEDIACONVERT_ENDPOINT_URL / REKOGNITION_ENDPOINT_URL default to it.
  */
-export const DEFAULT_EMULATOR_PORT = 4569;
+export const DEFAULT_EMULATOR_PORT = DEFAULT_LOCAL_PORTS.emulators;
 
 export interface LocalPorts {
   dynamodb: number;
@@ -159,7 +167,7 @@ export const LAMBDA_VARIABLES = [
 ] as const;
 
 /**
- * Every variable the Worker reads (README configuration table). Any of them set in the environment
+ * Every variable the Worker reads (docs/configuration.md). Any of them set in the environment
  * reaches the local Worker, whether or not the local stack has a default for it.
  */
 export const WORKER_VARIABLES = [
@@ -205,4 +213,38 @@ export function withEnvironment(
     if (value !== undefined) merged[name] = value;
   }
   return merged;
+}
+
+/** How the helpers (`npm run upload`, `token`, `invoke`) reach the stack `npm start` runs. */
+export interface LocalStack {
+  ports: Required<LocalPorts>;
+  /** DYNAMODB_ENDPOINT / S3_ENDPOINT / WORKER_URL override the port-derived addresses. */
+  endpoints: LocalEndpoints;
+  /** The bucket uploads go to: the first of INPUT_BUCKETS, else INPUT_BUCKET, else the default. */
+  inputBucket: string;
+  tokenSecret: { value: string; fromEnvironment: boolean };
+}
+
+/**
+ * The one reader of the local stack's addresses and names, from the same variables `npm start`
+ * reads, so a helper run with the same overrides (`WORKER_PORT=8788 npm run token -- ...`) talks to
+ * the same servers.
+ */
+export function localStack(env: NodeJS.ProcessEnv = process.env): LocalStack {
+  const ports = localPorts(env);
+  const derived = localEndpoints(ports);
+  const nonEmpty = (value: string | undefined) => (value && value.trim() !== "" ? value.trim() : undefined);
+  // The Lambdas' own reading: INPUT_BUCKETS wins over INPUT_BUCKET (aws-lambdas/shared/config.ts).
+  const inputBuckets = listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [DEFAULT_BUCKETS.input]));
+  return {
+    ports,
+    endpoints: {
+      dynamodb: nonEmpty(env.DYNAMODB_ENDPOINT) ?? derived.dynamodb,
+      s3: nonEmpty(env.S3_ENDPOINT) ?? derived.s3,
+      worker: (nonEmpty(env.WORKER_URL) ?? derived.worker).replace(/\/+$/, ""),
+      emulators: derived.emulators,
+    },
+    inputBucket: inputBuckets[0] ?? DEFAULT_BUCKETS.input,
+    tokenSecret: localTokenSecret(env),
+  };
 }

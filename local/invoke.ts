@@ -1,7 +1,8 @@
 /**
  * `npm run invoke -- <function> <event.json | ->`: runs one Lambda handler locally, like
- * `sam local invoke`, against the stack `npm start` runs (DynamoDB Local on 127.0.0.1:8000, the S3
- * server on 127.0.0.1:4568; DYNAMODB_PORT/S3_PORT or DYNAMODB_ENDPOINT/S3_ENDPOINT move them).
+ * `sam local invoke`, against the stack `npm start` runs. Give it the same overrides as `npm start`
+ * (DYNAMODB_PORT, S3_PORT, EMULATOR_PORT; DYNAMODB_ENDPOINT / S3_ENDPOINT for other hosts): one
+ * reader, local/defaults.ts `localStack`.
  *
  * Configuration: the local stack's defaults (local/defaults.ts) for every variable, and any variable
  * set in the environment wins. MediaConvert/Rekognition have no local server: their endpoints come
@@ -16,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { discoverFunctions } from "../aws-lambdas/build.ts";
-import { localEndpoints, localLambdaDefaults, localPorts, withEnvironment } from "./defaults.ts";
+import { localLambdaDefaults, localStack, withEnvironment } from "./defaults.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = `Usage: npm run invoke -- <function> <event.json | ->
@@ -72,7 +73,7 @@ async function readEvent(source: string): Promise<unknown> {
 
 /** Applies the local defaults to process.env; variables already set win. Returns what was applied. */
 function applyLocalEnvironment(): Record<string, string> {
-  const defaults = localLambdaDefaults(localEndpoints(localPorts(process.env)));
+  const defaults = localLambdaDefaults(localStack(process.env).endpoints);
   const merged = withEnvironment(defaults, process.env);
   for (const [name, value] of Object.entries(merged)) process.env[name] = value;
   // Powertools' dev mode logs through the global console (pretty JSON), which we point at stderr so

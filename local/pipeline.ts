@@ -47,13 +47,19 @@ import { ensureBuckets, localS3Client, type LocalS3Server, type S3ServerEvent } 
 import { LAMBDA_VARIABLES, localLambdaDefaults, withEnvironment, type LocalEndpoints } from "./defaults.ts";
 import { startEmulatorServer } from "./emulators/http.ts";
 import { hasTool } from "./emulators/media-tools.ts";
-import { createMediaConvertEmulator, type MediaConvertStateChangeEvent } from "./emulators/mediaconvert.ts";
-import { createRekognitionEmulator, type SnsLambdaEvent } from "./emulators/rekognition.ts";
+import {
+  createMediaConvertEmulator,
+  type MediaConvertEmulator,
+  type MediaConvertStateChangeEvent,
+} from "./emulators/mediaconvert.ts";
+import { createRekognitionEmulator, type RekognitionEmulator, type SnsLambdaEvent } from "./emulators/rekognition.ts";
 
 export interface LocalPipeline {
   stop(): Promise<void>;
   /** Lines for the start-up summary. */
   describe(): string;
+  /** The buckets whose uploads start jobs (created if missing). */
+  inputBuckets: readonly string[];
   /** Resolves when no event, job or invocation is in flight (tests). */
   idle(): Promise<void>;
 }
@@ -143,90 +149,142 @@ export function s3NotificationRecord(
   };
 }
 
-/** Starts the emulators and subscribes the Lambdas to local events. */
-export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const print = options.log ?? ((line: string) => console.log(line));
-  const retryDelays = options.retryDelaysMs ?? [2000, 5000];
-  const sourceEnv = options.env ?? process.env;
-  const inflight = new Set<Promise<unknown>>();
-  let stopped = false;
+/** What the running pipeline's functions share. */
+interface PipelineRuntime {
+  print: (line: string) => void;
+  retryDelays: number[];
+  stopped: boolean;
+  /** Events, jobs and invocations in flight. */
+  inflight: Set<Promise<unknown>>;
+  /** Per MediaConvert job, the tail of its chain of job-state invocations (handed over in order). */
+  jobChains: Map<string, Promise<void>>;
+  /** Set once the configuration is read (after the emulators listen: their address is part of it). */
+  lambdas?: LocalLambdas;
+}
 
-  const track = <T>(promise: Promise<T>): Promise<T> => {
-    inflight.add(promise);
-    void promise.finally(() => inflight.delete(promise)).catch(() => undefined);
-    return promise;
-  };
+/** The four functions with their configuration and clients. */
+interface LocalLambdas {
+  env: Record<string, string>;
+  region: string;
+  clients: ReturnType<typeof lambdaClients>;
+  /** submit-job and faces-start: both get every upload. */
+  uploadHandlers: Array<{ name: string; handler: Handler }>;
+  jobState: Handler;
+  facesCollect: Handler;
+  /** The buckets whose uploads start them. */
+  inputBuckets: string[];
+}
 
-  // The emulators' own S3 access is the S3 server itself (MediaConvert and Rekognition read the
-  // input and write the output with their IAM roles, not with the Lambdas' credentials).
-  const emulatorS3 = localS3Client(options.s3.endpoint);
-  const handlers: Partial<Record<"jobState" | "facesCollect", Handler>> = {};
-  const jobChains = new Map<string, Promise<void>>();
+type Emulators = { mediaConvert: MediaConvertEmulator; rekognition: RekognitionEmulator };
 
-  const mediaConvert = createMediaConvertEmulator({
-    s3: emulatorS3,
-    log: print,
-    ...(options.emulators?.segmentSeconds ? { segmentSeconds: options.emulators.segmentSeconds } : {}),
-    ...(options.emulators?.startDelayMs !== undefined ? { startDelayMs: options.emulators.startDelayMs } : {}),
-    ...(options.emulators?.statusUpdateMs ? { statusUpdateMs: options.emulators.statusUpdateMs } : {}),
-    // EventBridge rule "MediaConvert Job State Change" -> job-state. One job's events are handed over
-    // in order here (EventBridge does not promise that; job-state copes either way).
-    onEvent: (event: MediaConvertStateChangeEvent) => {
-      const jobId = event.detail.jobId;
-      const previous = jobChains.get(jobId) ?? Promise.resolve();
-      const next = previous.then(() => invoke("job-state", handlers.jobState!, event, describeJobEvent(event)));
-      jobChains.set(jobId, next);
-      track(next).finally(() => {
-        if (jobChains.get(jobId) === next) jobChains.delete(jobId);
+function track<T>(runtime: PipelineRuntime, promise: Promise<T>): Promise<T> {
+  runtime.inflight.add(promise);
+  void promise.finally(() => runtime.inflight.delete(promise)).catch(() => undefined);
+  return promise;
+}
+
+/** One asynchronous invocation, with Lambda's retries (shortened) and a log line per attempt. */
+async function invoke(runtime: PipelineRuntime, name: string, handler: Handler, event: unknown, what: string) {
+  const attempts = [0, ...runtime.retryDelays];
+  for (const [attempt, delay] of attempts.entries()) {
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (runtime.stopped) return;
+    const deadline = Date.now() + LOCAL_TIMEOUT_MS;
+    try {
+      const result = await handler(event, {
+        functionName: `local-${name}`,
+        awsRequestId: randomUUID(),
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
       });
-    },
+      runtime.print(`  ${name} <- ${what}: ${summarise(result)}`);
+      return;
+    } catch (error) {
+      const retry = attempt + 1 < attempts.length;
+      runtime.print(
+        `  ${name} <- ${what}: ${(error as Error).name}: ${(error as Error).message}` +
+          (retry
+            ? ` (retrying in ${attempts[attempt + 1]} ms)`
+            : " (giving up: in AWS the event goes to the dead-letter queue)"),
+      );
+    }
+  }
+}
+
+/**
+ * EventBridge rule "MediaConvert Job State Change" -> job-state. One job's events are handed over in
+ * order here (EventBridge does not promise that; job-state copes either way).
+ */
+function onJobEvent(runtime: PipelineRuntime, event: MediaConvertStateChangeEvent): void {
+  const jobId = event.detail.jobId;
+  const previous = runtime.jobChains.get(jobId) ?? Promise.resolve();
+  const next = previous.then(() =>
+    invoke(runtime, "job-state", runtime.lambdas!.jobState, event, describeJobEvent(event)),
+  );
+  runtime.jobChains.set(jobId, next);
+  void track(runtime, next).finally(() => {
+    if (runtime.jobChains.get(jobId) === next) runtime.jobChains.delete(jobId);
+  });
+}
+
+/**
+ * The MediaConvert and Rekognition emulators. Their own S3 access is the S3 server itself
+ * (MediaConvert and Rekognition read the input and write the output with their IAM roles, not with
+ * the Lambdas' credentials).
+ */
+function createEmulators(runtime: PipelineRuntime, options: LocalPipelineOptions, s3: S3Client): Emulators {
+  const pacing = options.emulators ?? {};
+  const mediaConvert = createMediaConvertEmulator({
+    s3,
+    log: runtime.print,
+    ...(pacing.segmentSeconds ? { segmentSeconds: pacing.segmentSeconds } : {}),
+    ...(pacing.startDelayMs !== undefined ? { startDelayMs: pacing.startDelayMs } : {}),
+    ...(pacing.statusUpdateMs ? { statusUpdateMs: pacing.statusUpdateMs } : {}),
+    onEvent: (event: MediaConvertStateChangeEvent) => onJobEvent(runtime, event),
   });
   const rekognition = createRekognitionEmulator({
-    s3: emulatorS3,
-    log: print,
-    ...(options.emulators?.processingDelayMs !== undefined
-      ? { processingDelayMs: options.emulators.processingDelayMs }
-      : {}),
+    s3,
+    log: runtime.print,
+    ...(pacing.processingDelayMs !== undefined ? { processingDelayMs: pacing.processingDelayMs } : {}),
     // SNS topic subscription -> faces-collect.
     publish: (event: SnsLambdaEvent) =>
-      track(invoke("faces-collect", handlers.facesCollect!, event, describeNotification(event))),
+      track(
+        runtime,
+        invoke(runtime, "faces-collect", runtime.lambdas!.facesCollect, event, describeNotification(event)),
+      ),
   });
+  return { mediaConvert, rekognition };
+}
 
-  const emulatorPort = options.emulatorPort ?? Number(new URL(options.endpoints.emulators).port);
-  const server = await startEmulatorServer(
-    [mediaConvert.router, rekognition.router],
-    emulatorPort,
-    "AWS emulators, EMULATOR_PORT",
-  );
-
-  let env: Record<string, string>;
-  let clients: ReturnType<typeof lambdaClients>;
-  let uploadHandlers: Array<{ name: string; handler: Handler }>;
-  let inputBuckets: string[];
-  try {
-    env = withEnvironment(localLambdaDefaults(options.endpoints, server.endpoint), sourceEnv, LAMBDA_VARIABLES);
-    const submitConfig = readSubmitJobConfig(env);
-    const facesStartConfig = readFacesStartConfig(env);
-    const jobStateConfig = readJobStateConfig(env);
-    const facesCollectConfig = readFacesCollectConfig(env);
-    clients = lambdaClients(env, {
-      mediaConvert: submitConfig.mediaConvert.endpoint,
-      rekognition: facesStartConfig.rekognition.endpoint,
-      rekognitionCollect: facesCollectConfig.rekognitionEndpoint,
-    });
-    const logFor =
-      options.lambdaLog ??
-      ((name: string) =>
-        createLogger(
-          name,
-          new Logger({ serviceName: name, logLevel: (env.POWERTOOLS_LOG_LEVEL || "WARN") as "WARN" }),
-        ));
-    uploadHandlers = [
+/** Reads each function's configuration from `env` (a bad value throws, naming it) and builds the four. */
+function createLambdas(
+  env: Record<string, string>,
+  lambdaLog: ((name: string) => Log) | undefined,
+  webhooks: WebhookSender | undefined,
+): LocalLambdas {
+  const submitConfig = readSubmitJobConfig(env);
+  const facesStartConfig = readFacesStartConfig(env);
+  const jobStateConfig = readJobStateConfig(env);
+  const facesCollectConfig = readFacesCollectConfig(env);
+  const clients = lambdaClients(env, {
+    mediaConvert: submitConfig.mediaConvert.endpoint,
+    rekognition: facesStartConfig.rekognition.endpoint,
+    rekognitionCollect: facesCollectConfig.rekognitionEndpoint,
+  });
+  const logFor =
+    lambdaLog ??
+    ((name: string) =>
+      createLogger(name, new Logger({ serviceName: name, logLevel: (env.POWERTOOLS_LOG_LEVEL || "WARN") as "WARN" })));
+  const { dynamodb, s3, mediaConvert, rekognition, rekognitionCollect } = clients;
+  return {
+    env,
+    region: env.AWS_REGION || "us-east-1",
+    clients,
+    uploadHandlers: [
       {
         name: "submit-job",
         handler: createSubmitJobHandler({
           config: submitConfig,
-          clients: { dynamodb: clients.dynamodb, mediaConvert: clients.mediaConvert },
+          clients: { dynamodb, mediaConvert },
           log: logFor("submit-job"),
         }) as Handler,
       },
@@ -234,145 +292,175 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         name: "faces-start",
         handler: createFacesStartHandler({
           config: facesStartConfig,
-          clients: { dynamodb: clients.dynamodb, rekognition: clients.rekognition },
+          clients: { dynamodb, rekognition },
           log: logFor("faces-start"),
         }) as Handler,
       },
-    ];
-    handlers.jobState = createJobStateHandler({
+    ],
+    jobState: createJobStateHandler({
       config: jobStateConfig,
-      clients: { dynamodb: clients.dynamodb, s3: clients.s3 },
+      clients: { dynamodb, s3 },
       log: logFor("job-state"),
-      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
-    }) as Handler;
-    handlers.facesCollect = createFacesCollectHandler({
+      ...(webhooks ? { webhooks } : {}),
+    }) as Handler,
+    facesCollect: createFacesCollectHandler({
       config: facesCollectConfig,
-      clients: { dynamodb: clients.dynamodb, s3: clients.s3, rekognition: clients.rekognitionCollect },
+      clients: { dynamodb, s3, rekognition: rekognitionCollect },
       log: logFor("faces-collect"),
-      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
-    }) as Handler;
-    inputBuckets = submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input];
+      ...(webhooks ? { webhooks } : {}),
+    }) as Handler,
+    inputBuckets: submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input],
+  };
+}
+
+/** s3rver event -> one S3 notification per object -> both upload functions. */
+async function onUpload(
+  runtime: PipelineRuntime,
+  facts: { s3: S3Client; nextSequencer: () => string },
+  record: S3ServerEvent["Records"][number],
+): Promise<void> {
+  const lambdas = runtime.lambdas!;
+  const bucket = record.s3.bucket.name;
+  const key = record.s3.object.key;
+  let object: { eTag?: string; size?: number } = {};
+  if (!record.s3.object.eTag) {
+    // s3rver's Copy events carry no ETag; S3's do, and the upload functions key idempotency on it.
+    const head = await facts.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    object = {
+      ...(head.ETag ? { eTag: head.ETag } : {}),
+      ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}),
+    };
+  }
+  const notification = {
+    Records: [s3NotificationRecord(record, { ...object, sequencer: facts.nextSequencer(), region: lambdas.region })],
+  };
+  const eventName = (notification.Records[0] as { eventName: string }).eventName;
+  runtime.print(`Upload s3://${bucket}/${key} (${eventName})`);
+  await Promise.all(
+    lambdas.uploadHandlers.map(({ name, handler }) =>
+      invoke(runtime, name, handler, notification, `s3://${bucket}/${key}`),
+    ),
+  );
+}
+
+/** Production's EventBridge rules: "Object Created" in the input bucket(s) -> the upload functions. */
+function subscribeUploads(runtime: PipelineRuntime, server: LocalS3Server, s3: S3Client): void {
+  const nextSequencer = sequencerSource();
+  server.onEvent((event) => {
+    if (runtime.stopped) return;
+    for (const record of event.Records ?? []) {
+      if (!runtime.lambdas!.inputBuckets.includes(record.s3?.bucket?.name)) continue;
+      if (!isObjectCreated(record.eventName ?? "")) continue;
+      track(
+        runtime,
+        onUpload(runtime, { s3, nextSequencer }, record).catch((error: Error) =>
+          runtime.print(
+            `Upload event for s3://${record.s3.bucket.name}/${record.s3.object.key} not handled: ${error.message}`,
+          ),
+        ),
+      );
+    }
+  });
+}
+
+/** The pipeline's lines of the start-up summary. */
+function describePipeline(facts: {
+  emulators: string;
+  s3Endpoint: string;
+  lambdas: LocalLambdas;
+  tools: { ffmpeg: boolean; awsCli: boolean };
+}): string {
+  const { inputBuckets, env, region } = facts.lambdas;
+  const lines = [
+    `  AWS emulators           ${facts.emulators}   MediaConvert (ffmpeg) and Rekognition (synthetic faces)`,
+    `  Lambdas (in process)    submit-job + faces-start <- uploads to s3://${inputBuckets.join(", s3://")}/`,
+    "                          job-state <- MediaConvert events, faces-collect <- Rekognition notifications",
+  ];
+  if (env.MEDIACONVERT_ENDPOINT_URL && env.MEDIACONVERT_ENDPOINT_URL !== facts.emulators) {
+    lines.push(
+      `                          MediaConvert at ${env.MEDIACONVERT_ENDPOINT_URL} (MEDIACONVERT_ENDPOINT_URL)`,
+    );
+  }
+  if (env.REKOGNITION_ENDPOINT_URL && env.REKOGNITION_ENDPOINT_URL !== facts.emulators) {
+    lines.push(`                          Rekognition at ${env.REKOGNITION_ENDPOINT_URL} (REKOGNITION_ENDPOINT_URL)`);
+  }
+  if (!facts.tools.ffmpeg) {
+    lines.push(
+      "  WARNING                 ffmpeg/ffprobe not found: jobs will end in ERROR (apt-get install -y ffmpeg / brew install ffmpeg)",
+    );
+  }
+  lines.push(
+    `  Try it                  upload a video to s3://${inputBuckets[0]!}/ to start a job:`,
+    "                            npm run upload -- path/to/video.mp4",
+  );
+  if (facts.tools.awsCli) {
+    lines.push(
+      `                            AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${facts.s3Endpoint} s3 cp video.mp4 s3://${inputBuckets[0]!}/`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Resolves when nothing is in flight: events beget events (an upload starts jobs whose events invoke functions). */
+async function whenIdle(runtime: PipelineRuntime, emulators: Emulators): Promise<void> {
+  while (runtime.inflight.size > 0 || runtime.jobChains.size > 0) {
+    await Promise.all([...runtime.inflight, emulators.mediaConvert.idle(), emulators.rekognition.idle()]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts the emulators and subscribes the Lambdas to local events. */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const runtime: PipelineRuntime = {
+    print: options.log ?? ((line: string) => console.log(line)),
+    retryDelays: options.retryDelaysMs ?? [2000, 5000],
+    stopped: false,
+    inflight: new Set(),
+    jobChains: new Map(),
+  };
+  const emulatorS3 = localS3Client(options.s3.endpoint);
+  const emulators = createEmulators(runtime, options, emulatorS3);
+  const server = await startEmulatorServer(
+    [emulators.mediaConvert.router, emulators.rekognition.router],
+    options.emulatorPort ?? Number(new URL(options.endpoints.emulators).port),
+    "AWS emulators, EMULATOR_PORT",
+  );
+  let lambdas: LocalLambdas;
+  try {
+    const defaults = localLambdaDefaults(options.endpoints, server.endpoint);
+    lambdas = createLambdas(
+      withEnvironment(defaults, options.env ?? process.env, LAMBDA_VARIABLES),
+      options.lambdaLog,
+      options.webhooks,
+    );
     // The buckets the Lambdas listen on are the ones uploads must be able to land in, whatever
     // INPUT_BUCKET(S) names them.
-    await ensureBuckets(options.s3.endpoint, inputBuckets);
+    await ensureBuckets(options.s3.endpoint, lambdas.inputBuckets);
   } catch (error) {
     await server.stop();
     emulatorS3.destroy();
     throw error;
   }
-
-  const region = env.AWS_REGION || "us-east-1";
-  const nextSequencer = sequencerSource();
-
-  async function invoke(name: string, handler: Handler, event: unknown, what: string): Promise<void> {
-    const attempts = [0, ...retryDelays];
-    for (const [attempt, delay] of attempts.entries()) {
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      if (stopped) return;
-      const deadline = Date.now() + LOCAL_TIMEOUT_MS;
-      try {
-        const result = await handler(event, {
-          functionName: `local-${name}`,
-          awsRequestId: randomUUID(),
-          getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        });
-        print(`  ${name} <- ${what}: ${summarise(result)}`);
-        return;
-      } catch (error) {
-        const retry = attempt + 1 < attempts.length;
-        print(
-          `  ${name} <- ${what}: ${(error as Error).name}: ${(error as Error).message}` +
-            (retry
-              ? ` (retrying in ${attempts[attempt + 1]} ms)`
-              : " (giving up: in AWS the event goes to the dead-letter queue)"),
-        );
-      }
-    }
-  }
-
-  /** s3rver event -> one S3 notification per object -> both upload functions. */
-  async function onUpload(record: S3ServerEvent["Records"][number]): Promise<void> {
-    const bucket = record.s3.bucket.name;
-    const key = record.s3.object.key;
-    let facts: { eTag?: string; size?: number } = {};
-    if (!record.s3.object.eTag) {
-      // s3rver's Copy events carry no ETag; S3's do, and the upload functions key idempotency on it.
-      const head = await emulatorS3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      facts = {
-        ...(head.ETag ? { eTag: head.ETag } : {}),
-        ...(head.ContentLength !== undefined ? { size: head.ContentLength } : {}),
-      };
-    }
-    const notification = { Records: [s3NotificationRecord(record, { ...facts, sequencer: nextSequencer(), region })] };
-    const eventName = (notification.Records[0] as { eventName: string }).eventName;
-    print(`Upload s3://${bucket}/${key} (${eventName})`);
-    await Promise.all(
-      uploadHandlers.map(({ name, handler }) => invoke(name, handler, notification, `s3://${bucket}/${key}`)),
-    );
-  }
-
-  options.s3.onEvent((event) => {
-    if (stopped) return;
-    for (const record of event.Records ?? []) {
-      // Production's EventBridge rules match "Object Created" on the input bucket(s) only.
-      if (!inputBuckets.includes(record.s3?.bucket?.name) || !isObjectCreated(record.eventName ?? "")) continue;
-      track(
-        onUpload(record).catch((error: Error) =>
-          print(`Upload event for s3://${record.s3.bucket.name}/${record.s3.object.key} not handled: ${error.message}`),
-        ),
-      );
-    }
-  });
-
-  const [ffmpeg, ffprobe] = await Promise.all([hasTool("ffmpeg"), hasTool("ffprobe")]);
-  const awsCli = await hasTool("aws", ["--version"]);
-  const mediaConvertUrl = env.MEDIACONVERT_ENDPOINT_URL;
-  const rekognitionUrl = env.REKOGNITION_ENDPOINT_URL;
-
+  runtime.lambdas = lambdas;
+  subscribeUploads(runtime, options.s3, emulatorS3);
+  const [ffmpeg, ffprobe, awsCli] = await Promise.all([
+    hasTool("ffmpeg"),
+    hasTool("ffprobe"),
+    hasTool("aws", ["--version"]),
+  ]);
+  const tools = { ffmpeg: ffmpeg && ffprobe, awsCli };
   return {
-    describe: () => {
-      const input = inputBuckets[0]!;
-      const lines = [
-        `  AWS emulators           ${server.endpoint}   MediaConvert (ffmpeg) and Rekognition (synthetic faces)`,
-        `  Lambdas (in process)    submit-job + faces-start <- uploads to s3://${inputBuckets.join(", s3://")}/`,
-        "                          job-state <- MediaConvert events, faces-collect <- Rekognition notifications",
-      ];
-      if (mediaConvertUrl && mediaConvertUrl !== server.endpoint) {
-        lines.push(`                          MediaConvert at ${mediaConvertUrl} (MEDIACONVERT_ENDPOINT_URL)`);
-      }
-      if (rekognitionUrl && rekognitionUrl !== server.endpoint) {
-        lines.push(`                          Rekognition at ${rekognitionUrl} (REKOGNITION_ENDPOINT_URL)`);
-      }
-      if (!ffmpeg || !ffprobe) {
-        lines.push(
-          "  WARNING                 ffmpeg/ffprobe not found: jobs will end in ERROR (apt-get install -y ffmpeg / brew install ffmpeg)",
-        );
-      }
-      lines.push(
-        `  Try it                  upload a video to s3://${input}/ to start a job:`,
-        "                            npm run upload -- path/to/video.mp4",
-      );
-      if (awsCli) {
-        lines.push(
-          `                            AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${options.s3.endpoint} s3 cp video.mp4 s3://${input}/`,
-        );
-      }
-      return lines.join("\n");
-    },
-    idle: async () => {
-      // Events beget events (an upload starts jobs whose events invoke functions): wait until quiet.
-      while (inflight.size > 0 || jobChains.size > 0) {
-        await Promise.all([...inflight, mediaConvert.idle(), rekognition.idle()]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    inputBuckets: lambdas.inputBuckets,
+    describe: () => describePipeline({ emulators: server.endpoint, s3Endpoint: options.s3.endpoint, lambdas, tools }),
+    idle: () => whenIdle(runtime, emulators),
     stop: async () => {
-      stopped = true;
+      runtime.stopped = true;
       await server.stop();
-      await Promise.all([mediaConvert.stop(), rekognition.stop()]);
-      await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await Promise.all([emulators.mediaConvert.stop(), emulators.rekognition.stop()]);
+      const settled = Promise.allSettled([...runtime.inflight]);
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       emulatorS3.destroy();
-      clients.destroy();
+      lambdas.clients.destroy();
     },
   };
 }

@@ -4,9 +4,11 @@
  * - the s3rver S3 server on 127.0.0.1:4568, data in .local/s3
  * - tables and buckets created if missing (idempotent)
  * - the Lambdas wired to local events, with local MediaConvert/Rekognition emulators (local/pipeline.ts)
- * - the Worker under `wrangler dev` on 127.0.0.1:8787
- * Ctrl-C stops everything it started. Ports, data directory and every setting can be overridden
- * from the environment (README "Local stack").
+ * - the Worker under `wrangler dev` on 127.0.0.1:8787, its per-request JSON log lines on stdout
+ * The services start side by side, each printing a line with its time as it comes up. Ctrl-C stops
+ * everything it started. Ports (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT), the data
+ * directory (LOCAL_DATA_DIR) and every setting can be overridden from the environment
+ * (local/defaults.ts); the helpers (`npm run upload`, `token`, `invoke`) read the same variables.
  */
 import { join } from "node:path";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../model/index.ts";
@@ -17,7 +19,6 @@ import {
   ensureTables,
   startDynamoDbLocal,
   startS3Server,
-  type RunningService,
 } from "./aws.ts";
 import {
   localDataDir,
@@ -26,15 +27,23 @@ import {
   localWorkerDefaults,
   withEnvironment,
   WORKER_VARIABLES,
+  type LocalEndpoints,
+  type LocalPorts,
 } from "./defaults.ts";
-import { startLocalPipeline } from "./pipeline.ts";
-import { startLocalWebhooks } from "./webhooks.ts";
-import { createLogger } from "../aws-lambdas/shared/logger.ts";
 import { lambdaSettings } from "../aws-lambdas/shared/config.ts";
-import { startWranglerDev } from "./wrangler-dev.ts";
+import { createLogger } from "../aws-lambdas/shared/logger.ts";
+import { startLocalPipeline, type LocalPipeline } from "./pipeline.ts";
+import { startLocalWebhooks, type LocalWebhooks } from "./webhooks.ts";
+import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 let stopping = false;
+const started = Date.now();
+
+/** One progress line, with the seconds since `npm start` began. */
+function progress(line: string): void {
+  console.log(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+}
 
 async function stopAll(code: number): Promise<never> {
   if (!stopping) {
@@ -54,42 +63,47 @@ async function stopAll(code: number): Promise<never> {
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
-async function main(): Promise<void> {
-  const ports = localPorts();
-  const dataDir = localDataDir();
-  const endpoints = localEndpoints(ports);
+/** Fails before starting anything when a prerequisite is missing (Java, a free port). */
+async function checkPrerequisites(ports: Required<LocalPorts>): Promise<void> {
+  await Promise.all([
+    assertJavaPresent(),
+    assertPortFree(ports.dynamodb, "DynamoDB Local, DYNAMODB_PORT"),
+    assertPortFree(ports.s3, "S3 server, S3_PORT"),
+    assertPortFree(ports.worker, "Worker, WORKER_PORT"),
+    assertPortFree(ports.emulators, "AWS emulators, EMULATOR_PORT"),
+  ]);
+}
 
-  // Fail before starting anything when a prerequisite is missing.
-  assertJavaPresent();
-  await assertPortFree(ports.dynamodb, "DynamoDB Local, DYNAMODB_PORT");
-  await assertPortFree(ports.s3, "S3 server, S3_PORT");
-  await assertPortFree(ports.worker, "Worker, WORKER_PORT");
-  await assertPortFree(ports.emulators, "AWS emulators, EMULATOR_PORT");
-
-  console.log(`Starting the local stack (data in ${dataDir})...`);
-  const dynamodb: RunningService = await startDynamoDbLocal({
-    port: ports.dynamodb,
-    dataDir: join(dataDir, "dynamodb"),
-  });
+/** DynamoDB Local with every table the Worker's settings name. */
+async function startDynamoDb(port: number, dataDir: string, tables: Record<TableRole, string>) {
+  const dynamodb = await startDynamoDbLocal({ port, dataDir: join(dataDir, "dynamodb") });
   stops.push({ name: "DynamoDB Local", stop: dynamodb.stop });
-  const s3 = await startS3Server({ port: ports.s3, directory: join(dataDir, "s3") });
-  stops.push({ name: "S3 server", stop: s3.stop });
-
-  const workerVars = withEnvironment(localWorkerDefaults(endpoints), process.env, WORKER_VARIABLES);
-  const tables: Record<TableRole, string> = { ...DEFAULT_TABLES };
-  for (const role of Object.keys(TABLE_ENV_VARS) as TableRole[])
-    tables[role] = workerVars[TABLE_ENV_VARS[role]] ?? tables[role];
-  const buckets = [
-    ...new Set([
-      workerVars.OUTPUT_BUCKET ?? DEFAULT_BUCKETS.output,
-      workerVars.RECORDINGS_BUCKET ?? DEFAULT_BUCKETS.recordings,
-      ...(workerVars.ANALYSIS_BUCKET ? [workerVars.ANALYSIS_BUCKET] : []),
-    ]),
-  ];
   await ensureTables(dynamodb.endpoint, tables);
-  await ensureBuckets(s3.endpoint, buckets);
+  progress(`DynamoDB Local  ${dynamodb.endpoint}  tables: ${Object.values(tables).join(", ")}`);
+  return dynamodb;
+}
 
-  // Signed webhooks: the real producers and deliverer, a local queue, and a receiver that prints.
+/** The S3 server with the Worker's buckets, then the pipeline (which adds the input buckets). */
+async function startS3AndPipeline(
+  port: number,
+  dataDir: string,
+  buckets: string[],
+  endpoints: LocalEndpoints,
+): Promise<{ s3Endpoint: string; pipeline: LocalPipeline; webhooks: LocalWebhooks; buckets: string[] }> {
+  const s3 = await startS3Server({ port, directory: join(dataDir, "s3") });
+  stops.push({ name: "S3 server", stop: s3.stop });
+  await ensureBuckets(s3.endpoint, buckets);
+  const webhooks = await startWebhooks();
+  const pipeline = await startLocalPipeline({ s3, endpoints, webhooks: webhooks.sender });
+  stops.push({ name: "local pipeline", stop: pipeline.stop });
+  const all = [...new Set([...pipeline.inputBuckets, ...buckets])];
+  progress(`S3 (s3rver)     ${s3.endpoint}  buckets: ${all.join(", ")}`);
+  progress(`AWS emulators and Lambdas  ${endpoints.emulators}`);
+  return { s3Endpoint: s3.endpoint, pipeline, webhooks, buckets: all };
+}
+
+/** Signed webhooks: the real producers and deliverer, a local queue, and a receiver that prints. */
+async function startWebhooks(): Promise<LocalWebhooks> {
   const settings = lambdaSettings(process.env);
   const webhooks = await startLocalWebhooks({
     receiverPort: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 8790),
@@ -98,19 +112,17 @@ async function main(): Promise<void> {
     log: createLogger("webhook-deliver"),
   });
   stops.push({ name: "webhooks", stop: webhooks.stop });
+  return webhooks;
+}
 
-  const pipeline = await startLocalPipeline({
-    s3,
-    endpoints,
-    webhooks: webhooks.sender,
-  });
-  stops.push({ name: "local pipeline", stop: pipeline.stop });
-
+async function startWorker(port: number, vars: Record<string, string>, dataDir: string): Promise<WranglerDev> {
   const worker = await startWranglerDev({
-    port: ports.worker,
-    vars: workerVars,
+    port,
+    vars,
     persistTo: join(dataDir, "wrangler"),
     inheritOutput: true,
+    // The Worker's per-request JSON lines are console.log, which wrangler's "info" level hides.
+    logLevel: "log",
     onSpawned: (stop) => stops.push({ name: "wrangler dev", stop }),
   });
   worker.process.once("exit", (code) => {
@@ -119,18 +131,45 @@ async function main(): Promise<void> {
       void stopAll(1);
     }
   });
+  progress(`Worker (wrangler dev)  ${worker.url}`);
+  return worker;
+}
+
+async function main(): Promise<void> {
+  const ports = localPorts();
+  const dataDir = localDataDir();
+  const endpoints = localEndpoints(ports);
+  await checkPrerequisites(ports);
+  console.log(`Starting the local stack (data in ${dataDir})...`);
+
+  const workerVars = withEnvironment(localWorkerDefaults(endpoints), process.env, WORKER_VARIABLES);
+  const tables: Record<TableRole, string> = { ...DEFAULT_TABLES };
+  for (const role of Object.keys(TABLE_ENV_VARS) as TableRole[])
+    tables[role] = workerVars[TABLE_ENV_VARS[role]] ?? tables[role];
+  const workerBuckets = [
+    workerVars.OUTPUT_BUCKET ?? DEFAULT_BUCKETS.output,
+    workerVars.RECORDINGS_BUCKET ?? DEFAULT_BUCKETS.recordings,
+    ...(workerVars.ANALYSIS_BUCKET ? [workerVars.ANALYSIS_BUCKET] : []),
+  ];
+  // Side by side: none needs another to start (the Worker and the Lambdas only need the addresses).
+  const [dynamodb, storage, worker] = await Promise.all([
+    startDynamoDb(ports.dynamodb, dataDir, tables),
+    startS3AndPipeline(ports.s3, dataDir, workerBuckets, endpoints),
+    startWorker(ports.worker, workerVars, dataDir),
+  ]);
 
   console.log(`
-media-edge is running locally:
+media-edge is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):
   Worker (wrangler dev)   ${worker.url}
                           curl '${worker.url}/api/media/status?job_id=...'
   DynamoDB Local          ${dynamodb.endpoint}   tables: ${Object.values(tables).join(", ")}
-  S3 (s3rver)             ${s3.endpoint}   buckets: ${buckets.join(", ")}
-${pipeline.describe()}
-${webhooks.describe()}
+  S3 (s3rver)             ${storage.s3Endpoint}   buckets: ${storage.buckets.join(", ")}
+${storage.pipeline.describe()}
+${storage.webhooks.describe()}
   Data                    ${dataDir}
 Allowed origins: ${workerVars.ALLOWED_ORIGINS}
-Press Ctrl-C to stop everything.`);
+Playback policy: ${workerVars.PLAYBACK_POLICY ?? "as wrangler.toml sets it"}; a token: npm run token -- <job_id>
+Request log: one JSON line per request below. Press Ctrl-C to stop everything.`);
 }
 
 main().catch(async (error: Error) => {

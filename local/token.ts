@@ -7,10 +7,22 @@
  *
  * Mints a playback token (`pur: play`) as the customer's backend would, signed with TOKEN_SECRET
  * from the environment or the local stack's default secret. Prints the token alone on stdout (for
- * `$(npm run -s token -- ...)`), and how to use it on stderr.
+ * `$(npm run -s token -- ...)`), and on stderr a URL to try it with on the stack `npm start` runs:
+ * give it the same WORKER_PORT / WORKER_URL / TOKEN_SECRET as `npm start` (local/defaults.ts reads
+ * them). For a job, the master playlist's name is asked of the Worker (its status route).
  */
-import { facesScope, jobScope, mintToken, recordingScope } from "../worker/auth/tokens.ts";
-import { LOCAL_TOKEN_SECRET } from "./defaults.ts";
+import { localStack } from "./defaults.ts";
+import {
+  facesUrl,
+  masterPlaylist,
+  mintLocalToken,
+  recordingsUrl,
+  statusUrl,
+  targetScope,
+  vodUrl,
+  withToken,
+  type TokenTarget,
+} from "./playback.ts";
 
 const USAGE = [
   "usage: npm run token -- <job_id> [--ttl <seconds>]",
@@ -25,7 +37,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function main(argv: string[]): Promise<void> {
+/** The target and lifetime the arguments ask for, or "help". Exits with the usage on a bad one. */
+function parseArguments(argv: string[]): { target: TokenTarget; ttl: number } | "help" {
   let ttl = 3600;
   let jobId: string | undefined;
   let stream: string | undefined;
@@ -48,8 +61,7 @@ async function main(argv: string[]): Promise<void> {
         fail(`${arg} needs ${arg === "--faces" ? "an input file key" : "a job id"}`);
       faces = { by: arg === "--faces" ? "input_file" : "job_id", value };
     } else if (arg === "-h" || arg === "--help") {
-      console.error(USAGE);
-      return;
+      return "help";
     } else if (arg.startsWith("--")) {
       fail(`unknown option ${arg}`);
     } else if (jobId === undefined) {
@@ -74,28 +86,53 @@ async function main(argv: string[]): Promise<void> {
     fail(`not a stream name: ${stream}`);
   }
 
-  const fromEnvironment = process.env.TOKEN_SECRET;
-  const secret = fromEnvironment && fromEnvironment.trim() !== "" ? fromEnvironment.trim() : LOCAL_TOKEN_SECRET;
-  if (secret.length < 32) fail("TOKEN_SECRET must be at least 32 characters (as the Worker requires)");
-  const scope =
+  const target: TokenTarget =
     jobId !== undefined
-      ? jobScope(jobId)
+      ? { kind: "job", jobId }
       : faces !== undefined
-        ? faces.value === "*"
-          ? "faces:*"
-          : facesScope(faces)
-        : recordingScope(stream!);
-  const token = await mintToken(secret, { scope, purpose: "play", ttlSeconds: ttl });
+        ? { kind: "faces", ...faces }
+        : { kind: "stream", stream: stream! };
+  return { target, ttl };
+}
 
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseArguments(argv);
+  if (parsed === "help") {
+    console.error(USAGE);
+    return;
+  }
+  const { target, ttl } = parsed;
+  const stack = localStack(process.env);
+  let token: string;
+  try {
+    token = await mintLocalToken(stack, target, ttl);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   process.stdout.write(`${token}\n`);
   const expires = new Date((Math.floor(Date.now() / 1000) + ttl) * 1000).toISOString();
-  console.error(
-    `scope ${scope}, expires ${expires}, signed with ${fromEnvironment ? "TOKEN_SECRET from the environment" : "the local default secret"}\n` +
-      (jobId !== undefined
-        ? `e.g. curl "http://127.0.0.1:8787/api/media/vod/${jobId}/<master>.m3u8?token=${token}"`
-        : faces !== undefined
-          ? `e.g. curl "http://127.0.0.1:8787/api/media/faces?${faces.by}=${faces.value === "*" ? "<value>" : encodeURIComponent(faces.value)}&token=${token}"`
-          : `e.g. curl "http://127.0.0.1:8787/api/media/recordings/playlist.m3u8?${stream === "" || stream === "*" ? "" : `stream=${stream}&`}start=<time>&token=${token}"`),
+  const signedWith = stack.tokenSecret.fromEnvironment
+    ? "TOKEN_SECRET from the environment"
+    : "the local default secret";
+  console.error(`scope ${targetScope(target)}, expires ${expires}, signed with ${signedWith}`);
+  console.error(await exampleLine(stack.endpoints.worker, target, token));
+}
+
+/** A command to try the token with, against the Worker the environment names. */
+async function exampleLine(worker: string, target: TokenTarget, token: string): Promise<string> {
+  if (target.kind === "faces") {
+    const lookup = { by: target.by, value: target.value === "*" ? "<input_file>" : target.value };
+    return `e.g. curl '${withToken(facesUrl(worker, lookup), token)}'`;
+  }
+  if (target.kind === "stream") {
+    const start = new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return `e.g. ffplay '${withToken(recordingsUrl(worker, target.stream, start), token)}'`;
+  }
+  const master = await masterPlaylist(worker, target.jobId);
+  if (master !== undefined) return `e.g. ffplay '${withToken(vodUrl(worker, target.jobId, master), token)}'`;
+  return (
+    `The Worker at ${worker} lists no playlists for job ${target.jobId} yet (not COMPLETE, or not running).\n` +
+    `Follow it with curl '${statusUrl(worker, target.jobId)}'; once it is COMPLETE, run this again for its URL.`
   );
 }
 

@@ -1,34 +1,46 @@
 /**
- * `npm run upload -- <file> [key]`: uploads a video to the local input bucket (s3://media-input/ by
- * default) of the stack `npm start` runs, then follows the job through the Worker until it ends:
- * the MediaConvert status (GET /api/media/job_id, then /api/media/status) and the face analysis
- * (GET /api/media/faces). Exits 0 when the job is COMPLETE, 1 on ERROR/CANCELED or a timeout.
+ * `npm run upload -- <file> [key] [--no-wait]`: uploads a video to the local input bucket of the
+ * stack `npm start` runs, then follows the job through the Worker until it ends
+ * (local/follow-upload.ts): exits 0 at COMPLETE, printing a playable URL (with a token when the
+ * Worker runs PLAYBACK_POLICY=signed / FACES_POLICY=signed) and the face analysis; exits 1 at ERROR
+ * or CANCELED, printing the error, or after UPLOAD_TIMEOUT_SECONDS (default 600).
  *
- * The key defaults to the file's name. S3_PORT/S3_ENDPOINT, WORKER_PORT, INPUT_BUCKET move things;
- * `--no-wait` only uploads; UPLOAD_TIMEOUT_SECONDS (default 600) bounds the wait.
+ * The key defaults to the file's name. Give it the same overrides as `npm start` (S3_PORT,
+ * WORKER_PORT, INPUT_BUCKET(S), TOKEN_SECRET; S3_ENDPOINT / WORKER_URL for other hosts): one reader,
+ * local/defaults.ts `localStack`. `--no-wait` only uploads.
  * Uploading the same bytes to the same key again is the same upload (idempotency keys on the ETag):
  * no second job starts. Change the key or the file to transcode again.
  */
 import { createReadStream, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { DEFAULT_BUCKETS } from "../model/index.ts";
 import { localS3Client } from "./aws.ts";
-import { localEndpoints, localPorts } from "./defaults.ts";
+import { localStack, type LocalStack } from "./defaults.ts";
+import { followUpload } from "./follow-upload.ts";
 
 const USAGE = `Usage: npm run upload -- <file> [key] [--no-wait]
 
-Uploads <file> to s3://${process.env.INPUT_BUCKET ?? DEFAULT_BUCKETS.input}/<key> on the local stack (npm start must be
+Uploads <file> to s3://${localStack(process.env).inputBucket}/<key> on the local stack (npm start must be
 running) and follows the job until it is COMPLETE or fails.`;
 
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  const text = await response.text();
+/** Puts the file at `key` in the stack's input bucket; its size. */
+export async function uploadFile(stack: LocalStack, path: string, key: string): Promise<number> {
+  const size = statSync(path).size;
+  const s3 = localS3Client(stack.endpoints.s3);
   try {
-    return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
-  } catch {
-    return { status: response.status, body: { message: text.slice(0, 200) } };
+    await s3.send(
+      new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: createReadStream(path), ContentLength: size }),
+    );
+  } catch (error) {
+    throw new Error(
+      `Upload to ${stack.endpoints.s3} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
+      { cause: error },
+    );
+  } finally {
+    s3.destroy();
   }
+  return size;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -38,90 +50,31 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return file === "-h" || file === "--help" ? 0 : 2;
   }
+  const stack = localStack(process.env);
   const path = resolve(file);
-  const size = statSync(path).size;
   const key = keyArgument ?? basename(path);
-  const bucket = process.env.INPUT_BUCKET ?? DEFAULT_BUCKETS.input;
-  const endpoints = localEndpoints(localPorts(process.env));
-  const s3Endpoint = process.env.S3_ENDPOINT ?? endpoints.s3;
-  const worker = process.env.WORKER_URL ?? endpoints.worker;
-
-  const s3 = localS3Client(s3Endpoint);
-  try {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size }),
-    );
-  } catch (error) {
-    throw new Error(
-      `Upload to ${s3Endpoint} failed (${(error as Error).message}). Is the local stack running (\`npm start\`)?`,
-      { cause: error },
-    );
-  } finally {
-    s3.destroy();
-  }
-  console.log(`Uploaded ${size} bytes to s3://${bucket}/${key}`);
-  const inputFile = encodeURIComponent(key);
+  const size = await uploadFile(stack, path, key);
+  console.log(`Uploaded ${size} bytes to s3://${stack.inputBucket}/${key}`);
   if (!wait) {
-    console.log(`Follow it: curl '${worker}/api/media/job_id?input_file=${inputFile}'`);
+    console.log(`Follow it: curl '${stack.endpoints.worker}/api/media/job_id?input_file=${encodeURIComponent(key)}'`);
     return 0;
   }
-
-  const deadline = Date.now() + Number(process.env.UPLOAD_TIMEOUT_SECONDS ?? 600) * 1000;
-  let jobId: string | undefined;
-  let last = "";
-  let facesDone = false;
-  let jobDone: number | undefined;
-  while (Date.now() < deadline) {
-    if (!jobId) {
-      const { status, body } = await getJson(`${worker}/api/media/job_id?input_file=${inputFile}`);
-      if (status === 200 && typeof body.job_id === "string") {
-        jobId = body.job_id;
-        console.log(`MediaConvert job ${jobId}`);
-        console.log(`  curl '${worker}/api/media/status?job_id=${encodeURIComponent(jobId)}'`);
-      }
-    }
-    if (jobId && jobDone === undefined) {
-      const { body } = await getJson(`${worker}/api/media/status?job_id=${encodeURIComponent(jobId)}`);
-      const line = `  status ${String(body.job_status)} ${String(body.progress_rate ?? "")}%`;
-      if (line !== last) console.log((last = line));
-      if (body.job_status === "COMPLETE") {
-        console.log(`  ${JSON.stringify(body)}`);
-        const master = Array.isArray(body.playlist_paths) ? body.playlist_paths[0] : undefined;
-        if (typeof master === "string") {
-          console.log(
-            `  play: ffplay '${worker}/api/media/vod/${encodeURIComponent(jobId)}/${encodeURIComponent(master)}'`,
-          );
-        }
-        jobDone = 0;
-      } else if (body.job_status === "ERROR" || body.job_status === "CANCELED") {
-        console.log(`  ${JSON.stringify(body)}`);
-        jobDone = 1;
-      }
-    }
-    if (!facesDone) {
-      const { status, body } = await getJson(`${worker}/api/media/faces?input_file=${inputFile}&limit=3`);
-      const analysis = String(body.analysis_status ?? "");
-      if (status === 200 && /^(SUCCEEDED|FAILED|SKIPPED)$/.test(analysis)) {
-        const detail =
-          analysis === "SUCCEEDED"
-            ? `${String(body.face_count)} faces (synthetic locally) over ${String(body.video_duration_ms)} ms`
-            : String(body.status_message ?? "");
-        console.log(`Face analysis ${analysis}: ${detail}`);
-        console.log(`  curl '${worker}/api/media/faces?input_file=${inputFile}&limit=5'`);
-        facesDone = true;
-      }
-    }
-    if (jobDone !== undefined && facesDone) return jobDone;
-    await new Promise((done) => setTimeout(done, 1000));
-  }
-  console.error(`Timed out waiting for the job (UPLOAD_TIMEOUT_SECONDS).`);
-  return 1;
+  const timeoutSeconds = Number(process.env.UPLOAD_TIMEOUT_SECONDS ?? 600);
+  return followUpload({
+    stack,
+    inputFile: key,
+    deadline: Date.now() + (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds : 600) * 1000,
+    print: (line) => console.log(line),
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error((error as Error).message);
-    process.exit(1);
-  },
-);
+// Run as the `npm run upload` script; imported (tests), it only exports its functions.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error((error as Error).message);
+      process.exit(1);
+    },
+  );
+}

@@ -19,8 +19,8 @@ import type { Log } from "../aws-lambdas/shared/logger.ts";
 import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { createWebhookDeliverHandler } from "../aws-lambdas/webhook-deliver/deliver.ts";
 import { WEBHOOK_MAX_ATTEMPTS } from "../model/webhook-queue.ts";
-import { LOCAL_CREDENTIALS } from "../model/index.ts";
 import { generateWebhookSecret, verifyWebhook } from "../model/webhooks.ts";
+import { LOCAL_CREDENTIALS } from "./constants.ts";
 
 export interface LocalWebhooks {
   /** For the producers (job-state, faces-collect). */

@@ -41,6 +41,11 @@ export interface WranglerDevOptions {
    * own process group, which the terminal's SIGINT does not reach.
    */
   onSpawned?: (stop: () => Promise<void>) => void;
+  /**
+   * wrangler's log level (default "info"). The Worker's own log lines are console.log, which only
+   * "log" and "debug" show.
+   */
+  logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
   /** How long to wait for the first answer. */
   readyTimeoutMs?: number;
 }
@@ -78,15 +83,8 @@ function dotenvValue(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
-/** Starts `wrangler dev` for wrangler.toml and waits until the Worker answers. */
-export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  // Port 0 lets the OS pick a port at bind time and wrangler announce it ("Ready on <url>").
-  // Picking a free port first and passing it on is a race: between the check and wrangler's bind,
-  // another server or an outgoing connection can take it, and the readiness probe then talks to
-  // that other server while this Worker is gone (a CI run failed exactly so).
-  const requestedPort = options.port ?? 0;
-  if (options.port) await assertPortFree(options.port, "Worker (wrangler dev)");
-  const scratch = mkdtempSync(join(tmpdir(), "media-edge-wrangler-"));
+/** Spawns `wrangler dev` in its own process group, its variables in an env file under `scratch`. */
+function spawnWrangler(options: WranglerDevOptions, requestedPort: number, scratch: string): ChildProcess {
   const envFile = join(scratch, "worker.env");
   writeFileSync(
     envFile,
@@ -98,7 +96,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   const persistTo = options.persistTo ?? join(scratch, "state");
   mkdirSync(persistTo, { recursive: true });
   const wranglerBin = resolve(dirname(require.resolve("wrangler/package.json")), "bin/wrangler.js");
-  const child = spawn(
+  return spawn(
     process.execPath,
     [
       wranglerBin,
@@ -116,12 +114,12 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
       persistTo,
       "--show-interactive-dev-session=false",
       "--log-level",
-      "info",
+      options.logLevel ?? "info",
     ],
     {
       cwd: resolve(dirname(require.resolve("../package.json"))),
       detached: true,
-      // Always piped: the readiness line is read from it; forwarded below when asked.
+      // Always piped: the readiness line is read from it; forwarded when asked.
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -129,38 +127,25 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
         WRANGLER_SEND_METRICS: "false",
         WRANGLER_LOG_SANITIZE: "true",
         NO_COLOR: "1",
+        // wrangler is one ~10 MB script that Node compiles at every start; Node 22's on-disk
+        // compile cache keeps the result between starts. https://nodejs.org/api/module.html#module-compile-cache
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "media-edge-node-compile-cache"),
       },
     },
   );
-  let output = "";
-  let announcedUrl: string | undefined;
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-    announcedUrl ??= READY_LINE.exec(output)?.[1];
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  if (options.inheritOutput) {
-    child.stdout?.pipe(process.stdout);
-    child.stderr?.pipe(process.stderr);
-  }
+}
 
-  let stopping = false;
-  // A Worker that dies under a running test otherwise shows only as ECONNREFUSED; say why.
-  child.once("exit", (code, signal) => {
-    if (stopping || options.inheritOutput) return;
-    process.stderr.write(
-      `wrangler dev (${announcedUrl ?? "not ready yet"}) exited unexpectedly (code ${code}, signal ${signal}). Its last output:\n${output}\n`,
-    );
-  });
-
-  const stop = async () => {
-    stopping = true;
+/**
+ * Stops wrangler's whole process group, even when wrangler itself is gone (a workerd it left
+ * behind is still in it), and removes `scratch`.
+ */
+function groupStopper(child: ChildProcess, scratch: string, onStopping: () => void): () => Promise<void> {
+  return async () => {
+    onStopping();
     if (child.pid === undefined) return rmSync(scratch, { recursive: true, force: true });
     const group = child.pid;
     const running = child.exitCode === null && child.signalCode === null;
     const exited = running ? new Promise<void>((done) => child.once("exit", () => done())) : Promise.resolve();
-    // The whole group, even when wrangler itself is gone: a workerd it left behind is still in it.
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
         process.kill(-group, signal);
@@ -181,30 +166,80 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     if (liveGroupMembers(group).length > 0) signalGroup("SIGKILL");
     rmSync(scratch, { recursive: true, force: true });
   };
+}
 
-  options.onSpawned?.(stop);
+/** Waits for wrangler's "Ready on <url>" and a first answer there; the URL. */
+async function waitUntilReady(
+  child: ChildProcess,
+  options: WranglerDevOptions,
+  announced: () => string | undefined,
+  output: () => string,
+): Promise<string> {
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited (code ${child.exitCode}, signal ${child.signalCode}):\n${output}`);
+      throw new Error(`wrangler dev exited (code ${child.exitCode}, signal ${child.signalCode}):\n${output()}`);
     }
-    if (announcedUrl === undefined) {
+    const url = announced();
+    if (url === undefined) {
       await new Promise((done) => setTimeout(done, 100));
       continue;
     }
-    const url = announcedUrl;
-    const port = Number(new URL(url).port);
     try {
       const response = await fetch(`${url}${options.readyPath ?? "/api/media/status"}`, {
         signal: AbortSignal.timeout(2000),
       });
       await response.arrayBuffer();
-      return { url, port, process: child, output: () => output, stop };
+      return url;
     } catch {
       await new Promise((done) => setTimeout(done, 250));
     }
   }
-  await stop();
-  throw new Error(`wrangler dev did not answer on ${announcedUrl ?? "any port"} within the timeout:\n${output}`);
+  throw new Error(`wrangler dev did not answer on ${announced() ?? "any port"} within the timeout:\n${output()}`);
+}
+
+/** Starts `wrangler dev` for wrangler.toml and waits until the Worker answers. */
+export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
+  // Port 0 lets the OS pick a port at bind time and wrangler announce it ("Ready on <url>").
+  // Picking a free port first and passing it on is a race: between the check and wrangler's bind,
+  // another server or an outgoing connection can take it, and the readiness probe then talks to
+  // that other server while this Worker is gone (a CI run failed exactly so).
+  const requestedPort = options.port ?? 0;
+  if (options.port) await assertPortFree(options.port, "Worker (wrangler dev)");
+  const scratch = mkdtempSync(join(tmpdir(), "media-edge-wrangler-"));
+  const child = spawnWrangler(options, requestedPort, scratch);
+  let output = "";
+  let announcedUrl: string | undefined;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+    announcedUrl ??= READY_LINE.exec(output)?.[1];
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  if (options.inheritOutput) {
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  }
+  let stopping = false;
+  // A Worker that dies under a running test otherwise shows only as ECONNREFUSED; say why.
+  child.once("exit", (code, signal) => {
+    if (stopping || options.inheritOutput) return;
+    process.stderr.write(
+      `wrangler dev (${announcedUrl ?? "not ready yet"}) exited unexpectedly (code ${code}, signal ${signal}). Its last output:\n${output}\n`,
+    );
+  });
+  const stop = groupStopper(child, scratch, () => (stopping = true));
+  options.onSpawned?.(stop);
+  try {
+    const url = await waitUntilReady(
+      child,
+      options,
+      () => announcedUrl,
+      () => output,
+    );
+    return { url, port: Number(new URL(url).port), process: child, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -302,15 +302,6 @@ export const DEFAULT_STATUS_TTL_SECONDS = 86_400;
 /** AWS region used by the local stack and as the documented default. */
 export const DEFAULT_REGION = "us-east-1";
 
-/**
- * Credentials the local S3 server (s3rver) accepts. DynamoDB Local accepts anything.
- * Not secrets: they only ever reach 127.0.0.1.
- */
-export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
-
-/** Local stack ports (overridable). */
-export const DEFAULT_LOCAL_PORTS = { dynamodb: 8000, s3: 4568, worker: 8787 } as const;
-
 /** Current time in epoch seconds. */
 export const epochSeconds = (now: number = Date.now()): number => Math.floor(now / 1000);
 

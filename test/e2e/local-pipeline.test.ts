@@ -11,8 +11,10 @@
 import { execFile } from "node:child_process";
 import { createDecipheriv } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   GetObjectCommand,
@@ -35,13 +37,18 @@ import {
   type RunningService,
 } from "../../local/aws.ts";
 import { localEndpoints } from "../../local/defaults.ts";
+import { followUpload } from "../../local/follow-upload.ts";
 import { hasTool } from "../../local/emulators/media-tools.ts";
 import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
+import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
+import { E2E_TOKEN_SECRET, workerVars } from "./support/vod-job.ts";
 
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** A key with a space, a `+` and a folder: S3 form-encodes it in events ("+" for space, %2B for "+"). */
 const KEY = "e2e uploads/clip 1+2.mp4";
 const BAD_KEY = "e2e uploads/not a video.mp4";
@@ -158,7 +165,8 @@ beforeAll(async () => {
   await s3Client.send(
     new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: BAD_KEY, Body: Buffer.alloc(4096, 0x61) }),
   );
-}, 60_000);
+  // Java, s3rver and an ffmpeg encode: seconds on an idle machine, a minute on 2 cores at load ~20.
+}, 180_000);
 
 afterAll(async () => {
   await pipeline?.stop();
@@ -320,5 +328,69 @@ describe("npm start's local pipeline: configuration", () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe("npm run upload's follower against the Worker with PLAYBACK_POLICY=signed and FACES_POLICY=signed", () => {
+  let worker: WranglerDev;
+  beforeAll(async () => {
+    worker = await startWranglerDev({
+      vars: workerVars({ dynamodbEndpoint: dynamodb.endpoint, s3Endpoint: s3.endpoint }, { FACES_POLICY: "signed" }),
+    });
+  }, 90_000);
+  afterAll(() => worker?.stop());
+
+  async function follow(inputFile: string): Promise<{ code: number; printed: string[] }> {
+    const printed: string[] = [];
+    const code = await followUpload({
+      stack: { endpoints: { worker: worker.url }, tokenSecret: { value: E2E_TOKEN_SECRET, fromEnvironment: true } },
+      inputFile,
+      deadline: Date.now() + DEADLINE_MS,
+      print: (line) => printed.push(line),
+      pollMs: 150,
+    });
+    return { code, printed };
+  }
+
+  const printedUrl = (printed: string[], pattern: RegExp) =>
+    printed.map((line) => pattern.exec(line)?.[1]).find((url) => url !== undefined);
+
+  it("COMPLETE: exits 0 with a master playlist URL and a faces URL that the Worker answers only with their tokens", async () => {
+    const { code, printed } = await follow(KEY);
+    expect(code, printed.join("\n")).toBe(0);
+    const play = printedUrl(printed, /play: ffplay '([^']+)'/);
+    expect(play).toMatch(/\/api\/media\/vod\/\d{13}-[a-z0-9]{6}\/clip%201%2B2\.m3u8\?token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    const playlist = await fetch(play!);
+    expect(playlist.status).toBe(200);
+    expect(await playlist.text()).toMatch(/^#EXTM3U\n/);
+    const bare = await fetch(play!.replace(/\?token=.*$/, ""));
+    await bare.body?.cancel();
+    expect(bare.status).toBe(401);
+    const faces = printedUrl(printed, /curl '([^']*\/api\/media\/faces\?[^']*)'/);
+    expect(faces).toMatch(/input_file=e2e%20uploads%2Fclip%201%2B2\.mp4&limit=5&token=/);
+    const facesAnswer = await fetch(faces!);
+    expect(facesAnswer.status).toBe(200);
+    expect(await facesAnswer.json()).toMatchObject({ success: true });
+  });
+
+  it("npm run token follows WORKER_PORT and TOKEN_SECRET: its example is the job's real master, and it plays", async () => {
+    const { jobId } = await terminalStatus(KEY);
+    const { stdout, stderr } = await run(process.execPath, [require.resolve("tsx/cli"), "local/token.ts", jobId], {
+      cwd: ROOT,
+      env: { ...process.env, WORKER_PORT: String(worker.port), WORKER_URL: undefined, TOKEN_SECRET: E2E_TOKEN_SECRET },
+    });
+    expect(stderr).not.toMatch(/:8787|<master>/);
+    const url = /e\.g\. ffplay '([^']+)'/.exec(stderr)?.[1];
+    expect(url).toBe(`${worker.url}/api/media/vod/${jobId}/clip%201%2B2.m3u8?token=${stdout.trim()}`);
+    const playlist = await fetch(url!);
+    await playlist.body?.cancel();
+    expect(playlist.status).toBe(200);
+  }, 60_000);
+
+  it("ERROR: exits 1 as soon as the job fails, printing the error", async () => {
+    const { code, printed } = await follow(BAD_KEY);
+    expect(code, printed.join("\n")).toBe(1);
+    expect(printed.at(-1)).toMatch(/^Job \d{13}-[a-z0-9]{6} ended ERROR 1010: .+/);
+    expect(printed.join("\n")).not.toMatch(/Timed out|play:/);
   });
 });

@@ -1,13 +1,15 @@
+import { DeleteTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import {
   createJobStateHandler,
   JobNotRecordedYetError,
   type JobStateConfig,
 } from "../../aws-lambdas/job-state/job-state.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
-import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
+import { ensureTables, localDynamoDbClient } from "../../local/aws.ts";
+import { DEFAULT_TABLES, epochSeconds, type TableRole } from "../../model/index.ts";
 import {
   buckets,
   fakeJobId,
@@ -319,5 +321,36 @@ describe("job-state: COMPLETE is retry-safe", () => {
     const { handler } = setup();
     await handler(event("seed/complete-big-buck-bunny.json", fakeJobId(), outputPath));
     expect(await listKeys(s3, buckets.output, outputPath)).toEqual([`${outputPath}marker`]);
+  });
+});
+
+describe("the test database and frozen clocks", () => {
+  it("has no TTL reaper, so rows written under NOW (already past on the wall clock) stay put", async () => {
+    // DynamoDB Local deletes items whose ExpirationTime has passed within a second or two of the
+    // wall clock; the rows above expire one day after 2026-11-21. With a reaper, whether a test saw
+    // its own row depended on how fast it ran (issue 9 point 9).
+    const client = localDynamoDbClient(inject("dynamodbEndpoint"));
+    try {
+      for (const table of Object.values(DEFAULT_TABLES)) {
+        const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+        expect([table, ttl.TimeToLiveDescription?.TimeToLiveStatus]).toEqual([table, "DISABLED"]);
+      }
+      // npm start's tables (ensureTables' default) do have TTL, as the deployed ones do.
+      const suffix = fakeJobId();
+      const names = Object.fromEntries(
+        Object.keys(DEFAULT_TABLES).map((role) => [role, `ttl-${role}-${suffix}`]),
+      ) as Record<TableRole, string>;
+      await ensureTables(inject("dynamodbEndpoint"), names);
+      for (const table of Object.values(names)) {
+        const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+        expect(ttl.TimeToLiveDescription).toMatchObject({
+          TimeToLiveStatus: "ENABLED",
+          AttributeName: "ExpirationTime",
+        });
+        await client.send(new DeleteTableCommand({ TableName: table }));
+      }
+    } finally {
+      client.destroy();
+    }
   });
 });

@@ -43,7 +43,8 @@ import {
 import type { EmulatorServer } from "../../local/emulators/http.ts";
 import { s3NotificationRecord, sequencerSource } from "../../local/pipeline.ts";
 import { compareSequencers, normaliseS3Events } from "../../aws-lambdas/shared/s3-events.ts";
-import { DEFAULT_BUCKETS, LOCAL_CREDENTIALS } from "../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import { DEFAULT_BUCKETS } from "../../model/index.ts";
 import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
 
 const run = promisify(execFile);

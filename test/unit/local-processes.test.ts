@@ -75,7 +75,12 @@ describe("startWranglerDev", () => {
 
   it("binds a port of its own choosing, answers there, and stop() leaves nothing of its group", async () => {
     let spawnedStop: (() => Promise<void>) | undefined;
-    const worker = await startWranglerDev({ vars: WORKER_VARS, onSpawned: (stop) => (spawnedStop = stop) });
+    const worker = await startWranglerDev({
+      vars: WORKER_VARS,
+      onSpawned: (stop) => (spawnedStop = stop),
+      // As npm start runs it: the Worker's console.log request lines shown.
+      logLevel: "log",
+    });
     stops.push(worker.stop);
     expect(spawnedStop).toBe(worker.stop);
     expect(worker.url).toBe(`http://${LOCAL_HOST}:${worker.port}`);
@@ -85,6 +90,9 @@ describe("startWranglerDev", () => {
     const response = await fetch(`${worker.url}/api/media/status`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ success: false, message: "Not found parameter." });
+    // Its per-request JSON log line reaches wrangler's output (at "info" wrangler drops console.log).
+    const requestLine = /\{"level":"info","msg":"request",[^\n]*"path":"\/api\/media\/status","status":400,/;
+    while (!requestLine.test(worker.output())) await new Promise((resolve) => setTimeout(resolve, 50));
 
     const group = worker.process.pid!;
     expect(liveGroupMembers(group).length).toBeGreaterThanOrEqual(2); // wrangler and its workerd

@@ -87,6 +87,24 @@ export type TokenCheck =
       reason: "missing" | "malformed" | "invalid" | "expired" | "wrong-scope" | "wrong-purpose";
     };
 
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Whether a JWT segment is the one canonical unpadded base64url encoding of its bytes (RFC 4648
+ * section 3.5, RFC 7515 section 2): a length that is not 1 mod 4, and zero pad bits in the last
+ * character. Decoders ignore those bits, so without this check a 32-byte HS256 signature (43
+ * characters, 2 unused bits) has four spellings that all verify, and a token string could not key
+ * a revocation or replay list. https://www.rfc-editor.org/rfc/rfc4648#section-3.5
+ */
+export function isCanonicalBase64Url(segment: string): boolean {
+  const remainder = segment.length % 4;
+  if (remainder === 1) return false;
+  if (remainder === 0) return true;
+  const last = BASE64URL_ALPHABET.indexOf(segment.charAt(segment.length - 1));
+  // 2 characters left = 12 bits for 1 byte (4 unused); 3 characters = 18 bits for 2 bytes (2 unused).
+  return last >= 0 && last % (remainder === 2 ? 16 : 4) === 0;
+}
+
 function isClaims(payload: JWTPayload): payload is JWTPayload & TokenClaims {
   return (
     typeof payload.sub === "string" &&
@@ -127,6 +145,7 @@ export async function checkToken(
   if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) {
     return { ok: false, status: 401, reason: "malformed" };
   }
+  if (!token.split(".").every(isCanonicalBase64Url)) return { ok: false, status: 401, reason: "malformed" };
   let previousSecret = false;
   let payload = await verifyWith(token, request.secrets.current);
   if (payload === "invalid" && request.secrets.previous !== undefined) {

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { localDynamoDbClient, localS3Client } from "../../../local/aws.ts";
-import { DEFAULT_BUCKETS, DEFAULT_TABLES, LOCAL_CREDENTIALS } from "../../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../../local/constants.ts";
+import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../../model/index.ts";
 import { jobScope, mintToken, type TokenPurpose } from "../../../worker/auth/tokens.ts";
 
 /** TOKEN_SECRET of the Worker under test (test-only, not a secret). */

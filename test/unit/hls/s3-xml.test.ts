@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseListObjectsV2, XmlError } from "../../../worker/aws/s3.ts";
-import { parseXml } from "./xml-oracle.ts";
 
 const page = (inner: string, truncated = "false") =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>movie/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>${truncated}</IsTruncated>${inner}</ListBucketResult>`;
@@ -56,14 +55,5 @@ describe("parseListObjectsV2", () => {
     ["wrong root", "<Error><Code>SlowDown</Code></Error>"],
   ])("throws on %s", (_, body) => {
     expect(() => parseListObjectsV2(body)).toThrow(XmlError);
-  });
-});
-
-describe("parseXml", () => {
-  it("handles self-closing tags, attributes, comments and CDATA", () => {
-    const root = parseXml('<?xml version="1.0"?><!-- c --><a x="1" y=\'2\'><b/><c><![CDATA[<raw>&]]></c></a>');
-    expect(root.name).toBe("a");
-    expect(root.children.map((c) => c.name)).toEqual(["b", "c"]);
-    expect(root.children[1]!.text).toBe("<raw>&");
   });
 });

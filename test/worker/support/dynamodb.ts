@@ -4,7 +4,8 @@
  */
 import { AwsClient } from "aws4fetch";
 import { env } from "cloudflare:workers";
-import { DEFAULT_REGION, LOCAL_CREDENTIALS } from "../../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../../local/constants.ts";
+import { DEFAULT_REGION } from "../../../model/index.ts";
 
 const client = new AwsClient({ ...LOCAL_CREDENTIALS, region: DEFAULT_REGION, service: "dynamodb", retries: 0 });
 

@@ -3,7 +3,8 @@
  * credentials, against the S3 server that globalSetup started.
  */
 import { AwsClient } from "aws4fetch";
-import { DEFAULT_REGION, LOCAL_CREDENTIALS } from "../../../model/index.ts";
+import { LOCAL_CREDENTIALS } from "../../../local/constants.ts";
+import { DEFAULT_REGION } from "../../../model/index.ts";
 import { encodeS3Key } from "../../../worker/aws/s3-url.ts";
 import { bindings } from "./request.ts";
 
