@@ -77,6 +77,29 @@ function receiver(secrets: string[], print: (line: string) => void): Server {
   });
 }
 
+/** SQS's JSON protocol, the two actions the producers and the deliverer call. */
+function sqsStandIn(queue: {
+  send(group: string, body: string): void;
+  changeVisibility(receipt: string, seconds: number): void;
+}): Server {
+  return createServer((request, response) => {
+    void readBody(request).then((text) => {
+      const action = String(request.headers["x-amz-target"] ?? "").replace("AmazonSQS.", "");
+      const input = JSON.parse(text || "{}") as Record<string, string | number>;
+      let output: Record<string, unknown> = {};
+      if (action === "SendMessage") {
+        const body = String(input.MessageBody);
+        queue.send(String(input.MessageGroupId), body);
+        // The SDK checks this MD5 of the body.
+        output = { MessageId: randomUUID(), MD5OfMessageBody: createHash("md5").update(body).digest("hex") };
+      } else if (action === "ChangeMessageVisibility") {
+        queue.changeVisibility(String(input.ReceiptHandle), Number(input.VisibilityTimeout));
+      }
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify(output));
+    });
+  });
+}
+
 /** Starts the receiver and the queue stand-in. */
 export async function startLocalWebhooks(options: LocalWebhookOptions): Promise<LocalWebhooks> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -87,26 +110,16 @@ export async function startLocalWebhooks(options: LocalWebhookOptions): Promise<
   const groups = new Map<string, Pending[]>();
   const delays = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
-  const queueServer = createServer((request, response) => {
-    void readBody(request).then(async (text) => {
-      const action = String(request.headers["x-amz-target"] ?? "").replace("AmazonSQS.", "");
-      const input = JSON.parse(text || "{}") as Record<string, string | number>;
-      let output: Record<string, unknown> = {};
-      if (action === "SendMessage") {
-        const body = String(input.MessageBody);
-        const group = String(input.MessageGroupId);
-        const queue = groups.get(group) ?? [];
-        queue.push({ body, receipt: randomUUID(), receives: 0 });
-        if (!groups.has(group)) {
-          groups.set(group, queue);
-          setImmediate(() => void pump(group));
-        }
-        output = { MessageId: randomUUID(), MD5OfMessageBody: createHash("md5").update(body).digest("hex") };
-      } else if (action === "ChangeMessageVisibility") {
-        delays.set(String(input.ReceiptHandle), Number(input.VisibilityTimeout));
+  const queueServer = sqsStandIn({
+    send(group, body) {
+      const queue = groups.get(group) ?? [];
+      queue.push({ body, receipt: randomUUID(), receives: 0 });
+      if (!groups.has(group)) {
+        groups.set(group, queue);
+        setImmediate(() => void pump(group));
       }
-      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify(output));
-    });
+    },
+    changeVisibility: (receipt, seconds) => delays.set(receipt, seconds),
   });
   const queueUrl = `${await listen(queueServer, 0)}/000000000000/media-edge-webhooks.fifo`;
   const client = () =>
