@@ -38,6 +38,7 @@ import { readJobStateConfig } from "../aws-lambdas/job-state/config.ts";
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
+import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
 import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
@@ -76,6 +77,8 @@ export interface LocalPipelineOptions {
   log?: (line: string) => void;
   /** Delays before the retries of a failed invocation (default 2 s, 5 s). */
   retryDelaysMs?: number[];
+  /** Where job-state and faces-collect send applied state changes (local/webhooks.ts); absent = none. */
+  webhooks?: WebhookSender;
   /** Emulator pacing (tests make it faster). */
   emulators?: { segmentSeconds?: number; startDelayMs?: number; statusUpdateMs?: number; processingDelayMs?: number };
 }
@@ -253,7 +256,11 @@ function createEmulators(runtime: PipelineRuntime, options: LocalPipelineOptions
 }
 
 /** Reads each function's configuration from `env` (a bad value throws, naming it) and builds the four. */
-function createLambdas(env: Record<string, string>, lambdaLog: ((name: string) => Log) | undefined): LocalLambdas {
+function createLambdas(
+  env: Record<string, string>,
+  lambdaLog: ((name: string) => Log) | undefined,
+  webhooks: WebhookSender | undefined,
+): LocalLambdas {
   const submitConfig = readSubmitJobConfig(env);
   const facesStartConfig = readFacesStartConfig(env);
   const jobStateConfig = readJobStateConfig(env);
@@ -294,11 +301,13 @@ function createLambdas(env: Record<string, string>, lambdaLog: ((name: string) =
       config: jobStateConfig,
       clients: { dynamodb, s3 },
       log: logFor("job-state"),
+      ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     facesCollect: createFacesCollectHandler({
       config: facesCollectConfig,
       clients: { dynamodb, s3, rekognition: rekognitionCollect },
       log: logFor("faces-collect"),
+      ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     inputBuckets: submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input],
   };
@@ -419,7 +428,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   let lambdas: LocalLambdas;
   try {
     const defaults = localLambdaDefaults(options.endpoints, server.endpoint);
-    lambdas = createLambdas(withEnvironment(defaults, options.env ?? process.env, LAMBDA_VARIABLES), options.lambdaLog);
+    lambdas = createLambdas(
+      withEnvironment(defaults, options.env ?? process.env, LAMBDA_VARIABLES),
+      options.lambdaLog,
+      options.webhooks,
+    );
     // The buckets the Lambdas listen on are the ones uploads must be able to land in, whatever
     // INPUT_BUCKET(S) names them.
     await ensureBuckets(options.s3.endpoint, lambdas.inputBuckets);

@@ -34,7 +34,10 @@ import {
 } from "./defaults.ts";
 import { buildPage } from "../page/build.ts";
 import { demoPageUrl, pageOrigins } from "./demo-page.ts";
+import { lambdaSettings } from "../aws-lambdas/shared/config.ts";
+import { createLogger } from "../aws-lambdas/shared/logger.ts";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline.ts";
+import { startLocalWebhooks, type LocalWebhooks } from "./webhooks.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
@@ -90,16 +93,30 @@ async function startS3AndPipeline(
   dataDir: string,
   buckets: string[],
   endpoints: LocalEndpoints,
-): Promise<{ s3Endpoint: string; pipeline: LocalPipeline; buckets: string[] }> {
+): Promise<{ s3Endpoint: string; pipeline: LocalPipeline; webhooks: LocalWebhooks; buckets: string[] }> {
   const s3 = await startS3Server({ port, directory: join(dataDir, "s3") });
   stops.push({ name: "S3 server", stop: s3.stop });
   await ensureBuckets(s3.endpoint, buckets);
-  const pipeline = await startLocalPipeline({ s3, endpoints });
+  const webhooks = await startWebhooks();
+  const pipeline = await startLocalPipeline({ s3, endpoints, webhooks: webhooks.sender });
   stops.push({ name: "local pipeline", stop: pipeline.stop });
   const all = [...new Set([...pipeline.inputBuckets, ...buckets])];
   progress(`S3 (s3rver)     ${s3.endpoint}  buckets: ${all.join(", ")}`);
   progress(`AWS emulators and Lambdas  ${endpoints.emulators}`);
-  return { s3Endpoint: s3.endpoint, pipeline, buckets: all };
+  return { s3Endpoint: s3.endpoint, pipeline, webhooks, buckets: all };
+}
+
+/** Signed webhooks: the real producers and deliverer, a local queue, and a receiver that prints. */
+async function startWebhooks(): Promise<LocalWebhooks> {
+  const settings = lambdaSettings(process.env);
+  const webhooks = await startLocalWebhooks({
+    receiverPort: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 8790),
+    urls: settings.list("WEBHOOK_URLS", []),
+    secrets: (["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] as const).flatMap((name) => settings.text(name) ?? []),
+    log: createLogger("webhook-deliver"),
+  });
+  stops.push({ name: "webhooks", stop: webhooks.stop });
+  return webhooks;
 }
 
 async function startWorker(port: number, vars: Record<string, string>, dataDir: string): Promise<WranglerDev> {
@@ -162,6 +179,7 @@ media-edge is running locally (ready in ${((Date.now() - started) / 1000).toFixe
   DynamoDB Local          ${dynamodb.endpoint}   tables: ${Object.values(tables).join(", ")}
   S3 (s3rver)             ${storage.s3Endpoint}   buckets: ${storage.buckets.join(", ")}
 ${storage.pipeline.describe()}
+${storage.webhooks.describe()}
   Data                    ${dataDir}
 Allowed origins: ${workerVars.ALLOWED_ORIGINS}
 Playback policy: ${workerVars.PLAYBACK_POLICY ?? "as wrangler.toml sets it"}; a token: npm run token -- <job_id>

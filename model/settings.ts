@@ -19,11 +19,15 @@ import {
   DEFAULT_TABLES,
 } from "./index.ts";
 
-/** The four Lambda functions, by their folder name under `aws-lambdas/`. */
-export const LAMBDA_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+/** The Lambda functions, by their folder name under `aws-lambdas/`. */
+export const LAMBDA_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "webhook-deliver"] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 const ALL_LAMBDAS = LAMBDA_NAMES;
+/** The four functions of the media pipeline (tables, buckets); webhook-deliver touches neither. */
+export const PIPELINE_LAMBDAS = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+/** The functions that send state changes to webhooks (through the queue). */
+const WEBHOOK_PRODUCERS = ["job-state", "faces-collect"] as const;
 const UPLOAD_LAMBDAS = ["submit-job", "faces-start"] as const;
 const FACE_LAMBDAS = ["faces-start", "faces-collect"] as const;
 
@@ -53,7 +57,7 @@ export interface SettingSpec {
 const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1;
 
 const tableSetting = (role: keyof typeof DEFAULT_TABLES, description: string, key: string) =>
-  ({ worker: true, lambdas: ALL_LAMBDAS, infra: key, default: DEFAULT_TABLES[role], description }) as const;
+  ({ worker: true, lambdas: PIPELINE_LAMBDAS, infra: key, default: DEFAULT_TABLES[role], description }) as const;
 
 /** The registry. Keys are the names users write: environment variables, or the CDK context key for infra-only ones. */
 export const SETTINGS = {
@@ -74,13 +78,13 @@ export const SETTINGS = {
   AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS, description: "region when AWS_REGION is unset" },
   DYNAMODB_ENDPOINT: {
     worker: true,
-    lambdas: ALL_LAMBDAS,
+    lambdas: PIPELINE_LAMBDAS,
     defaultNote: "regional endpoint",
     description: "DynamoDB endpoint (local: DynamoDB Local)",
   },
   S3_ENDPOINT: {
     worker: true,
-    lambdas: ALL_LAMBDAS,
+    lambdas: PIPELINE_LAMBDAS,
     defaultNote: "regional endpoint",
     description: "S3 endpoint; when set, requests are path-style",
   },
@@ -110,7 +114,7 @@ export const SETTINGS = {
   UPSTREAM_MAX_ATTEMPTS: { worker: true, default: 3, description: "attempts per AWS call (1 = no retry)" },
   OUTPUT_BUCKET: {
     worker: true,
-    lambdas: ALL_LAMBDAS,
+    lambdas: PIPELINE_LAMBDAS,
     infra: "outputBucketName",
     infraDefault: "generated",
     default: DEFAULT_BUCKETS.output,
@@ -282,6 +286,42 @@ export const SETTINGS = {
     lambdas: ["faces-collect"],
     default: 30_000,
     description: "checkpoint and stop when less time remains",
+  },
+  WEBHOOK_URLS: {
+    lambdas: WEBHOOK_PRODUCERS,
+    infra: "webhookUrls",
+    default: [],
+    description: "URLs sent each applied state change, signed",
+  },
+  WEBHOOK_QUEUE_URL: {
+    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    defaultNote: "set by infra",
+    description: "FIFO queue of webhook deliveries",
+  },
+  SQS_ENDPOINT: {
+    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    defaultNote: "regional endpoint",
+    description: "SQS endpoint (local: the stand-in queue)",
+  },
+  WEBHOOK_SECRET_ARN: {
+    lambdas: ["webhook-deliver"],
+    defaultNote: "set by infra",
+    description: "Secrets Manager secret: whsec_ keys, newest first",
+  },
+  WEBHOOK_SECRET: {
+    lambdas: ["webhook-deliver"],
+    secret: true,
+    description: "whsec_ key when WEBHOOK_SECRET_ARN is unset",
+  },
+  WEBHOOK_SECRET_PREVIOUS: {
+    lambdas: ["webhook-deliver"],
+    secret: true,
+    description: "previous key, also signed with (rotation)",
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    lambdas: ["webhook-deliver"],
+    default: 10_000,
+    description: "time a receiver has to answer, ms",
   },
   POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO", description: "log level (Powertools Logger)" },
   POWERTOOLS_SERVICE_NAME: {

@@ -37,6 +37,7 @@ import {
 } from "../../model/index.ts";
 import type { InvocationContext } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
+import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import { MAX_FACES_PER_PAGE, type FacesCollectConfig } from "./config.ts";
 import { type FaceJobNotification, parseNotifications } from "./notification.ts";
 import { buildManifest, prepareChunks } from "./result-files.ts";
@@ -52,6 +53,7 @@ import {
   restartCheckpoint,
   saveCheckpoint,
 } from "./rows.ts";
+import { facesWebhook } from "./webhook-event.ts";
 
 /** A checkpointed NextToken older than this is not tried; Rekognition's tokens expire after 24 h. */
 export const NEXT_TOKEN_MAX_AGE_MS = 23 * 3_600_000;
@@ -69,6 +71,8 @@ export interface FacesCollectDeps {
   log: Log;
   /** Clock (tests). */
   now?: () => number;
+  /** Where recorded results go (WEBHOOK_URLS); absent = no webhooks. */
+  webhooks?: WebhookSender;
 }
 
 /** What happened to one record of the event. */
@@ -140,6 +144,9 @@ async function handleNotifications(
       const outcome = await collectOne(deps, notification, context);
       if (outcome.outcome === "continues" || outcome.outcome === "busy") causes.push(new Error(outcome.outcome));
       results.push(outcome);
+      // After the row write was applied; other outcomes give no payload.
+      const payload = facesWebhook(notification, outcome, clockOf(deps)());
+      if (payload) await enqueueWebhooks(deps.webhooks, payload, log);
     } catch (error) {
       causes.push(error);
       log.error("Face detection results could not be collected; the notification will be retried", {
@@ -325,7 +332,8 @@ async function restart(run: Collection, reason: string): Promise<FacesCollectOut
   const restarts = checkpoint.Restarts + 1;
   if (restarts > MAX_RESTARTS) {
     const message = `Face detection results could not be read: ${reason} (after ${MAX_RESTARTS} restarts).`;
-    await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+    if (!(await recordJobFailed(deps.clients.dynamodb, target, message, leaseId)))
+      return { outcome: "lease-lost", jobId };
     deps.log.error("Giving up on a collection", { ...whereOf(run), detail: message });
     return { outcome: "job-failed", jobId, message };
   }
@@ -367,7 +375,9 @@ async function readPage(
     }
     if (name === "ResourceNotFoundException" || name === "InvalidParameterException") {
       const message = `Rekognition no longer has this job's results (${name}).`;
-      await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+      if (!(await recordJobFailed(deps.clients.dynamodb, target, message, leaseId))) {
+        return { outcome: "lease-lost", jobId };
+      }
       deps.log.error("Face detection results are gone", { ...whereOf(run), ...describeError(error) });
       return { outcome: "job-failed", jobId, message };
     }
@@ -376,7 +386,8 @@ async function readPage(
   if (page.JobStatus === "SUCCEEDED") return { page };
   if (page.JobStatus === "FAILED") {
     const message = `Rekognition job FAILED: ${page.StatusMessage ?? "no reason given"}`;
-    await recordJobFailed(deps.clients.dynamodb, target, message, leaseId);
+    if (!(await recordJobFailed(deps.clients.dynamodb, target, message, leaseId)))
+      return { outcome: "lease-lost", jobId };
     return { outcome: "job-failed", jobId, message };
   }
   throw new Error(`GetFaceDetection reports JobStatus ${String(page.JobStatus)} after a SUCCEEDED notification.`);
@@ -396,7 +407,7 @@ async function storePage(
   const base = checkpoint.Chunks.length;
   if (base + prepared.chunks.length > MAX_CHUNKS) {
     const message = `The result has more than ${MAX_CHUNKS} chunks of faces; it is too large to index.`;
-    await recordJobFailed(clients.dynamodb, target, message, leaseId);
+    if (!(await recordJobFailed(clients.dynamodb, target, message, leaseId))) return { outcome: "lease-lost", jobId };
     return { outcome: "job-failed", jobId, message };
   }
   const lastBefore = checkpoint.Chunks[base - 1]?.[1];

@@ -11,6 +11,7 @@
  */
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { awsEndpoints } from "../shared/config.ts";
+import { createSqsClient, webhookTargets } from "../shared/webhooks.ts";
 import { createDocumentClient, createS3Client } from "../shared/clients.ts";
 import { createLogger } from "../shared/logger.ts";
 import { readFacesCollectConfig } from "./config.ts";
@@ -18,6 +19,7 @@ import { createFacesCollectHandler } from "./faces-collect.ts";
 
 const config = readFacesCollectConfig(process.env);
 const endpoints = awsEndpoints(process.env);
+const targets = webhookTargets(process.env);
 
 /** The Lambda handler. */
 export const handler = createFacesCollectHandler({
@@ -31,4 +33,5 @@ export const handler = createFacesCollectHandler({
     }),
   },
   log: createLogger("faces-collect"),
+  ...(targets ? { webhooks: { sqs: createSqsClient(process.env, endpoints.region), targets } } : {}),
 });

@@ -25,6 +25,7 @@ import {
 } from "../../model/index.ts";
 import { isConditionalCheckFailed } from "../shared/clients.ts";
 import type { Log } from "../shared/logger.ts";
+import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import {
   buildEnsureWarningsMap,
   buildStatusUpdate,
@@ -37,6 +38,7 @@ import {
   type ExtraAttributes,
   type JobStateEvent,
 } from "./state-update.ts";
+import { jobStateWebhook } from "./webhook-event.ts";
 
 /** job-state configuration. */
 export interface JobStateConfig {
@@ -53,6 +55,8 @@ export interface JobStateDeps {
   clients: { dynamodb: DynamoDBDocumentClient; s3: S3Client };
   log: Log;
   now?: () => Date;
+  /** Where applied status changes go (WEBHOOK_URLS); absent = no webhooks. */
+  webhooks?: WebhookSender;
 }
 
 /** What happened to the event. */
@@ -150,6 +154,8 @@ async function handleJobState(deps: JobStateDeps, event: unknown): Promise<JobSt
     ...(infoFile ? { infoFile } : {}),
     ...(plan.status === "ERROR" ? { errorCode: extra.ErrorCode } : {}),
   });
+  // Only now, after the conditional update was applied: stale and duplicate events never get here.
+  await enqueueWebhooks(deps.webhooks, jobStateWebhook(evt, plan, extra), log);
   return { outcome: "applied", jobId: evt.jobId, status: evt.status, ...(infoFile ? { infoFile } : {}) };
 }
 

@@ -6,6 +6,7 @@
  *                                                           +-> faces-start -> Rekognition StartFaceDetection
  *   MediaConvert -> EventBridge "Job State Change" -> job-state     -> status rows, info.json
  *   Rekognition  -> SNS topic                      -> faces-collect -> face results, analysis row
+ *   job-state, faces-collect -> SQS FIFO -> webhook-deliver -> signed POSTs (infra/lib/webhooks.ts)
  *   Worker (Cloudflare) -> IAM user, read-only     -> tables, output and recordings buckets
  *
  * IAM follows aws-solutions/video-on-demand-on-aws: explicit statements scoped to this stack's
@@ -29,6 +30,7 @@ import { acknowledge, wildcardUnder } from "./nag.ts";
 import { PipelineFunction } from "./pipeline-function.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
 import { Storage, removalPolicyOf } from "./storage.ts";
+import { Webhooks } from "./webhooks.ts";
 import { WorkerIdentity } from "./worker-identity.ts";
 import { tableOutputId } from "./worker-vars.ts";
 
@@ -39,7 +41,7 @@ export interface MediaEdgeStackProps extends StackProps {
 }
 
 /** The names of the functions, as folders of aws-lambdas/ and dist/lambdas/. */
-export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "webhook-deliver"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export class MediaEdgeStack extends Stack {
@@ -49,6 +51,7 @@ export class MediaEdgeStack extends Stack {
   readonly rekognitionRole: iam.Role;
   readonly rekognitionTopic: sns.Topic;
   readonly worker: WorkerIdentity;
+  readonly webhooks: Webhooks;
 
   constructor(scope: Construct, id: string, props: MediaEdgeStackProps) {
     super(scope, id, props);
@@ -214,11 +217,19 @@ export class MediaEdgeStack extends Stack {
       retryAttempts: 2,
     });
 
+    // Each applied state change of job-state and faces-collect, signed, to the configured URLs.
+    this.webhooks = new Webhooks(this, "Webhooks", {
+      ...common,
+      urls: settings.webhookUrls,
+      producers: [jobState, facesCollect],
+    });
+
     this.functions = {
       "submit-job": submitJob,
       "job-state": jobState,
       "faces-start": facesStart,
       "faces-collect": facesCollect,
+      "webhook-deliver": this.webhooks.deliver,
     };
 
     // ---------------------------------------------------------------- Permissions
@@ -435,6 +446,12 @@ export class MediaEdgeStack extends Stack {
       output(`${fn.node.id}FailureQueueUrl`, fn.failureQueue.queueUrl, `Events ${name} gave up on.`);
     }
     output("UndeliveredEventsQueueUrl", undelivered.queueUrl, "Events EventBridge/SNS could not deliver.");
+    output("WebhookSecretArn", this.webhooks.secret.secretArn, "Webhook signing secret: give it to receivers.");
+    output(
+      "WebhookDeadLetterQueueUrl",
+      this.webhooks.deadLetterQueue.queueUrl,
+      "Webhook deliveries given up after 24 h of retries.",
+    );
     output("WorkerUserName", this.worker.user.userName, "IAM user the Worker signs as (read-only).");
     output(
       "WorkerCredentialsSteps",

@@ -54,6 +54,8 @@ export interface MediaEdgeSettings {
   logRetentionDays: number;
   /** Name of the Worker's IAM user; unset = generated. */
   workerUserName?: string;
+  /** URLs that receive signed state changes (job-state, faces-collect); empty = none. Context `webhookUrls`. */
+  webhookUrls: string[];
 }
 
 /** A context value that is missing or malformed. */
@@ -164,6 +166,16 @@ function allowedOrigins(read: Reader): string[] {
   }
 }
 
+function webhookUrls(read: Reader): string[] {
+  const urls = read.list("webhookUrls", []);
+  for (const url of urls) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new SettingsError("webhookUrls", `must list absolute http(s) URLs, got "${url}".`);
+    }
+  }
+  return urls;
+}
+
 function workerUserName(read: Reader): string | undefined {
   const name = read.text("workerUserName");
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
@@ -194,6 +206,7 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     mediaConvert: mediaConvertSettings(read),
     removalPolicy: read.oneOf("removalPolicy", ["retain", "destroy"], SETTINGS.removalPolicy.default),
     logRetentionDays: read.integer("logRetentionDays", SETTINGS.logRetentionDays.default, { min: 1, max: 3653 }),
+    webhookUrls: webhookUrls(read),
   };
   if (concurrencyRaw !== "none") {
     settings.facesStartConcurrency = read.integer("facesStartConcurrency", SETTINGS.facesStartConcurrency.default, {

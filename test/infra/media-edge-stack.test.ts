@@ -16,6 +16,8 @@ import { readFacesCollectConfig } from "../../aws-lambdas/faces-collect/config.t
 import { readFacesStartConfig } from "../../aws-lambdas/faces-start/config.ts";
 import { readJobStateConfig } from "../../aws-lambdas/job-state/config.ts";
 import { readSubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
+import { webhookTargets } from "../../aws-lambdas/shared/webhooks.ts";
+import { readWebhookDeliverConfig } from "../../aws-lambdas/webhook-deliver/config.ts";
 import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/lib/media-edge-stack.ts";
 import { readSettings } from "../../infra/lib/settings.ts";
 import { WORKER_VAR_OUTPUTS, workerVarsFromOutputs } from "../../infra/lib/worker-vars.ts";
@@ -29,6 +31,7 @@ import {
   TTL_ATTRIBUTE,
   type TableRole,
 } from "../../model/index.ts";
+import { WEBHOOK_MAX_ATTEMPTS } from "../../model/webhook-queue.ts";
 import { ACCOUNT, REGION, resolveValue, resolvedEnvironment } from "./template-values.ts";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
@@ -236,12 +239,12 @@ describe("default configuration", () => {
   });
 
   describe("Lambdas", () => {
-    it("deploys the four functions from their bundles on Node.js 22 / ARM64", () => {
+    it("deploys the five functions from their bundles on Node.js 22 / ARM64", () => {
       for (const name of FUNCTION_NAMES) {
         const fn = resources[logicalIdOf(stack, name)]!.Properties!;
         expect(fn, name).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
       }
-      // The fifth function is CDK's own S3 notifications custom resource handler (called by CloudFormation).
+      // The sixth function is CDK's own S3 notifications custom resource handler (called by CloudFormation).
       template.resourceCountIs("AWS::Lambda::Function", FUNCTION_NAMES.length + 1);
     });
 
@@ -334,6 +337,18 @@ describe("default configuration", () => {
       expect(collect.tables).toEqual(tables);
       expect(collect.analysisBucket).toBe(bucketName("outputBucket"));
       expect(collect.analysisPrefix).toBe(start.analysisPrefix);
+
+      const queueUrl = resolveValue(resources, {
+        Ref: stack.getLogicalId(stack.webhooks.queue.node.defaultChild as never),
+      });
+      const deliver = readWebhookDeliverConfig(env("webhook-deliver"));
+      expect(deliver.queueUrl).toBe(queueUrl);
+      expect(deliver.secretArn).toBe(
+        resolveValue(resources, { Ref: stack.getLogicalId(stack.webhooks.secret.node.defaultChild as never) }),
+      );
+      // No webhookUrls in the context: the producers know the queue but enqueue nothing.
+      expect(webhookTargets(env("job-state"))).toBeUndefined();
+      expect(env("faces-collect").WEBHOOK_QUEUE_URL).toBe(queueUrl);
     });
 
     it("sets no variable that the function's code never reads (catches misspelt names)", () => {
@@ -652,9 +667,78 @@ describe("default configuration", () => {
     });
   });
 
+  describe("webhooks", () => {
+    const queueId = () => stack.getLogicalId(stack.webhooks.queue.node.defaultChild as never);
+    const dlqId = () => stack.getLogicalId(stack.webhooks.deadLetterQueue.node.defaultChild as never);
+
+    it("queues deliveries FIFO, encrypted, with a FIFO dead-letter queue after ~24 h of receives", () => {
+      expect(resources[queueId()]!.Properties).toMatchObject({
+        FifoQueue: true,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 4 * 86_400,
+        VisibilityTimeout: 720,
+        RedrivePolicy: {
+          deadLetterTargetArn: { "Fn::GetAtt": [dlqId(), "Arn"] },
+          maxReceiveCount: WEBHOOK_MAX_ATTEMPTS,
+        },
+      });
+      expect(resources[dlqId()]!.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    });
+
+    it("refuses plain HTTP on both queues", () => {
+      for (const id of [queueId(), dlqId()]) {
+        template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it("feeds webhook-deliver from the queue with partial batch failures", () => {
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [queueId(), "Arn"] },
+        FunctionName: { Ref: logicalIdOf(stack, "webhook-deliver") },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    });
+
+    it("lets the producers only SendMessage to the queue, and only the deliverer read the secret", () => {
+      const secretId = stack.getLogicalId(stack.webhooks.secret.node.defaultChild as never);
+      for (const name of FUNCTION_NAMES) {
+        const statements = statementsFor(resources, roleOfFunction(resources, logicalIdOf(stack, name)));
+        const sqsActions = statements
+          .filter((st) => resourcesOf(st).some((r) => JSON.stringify(r).includes(queueId())))
+          .flatMap(actionsOf)
+          .sort();
+        const secretReads = statements.filter((st) =>
+          resourcesOf(st).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: secretId })),
+        );
+        if (name === "job-state" || name === "faces-collect") expect(sqsActions, name).toEqual(["sqs:SendMessage"]);
+        else if (name === "webhook-deliver") expect(sqsActions).toContain("sqs:ChangeMessageVisibility");
+        else expect(sqsActions, name).toEqual([]);
+        expect(secretReads.length > 0, name).toBe(name === "webhook-deliver");
+      }
+    });
+
+    it("passes webhookUrls to the producers", () => {
+      const configured = synth({ webhookUrls: "https://hooks.example/a, https://hooks.example/b" });
+      for (const name of ["job-state", "faces-collect"] as const) {
+        const env = resolvedEnvironment(configured.resources, logicalIdOf(configured.stack, name));
+        expect(webhookTargets(env)?.urls, name).toEqual(["https://hooks.example/a", "https://hooks.example/b"]);
+      }
+      expect(() => synth({ webhookUrls: "ftp://x" })).toThrow(/webhookUrls/);
+    });
+  });
+
   it("alarms on every failure and dead-letter queue", () => {
-    const queues = Object.keys(template.findResources("AWS::SQS::Queue"));
-    expect(queues).toHaveLength(FUNCTION_NAMES.length + 1);
+    // The webhook delivery queue is a work queue, not a failure queue: its dead-letter queue has the alarm.
+    const deliveries = stack.getLogicalId(stack.webhooks.queue.node.defaultChild as never);
+    const queues = Object.keys(template.findResources("AWS::SQS::Queue")).filter((id) => id !== deliveries);
+    expect(queues).toHaveLength(FUNCTION_NAMES.length + 2);
     for (const queue of queues) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         MetricName: "ApproximateNumberOfMessagesVisible",

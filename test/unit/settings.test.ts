@@ -12,7 +12,7 @@ import { ConfigError as LambdaConfigError, lambdaSettings } from "../../aws-lamb
 import { readSettings, SettingsError } from "../../infra/lib/settings.ts";
 import { TABLE_ENV_VARS } from "../../model/index.ts";
 import { settingsReader } from "../../model/settings-reader.ts";
-import { allSettings, LAMBDA_NAMES, SETTINGS, settingSpec } from "../../model/settings.ts";
+import { allSettings, PIPELINE_LAMBDAS, SETTINGS, settingSpec } from "../../model/settings.ts";
 import { CONFIGURATION_DOC, renderConfigurationDoc } from "../../scripts/config-docs.ts";
 import { ConfigError as WorkerConfigError, readConfig } from "../../worker/config.ts";
 
@@ -157,12 +157,12 @@ describe("the three runtimes read a value alike", () => {
 });
 
 describe("the registry", () => {
-  it("registers every table variable for every runtime, under its own name as the context key", () => {
+  it("registers every table variable for every runtime of the pipeline, under its own name as the context key", () => {
     for (const name of Object.values(TABLE_ENV_VARS)) {
       const spec = settingSpec(name);
       expect(spec, name).toBeDefined();
       expect(spec?.worker).toBe(true);
-      expect(spec?.lambdas).toEqual(LAMBDA_NAMES);
+      expect(spec?.lambdas).toEqual(PIPELINE_LAMBDAS);
       expect(spec?.infra).toBe(name);
     }
   });
