@@ -15,6 +15,7 @@ import { faceRoutes } from "./routes/faces.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
+import { referenceRoutes } from "./routes/reference.ts";
 import { segmentRoutes } from "./routes/segments.ts";
 import { vodRoutes } from "./routes/vod.ts";
 
@@ -32,6 +33,8 @@ app.route("/api/media", vodRoutes);
 app.route("/api/media", keyRoutes);
 app.route("/api/media", segmentRoutes);
 app.route("/api/media", faceRoutes);
+// The API reference (openapi/document.ts), served from the static assets.
+app.route("/api/media", referenceRoutes);
 
 /** Anything else, including other methods on known paths, answers like the seed. */
 app.notFound((c) => renderError(c, new ApiError(404, SEED_MESSAGES.noRoute)));
