@@ -90,7 +90,7 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
       reject(
         new Error(
           error.code === "EADDRINUSE"
-            ? `Port ${port} (${purpose}) is already in use. Stop whatever listens there or choose another port (see README, "Local stack").`
+            ? `Port ${port} (${purpose}) is already in use. Stop whatever listens there or choose another port (see docs/local.md).`
             : `Cannot listen on ${LOCAL_HOST}:${port} (${purpose}): ${error.message}`,
         ),
       );

@@ -84,7 +84,7 @@ export function ffmpegArgs(options: EncodeOptions): string[] {
     "-c:a", "aac", "-ar", "48000",
     "-f", "segment", "-segment_time", String(options.segmentSeconds), "-segment_format", "mpegts",
     // Each file starts with fresh continuity counters; say so, or strict clients (ffmpeg -xerror)
-    // report the first packets of every segment as corrupt (README, "Recorder segments").
+    // report the first packets of every segment as corrupt (docs/api.md, "Recorder windows").
     "-segment_format_options", "mpegts_flags=+initial_discontinuity",
     "-segment_list", "pipe:1", "-segment_list_type", "csv",
     join(options.outDir, "segment-%09d.ts"),
