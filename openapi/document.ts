@@ -129,25 +129,33 @@ function vodPaths(): Json {
 }
 
 export function buildDocument(version: string, options: { includePending?: boolean } = {}): Json {
+  const paths = {
+    ...jobPaths(),
+    ...recordingPaths(),
+    ...vodPaths(),
+    ...mediaPaths(),
+    ...facesPaths(),
+    ...referencePaths(),
+    ...(options.includePending === false ? {} : pendingPaths()),
+  } as Record<string, Json>;
+  // Only the tags some operation uses (pending routes' tags stay out of the served page).
+  const used = new Set(
+    Object.values(paths).flatMap((item) =>
+      Object.values(item).flatMap((op) => (op as { tags?: string[] } | undefined)?.tags ?? []),
+    ),
+  );
   return {
     openapi: "3.1.0",
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     info: {
       title: "media-edge API",
       version,
       description: `The edge of the video pipeline on Cloudflare Workers. Errors are JSON \`{"success": false, "message": ...}\`; any other method or path answers 404 \`No route matches.\`.\n\n${CORS_DESCRIPTION}`,
     },
     servers: [{ url: "/" }],
-    tags: ["Jobs", "Playback", "Faces", "Uploads", "Health", "Reference", "CORS"].map((name) => ({ name })),
-    paths: {
-      ...jobPaths(),
-      ...recordingPaths(),
-      ...vodPaths(),
-      ...mediaPaths(),
-      ...facesPaths(),
-      ...referencePaths(),
-      ...(options.includePending === false ? {} : pendingPaths()),
-    },
+    tags: ["Jobs", "Playback", "Faces", "Uploads", "Health", "Reference", "CORS"]
+      .filter((name) => used.has(name))
+      .map((name) => ({ name })),
+    paths,
     components: components(),
   };
 }
