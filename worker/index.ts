@@ -22,6 +22,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { pageRoutes } from "./routes/page.ts";
 import { recordingRoutes } from "./routes/recordings.ts";
+import { referenceRoutes } from "./routes/reference.ts";
 import { segmentRoutes } from "./routes/segments.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { thumbnailRoutes } from "./routes/thumbnails.ts";
@@ -46,6 +47,8 @@ app.route("/api/media", faceRoutes);
 // Direct browser uploads to the input bucket (presigned S3 URLs).
 app.route("/api/media", uploadRoutes);
 app.route("/api/media", healthRoutes);
+// The API reference (openapi/document.ts), served from the static assets.
+app.route("/api/media", referenceRoutes);
 // The demo page (static assets); last, so no API path ever reaches it.
 app.route("/", pageRoutes);
 

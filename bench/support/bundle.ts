@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { buildOpenApiAssets } from "../../openapi/build.ts";
 
 /**
  * The project's own budget for the Worker bundle, gzip-compressed. Far below the platform limit on
@@ -33,6 +34,8 @@ export const WORKERS_SIZE_LIMITS = {
  * bundle that would be uploaded. Returns its main module. Offline: no account, no network.
  */
 export function buildDeployBundle(outdir: string, config: string, env?: string): string {
+  // wrangler refuses a config whose [assets] directory is missing; `npm run deploy` builds it first too.
+  buildOpenApiAssets();
   execFileSync(
     process.execPath,
     [

@@ -12,6 +12,7 @@ import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
 import { buildPage } from "../../page/build.ts";
 import { startChaosUpstream } from "./chaos-upstream.ts";
 import { ensureBuckets, ensureTables, startDynamoDbLocal, startS3Server } from "../../local/aws.ts";
+import { buildOpenApiAssets } from "../../openapi/build.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,6 +23,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The API reference in wrangler.toml's [assets] directory, for workerd and `wrangler dev`.
+  buildOpenApiAssets();
   const s3Directory = mkdtempSync(join(tmpdir(), "media-edge-s3-"));
   const [dynamodb, s3] = await Promise.all([
     startDynamoDbLocal(),
