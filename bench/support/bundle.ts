@@ -12,10 +12,13 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
 /**
  * The project's own budget for the Worker bundle, gzip-compressed. Far below the platform limit on
  * purpose: bundle size is isolate start-up time on every cold isolate. Lower it as the bundle shrinks.
- * 52 KiB since issue 9/13's hardening (RFC 9110 conditional requests, stalled-body guard, health
- * checks: +2.1 KiB gzip over 49.2 KiB).
+ * 62 KiB with every route of December 2026: 49.2 KiB before, then the hardening and health checks
+ * (+2.1), thumbnails (+1.8), the uploads API (+5.8), the page and reference routes (+0.7): 59.3 KiB.
+ * Issue 12's goal is 40 KiB (`npm run bench` prints it as missed): the known cuts are a small
+ * MediaConvert-playlist parser instead of m3u8-parser (~7 KiB) and keeping the Lambda/infra setting
+ * descriptions out of the Worker (~1.2 KiB).
  */
-export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = 52 * 1024;
+export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = 62 * 1024;
 
 /**
  * Cloudflare's Worker size limits. The limits page now documents 64 MiB (uncompressed) on every plan
