@@ -98,6 +98,11 @@ export class WorkerIdentity extends Construct {
       wildcardUnder(cfn(props.outputBucket), "/*"),
       "Object ARNs, read only: the Worker serves any job's playlists, segments and results by key.",
     );
+    acknowledge(
+      this.policy,
+      wildcardUnder(cfn(props.inputBucket), `/${props.inputPrefix}*`),
+      "Object ARNs, write only: each direct upload gets a new key, all under the configured upload prefix.",
+    );
     if (props.recordingsPrefix !== "") {
       acknowledge(
         this.policy,

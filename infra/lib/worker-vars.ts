@@ -16,6 +16,8 @@ export function tableOutputId(role: TableRole): string {
 /** Stack output id -> the Worker variables it sets (worker/config.ts reads them). */
 export const WORKER_VAR_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   AwsRegion: ["AWS_REGION"],
+  // Direct uploads (worker/routes/uploads.ts) go to the input bucket.
+  InputBucketName: ["INPUT_BUCKET"],
   // Face results live in the output bucket, under the analysis prefix.
   OutputBucketName: ["OUTPUT_BUCKET", "ANALYSIS_BUCKET"],
   RecordingsBucketName: ["RECORDINGS_BUCKET"],

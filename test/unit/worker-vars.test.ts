@@ -39,6 +39,7 @@ const OUTPUTS: Record<string, string> = {
 
 const EXPECTED_VARS = {
   AWS_REGION: "eu-west-1",
+  INPUT_BUCKET: "mediaedge-storageinput-7a8b9c",
   OUTPUT_BUCKET: "mediaedge-storageoutput-1a2b3c",
   ANALYSIS_BUCKET: "mediaedge-storageoutput-1a2b3c",
   RECORDINGS_BUCKET: "mediaedge-storagerecordings-4d5e6f",
@@ -216,7 +217,7 @@ describe("npm run worker-vars", () => {
     } catch (error) {
       stderr = String((error as { stderr: string }).stderr);
     }
-    expect(stderr).toMatch(/^worker-vars: The stack outputs lack OutputBucketName/);
+    expect(stderr).toMatch(/^worker-vars: The stack outputs lack InputBucketName, OutputBucketName/);
     expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
   });
 });
