@@ -320,6 +320,11 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
       expect(Number(partCounts[0])).toBeGreaterThanOrEqual(2);
       const parts = requests.filter((r) => r.method === "PUT" && new URL(r.url).searchParams.has("partNumber"));
       expect(parts.length).toBe(Number(partCounts[0]));
+
+      // The screenshot of the page as a person leaves it: uploaded, transcoded, playing, faces listed.
+      await page.locator("#faces-list button").first().waitFor({ timeout: JOB_DEADLINE_MS });
+      await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
+      if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
       await page.close();
     },
     TEST_TIMEOUT_MS,
@@ -392,8 +397,6 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
       const seeks = await page.evaluate(() => (window as unknown as { seeks: number[] }).seeks);
       expect(seeks[0]).toBeCloseTo(target, 1);
 
-      await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
-      if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
       await page.close();
     },
     TEST_TIMEOUT_MS,
