@@ -4,6 +4,10 @@
  * with its tokens in the URL fragment. Everything runs for real: s3rver, DynamoDB Local, the
  * Lambdas, the MediaConvert emulator (ffmpeg) and the Rekognition emulator, `wrangler dev`.
  *
+ * - a person chooses a file: a small clip goes up in one presigned PUT, a larger one in presigned
+ *   parts (MULTIPART_THRESHOLD_BYTES=5 MiB); the upload bar takes values between 0 and 1, the
+ *   transcoding bar moves to 100 and the upload plays >= 3 s; a too-large file (the upload token's
+ *   `max`) and a text file are refused with the API's status and message;
  * - an upload is followed through the seed-compatible job_id and status endpoints (the transcoding
  *   bar moves to 100), then plays >= 3 s of video time through the VOD playlist and the key route
  *   with no player error; the key request carried a token; the faces list seeks the player;
@@ -16,7 +20,16 @@
  * them the file fails, it never skips. DEMO_SCREENSHOT=<path> saves the screenshot of the page
  * playing a video there (docs/images/demo-page.png is made so).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, copyFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  copyFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -27,6 +40,7 @@ import { localDynamoDbClient, localS3Client } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES } from "../../model/index.ts";
 import { encodeSourceSegments } from "../../local/recorder/backfill.ts";
 import { segmentKey } from "../../local/recorder/naming.ts";
+import { DEMO_SCOPE } from "../../local/playback.ts";
 import { jobScope, mintToken, recordingScope } from "../../worker/auth/tokens.ts";
 import { startDemoStack, type DemoStack } from "./support/demo-stack.ts";
 import { ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
@@ -50,6 +64,8 @@ const JOB_DEADLINE_MS = 90_000;
 const PLAY_DEADLINE_MS = 60_000;
 const PLAYED_SECONDS = 3;
 const SMALL_KEY = "demo/small clip.mp4";
+/** S3's smallest part (5 MiB): files above it go up in parts. */
+const MULTIPART_THRESHOLD_BYTES = 5 * 1024 * 1024;
 /** A recorder stream with three 2-s segments from 2024-01-02T03:00:00Z (RECORDING_SEGMENT_SECONDS=2). */
 const STREAM = "cam1";
 const RECORDED_FROM = Date.UTC(2024, 0, 2, 3, 0, 0) / 1000;
@@ -58,6 +74,8 @@ let work: string;
 let stack: DemoStack;
 let context: BrowserContext;
 let smallClip: string;
+/** ~14 MB (lossless 720p): more than MULTIPART_THRESHOLD_BYTES, so it goes up in parts. */
+let largeClip: string;
 /** Every token this run minted (none may appear in a log line or be sent to another origin). */
 const minted: string[] = [];
 /** Every request the pages made: URL and headers. */
@@ -69,6 +87,56 @@ async function token(scope: string): Promise<string> {
   const value = await mintToken(TOKEN_SECRET, { scope, purpose: "play", ttlSeconds: 900 });
   minted.push(value);
   return value;
+}
+
+/** An upload token for any key, at most `maxBytes` when given (the `max` claim). */
+async function uploadToken(maxBytes?: number): Promise<string> {
+  const value = await mintToken(TOKEN_SECRET, { scope: "upload:*", purpose: "upload", ttlSeconds: 900, maxBytes });
+  minted.push(value);
+  return value;
+}
+
+/** The page's tokens as `npm start` prints them: one demo play token and one upload token. */
+async function demoFragment(maxBytes?: number): Promise<Record<string, string>> {
+  return { token: await token(DEMO_SCOPE), upload_token: await uploadToken(maxBytes) };
+}
+
+/** Chooses `file` in the page's file input, as a person would, and waits for the upload's outcome. */
+async function chooseFile(page: Page, file: string): Promise<{ state: string; error?: string; text: string }> {
+  await page.getByLabel("Choose a video or audio file, or drop it here").setInputFiles(file);
+  await page.waitForFunction(
+    () => ["done", "error"].includes(document.getElementById("upload-status")!.dataset.state ?? ""),
+    undefined,
+    { timeout: JOB_DEADLINE_MS },
+  );
+  return page.evaluate(() => {
+    const status = document.getElementById("upload-status")!;
+    return { state: status.dataset.state ?? "", error: status.dataset.error, text: status.textContent ?? "" };
+  });
+}
+
+/** Uploads `file` through the page, then follows its job to COMPLETE and plays it >= 3 s. */
+async function uploadAndPlay(file: string): Promise<{ page: Page; uploaded: string; statuses: string[] }> {
+  const page = await openPage(await demoFragment());
+  await page.evaluate(() => {
+    const statuses: string[] = [];
+    (window as unknown as { uploadLines: string[] }).uploadLines = statuses;
+    const status = document.getElementById("upload-status")!;
+    new MutationObserver(() => statuses.push(status.textContent ?? "")).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  const uploaded = await chooseFile(page, file);
+  expect(uploaded, uploaded.text).toMatchObject({ state: "done" });
+  const played = await waitForPlayback(page);
+  expect(played, played.text).toMatchObject({ state: "playing" });
+  expect(played.currentTime).toBeGreaterThanOrEqual(PLAYED_SECONDS);
+  expect(await page.locator("#job-status").textContent()).toMatch(/^Job \S+ is COMPLETE\.$/);
+  expectForward((await progressSeen(page))["job-progress"]!, 0, 100);
+  const statuses = await page.evaluate(() => (window as unknown as { uploadLines: string[] }).uploadLines);
+  return { page, uploaded: uploaded.text, statuses };
 }
 
 /** Flips one character in the middle of the JWT signature (its last characters may be padding bits). */
@@ -167,9 +235,12 @@ beforeAll(async () => {
   await requireFfmpeg();
   work = mkdtempSync(join(tmpdir(), "media-edge-demo-page-"));
   smallClip = join(work, "small clip.mp4");
-  const [encoded, started, browser] = await Promise.all([
+  largeClip = join(work, "large clip.mp4");
+  const [encoded, encodedLarge, started, browser] = await Promise.all([
     ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
       "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", smallClip]), // prettier-ignore
+    ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+      "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", largeClip]), // prettier-ignore
     startDemoStack(inject("dynamodbEndpoint"), {
       PLAYBACK_POLICY: "signed",
       FACES_POLICY: "public",
@@ -177,6 +248,8 @@ beforeAll(async () => {
       KEY_TOKEN_TTL_SECONDS: "300",
       CACHE_TTL_SECONDS: "1",
       RECORDING_SEGMENT_SECONDS: "2",
+      UPLOAD_POLICY: "signed",
+      MULTIPART_THRESHOLD_BYTES: String(MULTIPART_THRESHOLD_BYTES),
     }),
     chromium.launchPersistentContext(join(work, "profile"), {
       executablePath: CHROMIUM,
@@ -190,6 +263,9 @@ beforeAll(async () => {
   stack = started;
   context = browser;
   if (encoded.code !== 0) throw new Error(`ffmpeg failed: ${encoded.stderr}`);
+  if (encodedLarge.code !== 0) throw new Error(`ffmpeg failed: ${encodedLarge.stderr}`);
+  if (statSync(largeClip).size <= MULTIPART_THRESHOLD_BYTES)
+    throw new Error("the large clip is too small for multipart");
   await putInput(SMALL_KEY, smallClip);
   await recordStream();
 }, TEST_TIMEOUT_MS);
@@ -215,6 +291,77 @@ afterAll(async () => {
 });
 
 describe("the demo page in Chromium against the local stack (signed playback)", () => {
+  it(
+    "uploads a chosen small clip in one PUT, follows its job and plays it >= 3 s",
+    async () => {
+      const { page, uploaded, statuses } = await uploadAndPlay(smallClip);
+      expect(uploaded).toMatch(/^Uploaded .* as \S*small\S*\.mp4\.$/);
+      expect(statuses.some((line) => line.includes(" · part "))).toBe(false);
+      expectForward((await progressSeen(page))["upload-progress"]!, 0, 1);
+      const puts = requests.filter((r) => r.method === "PUT" && r.url.includes("small"));
+      expect(puts.length).toBe(1);
+      expect(new URL(puts[0]!.url).searchParams.has("partNumber")).toBe(false);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "uploads a chosen large clip in parts with intermediate progress, follows its job and plays it >= 3 s",
+    async () => {
+      const { page, statuses } = await uploadAndPlay(largeClip);
+      const upload = (await progressSeen(page))["upload-progress"]!;
+      expectForward(upload, 0, 1);
+      expect(
+        upload.some((value) => value > 0 && value < 1),
+        JSON.stringify(upload),
+      ).toBe(true);
+      const partCounts = statuses.map((line) => / · part \d+ of (\d+) done/.exec(line)?.[1]).filter(Boolean);
+      expect(Number(partCounts[0])).toBeGreaterThanOrEqual(2);
+      const parts = requests.filter((r) => r.method === "PUT" && new URL(r.url).searchParams.has("partNumber"));
+      expect(parts.length).toBe(Number(partCounts[0]));
+
+      // The screenshot of the page as a person leaves it: uploaded, transcoded, playing, faces listed.
+      await page.locator("#faces-list button").first().waitFor({ timeout: JOB_DEADLINE_MS });
+      await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
+      if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a file larger than the upload token's max is refused with 413, as the page shows it",
+    async () => {
+      const page = await openPage(await demoFragment(1000));
+      const refused = await chooseFile(page, smallClip);
+      expect(refused).toEqual({
+        state: "error",
+        error: "refused",
+        text: "Upload refused (413): The file is larger than 1000 bytes, the most this upload allows.",
+      });
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a text file is refused with 415, as the page shows it",
+    async () => {
+      const notes = join(work, "notes.txt");
+      writeFileSync(notes, "not a video\n");
+      const page = await openPage(await demoFragment());
+      const refused = await chooseFile(page, notes);
+      expect(refused).toEqual({
+        state: "error",
+        error: "refused",
+        text: "Upload refused (415): Only video/* and audio/* uploads are accepted.",
+      });
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   it(
     "follows an upload's job to COMPLETE, plays it >= 3 s with a token on the key request, and faces seek",
     async () => {
@@ -250,8 +397,6 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
       const seeks = await page.evaluate(() => (window as unknown as { seeks: number[] }).seeks);
       expect(seeks[0]).toBeCloseTo(target, 1);
 
-      await page.screenshot({ path: join(work, "demo-page.png"), fullPage: true });
-      if (process.env.DEMO_SCREENSHOT) copyFileSync(join(work, "demo-page.png"), process.env.DEMO_SCREENSHOT);
       await page.close();
     },
     TEST_TIMEOUT_MS,
