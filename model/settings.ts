@@ -19,11 +19,13 @@ import {
   DEFAULT_TABLES,
 } from "./index.ts";
 
-/** The four Lambda functions, by their folder name under `aws-lambdas/`. */
-export const LAMBDA_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+/** The Lambda functions, by their folder name under `aws-lambdas/`. */
+export const LAMBDA_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "recording-index"] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 const ALL_LAMBDAS = LAMBDA_NAMES;
+/** The functions of the upload -> HLS -> faces pipeline: the ones that use the tables and the output bucket. */
+export const PIPELINE_LAMBDAS = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
 const UPLOAD_LAMBDAS = ["submit-job", "faces-start"] as const;
 const FACE_LAMBDAS = ["faces-start", "faces-collect"] as const;
 
@@ -53,7 +55,7 @@ export interface SettingSpec {
 const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1;
 
 const tableSetting = (role: keyof typeof DEFAULT_TABLES, description: string, key: string) =>
-  ({ worker: true, lambdas: ALL_LAMBDAS, infra: key, default: DEFAULT_TABLES[role], description }) as const;
+  ({ worker: true, lambdas: PIPELINE_LAMBDAS, infra: key, default: DEFAULT_TABLES[role], description }) as const;
 
 /** The registry. Keys are the names users write: environment variables, or the CDK context key for infra-only ones. */
 export const SETTINGS = {
@@ -99,7 +101,7 @@ export const SETTINGS = {
   UPSTREAM_MAX_ATTEMPTS: { worker: true, default: 3, description: "attempts per AWS call (1 = no retry)" },
   OUTPUT_BUCKET: {
     worker: true,
-    lambdas: ALL_LAMBDAS,
+    lambdas: PIPELINE_LAMBDAS,
     infra: "outputBucketName",
     infraDefault: "generated",
     default: DEFAULT_BUCKETS.output,
@@ -115,19 +117,27 @@ export const SETTINGS = {
   },
   RECORDINGS_PREFIX: {
     worker: true,
+    lambdas: ["recording-index"],
     infra: "recordingsPrefix",
     default: DEFAULT_RECORDINGS_PREFIX,
     description: "prefix of recorder segments (seed S3_MOVIE_KEY)",
   },
   RECORDING_SEGMENT_SECONDS: {
     worker: true,
+    lambdas: ["recording-index"],
     default: DEFAULT_RECORDING_SEGMENT_SECONDS,
     description: "recorder segment length (seed TARGET_DURATION)",
   },
   MAX_WINDOW_SECONDS: {
     worker: true,
-    defaultNote: "a day, <= 10,000 segments",
-    description: "longest window a playlist covers (<= 10k segments)",
+    defaultNote: "a week, <= 20,160 segments",
+    description: "longest window a playlist covers (<= 20,160 segments)",
+  },
+  RECORDINGS_INDEX: {
+    worker: true,
+    default: "off",
+    infraDefault: "on",
+    description: "on: read settled days from the recording-index Lambda's day indexes",
   },
   SEGMENT_BASE_URL: {
     worker: true,

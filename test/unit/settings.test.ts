@@ -12,7 +12,7 @@ import { ConfigError as LambdaConfigError, lambdaSettings } from "../../aws-lamb
 import { readSettings, SettingsError } from "../../infra/lib/settings.ts";
 import { TABLE_ENV_VARS } from "../../model/index.ts";
 import { settingsReader } from "../../model/settings-reader.ts";
-import { allSettings, LAMBDA_NAMES, SETTINGS, settingSpec } from "../../model/settings.ts";
+import { allSettings, PIPELINE_LAMBDAS, SETTINGS, settingSpec } from "../../model/settings.ts";
 import { CONFIGURATION_DOC, renderConfigurationDoc } from "../../scripts/config-docs.ts";
 import { ConfigError as WorkerConfigError, readConfig } from "../../worker/config.ts";
 
@@ -162,7 +162,7 @@ describe("the registry", () => {
       const spec = settingSpec(name);
       expect(spec, name).toBeDefined();
       expect(spec?.worker).toBe(true);
-      expect(spec?.lambdas).toEqual(LAMBDA_NAMES);
+      expect(spec?.lambdas).toEqual(PIPELINE_LAMBDAS);
       expect(spec?.infra).toBe(name);
     }
   });
