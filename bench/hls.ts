@@ -58,42 +58,83 @@ function upperBound(keys: string[], after: string): number {
   return low;
 }
 
-interface FakeAws {
+export interface FakeAws {
   url: string;
-  /** ListObjectsV2 calls since the last reset. */
+  /** S3 calls (ListObjectsV2 and GetObject) since the last reset. */
   s3Calls: number;
+  /** Most S3 calls in flight at once since the last reset. */
+  s3Concurrency: number;
+  /** Delay before every S3 answer (a stand-in for S3's latency, to count round trips in wall time). */
+  s3DelayMs: number;
+  /**
+   * When > 0, S3 answers are held until this many calls are in flight, then all sent: a reader
+   * that makes them one after another never gets an answer (tests prove parallelism without clocks).
+   */
+  s3Barrier: number;
   stop(): Promise<void>;
 }
 
-/** The fake S3 (ListObjectsV2) and DynamoDB (GetItem) on one loopback server. */
-async function startFakeAws(keys: string[]): Promise<FakeAws> {
-  const state = { s3Calls: 0 };
+/** A ListObjectsV2 page over sorted `keys`, as S3 writes it (start-after, max-keys, continuation tokens). */
+function listPage(keys: readonly string[], query: URLSearchParams): string {
+  const prefix = query.get("prefix") ?? "";
+  const maxKeys = Number(query.get("max-keys") ?? "1000");
+  const token = query.get("continuation-token");
+  let index = token !== null ? Number(token) : upperBound(keys, query.get("start-after") ?? "");
+  const contents: string[] = [];
+  while (index < keys.length && contents.length < maxKeys) {
+    const key = keys[index]!;
+    if (!key.startsWith(prefix)) break;
+    contents.push(
+      `<Contents><Key>${xmlEscape(key)}</Key><LastModified>2025-01-01T00:00:00.000Z</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>1880000</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
+    index++;
+  }
+  const truncated = index < keys.length && keys[index]!.startsWith(prefix);
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>media-recordings</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+    contents.join("") +
+    (truncated ? `<NextContinuationToken>${index}</NextContinuationToken>` : "") +
+    "</ListBucketResult>"
+  );
+}
+
+/**
+ * The fake S3 (ListObjectsV2 over sorted `keys`, GetObject of the `objects` by key, path-style
+ * `/<bucket>/<key>`) and DynamoDB (GetItem) on one loopback server. Also used by
+ * test/unit/hls/recording-index.test.ts.
+ */
+export async function startFakeAws(keys: string[], objects = new Map<string, string>()): Promise<FakeAws> {
+  const state = { s3Calls: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
+  const held: Array<() => void> = [];
+  const answerS3 = (body: () => { status: number; text: string }, response: ServerResponse) => {
+    state.s3Calls++;
+    state.inFlight++;
+    state.s3Concurrency = Math.max(state.s3Concurrency, state.inFlight);
+    const send = () => {
+      state.inFlight--;
+      const { status, text } = body();
+      response.writeHead(status, { "content-type": "application/xml" }).end(text);
+    };
+    if (state.s3Barrier > 0) {
+      held.push(send);
+      if (held.length >= state.s3Barrier) for (const release of held.splice(0)) release();
+    } else if (state.s3DelayMs > 0) setTimeout(send, state.s3DelayMs);
+    else send();
+  };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://fake");
     request.resume();
     if (request.method === "GET" && url.searchParams.get("list-type") === "2") {
-      state.s3Calls++;
-      const query = url.searchParams;
-      const prefix = query.get("prefix") ?? "";
-      const maxKeys = Number(query.get("max-keys") ?? "1000");
-      const token = query.get("continuation-token");
-      let index = token !== null ? Number(token) : upperBound(keys, query.get("start-after") ?? "");
-      const contents: string[] = [];
-      while (index < keys.length && contents.length < maxKeys) {
-        const key = keys[index]!;
-        if (!key.startsWith(prefix)) break;
-        contents.push(
-          `<Contents><Key>${xmlEscape(key)}</Key><LastModified>2025-01-01T00:00:00.000Z</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>1880000</Size><StorageClass>STANDARD</StorageClass></Contents>`,
-        );
-        index++;
-      }
-      const truncated = index < keys.length && keys[index]!.startsWith(prefix);
-      const body =
-        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>media-recordings</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-        contents.join("") +
-        (truncated ? `<NextContinuationToken>${index}</NextContinuationToken>` : "") +
-        "</ListBucketResult>";
-      response.writeHead(200, { "content-type": "application/xml" }).end(body);
+      answerS3(() => ({ status: 200, text: listPage(keys, url.searchParams) }), response);
+    } else if (request.method === "GET") {
+      // Path-style GetObject: /<bucket>/<key>, the key percent-encoded per segment.
+      const key = decodeURIComponent(url.pathname.split("/").slice(2).join("/"));
+      const text = objects.get(key);
+      answerS3(
+        () =>
+          text === undefined ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" } : { status: 200, text },
+        response,
+      );
     } else if (request.method === "POST") {
       // DynamoDB GetItem: the output row of the bench job, whatever the request.
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(
@@ -121,6 +162,24 @@ async function startFakeAws(keys: string[]): Promise<FakeAws> {
     },
     set s3Calls(value: number) {
       state.s3Calls = value;
+    },
+    get s3Concurrency() {
+      return state.s3Concurrency;
+    },
+    set s3Concurrency(value: number) {
+      state.s3Concurrency = value;
+    },
+    get s3Barrier() {
+      return state.s3Barrier;
+    },
+    set s3Barrier(value: number) {
+      state.s3Barrier = value;
+    },
+    get s3DelayMs() {
+      return state.s3DelayMs;
+    },
+    set s3DelayMs(value: number) {
+      state.s3DelayMs = value;
     },
     stop: () =>
       new Promise<void>((resolve) => {
