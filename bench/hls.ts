@@ -47,7 +47,7 @@ function archive(stream: string, days: number): string[] {
 }
 
 /** First index whose key is > `after` (binary search: the fake server must not be O(archive)). */
-function upperBound(keys: string[], after: string): number {
+function upperBound(keys: readonly string[], after: string): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
