@@ -24,9 +24,11 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { DEFAULT_TABLES, INFO_FILE, JOB_CREATED_BY, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { SETTINGS } from "../../model/settings.ts";
 import { hlsJobTemplateSettings } from "./hls-job-template.ts";
 import { acknowledge, wildcardUnder } from "./nag.ts";
 import { PipelineFunction } from "./pipeline-function.ts";
+import { recordingIndexFunction } from "./recording-index.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
 import { Storage, removalPolicyOf } from "./storage.ts";
 import { WorkerIdentity } from "./worker-identity.ts";
@@ -39,7 +41,7 @@ export interface MediaEdgeStackProps extends StackProps {
 }
 
 /** The names of the functions, as folders of aws-lambdas/ and dist/lambdas/. */
-export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
+export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "recording-index"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export class MediaEdgeStack extends Stack {
@@ -219,6 +221,12 @@ export class MediaEdgeStack extends Stack {
       "job-state": jobState,
       "faces-start": facesStart,
       "faces-collect": facesCollect,
+      "recording-index": recordingIndexFunction(this, {
+        common,
+        recordingsBucket,
+        recordingsPrefix: settings.recordingsPrefix,
+        segmentSeconds: SETTINGS.RECORDING_SEGMENT_SECONDS.default,
+      }),
     };
 
     // ---------------------------------------------------------------- Permissions
@@ -424,6 +432,11 @@ export class MediaEdgeStack extends Stack {
     // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
     output("AwsRegion", this.region, "AWS_REGION of the Worker.");
     output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
+    output(
+      "RecordingsIndex",
+      "on",
+      "RECORDINGS_INDEX of the Worker: the recording-index function keeps the day indexes.",
+    );
     output("AnalysisPrefix", settings.analysisPrefix, "ANALYSIS_PREFIX of the Worker.");
     output("RekognitionTopicArn", this.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
     output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
@@ -499,6 +512,7 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     OUTPUT_BUCKET: storage.outputBucket.bucketName,
     RECORDINGS_BUCKET: storage.recordingsBucket.bucketName,
     RECORDINGS_PREFIX: settings.recordingsPrefix,
+    RECORDINGS_INDEX: "on",
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
     ...tableVariables(storage.tables),
