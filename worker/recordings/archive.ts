@@ -180,8 +180,9 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * The segments a window's playlist needs: those starting in [start - span, end + span), which
  * place exactly as one listing of the window does (placeSegments skips a segment ending before
  * the start and takes durations only from a successor at most a span later). With the index:
- * phase one GETs the indexes of the settled days and lists the live tail, in parallel; phase two
- * lists whatever no index covers (none when the indexer kept up). Without it, listWindow.
+ * phase one GETs the indexes of the settled days the window itself touches and, in parallel,
+ * lists what lies outside them (the lookback and look-ahead edges, the live tail); phase two lists
+ * whatever no index covers (nothing when the indexer kept up). Without it, listWindow.
  * `lookAhead: false` reads up to the end only (a live head, whose tail is read separately).
  */
 export async function windowArchive(
@@ -195,17 +196,20 @@ export async function windowArchive(
   const from = Math.max(0, window.start - span);
   const to = lookAhead ? window.end + span : window.end;
   const settled = settledHour(nowSeconds, source.segmentSeconds);
-  const indexedTo = Math.min(to, settled);
-  const days = from < indexedTo ? daysBetween(from, indexedTo) : [];
-  const tailFrom = Math.max(from, settled);
-  const [indexes, tail] = await Promise.all([
+  const days =
+    window.start < Math.min(window.end, settled) ? daysBetween(window.start, Math.min(window.end, settled)) : [];
+  // The part the day indexes may serve: the settled part of the days the window touches.
+  const indexedFrom = days.length === 0 ? to : Math.max(from, days[0]!);
+  const indexedTo = days.length === 0 ? to : Math.min(to, settled, days[days.length - 1]! + 86_400);
+  const [indexes, before, after] = await Promise.all([
     Promise.all(days.map((day) => readDayIndex(source, day))),
-    tailFrom < to ? listBetween(source, tailFrom, to) : Promise.resolve([]),
+    from < indexedFrom ? listBetween(source, from, Math.min(indexedFrom, to)) : Promise.resolve([]),
+    indexedTo < to && days.length > 0 ? listBetween(source, indexedTo, to) : Promise.resolve([]),
   ]);
   const byDay = new Map<number, RecordingIndex>();
   days.forEach((day, i) => indexes[i] !== undefined && byDay.set(day, indexes[i]));
   const covered = new Map([...byDay].map(([day, index]) => [day, index.coveredUntil]));
-  const pieces = planArchiveReads(from, Math.min(to, Math.max(from, settled)), settled, covered);
+  const pieces = indexedFrom < indexedTo ? planArchiveReads(indexedFrom, indexedTo, settled, covered) : [];
   const parts = await Promise.all(
     pieces.map(async (piece) => {
       if (piece.source === "list") return listBetween(source, piece.from, piece.to);
@@ -213,5 +217,5 @@ export async function windowArchive(
       return cut ?? listBetween(source, piece.from, piece.to);
     }),
   );
-  return parts.flat().concat(tail);
+  return before.concat(parts.flat(), after);
 }

@@ -161,7 +161,7 @@ describe("window reads: index + listing", () => {
     );
   });
 
-  it("an indexed settled week: one GET per day, all in one round, no listing; unindexed: parallel slices", async () => {
+  it("an indexed settled week: one GET per day and the edges listed, all in one round; unindexed: parallel slices", async () => {
     const weekStart = T0 - DAY;
     const starts = Array.from({ length: (7 * DAY) / SEG }, (_, i) => weekStart + i * SEG);
     const now = weekStart + 9 * DAY;
@@ -171,8 +171,8 @@ describe("window reads: index + listing", () => {
       objects.set(recordingIndexKey(PREFIX, day), serializeRecordingIndex(names(seen), day + DAY));
     }
     const window = { start: weekStart, end: weekStart + 7 * DAY };
-    // 9 days touched (the lookback and look-ahead reach into the days around the week): S3
-    // answers only once all 9 GETs are in flight, so a sequential reader would never finish.
+    // 7 day-index GETs and 2 tiny listings of the lookback and look-ahead edges (in the days
+    // around the week): S3 answers only once all 9 are in flight, so a sequential reader never finishes.
     fake.s3Calls = 0;
     fake.s3Barrier = 9;
     try {
