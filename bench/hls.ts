@@ -20,7 +20,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { LOCAL_HOST } from "../local/aws.ts";
 import { jobScope, mintToken } from "../worker/auth/tokens.ts";
-import { dayStart, recordingIndexKey, serializeRecordingIndex } from "../worker/hls/recording-index.ts";
+import {
+  INDEX_SPAN_SECONDS,
+  recordingIndexKey,
+  serializeRecordingIndex,
+  spanStart,
+} from "../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../worker/hls/recordings.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import {
@@ -210,19 +215,19 @@ async function batchCpu(
   return { cpuMs: (processCpuMs(worker.pid) - before) / count, bytes };
 }
 
-/** Day indexes of an archive, as aws-lambdas/recording-index writes them once every day has settled. */
+/** The indexes of an archive, as aws-lambdas/recording-index writes them once every span has settled. */
 function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, string> {
   const byDay = new Map<number, string[]>();
   for (const key of keys) {
     const name = key.slice(streamPrefix.length);
-    const day = dayStart(Date.UTC(+name.slice(0, 4), +name.slice(4, 6) - 1, +name.slice(6, 8)) / 1000);
+    const day = spanStart(Date.UTC(+name.slice(0, 4), +name.slice(4, 6) - 1, +name.slice(6, 8)) / 1000);
     let names = byDay.get(day);
     if (names === undefined) byDay.set(day, (names = []));
     names.push(name);
   }
   const objects = new Map<string, string>();
   for (const [day, names] of byDay) {
-    objects.set(recordingIndexKey(streamPrefix, day), serializeRecordingIndex(names, day + 86_400));
+    objects.set(recordingIndexKey(streamPrefix, day), serializeRecordingIndex(names, day + INDEX_SPAN_SECONDS));
   }
   return objects;
 }

@@ -14,17 +14,22 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  */
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { dayStart, recordingIndexKey, serializeRecordingIndex, settledHour } from "../../worker/hls/recording-index.ts";
+import {
+  INDEX_SPAN_SECONDS,
+  recordingIndexKey,
+  serializeRecordingIndex,
+  settledHour,
+  spanStart,
+} from "../../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
 import { describeError, type Log } from "../shared/logger.ts";
 import { normaliseS3Events } from "../shared/s3-events.ts";
 import type { RecordingIndexConfig } from "./config.ts";
 
-const DAY_SECONDS = 86_400;
 /** Rebuilds of one day that lost a conditional write before giving up (Lambda then retries the event). */
 const MAX_WRITE_ATTEMPTS = 3;
 
-/** One day of one stream to rebuild. */
+/** One index span (two days, named by its first) of one stream to rebuild. */
 export interface IndexDay {
   bucket: string;
   /** `<RECORDINGS_PREFIX>/[<stream>/]` */
@@ -41,18 +46,18 @@ export function daysToIndex(event: unknown, config: RecordingIndexConfig): Index
     const start = parseSegmentName(object.key.slice(slash + 1));
     if (start === undefined) continue;
     const streamPrefix = object.key.slice(0, slash + 1);
-    const day = dayStart(start);
+    const day = spanStart(start);
     days.set(`${object.bucket}\n${streamPrefix}\n${day}`, { bucket: object.bucket, streamPrefix, day });
   }
   return [...days.values()];
 }
 
-/** The segment file names of a day, ascending (S3 lists keys in UTF-8 binary order, which is time order). */
+/** The segment file names of a span, ascending (S3 lists keys in UTF-8 binary order, which is time order). */
 export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]> {
   const { bucket, streamPrefix, day } = target;
-  // Every name of the day starts with its date, "YYYYMMDD" + "T...": listing starts right before them.
+  // Every name of the span's first day starts with its date, "YYYYMMDD" + "T...": listing starts right before them.
   const startAfter = streamPrefix + formatSegmentName(day).slice(0, 8);
-  const endKey = streamPrefix + formatSegmentName(day + DAY_SECONDS);
+  const endKey = streamPrefix + formatSegmentName(day + INDEX_SPAN_SECONDS);
   const names: string[] = [];
   let token: string | undefined;
   do {
@@ -104,7 +109,7 @@ export async function rebuildDay(
     const eTag = await currentETag(s3, target.bucket, key);
     const names = await listDay(s3, target);
     const settled = settledHour(nowSeconds, config.segmentSeconds);
-    const coveredUntil = Math.min(target.day + DAY_SECONDS, Math.max(target.day, settled));
+    const coveredUntil = Math.min(target.day + INDEX_SPAN_SECONDS, Math.max(target.day, settled));
     try {
       await s3.send(
         new PutObjectCommand({

@@ -40,7 +40,7 @@ async function readIndex(streamPrefix: string, day: number) {
 }
 
 describe("recording-index", () => {
-  it("indexes the segment's day, trusted up to the last settled hour; a late upload re-indexes it", async () => {
+  it("indexes the segment's two-day span, trusted up to the last settled hour; a late upload re-indexes it", async () => {
     const prefix = uniquePrefix("rec").slice(0, -1);
     const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: prefix, RECORDING_SEGMENT_SECONDS: "30" });
     const stream = `${prefix}/cam1/`;
@@ -54,24 +54,25 @@ describe("recording-index", () => {
     const handler = createRecordingIndexHandler({ config, s3, log, now: () => now });
     const event = (key: string) => s3Notification([{ key, bucket: buckets.recordings }], encodeS3EventKey);
 
+    // T0 starts a two-day index span: T0 - 30 belongs to the previous one.
     const result = await handler(event(stream + formatSegmentName(T0 + 30)));
-    expect(result.indexed).toEqual([{ bucket: buckets.recordings, streamPrefix: stream, day: T0, segments: 4 }]);
+    expect(result.indexed).toEqual([{ bucket: buckets.recordings, streamPrefix: stream, day: T0, segments: 5 }]);
     expect(await readIndex(stream, T0)).toEqual({
       coveredUntil: T0 + 7200,
-      names: [T0, T0 + 30, T0 + 3600, T0 + 7200 + 5].map(formatSegmentName),
+      names: [T0, T0 + 30, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
     });
 
     // A recorder that was offline uploads a segment of a settled hour late: its event re-indexes the day.
     await put(stream + formatSegmentName(T0 + 1800));
-    now = T0 + 2 * 86_400;
+    now = T0 + 3 * 86_400;
     await handler(event(stream + formatSegmentName(T0 + 1800)));
     expect(await readIndex(stream, T0)).toEqual({
-      coveredUntil: T0 + 86_400,
-      names: [T0, T0 + 30, T0 + 1800, T0 + 3600, T0 + 7200 + 5].map(formatSegmentName),
+      coveredUntil: T0 + 2 * 86_400,
+      names: [T0, T0 + 30, T0 + 1800, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
     });
   });
 
-  it("ignores keys outside the prefix and names that are not segments; each day once per event", () => {
+  it("ignores keys outside the prefix and names that are not segments; each span once per event", () => {
     const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: "movie" });
     const event = s3Notification(
       [
@@ -86,7 +87,7 @@ describe("recording-index", () => {
     );
     expect(daysToIndex(event, config).map(({ streamPrefix, day }) => ({ streamPrefix, day }))).toEqual([
       { streamPrefix: "movie/cam/", day: T0 },
-      { streamPrefix: "movie/", day: T0 - 86_400 },
+      { streamPrefix: "movie/", day: T0 - 2 * 86_400 },
     ]);
   });
 

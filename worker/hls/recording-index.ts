@@ -1,9 +1,9 @@
 /**
- * The recorder archive's day index: one small object per stream and UTC day that lists the day's
- * segment names, so a settled window is read with one GET per day instead of one ListObjectsV2
- * page per 1,000 segments (docs/recording-index.md).
+ * The recorder archive's index: one small object per stream and two UTC days (INDEX_SPAN_SECONDS)
+ * that lists their segment names, so a settled window is read with one GET per span instead of one
+ * ListObjectsV2 page per 1,000 segments, all in parallel (docs/recording-index.md).
  *
- * Object: `<stream prefix>~index/YYYYMMDD.txt` (`~` cannot occur in a stream name, so the index
+ * Object: `<stream prefix>~index/YYYYMMDD.txt` (the span's first day) (`~` cannot occur in a stream name, so the index
  * folder is never a stream, and it sorts after every segment name, so it never enters a window's
  * listing). Body: fixed-width lines of INDEX_LINE_BYTES bytes. Line 0 is the header
  * `#1 <covered-until, epoch seconds, 16 digits>`; every other line is one segment file name
@@ -21,27 +21,33 @@ export { settledHour } from "./recordings.ts";
 /** Bytes per line: 19 characters + "\n". Fixed width, so a line's offset is its number times this. */
 export const INDEX_LINE_BYTES = 20;
 const HEADER_TAG = "#1 ";
-const DAY_SECONDS = 86_400;
+/**
+ * Each index object covers two UTC days (starting on an even day number since 1970): a week's
+ * window (up to 8 days with its lookback and look-ahead) then touches at most 5 of them, which fit
+ * in one round of Workers' 6 simultaneous connections per request together with the live tail's
+ * listing. https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections
+ */
+export const INDEX_SPAN_SECONDS = 2 * 86_400;
 
 /** Folder of the index objects inside a stream's prefix. */
 export const INDEX_FOLDER = "~index/";
 
-/** The index object of the day holding `epochSeconds`, for the stream at `streamPrefix`. */
+/** The index object of the span holding `epochSeconds` (named by its first day), for the stream at `streamPrefix`. */
 export function recordingIndexKey(streamPrefix: string, epochSeconds: number): string {
-  const iso = new Date(dayStart(epochSeconds) * 1000).toISOString();
+  const iso = new Date(spanStart(epochSeconds) * 1000).toISOString();
   return `${streamPrefix}${INDEX_FOLDER}${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}.txt`;
 }
 
-/** Start of the UTC day holding `epochSeconds`. */
-export function dayStart(epochSeconds: number): number {
-  return Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
+/** Start of the index span holding `epochSeconds`. */
+export function spanStart(epochSeconds: number): number {
+  return Math.floor(epochSeconds / INDEX_SPAN_SECONDS) * INDEX_SPAN_SECONDS;
 }
 
-/** Starts of the UTC days that [from, to) touches. */
-export function daysBetween(from: number, to: number): number[] {
-  const days: number[] = [];
-  for (let day = dayStart(from); day < to; day += DAY_SECONDS) days.push(day);
-  return days;
+/** Starts of the index spans that [from, to) touches. */
+export function spansBetween(from: number, to: number): number[] {
+  const spans: number[] = [];
+  for (let span = spanStart(from); span < to; span += INDEX_SPAN_SECONDS) spans.push(span);
+  return spans;
 }
 
 /** The body of a day's index: the header, then the sorted segment file names. */
@@ -108,8 +114,7 @@ export function indexSegments(
 
 /** One part of a range: read from a day's index, or listed. */
 export type ArchivePiece =
-  | { source: "index"; day: number; from: number; to: number }
-  | { source: "list"; from: number; to: number };
+  { source: "index"; day: number; from: number; to: number } | { source: "list"; from: number; to: number };
 
 /**
  * How to read [from, to) given the day indexes that were found (`coveredUntil` per day start;
@@ -130,9 +135,9 @@ export function planArchiveReads(
     if (previous?.source === "list" && previous.to === a) previous.to = b;
     else pieces.push({ source: "list", from: a, to: b });
   };
-  for (const day of daysBetween(from, to)) {
+  for (const day of spansBetween(from, to)) {
     const a = Math.max(from, day);
-    const b = Math.min(to, day + DAY_SECONDS);
+    const b = Math.min(to, day + INDEX_SPAN_SECONDS);
     const trusted = Math.min(b, settled, coveredUntil.get(day) ?? day);
     if (trusted > a) pieces.push({ source: "index", day, from: a, to: trusted });
     list(Math.max(a, trusted), b);

@@ -13,12 +13,12 @@ import { getObjectText, listObjectsUntil, type ListedObject, type PageBudget } f
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import {
-  daysBetween,
   indexSegments,
   parseRecordingIndex,
   planArchiveReads,
   recordingIndexKey,
   settledHour,
+  spansBetween,
   type RecordingIndex,
 } from "../hls/recording-index.ts";
 import {
@@ -152,8 +152,8 @@ export function listWindow(source: ArchiveSource, window: { start: number; end: 
   });
 }
 
-/** A day's index, or undefined when there is none or it does not parse (that day is listed). */
-async function readDayIndex(source: ArchiveSource, day: number): Promise<RecordingIndex | undefined> {
+/** A span's index, or undefined when there is none or it does not parse (that span is listed). */
+async function readIndex(source: ArchiveSource, day: number): Promise<RecordingIndex | undefined> {
   const text = await getObjectText(source.aws, { bucket: source.bucket, key: recordingIndexKey(source.prefix, day) });
   if (text === undefined) return undefined;
   const index = parseRecordingIndex(text);
@@ -180,10 +180,10 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * The segments a window's playlist needs: those starting in [start - span, end + span), which
  * place exactly as one listing of the window does (placeSegments skips a segment ending before
  * the start and takes durations only from a successor at most a span later). With the index:
- * phase one GETs the indexes of the settled days the window itself touches and, in parallel,
- * lists what lies outside them (the lookback and look-ahead edges, the live tail); phase two lists
- * whatever no index covers (nothing when the indexer kept up). Without it, listWindow.
- * `lookAhead: false` reads up to the end only (a live head, whose tail is read separately).
+ * phase one GETs the indexes of the settled spans the range touches (at most 5 for a week) and,
+ * in parallel, lists the live tail; phase two lists whatever no index covers (nothing when the
+ * indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
+ * head, whose tail is read separately).
  */
 export async function windowArchive(
   source: ArchiveSource,
@@ -196,26 +196,22 @@ export async function windowArchive(
   const from = Math.max(0, window.start - span);
   const to = lookAhead ? window.end + span : window.end;
   const settled = settledHour(nowSeconds, source.segmentSeconds);
-  const days =
-    window.start < Math.min(window.end, settled) ? daysBetween(window.start, Math.min(window.end, settled)) : [];
-  // The part the day indexes may serve: the settled part of the days the window touches.
-  const indexedFrom = days.length === 0 ? to : Math.max(from, days[0]!);
-  const indexedTo = days.length === 0 ? to : Math.min(to, settled, days[days.length - 1]! + 86_400);
-  const [indexes, before, after] = await Promise.all([
-    Promise.all(days.map((day) => readDayIndex(source, day))),
-    from < indexedFrom ? listBetween(source, from, Math.min(indexedFrom, to)) : Promise.resolve([]),
-    indexedTo < to && days.length > 0 ? listBetween(source, indexedTo, to) : Promise.resolve([]),
+  const indexedTo = Math.max(from, Math.min(to, settled));
+  const spans = from < indexedTo ? spansBetween(from, indexedTo) : [];
+  const [indexes, tail] = await Promise.all([
+    Promise.all(spans.map((start) => readIndex(source, start))),
+    indexedTo < to ? listBetween(source, indexedTo, to) : Promise.resolve([]),
   ]);
-  const byDay = new Map<number, RecordingIndex>();
-  days.forEach((day, i) => indexes[i] !== undefined && byDay.set(day, indexes[i]));
-  const covered = new Map([...byDay].map(([day, index]) => [day, index.coveredUntil]));
-  const pieces = indexedFrom < indexedTo ? planArchiveReads(indexedFrom, indexedTo, settled, covered) : [];
+  const bySpan = new Map<number, RecordingIndex>();
+  spans.forEach((start, i) => indexes[i] !== undefined && bySpan.set(start, indexes[i]));
+  const covered = new Map([...bySpan].map(([start, index]) => [start, index.coveredUntil]));
+  const pieces = planArchiveReads(from, indexedTo, settled, covered);
   const parts = await Promise.all(
     pieces.map(async (piece) => {
       if (piece.source === "list") return listBetween(source, piece.from, piece.to);
-      const cut = indexSegments(byDay.get(piece.day)!, source.prefix, piece.from, piece.to);
+      const cut = indexSegments(bySpan.get(piece.day)!, source.prefix, piece.from, piece.to);
       return cut ?? listBetween(source, piece.from, piece.to);
     }),
   );
-  return before.concat(parts.flat(), after);
+  return parts.flat().concat(tail);
 }
