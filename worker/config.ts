@@ -119,7 +119,7 @@ export const folderPrefix = sharedFolderPrefix;
 
 /**
  * Most segments one recorder window may cover: a week of 30-s segments. Unindexed, that is 21
- * parallel listing slices sharing 23 pages, plus 8 day-index GETs when RECORDINGS_INDEX=on: 31
+ * parallel listing slices sharing 23 pages, plus 5 index GETs when RECORDINGS_INDEX=on: 28
  * S3 calls at most before retries, inside the free plan's 50 subrequests (worker/recordings/archive.ts).
  */
 export const MAX_SEGMENTS_PER_WINDOW = 20_160;
