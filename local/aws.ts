@@ -18,7 +18,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
 
@@ -90,7 +90,7 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
       reject(
         new Error(
           error.code === "EADDRINUSE"
-            ? `Port ${port} (${purpose}) is already in use. Stop whatever listens there or choose another port (see README, "Local stack").`
+            ? `Port ${port} (${purpose}) is already in use. Stop whatever listens there or choose another port (see docs/local.md).`
             : `Cannot listen on ${LOCAL_HOST}:${port} (${purpose}): ${error.message}`,
         ),
       );
@@ -144,8 +144,11 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: DEFAULT_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
 }
 
-/** An S3 client for s3rver: path-style, and no default checksums (else aws-chunked bodies are stored). */
-export function localS3Client(endpoint: string): S3Client {
+/**
+ * An S3 client for s3rver: path-style, and no default checksums (else aws-chunked bodies are
+ * stored). `overrides` for the rest (e.g. `maxAttempts: 1` where the caller retries itself).
+ */
+export function localS3Client(endpoint: string, overrides: Pick<S3ClientConfig, "maxAttempts"> = {}): S3Client {
   return new S3Client({
     endpoint,
     region: DEFAULT_REGION,
@@ -153,6 +156,7 @@ export function localS3Client(endpoint: string): S3Client {
     forcePathStyle: true,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    ...overrides,
   });
 }
 

@@ -171,7 +171,7 @@ export const LAMBDA_VARIABLES = [
 ] as const;
 
 /**
- * Every variable the Worker reads (README configuration table). Any of them set in the environment
+ * Every variable the Worker reads (docs/configuration.md). Any of them set in the environment
  * reaches the local Worker, whether or not the local stack has a default for it.
  */
 export const WORKER_VARIABLES = [

@@ -73,7 +73,7 @@ beforeAll(async () => {
     encodeEncryptedHls(explicit, "Clip Test_180p", join(work, "keyinfo")),
     // A recorder: 4-second MPEG-TS segments. The segment muxer starts every file with fresh
     // continuity counters; `initial_discontinuity` says so in the stream, else a strict client
-    // (ffmpeg -xerror) reports the first packet of each file as corrupt (README "Recorder segments").
+    // (ffmpeg -xerror) reports the first packet of each file as corrupt (docs/api.md, "Recorder windows").
     ffmpeg([...TEST_SOURCE, "-f", "segment", "-segment_time", "4", "-segment_format", "mpegts",
       "-segment_format_options", "mpegts_flags=+initial_discontinuity", join(recorder, "part%d.ts")]), // prettier-ignore
     startWranglerDev({

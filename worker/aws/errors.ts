@@ -3,7 +3,7 @@
  * the HTTP layer maps it to 503/504/502 (apiErrorForUpstream).
  */
 
-/** Upstream (AWS) failures, mapped to bounded, documented answers (README "Errors"). */
+/** Upstream (AWS) failures, mapped to bounded, documented answers (docs/api.md, "Errors"). */
 export type UpstreamFailure =
   | "throttled" // throttling or 5xx after the retry budget -> 503 + Retry-After
   | "timeout" // no answer within the deadline -> 504

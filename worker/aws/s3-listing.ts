@@ -53,7 +53,7 @@ const MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
 
 /**
  * One whole `<Contents>` as S3 writes it, matched in one step - several times faster than element
- * by element (README "Performance"): Key first, text-only elements with Size (digits) among them,
+ * by element (docs/performance.md): Key first, text-only elements with Size (digits) among them,
  * no references but the ETag's &quot; and no "]" (so no "]]>"). S3_CONTENTS is S3's exact layout;
  * ANY_SIMPLE_CONTENTS allows white space (s3rver's layout) and, in any order around Key and
  * Size, elements holding text or text-only elements. Anything else (other references, CDATA,
