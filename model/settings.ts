@@ -131,13 +131,12 @@ export const SETTINGS = {
   MAX_WINDOW_SECONDS: {
     worker: true,
     defaultNote: "a week, <= 20,160 segments",
-    description: "longest window a playlist covers (<= 20,160 segments)",
+    description: "longest window a playlist covers",
   },
   RECORDINGS_INDEX: {
     worker: true,
     default: "off",
-    infraDefault: "on",
-    description: "on: read settled days from the recording-index Lambda's day indexes",
+    description: "on: settled hours from recording-index's indexes",
   },
   SEGMENT_BASE_URL: {
     worker: true,

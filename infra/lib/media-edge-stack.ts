@@ -432,11 +432,6 @@ export class MediaEdgeStack extends Stack {
     // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
     output("AwsRegion", this.region, "AWS_REGION of the Worker.");
     output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
-    output(
-      "RecordingsIndex",
-      "on",
-      "RECORDINGS_INDEX of the Worker: the recording-index function keeps the day indexes.",
-    );
     output("AnalysisPrefix", settings.analysisPrefix, "ANALYSIS_PREFIX of the Worker.");
     output("RekognitionTopicArn", this.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
     output("MediaConvertRoleArn", this.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
@@ -512,7 +507,6 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     OUTPUT_BUCKET: storage.outputBucket.bucketName,
     RECORDINGS_BUCKET: storage.recordingsBucket.bucketName,
     RECORDINGS_PREFIX: settings.recordingsPrefix,
-    RECORDINGS_INDEX: "on",
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
     ...tableVariables(storage.tables),
