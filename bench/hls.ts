@@ -1,7 +1,8 @@
 /**
  * HLS figures for `npm run bench` (issue "HLS at the edge"):
- * - CPU per recorder window playlist (1 h and 24 h windows of 30-s segments) over archives of
- *   1 day and 365 days, and S3 calls per window;
+ * - CPU per recorder window playlist (1 h and 24 h windows of 30-s segments) over indexed
+ *   archives of 1 day and 365 days, a 7-day window over an indexed and an unindexed week, S3
+ *   calls per window, and S3 round trips of wall latency (issue 12's goals, each with met/missed);
  * - CPU per key request.
  *
  * How it is measured: the Worker's deploy bundle (`wrangler deploy --dry-run`) runs in plain
