@@ -44,10 +44,12 @@ const ARCHIVE_END = Date.UTC(2025, 0, 1) / 1000;
 const JOB = "1735689600000-bench1";
 const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Sorted keys `movie/<stream>/<name>` for `days` of 30-s segments ending at ARCHIVE_END. */
+/** Sorted keys `movie/<stream>/<name>` for `days` (and an hour) of 30-s segments ending at ARCHIVE_END. */
 function archive(stream: string, days: number): string[] {
-  const count = (days * 86_400) / SEGMENT_SECONDS;
-  const first = ARCHIVE_END - days * 86_400;
+  // Plus an hour before: a recorder that runs on, so a window at the archive's start has the
+  // segments (and the index span) its lookback reads, as it would in any later window.
+  const count = (days * 86_400 + 3600) / SEGMENT_SECONDS;
+  const first = ARCHIVE_END - days * 86_400 - 3600;
   const keys = new Array<string>(count);
   for (let i = 0; i < count; i++) keys[i] = `movie/${stream}/${formatSegmentName(first + i * SEGMENT_SECONDS)}`;
   return keys;
