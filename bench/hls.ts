@@ -1,7 +1,8 @@
 /**
  * HLS figures for `npm run bench` (issue "HLS at the edge"):
- * - CPU per recorder window playlist (1 h and 24 h windows of 30-s segments) over archives of
- *   1 day and 365 days, and S3 calls per window;
+ * - CPU per recorder window playlist (1 h and 24 h windows of 30-s segments) over indexed
+ *   archives of 1 day and 365 days, a 7-day window over an indexed and an unindexed week, S3
+ *   calls per window, and S3 round trips of wall latency (issue 12's goals, each with met/missed);
  * - CPU per key request.
  *
  * How it is measured: the Worker's deploy bundle (`wrangler deploy --dry-run`) runs in plain
@@ -20,6 +21,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { LOCAL_HOST } from "../local/aws.ts";
 import { jobScope, mintToken } from "../worker/auth/tokens.ts";
+import {
+  INDEX_SPAN_SECONDS,
+  recordingIndexKey,
+  serializeRecordingIndex,
+  spanStart,
+} from "../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../worker/hls/recordings.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import {
@@ -37,17 +44,19 @@ const ARCHIVE_END = Date.UTC(2025, 0, 1) / 1000;
 const JOB = "1735689600000-bench1";
 const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Sorted keys `movie/<stream>/<name>` for `days` of 30-s segments ending at ARCHIVE_END. */
+/** Sorted keys `movie/<stream>/<name>` for `days` (and an hour) of 30-s segments ending at ARCHIVE_END. */
 function archive(stream: string, days: number): string[] {
-  const count = (days * 86_400) / SEGMENT_SECONDS;
-  const first = ARCHIVE_END - days * 86_400;
+  // Plus an hour before: a recorder that runs on, so a window at the archive's start has the
+  // segments (and the index span) its lookback reads, as it would in any later window.
+  const count = (days * 86_400 + 3600) / SEGMENT_SECONDS;
+  const first = ARCHIVE_END - days * 86_400 - 3600;
   const keys = new Array<string>(count);
   for (let i = 0; i < count; i++) keys[i] = `movie/${stream}/${formatSegmentName(first + i * SEGMENT_SECONDS)}`;
   return keys;
 }
 
 /** First index whose key is > `after` (binary search: the fake server must not be O(archive)). */
-function upperBound(keys: string[], after: string): number {
+function upperBound(keys: readonly string[], after: string): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {
@@ -58,42 +67,83 @@ function upperBound(keys: string[], after: string): number {
   return low;
 }
 
-interface FakeAws {
+export interface FakeAws {
   url: string;
-  /** ListObjectsV2 calls since the last reset. */
+  /** S3 calls (ListObjectsV2 and GetObject) since the last reset. */
   s3Calls: number;
+  /** Most S3 calls in flight at once since the last reset. */
+  s3Concurrency: number;
+  /** Delay before every S3 answer (a stand-in for S3's latency, to count round trips in wall time). */
+  s3DelayMs: number;
+  /**
+   * When > 0, S3 answers are held until this many calls are in flight, then all sent: a reader
+   * that makes them one after another never gets an answer (tests prove parallelism without clocks).
+   */
+  s3Barrier: number;
   stop(): Promise<void>;
 }
 
-/** The fake S3 (ListObjectsV2) and DynamoDB (GetItem) on one loopback server. */
-async function startFakeAws(keys: string[]): Promise<FakeAws> {
-  const state = { s3Calls: 0 };
+/** A ListObjectsV2 page over sorted `keys`, as S3 writes it (start-after, max-keys, continuation tokens). */
+function listPage(keys: readonly string[], query: URLSearchParams): string {
+  const prefix = query.get("prefix") ?? "";
+  const maxKeys = Number(query.get("max-keys") ?? "1000");
+  const token = query.get("continuation-token");
+  let index = token !== null ? Number(token) : upperBound(keys, query.get("start-after") ?? "");
+  const contents: string[] = [];
+  while (index < keys.length && contents.length < maxKeys) {
+    const key = keys[index]!;
+    if (!key.startsWith(prefix)) break;
+    contents.push(
+      `<Contents><Key>${xmlEscape(key)}</Key><LastModified>2025-01-01T00:00:00.000Z</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>1880000</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    );
+    index++;
+  }
+  const truncated = index < keys.length && keys[index]!.startsWith(prefix);
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>media-recordings</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+    contents.join("") +
+    (truncated ? `<NextContinuationToken>${index}</NextContinuationToken>` : "") +
+    "</ListBucketResult>"
+  );
+}
+
+/**
+ * The fake S3 (ListObjectsV2 over sorted `keys`, GetObject of the `objects` by key, path-style
+ * `/<bucket>/<key>`) and DynamoDB (GetItem) on one loopback server. Also used by
+ * test/unit/hls/recording-index.test.ts.
+ */
+export async function startFakeAws(keys: string[], objects = new Map<string, string>()): Promise<FakeAws> {
+  const state = { s3Calls: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
+  const held: Array<() => void> = [];
+  const answerS3 = (body: () => { status: number; text: string }, response: ServerResponse) => {
+    state.s3Calls++;
+    state.inFlight++;
+    state.s3Concurrency = Math.max(state.s3Concurrency, state.inFlight);
+    const send = () => {
+      state.inFlight--;
+      const { status, text } = body();
+      response.writeHead(status, { "content-type": "application/xml" }).end(text);
+    };
+    if (state.s3Barrier > 0) {
+      held.push(send);
+      if (held.length >= state.s3Barrier) for (const release of held.splice(0)) release();
+    } else if (state.s3DelayMs > 0) setTimeout(send, state.s3DelayMs);
+    else send();
+  };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://fake");
     request.resume();
     if (request.method === "GET" && url.searchParams.get("list-type") === "2") {
-      state.s3Calls++;
-      const query = url.searchParams;
-      const prefix = query.get("prefix") ?? "";
-      const maxKeys = Number(query.get("max-keys") ?? "1000");
-      const token = query.get("continuation-token");
-      let index = token !== null ? Number(token) : upperBound(keys, query.get("start-after") ?? "");
-      const contents: string[] = [];
-      while (index < keys.length && contents.length < maxKeys) {
-        const key = keys[index]!;
-        if (!key.startsWith(prefix)) break;
-        contents.push(
-          `<Contents><Key>${xmlEscape(key)}</Key><LastModified>2025-01-01T00:00:00.000Z</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>1880000</Size><StorageClass>STANDARD</StorageClass></Contents>`,
-        );
-        index++;
-      }
-      const truncated = index < keys.length && keys[index]!.startsWith(prefix);
-      const body =
-        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>media-recordings</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${contents.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
-        contents.join("") +
-        (truncated ? `<NextContinuationToken>${index}</NextContinuationToken>` : "") +
-        "</ListBucketResult>";
-      response.writeHead(200, { "content-type": "application/xml" }).end(body);
+      answerS3(() => ({ status: 200, text: listPage(keys, url.searchParams) }), response);
+    } else if (request.method === "GET") {
+      // Path-style GetObject: /<bucket>/<key>, the key percent-encoded per segment.
+      const key = decodeURIComponent(url.pathname.split("/").slice(2).join("/"));
+      const text = objects.get(key);
+      answerS3(
+        () =>
+          text === undefined ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" } : { status: 200, text },
+        response,
+      );
     } else if (request.method === "POST") {
       // DynamoDB GetItem: the output row of the bench job, whatever the request.
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(
@@ -121,6 +171,24 @@ async function startFakeAws(keys: string[]): Promise<FakeAws> {
     },
     set s3Calls(value: number) {
       state.s3Calls = value;
+    },
+    get s3Concurrency() {
+      return state.s3Concurrency;
+    },
+    set s3Concurrency(value: number) {
+      state.s3Concurrency = value;
+    },
+    get s3Barrier() {
+      return state.s3Barrier;
+    },
+    set s3Barrier(value: number) {
+      state.s3Barrier = value;
+    },
+    get s3DelayMs() {
+      return state.s3DelayMs;
+    },
+    set s3DelayMs(value: number) {
+      state.s3DelayMs = value;
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -150,10 +218,183 @@ async function batchCpu(
   return { cpuMs: (processCpuMs(worker.pid) - before) / count, bytes };
 }
 
+/** The indexes of an archive, as aws-lambdas/recording-index writes them once every span has settled. */
+function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, string> {
+  const byDay = new Map<number, string[]>();
+  for (const key of keys) {
+    const name = key.slice(streamPrefix.length);
+    const day = spanStart(Date.UTC(+name.slice(0, 4), +name.slice(4, 6) - 1, +name.slice(6, 8)) / 1000);
+    let names = byDay.get(day);
+    if (names === undefined) byDay.set(day, (names = []));
+    names.push(name);
+  }
+  const objects = new Map<string, string>();
+  for (const [day, names] of byDay) {
+    objects.set(recordingIndexKey(streamPrefix, day), serializeRecordingIndex(names, day + INDEX_SPAN_SECONDS));
+  }
+  return objects;
+}
+
+/** One measured window: a stream of the fake bucket and the window's length, ending at ARCHIVE_END. */
+interface WindowConfiguration {
+  stream: "day" | "year" | "week" | "plain";
+  label: string;
+  seconds: number;
+  batch: number;
+  samples: number[];
+  s3Calls: number;
+  bytes: number;
+}
+
+const STREAM_DESCRIPTIONS = {
+  day: "1-day archive, indexed",
+  year: "365-day archive, indexed",
+  week: "7-day archive, indexed",
+  plain: "7-day archive, not indexed (listed)",
+} as const;
+
+const windowUrl = (base: string, c: { stream: string; seconds: number }) =>
+  `${base}/api/media/recordings/playlist.m3u8?stream=${c.stream}&start=${ARCHIVE_END - c.seconds}&end=${ARCHIVE_END}`;
+
+/**
+ * CPU per window playlist, round-robin after shared warm-up rounds, so neither JIT warm-up nor a
+ * noisy neighbour on this small shared machine favours one configuration. Each window is the last
+ * of its archive: settled (VOD).
+ */
+async function measureWindows(worker: PlainWorkerd, fake: FakeAws): Promise<WindowConfiguration[]> {
+  const windows = [
+    ["day", "1 h", 3600, 200],
+    ["day", "24 h", 86_400, 100],
+    ["year", "1 h", 3600, 200],
+    ["year", "24 h", 86_400, 100],
+    ["week", "7 days", 7 * 86_400, 15],
+    ["plain", "24 h", 86_400, 50],
+    ["plain", "7 days", 7 * 86_400, 10],
+  ] as const;
+  const configurations: WindowConfiguration[] = windows.map(([stream, label, seconds, batch]) => ({
+    stream,
+    label,
+    seconds,
+    batch,
+    samples: [],
+    s3Calls: 0,
+    bytes: 0,
+  }));
+  const WARM_UP_ROUNDS = 2;
+  const MEASURED_ROUNDS = 8;
+  for (let round = 0; round < WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
+    for (const configuration of configurations) {
+      fake.s3Calls = 0;
+      const figure = await batchCpu(worker, () => windowUrl(worker.url, configuration), configuration.batch);
+      if (round >= WARM_UP_ROUNDS) configuration.samples.push(figure.cpuMs);
+      configuration.s3Calls = fake.s3Calls / configuration.batch;
+      configuration.bytes = figure.bytes;
+    }
+  }
+  return configurations;
+}
+
+/**
+ * S3 round trips of wall latency per window: every S3 answer is delayed by S3_DELAY_MS, so a
+ * window whose reads run in parallel takes one delay plus its own work, and each sequential round
+ * adds one more. Rounds = floor(median wall / delay): the Worker's own work stays well below one delay.
+ */
+const S3_DELAY_MS = 150;
+async function measureRoundTrips(
+  worker: PlainWorkerd,
+  fake: FakeAws,
+  configurations: readonly WindowConfiguration[],
+): Promise<Array<{ configuration: WindowConfiguration; rounds: number; wallMs: number }>> {
+  fake.s3DelayMs = S3_DELAY_MS;
+  try {
+    const figures = [];
+    for (const configuration of configurations) {
+      const walls: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const response = await fetch(windowUrl(worker.url, configuration));
+        await response.arrayBuffer();
+        walls.push(performance.now() - started);
+      }
+      const wallMs = median(walls);
+      figures.push({ configuration, rounds: Math.floor(wallMs / S3_DELAY_MS), wallMs });
+    }
+    return figures;
+  } finally {
+    fake.s3DelayMs = 0;
+  }
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** The window figures and their goals (issue 12), as BenchResults. */
+function windowResults(
+  configurations: readonly WindowConfiguration[],
+  trips: Awaited<ReturnType<typeof measureRoundTrips>>,
+  archiveSizes: Record<WindowConfiguration["stream"], number>,
+): BenchResult[] {
+  const results: BenchResult[] = [];
+  const cpu = (stream: string, label: string) =>
+    median(configurations.find((c) => c.stream === stream && c.label === label)!.samples);
+  const goals: Record<string, { limit: number; text: string }> = {
+    "day 24 h": { limit: 2.5, text: "<= 2.5 ms" },
+    "year 24 h": { limit: 2.5, text: "<= 2.5 ms" },
+    "week 7 days": { limit: 10, text: "<= 10 ms" },
+  };
+  for (const configuration of configurations) {
+    const { stream, label } = configuration;
+    const figure = cpu(stream, label);
+    const goal = goals[`${stream} ${label}`];
+    results.push({
+      name: `recorder window ${label}, ${STREAM_DESCRIPTIONS[stream]} (${archiveSizes[stream]} segments): CPU per playlist in workerd (${Math.round(configuration.bytes / 1024)} KiB)`,
+      value: round2(figure),
+      unit: "ms",
+      ...(goal ? { goal: goal.text, ok: figure <= goal.limit } : {}),
+    });
+    results.push({
+      name: `recorder window ${label}, ${STREAM_DESCRIPTIONS[stream]}: S3 calls per window`,
+      value: configuration.s3Calls,
+      unit: "calls",
+    });
+  }
+  for (const label of ["1 h", "24 h"]) {
+    const ratio = cpu("year", label) / cpu("day", label);
+    results.push({
+      name: `recorder window ${label}, indexed: 365-day / 1-day archive CPU`,
+      value: round2(ratio),
+      unit: "x",
+      goal: "<= 1.1x",
+      ok: ratio <= 1.1,
+    });
+  }
+  for (const { configuration, rounds, wallMs } of trips) {
+    results.push({
+      name: `recorder window ${configuration.label}, ${STREAM_DESCRIPTIONS[configuration.stream]}: S3 round trips of wall latency (${Math.round(wallMs)} ms at ${S3_DELAY_MS} ms per S3 answer)`,
+      value: rounds,
+      unit: "round trips",
+      // Indexed: index GETs and edge listings in one round. Not indexed: the slices in one round too.
+      goal: "<= 1",
+      ok: rounds <= 1,
+    });
+  }
+  return results;
+}
+
 /** Runs the HLS bench. */
 export async function run(): Promise<BenchResult[]> {
-  const archives = { day: archive("day", 1), year: archive("year", 365) };
-  const fake = await startFakeAws([...archives.day, ...archives.year]); // "day" < "year": still sorted
+  const archives = {
+    day: archive("day", 1),
+    plain: archive("plain", 7),
+    week: archive("week", 7),
+    year: archive("year", 365),
+  };
+  const objects = new Map([
+    ...dayIndexes(archives.day, "movie/day/"),
+    ...dayIndexes(archives.week, "movie/week/"),
+    ...dayIndexes(archives.year, "movie/year/"),
+  ]);
+  // "day" < "plain" < "week" < "year": still sorted.
+  const fake = await startFakeAws([...archives.day, ...archives.plain, ...archives.week, ...archives.year], objects);
   let worker: PlainWorkerd | undefined;
   try {
     const mainModule = deployBundle().main;
@@ -170,77 +411,25 @@ export async function run(): Promise<BenchResult[]> {
         DYNAMODB_ENDPOINT: fake.url,
         RECORDINGS_PREFIX: "movie",
         RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
-        MAX_WINDOW_SECONDS: "86400",
+        // MAX_WINDOW_SECONDS unset: the default must allow a week.
+        RECORDINGS_INDEX: "on",
       },
       readyPath: "/api/media/status",
     });
     const base = worker.url;
-
-    // The four window configurations are measured round-robin after shared warm-up rounds, so
-    // neither JIT warm-up nor a noisy neighbour on this small shared machine favours one of them.
-    // Each is the last window of its archive: a settled VOD window, listed from start-after.
-    const configurations = (["day", "year"] as const).flatMap((stream) =>
-      (
-        [
-          ["1 h", 3600, 200],
-          ["24 h", 86_400, 100],
-        ] as const
-      ).map(([label, seconds, batch]) => ({
-        stream,
-        days: stream === "day" ? 1 : 365,
-        label,
-        seconds,
-        batch,
-        samples: [] as number[],
-        s3Calls: 0,
-        bytes: 0,
-      })),
+    const configurations = await measureWindows(worker, fake);
+    const trips = await measureRoundTrips(
+      worker,
+      fake,
+      configurations.filter((c) => c.label !== "1 h"),
     );
-    const WARM_UP_ROUNDS = 2;
-    const MEASURED_ROUNDS = 8;
-    for (let round = 0; round < WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
-      for (const configuration of configurations) {
-        fake.s3Calls = 0;
-        const figure = await batchCpu(
-          worker,
-          () =>
-            `${base}/api/media/recordings/playlist.m3u8?stream=${configuration.stream}&start=${ARCHIVE_END - configuration.seconds}&end=${ARCHIVE_END}`,
-          configuration.batch,
-        );
-        if (round >= WARM_UP_ROUNDS) configuration.samples.push(figure.cpuMs);
-        configuration.s3Calls = fake.s3Calls / configuration.batch;
-        configuration.bytes = figure.bytes;
-      }
-    }
-
-    const results: BenchResult[] = [];
-    const cpu = (days: number, label: string) =>
-      median(configurations.find((c) => c.days === days && c.label === label)!.samples);
-    for (const configuration of configurations) {
-      const { days, label } = configuration;
-      const figure = cpu(days, label);
-      results.push({
-        name: `recorder window ${label}, ${days}-day archive (${archives[configuration.stream].length} objects): CPU per playlist in workerd (${Math.round(configuration.bytes / 1024)} KiB)`,
-        value: Math.round(figure * 100) / 100,
-        unit: "ms",
-        ...(label === "24 h" ? { goal: "< 5 ms", ok: figure < 5 } : {}),
-      });
-      if (days === 365) {
-        const ratio = figure / cpu(1, label);
-        results.push({
-          name: `recorder window ${label}: 365-day / 1-day CPU`,
-          value: Math.round(ratio * 100) / 100,
-          unit: "x",
-          goal: "<= 1.2x",
-          ok: ratio <= 1.2,
-        });
-      }
-      results.push({
-        name: `recorder window ${label}, ${days}-day archive: S3 calls per window`,
-        value: configuration.s3Calls,
-        unit: "calls",
-      });
-    }
+    const sizes = {
+      day: archives.day.length,
+      plain: archives.plain.length,
+      week: archives.week.length,
+      year: archives.year.length,
+    };
+    const results = windowResults(configurations, trips, sizes);
 
     const keyToken = await mintToken(SECRET, { scope: jobScope(JOB), purpose: "key", ttlSeconds: 3600 });
     const tampered = `${keyToken.slice(0, -2)}${keyToken.endsWith("AA") ? "BB" : "AA"}`;

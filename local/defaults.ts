@@ -108,6 +108,8 @@ export function localWorkerDefaults(endpoints: LocalEndpoints): Record<string, s
   return {
     ...sharedSettings(endpoints),
     RECORDINGS_BUCKET: DEFAULT_BUCKETS.recordings,
+    // The local pipeline runs the recording-index Lambda on s3rver's events (local/pipeline.ts).
+    RECORDINGS_INDEX: "on",
     ALLOWED_ORIGINS: [
       "http://localhost:3000",
       "http://127.0.0.1:3000",
@@ -166,6 +168,8 @@ export const LAMBDA_VARIABLES = [
   "FACES_TTL_SECONDS",
   "FACES_CHUNK_SIZE",
   "FACES_COLLECT_RESERVE_MS",
+  "RECORDINGS_PREFIX",
+  "RECORDING_SEGMENT_SECONDS",
   "POWERTOOLS_LOG_LEVEL",
 ] as const;
 
@@ -191,6 +195,7 @@ export const WORKER_VARIABLES = [
   "RECORDINGS_PREFIX",
   "RECORDING_SEGMENT_SECONDS",
   "MAX_WINDOW_SECONDS",
+  "RECORDINGS_INDEX",
   "SEGMENT_BASE_URL",
   "VOD_SEGMENT_BASE_URL",
   "ANALYSIS_PREFIX",

@@ -35,6 +35,8 @@ import { createFacesCollectHandler } from "../aws-lambdas/faces-collect/faces-co
 import { readFacesStartConfig } from "../aws-lambdas/faces-start/config.ts";
 import { createFacesStartHandler } from "../aws-lambdas/faces-start/faces-start.ts";
 import { readJobStateConfig } from "../aws-lambdas/job-state/config.ts";
+import { readRecordingIndexConfig } from "../aws-lambdas/recording-index/config.ts";
+import { createRecordingIndexHandler } from "../aws-lambdas/recording-index/recording-index.ts";
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
@@ -173,6 +175,10 @@ interface LocalLambdas {
   facesCollect: Handler;
   /** The buckets whose uploads start them. */
   inputBuckets: string[];
+  /** recording-index, on the recordings bucket's segments. */
+  recordingIndex: Handler;
+  recordingsBucket: string;
+  recordingsFolder: string;
 }
 
 type Emulators = { mediaConvert: MediaConvertEmulator; rekognition: RekognitionEmulator };
@@ -265,6 +271,7 @@ function createLambdas(
   const facesStartConfig = readFacesStartConfig(env);
   const jobStateConfig = readJobStateConfig(env);
   const facesCollectConfig = readFacesCollectConfig(env);
+  const recordingIndexConfig = readRecordingIndexConfig(env);
   const clients = lambdaClients(env, {
     mediaConvert: submitConfig.mediaConvert.endpoint,
     rekognition: facesStartConfig.rekognition.endpoint,
@@ -310,6 +317,13 @@ function createLambdas(
       ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     inputBuckets: submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input],
+    recordingIndex: createRecordingIndexHandler({
+      config: recordingIndexConfig,
+      s3,
+      log: logFor("recording-index"),
+    }) as Handler,
+    recordingsBucket: env.RECORDINGS_BUCKET || DEFAULT_BUCKETS.recordings,
+    recordingsFolder: recordingIndexConfig.recordingsFolder,
   };
 }
 
@@ -363,6 +377,36 @@ function subscribeUploads(runtime: PipelineRuntime, server: LocalS3Server, s3: S
   });
 }
 
+/**
+ * Production's S3 notification on the recordings bucket (ObjectCreated, prefix RECORDINGS_PREFIX/,
+ * suffix .ts) -> recording-index, which rebuilds the segment's day index.
+ */
+function subscribeRecordings(runtime: PipelineRuntime, server: LocalS3Server): void {
+  const nextSequencer = sequencerSource();
+  server.onEvent((event) => {
+    if (runtime.stopped) return;
+    const lambdas = runtime.lambdas!;
+    for (const record of event.Records ?? []) {
+      const key = record.s3?.object?.key ?? "";
+      if (record.s3?.bucket?.name !== lambdas.recordingsBucket || !isObjectCreated(record.eventName ?? "")) continue;
+      if (!key.startsWith(lambdas.recordingsFolder) || !key.endsWith(".ts")) continue;
+      const notification = {
+        Records: [s3NotificationRecord(record, { sequencer: nextSequencer(), region: lambdas.region })],
+      };
+      track(
+        runtime,
+        invoke(
+          runtime,
+          "recording-index",
+          lambdas.recordingIndex,
+          notification,
+          `s3://${lambdas.recordingsBucket}/${key}`,
+        ),
+      );
+    }
+  });
+}
+
 /** The pipeline's lines of the start-up summary. */
 function describePipeline(facts: {
   emulators: string;
@@ -375,6 +419,7 @@ function describePipeline(facts: {
     `  AWS emulators           ${facts.emulators}   MediaConvert (ffmpeg) and Rekognition (synthetic faces)`,
     `  Lambdas (in process)    submit-job + faces-start <- uploads to s3://${inputBuckets.join(", s3://")}/`,
     "                          job-state <- MediaConvert events, faces-collect <- Rekognition notifications",
+    `                          recording-index <- segments in s3://${facts.lambdas.recordingsBucket}/${facts.lambdas.recordingsFolder}`,
   ];
   if (env.MEDIACONVERT_ENDPOINT_URL && env.MEDIACONVERT_ENDPOINT_URL !== facts.emulators) {
     lines.push(
@@ -443,6 +488,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   }
   runtime.lambdas = lambdas;
   subscribeUploads(runtime, options.s3, emulatorS3);
+  subscribeRecordings(runtime, options.s3);
   const [ffmpeg, ffprobe, awsCli] = await Promise.all([
     hasTool("ffmpeg"),
     hasTool("ffprobe"),

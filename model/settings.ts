@@ -20,11 +20,18 @@ import {
 } from "./index.ts";
 
 /** The Lambda functions, by their folder name under `aws-lambdas/`. */
-export const LAMBDA_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "webhook-deliver"] as const;
+export const LAMBDA_NAMES = [
+  "submit-job",
+  "job-state",
+  "faces-start",
+  "faces-collect",
+  "webhook-deliver",
+  "recording-index",
+] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 const ALL_LAMBDAS = LAMBDA_NAMES;
-/** The four functions of the media pipeline (tables, buckets); webhook-deliver touches neither. */
+/** The four functions of the media pipeline (tables, buckets); webhook-deliver and recording-index touch neither. */
 export const PIPELINE_LAMBDAS = ["submit-job", "job-state", "faces-start", "faces-collect"] as const;
 /** The functions that send state changes to webhooks (through the queue). */
 const WEBHOOK_PRODUCERS = ["job-state", "faces-collect"] as const;
@@ -130,19 +137,26 @@ export const SETTINGS = {
   },
   RECORDINGS_PREFIX: {
     worker: true,
+    lambdas: ["recording-index"],
     infra: "recordingsPrefix",
     default: DEFAULT_RECORDINGS_PREFIX,
     description: "prefix of recorder segments (seed S3_MOVIE_KEY)",
   },
   RECORDING_SEGMENT_SECONDS: {
     worker: true,
+    lambdas: ["recording-index"],
     default: DEFAULT_RECORDING_SEGMENT_SECONDS,
     description: "recorder segment length (seed TARGET_DURATION)",
   },
   MAX_WINDOW_SECONDS: {
     worker: true,
-    defaultNote: "a day, <= 10,000 segments",
-    description: "longest window a playlist covers (<= 10k segments)",
+    defaultNote: "a week, <= 20,160 segments",
+    description: "longest window a playlist covers",
+  },
+  RECORDINGS_INDEX: {
+    worker: true,
+    default: "off",
+    description: "on: settled hours from recording-index's indexes",
   },
   SEGMENT_BASE_URL: {
     worker: true,

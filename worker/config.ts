@@ -49,6 +49,8 @@ export interface Config {
     segmentSeconds: number;
     /** Longest window a playlist may cover. */
     maxWindowSeconds: number;
+    /** Read settled days from the day indexes (docs/recording-index.md) before listing. */
+    index: boolean;
   };
   /**
    * When set, recording segment URIs point here (public static hosting of the recordings bucket,
@@ -141,20 +143,24 @@ function readerOf(env: ConfigBindings): Reader {
 export const folderPrefix = sharedFolderPrefix;
 
 /**
- * Most segments one recorder window may cover: 10 listing pages of 1,000 keys, so a window needs
- * at most 12 ListObjectsV2 calls (36 with retries), inside the free plan's 50 subrequests.
+ * Most segments one recorder window may cover: a week of 30-s segments. Unindexed, that is 21
+ * parallel listing slices sharing 23 pages, plus 5 index GETs when RECORDINGS_INDEX=on: 28
+ * S3 calls at most before retries, inside the free plan's 50 subrequests (worker/recordings/archive.ts).
  */
-export const MAX_SEGMENTS_PER_WINDOW = 10_000;
+export const MAX_SEGMENTS_PER_WINDOW = 20_160;
+
+/** Default longest window: a week (or MAX_SEGMENTS_PER_WINDOW segments, for segments shorter than 30 s). */
+export const DEFAULT_MAX_WINDOW_SECONDS = 7 * 86_400;
 
 function recordingSettings(read: Reader): Config["recordings"] {
   const segmentSeconds = read.integer("RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, {
     min: 1,
     max: 3600,
   });
-  // Default: a day, or less for short segments, so the default never breaks the segment cap below.
+  // Default: a week, or less for short segments, so the default never breaks the segment cap below.
   const maxWindowSeconds = read.integer(
     "MAX_WINDOW_SECONDS",
-    Math.min(86_400, MAX_SEGMENTS_PER_WINDOW * segmentSeconds),
+    Math.min(DEFAULT_MAX_WINDOW_SECONDS, MAX_SEGMENTS_PER_WINDOW * segmentSeconds),
     {
       min: 60,
       max: 7 * 86_400,
@@ -171,6 +177,8 @@ function recordingSettings(read: Reader): Config["recordings"] {
     prefix: read.prefix("RECORDINGS_PREFIX", DEFAULT_RECORDINGS_PREFIX),
     segmentSeconds,
     maxWindowSeconds,
+    // "on" where aws-lambdas/recording-index maintains the day indexes (the stack deploys it).
+    index: read.oneOf("RECORDINGS_INDEX", ["on", "off"], "off") === "on",
   };
 }
 

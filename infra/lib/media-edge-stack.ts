@@ -25,9 +25,11 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { DEFAULT_TABLES, INFO_FILE, JOB_CREATED_BY, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { SETTINGS } from "../../model/settings.ts";
 import { hlsJobTemplateSettings } from "./hls-job-template.ts";
 import { acknowledge, wildcardUnder } from "./nag.ts";
 import { PipelineFunction } from "./pipeline-function.ts";
+import { recordingIndexFunction } from "./recording-index.ts";
 import type { MediaEdgeSettings } from "./settings.ts";
 import { Storage, removalPolicyOf } from "./storage.ts";
 import { Webhooks } from "./webhooks.ts";
@@ -41,7 +43,14 @@ export interface MediaEdgeStackProps extends StackProps {
 }
 
 /** The names of the functions, as folders of aws-lambdas/ and dist/lambdas/. */
-export const FUNCTION_NAMES = ["submit-job", "job-state", "faces-start", "faces-collect", "webhook-deliver"] as const;
+export const FUNCTION_NAMES = [
+  "submit-job",
+  "job-state",
+  "faces-start",
+  "faces-collect",
+  "webhook-deliver",
+  "recording-index",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export class MediaEdgeStack extends Stack {
@@ -230,6 +239,12 @@ export class MediaEdgeStack extends Stack {
       "faces-start": facesStart,
       "faces-collect": facesCollect,
       "webhook-deliver": this.webhooks.deliver,
+      "recording-index": recordingIndexFunction(this, {
+        common,
+        recordingsBucket,
+        recordingsPrefix: settings.recordingsPrefix,
+        segmentSeconds: SETTINGS.RECORDING_SEGMENT_SECONDS.default,
+      }),
     };
 
     // ---------------------------------------------------------------- Permissions

@@ -30,6 +30,7 @@ import {
   TABLE_KEYS,
   TTL_ATTRIBUTE,
   type TableRole,
+  DEFAULT_RECORDINGS_PREFIX,
 } from "../../model/index.ts";
 import { WEBHOOK_MAX_ATTEMPTS } from "../../model/webhook-queue.ts";
 import { ACCOUNT, REGION, resolveValue, resolvedEnvironment } from "./template-values.ts";
@@ -207,11 +208,69 @@ describe("default configuration", () => {
 
     it("sends the input bucket's events to EventBridge (and only that bucket's)", () => {
       const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
-      template.resourceCountIs("Custom::S3BucketNotifications", 1);
+      const toEventBridge = Object.values(template.findResources("Custom::S3BucketNotifications")).filter(
+        (resource) => resource.Properties.NotificationConfiguration.EventBridgeConfiguration !== undefined,
+      );
+      expect(toEventBridge).toHaveLength(1);
       template.hasResourceProperties("Custom::S3BucketNotifications", {
         BucketName: { Ref: input },
         NotificationConfiguration: { EventBridgeConfiguration: {} },
       });
+    });
+
+    it("sends the recordings bucket's new segments (prefix, .ts) to recording-index, nothing else", () => {
+      const recordings = stack.getLogicalId(stack.storage.recordingsBucket.node.defaultChild as never);
+      const indexer = stack.getLogicalId(stack.functions["recording-index"].function.node.defaultChild as never);
+      template.hasResourceProperties("Custom::S3BucketNotifications", {
+        BucketName: { Ref: recordings },
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Events: ["s3:ObjectCreated:*"],
+              LambdaFunctionArn: { "Fn::GetAtt": [indexer, "Arn"] },
+              Filter: {
+                Key: {
+                  FilterRules: Match.arrayWith([
+                    { Name: "suffix", Value: ".ts" },
+                    { Name: "prefix", Value: `${DEFAULT_RECORDINGS_PREFIX}/` },
+                  ]),
+                },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it("lets recording-index list the recordings prefix and read/write only the index objects", () => {
+      const recordings = stack.getLogicalId(stack.storage.recordingsBucket.node.defaultChild as never);
+      const role = stack.getLogicalId(stack.functions["recording-index"].function.role!.node.defaultChild as never);
+      const policies = Object.values(template.findResources("AWS::IAM::Policy")).filter((policy) =>
+        (policy.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === role),
+      );
+      const statements = policies.flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+      );
+      const s3Statements = statements.filter((statement) => JSON.stringify(statement.Action).includes("s3:"));
+      expect(s3Statements).toEqual([
+        {
+          Sid: "ListRecordings",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: { "Fn::GetAtt": [recordings, "Arn"] },
+          Condition: { StringLike: { "s3:prefix": [`${DEFAULT_RECORDINGS_PREFIX}/*`] } },
+        },
+        {
+          Sid: "ReadWriteDayIndexes",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject"],
+          Resource: {
+            "Fn::Join": ["", [{ "Fn::GetAtt": [recordings, "Arn"] }, `/${DEFAULT_RECORDINGS_PREFIX}/*~index/*`]],
+          },
+        },
+      ]);
+      // Nothing else: no DynamoDB, no other bucket.
+      expect(JSON.stringify(statements)).not.toMatch(/dynamodb:|mediaconvert:|rekognition:/);
     });
 
     it("expires face results under the analysis prefix, a day after their rows", () => {

@@ -21,7 +21,7 @@ describe("recorder window listing limits", () => {
     expect(await chaosRequests(`/crowded/${id}/media-recordings/`)).toBe(3);
   });
 
-  it("refuses a configuration whose longest window would need more than 10,000 segments", async () => {
+  it("refuses a configuration whose longest window would need more than 20,160 segments", async () => {
     const response = await callWith(
       { MAX_WINDOW_SECONDS: String(7 * 86_400), RECORDING_SEGMENT_SECONDS: "6" },
       "/api/media/status?job_id=x",

@@ -57,26 +57,38 @@ export async function listObjectsV2Page(aws: AwsEdgeClient, request: ListRequest
  * object past it when that came on the same pages (callers use it as a look-ahead, e.g. for the
  * duration of the last segment before the end). At most `maxPages` pages are read, so a request
  * stays within Workers' subrequest limit (50 on the free plan) even when unexpected objects
- * crowd the range; `exhausted` says the end was not reached.
+ * crowd the range (a number: this listing's own pages; a PageBudget: pages after the first, shared
+ * with other listings); `exhausted` says the end was not reached.
  */
 export async function listObjectsUntil(
   aws: AwsEdgeClient,
   request: Omit<ListRequest, "continuationToken">,
   isPastEnd: (key: string) => boolean,
-  maxPages: number,
+  maxPages: number | PageBudget,
 ): Promise<{ objects: ListedObject[]; next?: ListedObject; exhausted?: true }> {
+  const budget = typeof maxPages === "number" ? { pages: maxPages - 1 } : maxPages;
   const objects: ListedObject[] = [];
   let continuationToken: string | undefined;
-  for (let pages = 1; ; pages++) {
+  for (;;) {
     const page = await listObjectsV2Page(aws, { ...request, continuationToken });
     for (const object of page.objects) {
       if (isPastEnd(object.key)) return { objects, next: object };
       objects.push(object);
     }
     if (!page.isTruncated) return { objects };
-    if (pages >= maxPages) return { objects, exhausted: true };
+    if (budget.pages <= 0) return { objects, exhausted: true };
+    budget.pages--;
     continuationToken = page.nextContinuationToken;
   }
+}
+
+/**
+ * Pages beyond the first that listings sharing this object may still read: parallel listings of
+ * one window draw on one budget, so the window's subrequests stay bounded however the extra
+ * pages fall.
+ */
+export interface PageBudget {
+  pages: number;
 }
 
 // ---------------------------------------------------------------------------------------------

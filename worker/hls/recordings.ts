@@ -275,6 +275,16 @@ export interface WindowSegment extends ArchivedSegment {
 export const LIVE_HEAD_GRANULARITY_SECONDS = 3600;
 
 /**
+ * The last whole hour before which every segment has been closed and uploaded: now minus two
+ * segment lengths (the rule a settled window uses), floored to the hour. One definition for the
+ * live head below and the day indexes' covered-until (./recording-index.ts).
+ */
+export function settledHour(nowSeconds: number, segmentSeconds: number): number {
+  const settledUntil = Math.floor(nowSeconds) - 2 * segmentSeconds;
+  return Math.floor(settledUntil / LIVE_HEAD_GRANULARITY_SECONDS) * LIVE_HEAD_GRANULARITY_SECONDS;
+}
+
+/**
  * Where a live window's settled head ends: the last whole hour at or before which every segment
  * has been closed and uploaded (now minus two segment lengths, the rule a settled window uses),
  * when that lies inside the window. Undefined when the window has no settled whole hour; it is
@@ -285,8 +295,7 @@ export function liveHeadBoundary(
   nowSeconds: number,
   segmentSeconds: number,
 ): number | undefined {
-  const settledUntil = Math.floor(nowSeconds) - 2 * segmentSeconds;
-  const boundary = Math.floor(settledUntil / LIVE_HEAD_GRANULARITY_SECONDS) * LIVE_HEAD_GRANULARITY_SECONDS;
+  const boundary = settledHour(nowSeconds, segmentSeconds);
   return boundary > window.start && boundary < window.end ? boundary : undefined;
 }
 

@@ -12,23 +12,19 @@ import { recordingScope } from "../auth/tokens.ts";
 import type { AwsEdgeClient } from "../aws/client.ts";
 import type { Config } from "../config.ts";
 import { encodeS3Key } from "../aws/s3-url.ts";
-import { listObjectsUntil } from "../aws/s3.ts";
 import type { AppEnv } from "../env.ts";
 import { edgeCacheText } from "../http/edge-cache.ts";
 import { ApiError } from "../http/errors.ts";
-import { log } from "../http/log.ts";
 import { PLAYLIST_CONTENT_TYPE } from "../http/media-types.ts";
+import { listWindow, windowArchive, type ArchiveSource } from "../recordings/archive.ts";
 import { streamKeyPrefix } from "../recordings/stream.ts";
 import { serializeMediaPlaylist } from "../hls/playlist.ts";
 import {
   isValidStreamName,
   isWindowProblem,
   joinAtBoundary,
-  listingPageSize,
   liveHeadBoundary,
-  listingStartAfter,
   parseSegmentNameAt,
-  pastWindow,
   placeSegments,
   resolveWindow,
   windowPlaylist,
@@ -40,66 +36,37 @@ import {
 /** Browser/CDN lifetime of a settled (VOD) window playlist. */
 export const SETTLED_MAX_AGE_SECONDS = 86_400;
 
+/** Where the stream's archive is, for worker/recordings/archive.ts. */
+function archiveSource(
+  aws: AwsEdgeClient,
+  config: Config,
+  stream: string,
+  nowSeconds: number,
+  requestId?: string,
+): ArchiveSource {
+  return {
+    nowSeconds,
+    aws,
+    bucket: config.buckets.recordings,
+    prefix: streamKeyPrefix(config, stream),
+    segmentSeconds: config.recordings.segmentSeconds,
+    useIndex: config.recordings.index,
+    requestId,
+  };
+}
+
 /**
- * The window's segments from S3: listed from start-after, stopped at the end. Keys whose names do
- * not parse are skipped and counted in one log line (not one per key).
+ * The window's segments from S3 as one listing holds them: listed from start-after, stopped at
+ * the end, in parallel slices for long windows (worker/recordings/archive.ts).
  */
-export async function listWindowSegments(
+export function listWindowSegments(
   aws: AwsEdgeClient,
   config: Config,
   stream: string,
   window: { start: number; end: number },
   requestId?: string,
 ): Promise<ArchivedSegment[]> {
-  const prefix = streamKeyPrefix(config, stream);
-  const segmentSeconds = config.recordings.segmentSeconds;
-  const maxKeys = listingPageSize(window, segmentSeconds);
-  // The pages the window needs, plus two for the lookback and look-ahead and a few stray objects.
-  const maxPages = Math.ceil((window.end - window.start) / segmentSeconds / maxKeys) + 2;
-  const { objects, next, exhausted } = await listObjectsUntil(
-    aws,
-    {
-      bucket: config.buckets.recordings,
-      prefix,
-      // Sub-streams are folders under the prefix: "/" keeps their keys out of this stream's listing.
-      delimiter: "/",
-      startAfter: listingStartAfter(prefix, window.start, segmentSeconds),
-      maxKeys,
-    },
-    pastWindow(prefix, window.end),
-    maxPages,
-  );
-  if (exhausted) {
-    log("warn", "recordings: listing stopped at its page limit", {
-      request_id: requestId,
-      prefix,
-      max_pages: maxPages,
-    });
-    throw new ApiError(422, "Window holds too many objects.", {
-      details: { reason: `more than ${maxPages} listing pages; objects other than segments crowd this range` },
-    });
-  }
-  const segments: ArchivedSegment[] = [];
-  const skipped: string[] = [];
-  for (const object of objects) {
-    const start = parseSegmentNameAt(object.key, prefix.length);
-    if (start === undefined) skipped.push(object.key);
-    else segments.push({ key: object.key, start });
-  }
-  // The first segment at or after the end is a look-ahead: it is never placed in the window, but
-  // it gives the last segment inside it its real duration (recorders drift from the nominal length).
-  const lookAhead = next === undefined ? undefined : parseSegmentNameAt(next.key, prefix.length);
-  if (next !== undefined && lookAhead !== undefined) segments.push({ key: next.key, start: lookAhead });
-  if (skipped.length > 0) {
-    log("warn", "recordings: skipped objects whose names are not segment names", {
-      request_id: requestId,
-      count: skipped.length,
-      // A few examples are enough to find the writer; JSON escaping keeps odd characters harmless.
-      examples: skipped.slice(0, 3),
-      expected: "<prefix>/[<stream>/]YYYYMMDDTHHMMSSZ.ts",
-    });
-  }
-  return segments;
+  return listWindow(archiveSource(aws, config, stream, Date.now() / 1000, requestId), window);
 }
 
 /** Edge lifetime of a settled listing. */
@@ -115,16 +82,18 @@ async function settledListing(
   c: Context<AppEnv>,
   stream: string,
   window: { start: number; end: number },
+  read: { nowSeconds: number; lookAhead: boolean },
 ): Promise<{ segments: ArchivedSegment[]; cached: boolean }> {
   const config = c.get("config");
   const prefix = streamKeyPrefix(config, stream);
-  const path = `recordings/v2/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
+  const path = `recordings/v3/${encodeURIComponent(config.buckets.recordings)}/${encodeURIComponent(
     prefix,
-  )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}`;
+  )}/${window.start}-${window.end}-${config.recordings.segmentSeconds}${read.lookAhead ? "" : "-head"}`;
   // On a miss the listed segments are returned as they are, not parsed back from the names.
   let listed: ArchivedSegment[] = [];
   const { text, hit } = await edgeCacheText(c, path, SETTLED_LISTING_CACHE_SECONDS, async () => {
-    listed = await listWindowSegments(c.var.aws, config, stream, window, c.get("requestId"));
+    const source = archiveSource(c.var.aws, config, stream, read.nowSeconds, c.get("requestId"));
+    listed = await windowArchive(source, window, read.nowSeconds, read.lookAhead);
     let names = "";
     for (const segment of listed) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
     return names;
@@ -153,7 +122,7 @@ async function windowSegments(
 ): Promise<ArchivedSegment[]> {
   const config = c.get("config");
   if (window.settled) {
-    const { segments, cached } = await settledListing(c, stream, window);
+    const { segments, cached } = await settledListing(c, stream, window, { nowSeconds, lookAhead: true });
     c.set("cacheStatus", cached ? "hit" : "miss");
     return segments;
   }
@@ -163,7 +132,8 @@ async function windowSegments(
     return listWindowSegments(c.var.aws, config, stream, window, c.get("requestId"));
   }
   const [head, tail] = await Promise.all([
-    settledListing(c, stream, { start: window.start, end: boundary }),
+    // The head needs no look-ahead: the tail holds the segments from the boundary on.
+    settledListing(c, stream, { start: window.start, end: boundary }, { nowSeconds, lookAhead: false }),
     listWindowSegments(c.var.aws, config, stream, { start: boundary, end: window.end }, c.get("requestId")),
   ]);
   c.set("cacheStatus", head.cached ? "live-head-hit" : "live-head-miss");

@@ -1,0 +1,155 @@
+/**
+ * recording-index: keeps one index object per recorder stream and UTC day (format and rules in
+ * worker/hls/recording-index.ts; design in docs/recording-index.md).
+ *
+ * Every segment the recorder uploads (or uploads late) triggers a rebuild of its day: the day is
+ * listed (about 3 ListObjectsV2 pages of 30-s segments) and the index rewritten with covered-until
+ * = the last settled hour. Rebuilding rather than appending makes the index right whatever order
+ * or number of times S3 delivers the events (at least once, unordered:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
+ *
+ * Concurrent rebuilds of one day are ordered with S3 conditional writes: the index's ETag is read
+ * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),
+ * so a rebuild that listed before another one wrote cannot overwrite it; it lists again.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ */
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  INDEX_SPAN_SECONDS,
+  recordingIndexKey,
+  serializeRecordingIndex,
+  settledHour,
+  spanStart,
+} from "../../worker/hls/recording-index.ts";
+import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
+import { describeError, type Log } from "../shared/logger.ts";
+import { normaliseS3Events } from "../shared/s3-events.ts";
+import type { RecordingIndexConfig } from "./config.ts";
+
+/** Rebuilds of one day that lost a conditional write before giving up (Lambda then retries the event). */
+const MAX_WRITE_ATTEMPTS = 3;
+
+/** One index span (two days, named by its first) of one stream to rebuild. */
+export interface IndexDay {
+  bucket: string;
+  /** `<RECORDINGS_PREFIX>/[<stream>/]` */
+  streamPrefix: string;
+  day: number;
+}
+
+/** The days an event's segment objects belong to (each once); other keys are ignored. */
+export function daysToIndex(event: unknown, config: RecordingIndexConfig): IndexDay[] {
+  const days = new Map<string, IndexDay>();
+  for (const object of normaliseS3Events(event).objects) {
+    if (!object.key.startsWith(config.recordingsFolder)) continue;
+    const slash = object.key.lastIndexOf("/");
+    const start = parseSegmentName(object.key.slice(slash + 1));
+    if (start === undefined) continue;
+    const streamPrefix = object.key.slice(0, slash + 1);
+    const day = spanStart(start);
+    days.set(`${object.bucket}\n${streamPrefix}\n${day}`, { bucket: object.bucket, streamPrefix, day });
+  }
+  return [...days.values()];
+}
+
+/** The segment file names of a span, ascending (S3 lists keys in UTF-8 binary order, which is time order). */
+export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]> {
+  const { bucket, streamPrefix, day } = target;
+  // Every name of the span's first day starts with its date, "YYYYMMDD" + "T...": listing starts right before them.
+  const startAfter = streamPrefix + formatSegmentName(day).slice(0, 8);
+  const endKey = streamPrefix + formatSegmentName(day + INDEX_SPAN_SECONDS);
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: streamPrefix,
+        Delimiter: "/",
+        ...(token ? { ContinuationToken: token } : { StartAfter: startAfter }),
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? "";
+      if (key >= endKey) return names;
+      const name = key.slice(streamPrefix.length);
+      const start = parseSegmentName(name);
+      if (start !== undefined && start >= day) names.push(name);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return names;
+}
+
+/** The index's current ETag, or undefined when the day has none yet. */
+async function currentETag(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Whether a write lost a race: its condition failed (412) or a concurrent conditional write won (409). */
+function lostRace(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 412 || status === 409;
+}
+
+/** Rebuilds one day's index; returns how many segments it lists. */
+export async function rebuildDay(
+  s3: S3Client,
+  target: IndexDay,
+  config: RecordingIndexConfig,
+  nowSeconds: number,
+): Promise<number> {
+  const key = recordingIndexKey(target.streamPrefix, target.day);
+  for (let attempt = 1; ; attempt++) {
+    const eTag = await currentETag(s3, target.bucket, key);
+    const names = await listDay(s3, target);
+    const settled = settledHour(nowSeconds, config.segmentSeconds);
+    const coveredUntil = Math.min(target.day + INDEX_SPAN_SECONDS, Math.max(target.day, settled));
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: target.bucket,
+          Key: key,
+          Body: serializeRecordingIndex(names, coveredUntil),
+          ContentType: "text/plain; charset=utf-8",
+          ...(eTag === undefined ? { IfNoneMatch: "*" } : { IfMatch: eTag }),
+        }),
+      );
+      return names.length;
+    } catch (error) {
+      if (!lostRace(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */
+export function createRecordingIndexHandler(deps: {
+  config: RecordingIndexConfig;
+  s3: S3Client;
+  log: Log;
+  now?: () => number;
+}): (event: unknown) => Promise<{ indexed: Array<IndexDay & { segments: number }> }> {
+  const now = deps.now ?? (() => Date.now() / 1000);
+  return async (event) => {
+    const indexed: Array<IndexDay & { segments: number }> = [];
+    for (const target of daysToIndex(event, deps.config)) {
+      try {
+        const segments = await rebuildDay(deps.s3, target, deps.config, now());
+        indexed.push({ ...target, segments });
+      } catch (error) {
+        deps.log.error("recording-index: rebuild failed", {
+          key: recordingIndexKey(target.streamPrefix, target.day),
+          ...describeError(error),
+        });
+        throw error;
+      }
+    }
+    deps.log.info("recording-index: days rebuilt", { days: indexed.length });
+    return { indexed };
+  };
+}

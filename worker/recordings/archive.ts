@@ -1,0 +1,217 @@
+/**
+ * Reading a recorder window's segments from S3: the day indexes where they are trusted
+ * (worker/hls/recording-index.ts), ListObjectsV2 elsewhere. Every read of one phase runs in
+ * parallel, so a window costs one S3 round trip of latency whatever its length when it is indexed
+ * (index GETs and the live tail's listing together), and two when parts must be listed.
+ *
+ * Listings of long ranges are cut into slices of at most LIST_SLICE_SEGMENTS expected segments,
+ * each listed from a start key computed from its start time (segment names are times), all at
+ * once: the continuation tokens of one long listing would make them sequential.
+ */
+import type { AwsEdgeClient } from "../aws/client.ts";
+import { getObjectText, listObjectsUntil, type ListedObject, type PageBudget } from "../aws/s3.ts";
+import { ApiError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
+import {
+  indexSegments,
+  parseRecordingIndex,
+  planArchiveReads,
+  recordingIndexKey,
+  settledHour,
+  spansBetween,
+  type RecordingIndex,
+} from "../hls/recording-index.ts";
+import {
+  formatSegmentName,
+  listingStartAfter,
+  maxSegmentSpan,
+  parseSegmentNameAt,
+  type ArchivedSegment,
+} from "../hls/recordings.ts";
+
+/** Where a stream's archive is and how to read it. */
+export interface ArchiveSource {
+  aws: AwsEdgeClient;
+  bucket: string;
+  /** The stream's key prefix (`<RECORDINGS_PREFIX>/[<stream>/]`). */
+  prefix: string;
+  segmentSeconds: number;
+  /** Read the day indexes (RECORDINGS_INDEX=on); off: list everything. */
+  useIndex: boolean;
+  /** The request's clock: no segment starts after it, so the future part of a live window is one slice. */
+  nowSeconds: number;
+  requestId?: string;
+}
+
+/**
+ * Expected segments per listing slice: a slice plus its lookback, look-ahead and a few strays fits
+ * one 1,000-key page, so each slice is usually one call.
+ */
+export const LIST_SLICE_SEGMENTS = 992;
+
+/** A listed range: keys after `afterKey`, segments before time `until`, plus the first at/after it when `lookAhead`. */
+interface ListRange {
+  after: number;
+  /** Exclusive start key of the first slice; later slices start at their own time. */
+  afterKey: string;
+  until: number;
+  lookAhead: boolean;
+}
+
+/** One slice: keys > startAfter and < the key of `until`; `minKey` drops keys an earlier slice holds. */
+async function listSlice(
+  source: ArchiveSource,
+  slice: { startAfter: string; minKey?: string; from: number; until: number; lookAhead: boolean },
+  budget: PageBudget,
+  maxPages: number,
+): Promise<ListedObject[]> {
+  const { prefix, segmentSeconds } = source;
+  const maxKeys = Math.min(1000, Math.ceil((slice.until - slice.from) / segmentSeconds) + 4);
+  const endKey = prefix + formatSegmentName(slice.until);
+  const { objects, next, exhausted } = await listObjectsUntil(
+    source.aws,
+    // Sub-streams are folders under the prefix: "/" keeps their keys out of this stream's listing.
+    { bucket: source.bucket, prefix, delimiter: "/", startAfter: slice.startAfter, maxKeys },
+    (key) => !key.startsWith(prefix) || key >= endKey,
+    budget,
+  );
+  if (exhausted) {
+    log("warn", "recordings: listing stopped at its page limit", {
+      request_id: source.requestId,
+      prefix,
+      max_pages: maxPages,
+    });
+    throw new ApiError(422, "Window holds too many objects.", {
+      details: { reason: `more than ${maxPages} listing pages; objects other than segments crowd this range` },
+    });
+  }
+  const kept = slice.minKey === undefined ? objects : objects.filter((object) => object.key >= slice.minKey!);
+  if (slice.lookAhead && next !== undefined) kept.push(next);
+  return kept;
+}
+
+/**
+ * The segments of a range, listed in parallel slices. Keys whose names do not parse are skipped
+ * and counted in one log line (not one per key).
+ */
+async function listRange(source: ArchiveSource, range: ListRange): Promise<ArchivedSegment[]> {
+  const sliceSeconds = LIST_SLICE_SEGMENTS * source.segmentSeconds;
+  // Slices cut the past only: the future part of a live window (empty, but for a recorder whose
+  // clock runs ahead) is left to the last slice.
+  const sliced = Math.min(range.until, Math.max(range.after + 1, Math.floor(source.nowSeconds)));
+  const sliceCount = Math.max(1, Math.ceil((sliced - range.after) / sliceSeconds));
+  // The range's pages: one per slice, plus two for the lookback, look-ahead and a few stray
+  // objects, shared by the slices (a crowded slice may read more while the others need one).
+  const maxPages = sliceCount + 2;
+  const budget: PageBudget = { pages: maxPages - sliceCount };
+  const slices: Array<Promise<ListedObject[]>> = [];
+  for (let slice = 0; slice < sliceCount; slice++) {
+    const from = range.after + slice * sliceSeconds;
+    const last = slice === sliceCount - 1;
+    const until = last ? range.until : from + sliceSeconds;
+    const first = slice === 0;
+    // A later slice lists from the name of the second before its start, and keeps keys from its start's name.
+    const minKey = first ? undefined : source.prefix + formatSegmentName(from);
+    const startAfter = first ? range.afterKey : source.prefix + formatSegmentName(from - 1);
+    const lookAhead = last && range.lookAhead;
+    slices.push(listSlice(source, { startAfter, minKey, from, until, lookAhead }, budget, maxPages));
+  }
+  const segments: ArchivedSegment[] = [];
+  const skipped: string[] = [];
+  for (const objects of await Promise.all(slices)) {
+    for (const object of objects) {
+      const start = parseSegmentNameAt(object.key, source.prefix.length);
+      if (start === undefined) skipped.push(object.key);
+      else segments.push({ key: object.key, start });
+    }
+  }
+  if (skipped.length > 0) {
+    log("warn", "recordings: skipped objects whose names are not segment names", {
+      request_id: source.requestId,
+      count: skipped.length,
+      // A few examples are enough to find the writer; JSON escaping keeps odd characters harmless.
+      examples: skipped.slice(0, 3),
+      expected: "<prefix>/[<stream>/]YYYYMMDDTHHMMSSZ.ts",
+    });
+  }
+  return segments;
+}
+
+/**
+ * What one listing of a window holds: the segments from start-after (one maximum segment span
+ * before the start: the first segment that can still contain it) to the end, plus the first
+ * segment at or after the end (the look-ahead that gives the last segment its real duration).
+ */
+export function listWindow(source: ArchiveSource, window: { start: number; end: number }): Promise<ArchivedSegment[]> {
+  const { prefix, segmentSeconds } = source;
+  return listRange(source, {
+    after: Math.max(0, window.start - maxSegmentSpan(segmentSeconds)),
+    afterKey: listingStartAfter(prefix, window.start, segmentSeconds),
+    until: window.end,
+    lookAhead: true,
+  });
+}
+
+/** A span's index, or undefined when there is none or it does not parse (that span is listed). */
+async function readIndex(source: ArchiveSource, day: number): Promise<RecordingIndex | undefined> {
+  const text = await getObjectText(source.aws, { bucket: source.bucket, key: recordingIndexKey(source.prefix, day) });
+  if (text === undefined) return undefined;
+  const index = parseRecordingIndex(text);
+  if (index === undefined) {
+    log("warn", "recordings: ignoring an index object that does not parse", {
+      request_id: source.requestId,
+      key: recordingIndexKey(source.prefix, day),
+    });
+  }
+  return index;
+}
+
+/** The segments starting in [from, to): listed from the key of `from` on, no look-ahead. */
+function listBetween(source: ArchiveSource, from: number, to: number): Promise<ArchivedSegment[]> {
+  return listRange(source, {
+    after: from,
+    afterKey: source.prefix + formatSegmentName(Math.max(0, from - 1)),
+    until: to,
+    lookAhead: false,
+  });
+}
+
+/**
+ * The segments a window's playlist needs: those starting in [start - span, end + span), which
+ * place exactly as one listing of the window does (placeSegments skips a segment ending before
+ * the start and takes durations only from a successor at most a span later). With the index:
+ * phase one GETs the indexes of the settled spans the range touches (at most 5 for a week) and,
+ * in parallel, lists the live tail; phase two lists whatever no index covers (nothing when the
+ * indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
+ * head, whose tail is read separately).
+ */
+export async function windowArchive(
+  source: ArchiveSource,
+  window: { start: number; end: number },
+  nowSeconds: number,
+  lookAhead = true,
+): Promise<ArchivedSegment[]> {
+  if (!source.useIndex) return listWindow(source, window);
+  const span = maxSegmentSpan(source.segmentSeconds);
+  const from = Math.max(0, window.start - span);
+  const to = lookAhead ? window.end + span : window.end;
+  const settled = settledHour(nowSeconds, source.segmentSeconds);
+  const indexedTo = Math.max(from, Math.min(to, settled));
+  const spans = from < indexedTo ? spansBetween(from, indexedTo) : [];
+  const [indexes, tail] = await Promise.all([
+    Promise.all(spans.map((start) => readIndex(source, start))),
+    indexedTo < to ? listBetween(source, indexedTo, to) : Promise.resolve([]),
+  ]);
+  const bySpan = new Map<number, RecordingIndex>();
+  spans.forEach((start, i) => indexes[i] !== undefined && bySpan.set(start, indexes[i]));
+  const covered = new Map([...bySpan].map(([start, index]) => [start, index.coveredUntil]));
+  const pieces = planArchiveReads(from, indexedTo, settled, covered);
+  const parts = await Promise.all(
+    pieces.map(async (piece) => {
+      if (piece.source === "list") return listBetween(source, piece.from, piece.to);
+      const cut = indexSegments(bySpan.get(piece.day)!, source.prefix, piece.from, piece.to);
+      return cut ?? listBetween(source, piece.from, piece.to);
+    }),
+  );
+  return parts.flat().concat(tail);
+}
