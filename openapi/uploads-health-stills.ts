@@ -62,7 +62,7 @@ function uploadOperation(
   extra: Record<string, Json>,
   unknownUpload = true,
 ): Json {
-  const notFound = unknownUpload
+  const notFound: Record<string, Json> = unknownUpload
     ? {
         "404": errorResponse("Unknown, completed, aborted or expired upload.", [
           "Upload not found: it was completed, aborted or expired.",
@@ -183,7 +183,10 @@ export function thumbnailPaths(): Json {
     });
   const item = (name: string, get: Json) => pathItem(`${API_PREFIX}/vod/:jobId/${name}`, { get });
   const seconds = { type: "string", description: "Seconds; past the end gives the last capture." };
-  const width = param("width", "Pixels; the nearest generated width (default: the widest for images, smallest for VTT).");
+  const width = param(
+    "width",
+    "Pixels; the nearest generated width (default: the widest for images, smallest for VTT).",
+  );
   const widthMessage = "Parameter width must be a whole number of pixels.";
   return {
     [`${API_PREFIX}/vod/{jobId}/thumbnail.jpg`]: item(
