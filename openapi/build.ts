@@ -1,7 +1,7 @@
 /**
  * `npm run build:openapi`: writes the API reference into wrangler.toml's `[assets]` directory
  * (dist/page, shared with the demo page), under the paths the Worker serves them from:
- *   api/media/openapi.json                 the document (openapi/document.ts, pending routes left out)
+ *   api/media/openapi.json                 the document (openapi/document.ts)
  *   api/media/docs/index.html, init.js     the reference page (openapi/page/)
  *   api/media/docs/swagger-ui-bundle.js, swagger-ui.css   from the swagger-ui-dist package: no CDN
  * Static assets are uploaded beside the Worker, never inside its bundle. The output is git-ignored;
@@ -36,7 +36,7 @@ function copyAtomically(from: string, to: string): void {
 /** The served document, as JSON text (minified: it is fetched by tools, and by the page once). */
 export function openApiJson(): string {
   const { version } = JSON.parse(readFileSync(join(here, "../package.json"), "utf8")) as { version: string };
-  return JSON.stringify(buildDocument(version, { includePending: false }));
+  return JSON.stringify(buildDocument(version));
 }
 
 /** Builds the reference into `assetsDir`; returns the bytes of the document. */

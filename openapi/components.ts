@@ -45,6 +45,9 @@ const ERROR_SCHEMA: Json = {
     variable: { type: "string", description: "The setting that is missing or malformed (500)." },
     request_id: { type: "string", description: "On 5xx: the id in the Worker's logs (also `x-request-id`)." },
     missing_parts: { type: "array", items: { type: "integer", minimum: 1 } },
+    max_bytes: { type: "integer", description: "The largest upload allowed (413)." },
+    content_type: { type: "string", description: "The refused content type (415)." },
+    input_file: { type: "string", description: "The upload's key (404 of an upload route)." },
   },
   additionalProperties: false,
 };

@@ -3,10 +3,6 @@
  * (built into the static assets by openapi/build.ts, so it costs the Worker bundle nothing).
  * test/worker/openapi.test.ts checks that it lists exactly the routes the Hono app registers
  * (`x-hono-path`) and validates live responses of every route against it.
- *
- * Operations marked `x-pending` document routes being added on other branches, to their contracts;
- * the build leaves them out of the served document, and the route test fails once such a route is
- * registered, so the mark is removed when it lands.
  * https://spec.openapis.org/oas/v3.1.0
  */
 import { components, CORS_DESCRIPTION, errorResponse, jsonContent, ref, type Json } from "./components.ts";
@@ -22,7 +18,7 @@ import {
   TOKENS_OPTIONAL,
 } from "./helpers.ts";
 import { facesPaths, mediaPaths, referencePaths } from "./media.ts";
-import { pendingPaths } from "./pending.ts";
+import { healthPaths, thumbnailPaths, uploadPaths } from "./uploads-health-stills.ts";
 
 function jobPaths(): Json {
   const lookup = (name: string, schema: string, summary: string) =>
@@ -128,17 +124,19 @@ function vodPaths(): Json {
   };
 }
 
-export function buildDocument(version: string, options: { includePending?: boolean } = {}): Json {
+export function buildDocument(version: string): Json {
   const paths = {
     ...jobPaths(),
     ...recordingPaths(),
     ...vodPaths(),
+    ...thumbnailPaths(),
     ...mediaPaths(),
     ...facesPaths(),
     ...referencePaths(),
-    ...(options.includePending === false ? {} : pendingPaths()),
+    ...uploadPaths(),
+    ...healthPaths(),
   } as Record<string, Json>;
-  // Only the tags some operation uses (pending routes' tags stay out of the served page).
+  // Only the tags some operation uses.
   const used = new Set(
     Object.values(paths).flatMap((item) =>
       Object.values(item).flatMap((op) => (op as { tags?: string[] } | undefined)?.tags ?? []),

@@ -25,7 +25,9 @@ function segmentResponses(): Responses {
     "200": { description: "The object (edge-cached; immutable).", content: MEDIA_BYTES },
     "206": { description: "A `Range` of the object.", content: MEDIA_BYTES },
     "304": { description: "Not modified (`If-None-Match` / `If-Modified-Since`)." },
-    "416": { description: "The `Range` is outside the object." },
+    "416": errorResponse("The `Range` is outside the object (`Content-Range: bytes */<size>`).", [
+      "Range not satisfiable.",
+    ]),
     "400": errorResponse("Not a segment path or not a media file.", ["Invalid segment path.", "Invalid job id."]),
     "401": ref("responses", "Unauthorized"),
     "403": ref("responses", "Forbidden"),

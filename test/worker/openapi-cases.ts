@@ -11,12 +11,13 @@ import {
   faceResultChunkKey,
   faceResultManifestKey,
 } from "../../model/index.ts";
-import { facesScope, jobScope, recordingScope } from "../../worker/auth/tokens.ts";
+import { captureFileName, type FrameCaptures } from "../../model/captures.ts";
+import { facesScope, jobScope, recordingScope, type TokenPurpose } from "../../worker/auth/tokens.ts";
 import masterSource from "../fixtures/hls/mediaconvert/master.m3u8?raw";
 import implicitSource from "../fixtures/hls/mediaconvert/rendition-implicit-iv.m3u8?raw";
 import { recorderSegments, segmentBody, testToken } from "./hls-support.ts";
 import { putItem } from "./support/dynamodb.ts";
-import { bindings } from "./support/request.ts";
+import { bindings, callWith } from "./support/request.ts";
 import { putObject, putObjects } from "./support/s3.ts";
 
 export interface Case {
@@ -24,11 +25,13 @@ export interface Case {
   method?: string;
   path: string;
   /** A token minted for the call, sent as `?token=`. */
-  token?: [scope: string, purpose: "play" | "key" | "media"];
+  token?: [scope: string, purpose: TokenPurpose];
   status: number;
   headers?: () => Promise<Record<string, string>>;
   origin?: string | null;
   overrides?: () => Record<string, unknown>;
+  /** A JSON request body, read when the case runs (after the fixtures are seeded). */
+  json?: () => unknown;
   /** Fields the JSON body must contain, so the case exercises what it says. */
   body?: Record<string, unknown>;
 }
@@ -53,6 +56,11 @@ const FACES_JOB = `oafaces${run}${"0".repeat(40)}`;
 const chaos = (behaviour: string) =>
   `${bindings.TEST_CHAOS_ENDPOINT}/${behaviour}/oa-${crypto.randomUUID().slice(0, 8)}`;
 const q = encodeURIComponent;
+/** One 320 px capture every 5 s over the 30 s video, named as MediaConvert names them. */
+const CAPTURES: FrameCaptures = {
+  interval_seconds: 5,
+  sets: [{ name_prefix: "Big Buck Bunny.test_thumb320", width: 320, height: 180, count: 7 }],
+};
 
 async function seedJobs(): Promise<void> {
   const now = epochSeconds();
@@ -64,7 +72,7 @@ async function seedJobs(): Promise<void> {
       KeyValue,
       CreationTime: now,
     });
-  const status = (JobId: string, JobStatus: string, ProgressRate: number) =>
+  const status = (JobId: string, JobStatus: string, ProgressRate: number, Captures?: FrameCaptures) =>
     putItem(DEFAULT_TABLES.jobIdToStatus, {
       JobId,
       JobStatus,
@@ -75,12 +83,13 @@ async function seedJobs(): Promise<void> {
       DurationMs: 30_030,
       CreationTime: now,
       ExpirationTime: now + 86_400,
+      ...(Captures ? { Captures } : {}),
     });
   await Promise.all([
     output(JOB),
     output(PROGRESSING),
     output(BAD_KEY, "not hex"),
-    status(JOB, "COMPLETE", 100),
+    status(JOB, "COMPLETE", 100, CAPTURES),
     status(PROGRESSING, "PROGRESSING", 40),
     putItem(DEFAULT_TABLES.inputFileToJobId, {
       InputFile: INPUT,
@@ -98,6 +107,9 @@ async function seedObjects(): Promise<void> {
     { key: `${OUTPUT}Big Buck Bunny.test_720p.m3u8`, body: implicitSource },
     { key: `${OUTPUT}broken.m3u8`, body: "this is not a playlist\n" },
     ...segments.map((key) => ({ key, body: segmentBody(key) })),
+    ...Array.from({ length: 7 }, (_, i) => `${OUTPUT}${captureFileName("Big Buck Bunny.test_thumb320", i)}`).map(
+      (key) => ({ key, body: segmentBody(key) }),
+    ),
   ]);
   await putObjects("media-recordings", recorderSegments(`movie/${STREAM}/`, [T0, T0 + 30, T0 + 60]));
 }
@@ -166,8 +178,52 @@ async function seedFaces(): Promise<void> {
   ]);
 }
 
+interface SeededUpload {
+  input_file: string;
+  upload_id: string;
+  etag: string;
+}
+/** Multipart uploads made through the Worker: `done` gets one part (then completed), `dropped` is aborted. */
+const uploads: Record<"done" | "dropped", SeededUpload> = {
+  done: { input_file: "", upload_id: "", etag: "" },
+  dropped: { input_file: "", upload_id: "", etag: "" },
+};
+
+async function postUpload(path: string, body: unknown): Promise<Record<string, unknown>> {
+  const token = await testToken("upload:*", "upload");
+  const init = {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  };
+  const response = await callWith({ MULTIPART_THRESHOLD_BYTES: String(5 * 1024 * 1024) }, path, init);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** A multipart upload through the Worker, with part 1 sent to its presigned URL (as a browser would). */
+async function seedUpload(target: SeededUpload): Promise<void> {
+  const created = await postUpload("/api/media/uploads", {
+    file_name: `openapi ${run}.mp4`,
+    content_type: "video/mp4",
+    size: 6 * 1024 * 1024,
+  });
+  target.input_file = String(created.input_file);
+  target.upload_id = String((created.upload as Record<string, unknown>).upload_id);
+  const parts = await postUpload("/api/media/uploads/parts", {
+    input_file: target.input_file,
+    upload_id: target.upload_id,
+    part_numbers: [1],
+  });
+  const url = (parts.parts as Array<{ url: string }>)[0]!.url;
+  const put = await fetch(url, { method: "PUT", body: "a part of a video" });
+  if (!put.ok) throw new Error(`part PUT: ${put.status}`);
+  await put.arrayBuffer();
+  target.etag = put.headers.get("etag") ?? "";
+}
+
 export async function seedOpenApiFixtures(): Promise<void> {
-  await Promise.all([seedJobs(), seedObjects(), seedFaces()]);
+  await Promise.all([seedJobs(), seedObjects(), seedFaces(), seedUpload(uploads.done), seedUpload(uploads.dropped)]);
 }
 
 const SIGNED = () => ({ PLAYBACK_POLICY: "signed", FACES_POLICY: "signed" });
@@ -189,7 +245,12 @@ export const CASES: Case[] = [
     recordingScope(STREAM),
   ),
   ...keyCases(),
+  ...stillCases("thumbnail.jpg", "?time=12&width=320"),
+  ...stillCases("poster.jpg", ""),
+  ...stillCases("storyboard.vtt", "?width=320"),
   ...facesCases(),
+  ...uploadCases(),
+  ...healthCases(),
   ...referenceCases(),
   ...sharedCases(),
 ];
@@ -300,6 +361,95 @@ function keyCases(): Case[] {
       path: `/api/media/keys/${BAD_KEY}`,
       token: [jobScope(BAD_KEY), "key"],
       status: 500,
+    },
+  ];
+}
+
+function stillCases(name: string, query: string): Case[] {
+  const path = `/api/media/vod/${JOB}/${name}${query}`;
+  return [
+    { name: "served", path, status: 200 },
+    { name: "signed, play token", path, token: [jobScope(JOB), "play"], status: 200, overrides: SIGNED },
+    { name: "bad width", path: `/api/media/vod/${JOB}/${name}?width=wide`, status: 400 },
+    { name: "no token (signed)", path, status: 401, overrides: SIGNED },
+    { name: "another job's token", path, token: [jobScope("other-job"), "thumbnail"], status: 403, overrides: SIGNED },
+    { name: "unknown job", path: `/api/media/vod/unknown-${run}/${name}`, status: 404 },
+    { name: "unfinished job", path: `/api/media/vod/${PROGRESSING}/${name}`, status: 409 },
+  ];
+}
+
+function uploadCases(): Case[] {
+  const UPLOAD: Case["token"] = ["upload:*", "upload"];
+  const post = (path: string, json: () => unknown, status: number, name: string, extra: Partial<Case> = {}): Case => ({
+    name,
+    method: "POST",
+    path: `/api/media/uploads${path}`,
+    token: UPLOAD,
+    json,
+    status,
+    ...extra,
+  });
+  const create =
+    (size: number, contentType = "video/mp4") =>
+    () => ({
+      file_name: "clip.mp4",
+      content_type: contentType,
+      size,
+    });
+  const ref = (upload: SeededUpload, uploadId = upload.upload_id) => ({
+    input_file: upload.input_file,
+    upload_id: uploadId,
+  });
+  const common = (path: string, json: () => unknown): Case[] => [
+    post(path, () => [], 400, "not a JSON object"),
+    post(path, json, 401, "no token", { token: undefined }),
+    post(path, json, 403, "a play token", { token: [jobScope(JOB), "play"] }),
+  ];
+  const unknown = () => ref(uploads.done, "no-such-upload");
+  return [
+    post("", create(1000), 201, "single PUT"),
+    ...common("", create(1000)),
+    post("", create(1e15), 413, "too large"),
+    post("", create(1000, "text/plain"), 415, "not a video", { body: { content_type: "text/plain" } }),
+    post("/parts", () => ({ ...ref(uploads.done), part_numbers: [2] }), 200, "presign, list uploaded"),
+    ...common("/parts", () => ({ ...ref(uploads.done), part_numbers: [2] })),
+    post("/parts", () => ({ ...unknown(), part_numbers: [1] }), 404, "unknown upload"),
+    post(
+      "/complete",
+      () => ({
+        ...ref(uploads.done),
+        parts: [
+          { part_number: 1, etag: uploads.done.etag },
+          { part_number: 2, etag: '"x"' },
+        ],
+      }),
+      409,
+      "a part missing",
+      { body: { missing_parts: [2] } },
+    ),
+    post(
+      "/complete",
+      () => ({ ...ref(uploads.done), parts: [{ part_number: 1, etag: uploads.done.etag }] }),
+      200,
+      "done",
+    ),
+    ...common("/complete", () => ({ ...ref(uploads.done), parts: [] })),
+    post("/complete", () => ({ ...unknown(), parts: [{ part_number: 1, etag: '"x"' }] }), 404, "unknown upload"),
+    post("/abort", () => ref(uploads.dropped), 200, "aborted"),
+    ...common("/abort", () => ref(uploads.dropped)),
+    post("/abort", unknown, 404, "unknown upload"),
+  ];
+}
+
+function healthCases(): Case[] {
+  return [
+    { name: "all checks pass", path: "/api/media/health", status: 200, body: { success: true } },
+    {
+      name: "a table missing",
+      path: "/api/media/health",
+      status: 503,
+      overrides: () => ({ TABLE_JOB_ID_TO_STATUS: `Missing${run}` }),
+      body: { success: false },
     },
   ];
 }

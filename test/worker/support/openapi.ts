@@ -28,6 +28,8 @@ function templatePattern(template: string, honoPath: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+const params = (template: string): number => template.split("{").length - 1;
+
 export class ResponseChecker {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly validators = new Map<string, ValidateFunction>();
@@ -44,8 +46,9 @@ export class ResponseChecker {
         pattern: templatePattern(template, String(item["x-hono-path"])),
         literal: !template.includes("{"),
       }))
-      // Concrete paths win over templated ones (OpenAPI 3.1 §4.8.8).
-      .sort((a, b) => Number(b.literal) - Number(a.literal));
+      // Concrete paths win over templated ones (OpenAPI 3.1 §4.8.8), and fewer parameters over more
+      // (`/vod/{jobId}/poster.jpg` before `/vod/{jobId}/{playlist}`, as Hono registers them).
+      .sort((a, b) => Number(b.literal) - Number(a.literal) || params(a.template) - params(b.template));
   }
 
   /** The path template a request path matches, or undefined. */

@@ -1,7 +1,6 @@
 /**
- * Routes being added on other branches, documented to their contracts (/work/coord contracts and the
- * issues) and marked `x-pending` with where they come from. The served document leaves them out until
- * the mark is removed; test/worker/openapi.test.ts fails when a marked route is registered.
+ * The uploads API (worker/routes/uploads.ts), the health report (worker/routes/health.ts) and the
+ * stills of a job (worker/routes/thumbnails.ts), as docs/api.md describes them.
  */
 import { errorResponse, jsonContent, ref, type Json } from "./components.ts";
 import { API_PREFIX, JOB_ID, operation, param, pathItem, text, TOKENS_OPTIONAL } from "./helpers.ts";
@@ -56,7 +55,20 @@ const UPLOAD_SCHEMAS: Record<string, Json> = {
   Aborted: obj({ input_file: str, aborted: { const: true } }),
 };
 
-function uploadOperation(summary: string, request: string, ok: [string, string], extra: Record<string, Json>): Json {
+function uploadOperation(
+  summary: string,
+  request: string,
+  ok: [string, string],
+  extra: Record<string, Json>,
+  unknownUpload = true,
+): Json {
+  const notFound: Record<string, Json> = unknownUpload
+    ? {
+        "404": errorResponse("Unknown, completed, aborted or expired upload.", [
+          "Upload not found: it was completed, aborted or expired.",
+        ]),
+      }
+    : {};
   return operation({
     summary,
     tags: ["Uploads"],
@@ -65,16 +77,19 @@ function uploadOperation(summary: string, request: string, ok: [string, string],
     requestBody: { required: true, content: jsonContent(UPLOAD_SCHEMAS[request]!) },
     responses: {
       [ok[0]]: { description: "Done.", content: jsonContent(UPLOAD_SCHEMAS[ok[1]]!) },
-      "400": errorResponse("Missing or malformed fields."),
+      "400": errorResponse(
+        "Bad JSON, missing or malformed fields, an `input_file` this API did not create, a body over 1 MiB.",
+      ),
       "401": ref("responses", "Unauthorized"),
       "403": ref("responses", "Forbidden"),
+      ...notFound,
       ...extra,
     },
   });
 }
 
-function uploadPaths(): Json {
-  const item = (path: string, post: Json) => ({ ...pathItem(path, { post }), "x-pending": "issue 10 (uploads API)" });
+export function uploadPaths(): Json {
+  const item = (path: string, post: Json) => pathItem(path, { post });
   return {
     [`${API_PREFIX}/uploads`]: item(
       `${API_PREFIX}/uploads`,
@@ -83,9 +98,12 @@ function uploadPaths(): Json {
         "CreateUpload",
         ["201", "Upload"],
         {
-          "413": errorResponse("Larger than MAX_UPLOAD_BYTES or the token's `max`."),
-          "415": errorResponse("`content_type` is not video/* or audio/*."),
+          "413": errorResponse("Larger than MAX_UPLOAD_BYTES or the token's `max` (`max_bytes`)."),
+          "415": errorResponse("`content_type` is not video/* or audio/* (`content_type`).", [
+            "Only video/* and audio/* uploads are accepted.",
+          ]),
         },
+        false,
       ),
     ),
     [`${API_PREFIX}/uploads/parts`]: item(
@@ -95,7 +113,9 @@ function uploadPaths(): Json {
     [`${API_PREFIX}/uploads/complete`]: item(
       `${API_PREFIX}/uploads/complete`,
       uploadOperation("Complete a multipart upload", "CompleteRequest", ["200", "Completed"], {
-        "409": errorResponse("Parts missing (`missing_parts`)."),
+        "409": errorResponse("Parts missing (`missing_parts`).", [
+          "Parts are missing: upload them, then complete again.",
+        ]),
       }),
     ),
     [`${API_PREFIX}/uploads/abort`]: item(
@@ -127,23 +147,20 @@ const HEALTH_SCHEMA = obj({
   },
 });
 
-function healthPaths(): Json {
+export function healthPaths(): Json {
   const report = (description: string) => ({ description, content: jsonContent(HEALTH_SCHEMA) });
   return {
-    [`${API_PREFIX}/health`]: {
-      ...pathItem(`${API_PREFIX}/health`, {
-        get: operation({
-          summary: "Version, settings present (names only), and a check of each table and bucket",
-          tags: ["Health"],
-          responses: { "200": report("Every check passed."), "503": report("A check failed (`problem`, `detail`).") },
-        }),
+    [`${API_PREFIX}/health`]: pathItem(`${API_PREFIX}/health`, {
+      get: operation({
+        summary: "Version, settings present (names only), and a check of each table and bucket",
+        tags: ["Health"],
+        responses: { "200": report("Every check passed."), "503": report("A check failed (`problem`, `detail`).") },
       }),
-      "x-pending": "issue 13 (health)",
-    },
+    }),
   };
 }
 
-function thumbnailPaths(): Json {
+export function thumbnailPaths(): Json {
   const image = (summary: string, parameters: Json[], bad: string[]) =>
     operation({
       summary,
@@ -156,34 +173,37 @@ function thumbnailPaths(): Json {
         "400": errorResponse("Malformed job id or parameter.", ["Invalid job id.", ...bad]),
         "401": ref("responses", "Unauthorized"),
         "403": ref("responses", "Forbidden"),
-        "404": errorResponse("Unknown job, or a job without captures (older jobs)."),
+        "404": errorResponse("Unknown job, a job without captures (older jobs), or a capture file missing.", [
+          "Not found item.",
+          "This job has no thumbnails.",
+          "Thumbnail not found.",
+        ]),
+        "409": errorResponse("The job is not COMPLETE (`status`).", ["Job is not complete."]),
       },
     });
-  const item = (name: string, get: Json) => ({
-    ...pathItem(`${API_PREFIX}/vod/:jobId/${name}`, { get }),
-    "x-pending": "issue 11 (thumbnails)",
-  });
+  const item = (name: string, get: Json) => pathItem(`${API_PREFIX}/vod/:jobId/${name}`, { get });
   const seconds = { type: "string", description: "Seconds; past the end gives the last capture." };
+  const width = param(
+    "width",
+    "Pixels; the nearest generated width (default: the widest for images, smallest for VTT).",
+  );
+  const widthMessage = "Parameter width must be a whole number of pixels.";
   return {
     [`${API_PREFIX}/vod/{jobId}/thumbnail.jpg`]: item(
       "thumbnail.jpg",
       image(
         "The capture nearest to a time, in a generated size",
-        [param("time", "Seconds from the start.", seconds), param("width", "Pixels; the nearest generated width.")],
-        [
-          "Parameter time must be a non-negative number of seconds from the start of the video.",
-          "Parameter width must be a whole number of pixels.",
-        ],
+        [param("time", "Seconds from the start (absent: the poster).", seconds), width],
+        ["Parameter time must be a non-negative number of seconds from the start of the video.", widthMessage],
       ),
     ),
-    [`${API_PREFIX}/vod/{jobId}/poster.jpg`]: item("poster.jpg", image("The poster frame", [], [])),
+    [`${API_PREFIX}/vod/{jobId}/poster.jpg`]: item(
+      "poster.jpg",
+      image("The poster frame (the capture at the middle)", [width], [widthMessage]),
+    ),
     [`${API_PREFIX}/vod/{jobId}/storyboard.vtt`]: item(
       "storyboard.vtt",
-      image("Seek-preview thumbnails as WebVTT", [], []),
+      image("Seek-preview thumbnails as WebVTT", [width], [widthMessage]),
     ),
   };
-}
-
-export function pendingPaths(): Json {
-  return { ...uploadPaths(), ...healthPaths(), ...thumbnailPaths() };
 }
