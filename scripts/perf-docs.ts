@@ -23,7 +23,10 @@ Every Worker CPU figure is also given as a ratio to three anchors built and meas
 The machine that measured these is small and shared (see each module's load average), so absolute
 times move with its load; the ratios to anchors measured round-robin alongside move much less.`;
 
-const METHOD = `## Method
+const METHOD = `Recorder windows read settled days from per-day indexes and list the rest in parallel slices:
+see [recording-index.md](recording-index.md) for the design.
+
+## Method
 
 - **Where the Worker runs.** Every Worker figure comes from a deploy bundle (\`wrangler deploy
   --dry-run --outdir\`) running in plain workerd (\`bench/support/workerd.ts\`): one process per

@@ -332,7 +332,13 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     const logged = JSON.stringify([...logs.values()].map((log) => log.entries)) + lines.join("\n");
     expect(logged.toLowerCase()).not.toContain(keyHex);
     expect(logged).not.toContain(Buffer.from(keyHex, "hex").toString("base64"));
-    expect([...logs.keys()].sort()).toEqual(["faces-collect", "faces-start", "job-state", "submit-job"]);
+    expect([...logs.keys()].sort()).toEqual([
+      "faces-collect",
+      "faces-start",
+      "job-state",
+      "recording-index",
+      "submit-job",
+    ]);
     expect(lines.filter((line) => /retrying|giving up|not handled|not delivered/.test(line))).toEqual([]);
   });
 });

@@ -53,10 +53,10 @@ describe("readConfig", () => {
     expect((config as ConfigError).variable).toBe(variable);
   });
 
-  it("caps a window at 10,000 segments: a shorter default for short segments, an error when set above", () => {
+  it("caps a window at 20,160 segments (a week of 30-s segments): a shorter default for short segments, an error when set above", () => {
     const short = readConfig({ ...minimal, RECORDING_SEGMENT_SECONDS: "4" });
     if (short instanceof ConfigError) throw short;
-    expect(short.recordings.maxWindowSeconds).toBe(40_000);
+    expect(short.recordings.maxWindowSeconds).toBe(80_640);
     const explicit = readConfig({ ...minimal, RECORDING_SEGMENT_SECONDS: "4", MAX_WINDOW_SECONDS: "86400" });
     expect((explicit as ConfigError).variable).toBe("MAX_WINDOW_SECONDS");
   });
