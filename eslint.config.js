@@ -13,4 +13,11 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Product code: functions small enough to read at once (DEVELOPERS.md "How we write code").
+    files: ["worker/**", "aws-lambdas/**", "local/**", "infra/**", "model/**", "page/**", "openapi/**", "scripts/**"],
+    rules: {
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
 );
