@@ -8,30 +8,16 @@
  * the tests' global setup, `npm start` and `npm run deploy` build it first. Files are written under a
  * temporary name and renamed, so a `wrangler dev` started by a parallel test never reads half a file.
  */
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDocument } from "./document.ts";
 import { DOC_PAGE_FILES } from "./files.ts";
+import { ASSETS_DIR, copyAtomically, writeAtomically } from "../scripts/static-assets.ts";
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** wrangler.toml `[assets] directory`. */
-export const ASSETS_DIR = resolve(here, "../dist/page");
-
-function writeAtomically(path: string, contents: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, contents);
-  renameSync(temporary, path);
-}
-
-function copyAtomically(from: string, to: string): void {
-  const temporary = `${to}.${process.pid}.tmp`;
-  copyFileSync(from, temporary);
-  renameSync(temporary, to);
-}
 
 /** The served document, as JSON text (minified: it is fetched by tools, and by the page once). */
 export function openApiJson(): string {

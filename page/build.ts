@@ -7,32 +7,18 @@
  * Each file is written to a temporary name and renamed, so a `wrangler dev` started by a parallel
  * test never reads half a file.
  */
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { ASSETS_DIR, copyAtomically, writeAtomically } from "../scripts/static-assets.ts";
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Where the built page goes (wrangler.toml `[assets] directory`). */
-export const PAGE_OUTPUT_DIR = resolve(here, "../dist/page");
-
-function writeAtomically(path: string, contents: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, contents);
-  renameSync(temporary, path);
-}
-
-function copyAtomically(from: string, to: string): void {
-  const temporary = `${to}.${process.pid}.tmp`;
-  copyFileSync(from, temporary);
-  renameSync(temporary, to);
-}
-
 /** Builds the page into `outDir`; returns the files written with their sizes. */
-export async function buildPage(outDir = PAGE_OUTPUT_DIR): Promise<Record<string, number>> {
+export async function buildPage(outDir = ASSETS_DIR): Promise<Record<string, number>> {
   mkdirSync(outDir, { recursive: true });
   const result = await build({
     entryPoints: [join(here, "src/main.ts")],
@@ -64,7 +50,5 @@ export async function buildPage(outDir = PAGE_OUTPUT_DIR): Promise<Record<string
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const sizes = await buildPage();
   const listed = Object.entries(sizes).map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`);
-  console.log(
-    `Built the demo page into ${PAGE_OUTPUT_DIR}: ${listed.join(", ")} (+ hls.worker.js, index.html, styles.css)`,
-  );
+  console.log(`Built the demo page into ${ASSETS_DIR}: ${listed.join(", ")} (+ hls.worker.js, index.html, styles.css)`);
 }
