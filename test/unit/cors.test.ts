@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grantedRequestHeaders } from "../../worker/http/cors.ts";
-import { decideCors, isOriginAllowed, parseAllowedOrigins } from "../../worker/origins.ts";
+import { decideCors, isOriginAllowed, isOriginOf, parseAllowedOrigins } from "../../worker/origins.ts";
 
 describe("parseAllowedOrigins", () => {
   it("reads exact origins and subdomain patterns, comma- or space-separated", () => {
@@ -74,5 +74,37 @@ describe("decideCors and preflight headers", () => {
     expect(grantedRequestHeaders("Range, If-None-Match")).toEqual(["range", "if-none-match"]);
     expect(grantedRequestHeaders("range, x-evil")).toBeNull();
     expect(grantedRequestHeaders(null)).toEqual([]);
+  });
+});
+
+describe("isOriginOf (the same-origin check, without a URL parse per request)", () => {
+  it("agrees with new URL(url).origin for request URLs and Origin headers of every shape (property)", () => {
+    const url = fc.webUrl({ withQueryParameters: true, withFragments: true, withUserInfo: true });
+    // Candidate origins: the URL's own, its text before the path (userinfo included), and other URLs' origins and prefixes.
+    fc.assert(
+      fc.property(url, url, fc.nat(40), (first, second, cut) => {
+        const href = new URL(first).href;
+        const candidates = [
+          new URL(first).origin,
+          href.slice(0, href.indexOf("/", href.indexOf("://") + 3)),
+          new URL(second).origin,
+          href.slice(0, cut),
+          `${new URL(first).origin}/`,
+        ];
+        for (const origin of candidates) {
+          expect(isOriginOf(origin, href)).toBe(origin === new URL(href).origin);
+        }
+      }),
+      { seed: 12, numRuns: 1000 },
+    );
+  });
+
+  it("refuses userinfo, a path, another port or scheme", () => {
+    expect(isOriginOf("http://127.0.0.1:8787", "http://127.0.0.1:8787/api/media/status?job_id=x")).toBe(true);
+    expect(isOriginOf("https://[::1]", "https://[::1]/x")).toBe(true);
+    expect(isOriginOf("http://u@127.0.0.1:8787", "http://u@127.0.0.1:8787/")).toBe(false);
+    expect(isOriginOf("http://127.0.0.1:8787/api", "http://127.0.0.1:8787/api/media")).toBe(false);
+    expect(isOriginOf("http://127.0.0.1:8788", "http://127.0.0.1:8787/")).toBe(false);
+    expect(isOriginOf("https://127.0.0.1:8787", "http://127.0.0.1:8787/")).toBe(false);
   });
 });

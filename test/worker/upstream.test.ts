@@ -64,6 +64,25 @@ describe("upstream failure policy", () => {
     expect(elapsed).toBeLessThan(2000);
   });
 
+  it("ends a DynamoDB answer whose body stalls with 504 (UPSTREAM_IDLE_MS), without a retry", async () => {
+    const path = `/stall/${id()}/100`;
+    const { response, text } = await statusVia(path, { UPSTREAM_IDLE_MS: "200" });
+    expect(response.status).toBe(504);
+    expect(JSON.parse(text)).toMatchObject({ success: false, message: "Upstream timed out." });
+    expect(await chaosRequests(path)).toBe(1);
+  });
+
+  it("reads a DynamoDB body that flows for longer than the deadline whole (not cut as a timeout)", async () => {
+    // 8 chunks, 7 pauses of 100 ms after headers that came within the 100 ms deadline: the body,
+    // read whole, is not JSON (502 malformed); a read cut at the deadline would be a 504.
+    const path = `/trickle/${id()}/8x100`;
+    const { response, text } = await statusVia(path, { UPSTREAM_DEADLINE_MS: "100" });
+    expect(response.status).toBe(502);
+    expect(JSON.parse(text)).toMatchObject({ success: false, message: "Upstream error." });
+    expect(text).not.toContain("UPSTREAM-SECRET-BODY");
+    expect(await chaosRequests(path)).toBe(1);
+  });
+
   it("answers 502 when the upstream cannot be reached", async () => {
     const response = await callWith(
       { DYNAMODB_ENDPOINT: "http://127.0.0.1:9", CACHE_TTL_SECONDS: "0" },

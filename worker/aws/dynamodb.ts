@@ -5,7 +5,7 @@
 import { isExpired, epochSeconds } from "../../model/index.ts";
 import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
-import { callUpstream, readText } from "./upstream.ts";
+import { callUpstreamText } from "./upstream.ts";
 
 /** A DynamoDB attribute value in the wire format ({"S": "..."}, {"N": "1"}, {"M": {...}}, ...). */
 export type AttributeValue = Record<string, unknown>;
@@ -49,7 +49,7 @@ export function unmarshallItem(item: Record<string, AttributeValue>): Record<str
 }
 
 async function dynamoDbCall(aws: AwsEdgeClient, operation: string, input: unknown): Promise<Record<string, unknown>> {
-  const response = await callUpstream(aws, {
+  const { response, text } = await callUpstreamText(aws, {
     service: "dynamodb",
     url: aws.endpoints.dynamodb,
     init: {
@@ -61,7 +61,6 @@ async function dynamoDbCall(aws: AwsEdgeClient, operation: string, input: unknow
       body: JSON.stringify(input),
     },
   });
-  const text = await readText("dynamodb", response);
   let body: unknown;
   try {
     body = JSON.parse(text);

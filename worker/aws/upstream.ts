@@ -96,10 +96,39 @@ export interface UpstreamRequest {
 
 /**
  * Sends a signed request under the shared failure policy. Returns the first non-retryable
- * response (2xx, and 4xx such as S3's 404, for the adapter to interpret); throws UpstreamError
- * when the retry budget or the deadline runs out, or the upstream cannot be reached.
+ * response (2xx, and 4xx such as S3's 404, for the adapter to interpret), its body guarded against
+ * stalls (idleGuard); throws UpstreamError when the retry budget or the deadline runs out, or the
+ * upstream cannot be reached.
  */
 export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Response> {
+  const response = await sendUnderPolicy(aws, request);
+  if (response.body === null) return response;
+  const { service } = request;
+  const { idleMs } = aws.policy;
+  const body = idleGuard(response.body, idleMs, () => stalledError(service, idleMs));
+  return new Response(body, response);
+}
+
+/**
+ * callUpstream for a body read whole as text (DynamoDB's JSON answers): the same
+ * policy and the same stall rule, read straight from the fetched body with one timer for the whole
+ * read (readGuardedText) instead of a guarding stream, a new Response and a timer per chunk, which
+ * cost a DynamoDB lookup more CPU than the signing (issue 12, `npm run bench -- worker`).
+ */
+export async function callUpstreamText(
+  aws: AwsEdgeClient,
+  request: UpstreamRequest,
+): Promise<{ response: Response; text: string }> {
+  const response = await sendUnderPolicy(aws, request);
+  return { response, text: await readGuardedText(request.service, response, aws.policy.idleMs) };
+}
+
+function stalledError(service: AwsService, idleMs: number): UpstreamError {
+  return new UpstreamError(service, "timeout", `body stalled: no bytes for ${idleMs} ms`);
+}
+
+/** The retry loop of callUpstream(Text): the first non-retryable response, its body untouched. */
+async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Response> {
   const { policy, stats } = aws;
   const client = awsClient(aws.credentials, request.service);
   const deadline = Date.now() + policy.deadlineMs;
@@ -117,7 +146,7 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
     stats.calls++;
     let response: Response;
     try {
-      response = await fetchBeforeDeadline(client, request, remaining, policy.idleMs);
+      response = await fetchBeforeDeadline(client, request, remaining);
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") {
@@ -126,7 +155,8 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
       lastProblem = { failure: "unreachable", diagnostic: `fetch failed: ${(error as Error).message}` };
       continue;
     }
-    const retryable = await retryableStatus(request.service, response);
+    // Below 400 nothing is retried: no need to wait for retryableStatus's promise.
+    const retryable = response.status < 400 ? null : await retryableStatus(request.service, response);
     if (retryable === null) return response;
     await response.body?.cancel();
     lastProblem = { failure: "throttled", diagnostic: retryable };
@@ -140,32 +170,59 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
  * One signed fetch whose timer runs to the response headers only. The timer is cleared once they
  * come, so a body that keeps flowing is read whole however long it takes (a 188 KB segment over a
  * slow link used to be cut at the deadline behind its 200); the body is instead guarded against
- * stalls (idleGuard), which cancels it and so closes the upstream connection.
+ * stalls (idleGuard or readGuardedText), which cancels it and so closes the upstream connection.
  */
-async function fetchBeforeDeadline(
-  client: AwsClient,
-  request: UpstreamRequest,
-  timeoutMs: number,
-  idleMs: number,
-): Promise<Response> {
+async function fetchBeforeDeadline(client: AwsClient, request: UpstreamRequest, timeoutMs: number): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException("upstream headers timed out", "TimeoutError")),
     timeoutMs,
   );
-  let response: Response;
   try {
-    response = await client.fetch(request.url, { ...request.init, signal: controller.signal });
+    return await client.fetch(request.url, { ...request.init, signal: controller.signal });
   } finally {
     clearTimeout(timer);
   }
-  if (response.body === null) return response;
-  const body = idleGuard(
-    response.body,
-    idleMs,
-    () => new UpstreamError(request.service, "timeout", `body stalled: no bytes for ${idleMs} ms`),
-  );
-  return new Response(body, response);
+}
+
+/**
+ * A whole body as text, failing with a stall UpstreamError when no bytes come for `idleMs` (the
+ * rule idleGuard applies to streamed bodies; here the reader is this loop, never slowed by a
+ * client, so waiting time is time since the last chunk). One timer for the whole read: when it
+ * fires while bytes still come, it is set again for the rest of the pause since the last chunk.
+ */
+async function readGuardedText(service: AwsService, response: Response, idleMs: number): Promise<string> {
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let lastChunkAt = Date.now();
+  let stalled: UpstreamError | undefined;
+  const watch = (): void => {
+    const quiet = Date.now() - lastChunkAt;
+    if (quiet < idleMs) {
+      timer = setTimeout(watch, idleMs - quiet);
+      return;
+    }
+    stalled = stalledError(service, idleMs);
+    // Ends the pending read (https://streams.spec.whatwg.org/#generic-reader-cancel) and the upstream connection.
+    reader.cancel(stalled).catch(() => undefined);
+  };
+  let timer = setTimeout(watch, idleMs);
+  let text = "";
+  try {
+    for (;;) {
+      const chunk = await reader.read();
+      if (stalled) throw stalled;
+      if (chunk.done) return text + decoder.decode();
+      lastChunkAt = Date.now();
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } catch (error) {
+    // workerd may reject the pending read of a cancelled body rather than end it.
+    throw stalled ?? bodyReadError(service, error);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -215,11 +272,16 @@ export async function readText(service: AwsService, response: Response): Promise
   try {
     return await response.text();
   } catch (error) {
-    if (error instanceof UpstreamError) throw error;
-    const name = (error as { name?: string }).name;
-    if (name === "TimeoutError" || name === "AbortError") {
-      throw new UpstreamError(service, "timeout", "body not received within the deadline");
-    }
-    throw new UpstreamError(service, "unreachable", `body read failed: ${(error as Error).message}`);
+    throw bodyReadError(service, error);
   }
+}
+
+/** A failed body read as an UpstreamError (a stall's own error passes through). */
+function bodyReadError(service: AwsService, error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  const name = (error as { name?: string }).name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new UpstreamError(service, "timeout", "body not received within the deadline");
+  }
+  return new UpstreamError(service, "unreachable", `body read failed: ${(error as Error).message}`);
 }

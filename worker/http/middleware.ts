@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
 import { readConfig, ConfigError, type Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
-import { originMatcher, type CorsDecision, type OriginMatcher, type OriginRule } from "../origins.ts";
+import { isOriginOf, originMatcher, type CorsDecision, type OriginMatcher, type OriginRule } from "../origins.ts";
 import { CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsGrantsFor, grantedRequestHeaders } from "./cors.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
 import { log } from "./log.ts";
@@ -126,7 +126,7 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     // A page served by this Worker (the demo page) calling its own API is same-origin: CORS does not
     // apply, though browsers send Origin on same-origin POSTs (https://fetch.spec.whatwg.org/#origin-header).
     const decision: CorsDecision =
-      origin !== undefined && origin === new URL(c.req.url).origin
+      origin !== undefined && isOriginOf(origin, c.req.url)
         ? { kind: "no-origin" }
         : matcherFor(c.get("config").allowedOrigins)(origin);
     c.set("cors", decision);

@@ -30,8 +30,8 @@ export function seedKeyParameter(url: string, name: string): string {
 
 /** Checks a value used as a DynamoDB string key: size limit and no control characters. */
 export function checkKeyValue(name: string, value: string): string {
-  const bytes = utf8.encode(value).length;
-  if (bytes > MAX_PARTITION_KEY_BYTES) {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: a value this short needs no encoding to pass.
+  if (value.length * 3 > MAX_PARTITION_KEY_BYTES && utf8.encode(value).length > MAX_PARTITION_KEY_BYTES) {
     throw new ApiError(422, `Invalid parameter ${name}.`, {
       details: { reason: `longer than ${MAX_PARTITION_KEY_BYTES} bytes` },
     });
