@@ -11,6 +11,7 @@
  * and 11 subrequests on one call (https://github.com/mhart/aws4fetch/blob/master/src/main.js).
  */
 import { AwsClient } from "aws4fetch";
+import { CallTimer } from "./call-timer.ts";
 import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
 
@@ -101,7 +102,8 @@ export interface UpstreamRequest {
  * upstream cannot be reached.
  */
 export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Response> {
-  const response = await sendUnderPolicy(aws, request);
+  const { response, timer } = await sendUnderPolicy(aws, request);
+  timer.stop();
   if (response.body === null) return response;
   const { service } = request;
   const { idleMs } = aws.policy;
@@ -110,25 +112,31 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
 }
 
 /**
- * callUpstream for a body read whole as text (DynamoDB's JSON answers): the same
- * policy and the same stall rule, read straight from the fetched body with one timer for the whole
- * read (readGuardedText) instead of a guarding stream, a new Response and a timer per chunk, which
- * cost a DynamoDB lookup more CPU than the signing (issue 12, `npm run bench -- worker`).
+ * callUpstream for a body read whole as text (DynamoDB's JSON answers): the same policy and the
+ * same stall rule, read straight from the fetched body (readGuardedText) under the call's one
+ * timer, instead of a guarding stream, a new Response and a timer per chunk, which cost a DynamoDB
+ * lookup more CPU than its signing (issue 12, `npm run bench -- worker`).
  */
 export async function callUpstreamText(
   aws: AwsEdgeClient,
   request: UpstreamRequest,
 ): Promise<{ response: Response; text: string }> {
-  const response = await sendUnderPolicy(aws, request);
-  return { response, text: await readGuardedText(request.service, response, aws.policy.idleMs) };
+  const { response, timer } = await sendUnderPolicy(aws, request);
+  return { response, text: await readGuardedText(request.service, response, aws.policy.idleMs, timer) };
 }
 
 function stalledError(service: AwsService, idleMs: number): UpstreamError {
   return new UpstreamError(service, "timeout", `body stalled: no bytes for ${idleMs} ms`);
 }
 
-/** The retry loop of callUpstream(Text): the first non-retryable response, its body untouched. */
-async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Response> {
+/**
+ * The retry loop of callUpstream(Text): the first non-retryable response, its body untouched, and
+ * the call's timer, disarmed (the caller stops it, or restarts it for the body).
+ */
+async function sendUnderPolicy(
+  aws: AwsEdgeClient,
+  request: UpstreamRequest,
+): Promise<{ response: Response; timer: CallTimer }> {
   const { policy, stats } = aws;
   const client = awsClient(aws.credentials, request.service);
   const deadline = Date.now() + policy.deadlineMs;
@@ -144,9 +152,9 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     stats.calls++;
-    let response: Response;
+    let sent: { response: Response; timer: CallTimer };
     try {
-      response = await fetchBeforeDeadline(client, request, remaining);
+      sent = await fetchBeforeDeadline(client, request, remaining);
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") {
@@ -155,9 +163,11 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
       lastProblem = { failure: "unreachable", diagnostic: `fetch failed: ${(error as Error).message}` };
       continue;
     }
+    const { response, timer } = sent;
     // Below 400 nothing is retried: no need to wait for retryableStatus's promise.
     const retryable = response.status < 400 ? null : await retryableStatus(request.service, response);
-    if (retryable === null) return response;
+    if (retryable === null) return sent;
+    timer.stop();
     await response.body?.cancel();
     lastProblem = { failure: "throttled", diagnostic: retryable };
   }
@@ -167,61 +177,68 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
 }
 
 /**
- * One signed fetch whose timer runs to the response headers only. The timer is cleared once they
- * come, so a body that keeps flowing is read whole however long it takes (a 188 KB segment over a
- * slow link used to be cut at the deadline behind its 200); the body is instead guarded against
- * stalls (idleGuard or readGuardedText), which cancels it and so closes the upstream connection.
+ * One signed fetch whose limit runs to the response headers only: the timer is disarmed once
+ * they come, so a body that keeps flowing is read whole however long it takes (a 188 KB segment
+ * over a slow link used to be cut at the deadline behind its 200); the body is instead guarded
+ * against stalls (idleGuard or readGuardedText), which cancels it and so closes the connection.
  */
-async function fetchBeforeDeadline(client: AwsClient, request: UpstreamRequest, timeoutMs: number): Promise<Response> {
+async function fetchBeforeDeadline(
+  client: AwsClient,
+  request: UpstreamRequest,
+  timeoutMs: number,
+): Promise<{ response: Response; timer: CallTimer }> {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException("upstream headers timed out", "TimeoutError")),
-    timeoutMs,
+  const timer = new CallTimer(timeoutMs, () =>
+    controller.abort(new DOMException("upstream headers timed out", "TimeoutError")),
   );
   try {
-    return await client.fetch(request.url, { ...request.init, signal: controller.signal });
-  } finally {
-    clearTimeout(timer);
+    const response = await client.fetch(request.url, { ...request.init, signal: controller.signal });
+    timer.disarm();
+    return { response, timer };
+  } catch (error) {
+    timer.stop();
+    throw error;
   }
 }
 
 /**
  * A whole body as text, failing with a stall UpstreamError when no bytes come for `idleMs` (the
  * rule idleGuard applies to streamed bodies; here the reader is this loop, never slowed by a
- * client, so waiting time is time since the last chunk). One timer for the whole read: when it
- * fires while bytes still come, it is set again for the rest of the pause since the last chunk.
+ * client, so waiting time is time since the last chunk), on the call's timer: a chunk moves the
+ * limit without a timer call.
  */
-async function readGuardedText(service: AwsService, response: Response, idleMs: number): Promise<string> {
-  if (response.body === null) return "";
+async function readGuardedText(
+  service: AwsService,
+  response: Response,
+  idleMs: number,
+  timer: CallTimer,
+): Promise<string> {
+  if (response.body === null) {
+    timer.stop();
+    return "";
+  }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
-  let lastChunkAt = Date.now();
   let stalled: UpstreamError | undefined;
-  const watch = (): void => {
-    const quiet = Date.now() - lastChunkAt;
-    if (quiet < idleMs) {
-      timer = setTimeout(watch, idleMs - quiet);
-      return;
-    }
+  timer.restart(idleMs, () => {
     stalled = stalledError(service, idleMs);
-    // Ends the pending read (https://streams.spec.whatwg.org/#generic-reader-cancel) and the upstream connection.
+    // Ends the pending read (https://streams.spec.whatwg.org/#generic-reader-cancel) and the connection.
     reader.cancel(stalled).catch(() => undefined);
-  };
-  let timer = setTimeout(watch, idleMs);
+  });
   let text = "";
   try {
     for (;;) {
       const chunk = await reader.read();
       if (stalled) throw stalled;
       if (chunk.done) return text + decoder.decode();
-      lastChunkAt = Date.now();
+      timer.extend(idleMs);
       text += decoder.decode(chunk.value, { stream: true });
     }
   } catch (error) {
     // workerd may reject the pending read of a cancelled body rather than end it.
     throw stalled ?? bodyReadError(service, error);
   } finally {
-    clearTimeout(timer);
+    timer.stop();
   }
 }
 
