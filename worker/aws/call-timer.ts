@@ -1,13 +1,13 @@
 /**
  * The one timer of an upstream call read whole (callUpstreamText): the deadline to the response
- * headers, then the stall limit of the body (no bytes for UPSTREAM_IDLE_MS), on a single
- * setTimeout. A timer set and cleared costs a DynamoDB lookup more CPU than its JSON (issue 12,
- * `npm run bench -- worker`), and the old way set one for the headers and one per body chunk.
+ * headers, then the time the body has to arrive, on a single setTimeout where there used to be one
+ * for the headers and one per body chunk: a timer set and cleared costs a DynamoDB lookup more CPU
+ * than its JSON (issue 12, `npm run bench -- worker`).
  *
- * The limit moves without touching the timer (`extend` when a chunk comes); when the timer fires
- * before the current limit it sets itself again for the rest, and only then. Time is Date.now(),
- * which in a Worker advances with I/O (https://developers.cloudflare.com/workers/runtime-apis/performance/),
- * i.e. exactly when a chunk or a timer event arrives.
+ * A new limit (`restart`) keeps the pending timer when it fires first; when it then fires before the
+ * limit it sets itself again for the rest. Time is Date.now(), which in a Worker advances with I/O
+ * (https://developers.cloudflare.com/workers/runtime-apis/performance/), i.e. when the headers, the
+ * body or a timer event arrive.
  */
 export class CallTimer {
   /** When the current limit passes (ms since the epoch). */
@@ -39,11 +39,6 @@ export class CallTimer {
     }
     this.onDue = onDue;
     this.dueAt = dueAt;
-  }
-
-  /** Moves the current limit to `ms` from now, without a timer call. */
-  extend(ms: number): void {
-    this.dueAt = Date.now() + ms;
   }
 
   /** No more limits: clears the pending timer. */

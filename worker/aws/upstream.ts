@@ -112,17 +112,25 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
 }
 
 /**
- * callUpstream for a body read whole as text (DynamoDB's JSON answers): the same policy and the
- * same stall rule, read straight from the fetched body (readGuardedText) under the call's one
- * timer, instead of a guarding stream, a new Response and a timer per chunk, which cost a DynamoDB
- * lookup more CPU than its signing (issue 12, `npm run bench -- worker`).
+ * callUpstream for a small body read whole as text (DynamoDB's JSON answers): the same policy, and
+ * the body must arrive whole within `idleMs` of the headers (readWholeText). Read natively with
+ * response.text() under the call's one timer: a guarding stream, a Response copy and a timer per
+ * chunk, or a JS reader loop, cost a DynamoDB lookup more CPU than its signing (issue 12,
+ * `npm run bench -- worker`).
  */
 export async function callUpstreamText(
   aws: AwsEdgeClient,
   request: UpstreamRequest,
 ): Promise<{ response: Response; text: string }> {
-  const { response, timer } = await sendUnderPolicy(aws, request);
-  return { response, text: await readGuardedText(request.service, response, aws.policy.idleMs, timer) };
+  const sent = await sendUnderPolicy(aws, request);
+  return { response: sent.response, text: await readWholeText(request.service, sent, aws.policy.idleMs) };
+}
+
+/** A fetched response with the call's timer (disarmed) and the abort of its fetch. */
+interface Sent {
+  response: Response;
+  timer: CallTimer;
+  abort: (reason: DOMException) => void;
 }
 
 function stalledError(service: AwsService, idleMs: number): UpstreamError {
@@ -133,10 +141,7 @@ function stalledError(service: AwsService, idleMs: number): UpstreamError {
  * The retry loop of callUpstream(Text): the first non-retryable response, its body untouched, and
  * the call's timer, disarmed (the caller stops it, or restarts it for the body).
  */
-async function sendUnderPolicy(
-  aws: AwsEdgeClient,
-  request: UpstreamRequest,
-): Promise<{ response: Response; timer: CallTimer }> {
+async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Sent> {
   const { policy, stats } = aws;
   const client = awsClient(aws.credentials, request.service);
   const deadline = Date.now() + policy.deadlineMs;
@@ -152,7 +157,7 @@ async function sendUnderPolicy(
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     stats.calls++;
-    let sent: { response: Response; timer: CallTimer };
+    let sent: Sent;
     try {
       sent = await fetchBeforeDeadline(client, request, remaining);
     } catch (error) {
@@ -178,23 +183,18 @@ async function sendUnderPolicy(
 
 /**
  * One signed fetch whose limit runs to the response headers only: the timer is disarmed once
- * they come, so a body that keeps flowing is read whole however long it takes (a 188 KB segment
- * over a slow link used to be cut at the deadline behind its 200); the body is instead guarded
- * against stalls (idleGuard or readGuardedText), which cancels it and so closes the connection.
+ * they come, so a streamed body that keeps flowing is read whole however long it takes (a 188 KB
+ * segment over a slow link used to be cut at the deadline behind its 200); such a body is instead
+ * guarded against stalls (idleGuard), which cancels it and so closes the connection.
  */
-async function fetchBeforeDeadline(
-  client: AwsClient,
-  request: UpstreamRequest,
-  timeoutMs: number,
-): Promise<{ response: Response; timer: CallTimer }> {
+async function fetchBeforeDeadline(client: AwsClient, request: UpstreamRequest, timeoutMs: number): Promise<Sent> {
   const controller = new AbortController();
-  const timer = new CallTimer(timeoutMs, () =>
-    controller.abort(new DOMException("upstream headers timed out", "TimeoutError")),
-  );
+  const abort = (reason: DOMException) => controller.abort(reason);
+  const timer = new CallTimer(timeoutMs, () => abort(new DOMException("upstream headers timed out", "TimeoutError")));
   try {
     const response = await client.fetch(request.url, { ...request.init, signal: controller.signal });
     timer.disarm();
-    return { response, timer };
+    return { response, timer, abort };
   } catch (error) {
     timer.stop();
     throw error;
@@ -202,43 +202,25 @@ async function fetchBeforeDeadline(
 }
 
 /**
- * A whole body as text, failing with a stall UpstreamError when no bytes come for `idleMs` (the
- * rule idleGuard applies to streamed bodies; here the reader is this loop, never slowed by a
- * client, so waiting time is time since the last chunk), on the call's timer: a chunk moves the
- * limit without a timer call.
+ * A small body read whole, natively, within `idleMs` of its headers: past that the fetch is
+ * aborted, which errors the body (https://fetch.spec.whatwg.org/#abort-fetch) and closes the
+ * connection. For a DynamoDB answer (a few KB, 1 MB at most) this is the stall rule of idleGuard
+ * in effect: UPSTREAM_IDLE_MS (10 s by default) is ample for a body that still flows.
  */
-async function readGuardedText(
-  service: AwsService,
-  response: Response,
-  idleMs: number,
-  timer: CallTimer,
-): Promise<string> {
-  if (response.body === null) {
-    timer.stop();
-    return "";
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let stalled: UpstreamError | undefined;
-  timer.restart(idleMs, () => {
-    stalled = stalledError(service, idleMs);
-    // Ends the pending read (https://streams.spec.whatwg.org/#generic-reader-cancel) and the connection.
-    reader.cancel(stalled).catch(() => undefined);
+async function readWholeText(service: AwsService, sent: Sent, idleMs: number): Promise<string> {
+  let late = false;
+  sent.timer.restart(idleMs, () => {
+    late = true;
+    sent.abort(new DOMException("upstream body timed out", "TimeoutError"));
   });
-  let text = "";
   try {
-    for (;;) {
-      const chunk = await reader.read();
-      if (stalled) throw stalled;
-      if (chunk.done) return text + decoder.decode();
-      timer.extend(idleMs);
-      text += decoder.decode(chunk.value, { stream: true });
-    }
+    return await sent.response.text();
   } catch (error) {
-    // workerd may reject the pending read of a cancelled body rather than end it.
-    throw stalled ?? bodyReadError(service, error);
+    throw late
+      ? new UpstreamError(service, "timeout", `body not received within ${idleMs} ms`)
+      : bodyReadError(service, error);
   } finally {
-    timer.stop();
+    sent.timer.stop();
   }
 }
 

@@ -133,7 +133,6 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     const isPreflight = method === "OPTIONS";
     const grants = corsGrantsFor(c.req.path);
-    const allowMethods = grants.methods.join(", ");
 
     // The seed's 422 on reads and preflights; the upload routes' POSTs are refused the same way.
     if (decision.kind === "rejected" && (isPreflight || grants.methods.includes(method))) {
@@ -141,6 +140,7 @@ export function corsPolicy(): MiddlewareHandler<AppEnv> {
     }
 
     if (isPreflight) {
+      const allowMethods = grants.methods.join(", ");
       const headers = new Headers({
         allow: allowMethods,
         vary: "Origin",

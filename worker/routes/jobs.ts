@@ -31,9 +31,10 @@ async function seedLookup<R extends "inputFileToJobId" | "jobIdToStatus">(
   });
   // The seed answers 422 (not 404) for a missing item; frontends may depend on it.
   if (body === undefined) throw new ApiError(422, SEED_MESSAGES.notFoundItem);
-  return c.body(body, 200, {
-    "content-type": SEED_JSON_CONTENT_TYPE,
-    "cache-control": `public, max-age=${config.cacheTtlSeconds}`,
+  // One Response with its headers, rather than c.body's Headers built and copied (issue 12).
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": SEED_JSON_CONTENT_TYPE, "cache-control": `public, max-age=${config.cacheTtlSeconds}` },
   });
 }
 
