@@ -89,11 +89,24 @@ export function originMatcher(rules: readonly OriginRule[]): OriginMatcher {
     // and only on the listed scheme and port.
     return patterns.some((rule) => rule.scheme === scheme && rule.port === port && host!.endsWith(`.${rule.suffix}`));
   };
+  // Decisions by Origin: a browser app sends the same few origins on every call, so the regular
+  // expression runs once per origin (bounded, so cycling origins costs memory only up to the bound).
+  const decided = new Map<string, CorsDecision>();
   return (origin) => {
-    if (origin === undefined || origin === null || origin === "") return { kind: "no-origin" };
-    return allowed(origin) ? { kind: "allowed", origin } : { kind: "rejected", origin };
+    if (origin === undefined || origin === null || origin === "") return NO_ORIGIN;
+    let decision = decided.get(origin);
+    if (decision === undefined) {
+      decision = Object.freeze(allowed(origin) ? { kind: "allowed", origin } : { kind: "rejected", origin });
+      if (decided.size >= DECIDED_ORIGINS) decided.clear();
+      decided.set(origin, decision);
+    }
+    return decision;
   };
 }
+
+const NO_ORIGIN: CorsDecision = Object.freeze({ kind: "no-origin" });
+/** Distinct Origin values remembered per matcher. */
+const DECIDED_ORIGINS = 256;
 
 /**
  * Whether `origin` is `new URL(url).origin`, compared as text (a URL parse per request costs more):

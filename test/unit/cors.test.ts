@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grantedRequestHeaders } from "../../worker/http/cors.ts";
-import { decideCors, isOriginAllowed, isOriginOf, parseAllowedOrigins } from "../../worker/origins.ts";
+import { decideCors, isOriginAllowed, isOriginOf, originMatcher, parseAllowedOrigins } from "../../worker/origins.ts";
 
 describe("parseAllowedOrigins", () => {
   it("reads exact origins and subdomain patterns, comma- or space-separated", () => {
@@ -106,5 +106,18 @@ describe("isOriginOf (the same-origin check, without a URL parse per request)", 
     expect(isOriginOf("http://127.0.0.1:8787/api", "http://127.0.0.1:8787/api/media")).toBe(false);
     expect(isOriginOf("http://127.0.0.1:8788", "http://127.0.0.1:8787/")).toBe(false);
     expect(isOriginOf("https://127.0.0.1:8787", "http://127.0.0.1:8787/")).toBe(false);
+  });
+});
+
+describe("originMatcher's remembered decisions", () => {
+  it("answers every origin as a fresh decision would, past the bound and when asked again", () => {
+    const rules = parseAllowedOrigins("https://*.example.com http://localhost:3000");
+    const matcher = originMatcher(rules);
+    const origins = Array.from({ length: 600 }, (_, index) =>
+      index % 3 === 0 ? `https://a${index}.example.com` : index % 3 === 1 ? `https://a${index}.evil.net` : "",
+    );
+    for (const origin of [...origins, ...origins.reverse()]) {
+      expect(matcher(origin)).toEqual(decideCors(origin, rules));
+    }
   });
 });
