@@ -1,7 +1,8 @@
 /**
  * Signed calls to AWS from the Worker, with the failure policy every adapter shares:
  * - one deadline per call to the upstream's response headers (retries included); after the headers
- *   a body is never cut for taking long, only for stalling: no bytes for `idleMs` (idleGuard);
+ *   a streamed body is never cut for taking long, only for stalling: no bytes for `idleMs`
+ *   (idleGuard); a small body read whole (DynamoDB's JSON, callUpstreamText) has `idleMs` in all;
  * - bounded retries with full jitter on throttling and 5xx, including DynamoDB's throttling,
  *   which arrives as HTTP 400 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html);
  * - failures become an `UpstreamError` (503/504/502 in the route), never an upstream body.
