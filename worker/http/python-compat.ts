@@ -66,6 +66,10 @@ export function rawQuery(url: string): string {
   return url.slice(start + 1, end === -1 ? undefined : end);
 }
 
+const NON_ASCII = /[\u007f-\uffff]/;
+const NON_ASCII_ALL = /[\u007f-\uffff]/g;
+const asciiEscape = (c: string) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+
 /** Python's `json.dumps(value)` for JSON-compatible data (integers, strings, lists, dicts, bool, None). */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -77,15 +81,19 @@ export function pythonJsonDumps(value: unknown): string {
   if (typeof value === "string") {
     // ensure_ascii escapes everything outside " "..."~" (DEL included), per UTF-16 code unit, in
     // lowercase hex; JSON.stringify already escapes the C0 controls the same way.
-    return JSON.stringify(value).replace(
-      /[\u007f-\uffff]/g,
-      (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
-    );
+    const json = JSON.stringify(value);
+    return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, asciiEscape) : json;
   }
   if (Array.isArray(value)) return "[" + value.map(pythonJsonDumps).join(", ") + "]";
   if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return "{" + entries.map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ") + "}";
+    // A loop rather than entries/filter/map/join: every status answer is built here (issue 12).
+    let json = "";
+    for (const key of Object.keys(value as object)) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      json += (json === "" ? "{" : ", ") + pythonJsonDumps(key) + ": " + pythonJsonDumps(item);
+    }
+    return json === "" ? "{}" : json + "}";
   }
   throw new TypeError(`${typeof value} is not JSON serializable`);
 }
