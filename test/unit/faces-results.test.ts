@@ -186,6 +186,21 @@ describe("face result paging", () => {
     );
   });
 
+  it("a line index that passes the checks but does not point at line starts is a format error", async () => {
+    const { manifest, load } = store([0, 10, 20, 30, 40], 5, 5, 2);
+    const entry = manifest.line_index!.chunks[0]!;
+    const shifted = {
+      ...manifest,
+      line_index: { every: 2, chunks: [{ ...entry, offsets: [0, entry.offsets[1]! + 1, entry.offsets[2]!] }] },
+    };
+    await expect(collectPage(shifted, { chunk: 0, line: 2 }, {}, 1, 4, load)).rejects.toThrow(ResultFormatError);
+    const wrongTime = { ...manifest, line_index: { every: 2, chunks: [{ ...entry, ms: [0, 15, 40] }] } };
+    await expect(collectPage(wrongTime, { chunk: 0, line: 2 }, {}, 1, 4, load)).rejects.toThrow(ResultFormatError);
+    expect(await collectPage(manifest, { chunk: 0, line: 2 }, {}, 1, 4, load)).toMatchObject({
+      next: { chunk: 0, line: 3 },
+    });
+  });
+
   it("cursors round-trip and reject anything else", () => {
     const state = { chunk: 3, line: 17, jobFingerprint: jobFingerprint(JOB), fromMs: 5, toMs: 900 };
     expect(decodeCursor(encodeCursor(state))).toEqual(state);
