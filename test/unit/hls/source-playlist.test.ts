@@ -18,7 +18,9 @@ function agree(text: string): void {
 }
 
 describe("the fixtures", () => {
-  const files = ["mediaconvert", "golden"].flatMap((folder) =>
+  // ffmpeg/: ffmpeg 5.1's own HLS (the e2e tests' source): AES-128 with an IV, fMP4 with EXT-X-MAP,
+  // a single file with byte ranges and program date times, an ABR master with an audio group.
+  const files = ["mediaconvert", "golden", "ffmpeg"].flatMap((folder) =>
     readdirSync(join(FIXTURES, folder)).map((name) => join(folder, name)),
   );
 
