@@ -13,9 +13,9 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
  * The project's own budget for the Worker bundle, gzip-compressed. Far below the platform limit on
  * purpose: bundle size is isolate start-up time on every cold isolate. Lower it as the bundle shrinks.
  * 44.5 KiB: the 43.4 KiB of December 2026 plus ~1 KiB of room. It was 62 KiB for the 60.5 KiB bundle
- * with every route, and issue 12 cut it by 17.1 KiB: every sub-app on hono/tiny (-2.9), our own
+ * with every route, and issue 12 cut it by 17.1 KiB: every sub-app on hono/tiny (-3.0), our own
  * MediaConvert-playlist reader instead of m3u8-parser (-6.1), setting descriptions out of the runtime
- * registry (-1.5), HS256 tokens on WebCrypto instead of hono/jwt (-2.4), and no esbuild keep_names
+ * registry (-1.5), HS256 tokens on WebCrypto instead of hono/jwt (-2.6), and no esbuild keep_names
  * wrappers (-3.9, wrangler.toml). Issue 12's goal is 40 KiB (`npm run bench` prints it as missed):
  * aws4fetch is the largest library left (~2.6 KiB).
  */
