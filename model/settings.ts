@@ -62,13 +62,17 @@ const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) 
 const tableSetting = (role: keyof typeof DEFAULT_TABLES, key: string) =>
   ({ worker: true, lambdas: PIPELINE_LAMBDAS, infra: key, default: DEFAULT_TABLES[role] }) as const;
 
-/** The registry. Keys are the names users write: environment variables, or the CDK context key for infra-only ones. */
-export const SETTINGS = {
+/**
+ * The registry, in two parts so that a bundle takes only what its runtime reads: the settings the
+ * Worker reads (some also read by Lambdas or infra), and the ones only Lambdas or infra read. The
+ * Worker imports WORKER_SETTINGS alone, and its bundle carries no Lambda or infra entry (issue 12).
+ * Keys are the names users write: environment variables, or the CDK context key for infra-only ones.
+ */
+export const WORKER_SETTINGS = {
   AWS_ACCESS_KEY_ID: { worker: true, required: ["worker"], secret: true },
   AWS_SECRET_ACCESS_KEY: { worker: true, required: ["worker"], secret: true },
   AWS_SESSION_TOKEN: { worker: true, secret: true },
   AWS_REGION: { worker: true, lambdas: ALL_LAMBDAS, default: DEFAULT_REGION },
-  AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS },
   DYNAMODB_ENDPOINT: { worker: true, lambdas: PIPELINE_LAMBDAS },
   S3_ENDPOINT: { worker: true, lambdas: PIPELINE_LAMBDAS },
   TABLE_INPUT_FILE_TO_JOB_ID: tableSetting("inputFileToJobId", "TABLE_INPUT_FILE_TO_JOB_ID"),
@@ -108,55 +112,70 @@ export const SETTINGS = {
   TOKEN_SECRET_PREVIOUS: { worker: true, secret: true },
   KEY_TOKEN_TTL_SECONDS: { worker: true, default: 900 },
   DEMO_PAGE: { worker: true, default: "on" },
-  MEDIACONVERT_ROLE: { lambdas: ["submit-job"], required: ["lambdas"] },
-  MEDIACONVERT_JOB_TEMPLATE: { lambdas: ["submit-job"], infra: "mediaConvertJobTemplate", required: ["lambdas"] },
-  MEDIACONVERT_ENDPOINT_URL: { lambdas: ["submit-job"], infra: "mediaConvertEndpoint" },
-  MEDIACONVERT_QUEUE: { lambdas: ["submit-job"], infra: "mediaConvertQueue" },
   INPUT_PREFIX: { worker: true, lambdas: UPLOAD_LAMBDAS, infra: "inputPrefix", default: "" },
-  INPUT_BUCKETS: { lambdas: UPLOAD_LAMBDAS },
   INPUT_BUCKET: { worker: true, lambdas: UPLOAD_LAMBDAS, default: DEFAULT_BUCKETS.input },
   UPLOAD_POLICY: { worker: true, default: "signed" },
   MAX_UPLOAD_BYTES: { worker: true, default: 5 * 1024 ** 3 },
   MULTIPART_THRESHOLD_BYTES: { worker: true, default: 64 * 1024 ** 2 },
   UPLOAD_URL_TTL_SECONDS: { worker: true, default: 900 },
-  VIDEO_EXTENSIONS: {
-    lambdas: ["submit-job"],
-    default: [
-      ...["mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v"],
-      ...["ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m"],
-    ],
-  },
-  STATUS_TTL_SECONDS: { lambdas: ["submit-job", "job-state"], default: DEFAULT_STATUS_TTL_SECONDS },
-  IDEMPOTENCY_TTL_SECONDS: { lambdas: UPLOAD_LAMBDAS, default: 7 * 86_400 },
-  REKOGNITION_SNS_TOPIC_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
-  REKOGNITION_ROLE_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
-  REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"], default: "DEFAULT" },
-  FACES_VIDEO_EXTENSIONS: { lambdas: ["faces-start"], default: ["mp4", "mov"] },
-  REKOGNITION_ENDPOINT_URL: { lambdas: FACE_LAMBDAS },
-  FACES_TTL_SECONDS: { lambdas: FACE_LAMBDAS, default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS },
-  FACES_CHUNK_SIZE: { lambdas: ["faces-collect"], default: 1000 },
-  FACES_COLLECT_RESERVE_MS: { lambdas: ["faces-collect"], default: 30_000 },
-  WEBHOOK_URLS: { lambdas: WEBHOOK_PRODUCERS, infra: "webhookUrls", default: [] },
-  WEBHOOK_QUEUE_URL: {
-    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
-  },
-  SQS_ENDPOINT: {
-    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
-  },
-  WEBHOOK_SECRET_ARN: { lambdas: ["webhook-deliver"] },
-  WEBHOOK_SECRET: { lambdas: ["webhook-deliver"], secret: true },
-  WEBHOOK_SECRET_PREVIOUS: { lambdas: ["webhook-deliver"], secret: true },
-  WEBHOOK_TIMEOUT_MS: { lambdas: ["webhook-deliver"], default: 10_000 },
-  POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO" },
-  POWERTOOLS_SERVICE_NAME: { lambdas: ALL_LAMBDAS },
-  existingTables: { infra: "existingTables", default: "" },
-  inputBucketName: { infra: "inputBucketName" },
-  analysisRetentionDays: { infra: "analysisRetentionDays", default: faceRetentionDays },
-  facesStartConcurrency: { infra: "facesStartConcurrency", default: 5 },
-  removalPolicy: { infra: "removalPolicy", default: "retain" },
-  logRetentionDays: { infra: "logRetentionDays", default: 30 },
-  workerUserName: { infra: "workerUserName" },
 } as const satisfies Record<string, SettingSpec>;
+
+// Built by a pure function so that a bundle that never reads it drops it: its array spreads would
+// otherwise count as possible side effects, and esbuild would keep the whole literal.
+const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
+  ({
+    AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS },
+    MEDIACONVERT_ROLE: { lambdas: ["submit-job"], required: ["lambdas"] },
+    MEDIACONVERT_JOB_TEMPLATE: { lambdas: ["submit-job"], infra: "mediaConvertJobTemplate", required: ["lambdas"] },
+    MEDIACONVERT_ENDPOINT_URL: { lambdas: ["submit-job"], infra: "mediaConvertEndpoint" },
+    MEDIACONVERT_QUEUE: { lambdas: ["submit-job"], infra: "mediaConvertQueue" },
+    INPUT_BUCKETS: { lambdas: UPLOAD_LAMBDAS },
+    VIDEO_EXTENSIONS: {
+      lambdas: ["submit-job"],
+      default: [
+        ...["mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v"],
+        ...["ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m"],
+      ],
+    },
+    STATUS_TTL_SECONDS: { lambdas: ["submit-job", "job-state"], default: DEFAULT_STATUS_TTL_SECONDS },
+    IDEMPOTENCY_TTL_SECONDS: { lambdas: UPLOAD_LAMBDAS, default: 7 * 86_400 },
+    REKOGNITION_SNS_TOPIC_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
+    REKOGNITION_ROLE_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
+    REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"], default: "DEFAULT" },
+    FACES_VIDEO_EXTENSIONS: { lambdas: ["faces-start"], default: ["mp4", "mov"] },
+    REKOGNITION_ENDPOINT_URL: { lambdas: FACE_LAMBDAS },
+    FACES_TTL_SECONDS: { lambdas: FACE_LAMBDAS, default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS },
+    FACES_CHUNK_SIZE: { lambdas: ["faces-collect"], default: 1000 },
+    FACES_COLLECT_RESERVE_MS: { lambdas: ["faces-collect"], default: 30_000 },
+    WEBHOOK_URLS: { lambdas: WEBHOOK_PRODUCERS, infra: "webhookUrls", default: [] },
+    WEBHOOK_QUEUE_URL: {
+      lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    },
+    SQS_ENDPOINT: {
+      lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    },
+    WEBHOOK_SECRET_ARN: { lambdas: ["webhook-deliver"] },
+    WEBHOOK_SECRET: { lambdas: ["webhook-deliver"], secret: true },
+    WEBHOOK_SECRET_PREVIOUS: { lambdas: ["webhook-deliver"], secret: true },
+    WEBHOOK_TIMEOUT_MS: { lambdas: ["webhook-deliver"], default: 10_000 },
+    POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO" },
+    POWERTOOLS_SERVICE_NAME: { lambdas: ALL_LAMBDAS },
+    existingTables: { infra: "existingTables", default: "" },
+    inputBucketName: { infra: "inputBucketName" },
+    analysisRetentionDays: { infra: "analysisRetentionDays", default: faceRetentionDays },
+    facesStartConcurrency: { infra: "facesStartConcurrency", default: 5 },
+    removalPolicy: { infra: "removalPolicy", default: "retain" },
+    logRetentionDays: { infra: "logRetentionDays", default: 30 },
+    workerUserName: { infra: "workerUserName" },
+  }) as const satisfies Record<string, SettingSpec>)();
+
+/** Both registries as one object, typed as both (a name is in one of them only). */
+function joinRegistries<A extends object, B extends object>(a: A, b: B): A & B {
+  return { ...a, ...b };
+}
+
+/** The whole registry: every setting of every runtime. */
+export const SETTINGS = /* @__PURE__ */ joinRegistries(WORKER_SETTINGS, LAMBDA_AND_INFRA_SETTINGS);
 
 export type SettingName = keyof typeof SETTINGS;
 type Spec<N extends SettingName> = (typeof SETTINGS)[N];
@@ -185,4 +204,9 @@ export function allSettings(): [string, SettingSpec][] {
 /** True when `key` is a secret setting (by variable name or infra context key): its value is never echoed. */
 export function isSecretSetting(key: string): boolean {
   return settingSpec(key)?.secret === true;
+}
+
+/** True when `key` is one of the Worker's secret settings; the Worker's reader asks only this. */
+export function isSecretWorkerSetting(key: string): boolean {
+  return Object.hasOwn(WORKER_SETTINGS, key) && (WORKER_SETTINGS as Record<string, SettingSpec>)[key]!.secret === true;
 }

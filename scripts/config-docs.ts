@@ -7,8 +7,16 @@
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { format } from "prettier";
-import { allSettings, LAMBDA_NAMES, type LambdaName, type SettingName, type SettingSpec } from "../model/settings.ts";
+import { LAMBDA_NAMES, settingSpec, type LambdaName, type SettingName, type SettingSpec } from "../model/settings.ts";
 import { SETTING_DOCS } from "../model/settings-docs.ts";
+
+/**
+ * Every setting with its spec, in the order model/settings-docs.ts lists them: the tables' order
+ * (the registry itself is grouped by runtime, Worker first).
+ */
+function allSettings(): [string, SettingSpec][] {
+  return Object.keys(SETTING_DOCS).map((name) => [name, settingSpec(name)!]);
+}
 
 export const CONFIGURATION_DOC = fileURLToPath(new URL("../docs/configuration.md", import.meta.url));
 
