@@ -33,6 +33,11 @@ const IMPORT_ENV = {
   MEDIACONVERT_JOB_TEMPLATE: "template",
   REKOGNITION_SNS_TOPIC_ARN: "arn:aws:sns:us-east-1:111122223333:faces",
   REKOGNITION_ROLE_ARN: "arn:aws:iam::111122223333:role/Rekognition",
+  // As infra sets them (infra/lib/webhooks.ts): producers get the URLs and the queue, webhook-deliver
+  // the queue and the secret's ARN (the secret itself is fetched on the first delivery).
+  WEBHOOK_URLS: "https://receiver.example/hooks",
+  WEBHOOK_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/111122223333/webhooks.fifo",
+  WEBHOOK_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:webhooks",
   POWERTOOLS_LOG_LEVEL: "SILENT",
 };
 
