@@ -1,0 +1,63 @@
+/**
+ * esbuild plugins for the Lambda bundles (aws-lambdas/build.ts). Each one changes only how the SDK is
+ * bundled, never what it does: test/lambdas/bundles.test.ts runs the built functions against DynamoDB
+ * Local and the local S3 server.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "esbuild";
+
+const LAMBDAS_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Only the credential provider a function needs: the Lambda runtime puts the execution role's
+ * credentials in the environment, so the SDK's default Node chain (SSO, ini files, web identity,
+ * IMDS and the STS/SSO clients behind them) is swapped for the environment provider
+ * (aws-lambdas/shared/lambda-credentials.ts).
+ */
+export const lambdaCredentials: Plugin = {
+  name: "lambda-credentials",
+  setup(builder) {
+    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: join(LAMBDAS_DIR, "shared", "lambda-credentials.ts"),
+    }));
+  },
+};
+
+/** Top-level `const _x = "text";` of a generated schema module (no escapes in the generated names). */
+const STRING_CONST = /^const (_\w+) = "([^"\\]*)";$/gm;
+/** A computed property key naming one of those constants: `{ [_hH]: ... }`. */
+const COMPUTED_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * Rewrites `{ [_hH]: _xaa }` as `{ "httpHeader": _xaa }` where `_hH` is the module's own string
+ * constant: the same object, but a literal key. esbuild keeps every top-level statement whose
+ * initialiser has a computed key (the key's conversion to a string could run code), so each client's
+ * schema module was bundled whole (S3: every one of its ~100 operations' shapes, 65 KiB minified);
+ * with literal keys the shapes no command of ours references are dropped.
+ * https://esbuild.github.io/api/#tree-shaking
+ */
+export function literalSchemaKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const [, name, value] of source.matchAll(STRING_CONST)) constants.set(name!, value!);
+  return source.replace(COMPUTED_KEY, (whole, name: string) => {
+    const value = constants.get(name);
+    // A literal "__proto__" key would set the prototype instead of an own property: keep it computed.
+    return value === undefined || value === "__proto__" ? whole : `${JSON.stringify(value)}:`;
+  });
+}
+
+/** Applies `literalSchemaKeys` to every AWS SDK client's generated schema module. */
+export const treeShakableSchemas: Plugin = {
+  name: "tree-shakable-schemas",
+  setup(builder) {
+    builder.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => ({
+        contents: literalSchemaKeys(await readFile(args.path, "utf8")),
+        loader: "js",
+      }),
+    );
+  },
+};
