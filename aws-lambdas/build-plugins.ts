@@ -61,3 +61,38 @@ export const treeShakableSchemas: Plugin = {
     );
   },
 };
+
+/** Marks a resolution as already handled by `sideEffectFreePackage` (no second pass). */
+const RESOLVED = Symbol("side-effect-free");
+
+/**
+ * Declares the files of `pkg` free of side effects, as its package.json would with `"sideEffects":
+ * false`, so esbuild drops the modules whose exports nothing uses.
+ * https://esbuild.github.io/api/#ignore-annotations (what the flag means to esbuild)
+ *
+ * For @aws-sdk/lib-dynamodb, whose package.json lacks the flag that every @aws-sdk/client-* has: its
+ * ES modules only import, export and declare classes, functions and constants, but esbuild cannot
+ * know that `class GetCommand extends DynamoDBDocumentClientCommand` runs nothing. So every function
+ * importing shared/clients.ts carried the document client, all 16 of its commands and the DynamoDB
+ * client behind them (recording-index and webhook-deliver use no DynamoDB at all).
+ */
+export function sideEffectFreePackage(pkg: string): Plugin {
+  const inPackage = new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace(/[/\\^$.*+?()[\]{}|-]/g, "\\$&")}[\\\\/]`);
+  return {
+    name: `side-effect-free:${pkg}`,
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === RESOLVED) return undefined;
+        const ours = args.path === pkg || (args.path.startsWith(".") && inPackage.test(args.importer));
+        if (!ours) return undefined;
+        const { path, namespace, errors, warnings } = await builder.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: RESOLVED,
+        });
+        return errors.length > 0 ? { errors, warnings } : { path, namespace, warnings, sideEffects: false };
+      });
+    },
+  };
+}

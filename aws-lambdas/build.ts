@@ -11,11 +11,12 @@
  * `npm run build:lambdas` builds and prints the sizes; the bench imports `buildLambdas`.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
-import { lambdaCredentials, treeShakableSchemas } from "./build-plugins.ts";
+import { build, type BuildOptions } from "esbuild";
+import { lambdaCredentials, sideEffectFreePackage, treeShakableSchemas } from "./build-plugins.ts";
 
 export { lambdaCredentials } from "./build-plugins.ts";
 
@@ -27,8 +28,10 @@ export interface LambdaBundle {
   name: string;
   /** Path of the entry module (`index.mjs`, what Lambda imports), relative to the repository root. */
   file: string;
-  /** Paths of the chunks the entry imports on the first event, relative to the repository root. */
+  /** Paths of every other file (chunks), relative to the repository root. */
   chunks: string[];
+  /** The chunks the entry imports with `import()` on its first event (shared/lazy-handler.ts). */
+  firstEventChunks: string[];
   /** Every file of the function (entry and chunks), minified. */
   bytes: number;
   /** The sum of each file gzipped on its own, as a deployment zip compresses them. */
@@ -44,12 +47,12 @@ export function discoverFunctions(lambdasDir: string = LAMBDAS_DIR): string[] {
 }
 
 /**
- * Builds one function into `dir`: `index.mjs` plus the chunks its dynamic `import()`s load
- * (`splitting`: the handler modules load the SDK on the first event, shared/lazy-handler.ts).
+ * The esbuild options of one function written to `dir`: `index.mjs` plus the chunks its dynamic
+ * `import()`s load (`splitting`: the handler modules load the SDK on the first event,
+ * shared/lazy-handler.ts).
  */
-async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
-  rmSync(dir, { recursive: true, force: true });
-  const result = await build({
+export function buildOptions(name: string, dir: string): BuildOptions & { metafile: true } {
+  return {
     entryPoints: { index: join(LAMBDAS_DIR, name, "handler.ts") },
     outdir: dir,
     outExtension: { ".js": ".mjs" },
@@ -65,14 +68,31 @@ async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
     metafile: true,
     // Prefer packages' ES module builds so unused SDK code is tree-shaken.
     mainFields: ["module", "main"],
-    plugins: [lambdaCredentials, treeShakableSchemas],
+    plugins: [lambdaCredentials, treeShakableSchemas, sideEffectFreePackage("@aws-sdk/lib-dynamodb")],
+    // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
+    // clients never call. Tree-shaking drops the function, but code splitting would still emit every
+    // import() target as a chunk (bowser: 34 KiB). External, so no chunk; the check below proves no
+    // output imports it.
+    external: ["bowser"],
     // Some dependencies call require() for Node built-ins; give each ES module chunk one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
-  });
-  const files = Object.keys(result.metafile.outputs).map((file) => resolve(file));
+  };
+}
+
+/** Builds one function into `dir` and measures every file it wrote. */
+async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
+  rmSync(dir, { recursive: true, force: true });
+  const result = await build(buildOptions(name, dir));
+  const outputs = result.metafile.outputs;
+  const strays = Object.values(outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external && !isBuiltin(imported.path));
+  if (strays.length > 0) throw new Error(`${name} imports ${strays.map((s) => s.path).join(", ")}, not bundled.`);
+  const files = Object.keys(outputs).map((file) => resolve(file));
   const entry = join(dir, "index.mjs");
+  const entryImports = Object.entries(outputs).find(([file]) => resolve(file) === entry)![1].imports;
   const sizes = files.map((file) => {
     const code = readFileSync(file);
     return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
@@ -81,6 +101,9 @@ async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
     name,
     file: relative(ROOT, entry),
     chunks: files.filter((file) => file !== entry).map((file) => relative(ROOT, file)),
+    firstEventChunks: entryImports
+      .filter((imported) => imported.kind === "dynamic-import")
+      .map((imported) => relative(ROOT, resolve(imported.path))),
     bytes: sizes.reduce((sum, size) => sum + size.bytes, 0),
     gzipBytes: sizes.reduce((sum, size) => sum + size.gzipBytes, 0),
   };
