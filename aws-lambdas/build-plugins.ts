@@ -96,3 +96,44 @@ export function sideEffectFreePackage(pkg: string): Plugin {
     },
   };
 }
+
+/**
+ * `mnemonist/lru-cache` (with obliterator, 7 KiB minified) resolved to shared/lru-cache.ts, which
+ * implements the part @aws-sdk/endpoint-cache, its only importer here, calls.
+ */
+export const smallLruCache: Plugin = {
+  name: "small-lru-cache",
+  setup(builder) {
+    builder.onResolve({ filter: /^mnemonist\/lru-cache(\.js)?$/ }, () => ({
+      path: join(LAMBDAS_DIR, "shared", "lru-cache.ts"),
+    }));
+  },
+};
+
+/**
+ * Each @aws-sdk package's package.json reduced to its `version`: the clients import the whole file
+ * (`import packageInfo from "../package.json"`, 2.5 KiB each) to put `packageInfo.version` in the
+ * User-Agent header, the only field any of them reads.
+ */
+export const sdkPackageVersions: Plugin = {
+  name: "sdk-package-versions",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { version } = JSON.parse(await readFile(args.path, "utf8")) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: "json" };
+    });
+  },
+};
+
+/**
+ * The SDK's on-demand `import("@smithy/core/event-streams")` resolved to shared/no-event-streams.ts
+ * (see there why that is never reached); static imports of the module keep the real one.
+ */
+export const noEventStreams: Plugin = {
+  name: "no-event-streams",
+  setup(builder) {
+    builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: join(LAMBDAS_DIR, "shared", "no-event-streams.ts") } : undefined,
+    );
+  },
+};

@@ -16,7 +16,14 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, type BuildOptions } from "esbuild";
-import { lambdaCredentials, sideEffectFreePackage, treeShakableSchemas } from "./build-plugins.ts";
+import {
+  lambdaCredentials,
+  noEventStreams,
+  sdkPackageVersions,
+  sideEffectFreePackage,
+  smallLruCache,
+  treeShakableSchemas,
+} from "./build-plugins.ts";
 
 export { lambdaCredentials } from "./build-plugins.ts";
 
@@ -68,7 +75,14 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
     metafile: true,
     // Prefer packages' ES module builds so unused SDK code is tree-shaken.
     mainFields: ["module", "main"],
-    plugins: [lambdaCredentials, treeShakableSchemas, sideEffectFreePackage("@aws-sdk/lib-dynamodb")],
+    plugins: [
+      lambdaCredentials,
+      treeShakableSchemas,
+      sideEffectFreePackage("@aws-sdk/lib-dynamodb"),
+      smallLruCache,
+      sdkPackageVersions,
+      noEventStreams,
+    ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every
     // import() target as a chunk (bowser: 34 KiB). External, so no chunk; the check below proves no
