@@ -56,69 +56,84 @@ export interface SettingSpec {
   readonly secret?: boolean;
 }
 
-// Face result files outlive their row by a day: a result nobody can find any more is dead weight.
-const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1;
-
-const tableSetting = (role: keyof typeof DEFAULT_TABLES, key: string) =>
-  ({ worker: true, lambdas: PIPELINE_LAMBDAS, infra: key, default: DEFAULT_TABLES[role] }) as const;
-
 /**
- * The registry, in two parts so that a bundle takes only what its runtime reads: the settings the
- * Worker reads (some also read by Lambdas or infra), and the ones only Lambdas or infra read. The
- * Worker imports WORKER_SETTINGS alone, and its bundle carries no Lambda or infra entry (issue 12).
- * Keys are the names users write: environment variables, or the CDK context key for infra-only ones.
+ * The registry, in parts so that a bundle takes only what its runtime reads. The Worker imports
+ * WORKER_SETTINGS alone: the settings it reads, each with only what the Worker itself uses of it
+ * (its default and whether it is a secret). Who else reads them and which are required are in
+ * WORKER_SETTINGS_READERS, and the settings only Lambdas or infra read in LAMBDA_AND_INFRA_SETTINGS:
+ * both built by pure functions, so the Worker's bundle carries neither (issue 12, bundle size).
+ * SETTINGS joins the three. Keys are the names users write: environment variables, or the CDK
+ * context key for infra-only ones.
  */
 export const WORKER_SETTINGS = {
-  AWS_ACCESS_KEY_ID: { worker: true, required: ["worker"], secret: true },
-  AWS_SECRET_ACCESS_KEY: { worker: true, required: ["worker"], secret: true },
-  AWS_SESSION_TOKEN: { worker: true, secret: true },
-  AWS_REGION: { worker: true, lambdas: ALL_LAMBDAS, default: DEFAULT_REGION },
-  DYNAMODB_ENDPOINT: { worker: true, lambdas: PIPELINE_LAMBDAS },
-  S3_ENDPOINT: { worker: true, lambdas: PIPELINE_LAMBDAS },
-  TABLE_INPUT_FILE_TO_JOB_ID: tableSetting("inputFileToJobId", "TABLE_INPUT_FILE_TO_JOB_ID"),
-  TABLE_JOB_ID_TO_OUTPUT: tableSetting("jobIdToOutput", "TABLE_JOB_ID_TO_OUTPUT"),
-  TABLE_JOB_ID_TO_STATUS: tableSetting("jobIdToStatus", "TABLE_JOB_ID_TO_STATUS"),
-  TABLE_UPLOAD_EVENTS: tableSetting("uploadEvents", "TABLE_UPLOAD_EVENTS"),
-  TABLE_FACE_ANALYSIS: tableSetting("faceAnalysis", "TABLE_FACE_ANALYSIS"),
-  ALLOWED_ORIGINS: { worker: true, infra: "allowedOrigins", required: ["worker"] },
-  CACHE_TTL_SECONDS: { worker: true, default: 5 },
-  UPSTREAM_DEADLINE_MS: { worker: true, default: 3000 },
-  UPSTREAM_IDLE_MS: { worker: true, default: 10_000 },
-  UPSTREAM_MAX_ATTEMPTS: { worker: true, default: 3 },
-  OUTPUT_BUCKET: {
-    worker: true,
-    lambdas: PIPELINE_LAMBDAS,
-    infra: "outputBucketName",
-    default: DEFAULT_BUCKETS.output,
-    required: ["lambdas"],
-  },
-  RECORDINGS_BUCKET: { worker: true, infra: "recordingsBucketName", default: DEFAULT_BUCKETS.recordings },
-  RECORDINGS_PREFIX: {
-    worker: true,
-    lambdas: ["recording-index"],
-    infra: "recordingsPrefix",
-    default: DEFAULT_RECORDINGS_PREFIX,
-  },
-  RECORDING_SEGMENT_SECONDS: { worker: true, lambdas: ["recording-index"], default: DEFAULT_RECORDING_SEGMENT_SECONDS },
-  MAX_WINDOW_SECONDS: { worker: true },
-  RECORDINGS_INDEX: { worker: true, default: "off" },
-  SEGMENT_BASE_URL: { worker: true },
-  VOD_SEGMENT_BASE_URL: { worker: true },
-  ANALYSIS_BUCKET: { worker: true, lambdas: FACE_LAMBDAS },
-  ANALYSIS_PREFIX: { worker: true, lambdas: FACE_LAMBDAS, infra: "analysisPrefix", default: DEFAULT_ANALYSIS_PREFIX },
-  PLAYBACK_POLICY: { worker: true, default: "public" },
-  FACES_POLICY: { worker: true },
-  TOKEN_SECRET: { worker: true, required: ["worker"], secret: true },
-  TOKEN_SECRET_PREVIOUS: { worker: true, secret: true },
-  KEY_TOKEN_TTL_SECONDS: { worker: true, default: 900 },
-  DEMO_PAGE: { worker: true, default: "on" },
-  INPUT_PREFIX: { worker: true, lambdas: UPLOAD_LAMBDAS, infra: "inputPrefix", default: "" },
-  INPUT_BUCKET: { worker: true, lambdas: UPLOAD_LAMBDAS, default: DEFAULT_BUCKETS.input },
-  UPLOAD_POLICY: { worker: true, default: "signed" },
-  MAX_UPLOAD_BYTES: { worker: true, default: 5 * 1024 ** 3 },
-  MULTIPART_THRESHOLD_BYTES: { worker: true, default: 64 * 1024 ** 2 },
-  UPLOAD_URL_TTL_SECONDS: { worker: true, default: 900 },
+  AWS_ACCESS_KEY_ID: { secret: true },
+  AWS_SECRET_ACCESS_KEY: { secret: true },
+  AWS_SESSION_TOKEN: { secret: true },
+  AWS_REGION: { default: DEFAULT_REGION },
+  DYNAMODB_ENDPOINT: {},
+  S3_ENDPOINT: {},
+  TABLE_INPUT_FILE_TO_JOB_ID: { default: DEFAULT_TABLES.inputFileToJobId },
+  TABLE_JOB_ID_TO_OUTPUT: { default: DEFAULT_TABLES.jobIdToOutput },
+  TABLE_JOB_ID_TO_STATUS: { default: DEFAULT_TABLES.jobIdToStatus },
+  TABLE_UPLOAD_EVENTS: { default: DEFAULT_TABLES.uploadEvents },
+  TABLE_FACE_ANALYSIS: { default: DEFAULT_TABLES.faceAnalysis },
+  ALLOWED_ORIGINS: {},
+  CACHE_TTL_SECONDS: { default: 5 },
+  UPSTREAM_DEADLINE_MS: { default: 3000 },
+  UPSTREAM_IDLE_MS: { default: 10_000 },
+  UPSTREAM_MAX_ATTEMPTS: { default: 3 },
+  OUTPUT_BUCKET: { default: DEFAULT_BUCKETS.output },
+  RECORDINGS_BUCKET: { default: DEFAULT_BUCKETS.recordings },
+  RECORDINGS_PREFIX: { default: DEFAULT_RECORDINGS_PREFIX },
+  RECORDING_SEGMENT_SECONDS: { default: DEFAULT_RECORDING_SEGMENT_SECONDS },
+  MAX_WINDOW_SECONDS: {},
+  RECORDINGS_INDEX: { default: "off" },
+  SEGMENT_BASE_URL: {},
+  VOD_SEGMENT_BASE_URL: {},
+  ANALYSIS_BUCKET: {},
+  ANALYSIS_PREFIX: { default: DEFAULT_ANALYSIS_PREFIX },
+  PLAYBACK_POLICY: { default: "public" },
+  FACES_POLICY: {},
+  TOKEN_SECRET: { secret: true },
+  TOKEN_SECRET_PREVIOUS: { secret: true },
+  KEY_TOKEN_TTL_SECONDS: { default: 900 },
+  DEMO_PAGE: { default: "on" },
+  INPUT_PREFIX: { default: "" },
+  INPUT_BUCKET: { default: DEFAULT_BUCKETS.input },
+  UPLOAD_POLICY: { default: "signed" },
+  MAX_UPLOAD_BYTES: { default: 5 * 1024 ** 3 },
+  MULTIPART_THRESHOLD_BYTES: { default: 64 * 1024 ** 2 },
+  UPLOAD_URL_TTL_SECONDS: { default: 900 },
 } as const satisfies Record<string, SettingSpec>;
+
+type WorkerSettingName = keyof typeof WORKER_SETTINGS;
+
+const tableReaders = (key: string) => ({ lambdas: PIPELINE_LAMBDAS, infra: key }) as const;
+
+/** The rest of each Worker setting's spec: the Lambdas and the CDK context key that read it too, and `required`. */
+const WORKER_SETTINGS_READERS = /* @__PURE__ */ (() =>
+  ({
+    AWS_ACCESS_KEY_ID: { required: ["worker"] },
+    AWS_SECRET_ACCESS_KEY: { required: ["worker"] },
+    AWS_REGION: { lambdas: ALL_LAMBDAS },
+    DYNAMODB_ENDPOINT: { lambdas: PIPELINE_LAMBDAS },
+    S3_ENDPOINT: { lambdas: PIPELINE_LAMBDAS },
+    TABLE_INPUT_FILE_TO_JOB_ID: tableReaders("TABLE_INPUT_FILE_TO_JOB_ID"),
+    TABLE_JOB_ID_TO_OUTPUT: tableReaders("TABLE_JOB_ID_TO_OUTPUT"),
+    TABLE_JOB_ID_TO_STATUS: tableReaders("TABLE_JOB_ID_TO_STATUS"),
+    TABLE_UPLOAD_EVENTS: tableReaders("TABLE_UPLOAD_EVENTS"),
+    TABLE_FACE_ANALYSIS: tableReaders("TABLE_FACE_ANALYSIS"),
+    ALLOWED_ORIGINS: { infra: "allowedOrigins", required: ["worker"] },
+    OUTPUT_BUCKET: { lambdas: PIPELINE_LAMBDAS, infra: "outputBucketName", required: ["lambdas"] },
+    RECORDINGS_BUCKET: { infra: "recordingsBucketName" },
+    RECORDINGS_PREFIX: { lambdas: ["recording-index"], infra: "recordingsPrefix" },
+    RECORDING_SEGMENT_SECONDS: { lambdas: ["recording-index"] },
+    ANALYSIS_BUCKET: { lambdas: FACE_LAMBDAS },
+    ANALYSIS_PREFIX: { lambdas: FACE_LAMBDAS, infra: "analysisPrefix" },
+    TOKEN_SECRET: { required: ["worker"] },
+    INPUT_PREFIX: { lambdas: UPLOAD_LAMBDAS, infra: "inputPrefix" },
+    INPUT_BUCKET: { lambdas: UPLOAD_LAMBDAS },
+  }) as const satisfies { [N in WorkerSettingName]?: SettingSpec })();
 
 // Built by a pure function so that a bundle that never reads it drops it: its array spreads would
 // otherwise count as possible side effects, and esbuild would keep the whole literal.
@@ -162,20 +177,37 @@ const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
     POWERTOOLS_SERVICE_NAME: { lambdas: ALL_LAMBDAS },
     existingTables: { infra: "existingTables", default: "" },
     inputBucketName: { infra: "inputBucketName" },
-    analysisRetentionDays: { infra: "analysisRetentionDays", default: faceRetentionDays },
+    // Face result files outlive their row by a day: a result nobody can find any more is dead weight.
+    analysisRetentionDays: {
+      infra: "analysisRetentionDays",
+      default: Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1,
+    },
     facesStartConcurrency: { infra: "facesStartConcurrency", default: 5 },
     removalPolicy: { infra: "removalPolicy", default: "retain" },
     logRetentionDays: { infra: "logRetentionDays", default: 30 },
     workerUserName: { infra: "workerUserName" },
   }) as const satisfies Record<string, SettingSpec>)();
 
-/** Both registries as one object, typed as both (a name is in one of them only). */
-function joinRegistries<A extends object, B extends object>(a: A, b: B): A & B {
-  return { ...a, ...b };
+/** A Worker setting's whole spec: `worker: true`, what the Worker uses of it, and who else reads it. */
+type WorkerSpecs = {
+  [N in WorkerSettingName]: { readonly worker: true } & (typeof WORKER_SETTINGS)[N] &
+    (N extends keyof typeof WORKER_SETTINGS_READERS ? (typeof WORKER_SETTINGS_READERS)[N] : unknown);
+};
+
+/** The three parts as one registry, Worker settings first (the order of docs/configuration.md). */
+function joinRegistries(): WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS {
+  const readers: Partial<Record<WorkerSettingName, SettingSpec>> = WORKER_SETTINGS_READERS;
+  const worker = Object.fromEntries(
+    Object.entries(WORKER_SETTINGS).map(([name, spec]) => [
+      name,
+      { worker: true, ...readers[name as WorkerSettingName], ...spec },
+    ]),
+  );
+  return { ...worker, ...LAMBDA_AND_INFRA_SETTINGS } as WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS;
 }
 
 /** The whole registry: every setting of every runtime. */
-export const SETTINGS = /* @__PURE__ */ joinRegistries(WORKER_SETTINGS, LAMBDA_AND_INFRA_SETTINGS);
+export const SETTINGS = /* @__PURE__ */ joinRegistries();
 
 export type SettingName = keyof typeof SETTINGS;
 type Spec<N extends SettingName> = (typeof SETTINGS)[N];
