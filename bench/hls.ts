@@ -108,6 +108,19 @@ function listPage(keys: readonly string[], query: URLSearchParams): string {
 }
 
 /**
+ * A GetObject answer for a `Range: bytes=a-b` header as S3 gives it (206 with the bytes, the end
+ * clamped to the object's; 416 when the range starts past the end; 200 without a Range). The
+ * objects are ASCII, so characters are bytes.
+ */
+function rangeOf(text: string, range: string | undefined): { status: number; text: string } {
+  const match = range === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(range);
+  if (match === null) return { status: 200, text };
+  const first = Number(match[1]);
+  if (first >= text.length) return { status: 416, text: "<Error><Code>InvalidRange</Code></Error>" };
+  return { status: 206, text: text.slice(first, Number(match[2]) + 1) };
+}
+
+/**
  * The fake S3 (ListObjectsV2 over sorted `keys`, GetObject of the `objects` by key, path-style
  * `/<bucket>/<key>`) and DynamoDB (GetItem) on one loopback server. Also used by
  * test/unit/hls/recording-index.test.ts.
@@ -141,7 +154,9 @@ export async function startFakeAws(keys: string[], objects = new Map<string, str
       const text = objects.get(key);
       answerS3(
         () =>
-          text === undefined ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" } : { status: 200, text },
+          text === undefined
+            ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" }
+            : rangeOf(text, request.headers.range),
         response,
       );
     } else if (request.method === "POST") {
@@ -230,7 +245,14 @@ function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, 
   }
   const objects = new Map<string, string>();
   for (const [day, names] of byDay) {
-    objects.set(recordingIndexKey(streamPrefix, day), serializeRecordingIndex(names, day + INDEX_SPAN_SECONDS));
+    objects.set(
+      recordingIndexKey(streamPrefix, day),
+      serializeRecordingIndex(names, {
+        span: day,
+        coveredUntil: day + INDEX_SPAN_SECONDS,
+        segmentSeconds: SEGMENT_SECONDS,
+      }),
+    );
   }
   return objects;
 }

@@ -9,17 +9,21 @@
  * once: the continuation tokens of one long listing would make them sequential.
  */
 import type { AwsEdgeClient } from "../aws/client.ts";
-import { getObjectText, listObjectsUntil, type ListedObject, type PageBudget } from "../aws/s3.ts";
+import { getObjectRangeText, listObjectsUntil, type ListedObject, type PageBudget } from "../aws/s3.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import {
-  indexSegments,
-  parseRecordingIndex,
+  blocksBetween,
+  INDEX_BLOCK_SECONDS,
+  INDEX_LINE_BYTES,
+  INDEX_SPAN_SECONDS,
+  indexBlockLines,
+  indexByteRange,
   planArchiveReads,
+  readIndexBlock,
   recordingIndexKey,
   settledHour,
   spansBetween,
-  type RecordingIndex,
 } from "../hls/recording-index.ts";
 import {
   formatSegmentName,
@@ -152,18 +156,43 @@ export function listWindow(source: ArchiveSource, window: { start: number; end: 
   });
 }
 
-/** A span's index, or undefined when there is none or it does not parse (that span is listed). */
-async function readIndex(source: ArchiveSource, day: number): Promise<RecordingIndex | undefined> {
-  const text = await getObjectText(source.aws, { bucket: source.bucket, key: recordingIndexKey(source.prefix, day) });
-  if (text === undefined) return undefined;
-  const index = parseRecordingIndex(text);
-  if (index === undefined) {
-    log("warn", "recordings: ignoring an index object that does not parse", {
+/**
+ * The settled blocks of one span for [from, to) (inside the span), by hour: one Range GET of
+ * exactly those hours' blocks. A missing object, a range past its end or a block that does not
+ * read (format 1, damage) leaves its hours out: they are listed.
+ */
+async function readIndexBlocks(
+  source: ArchiveSource,
+  span: number,
+  range: { from: number; to: number },
+): Promise<Map<number, ArchivedSegment[]>> {
+  const { first, end } = blocksBetween(span, range.from, range.to);
+  const key = recordingIndexKey(source.prefix, span);
+  const text = await getObjectRangeText(source.aws, {
+    bucket: source.bucket,
+    key,
+    range: indexByteRange(first, end, source.segmentSeconds),
+  });
+  const blocks = new Map<number, ArchivedSegment[]>();
+  if (text === undefined) return blocks;
+  const lines = indexBlockLines(source.segmentSeconds);
+  const size = lines * INDEX_LINE_BYTES;
+  // A server that ignores Range sends the whole object (200): its blocks start at their own offsets.
+  const base = text.whole ? 0 : first * size;
+  for (let block = first; block < end; block++) {
+    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const segments = readIndexBlock(text.text, block * size - base, hour, lines, source.prefix);
+    if (segments !== undefined) blocks.set(hour, segments);
+  }
+  if (blocks.size < end - first) {
+    log("warn", "recordings: index blocks missing or unreadable; listing those hours", {
       request_id: source.requestId,
-      key: recordingIndexKey(source.prefix, day),
+      key,
+      read: blocks.size,
+      wanted: end - first,
     });
   }
-  return index;
+  return blocks;
 }
 
 /** The segments starting in [from, to): listed from the key of `from` on, no look-ahead. */
@@ -198,20 +227,24 @@ export async function windowArchive(
   const settled = settledHour(nowSeconds, source.segmentSeconds);
   const indexedTo = Math.max(from, Math.min(to, settled));
   const spans = from < indexedTo ? spansBetween(from, indexedTo) : [];
-  const [indexes, tail] = await Promise.all([
-    Promise.all(spans.map((start) => readIndex(source, start))),
+  const [read, tail] = await Promise.all([
+    Promise.all(
+      spans.map((span) =>
+        readIndexBlocks(source, span, {
+          from: Math.max(from, span),
+          to: Math.min(indexedTo, span + INDEX_SPAN_SECONDS),
+        }),
+      ),
+    ),
     indexedTo < to ? listBetween(source, indexedTo, to) : Promise.resolve([]),
   ]);
-  const bySpan = new Map<number, RecordingIndex>();
-  spans.forEach((start, i) => indexes[i] !== undefined && bySpan.set(start, indexes[i]));
-  const covered = new Map([...bySpan].map(([start, index]) => [start, index.coveredUntil]));
-  const pieces = planArchiveReads(from, indexedTo, settled, covered);
+  const blocks = new Map<number, ArchivedSegment[]>();
+  for (const spanBlocks of read) for (const [hour, segments] of spanBlocks) blocks.set(hour, segments);
+  const pieces = planArchiveReads(from, indexedTo, (hour) => blocks.get(hour));
   const parts = await Promise.all(
-    pieces.map(async (piece) => {
-      if (piece.source === "list") return listBetween(source, piece.from, piece.to);
-      const cut = indexSegments(bySpan.get(piece.day)!, source.prefix, piece.from, piece.to);
-      return cut ?? listBetween(source, piece.from, piece.to);
-    }),
+    pieces.map((piece) =>
+      piece.source === "list" ? listBetween(source, piece.from, piece.to) : Promise.resolve(piece.segments),
+    ),
   );
   return parts.flat().concat(tail);
 }
