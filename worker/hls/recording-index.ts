@@ -135,28 +135,48 @@ function digitsAt(text: string, at: number, length: number): number {
 }
 
 /**
- * The segments of one settled block at byte `offset` of `text`, for the hour starting at `hour`;
- * undefined when the block is open, missing, cut short or not a block of that hour (format 1, a
- * segment length other than the indexer's, damage): that hour is then listed. Each name must be
- * of that hour and after the one before it, so the result is sorted and unique. Names are checked
- * against the hour's own prefix (`YYYYMMDDTHH`), so only minutes and seconds are parsed.
+ * Index text with the stream's prefix in front of every line, so each segment's key is a slice of
+ * one flat string (no per-segment concatenation for the runtime to copy out later). Line n of the
+ * original starts at n × (INDEX_LINE_BYTES + prefix length), its content after the prefix.
+ */
+export interface KeyedIndexText {
+  text: string;
+  prefixLength: number;
+}
+
+/** The index text (whole blocks from a range read) keyed for readIndexBlock. */
+export function keyIndexText(text: string, streamPrefix: string): KeyedIndexText {
+  const keyed = streamPrefix === "" ? text : streamPrefix + text.replaceAll("\n", `\n${streamPrefix}`);
+  return { text: keyed, prefixLength: streamPrefix.length };
+}
+
+/**
+ * The segments of one settled block whose header is line `line` of `keyed`, for the hour starting
+ * at `hour`; undefined when the block is open, missing, cut short or not a block of that hour
+ * (format 1, a segment length other than the indexer's, damage): that hour is then listed. Each
+ * name must be of that hour and after the one before it, so the result is sorted and unique.
+ * Names are checked against the hour's own prefix (`YYYYMMDDTHH`), so only minutes and seconds
+ * are parsed.
  */
 export function readIndexBlock(
-  text: string,
-  offset: number,
+  keyed: KeyedIndexText,
+  line: number,
   hour: number,
   blockLines: number,
-  streamPrefix: string,
 ): ArchivedSegment[] | undefined {
-  if (text.length < offset + INDEX_LINE_BYTES || !text.startsWith(HEADER_TAG, offset)) return undefined;
-  if (digitsAt(text, offset + 3, 10) !== hour || text.charCodeAt(offset + 14) !== 0x53 /* S */) return undefined;
-  const count = digitsAt(text, offset + 15, 4);
-  if (count < 0 || count >= blockLines || text.length < offset + (1 + count) * INDEX_LINE_BYTES) return undefined;
+  const { text, prefixLength } = keyed;
+  const width = INDEX_LINE_BYTES + prefixLength;
+  const header = line * width + prefixLength;
+  if (text.length < header + INDEX_LINE_BYTES || !text.startsWith(HEADER_TAG, header)) return undefined;
+  if (digitsAt(text, header + 3, 10) !== hour || text.charCodeAt(header + 14) !== 0x53 /* S */) return undefined;
+  const count = digitsAt(text, header + 15, 4);
+  if (count < 0 || count >= blockLines || text.length < header + (1 + count) * width) return undefined;
   const hourPrefix = formatSegmentName(hour).slice(0, 11);
   const segments = new Array<ArchivedSegment>(count);
   let previous = -1;
-  for (let line = 0; line < count; line++) {
-    const at = offset + (line + 1) * INDEX_LINE_BYTES;
+  for (let n = 0; n < count; n++) {
+    const key = header + (n + 1) * width - prefixLength;
+    const at = key + prefixLength;
     const minute = digitsAt(text, at + 11, 2);
     const second = digitsAt(text, at + 13, 2);
     const within = minute * 60 + second;
@@ -172,7 +192,7 @@ export function readIndexBlock(
       return undefined;
     }
     previous = within;
-    segments[line] = { key: streamPrefix + text.slice(at, at + INDEX_LINE_BYTES - 1), start: hour + within };
+    segments[n] = { key: text.slice(key, at + INDEX_LINE_BYTES - 1), start: hour + within };
   }
   return segments;
 }
@@ -187,9 +207,10 @@ export function decodeRecordingIndex(
   if (text.length !== BLOCKS_PER_SPAN * size) return undefined;
   let coveredUntil: number | undefined;
   const names: string[] = [];
+  const lines = indexBlockLines(segmentSeconds);
   for (let block = 0; block < BLOCKS_PER_SPAN; block++) {
     const hour = span + block * INDEX_BLOCK_SECONDS;
-    const settled = readIndexBlock(text, block * size, hour, size / INDEX_LINE_BYTES, "");
+    const settled = readIndexBlock({ text, prefixLength: 0 }, block * lines, hour, lines);
     if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;
     if (settled !== undefined) for (const segment of settled) names.push(segment.key);
     else if (text.startsWith(`${HEADER_TAG}${String(hour).padStart(10, "0")} O`, block * size)) {

@@ -15,10 +15,10 @@ import { log } from "../http/log.ts";
 import {
   blocksBetween,
   INDEX_BLOCK_SECONDS,
-  INDEX_LINE_BYTES,
   INDEX_SPAN_SECONDS,
   indexBlockLines,
   indexByteRange,
+  keyIndexText,
   planArchiveReads,
   readIndexBlock,
   recordingIndexKey,
@@ -176,12 +176,12 @@ async function readIndexBlocks(
   const blocks = new Map<number, ArchivedSegment[]>();
   if (text === undefined) return blocks;
   const lines = indexBlockLines(source.segmentSeconds);
-  const size = lines * INDEX_LINE_BYTES;
+  const keyed = keyIndexText(text.text, source.prefix);
   // A server that ignores Range sends the whole object (200): its blocks start at their own offsets.
-  const base = text.whole ? 0 : first * size;
+  const base = text.whole ? 0 : first * lines;
   for (let block = first; block < end; block++) {
     const hour = span + block * INDEX_BLOCK_SECONDS;
-    const segments = readIndexBlock(text.text, block * size - base, hour, lines, source.prefix);
+    const segments = readIndexBlock(keyed, block * lines - base, hour, lines);
     if (segments !== undefined) blocks.set(hour, segments);
   }
   if (blocks.size < end - first) {

@@ -15,6 +15,7 @@ import {
   indexBlockBytes,
   indexBlockLines,
   indexByteRange,
+  keyIndexText,
   planArchiveReads,
   readIndexBlock,
   recordingIndexKey,
@@ -70,28 +71,28 @@ describe("index format: hour blocks", () => {
     const starts = [T0, T0 + 30, T0 + 60, T0 + 200, T0 + 230];
     const body = serializeRecordingIndex(names(starts), options(T0 + DAY));
     const lines = indexBlockLines(SEG);
-    expect(readIndexBlock(body, 0, T0, lines, PREFIX)).toEqual(
+    expect(readIndexBlock(keyIndexText(body, PREFIX), 0, T0, lines)).toEqual(
       starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start })),
     );
-    expect(readIndexBlock(body, BLOCK, T0 + 3600, lines, PREFIX)).toEqual([]);
-    expect(readIndexBlock(body, BLOCK, T0, lines, PREFIX)).toBeUndefined(); // another hour's block
-    expect(readIndexBlock(body.slice(0, 3 * INDEX_LINE_BYTES), 0, T0, lines, PREFIX)).toBeUndefined(); // cut short
+    expect(readIndexBlock(keyIndexText(body, PREFIX), lines, T0 + 3600, lines)).toEqual([]);
+    expect(readIndexBlock(keyIndexText(body, PREFIX), lines, T0, lines)).toBeUndefined(); // another hour's block
+    expect(readIndexBlock(keyIndexText(body.slice(0, 3 * INDEX_LINE_BYTES), PREFIX), 0, T0, lines)).toBeUndefined(); // cut short
     const open = serializeRecordingIndex(names(starts), options(T0));
-    expect(readIndexBlock(open, 0, T0, lines, PREFIX)).toBeUndefined();
+    expect(readIndexBlock(keyIndexText(open, PREFIX), 0, T0, lines)).toBeUndefined();
     const damaged = body.replace("20240102T000030Z.ts", "20240102T0000xxZ.ts");
-    expect(readIndexBlock(damaged, 0, T0, lines, PREFIX)).toBeUndefined();
+    expect(readIndexBlock(keyIndexText(damaged, PREFIX), 0, T0, lines)).toBeUndefined();
     const unsorted = body.replace("20240102T000100Z.ts", "20240102T000010Z.ts");
-    expect(readIndexBlock(unsorted, 0, T0, lines, PREFIX)).toBeUndefined();
+    expect(readIndexBlock(keyIndexText(unsorted, PREFIX), 0, T0, lines)).toBeUndefined();
     // Format 1 (a header, then all names): no block header where a block starts.
     const format1 = `#1 ${String(T0 + DAY).padStart(16, "0")}\n${names(starts).join("\n")}\n`;
-    expect(readIndexBlock(format1, 0, T0, lines, PREFIX)).toBeUndefined();
+    expect(readIndexBlock(keyIndexText(format1, PREFIX), 0, T0, lines)).toBeUndefined();
     expect(decodeRecordingIndex(format1, T0, SEG)).toBeUndefined();
     // More segments than a block holds (2-s segments in an index for 30-s ones): open, listed.
     const crowded = Array.from({ length: 1800 }, (_, i) => T0 + 2 * i);
     const overfull = serializeRecordingIndex(names(crowded), options(T0 + DAY));
     expect(overfull.length).toBe(48 * BLOCK);
     expect(overfull.startsWith(`#2 ${T0} O0000\n`)).toBe(true);
-    expect(readIndexBlock(overfull, 0, T0, lines, PREFIX)).toBeUndefined();
+    expect(readIndexBlock(keyIndexText(overfull, PREFIX), 0, T0, lines)).toBeUndefined();
   });
 
   it("plans: each hour with a settled block from it (cut to the range), every other hour listed, merged, tiling the range", () => {

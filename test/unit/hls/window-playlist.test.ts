@@ -23,10 +23,9 @@ const general = (segments: WindowSegment[], window: RecordingWindow, uris: Windo
   serializeMediaPlaylist(
     windowPlaylist(segments, window, SEG, (s) => uris.base + s.key.slice(uris.nameOffset) + uris.suffix),
   );
-const text = (body: Uint8Array | string) => (typeof body === "string" ? body : new TextDecoder().decode(body));
 
 describe("serializeWindowPlaylist", () => {
-  it("property: the same text as serializeMediaPlaylist(windowPlaylist(...)), written as bytes", () => {
+  it("property: the same text as serializeMediaPlaylist(windowPlaylist(...)), written in one pass", () => {
     fc.assert(
       fc.property(
         fc.array(fc.constantFrom(30, 30, 30, 31, 29, 44, 46, 90, 1800), { minLength: 1, maxLength: 200 }),
@@ -47,8 +46,7 @@ describe("serializeWindowPlaylist", () => {
             suffix,
           };
           const body = serializeWindowPlaylist(placed, window, SEG, uris);
-          expect(body).toBeInstanceOf(Uint8Array);
-          expect(text(body)).toBe(general(placed, window, uris));
+          expect(body).toBe(general(placed, window, uris));
         },
       ),
       { numRuns: 200 },
