@@ -1,8 +1,9 @@
 /**
- * Reading a recorder window's segments from S3: the day indexes where they are trusted
- * (worker/hls/recording-index.ts), ListObjectsV2 elsewhere. Every read of one phase runs in
+ * Reading a recorder window's segments from S3: the index's settled hour blocks where there are
+ * some (worker/hls/recording-index.ts), ListObjectsV2 elsewhere. Every read of one phase runs in
  * parallel, so a window costs one S3 round trip of latency whatever its length when it is indexed
- * (index GETs and the live tail's listing together), and two when parts must be listed.
+ * (Range GETs of its hours and the live tail's listing together), and two when parts the index
+ * should have held must be listed.
  *
  * Listings of long ranges are cut into slices of at most LIST_SLICE_SEGMENTS expected segments,
  * each listed from a start key computed from its start time (segment names are times), all at
@@ -209,9 +210,9 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * The segments a window's playlist needs: those starting in [start - span, end + span), which
  * place exactly as one listing of the window does (placeSegments skips a segment ending before
  * the start and takes durations only from a successor at most a span later). With the index:
- * phase one GETs the indexes of the settled spans the range touches (at most 5 for a week) and,
- * in parallel, lists the live tail; phase two lists whatever no index covers (nothing when the
- * indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
+ * phase one Range-GETs the settled hours' blocks of the spans the range touches (at most 5 spans
+ * for a week) and, in parallel, lists the live tail; phase two lists whatever no settled block
+ * covers (nothing when the indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
  * head, whose tail is read separately).
  */
 export async function windowArchive(
