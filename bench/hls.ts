@@ -74,6 +74,8 @@ export interface FakeAws {
   url: string;
   /** S3 calls (ListObjectsV2 and GetObject) since the last reset. */
   s3Calls: number;
+  /** Bytes of GetObject bodies sent (200 and 206) since the last reset: what the index reads cost. */
+  s3ObjectBytes: number;
   /** Most S3 calls in flight at once since the last reset. */
   s3Concurrency: number;
   /** Delay before every S3 answer (a stand-in for S3's latency, to count round trips in wall time). */
@@ -129,7 +131,7 @@ function rangeOf(text: string, range: string | undefined): { status: number; tex
  * test/unit/hls/recording-index.test.ts.
  */
 export async function startFakeAws(keys: string[], objects = new Map<string, string>()): Promise<FakeAws> {
-  const state = { s3Calls: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
+  const state = { s3Calls: 0, s3ObjectBytes: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
   const held: Array<() => void> = [];
   const answerS3 = (body: () => { status: number; text: string }, response: ServerResponse) => {
     state.s3Calls++;
@@ -155,13 +157,12 @@ export async function startFakeAws(keys: string[], objects = new Map<string, str
       // Path-style GetObject: /<bucket>/<key>, the key percent-encoded per segment.
       const key = decodeURIComponent(url.pathname.split("/").slice(2).join("/"));
       const text = objects.get(key);
-      answerS3(
-        () =>
-          text === undefined
-            ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" }
-            : rangeOf(text, request.headers.range),
-        response,
-      );
+      answerS3(() => {
+        if (text === undefined) return { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" };
+        const answer = rangeOf(text, request.headers.range);
+        if (answer.status === 200 || answer.status === 206) state.s3ObjectBytes += answer.text.length;
+        return answer;
+      }, response);
     } else if (request.method === "POST") {
       // DynamoDB GetItem: the output row of the bench job, whatever the request.
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(
@@ -189,6 +190,12 @@ export async function startFakeAws(keys: string[], objects = new Map<string, str
     },
     set s3Calls(value: number) {
       state.s3Calls = value;
+    },
+    get s3ObjectBytes() {
+      return state.s3ObjectBytes;
+    },
+    set s3ObjectBytes(value: number) {
+      state.s3ObjectBytes = value;
     },
     get s3Concurrency() {
       return state.s3Concurrency;

@@ -199,6 +199,25 @@ describe("window reads: index + listing", () => {
     );
   });
 
+  it("reads only the blocks of the window's hours, however full the span is", async () => {
+    // Two full days of 30-s segments in one span, all settled.
+    const starts = Array.from({ length: (2 * DAY) / SEG }, (_, i) => T0 + i * SEG);
+    store(starts, []);
+    objects.set(
+      recordingIndexKey(PREFIX, T0),
+      serializeRecordingIndex(names(starts), { span: T0, coveredUntil: T0 + 2 * DAY, segmentSeconds: SEG }),
+    );
+    const now = T0 + 3 * DAY;
+    const window = { start: T0 + 10 * 3600, end: T0 + 11 * 3600 };
+    fake.s3Calls = 0;
+    fake.s3ObjectBytes = 0;
+    const got = await windowArchive(source(now, true), window, now);
+    expect(got.map((s) => s.start)).toEqual(starts.filter((s) => s >= window.start - SPAN && s < window.end + SPAN));
+    // The hour, the one before (45-s lookback) and the one after (look-ahead): 3 of 48 blocks, one GET.
+    expect(fake.s3Calls).toBe(1);
+    expect(fake.s3ObjectBytes).toBe(3 * indexBlockBytes(SEG));
+  });
+
   it("an indexed settled week: 5 index GETs in one round, no listing; unindexed: parallel slices", async () => {
     const weekStart = T0 - DAY;
     const starts = Array.from({ length: (7 * DAY) / SEG }, (_, i) => weekStart + i * SEG);
