@@ -197,6 +197,13 @@ export function readIndexBlock(
   return segments;
 }
 
+/** Whether the block whose header is line `line` of `keyed` is a well-formed open block of `hour` (listed, but not damaged). */
+export function isOpenBlock(keyed: KeyedIndexText, line: number, hour: number): boolean {
+  const header = line * (INDEX_LINE_BYTES + keyed.prefixLength) + keyed.prefixLength;
+  // `#2 <hour> O`: the header up to its state.
+  return keyed.text.startsWith(blockHeader(hour, false, 0).slice(0, 15), header);
+}
+
 /** A whole index object as read back (tools and tests): until when it is trusted, and its names. */
 export function decodeRecordingIndex(
   text: string,

@@ -19,6 +19,7 @@ import {
   INDEX_SPAN_SECONDS,
   indexBlockLines,
   indexByteRange,
+  isOpenBlock,
   keyIndexText,
   planArchiveReads,
   readIndexBlock,
@@ -180,17 +181,19 @@ async function readIndexBlocks(
   const keyed = keyIndexText(text.text, source.prefix);
   // A server that ignores Range sends the whole object (200): its blocks start at their own offsets.
   const base = text.whole ? 0 : first * lines;
+  let unreadable = 0;
   for (let block = first; block < end; block++) {
     const hour = span + block * INDEX_BLOCK_SECONDS;
     const segments = readIndexBlock(keyed, block * lines - base, hour, lines);
     if (segments !== undefined) blocks.set(hour, segments);
+    // An open block (the indexer has not rewritten the span since the hour settled) is normal.
+    else if (!isOpenBlock(keyed, block * lines - base, hour)) unreadable++;
   }
-  if (blocks.size < end - first) {
-    log("warn", "recordings: index blocks missing or unreadable; listing those hours", {
+  if (unreadable > 0) {
+    log("warn", "recordings: ignoring index blocks that do not read (format 1, damage); listing those hours", {
       request_id: source.requestId,
       key,
-      read: blocks.size,
-      wanted: end - first,
+      unreadable,
     });
   }
   return blocks;

@@ -15,6 +15,7 @@ import {
   indexBlockBytes,
   indexBlockLines,
   indexByteRange,
+  isOpenBlock,
   keyIndexText,
   planArchiveReads,
   readIndexBlock,
@@ -79,6 +80,8 @@ describe("index format: hour blocks", () => {
     expect(readIndexBlock(keyIndexText(body.slice(0, 3 * INDEX_LINE_BYTES), PREFIX), 0, T0, lines)).toBeUndefined(); // cut short
     const open = serializeRecordingIndex(names(starts), options(T0));
     expect(readIndexBlock(keyIndexText(open, PREFIX), 0, T0, lines)).toBeUndefined();
+    expect(isOpenBlock(keyIndexText(open, PREFIX), 0, T0)).toBe(true);
+    expect(isOpenBlock(keyIndexText(body, PREFIX), 0, T0)).toBe(false);
     const damaged = body.replace("20240102T000030Z.ts", "20240102T0000xxZ.ts");
     expect(readIndexBlock(keyIndexText(damaged, PREFIX), 0, T0, lines)).toBeUndefined();
     const unsorted = body.replace("20240102T000100Z.ts", "20240102T000010Z.ts");
