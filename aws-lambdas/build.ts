@@ -1,6 +1,6 @@
 /**
- * Bundles each Lambda into one minified ES module: `dist/lambdas/<name>/index.mjs` (handler
- * `index.handler`, runtime nodejs22.x). Every folder `aws-lambdas/<name>/` with a `handler.ts` is a
+ * Bundles each Lambda into minified ES modules: `dist/lambdas/<name>/index.mjs` (handler
+ * `index.handler`, runtime nodejs22.x) and the chunks it loads on its first event. Every folder `aws-lambdas/<name>/` with a `handler.ts` is a
  * function, so new functions are picked up without editing this file.
  *
  * The AWS SDK is bundled rather than taken from the runtime: the versions we test are the versions we
@@ -11,35 +11,37 @@
  * `npm run build:lambdas` builds and prints the sizes; the bench imports `buildLambdas`.
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
+import {
+  lambdaCredentials,
+  noEventStreams,
+  sdkPackageVersions,
+  sideEffectFreePackage,
+  smallLruCache,
+  treeShakableSchemas,
+} from "./build-plugins.ts";
+
+export { lambdaCredentials } from "./build-plugins.ts";
 
 const LAMBDAS_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(LAMBDAS_DIR, "..");
 
-/**
- * Only the credential provider a function needs: the Lambda runtime puts the execution role's
- * credentials in the environment, so the SDK's default Node chain (SSO, ini files, web identity,
- * IMDS and the STS/SSO clients behind them) is swapped for the environment provider
- * (aws-lambdas/shared/lambda-credentials.ts). Nothing else in the SDK is replaced.
- */
-export const lambdaCredentials: Plugin = {
-  name: "lambda-credentials",
-  setup(builder) {
-    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
-      path: join(LAMBDAS_DIR, "shared", "lambda-credentials.ts"),
-    }));
-  },
-};
-
 /** One built function. */
 export interface LambdaBundle {
   name: string;
-  /** Path of the bundle, relative to the repository root. */
+  /** Path of the entry module (`index.mjs`, what Lambda imports), relative to the repository root. */
   file: string;
+  /** Paths of every other file (chunks), relative to the repository root. */
+  chunks: string[];
+  /** The chunks the entry imports with `import()` on its first event (shared/lazy-handler.ts). */
+  firstEventChunks: string[];
+  /** Every file of the function (entry and chunks), minified. */
   bytes: number;
+  /** The sum of each file gzipped on its own, as a deployment zip compresses them. */
   gzipBytes: number;
 }
 
@@ -51,40 +53,81 @@ export function discoverFunctions(lambdasDir: string = LAMBDAS_DIR): string[] {
     .sort();
 }
 
+/**
+ * The esbuild options of one function written to `dir`: `index.mjs` plus the chunks its dynamic
+ * `import()`s load (`splitting`: the handler modules load the SDK on the first event,
+ * shared/lazy-handler.ts).
+ */
+export function buildOptions(name: string, dir: string): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: { index: join(LAMBDAS_DIR, name, "handler.ts") },
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "[name]-[hash]",
+    splitting: true,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+    metafile: true,
+    // Prefer packages' ES module builds so unused SDK code is tree-shaken.
+    mainFields: ["module", "main"],
+    plugins: [
+      lambdaCredentials,
+      treeShakableSchemas,
+      sideEffectFreePackage("@aws-sdk/lib-dynamodb"),
+      smallLruCache,
+      sdkPackageVersions,
+      noEventStreams,
+    ],
+    // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
+    // clients never call. Tree-shaking drops the function, but code splitting would still emit every
+    // import() target as a chunk (bowser: 34 KiB). External, so no chunk; the check below proves no
+    // output imports it.
+    external: ["bowser"],
+    // Some dependencies call require() for Node built-ins; give each ES module chunk one.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  };
+}
+
+/** Builds one function into `dir` and measures every file it wrote. */
+async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
+  rmSync(dir, { recursive: true, force: true });
+  const result = await build(buildOptions(name, dir));
+  const outputs = result.metafile.outputs;
+  const strays = Object.values(outputs)
+    .flatMap((output) => output.imports)
+    .filter((imported) => imported.external && !isBuiltin(imported.path));
+  if (strays.length > 0) throw new Error(`${name} imports ${strays.map((s) => s.path).join(", ")}, not bundled.`);
+  const files = Object.keys(outputs).map((file) => resolve(file));
+  const entry = join(dir, "index.mjs");
+  const entryImports = Object.entries(outputs).find(([file]) => resolve(file) === entry)![1].imports;
+  const sizes = files.map((file) => {
+    const code = readFileSync(file);
+    return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+  });
+  return {
+    name,
+    file: relative(ROOT, entry),
+    chunks: files.filter((file) => file !== entry).map((file) => relative(ROOT, file)),
+    firstEventChunks: entryImports
+      .filter((imported) => imported.kind === "dynamic-import")
+      .map((imported) => relative(ROOT, resolve(imported.path))),
+    bytes: sizes.reduce((sum, size) => sum + size.bytes, 0),
+    gzipBytes: sizes.reduce((sum, size) => sum + size.gzipBytes, 0),
+  };
+}
+
 /** Builds every function (or `names`) into `outDir` (default dist/lambdas) and returns their sizes. */
 export async function buildLambdas(options: { outDir?: string; names?: string[] } = {}): Promise<LambdaBundle[]> {
   const outDir = options.outDir ?? join(ROOT, "dist", "lambdas");
-  const names = options.names ?? discoverFunctions();
   const bundles: LambdaBundle[] = [];
-  for (const name of names) {
-    const outfile = join(outDir, name, "index.mjs");
-    rmSync(dirname(outfile), { recursive: true, force: true });
-    await build({
-      entryPoints: [join(LAMBDAS_DIR, name, "handler.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "esm",
-      minify: true,
-      legalComments: "none",
-      logLevel: "warning",
-      // Prefer packages' ES module builds so unused SDK code is tree-shaken.
-      mainFields: ["module", "main"],
-      plugins: [lambdaCredentials],
-      // Some dependencies call require() for Node built-ins; give the ES module bundle one.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
-    });
-    const code = readFileSync(outfile);
-    bundles.push({
-      name,
-      file: relative(ROOT, outfile),
-      bytes: code.length,
-      gzipBytes: gzipSync(code, { level: 9 }).length,
-    });
-  }
+  for (const name of options.names ?? discoverFunctions()) bundles.push(await buildFunction(name, join(outDir, name)));
   return bundles;
 }
 

@@ -5,7 +5,8 @@
  *
  * How it is measured: the Worker's deploy bundle runs in plain workerd (bench/support/workerd.ts),
  * like the status and HLS figures, against a fake AWS on loopback in this Node process (DynamoDB
- * GetItem/Query answering the analysis row, S3 GetObject serving the result files from memory), so
+ * GetItem/Query answering the analysis row, S3 GetObject serving the result files from memory, byte
+ * ranges as S3 serves them), so
  * the fake's work is not counted. CPU is the workerd process's CPU over batches of sequential
  * requests, median over rounds (round-robin over the measures): routing, validation, SigV4 signing,
  * the DynamoDB unmarshalling, reading the result files, manifest parsing, line selection and the
@@ -21,6 +22,7 @@ import {
   DEFAULT_ANALYSIS_PREFIX,
   faceResultChunkKey,
   faceResultManifestKey,
+  type FaceChunkLineIndex,
   type FaceCollectCheckpoint,
 } from "../model/index.ts";
 import { median, processCpuMs } from "./support/measure.ts";
@@ -39,6 +41,7 @@ function storedResult(): Map<string, string> {
   const files = new Map<string, string>();
   const checkpoint: FaceCollectCheckpoint = { PagesDone: true, Pages: 0, FaceCount: 0, Chunks: [], Restarts: 0 };
   checkpoint.VideoMetadata = { Codec: "h264", DurationMillis: 10_000_000, Format: "QuickTime / MOV", FrameRate: 30 };
+  const lineIndexes = new Map<number, FaceChunkLineIndex>();
   const landmarks = ["eyeLeft", "eyeRight", "mouthLeft", "mouthRight", "nose"] as const;
   for (let start = 0; start < FACES; start += 1000) {
     const page = Array.from({ length: 1000 }, (_, i) => ({
@@ -52,6 +55,7 @@ function storedResult(): Map<string, string> {
       },
     }));
     for (const chunk of prepareChunks(page, 1000).chunks) {
+      lineIndexes.set(checkpoint.Chunks.length, chunk.index);
       files.set(faceResultChunkKey(DEFAULT_ANALYSIS_PREFIX, JOB, checkpoint.Chunks.length), chunk.body);
       checkpoint.Chunks.push([chunk.first, chunk.last, chunk.count]);
       checkpoint.FaceCount += chunk.count;
@@ -63,6 +67,7 @@ function storedResult(): Map<string, string> {
     inputFile: INPUT,
     inputBucket: "media-input",
     checkpoint,
+    lineIndexes,
     now: Date.now(),
   });
   files.set(faceResultManifestKey(DEFAULT_ANALYSIS_PREFIX, JOB), JSON.stringify(manifest));
@@ -92,19 +97,29 @@ function analysisRow(status: string): Record<string, unknown> {
   };
 }
 
+/** The part of `body` a `Range: bytes=first-last` header asks for (206), or all of it (200), like S3. */
+function ranged(body: Buffer, range: string | undefined): { status: number; body: Buffer; headers: object } {
+  const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? "");
+  if (!match) return { status: 200, body, headers: {} };
+  const [first, last] = [Number(match[1]), Math.min(Number(match[2]), body.length - 1)];
+  const part = body.subarray(first, last + 1);
+  return { status: 206, body: part, headers: { "content-range": `bytes ${first}-${last}/${body.length}` } };
+}
+
 /** S3 GetObject (path-style) from `files`, DynamoDB GetItem/Query answering the analysis row. */
-function answer(files: Map<string, string>, state: { s3Calls: number; s3Bytes: number }) {
+function answer(files: Map<string, Buffer>, state: { s3Calls: number; s3Bytes: number }) {
   return (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const url = new URL(request.url ?? "/", "http://fake");
       if (request.method === "GET") {
-        const body = files.get(decodeURIComponent(url.pathname.split("/").slice(2).join("/")));
+        const stored = files.get(decodeURIComponent(url.pathname.split("/").slice(2).join("/")));
         state.s3Calls++;
-        state.s3Bytes += body?.length ?? 0;
-        if (body === undefined) return void response.writeHead(404).end();
-        return void response.writeHead(200, { "content-length": Buffer.byteLength(body) }).end(body);
+        if (stored === undefined) return void response.writeHead(404).end();
+        const { status, body, headers } = ranged(stored, request.headers.range);
+        state.s3Bytes += body.length;
+        return void response.writeHead(status, { ...headers, "content-length": body.length }).end(body);
       }
       const status = Buffer.concat(chunks).toString().includes("running") ? "IN_PROGRESS" : "SUCCEEDED";
       const query = String(request.headers["x-amz-target"]).endsWith("Query");
@@ -116,7 +131,8 @@ function answer(files: Map<string, string>, state: { s3Calls: number; s3Bytes: n
 
 async function startFakeAws(files: Map<string, string>): Promise<FakeAws> {
   const state = { s3Calls: 0, s3Bytes: 0 };
-  const server = createServer(answer(files, state));
+  const bodies = new Map([...files].map(([key, text]) => [key, Buffer.from(text)]));
+  const server = createServer(answer(bodies, state));
   await new Promise<void>((resolve) => server.listen(0, LOCAL_HOST, resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {

@@ -15,7 +15,10 @@
  * window arithmetic, serialising, token checks, the access-log line and the (no-op) Cache API put
  * of a settled window, plus workerd's own HTTP handling (about 0.2 ms: bench/worker.ts's bare
  * route). Every request is a cache miss: the Cache API is a no-op and each window is new to the
- * isolate. Both archives live in one fake bucket, under the streams `day` and `year`.
+ * isolate. The archives live in one fake bucket, under the streams `day`, `year`, `week` (indexed)
+ * and `plain` (no index objects). Two Workers run the same bundle: RECORDINGS_INDEX=on for the
+ * indexed streams (and for `plain` as "missing": an enabled index whose objects are absent), off
+ * for `plain` (a bucket nobody indexes). The fake S3 answers Range GETs as S3 does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -71,6 +74,8 @@ export interface FakeAws {
   url: string;
   /** S3 calls (ListObjectsV2 and GetObject) since the last reset. */
   s3Calls: number;
+  /** Bytes of GetObject bodies sent (200 and 206) since the last reset: what the index reads cost. */
+  s3ObjectBytes: number;
   /** Most S3 calls in flight at once since the last reset. */
   s3Concurrency: number;
   /** Delay before every S3 answer (a stand-in for S3's latency, to count round trips in wall time). */
@@ -108,12 +113,25 @@ function listPage(keys: readonly string[], query: URLSearchParams): string {
 }
 
 /**
+ * A GetObject answer for a `Range: bytes=a-b` header as S3 gives it (206 with the bytes, the end
+ * clamped to the object's; 416 when the range starts past the end; 200 without a Range). The
+ * objects are ASCII, so characters are bytes.
+ */
+function rangeOf(text: string, range: string | undefined): { status: number; text: string } {
+  const match = range === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(range);
+  if (match === null) return { status: 200, text };
+  const first = Number(match[1]);
+  if (first >= text.length) return { status: 416, text: "<Error><Code>InvalidRange</Code></Error>" };
+  return { status: 206, text: text.slice(first, Number(match[2]) + 1) };
+}
+
+/**
  * The fake S3 (ListObjectsV2 over sorted `keys`, GetObject of the `objects` by key, path-style
  * `/<bucket>/<key>`) and DynamoDB (GetItem) on one loopback server. Also used by
  * test/unit/hls/recording-index.test.ts.
  */
 export async function startFakeAws(keys: string[], objects = new Map<string, string>()): Promise<FakeAws> {
-  const state = { s3Calls: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
+  const state = { s3Calls: 0, s3ObjectBytes: 0, s3Concurrency: 0, inFlight: 0, s3DelayMs: 0, s3Barrier: 0 };
   const held: Array<() => void> = [];
   const answerS3 = (body: () => { status: number; text: string }, response: ServerResponse) => {
     state.s3Calls++;
@@ -139,11 +157,12 @@ export async function startFakeAws(keys: string[], objects = new Map<string, str
       // Path-style GetObject: /<bucket>/<key>, the key percent-encoded per segment.
       const key = decodeURIComponent(url.pathname.split("/").slice(2).join("/"));
       const text = objects.get(key);
-      answerS3(
-        () =>
-          text === undefined ? { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" } : { status: 200, text },
-        response,
-      );
+      answerS3(() => {
+        if (text === undefined) return { status: 404, text: "<Error><Code>NoSuchKey</Code></Error>" };
+        const answer = rangeOf(text, request.headers.range);
+        if (answer.status === 200 || answer.status === 206) state.s3ObjectBytes += answer.text.length;
+        return answer;
+      }, response);
     } else if (request.method === "POST") {
       // DynamoDB GetItem: the output row of the bench job, whatever the request.
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end(
@@ -171,6 +190,12 @@ export async function startFakeAws(keys: string[], objects = new Map<string, str
     },
     set s3Calls(value: number) {
       state.s3Calls = value;
+    },
+    get s3ObjectBytes() {
+      return state.s3ObjectBytes;
+    },
+    set s3ObjectBytes(value: number) {
+      state.s3ObjectBytes = value;
     },
     get s3Concurrency() {
       return state.s3Concurrency;
@@ -230,14 +255,21 @@ function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, 
   }
   const objects = new Map<string, string>();
   for (const [day, names] of byDay) {
-    objects.set(recordingIndexKey(streamPrefix, day), serializeRecordingIndex(names, day + INDEX_SPAN_SECONDS));
+    objects.set(
+      recordingIndexKey(streamPrefix, day),
+      serializeRecordingIndex(names, {
+        span: day,
+        coveredUntil: day + INDEX_SPAN_SECONDS,
+        segmentSeconds: SEGMENT_SECONDS,
+      }),
+    );
   }
   return objects;
 }
 
 /** One measured window: a stream of the fake bucket and the window's length, ending at ARCHIVE_END. */
 interface WindowConfiguration {
-  stream: "day" | "year" | "week" | "plain";
+  stream: keyof typeof STREAM_DESCRIPTIONS;
   label: string;
   seconds: number;
   batch: number;
@@ -246,22 +278,42 @@ interface WindowConfiguration {
   bytes: number;
 }
 
+/**
+ * What each measured stream is. "plain" has no index objects. A bucket nobody indexes runs with
+ * RECORDINGS_INDEX=off (the default), so "plain" is measured on a second Worker with the index
+ * off: listed at once in parallel slices. (Until this commit the bench measured "plain" on the
+ * index-on Worker and called it "not indexed": that is the different case of an enabled index
+ * whose objects are missing, which costs a round of 404s before the listing. It is still
+ * measured, as "missing", and labelled as what it is.)
+ */
 const STREAM_DESCRIPTIONS = {
   day: "1-day archive, indexed",
   year: "365-day archive, indexed",
   week: "7-day archive, indexed",
-  plain: "7-day archive, not indexed (listed)",
+  plain: "7-day archive, not indexed (RECORDINGS_INDEX=off, listed)",
+  missing: "7-day archive, RECORDINGS_INDEX=on but no index objects (404s, then listed)",
 } as const;
 
-const windowUrl = (base: string, c: { stream: string; seconds: number }) =>
-  `${base}/api/media/recordings/playlist.m3u8?stream=${c.stream}&start=${ARCHIVE_END - c.seconds}&end=${ARCHIVE_END}`;
+/** The fake bucket's stream a configuration reads ("missing" reads "plain" through the index-on Worker). */
+const bucketStream = (stream: WindowConfiguration["stream"]) => (stream === "missing" ? "plain" : stream);
+
+/** The two Workers: RECORDINGS_INDEX=on, and off for the stream nobody indexed. */
+interface Workers {
+  indexed: PlainWorkerd;
+  listing: PlainWorkerd;
+}
+const workerFor = (workers: Workers, stream: WindowConfiguration["stream"]) =>
+  stream === "plain" ? workers.listing : workers.indexed;
+
+const windowUrl = (workers: Workers, c: { stream: WindowConfiguration["stream"]; seconds: number }) =>
+  `${workerFor(workers, c.stream).url}/api/media/recordings/playlist.m3u8?stream=${bucketStream(c.stream)}&start=${ARCHIVE_END - c.seconds}&end=${ARCHIVE_END}`;
 
 /**
  * CPU per window playlist, round-robin after shared warm-up rounds, so neither JIT warm-up nor a
  * noisy neighbour on this small shared machine favours one configuration. Each window is the last
  * of its archive: settled (VOD).
  */
-async function measureWindows(worker: PlainWorkerd, fake: FakeAws): Promise<WindowConfiguration[]> {
+async function measureWindows(workers: Workers, fake: FakeAws): Promise<WindowConfiguration[]> {
   const windows = [
     ["day", "1 h", 3600, 200],
     ["day", "24 h", 86_400, 100],
@@ -270,6 +322,7 @@ async function measureWindows(worker: PlainWorkerd, fake: FakeAws): Promise<Wind
     ["week", "7 days", 7 * 86_400, 15],
     ["plain", "24 h", 86_400, 50],
     ["plain", "7 days", 7 * 86_400, 10],
+    ["missing", "7 days", 7 * 86_400, 10],
   ] as const;
   const configurations: WindowConfiguration[] = windows.map(([stream, label, seconds, batch]) => ({
     stream,
@@ -285,7 +338,8 @@ async function measureWindows(worker: PlainWorkerd, fake: FakeAws): Promise<Wind
   for (let round = 0; round < WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
     for (const configuration of configurations) {
       fake.s3Calls = 0;
-      const figure = await batchCpu(worker, () => windowUrl(worker.url, configuration), configuration.batch);
+      const worker = workerFor(workers, configuration.stream);
+      const figure = await batchCpu(worker, () => windowUrl(workers, configuration), configuration.batch);
       if (round >= WARM_UP_ROUNDS) configuration.samples.push(figure.cpuMs);
       configuration.s3Calls = fake.s3Calls / configuration.batch;
       configuration.bytes = figure.bytes;
@@ -296,28 +350,38 @@ async function measureWindows(worker: PlainWorkerd, fake: FakeAws): Promise<Wind
 
 /**
  * S3 round trips of wall latency per window: every S3 answer is delayed by S3_DELAY_MS, so a
- * window whose reads run in parallel takes one delay plus its own work, and each sequential round
- * adds one more. Rounds = floor(median wall / delay): the Worker's own work stays well below one delay.
+ * window whose reads run in parallel takes one delay longer than without the delay, and each
+ * sequential round adds one more. Rounds = round((median wall with the delay - median wall
+ * without) / delay). (This used to be floor(wall with the delay / delay), which counted the
+ * Worker's and the fake S3's own work as latency: a listed week parses 21 pages of XML, 200-400 ms
+ * on a busy 2-core machine, and was reported as 2 rounds though its calls all ran at once.)
  */
 const S3_DELAY_MS = 150;
 async function measureRoundTrips(
-  worker: PlainWorkerd,
+  workers: Workers,
   fake: FakeAws,
   configurations: readonly WindowConfiguration[],
-): Promise<Array<{ configuration: WindowConfiguration; rounds: number; wallMs: number }>> {
-  fake.s3DelayMs = S3_DELAY_MS;
+): Promise<Array<{ configuration: WindowConfiguration; rounds: number; wallMs: number; ownMs: number }>> {
+  const wall = async (configuration: WindowConfiguration, delayMs: number) => {
+    fake.s3DelayMs = delayMs;
+    const started = performance.now();
+    const response = await fetch(windowUrl(workers, configuration));
+    await response.arrayBuffer();
+    return performance.now() - started;
+  };
   try {
     const figures = [];
     for (const configuration of configurations) {
-      const walls: number[] = [];
+      const delayed: number[] = [];
+      const undelayed: number[] = [];
+      // Alternated, so a noisy neighbour weighs on both.
       for (let i = 0; i < 3; i++) {
-        const started = performance.now();
-        const response = await fetch(windowUrl(worker.url, configuration));
-        await response.arrayBuffer();
-        walls.push(performance.now() - started);
+        delayed.push(await wall(configuration, S3_DELAY_MS));
+        undelayed.push(await wall(configuration, 0));
       }
-      const wallMs = median(walls);
-      figures.push({ configuration, rounds: Math.floor(wallMs / S3_DELAY_MS), wallMs });
+      const wallMs = median(delayed);
+      const ownMs = median(undelayed);
+      figures.push({ configuration, rounds: Math.round((wallMs - ownMs) / S3_DELAY_MS), wallMs, ownMs });
     }
     return figures;
   } finally {
@@ -331,7 +395,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 function windowResults(
   configurations: readonly WindowConfiguration[],
   trips: Awaited<ReturnType<typeof measureRoundTrips>>,
-  archiveSizes: Record<WindowConfiguration["stream"], number>,
+  archiveSizes: Record<"day" | "year" | "week" | "plain", number>,
 ): BenchResult[] {
   const results: BenchResult[] = [];
   const cpu = (stream: string, label: string) =>
@@ -346,7 +410,7 @@ function windowResults(
     const figure = cpu(stream, label);
     const goal = goals[`${stream} ${label}`];
     results.push({
-      name: `recorder window ${label}, ${STREAM_DESCRIPTIONS[stream]} (${archiveSizes[stream]} segments): CPU per playlist in workerd (${Math.round(configuration.bytes / 1024)} KiB)`,
+      name: `recorder window ${label}, ${STREAM_DESCRIPTIONS[stream]} (${archiveSizes[bucketStream(stream)]} segments): CPU per playlist in workerd (${Math.round(configuration.bytes / 1024)} KiB)`,
       value: round2(figure),
       unit: "ms",
       ...(goal ? { goal: goal.text, ok: figure <= goal.limit } : {}),
@@ -367,14 +431,17 @@ function windowResults(
       ok: ratio <= 1.1,
     });
   }
-  for (const { configuration, rounds, wallMs } of trips) {
+  for (const { configuration, rounds, wallMs, ownMs } of trips) {
+    // An enabled index whose objects are missing learns so from the GETs' 404s, then lists: two
+    // rounds by design (docs/recording-index.md). Every other window: one.
+    const limit = configuration.stream === "missing" ? 2 : 1;
     results.push({
-      name: `recorder window ${configuration.label}, ${STREAM_DESCRIPTIONS[configuration.stream]}: S3 round trips of wall latency (${Math.round(wallMs)} ms at ${S3_DELAY_MS} ms per S3 answer)`,
+      name: `recorder window ${configuration.label}, ${STREAM_DESCRIPTIONS[configuration.stream]}: S3 round trips of wall latency (${Math.round(wallMs)} ms at ${S3_DELAY_MS} ms per S3 answer, ${Math.round(ownMs)} ms without)`,
       value: rounds,
       unit: "round trips",
       // Indexed: index GETs and edge listings in one round. Not indexed: the slices in one round too.
-      goal: "<= 1",
-      ok: rounds <= 1,
+      goal: `<= ${limit}`,
+      ok: rounds <= limit,
     });
   }
   return results;
@@ -396,30 +463,35 @@ export async function run(): Promise<BenchResult[]> {
   // "day" < "plain" < "week" < "year": still sorted.
   const fake = await startFakeAws([...archives.day, ...archives.plain, ...archives.week, ...archives.year], objects);
   let worker: PlainWorkerd | undefined;
+  let listing: PlainWorkerd | undefined;
   try {
     const mainModule = deployBundle().main;
-    worker = await startPlainWorkerd({
-      mainModule,
-      compatibilityDate: compatibilityDateOf("wrangler.toml"),
-      vars: {
-        ...wranglerVars("wrangler.toml"),
-        ALLOWED_ORIGINS: "https://app.example.com",
-        TOKEN_SECRET: SECRET,
-        AWS_ACCESS_KEY_ID: "AKIDBENCH",
-        AWS_SECRET_ACCESS_KEY: "bench-secret",
-        S3_ENDPOINT: fake.url,
-        DYNAMODB_ENDPOINT: fake.url,
-        RECORDINGS_PREFIX: "movie",
-        RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
-        // MAX_WINDOW_SECONDS unset: the default must allow a week.
-        RECORDINGS_INDEX: "on",
-      },
-      readyPath: "/api/media/status",
-    });
+    const start = (index: "on" | "off") =>
+      startPlainWorkerd({
+        mainModule,
+        compatibilityDate: compatibilityDateOf("wrangler.toml"),
+        vars: {
+          ...wranglerVars("wrangler.toml"),
+          ALLOWED_ORIGINS: "https://app.example.com",
+          TOKEN_SECRET: SECRET,
+          AWS_ACCESS_KEY_ID: "AKIDBENCH",
+          AWS_SECRET_ACCESS_KEY: "bench-secret",
+          S3_ENDPOINT: fake.url,
+          DYNAMODB_ENDPOINT: fake.url,
+          RECORDINGS_PREFIX: "movie",
+          RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
+          // MAX_WINDOW_SECONDS unset: the default must allow a week.
+          RECORDINGS_INDEX: index,
+        },
+        readyPath: "/api/media/status",
+      });
+    worker = await start("on");
+    listing = await start("off");
+    const workers = { indexed: worker, listing };
     const base = worker.url;
-    const configurations = await measureWindows(worker, fake);
+    const configurations = await measureWindows(workers, fake);
     const trips = await measureRoundTrips(
-      worker,
+      workers,
       fake,
       configurations.filter((c) => c.label !== "1 h"),
     );
@@ -456,6 +528,7 @@ export async function run(): Promise<BenchResult[]> {
     return results;
   } finally {
     await worker?.stop();
+    await listing?.stop();
     await fake.stop();
   }
 }

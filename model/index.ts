@@ -222,6 +222,11 @@ export interface FaceCollectCheckpoint {
  * Each line is the API's face object, `{"timestamp_ms":<int>,"face":<Rekognition FaceDetail>}`, so the
  * Worker selects lines by the leading timestamp and splices them into its response without parsing
  * them. A page request therefore reads the small manifest plus only the chunk(s) that overlap it.
+ *
+ * The manifest's optional `line_index` (FaceResultLineIndex, written since issue 12) gives, per chunk,
+ * the byte offset and timestamp of every `every`-th line, so the Worker reads only the lines a page
+ * needs with an S3 Range GET instead of whole ~500 KiB chunks. Results without it (older ones), or a
+ * chunk whose entry is null, are read whole.
  */
 export const FACE_RESULT_MANIFEST = "manifest.json";
 
@@ -253,6 +258,26 @@ export interface FaceResultChunk {
   count: number;
 }
 
+/** Lines between two entries of a chunk's line index (FaceChunkLineIndex): 100 = the default page. */
+export const FACE_LINE_INDEX_EVERY = 100;
+
+/**
+ * Where a chunk's lines are: `offsets[i]` is the byte offset of line `i * every` and `ms[i]` its
+ * timestamp; `bytes` is the chunk file's size. Enough to Range-GET any run of lines, and to find a
+ * time window's lines, up to `every - 1` lines of overshoot at each end.
+ */
+export interface FaceChunkLineIndex {
+  bytes: number;
+  offsets: number[];
+  ms: number[];
+}
+
+/** manifest.line_index: one entry per chunk of manifest.chunks (null: that chunk is read whole). */
+export interface FaceResultLineIndex {
+  every: number;
+  chunks: Array<FaceChunkLineIndex | null>;
+}
+
 /** manifest.json of a face-detection result. */
 export interface FaceResultManifest {
   version: typeof FACE_RESULT_VERSION;
@@ -265,6 +290,8 @@ export interface FaceResultManifest {
   /** Rekognition VideoMetadata (Codec, DurationMillis, Format, FrameRate, FrameHeight, FrameWidth, ColorRange). */
   video: Record<string, unknown>;
   chunks: FaceResultChunk[];
+  /** Byte offsets of lines in the chunks (absent in results written before issue 12). */
+  line_index?: FaceResultLineIndex;
   /** ISO 8601 time the result was completed. */
   created_at: string;
 }

@@ -60,7 +60,19 @@ export interface SettingsReader<N extends string> {
 
 /** A reader over `get` that reports problems through `fail`. */
 export function settingsReader<N extends string>(get: SettingGetter<N>, fail: SettingFailure<N>): SettingsReader<N> {
-  const shown = (name: N, value: string | number) => (isSecretSetting(name) ? "(hidden)" : JSON.stringify(value));
+  return settingsReaderWith(get, fail, isSecretSetting);
+}
+
+/**
+ * The same reader, told by `isSecret` which of its names are secrets. The Worker passes
+ * isSecretWorkerSetting, so that its bundle carries only its own part of the registry (issue 12).
+ */
+export function settingsReaderWith<N extends string>(
+  get: SettingGetter<N>,
+  fail: SettingFailure<N>,
+  isSecret: (name: N) => boolean,
+): SettingsReader<N> {
+  const shown = (name: N, value: string | number) => (isSecret(name) ? "(hidden)" : JSON.stringify(value));
 
   const text = (name: N): string | undefined => {
     const value = get(name);

@@ -1,9 +1,11 @@
 /**
  * Every setting of every runtime, defined once: its name, who reads it (the Worker, which Lambda, which
- * CDK context key), its default as the reader applies it, one line of description, and whether it is a
- * secret. The readers (`worker/config.ts`, `aws-lambdas/*\/config.ts`, `infra/lib/settings.ts`) take
- * their names from here (typed: a name that is not registered does not compile), `npm run docs:config`
- * renders `docs/configuration.md` from it, and `test/unit/settings.test.ts` checks that the README,
+ * CDK context key), its default as the reader applies it, and whether it is a secret. Its words for
+ * people (description, default notes) are in `model/settings-docs.ts`, keyed by the same names: the
+ * Worker and the Lambdas bundle this file, and need none of them (issue 12, bundle size). The readers
+ * (`worker/config.ts`, `aws-lambdas/*\/config.ts`, `infra/lib/settings.ts`) take their names from
+ * here (typed: a name that is not registered does not compile), `npm run docs:config` renders
+ * `docs/configuration.md` from both, and `test/unit/settings.test.ts` checks that the README,
  * `docs/*.md` and `wrangler.toml` name no other setting.
  *
  * Plain data: it must load in workerd, in Node and in the CDK app.
@@ -48,321 +50,164 @@ export interface SettingSpec {
   readonly infra?: string;
   /** The value a reader uses when it is unset; absent = unset stays unset (or is required, see `required`). */
   readonly default?: string | number | readonly string[];
-  /** The default in words, where it is derived rather than fixed (docs only). */
-  readonly defaultNote?: string;
-  /** The default in infra, where the stack's differs (docs only). */
-  readonly infraDefault?: string;
   /** Runtimes that refuse to start without it. */
   readonly required?: readonly ("worker" | "lambdas")[];
-  /** One line for the configuration tables. */
-  readonly description: string;
   /** Never echoed in error messages, never in wrangler.toml: `wrangler secret put`. */
   readonly secret?: boolean;
 }
 
-// Face result files outlive their row by a day: a result nobody can find any more is dead weight.
-const faceRetentionDays = Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1;
-
-const tableSetting = (role: keyof typeof DEFAULT_TABLES, description: string, key: string) =>
-  ({ worker: true, lambdas: PIPELINE_LAMBDAS, infra: key, default: DEFAULT_TABLES[role], description }) as const;
-
-/** The registry. Keys are the names users write: environment variables, or the CDK context key for infra-only ones. */
-export const SETTINGS = {
-  AWS_ACCESS_KEY_ID: {
-    worker: true,
-    required: ["worker"],
-    secret: true,
-    description: "key of the Worker's read-only IAM user",
-  },
-  AWS_SECRET_ACCESS_KEY: { worker: true, required: ["worker"], secret: true, description: "its secret" },
-  AWS_SESSION_TOKEN: { worker: true, secret: true, description: "for temporary credentials" },
-  AWS_REGION: {
-    worker: true,
-    lambdas: ALL_LAMBDAS,
-    default: DEFAULT_REGION,
-    description: "region of the tables and buckets",
-  },
-  AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS, description: "region when AWS_REGION is unset" },
-  DYNAMODB_ENDPOINT: {
-    worker: true,
-    lambdas: PIPELINE_LAMBDAS,
-    defaultNote: "regional endpoint",
-    description: "DynamoDB endpoint (local: DynamoDB Local)",
-  },
-  S3_ENDPOINT: {
-    worker: true,
-    lambdas: PIPELINE_LAMBDAS,
-    defaultNote: "regional endpoint",
-    description: "S3 endpoint; when set, requests are path-style",
-  },
-  TABLE_INPUT_FILE_TO_JOB_ID: tableSetting("inputFileToJobId", "upload -> latest job", "TABLE_INPUT_FILE_TO_JOB_ID"),
-  TABLE_JOB_ID_TO_OUTPUT: tableSetting("jobIdToOutput", "job -> output path and content key", "TABLE_JOB_ID_TO_OUTPUT"),
-  TABLE_JOB_ID_TO_STATUS: tableSetting("jobIdToStatus", "job -> status and progress", "TABLE_JOB_ID_TO_STATUS"),
-  TABLE_UPLOAD_EVENTS: tableSetting("uploadEvents", "claims of upload events (idempotency)", "TABLE_UPLOAD_EVENTS"),
-  TABLE_FACE_ANALYSIS: tableSetting("faceAnalysis", "upload -> face analysis", "TABLE_FACE_ANALYSIS"),
-  ALLOWED_ORIGINS: {
-    worker: true,
-    infra: "allowedOrigins",
-    infraDefault: "none: no bucket CORS",
-    required: ["worker"],
-    description: "browser origins allowed to call the API",
-  },
-  CACHE_TTL_SECONDS: { worker: true, default: 5, description: "edge cache of lookups, seconds; 0 = off" },
-  UPSTREAM_DEADLINE_MS: {
-    worker: true,
-    default: 3000,
-    description: "time to an AWS answer's headers, retries included",
-  },
-  UPSTREAM_IDLE_MS: {
-    worker: true,
-    default: 10_000,
-    description: "longest pause in an AWS body before it fails",
-  },
-  UPSTREAM_MAX_ATTEMPTS: { worker: true, default: 3, description: "attempts per AWS call (1 = no retry)" },
-  OUTPUT_BUCKET: {
-    worker: true,
-    lambdas: PIPELINE_LAMBDAS,
-    infra: "outputBucketName",
-    infraDefault: "generated",
-    default: DEFAULT_BUCKETS.output,
-    required: ["lambdas"],
-    description: "MediaConvert's HLS output bucket",
-  },
-  RECORDINGS_BUCKET: {
-    worker: true,
-    infra: "recordingsBucketName",
-    infraDefault: "generated",
-    default: DEFAULT_BUCKETS.recordings,
-    description: "bucket of recorder segments",
-  },
-  RECORDINGS_PREFIX: {
-    worker: true,
-    lambdas: ["recording-index"],
-    infra: "recordingsPrefix",
-    default: DEFAULT_RECORDINGS_PREFIX,
-    description: "prefix of recorder segments (seed S3_MOVIE_KEY)",
-  },
-  RECORDING_SEGMENT_SECONDS: {
-    worker: true,
-    lambdas: ["recording-index"],
-    default: DEFAULT_RECORDING_SEGMENT_SECONDS,
-    description: "recorder segment length (seed TARGET_DURATION)",
-  },
-  MAX_WINDOW_SECONDS: {
-    worker: true,
-    defaultNote: "a week, <= 20,160 segments",
-    description: "longest window a playlist covers",
-  },
-  RECORDINGS_INDEX: {
-    worker: true,
-    default: "off",
-    description: "on: settled hours from recording-index's indexes",
-  },
-  SEGMENT_BASE_URL: {
-    worker: true,
-    description: "public URL of recordings (seed S3_HOSTING_URL)",
-  },
-  VOD_SEGMENT_BASE_URL: { worker: true, description: "public URL of the output bucket (VOD segments)" },
-  ANALYSIS_BUCKET: {
-    worker: true,
-    lambdas: FACE_LAMBDAS,
-    defaultNote: "OUTPUT_BUCKET",
-    description: "private bucket of face-detection results",
-  },
-  ANALYSIS_PREFIX: {
-    worker: true,
-    lambdas: FACE_LAMBDAS,
-    infra: "analysisPrefix",
-    default: DEFAULT_ANALYSIS_PREFIX,
-    description: "folder of face-detection results",
-  },
-  PLAYBACK_POLICY: {
-    worker: true,
-    default: "public",
-    description: "`public`, or `signed`: playlists need a token",
-  },
-  FACES_POLICY: {
-    worker: true,
-    defaultNote: "PLAYBACK_POLICY",
-    description: "`public`, or `signed`: faces need a token",
-  },
-  TOKEN_SECRET: {
-    worker: true,
-    required: ["worker"],
-    secret: true,
-    description: "HS256 secret of tokens, 32+ characters",
-  },
-  TOKEN_SECRET_PREVIOUS: { worker: true, secret: true, description: "previous secret, accepted during a rotation" },
-  KEY_TOKEN_TTL_SECONDS: { worker: true, default: 900, description: "lifetime of the key token a playlist embeds" },
-  DEMO_PAGE: {
-    worker: true,
-    default: "on",
-    description: "the demo page at `/`: `on` or `off`",
-  },
-  MEDIACONVERT_ROLE: { lambdas: ["submit-job"], required: ["lambdas"], description: "role MediaConvert assumes" },
-  MEDIACONVERT_JOB_TEMPLATE: {
-    lambdas: ["submit-job"],
-    infra: "mediaConvertJobTemplate",
-    infraDefault: "the stack's own",
-    required: ["lambdas"],
-    description: "job template; first output group Apple HLS",
-  },
-  MEDIACONVERT_ENDPOINT_URL: {
-    lambdas: ["submit-job"],
-    infra: "mediaConvertEndpoint",
-    defaultNote: "regional endpoint",
-    description: "MediaConvert account endpoint",
-  },
-  MEDIACONVERT_QUEUE: {
-    lambdas: ["submit-job"],
-    infra: "mediaConvertQueue",
-    defaultNote: "template's, else Default",
-    description: "queue name or ARN",
-  },
-  INPUT_PREFIX: {
-    worker: true,
-    lambdas: UPLOAD_LAMBDAS,
-    infra: "inputPrefix",
-    default: "",
-    description: "keys under it are uploads; the Worker uploads there",
-  },
-  INPUT_BUCKETS: {
-    lambdas: UPLOAD_LAMBDAS,
-    defaultNote: "INPUT_BUCKET, else any",
-    description: "buckets uploads may come from",
-  },
-  INPUT_BUCKET: {
-    worker: true,
-    lambdas: UPLOAD_LAMBDAS,
-    default: DEFAULT_BUCKETS.input,
-    defaultNote: "Worker: `media-input`",
-    description: "bucket of uploads (Lambdas: local stack's only one)",
-  },
-  UPLOAD_POLICY: {
-    worker: true,
-    default: "signed",
-    description: "`signed`: uploads need a token; `public`: local use",
-  },
-  MAX_UPLOAD_BYTES: { worker: true, default: 5 * 1024 ** 3, description: "largest upload accepted (413 above)" },
-  MULTIPART_THRESHOLD_BYTES: {
-    worker: true,
-    default: 64 * 1024 ** 2,
-    description: "uploads above it use multipart (5 MiB-5 GiB)",
-  },
-  UPLOAD_URL_TTL_SECONDS: { worker: true, default: 900, description: "lifetime of presigned upload URLs (60-43200)" },
-  VIDEO_EXTENSIONS: {
-    lambdas: ["submit-job"],
-    default: [
-      ...["mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v"],
-      ...["ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m"],
-    ],
-    defaultNote: "MediaConvert's containers",
-    description: "extensions transcoded, case-insensitive",
-  },
-  STATUS_TTL_SECONDS: {
-    lambdas: ["submit-job", "job-state"],
-    default: DEFAULT_STATUS_TTL_SECONDS,
-    description: "lifetime of status and InputFile rows (>= 60)",
-  },
-  IDEMPOTENCY_TTL_SECONDS: {
-    lambdas: UPLOAD_LAMBDAS,
-    default: 7 * 86_400,
-    description: "lifetime of upload-event claims (>= 1 day)",
-  },
-  REKOGNITION_SNS_TOPIC_ARN: {
-    lambdas: ["faces-start"],
-    required: ["lambdas"],
-    description: "topic Rekognition announces completion on",
-  },
-  REKOGNITION_ROLE_ARN: {
-    lambdas: ["faces-start"],
-    required: ["lambdas"],
-    description: "role Rekognition assumes to publish",
-  },
-  REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"], default: "DEFAULT", description: "`DEFAULT` or `ALL`" },
-  FACES_VIDEO_EXTENSIONS: {
-    lambdas: ["faces-start"],
-    default: ["mp4", "mov"],
-    description: "extensions analysed (Rekognition: MP4/MOV)",
-  },
-  REKOGNITION_ENDPOINT_URL: {
-    lambdas: FACE_LAMBDAS,
-    defaultNote: "regional endpoint",
-    description: "Rekognition endpoint",
-  },
-  FACES_TTL_SECONDS: {
-    lambdas: FACE_LAMBDAS,
-    default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS,
-    description: "analysis row lifetime (0 = none, else >= 1 day)",
-  },
-  FACES_CHUNK_SIZE: { lambdas: ["faces-collect"], default: 1000, description: "faces per result file (1-1000)" },
-  FACES_COLLECT_RESERVE_MS: {
-    lambdas: ["faces-collect"],
-    default: 30_000,
-    description: "checkpoint and stop when less time remains",
-  },
-  WEBHOOK_URLS: {
-    lambdas: WEBHOOK_PRODUCERS,
-    infra: "webhookUrls",
-    default: [],
-    description: "URLs sent each applied state change, signed",
-  },
-  WEBHOOK_QUEUE_URL: {
-    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
-    defaultNote: "set by infra",
-    description: "FIFO queue of webhook deliveries",
-  },
-  SQS_ENDPOINT: {
-    lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
-    defaultNote: "regional endpoint",
-    description: "SQS endpoint (local: the stand-in queue)",
-  },
-  WEBHOOK_SECRET_ARN: {
-    lambdas: ["webhook-deliver"],
-    defaultNote: "set by infra",
-    description: "Secrets Manager secret: whsec_ keys, newest first",
-  },
-  WEBHOOK_SECRET: {
-    lambdas: ["webhook-deliver"],
-    secret: true,
-    description: "whsec_ key when WEBHOOK_SECRET_ARN is unset",
-  },
-  WEBHOOK_SECRET_PREVIOUS: {
-    lambdas: ["webhook-deliver"],
-    secret: true,
-    description: "previous key, also signed with (rotation)",
-  },
-  WEBHOOK_TIMEOUT_MS: {
-    lambdas: ["webhook-deliver"],
-    default: 10_000,
-    description: "time a receiver has to answer, ms",
-  },
-  POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO", description: "log level (Powertools Logger)" },
-  POWERTOOLS_SERVICE_NAME: {
-    lambdas: ALL_LAMBDAS,
-    defaultNote: "the function's name",
-    description: "service name in log lines",
-  },
-  existingTables: {
-    infra: "existingTables",
-    default: "",
-    description: "table roles to reuse, not create (the seed's)",
-  },
-  inputBucketName: { infra: "inputBucketName", defaultNote: "generated", description: "input bucket's name" },
-  analysisRetentionDays: {
-    infra: "analysisRetentionDays",
-    default: faceRetentionDays,
-    description: "days before face results expire; 0 = never",
-  },
-  facesStartConcurrency: {
-    infra: "facesStartConcurrency",
-    default: 5,
-    description: "faces-start reservation (1-20, or `none`)",
-  },
-  removalPolicy: { infra: "removalPolicy", default: "retain", description: "`retain` or `destroy` buckets and tables" },
-  logRetentionDays: { infra: "logRetentionDays", default: 30, description: "days CloudWatch Logs keeps function logs" },
-  workerUserName: { infra: "workerUserName", defaultNote: "generated", description: "the Worker's IAM user name" },
+/**
+ * The registry, in parts so that a bundle takes only what its runtime reads. The Worker imports
+ * WORKER_SETTINGS alone: the settings it reads, each with only what the Worker itself uses of it
+ * (its default and whether it is a secret). Who else reads them and which are required are in
+ * WORKER_SETTINGS_READERS, and the settings only Lambdas or infra read in LAMBDA_AND_INFRA_SETTINGS:
+ * both built by pure functions, so the Worker's bundle carries neither (issue 12, bundle size).
+ * SETTINGS joins the three. Keys are the names users write: environment variables, or the CDK
+ * context key for infra-only ones.
+ */
+export const WORKER_SETTINGS = {
+  AWS_ACCESS_KEY_ID: { secret: true },
+  AWS_SECRET_ACCESS_KEY: { secret: true },
+  AWS_SESSION_TOKEN: { secret: true },
+  AWS_REGION: { default: DEFAULT_REGION },
+  DYNAMODB_ENDPOINT: {},
+  S3_ENDPOINT: {},
+  TABLE_INPUT_FILE_TO_JOB_ID: { default: DEFAULT_TABLES.inputFileToJobId },
+  TABLE_JOB_ID_TO_OUTPUT: { default: DEFAULT_TABLES.jobIdToOutput },
+  TABLE_JOB_ID_TO_STATUS: { default: DEFAULT_TABLES.jobIdToStatus },
+  TABLE_UPLOAD_EVENTS: { default: DEFAULT_TABLES.uploadEvents },
+  TABLE_FACE_ANALYSIS: { default: DEFAULT_TABLES.faceAnalysis },
+  ALLOWED_ORIGINS: {},
+  CACHE_TTL_SECONDS: { default: 5 },
+  UPSTREAM_DEADLINE_MS: { default: 3000 },
+  UPSTREAM_IDLE_MS: { default: 10_000 },
+  UPSTREAM_MAX_ATTEMPTS: { default: 3 },
+  OUTPUT_BUCKET: { default: DEFAULT_BUCKETS.output },
+  RECORDINGS_BUCKET: { default: DEFAULT_BUCKETS.recordings },
+  RECORDINGS_PREFIX: { default: DEFAULT_RECORDINGS_PREFIX },
+  RECORDING_SEGMENT_SECONDS: { default: DEFAULT_RECORDING_SEGMENT_SECONDS },
+  MAX_WINDOW_SECONDS: {},
+  RECORDINGS_INDEX: { default: "off" },
+  SEGMENT_BASE_URL: {},
+  VOD_SEGMENT_BASE_URL: {},
+  ANALYSIS_BUCKET: {},
+  ANALYSIS_PREFIX: { default: DEFAULT_ANALYSIS_PREFIX },
+  PLAYBACK_POLICY: { default: "public" },
+  FACES_POLICY: {},
+  TOKEN_SECRET: { secret: true },
+  TOKEN_SECRET_PREVIOUS: { secret: true },
+  KEY_TOKEN_TTL_SECONDS: { default: 900 },
+  DEMO_PAGE: { default: "on" },
+  INPUT_PREFIX: { default: "" },
+  INPUT_BUCKET: { default: DEFAULT_BUCKETS.input },
+  UPLOAD_POLICY: { default: "signed" },
+  MAX_UPLOAD_BYTES: { default: 5 * 1024 ** 3 },
+  MULTIPART_THRESHOLD_BYTES: { default: 64 * 1024 ** 2 },
+  UPLOAD_URL_TTL_SECONDS: { default: 900 },
 } as const satisfies Record<string, SettingSpec>;
+
+type WorkerSettingName = keyof typeof WORKER_SETTINGS;
+
+const tableReaders = (key: string) => ({ lambdas: PIPELINE_LAMBDAS, infra: key }) as const;
+
+/** The rest of each Worker setting's spec: the Lambdas and the CDK context key that read it too, and `required`. */
+const WORKER_SETTINGS_READERS = /* @__PURE__ */ (() =>
+  ({
+    AWS_ACCESS_KEY_ID: { required: ["worker"] },
+    AWS_SECRET_ACCESS_KEY: { required: ["worker"] },
+    AWS_REGION: { lambdas: ALL_LAMBDAS },
+    DYNAMODB_ENDPOINT: { lambdas: PIPELINE_LAMBDAS },
+    S3_ENDPOINT: { lambdas: PIPELINE_LAMBDAS },
+    TABLE_INPUT_FILE_TO_JOB_ID: tableReaders("TABLE_INPUT_FILE_TO_JOB_ID"),
+    TABLE_JOB_ID_TO_OUTPUT: tableReaders("TABLE_JOB_ID_TO_OUTPUT"),
+    TABLE_JOB_ID_TO_STATUS: tableReaders("TABLE_JOB_ID_TO_STATUS"),
+    TABLE_UPLOAD_EVENTS: tableReaders("TABLE_UPLOAD_EVENTS"),
+    TABLE_FACE_ANALYSIS: tableReaders("TABLE_FACE_ANALYSIS"),
+    ALLOWED_ORIGINS: { infra: "allowedOrigins", required: ["worker"] },
+    OUTPUT_BUCKET: { lambdas: PIPELINE_LAMBDAS, infra: "outputBucketName", required: ["lambdas"] },
+    RECORDINGS_BUCKET: { infra: "recordingsBucketName" },
+    RECORDINGS_PREFIX: { lambdas: ["recording-index"], infra: "recordingsPrefix" },
+    RECORDING_SEGMENT_SECONDS: { lambdas: ["recording-index"] },
+    ANALYSIS_BUCKET: { lambdas: FACE_LAMBDAS },
+    ANALYSIS_PREFIX: { lambdas: FACE_LAMBDAS, infra: "analysisPrefix" },
+    TOKEN_SECRET: { required: ["worker"] },
+    INPUT_PREFIX: { lambdas: UPLOAD_LAMBDAS, infra: "inputPrefix" },
+    INPUT_BUCKET: { lambdas: UPLOAD_LAMBDAS },
+  }) as const satisfies { [N in WorkerSettingName]?: SettingSpec })();
+
+// Built by a pure function so that a bundle that never reads it drops it: its array spreads would
+// otherwise count as possible side effects, and esbuild would keep the whole literal.
+const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
+  ({
+    AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS },
+    MEDIACONVERT_ROLE: { lambdas: ["submit-job"], required: ["lambdas"] },
+    MEDIACONVERT_JOB_TEMPLATE: { lambdas: ["submit-job"], infra: "mediaConvertJobTemplate", required: ["lambdas"] },
+    MEDIACONVERT_ENDPOINT_URL: { lambdas: ["submit-job"], infra: "mediaConvertEndpoint" },
+    MEDIACONVERT_QUEUE: { lambdas: ["submit-job"], infra: "mediaConvertQueue" },
+    INPUT_BUCKETS: { lambdas: UPLOAD_LAMBDAS },
+    VIDEO_EXTENSIONS: {
+      lambdas: ["submit-job"],
+      default: [
+        ...["mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v"],
+        ...["ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m"],
+      ],
+    },
+    STATUS_TTL_SECONDS: { lambdas: ["submit-job", "job-state"], default: DEFAULT_STATUS_TTL_SECONDS },
+    IDEMPOTENCY_TTL_SECONDS: { lambdas: UPLOAD_LAMBDAS, default: 7 * 86_400 },
+    REKOGNITION_SNS_TOPIC_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
+    REKOGNITION_ROLE_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
+    REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"], default: "DEFAULT" },
+    FACES_VIDEO_EXTENSIONS: { lambdas: ["faces-start"], default: ["mp4", "mov"] },
+    REKOGNITION_ENDPOINT_URL: { lambdas: FACE_LAMBDAS },
+    FACES_TTL_SECONDS: { lambdas: FACE_LAMBDAS, default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS },
+    FACES_CHUNK_SIZE: { lambdas: ["faces-collect"], default: 1000 },
+    FACES_COLLECT_RESERVE_MS: { lambdas: ["faces-collect"], default: 30_000 },
+    WEBHOOK_URLS: { lambdas: WEBHOOK_PRODUCERS, infra: "webhookUrls", default: [] },
+    WEBHOOK_QUEUE_URL: {
+      lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    },
+    SQS_ENDPOINT: {
+      lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
+    },
+    WEBHOOK_SECRET_ARN: { lambdas: ["webhook-deliver"] },
+    WEBHOOK_SECRET: { lambdas: ["webhook-deliver"], secret: true },
+    WEBHOOK_SECRET_PREVIOUS: { lambdas: ["webhook-deliver"], secret: true },
+    WEBHOOK_TIMEOUT_MS: { lambdas: ["webhook-deliver"], default: 10_000 },
+    POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO" },
+    POWERTOOLS_SERVICE_NAME: { lambdas: ALL_LAMBDAS },
+    existingTables: { infra: "existingTables", default: "" },
+    inputBucketName: { infra: "inputBucketName" },
+    // Face result files outlive their row by a day: a result nobody can find any more is dead weight.
+    analysisRetentionDays: {
+      infra: "analysisRetentionDays",
+      default: Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1,
+    },
+    facesStartConcurrency: { infra: "facesStartConcurrency", default: 5 },
+    removalPolicy: { infra: "removalPolicy", default: "retain" },
+    logRetentionDays: { infra: "logRetentionDays", default: 30 },
+    workerUserName: { infra: "workerUserName" },
+  }) as const satisfies Record<string, SettingSpec>)();
+
+/** A Worker setting's whole spec: `worker: true`, what the Worker uses of it, and who else reads it. */
+type WorkerSpecs = {
+  [N in WorkerSettingName]: { readonly worker: true } & (typeof WORKER_SETTINGS)[N] &
+    (N extends keyof typeof WORKER_SETTINGS_READERS ? (typeof WORKER_SETTINGS_READERS)[N] : unknown);
+};
+
+/** The three parts as one registry, Worker settings first (the order of docs/configuration.md). */
+function joinRegistries(): WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS {
+  const readers: Partial<Record<WorkerSettingName, SettingSpec>> = WORKER_SETTINGS_READERS;
+  const worker = Object.fromEntries(
+    Object.entries(WORKER_SETTINGS).map(([name, spec]) => [
+      name,
+      { worker: true, ...readers[name as WorkerSettingName], ...spec },
+    ]),
+  );
+  return { ...worker, ...LAMBDA_AND_INFRA_SETTINGS } as WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS;
+}
+
+/** The whole registry: every setting of every runtime. */
+export const SETTINGS = /* @__PURE__ */ joinRegistries();
 
 export type SettingName = keyof typeof SETTINGS;
 type Spec<N extends SettingName> = (typeof SETTINGS)[N];
@@ -391,4 +236,9 @@ export function allSettings(): [string, SettingSpec][] {
 /** True when `key` is a secret setting (by variable name or infra context key): its value is never echoed. */
 export function isSecretSetting(key: string): boolean {
   return settingSpec(key)?.secret === true;
+}
+
+/** True when `key` is one of the Worker's secret settings; the Worker's reader asks only this. */
+export function isSecretWorkerSetting(key: string): boolean {
+  return Object.hasOwn(WORKER_SETTINGS, key) && (WORKER_SETTINGS as Record<string, SettingSpec>)[key]!.secret === true;
 }

@@ -1,30 +1,43 @@
 /**
- * `npm run docs:config`: renders docs/configuration.md from the settings registry (`model/settings.ts`),
+ * `npm run docs:config`: renders docs/configuration.md from the settings registry (`model/settings.ts`)
+ * and its descriptions (`model/settings-docs.ts`),
  * one table per runtime, formatted by prettier so `npm run check` and the staleness test agree.
  * `test/unit/settings.test.ts` fails when the committed file differs from what this renders.
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { format } from "prettier";
-import { allSettings, LAMBDA_NAMES, type LambdaName, type SettingSpec } from "../model/settings.ts";
+import { LAMBDA_NAMES, settingSpec, type LambdaName, type SettingName, type SettingSpec } from "../model/settings.ts";
+import { SETTING_DOCS } from "../model/settings-docs.ts";
+
+/**
+ * Every setting with its spec, in the order model/settings-docs.ts lists them: the tables' order
+ * (the registry itself is grouped by runtime, Worker first).
+ */
+function allSettings(): [string, SettingSpec][] {
+  return Object.keys(SETTING_DOCS).map((name) => [name, settingSpec(name)!]);
+}
 
 export const CONFIGURATION_DOC = fileURLToPath(new URL("../docs/configuration.md", import.meta.url));
 
 type Row = [string, ...string[]];
 
-function defaultText(spec: SettingSpec, runtime: "worker" | "lambdas" | "infra"): string {
+function defaultText(name: string, spec: SettingSpec, runtime: "worker" | "lambdas" | "infra"): string {
+  const doc = SETTING_DOCS[name as SettingName];
   if (runtime !== "infra" && spec.required?.includes(runtime)) return "required";
-  if (runtime === "infra" && spec.infraDefault !== undefined) return spec.infraDefault;
-  if (spec.defaultNote !== undefined) return spec.defaultNote;
+  if (runtime === "infra" && doc.infraDefault !== undefined) return doc.infraDefault;
+  if (doc.defaultNote !== undefined) return doc.defaultNote;
   if (spec.default === undefined) return "unset";
   if (spec.default === "") return "empty";
   const value = Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default);
   return `\`${value}\``;
 }
 
-function row(name: string, spec: SettingSpec, runtime: "worker" | "lambdas" | "infra"): Row {
-  const meaning = spec.secret ? `secret: ${spec.description}` : spec.description;
-  return [`\`${name}\``, defaultText(spec, runtime), meaning];
+/** One table row; `label` is what users write (the CDK context key in the infra table). */
+function row(name: string, spec: SettingSpec, runtime: "worker" | "lambdas" | "infra", label = name): Row {
+  const { description } = SETTING_DOCS[name as SettingName];
+  const meaning = spec.secret ? `secret: ${description}` : description;
+  return [`\`${label}\``, defaultText(name, spec, runtime), meaning];
 }
 
 function table(header: Row, rows: Row[]): string {
@@ -56,7 +69,7 @@ function lambdaTables(): string[] {
 function infraTable(): string {
   const rows = allSettings()
     .filter(([, spec]) => spec.infra !== undefined)
-    .map(([name, spec]) => row(spec.infra ?? name, spec, "infra"));
+    .map(([name, spec]) => row(name, spec, "infra", spec.infra ?? name));
   const sets = allSettings()
     .filter(([name, spec]) => spec.infra !== undefined && spec.infra !== name)
     .map(([name, spec]) => `- \`${spec.infra}\` sets \`${name}\``);

@@ -37,8 +37,11 @@ see [recording-index.md](recording-index.md) for the design.
   neighbour weighs on all of them alike.
 - **Under load.** \`bench/support/load.ts\`: 8 and 64 closed-loop connections on loopback for a fixed
   time each; the client shares the cores with workerd, so req/s is a floor for both.
-- **Lambda cold import.** A fresh Node process per sample times \`await import(bundle)\` (the Init
-  phase's module load: parse, compile, top level), round-robin over the functions, median.
+- **Lambda cold import.** A fresh Node process per sample times \`await import(index.mjs)\` (the Init
+  phase's module load: parse, compile, top level), round-robin over the functions, median. The
+  handler logic and SDK clients load on the first event; "+ first event" times that too, in the same
+  process (chunks loaded, clients built, an event answered without a request to AWS). Sizes count
+  every file of the function (entry and chunks), each gzipped on its own.
 - **Faces** run in workerd too, against a fake S3 and DynamoDB on loopback in the bench's Node process
   (not counted), with \`CACHE_TTL_SECONDS=0\` so every request reads S3 (see \`bench/faces.ts\`).
 - **Status lookups** are cached in the isolate's memory only: a Cache API match and put cost more

@@ -3,8 +3,12 @@
  * in, a validated, typed config out. Every problem names its variable. The result is memoised per
  * `env` object, so validation runs once per isolate, not once per request.
  */
-import { SETTINGS, type WorkerSetting } from "../model/settings.ts";
-import { folderPrefix as sharedFolderPrefix, settingsReader, type SettingsReader } from "../model/settings-reader.ts";
+import { isSecretWorkerSetting, WORKER_SETTINGS, type WorkerSetting } from "../model/settings.ts";
+import {
+  folderPrefix as sharedFolderPrefix,
+  settingsReaderWith,
+  type SettingsReader,
+} from "../model/settings-reader.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
   DEFAULT_BUCKETS,
@@ -133,9 +137,10 @@ export function readConfig(env: ConfigBindings): Config | ConfigError {
 type Reader = SettingsReader<WorkerSetting>;
 
 function readerOf(env: ConfigBindings): Reader {
-  return settingsReader<WorkerSetting>(
+  return settingsReaderWith<WorkerSetting>(
     (name) => env[name],
     (name, problem) => new ConfigError(name, problem),
+    isSecretWorkerSetting,
   );
 }
 
@@ -185,15 +190,22 @@ function recordingSettings(read: Reader): Config["recordings"] {
 /** The upload settings; INPUT_PREFIX is the Lambdas' own, so every upload is one they transcode. */
 function uploadSettings(read: Reader): UploadConfig {
   return {
-    policy: read.oneOf("UPLOAD_POLICY", ["public", "signed"] as const, SETTINGS.UPLOAD_POLICY.default),
-    bucket: read.bucket("INPUT_BUCKET", SETTINGS.INPUT_BUCKET.default) as string,
-    prefix: folderPrefix(read.prefix("INPUT_PREFIX", SETTINGS.INPUT_PREFIX.default)),
-    maxBytes: read.integer("MAX_UPLOAD_BYTES", SETTINGS.MAX_UPLOAD_BYTES.default, { min: 1, max: MAX_OBJECT_BYTES }),
-    multipartThresholdBytes: read.integer("MULTIPART_THRESHOLD_BYTES", SETTINGS.MULTIPART_THRESHOLD_BYTES.default, {
-      min: MIN_PART_BYTES,
-      max: MAX_SINGLE_PUT_BYTES,
+    policy: read.oneOf("UPLOAD_POLICY", ["public", "signed"] as const, WORKER_SETTINGS.UPLOAD_POLICY.default),
+    bucket: read.bucket("INPUT_BUCKET", WORKER_SETTINGS.INPUT_BUCKET.default) as string,
+    prefix: folderPrefix(read.prefix("INPUT_PREFIX", WORKER_SETTINGS.INPUT_PREFIX.default)),
+    maxBytes: read.integer("MAX_UPLOAD_BYTES", WORKER_SETTINGS.MAX_UPLOAD_BYTES.default, {
+      min: 1,
+      max: MAX_OBJECT_BYTES,
     }),
-    urlTtlSeconds: read.integer("UPLOAD_URL_TTL_SECONDS", SETTINGS.UPLOAD_URL_TTL_SECONDS.default, {
+    multipartThresholdBytes: read.integer(
+      "MULTIPART_THRESHOLD_BYTES",
+      WORKER_SETTINGS.MULTIPART_THRESHOLD_BYTES.default,
+      {
+        min: MIN_PART_BYTES,
+        max: MAX_SINGLE_PUT_BYTES,
+      },
+    ),
+    urlTtlSeconds: read.integer("UPLOAD_URL_TTL_SECONDS", WORKER_SETTINGS.UPLOAD_URL_TTL_SECONDS.default, {
       min: 60,
       max: 43_200,
     }),
@@ -234,13 +246,13 @@ function tokenSecret(read: Reader, name: "TOKEN_SECRET" | "TOKEN_SECRET_PREVIOUS
 
 function playbackSettings(read: Reader): Pick<Config, "playback" | "facesPolicy"> {
   const policies = ["public", "signed"] as const;
-  const policy = read.oneOf("PLAYBACK_POLICY", policies, SETTINGS.PLAYBACK_POLICY.default);
+  const policy = read.oneOf("PLAYBACK_POLICY", policies, WORKER_SETTINGS.PLAYBACK_POLICY.default);
   return {
     playback: {
       policy,
       tokenSecret: tokenSecret(read, "TOKEN_SECRET") as string,
       previousTokenSecret: tokenSecret(read, "TOKEN_SECRET_PREVIOUS"),
-      keyTokenTtlSeconds: read.integer("KEY_TOKEN_TTL_SECONDS", SETTINGS.KEY_TOKEN_TTL_SECONDS.default, {
+      keyTokenTtlSeconds: read.integer("KEY_TOKEN_TTL_SECONDS", WORKER_SETTINGS.KEY_TOKEN_TTL_SECONDS.default, {
         min: 30,
         max: 86_400,
       }),
@@ -278,14 +290,20 @@ function parseConfig(env: ConfigBindings): Config {
     s3,
     tables,
     allowedOrigins: origins,
-    cacheTtlSeconds: read.integer("CACHE_TTL_SECONDS", SETTINGS.CACHE_TTL_SECONDS.default, { min: 0, max: 3600 }),
+    cacheTtlSeconds: read.integer("CACHE_TTL_SECONDS", WORKER_SETTINGS.CACHE_TTL_SECONDS.default, {
+      min: 0,
+      max: 3600,
+    }),
     upstream: {
-      deadlineMs: read.integer("UPSTREAM_DEADLINE_MS", SETTINGS.UPSTREAM_DEADLINE_MS.default, {
+      deadlineMs: read.integer("UPSTREAM_DEADLINE_MS", WORKER_SETTINGS.UPSTREAM_DEADLINE_MS.default, {
         min: 100,
         max: 30_000,
       }),
-      idleMs: read.integer("UPSTREAM_IDLE_MS", SETTINGS.UPSTREAM_IDLE_MS.default, { min: 100, max: 120_000 }),
-      maxAttempts: read.integer("UPSTREAM_MAX_ATTEMPTS", SETTINGS.UPSTREAM_MAX_ATTEMPTS.default, { min: 1, max: 10 }),
+      idleMs: read.integer("UPSTREAM_IDLE_MS", WORKER_SETTINGS.UPSTREAM_IDLE_MS.default, { min: 100, max: 120_000 }),
+      maxAttempts: read.integer("UPSTREAM_MAX_ATTEMPTS", WORKER_SETTINGS.UPSTREAM_MAX_ATTEMPTS.default, {
+        min: 1,
+        max: 10,
+      }),
     },
     buckets: {
       output,

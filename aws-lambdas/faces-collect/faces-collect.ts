@@ -33,6 +33,7 @@ import {
   FACE_ANALYSIS_STATUS_RANK,
   faceResultChunkKey,
   faceResultManifestKey,
+  type FaceChunkLineIndex,
   type FaceCollectCheckpoint,
 } from "../../model/index.ts";
 import type { InvocationContext } from "../shared/idempotency.ts";
@@ -215,7 +216,15 @@ async function collectOne(
     });
   }
   const checkpoint: FaceCollectCheckpoint = { ...acquired.checkpoint, Chunks: [...acquired.checkpoint.Chunks] };
-  const collection: Collection = { deps, notification, target, leaseId, checkpoint, pagesRead: 0 };
+  const collection: Collection = {
+    deps,
+    notification,
+    target,
+    leaseId,
+    checkpoint,
+    pagesRead: 0,
+    lineIndexes: new Map(),
+  };
   try {
     return await collectPages(collection, context);
   } catch (error) {
@@ -282,6 +291,12 @@ interface Collection {
   checkpoint: FaceCollectCheckpoint;
   /** Pages read by this invocation. */
   pagesRead: number;
+  /**
+   * Line indexes of the chunks this invocation wrote, by chunk number, for the manifest. Chunks that
+   * an earlier invocation wrote (a resumed collection) get none and are read whole by the Worker:
+   * the checkpoint item has no room for them (MAX_CHUNKS).
+   */
+  lineIndexes: Map<number, FaceChunkLineIndex>;
 }
 
 const whereOf = ({ notification }: Collection): Where => ({
@@ -346,6 +361,7 @@ async function restart(run: Collection, reason: string): Promise<FacesCollectOut
     return { outcome: "lease-lost", jobId };
   }
   Object.assign(checkpoint, { PagesDone: false, Pages: 0, FaceCount: 0, Chunks: [], Restarts: restarts });
+  run.lineIndexes.clear();
   delete checkpoint.NextToken;
   delete checkpoint.NextTokenAt;
   delete checkpoint.VideoMetadata;
@@ -431,7 +447,9 @@ async function storePage(
     ),
   );
   const chunkSummaries = prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]);
-  return advanceCheckpoint(run, page, chunkSummaries);
+  const stopped = await advanceCheckpoint(run, page, chunkSummaries);
+  if (!stopped) prepared.chunks.forEach((chunk, index) => run.lineIndexes.set(base + index, chunk.index));
+  return stopped;
 }
 
 /** Saves the checkpoint after a page (the row first, then the in-memory copy). */
@@ -495,6 +513,7 @@ async function finishResult(run: Collection): Promise<FacesCollectOutcome> {
     inputFile,
     inputBucket: notification.video.bucket,
     checkpoint,
+    lineIndexes: run.lineIndexes,
     now: clock(),
   });
   await clients.s3.send(

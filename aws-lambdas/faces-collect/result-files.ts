@@ -10,8 +10,10 @@
  */
 import type { FaceDetection } from "@aws-sdk/client-rekognition";
 import {
+  FACE_LINE_INDEX_EVERY,
   FACE_RESULT_VERSION,
   faceResultChunkKey,
+  type FaceChunkLineIndex,
   type FaceCollectCheckpoint,
   type FaceResultManifest,
 } from "../../model/index.ts";
@@ -22,6 +24,8 @@ export interface PreparedChunk {
   first: number;
   last: number;
   count: number;
+  /** Byte offsets of every FACE_LINE_INDEX_EVERY-th line, for the manifest's line_index. */
+  index: FaceChunkLineIndex;
 }
 
 /** A page turned into chunks, plus the faces that had no usable timestamp (dropped, counted). */
@@ -39,7 +43,11 @@ export function faceLine(timestampMs: number, face: unknown): string {
  * Splits one GetFaceDetection page into chunks of at most `chunkSize` faces. Rekognition returns
  * faces sorted by time; a stable sort keeps that order and repairs any page that is not.
  */
-export function prepareChunks(faces: readonly FaceDetection[] | undefined, chunkSize: number): PreparedPage {
+export function prepareChunks(
+  faces: readonly FaceDetection[] | undefined,
+  chunkSize: number,
+  indexEvery = FACE_LINE_INDEX_EVERY,
+): PreparedPage {
   const usable: Array<{ t: number; face: unknown }> = [];
   let dropped = 0;
   for (const detection of faces ?? []) {
@@ -54,14 +62,46 @@ export function prepareChunks(faces: readonly FaceDetection[] | undefined, chunk
   const chunks: PreparedChunk[] = [];
   for (let start = 0; start < usable.length; start += chunkSize) {
     const slice = usable.slice(start, start + chunkSize);
+    const lines = slice.map((entry) => faceLine(entry.t, entry.face));
     chunks.push({
-      body: slice.map((entry) => faceLine(entry.t, entry.face)).join("\n") + "\n",
+      body: lines.join("\n") + "\n",
       first: slice[0]!.t,
       last: slice[slice.length - 1]!.t,
       count: slice.length,
+      index: lineIndex(
+        lines,
+        slice.map((entry) => entry.t),
+        indexEvery,
+      ),
     });
   }
   return { chunks, dropped };
+}
+
+/** UTF-8 length of a string whose surrogates are paired (JSON.stringify escapes lone ones). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    // A surrogate pair is 4 bytes: 2 for each half.
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
+}
+
+/** The line index (every `every`-th line) of a chunk body made of `lines`, each followed by "\n". */
+export function lineIndex(lines: readonly string[], timestamps: readonly number[], every: number): FaceChunkLineIndex {
+  const offsets: number[] = [];
+  const ms: number[] = [];
+  let offset = 0;
+  for (let line = 0; line < lines.length; line++) {
+    if (line % every === 0) {
+      offsets.push(offset);
+      ms.push(timestamps[line]!);
+    }
+    offset += utf8Length(lines[line]!) + 1;
+  }
+  return { bytes: offset, offsets, ms };
 }
 
 /** The manifest for a finished collection. */
@@ -71,6 +111,10 @@ export function buildManifest(input: {
   inputFile: string;
   inputBucket: string;
   checkpoint: Pick<FaceCollectCheckpoint, "Chunks" | "FaceCount" | "VideoMetadata">;
+  /** Line index of chunk n under key n (PreparedChunk.index); a chunk without one is read whole. */
+  lineIndexes?: ReadonlyMap<number, FaceChunkLineIndex>;
+  /** The `indexEvery` prepareChunks built them with. */
+  lineIndexEvery?: number;
   now: number;
 }): FaceResultManifest {
   const chunks = input.checkpoint.Chunks.map(([first, last, count], index) => ({
@@ -88,6 +132,14 @@ export function buildManifest(input: {
     chunk_size: chunks.reduce((max, chunk) => Math.max(max, chunk.count), 0),
     video: input.checkpoint.VideoMetadata ?? {},
     chunks,
+    ...(input.lineIndexes && input.lineIndexes.size > 0
+      ? {
+          line_index: {
+            every: input.lineIndexEvery ?? FACE_LINE_INDEX_EVERY,
+            chunks: chunks.map((_, index) => input.lineIndexes!.get(index) ?? null),
+          },
+        }
+      : {}),
     created_at: new Date(input.now).toISOString(),
   };
 }

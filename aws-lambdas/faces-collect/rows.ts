@@ -22,7 +22,7 @@ import {
   type FaceAnalysisItem,
   type FaceCollectCheckpoint,
 } from "../../model/index.ts";
-import { isConditionalCheckFailed } from "../shared/clients.ts";
+import { isConditionalCheckFailed } from "../shared/guards.ts";
 import { ROW_NAMES, uploadOrderFromJobTag } from "../shared/face-analysis.ts";
 import type { FaceJobNotification } from "./notification.ts";
 

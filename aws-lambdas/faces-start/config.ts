@@ -6,6 +6,7 @@
  */
 import type { TableRole } from "../../model/index.ts";
 import {
+  claimTtlSetting,
   ConfigError,
   type Env,
   optionalString,
@@ -16,7 +17,6 @@ import {
   uploadSelection,
 } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
-import { claimTtlSetting } from "../shared/idempotency.ts";
 import { SETTINGS } from "../../model/settings.ts";
 
 /**

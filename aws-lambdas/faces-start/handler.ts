@@ -1,7 +1,8 @@
 /**
  * Lambda entry point of faces-start (EventBridge "Object Created" or S3 notification -> Rekognition
- * StartFaceDetection). Configuration and SDK clients are built once per cold start; a missing variable
- * fails the cold start with a ConfigError naming it. The logic lives in faces-start.ts.
+ * StartFaceDetection). Configuration is read once per cold start: a missing variable fails the cold
+ * start with a ConfigError naming it. The logic and the SDK clients load on the first event
+ * (shared/lazy-handler.ts). The logic lives in faces-start.ts.
  *
  * Trigger: an EventBridge rule on the input bucket's "Object Created" events, one rule per function
  * (submit-job has its own). S3 refuses two notification configurations with overlapping prefixes and
@@ -10,25 +11,16 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
  */
-import { RekognitionClient } from "@aws-sdk/client-rekognition";
 import { awsEndpoints } from "../shared/config.ts";
-import { createDocumentClient } from "../shared/clients.ts";
+import { lazyHandler } from "../shared/lazy-handler.ts";
 import { createLogger } from "../shared/logger.ts";
 import { readFacesStartConfig } from "./config.ts";
-import { createFacesStartHandler } from "./faces-start.ts";
 
 const config = readFacesStartConfig(process.env);
 const endpoints = awsEndpoints(process.env);
+const log = createLogger("faces-start");
 
 /** The Lambda handler. */
-export const handler = createFacesStartHandler({
-  config,
-  clients: {
-    dynamodb: createDocumentClient(endpoints),
-    rekognition: new RekognitionClient({
-      region: endpoints.region,
-      ...(config.rekognition.endpoint ? { endpoint: config.rekognition.endpoint } : {}),
-    }),
-  },
-  log: createLogger("faces-start"),
-});
+export const handler = lazyHandler(async () =>
+  (await import("./with-clients.ts")).facesStartWithClients({ config, endpoints, log }),
+);

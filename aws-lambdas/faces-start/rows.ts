@@ -16,7 +16,7 @@ import {
   type FaceAnalysisItem,
   type FaceAnalysisStatus,
 } from "../../model/index.ts";
-import { isConditionalCheckFailed } from "../shared/clients.ts";
+import { isConditionalCheckFailed } from "../shared/guards.ts";
 import { ROW_NAMES } from "../shared/face-analysis.ts";
 
 /** The upload a row describes. */

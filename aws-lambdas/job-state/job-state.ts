@@ -23,7 +23,7 @@ import {
   type JobOutputItem,
   type TableRole,
 } from "../../model/index.ts";
-import { isConditionalCheckFailed } from "../shared/clients.ts";
+import { isConditionalCheckFailed } from "../shared/guards.ts";
 import type { Log } from "../shared/logger.ts";
 import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import {

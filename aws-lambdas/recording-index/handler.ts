@@ -1,19 +1,19 @@
 /**
  * Lambda entry point of recording-index (the recordings bucket's ObjectCreated notifications for
- * `*.ts` under RECORDINGS_PREFIX -> the day indexes the Worker reads). Configuration and the S3
- * client are built once per cold start. The logic lives in recording-index.ts.
+ * `*.ts` under RECORDINGS_PREFIX -> the day indexes the Worker reads). Configuration is read once per
+ * cold start; the logic and the S3 client load on the first event (shared/lazy-handler.ts). The logic
+ * lives in recording-index.ts.
  */
 import { awsEndpoints } from "../shared/config.ts";
-import { createS3Client } from "../shared/clients.ts";
+import { lazyHandler } from "../shared/lazy-handler.ts";
 import { createLogger } from "../shared/logger.ts";
 import { readRecordingIndexConfig } from "./config.ts";
-import { createRecordingIndexHandler } from "./recording-index.ts";
 
 const config = readRecordingIndexConfig(process.env);
+const endpoints = awsEndpoints(process.env);
+const log = createLogger("recording-index");
 
 /** The Lambda handler. */
-export const handler = createRecordingIndexHandler({
-  config,
-  s3: createS3Client(awsEndpoints(process.env)),
-  log: createLogger("recording-index"),
-});
+export const handler = lazyHandler(async () =>
+  (await import("./with-clients.ts")).recordingIndexWithClients({ config, endpoints, log }),
+);

@@ -1,10 +1,10 @@
 /**
- * recording-index: keeps one index object per recorder stream and UTC day (format and rules in
- * worker/hls/recording-index.ts; design in docs/recording-index.md).
+ * recording-index: keeps one index object per recorder stream and two-day span (format and rules
+ * in worker/hls/recording-index.ts; design in docs/recording-index.md).
  *
- * Every segment the recorder uploads (or uploads late) triggers a rebuild of its day: the day is
- * listed (about 3 ListObjectsV2 pages of 30-s segments) and the index rewritten with covered-until
- * = the last settled hour. Rebuilding rather than appending makes the index right whatever order
+ * Every segment the recorder uploads (or uploads late) triggers a rebuild of its span: the span is
+ * listed (about 6 ListObjectsV2 pages of 30-s segments) and the index rewritten, its hour blocks
+ * settled up to the last settled hour. Rebuilding rather than appending makes the index right whatever order
  * or number of times S3 delivers the events (at least once, unordered:
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
  *
@@ -115,7 +115,11 @@ export async function rebuildDay(
         new PutObjectCommand({
           Bucket: target.bucket,
           Key: key,
-          Body: serializeRecordingIndex(names, coveredUntil),
+          Body: serializeRecordingIndex(names, {
+            span: target.day,
+            coveredUntil,
+            segmentSeconds: config.segmentSeconds,
+          }),
           ContentType: "text/plain; charset=utf-8",
           ...(eTag === undefined ? { IfNoneMatch: "*" } : { IfMatch: eTag }),
         }),

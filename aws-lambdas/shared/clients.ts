@@ -37,8 +37,3 @@ export function createS3Client(endpoints: AwsEndpoints): S3Client {
     responseChecksumValidation: "WHEN_REQUIRED",
   });
 }
-
-/** The error name DynamoDB uses when a condition expression is false (`ConditionalCheckFailedException`). */
-export function isConditionalCheckFailed(error: unknown): boolean {
-  return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-}

@@ -64,6 +64,14 @@ export function statusTtlSetting(env: Env): number {
   return integerSetting(env, "STATUS_TTL_SECONDS", SETTINGS.STATUS_TTL_SECONDS.default, { min: 60 });
 }
 
+/**
+ * `IDEMPOTENCY_TTL_SECONDS`: lifetime of the upload claim rows (shared/idempotency.ts), at least a day
+ * (EventBridge retries for 24 h); read by submit-job and faces-start.
+ */
+export function claimTtlSetting(env: Env): number {
+  return integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", SETTINGS.IDEMPOTENCY_TTL_SECONDS.default, { min: 86_400 });
+}
+
 /** A list variable: items separated by commas and/or whitespace, blanks dropped; `fallback` when unset. */
 export function listSetting(env: Env, name: LambdaSetting, fallback: readonly string[]): string[] {
   return lambdaSettings(env).list(name, fallback);
@@ -130,14 +138,18 @@ export interface AwsEndpoints {
   dynamodb?: string;
   /** `S3_ENDPOINT`, e.g. http://127.0.0.1:4568 (s3rver). Path-style addressing is used when set. */
   s3?: string;
+  /** `SQS_ENDPOINT`: the local stack's queue. */
+  sqs?: string;
 }
 
-/** Reads `AWS_REGION`, `DYNAMODB_ENDPOINT` and `S3_ENDPOINT`. */
+/** Reads `AWS_REGION`, `DYNAMODB_ENDPOINT`, `S3_ENDPOINT` and `SQS_ENDPOINT`. */
 export function awsEndpoints(env: Env): AwsEndpoints {
   const endpoints: AwsEndpoints = { region: awsRegion(env) };
   const dynamodb = optionalUrl(env, "DYNAMODB_ENDPOINT");
   if (dynamodb) endpoints.dynamodb = dynamodb;
   const s3 = optionalUrl(env, "S3_ENDPOINT");
   if (s3) endpoints.s3 = s3;
+  const sqs = optionalUrl(env, "SQS_ENDPOINT");
+  if (sqs) endpoints.sqs = sqs;
   return endpoints;
 }

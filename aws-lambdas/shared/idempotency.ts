@@ -30,8 +30,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { MAX_PARTITION_KEY_BYTES, TABLE_KEYS, TTL_ATTRIBUTE, epochSeconds } from "../../model/index.ts";
 import { SETTINGS } from "../../model/settings.ts";
-import { isConditionalCheckFailed } from "./clients.ts";
-import { type Env, integerSetting } from "./config.ts";
+import { isConditionalCheckFailed } from "./guards.ts";
 
 /** What identifies one upload of one object. */
 export interface ObjectIdentity {
@@ -47,11 +46,6 @@ const EVENT_KEY = TABLE_KEYS.uploadEvents;
 
 /** Default lifetime of a claim row: 7 days, beyond every redelivery window (Lambda 6 h, EventBridge 24 h). */
 export const DEFAULT_CLAIM_TTL_SECONDS = SETTINGS.IDEMPOTENCY_TTL_SECONDS.default;
-
-/** `IDEMPOTENCY_TTL_SECONDS`: lifetime of the claim rows, at least a day (EventBridge retries for 24 h). */
-export function claimTtlSetting(env: Env): number {
-  return integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", DEFAULT_CLAIM_TTL_SECONDS, { min: 86_400 });
-}
 
 /**
  * The claim key for `purpose` and an object: `<purpose>#<bucket>#<v:version | e:etag | s:sequencer | k>#<key>`.

@@ -1,6 +1,6 @@
 /**
- * The producer side of webhooks: which URLs get state changes (`WEBHOOK_URLS`), the pure mapping of a
- * payload to SQS messages (one per URL), and the enqueue after an applied update.
+ * The producer side of webhooks: the pure mapping of a payload to SQS messages (one per URL), and the
+ * enqueue after an applied update. Which URLs and queue: webhook-targets.ts.
  *
  * The queue is FIFO: the message group is the URL's position plus the job id, so one job's events reach
  * one receiver in the order they were applied, and a receiver that is down holds back only its own
@@ -14,14 +14,9 @@
 import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from "@aws-sdk/client-sqs";
 import type { WebhookQueueMessage } from "../../model/webhook-queue.ts";
 import type { WebhookPayload } from "../../model/webhooks.ts";
-import { ConfigError, type Env, lambdaSettings } from "./config.ts";
+import type { AwsEndpoints } from "./config.ts";
 import { describeError, type Log } from "./logger.ts";
-
-/** Where a producer sends its events. */
-export interface WebhookTargets {
-  queueUrl: string;
-  urls: string[];
-}
+import type { WebhookTargets } from "./webhook-targets.ts";
 
 /** What a producer needs to send events; absent when no URL is configured. */
 export interface WebhookSender {
@@ -29,23 +24,9 @@ export interface WebhookSender {
   targets: WebhookTargets;
 }
 
-/** `WEBHOOK_URLS` (absolute http(s) URLs) and `WEBHOOK_QUEUE_URL`; undefined when no URL is set. */
-export function webhookTargets(env: Env): WebhookTargets | undefined {
-  const read = lambdaSettings(env);
-  const urls = read.list("WEBHOOK_URLS", []);
-  if (urls.length === 0) return undefined;
-  for (const url of urls) {
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      throw new ConfigError("WEBHOOK_URLS", `must list absolute http(s) URLs, got ${JSON.stringify(url)}.`);
-    }
-  }
-  return { urls, queueUrl: read.required("WEBHOOK_QUEUE_URL", "the queue webhook-deliver reads (infra sets it).") };
-}
-
-/** An SQS client; `SQS_ENDPOINT` points it at the local stack's queue. */
-export function createSqsClient(env: Env, region: string): SQSClient {
-  const endpoint = lambdaSettings(env).url("SQS_ENDPOINT");
-  return new SQSClient({ region, ...(endpoint ? { endpoint } : {}) });
+/** An SQS client; `SQS_ENDPOINT` (`endpoints.sqs`) points it at the local stack's queue. */
+export function createSqsClient(endpoints: AwsEndpoints): SQSClient {
+  return new SQSClient({ region: endpoints.region, ...(endpoints.sqs ? { endpoint: endpoints.sqs } : {}) });
 }
 
 // FIFO group and deduplication ids: up to 128 of these characters.

@@ -4,6 +4,7 @@
  */
 import type { TableRole } from "../../model/index.ts";
 import {
+  claimTtlSetting,
   type Env,
   optionalString,
   optionalUrl,
@@ -13,7 +14,6 @@ import {
   type UploadSelection,
   uploadSelection,
 } from "../shared/config.ts";
-import { claimTtlSetting } from "../shared/idempotency.ts";
 import { SETTINGS } from "../../model/settings.ts";
 
 /**

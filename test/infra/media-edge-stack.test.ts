@@ -16,7 +16,7 @@ import { readFacesCollectConfig } from "../../aws-lambdas/faces-collect/config.t
 import { readFacesStartConfig } from "../../aws-lambdas/faces-start/config.ts";
 import { readJobStateConfig } from "../../aws-lambdas/job-state/config.ts";
 import { readSubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
-import { webhookTargets } from "../../aws-lambdas/shared/webhooks.ts";
+import { webhookTargets } from "../../aws-lambdas/shared/webhook-targets.ts";
 import { readWebhookDeliverConfig } from "../../aws-lambdas/webhook-deliver/config.ts";
 import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/lib/media-edge-stack.ts";
 import { readSettings } from "../../infra/lib/settings.ts";

@@ -15,12 +15,15 @@ describe("aws-lambdas/build.ts", () => {
     expect(names).not.toContain("shared");
   });
 
-  it("bundles each function into one ES module whose handler loads and runs", async () => {
+  it("bundles each function into an entry module, plus the chunks its first event loads, whose handler loads and runs", async () => {
     const bundles = await buildLambdas({ outDir, names: ["submit-job", "job-state"] });
     expect(bundles.map((b) => b.name)).toEqual(["submit-job", "job-state"]);
     for (const bundle of bundles) {
       expect(bundle.gzipBytes).toBeGreaterThan(1000);
       expect(bundle.gzipBytes).toBeLessThan(bundle.bytes);
+      expect(bundle.file).toMatch(/index\.mjs$/);
+      expect(bundle.firstEventChunks.length).toBeGreaterThan(0);
+      for (const chunk of bundle.firstEventChunks) expect(bundle.chunks).toContain(chunk);
     }
     vi.stubEnv("OUTPUT_BUCKET", "media-output");
     vi.stubEnv("MEDIACONVERT_ROLE", "arn:aws:iam::111122223333:role/MediaConvert");

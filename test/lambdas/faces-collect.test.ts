@@ -17,6 +17,7 @@ import { jobTagFor, uploadOrder } from "../../aws-lambdas/shared/face-analysis.t
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import {
   DEFAULT_TABLES,
+  FACE_LINE_INDEX_EVERY,
   faceResultChunkKey,
   faceResultManifestKey,
   type FaceResultManifest,
@@ -90,6 +91,33 @@ async function allLines(manifest: FaceResultManifest): Promise<Array<{ timestamp
   return lines;
 }
 
+/**
+ * Checks manifest.line_index against the stored chunks: each offset starts the indexed line (every
+ * `every`-th), whose timestamp is the indexed one, and `bytes` is the chunk's size. Returns which
+ * chunks are indexed.
+ */
+async function checkLineIndex(manifest: FaceResultManifest): Promise<boolean[]> {
+  const index = manifest.line_index!;
+  expect(index.every).toBe(FACE_LINE_INDEX_EVERY);
+  expect(index.chunks).toHaveLength(manifest.chunks.length);
+  const indexed: boolean[] = [];
+  for (const [n, chunk] of manifest.chunks.entries()) {
+    const entry = index.chunks[n]!;
+    indexed.push(entry !== null);
+    if (entry === null) continue;
+    const bytes = Buffer.from((await getText(s3, BUCKET, chunk.key))!);
+    const lines = bytes.toString().trimEnd().split("\n");
+    expect(entry.bytes).toBe(bytes.length);
+    expect(entry.offsets).toHaveLength(Math.ceil(chunk.count / index.every));
+    entry.offsets.forEach((offset, i) => {
+      const line = bytes.subarray(offset, bytes.indexOf(0x0a, offset)).toString();
+      expect(line).toBe(lines[i * index.every]);
+      expect((JSON.parse(line) as { timestamp_ms: number }).timestamp_ms).toBe(entry.ms[i]);
+    });
+  }
+  return indexed;
+}
+
 describe("faces-collect: SUCCEEDED", () => {
   it("reads every page (2,500 faces in 3 pages), writes chunks + manifest and the summary row", async () => {
     const t = setup();
@@ -137,6 +165,7 @@ describe("faces-collect: SUCCEEDED", () => {
     expect(lines).toHaveLength(2500);
     expect(lines.map((line) => line.timestamp_ms)).toEqual(faces.map((face) => face.Timestamp));
     expect(lines[7]!.face).toEqual(faces[7]!.Face);
+    expect(await checkLineIndex(manifest)).toEqual([true, true, true]);
 
     const row = await getRow(doc, "faceAnalysis", upload.key);
     expect(row).toMatchObject({
@@ -241,8 +270,11 @@ describe("faces-collect: long results continue from a checkpoint", () => {
     );
     expect(resumed.results[0]).toMatchObject({ outcome: "succeeded", faceCount: 2500, pagesRead: 2 });
     expect(requests(t.mock).map((input) => input.NextToken)).toEqual([undefined, "token-1", "token-2"]);
-    const lines = await allLines(await manifestOf(upload.jobId));
+    const manifest = await manifestOf(upload.jobId);
+    const lines = await allLines(manifest);
     expect(lines.map((line) => line.timestamp_ms)).toEqual(faces.map((face) => face.Timestamp));
+    // The first invocation's chunk has no line index (it was not checkpointed): read whole.
+    expect(await checkLineIndex(manifest)).toEqual([false, true, true]);
   });
 
   it("restarts from the first page when Rekognition rejects the checkpointed NextToken", async () => {

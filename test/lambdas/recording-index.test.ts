@@ -20,7 +20,7 @@ import {
 } from "../../aws-lambdas/recording-index/recording-index.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
-import { parseRecordingIndex, recordingIndexKey } from "../../worker/hls/recording-index.ts";
+import { decodeRecordingIndex, recordingIndexKey } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { buckets, s3Notification, testClients, uniquePrefix } from "./support.ts";
 
@@ -35,8 +35,7 @@ async function readIndex(streamPrefix: string, day: number) {
   const object = await s3.send(
     new GetObjectCommand({ Bucket: buckets.recordings, Key: recordingIndexKey(streamPrefix, day) }),
   );
-  const index = parseRecordingIndex(await object.Body!.transformToString());
-  return { coveredUntil: index!.coveredUntil, names: index!.text.split("\n").slice(1, -1) };
+  return decodeRecordingIndex(await object.Body!.transformToString(), day, 30);
 }
 
 describe("recording-index", () => {

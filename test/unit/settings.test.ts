@@ -13,6 +13,7 @@ import { readSettings, SettingsError } from "../../infra/lib/settings.ts";
 import { TABLE_ENV_VARS } from "../../model/index.ts";
 import { settingsReader } from "../../model/settings-reader.ts";
 import { allSettings, PIPELINE_LAMBDAS, SETTINGS, settingSpec } from "../../model/settings.ts";
+import { SETTING_DOCS } from "../../model/settings-docs.ts";
 import { CONFIGURATION_DOC, renderConfigurationDoc } from "../../scripts/config-docs.ts";
 import { ConfigError as WorkerConfigError, readConfig } from "../../worker/config.ts";
 
@@ -167,10 +168,15 @@ describe("the registry", () => {
     }
   });
 
+  it("documents every setting in model/settings-docs.ts, and nothing else", () => {
+    expect(Object.keys(SETTING_DOCS).sort()).toEqual(Object.keys(SETTINGS).sort());
+  });
+
   it("gives every setting a one-line description, and secrets no default", () => {
     for (const [name, spec] of allSettings()) {
-      expect(spec.description.length, name).toBeGreaterThan(0);
-      expect(spec.description, name).not.toContain("\n");
+      const { description } = SETTING_DOCS[name as keyof typeof SETTING_DOCS];
+      expect(description.length, name).toBeGreaterThan(0);
+      expect(description, name).not.toContain("\n");
       expect(spec.worker || spec.lambdas?.length || spec.infra, `${name} is read by nobody`).toBeTruthy();
       if (spec.secret) expect(spec.default, name).toBeUndefined();
     }
@@ -189,15 +195,14 @@ function backtickedNames(markdown: string): Set<string> {
 /**
  * Names that are real without being settings: every UPPER_SNAKE token of the source (constants,
  * enum values such as INPUT_INFORMATION, the local stack's and the tests' own variables), except the
- * registry itself. A name in the docs that is in neither set is stale or a typo.
+ * registry itself and its descriptions. A name in the docs that is in neither set is stale or a typo.
  */
 function sourceNames(): Set<string> {
   const names = new Set<string>();
   for (const folder of ["worker", "aws-lambdas", "model", "infra", "local", "bench", "test/support"]) {
     for (const file of readdirSync(join(ROOT, folder), { recursive: true, encoding: "utf8" })) {
-      if (!file.endsWith(".ts") || file.endsWith(".d.ts") || join(folder, file) === join("model", "settings.ts")) {
-        continue;
-      }
+      const registry = [join("model", "settings.ts"), join("model", "settings-docs.ts")];
+      if (!file.endsWith(".ts") || file.endsWith(".d.ts") || registry.includes(join(folder, file))) continue;
       const text = readFileSync(join(ROOT, folder, file), "utf8");
       for (const match of text.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)) names.add(match[0]);
     }

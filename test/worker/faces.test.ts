@@ -11,6 +11,7 @@ import {
   epochSeconds,
   faceResultChunkKey,
   faceResultManifestKey,
+  type FaceChunkLineIndex,
   type FaceCollectCheckpoint,
 } from "../../model/index.ts";
 import { encodeCursor, jobFingerprint, MAX_CHUNK_READS } from "../../worker/faces/results.ts";
@@ -41,8 +42,18 @@ const VIDEO = {
   ColorRange: "LIMITED",
 };
 
-/** Faces every 200 ms from 0, stored as faces-collect stores them (pages of `pageSize`, chunks of `chunkSize`). */
-async function storeResult(jobId: string, count: number, options: { pageSize?: number; chunkSize?: number } = {}) {
+interface StoreOptions {
+  pageSize?: number;
+  chunkSize?: number;
+  /** false: no line index, the layout faces-collect wrote before issue 12. */
+  indexed?: boolean;
+}
+
+/**
+ * Faces every 200 ms from 0, stored as faces-collect stores them (pages of `pageSize`, chunks of
+ * `chunkSize`, with the manifest's line index unless `indexed` is false).
+ */
+async function storeResult(jobId: string, count: number, options: StoreOptions = {}) {
   const pageSize = options.pageSize ?? 1000;
   const chunkSize = options.chunkSize ?? 1000;
   const checkpoint: FaceCollectCheckpoint = {
@@ -53,6 +64,7 @@ async function storeResult(jobId: string, count: number, options: { pageSize?: n
     Restarts: 0,
     VideoMetadata: VIDEO,
   };
+  const lineIndexes = new Map<number, FaceChunkLineIndex>();
   for (let start = 0; start < count; start += pageSize) {
     const faces = Array.from({ length: Math.min(pageSize, count - start) }, (_, i) => ({
       Timestamp: (start + i) * 200,
@@ -64,6 +76,7 @@ async function storeResult(jobId: string, count: number, options: { pageSize?: n
         putObject(BUCKET, faceResultChunkKey(PREFIX, jobId, checkpoint.Chunks.length + i), chunk.body),
       ),
     );
+    prepared.chunks.forEach((chunk, i) => lineIndexes.set(checkpoint.Chunks.length + i, chunk.index));
     checkpoint.Chunks.push(...prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]));
     checkpoint.FaceCount += faces.length;
   }
@@ -73,6 +86,7 @@ async function storeResult(jobId: string, count: number, options: { pageSize?: n
     inputFile: "x",
     inputBucket: "media-input",
     checkpoint,
+    ...(options.indexed === false ? {} : { lineIndexes }),
     now: Date.now(),
   });
   await putObject(BUCKET, faceResultManifestKey(PREFIX, jobId), JSON.stringify(manifest));
@@ -90,10 +104,15 @@ async function putRow(inputFile: string, fields: Record<string, unknown>): Promi
   });
 }
 
-async function succeeded(label: string, count: number, options: { pageSize?: number; chunkSize?: number } = {}) {
-  const jobId = `${label}${unique()}${"0".repeat(40)}`;
+/**
+ * A SUCCEEDED row and its stored result. `as` gives the row another one's job id (the result is
+ * still stored in this job's own folder), so two rows can hold the same result in two layouts.
+ */
+async function succeeded(label: string, count: number, options: StoreOptions & { as?: string } = {}) {
+  const folder = `${label}${unique()}${"0".repeat(40)}`;
+  const jobId = options.as ?? folder;
   const inputFile = `uploads/${label} ${unique()}.mp4`;
-  await storeResult(jobId, count, options);
+  await storeResult(folder, count, options);
   await putRow(inputFile, {
     JobId: jobId,
     AnalysisStatus: "SUCCEEDED",
@@ -101,7 +120,7 @@ async function succeeded(label: string, count: number, options: { pageSize?: num
     FaceCount: count,
     VideoDurationMs: 600_000,
     ResultBucket: BUCKET,
-    ResultKey: faceResultManifestKey(PREFIX, jobId),
+    ResultKey: faceResultManifestKey(PREFIX, folder),
   });
   return { jobId, inputFile };
 }
@@ -329,6 +348,41 @@ describe("GET /api/media/faces: SUCCEEDED results", () => {
       cursor = page.body.next_cursor;
     }
     expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i * 200));
+  });
+
+  it("results without a line index (written before issue 12) give byte-identical answers", async () => {
+    const old = await succeeded("old", 2500, { indexed: false, as: result.jobId });
+    const paths = [
+      "",
+      "&limit=1000",
+      "&limit=1000&from_ms=100100",
+      "&from_ms=199001&to_ms=201000&limit=3",
+      "&from_ms=250100&to_ms=262000&limit=1000",
+      "&from_ms=1000&to_ms=2000",
+      "&from_ms=0&to_ms=1000&limit=5",
+      "&from_ms=499800",
+    ];
+    for (const path of paths) {
+      let query = path;
+      for (let page = 0; page < 4; page++) {
+        const indexed = await call(`/api/media/faces?input_file=${q(result.inputFile)}${query}`);
+        const whole = await call(`/api/media/faces?input_file=${q(old.inputFile)}${query}`);
+        expect([indexed.status, whole.status]).toEqual([200, 200]);
+        // The rows differ in input_file and in when they were written; everything else is the same.
+        const rowFields = /"input_file": "[^"]*"|"(creation|update)_time": \d+/g;
+        const text = await indexed.text();
+        const expected = (await whole.text()).replace(rowFields, "");
+        const differsAt = [...text.replace(rowFields, "")].findIndex((char, i) => char !== expected[i]);
+        expect({ query, differsAt, length: text.replace(rowFields, "").length }).toEqual({
+          query,
+          differsAt: -1,
+          length: expected.length,
+        });
+        const cursor = (JSON.parse(text) as FacesBody).next_cursor;
+        if (cursor === null) break;
+        query = `${path.replace(/&from_ms=\d+|&to_ms=\d+/g, "")}&cursor=${cursor}`;
+      }
+    }
   });
 
   it("an empty result is a SUCCEEDED page with no faces", async () => {

@@ -15,6 +15,8 @@ const BUCKET = "media-recordings";
 const T0 = Date.UTC(2024, 0, 2) / 1000; // 2024-01-02T00:00:00Z, the first day of an index span
 const STREAM = `indexed-${crypto.randomUUID().slice(0, 8)}`;
 const PREFIX = `movie/${STREAM}/`;
+// Built when the first hour had settled: its block is trusted, the second hour's is open.
+const INDEX_OPTIONS = { span: T0, coveredUntil: T0 + 3600, segmentSeconds: 30 };
 // Two hours with a gap of two segments in the first (indexed) hour.
 const starts = Array.from({ length: 240 }, (_, i) => T0 + i * 30).filter((_, i) => i !== 40 && i !== 41);
 
@@ -42,7 +44,7 @@ describe("recorder windows from the index", () => {
 
   it("an index trusted for the first hour: that hour from it, the rest listed, the same playlist", async () => {
     const names = starts.filter((s) => s < T0 + 3600).map(formatSegmentName);
-    await putObject(BUCKET, recordingIndexKey(PREFIX, T0), serializeRecordingIndex(names, T0 + 3600));
+    await putObject(BUCKET, recordingIndexKey(PREFIX, T0), serializeRecordingIndex(names, INDEX_OPTIONS));
     const listed = await playlist("off");
     expect(await playlist("on")).toBe(listed);
     expect(listed.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
@@ -54,7 +56,7 @@ describe("recorder windows from the index", () => {
     await putObject(
       BUCKET,
       recordingIndexKey(PREFIX, T0),
-      serializeRecordingIndex([...names, extra, lateOnly].sort(), T0 + 3600),
+      serializeRecordingIndex([...names, extra, lateOnly].sort(), INDEX_OPTIONS),
     );
     const fromIndex = await playlist("on");
     expect(fromIndex).toContain(`/${extra}`);

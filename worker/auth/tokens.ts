@@ -1,5 +1,5 @@
 /**
- * Playback tokens: HS256 JWTs (hono/jwt) with a scope, a purpose and an expiry.
+ * Playback tokens: HS256 JWTs (./hs256.ts) with a scope, a purpose and an expiry.
  *
  * - `sub` is the scope: `job:<job id>` for a MediaConvert job (its playlists, segments and key),
  *   `rec:<stream>` for one recorder stream (`rec:` = the streams-less root, `rec:*` = all streams),
@@ -22,9 +22,8 @@
  *   TOKEN_SECRET_PREVIOUS while it is set, so tokens issued before a rotation keep working until
  *   they expire (docs/api.md, "Tokens").
  */
-import { sign, verify } from "hono/jwt";
-import type { JWTPayload } from "hono/utils/jwt/types";
 import { epochSeconds } from "../../model/index.ts";
+import { signHs256, verifyHs256 } from "./hs256.ts";
 
 export type TokenPurpose = "play" | "key" | "media" | "upload" | "thumbnail";
 
@@ -122,7 +121,7 @@ export async function mintToken(
     }
     claims.max = request.maxBytes;
   }
-  return sign(claims as unknown as JWTPayload, secret, "HS256");
+  return signHs256(claims, secret);
 }
 
 /** The outcome of a token check; `status` is what the route answers on failure. */
@@ -156,7 +155,7 @@ export function isCanonicalBase64Url(segment: string): boolean {
   return last >= 0 && last % (remainder === 2 ? 16 : 4) === 0;
 }
 
-function isClaims(payload: JWTPayload): payload is JWTPayload & TokenClaims {
+function isClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & TokenClaims {
   return (
     typeof payload.sub === "string" &&
     typeof payload.pur === "string" &&
@@ -167,16 +166,16 @@ function isClaims(payload: JWTPayload): payload is JWTPayload & TokenClaims {
   );
 }
 
-async function verifyWith(token: string, secret: string): Promise<JWTPayload | "invalid"> {
-  try {
-    // alg is pinned: a token whose header names another algorithm (or "none") is refused.
-    // exp is checked by us after the signature (hono checks it before, which would report a
-    // forged token as merely expired); iat is not compared with our clock, so a backend whose
-    // clock runs a little ahead still works - exp is what bounds a token's life.
-    return await verify(token, secret, { alg: "HS256", exp: false, iat: false });
-  } catch {
-    return "invalid";
-  }
+async function verifyWith(
+  token: string,
+  secret: string,
+  nowSeconds: number,
+): Promise<Record<string, unknown> | "invalid"> {
+  // alg is pinned: a token whose header names another algorithm (or "none") is refused.
+  // exp is checked by us after the signature (checking it before would report a forged token as
+  // merely expired); iat is not compared with our clock, so a backend whose clock runs a little
+  // ahead still works - exp is what bounds a token's life.
+  return (await verifyHs256(token, secret, nowSeconds)) ?? "invalid";
 }
 
 /**
@@ -199,14 +198,15 @@ export async function checkToken(
     return { ok: false, status: 401, reason: "malformed" };
   }
   if (!token.split(".").every(isCanonicalBase64Url)) return { ok: false, status: 401, reason: "malformed" };
+  const now = request.nowSeconds ?? epochSeconds();
   let previousSecret = false;
-  let payload = await verifyWith(token, request.secrets.current);
+  let payload = await verifyWith(token, request.secrets.current, now);
   if (payload === "invalid" && request.secrets.previous !== undefined) {
-    payload = await verifyWith(token, request.secrets.previous);
+    payload = await verifyWith(token, request.secrets.previous, now);
     previousSecret = payload !== "invalid";
   }
   if (payload === "invalid" || !isClaims(payload)) return { ok: false, status: 401, reason: "invalid" };
-  if (payload.exp <= (request.nowSeconds ?? epochSeconds())) {
+  if (payload.exp <= now) {
     return { ok: false, status: 401, reason: "expired" };
   }
   const granted =

@@ -175,6 +175,24 @@ export async function getObjectText(
   return readText("s3", response);
 }
 
+/**
+ * GetObject of a byte range of a text object (an index's blocks): the range's text (206), or the
+ * whole object's when the server ignores Range (200, `whole`); undefined when the object is missing
+ * or the range starts past its end (416). https://www.rfc-editor.org/rfc/rfc9110#section-14.2
+ */
+export async function getObjectRangeText(
+  aws: AwsEdgeClient,
+  request: { bucket: string; key: string; range: string },
+): Promise<{ text: string; whole: boolean } | undefined> {
+  const result = await getObject(aws, { ...request, headers: new Headers({ range: request.range }) });
+  if (result === undefined || result.status === 416) return undefined;
+  if (result.status !== 200 && result.status !== 206) {
+    await result.body?.cancel();
+    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${result.status}`);
+  }
+  return { text: await readText("s3", new Response(result.body)), whole: result.status === 200 };
+}
+
 // ---------------------------------------------------------------------------------------------
 // HeadBucket
 

@@ -6,7 +6,7 @@
  * into the report; a failure is named by a problem code and S3's status or DynamoDB's error type.
  */
 import { TABLE_ENV_VARS, TABLE_KEYS, type TableRole } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings.ts";
+import { WORKER_SETTINGS } from "../../model/settings.ts";
 import type { AwsEdgeClient } from "../aws/client.ts";
 import { getItem } from "../aws/dynamodb.ts";
 import { UpstreamError } from "../aws/errors.ts";
@@ -56,8 +56,7 @@ const BUCKET_SETTINGS: Record<keyof Config["buckets"], string> = {
 export function settingsPresence(env: Record<string, unknown>): { present: string[]; absent: string[] } {
   const present: string[] = [];
   const absent: string[] = [];
-  for (const [name, spec] of Object.entries(SETTINGS)) {
-    if (!("worker" in spec) || !spec.worker) continue;
+  for (const name of Object.keys(WORKER_SETTINGS)) {
     const value = env[name];
     (value !== undefined && value !== null && value !== "" ? present : absent).push(name);
   }

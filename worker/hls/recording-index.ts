@@ -1,26 +1,34 @@
 /**
- * The recorder archive's index: one small object per stream and two UTC days (INDEX_SPAN_SECONDS)
- * that lists their segment names, so a settled window is read with one GET per span instead of one
- * ListObjectsV2 page per 1,000 segments, all in parallel (docs/recording-index.md).
+ * The recorder archive's index: one object per stream and two UTC days (INDEX_SPAN_SECONDS) that
+ * lists their segment names in hour blocks of a fixed size, so a window reads with one Range GET
+ * per span exactly the hours it covers, whatever the archive's size (docs/recording-index.md).
  *
- * Object: `<stream prefix>~index/YYYYMMDD.txt` (the span's first day) (`~` cannot occur in a stream name, so the index
- * folder is never a stream, and it sorts after every segment name, so it never enters a window's
- * listing). Body: fixed-width lines of INDEX_LINE_BYTES bytes. Line 0 is the header
- * `#1 <covered-until, epoch seconds, 16 digits>`; every other line is one segment file name
- * (`YYYYMMDDTHHMMSSZ.ts`, 19 characters), ascending. The index is trusted for the segments that
- * start in [day start, covered-until) only: the indexer sets covered-until to the last whole hour
- * that had settled (see settledHour) when it listed the day, and rewrites the day whenever a
- * segment of it is created, so a late upload makes it list the day again.
+ * Object: `<stream prefix>~index/YYYYMMDD.txt` (the span's first day) (`~` cannot occur in a stream
+ * name, so the index folder is never a stream, and it sorts after every segment name, so it never
+ * enters a window's listing). Body (format 2): 48 blocks, one per hour of the span, each of
+ * indexBlockLines(segment length) lines of INDEX_LINE_BYTES bytes, so hour h of the span starts at
+ * byte h × indexBlockBytes(). A block's first line is its header `#2 <hour start, 10-digit epoch
+ * seconds> <S|O><count, 4 digits>`; then `count` segment file names (`YYYYMMDDTHHMMSSZ.ts`, 19
+ * characters) that start in that hour, ascending; then blank lines up to the block's size. `S`
+ * (settled): the hour had settled (see settledHour) when the indexer listed it, so the block is
+ * trusted. `O` (open): not settled yet, or more segments than a block holds: the reader lists
+ * that hour. The indexer rewrites the span whenever a segment of it is created, so a late upload
+ * makes it list the span again.
+ *
+ * Objects of format 1 (a header line then the span's names, unblocked) are refused: their bytes at
+ * a block's offset are not that block's header, so the reader lists those hours until the indexer
+ * rewrites the span.
  *
  * Pure: written by aws-lambdas/recording-index, read by the Worker (worker/recordings/archive.ts).
  */
-import { formatSegmentName, parseSegmentNameAt, type ArchivedSegment } from "./recordings.ts";
+import { formatSegmentName, parseSegmentName, type ArchivedSegment } from "./recordings.ts";
 
 export { settledHour } from "./recordings.ts";
 
-/** Bytes per line: 19 characters + "\n". Fixed width, so a line's offset is its number times this. */
+/** Bytes per line: 19 characters + "\n". */
 export const INDEX_LINE_BYTES = 20;
-const HEADER_TAG = "#1 ";
+/** Hours per block: the unit a window's reads are cut to, and the unit of trust. */
+export const INDEX_BLOCK_SECONDS = 3600;
 /**
  * Each index object covers two UTC days (starting on an even day number since 1970): a week's
  * window (up to 8 days with its lookback and look-ahead) then touches at most 5 of them, which fit
@@ -28,9 +36,25 @@ const HEADER_TAG = "#1 ";
  * listing. https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections
  */
 export const INDEX_SPAN_SECONDS = 2 * 86_400;
+const BLOCKS_PER_SPAN = INDEX_SPAN_SECONDS / INDEX_BLOCK_SECONDS;
+const HEADER_TAG = "#2 ";
+const PADDING_LINE = `${" ".repeat(INDEX_LINE_BYTES - 1)}\n`;
 
 /** Folder of the index objects inside a stream's prefix. */
 export const INDEX_FOLDER = "~index/";
+
+/**
+ * Lines per hour block: the header and room for 1.25 times an hour's nominal segments (a recorder
+ * that cuts early or restarts adds a few); an hour with more is marked open and listed.
+ */
+export function indexBlockLines(segmentSeconds: number): number {
+  return 1 + Math.ceil((INDEX_BLOCK_SECONDS / segmentSeconds) * 1.25);
+}
+
+/** Bytes per hour block: block h of a span starts at h times this. */
+export function indexBlockBytes(segmentSeconds: number): number {
+  return indexBlockLines(segmentSeconds) * INDEX_LINE_BYTES;
+}
 
 /** The index object of the span holding `epochSeconds` (named by its first day), for the stream at `streamPrefix`. */
 export function recordingIndexKey(streamPrefix: string, epochSeconds: number): string {
@@ -50,97 +74,197 @@ export function spansBetween(from: number, to: number): number[] {
   return spans;
 }
 
-/** The body of a day's index: the header, then the sorted segment file names. */
-export function serializeRecordingIndex(names: readonly string[], coveredUntil: number): string {
-  let body = `${HEADER_TAG}${String(Math.floor(coveredUntil)).padStart(16, "0")}\n`;
-  for (const name of names) {
-    if (name.length !== INDEX_LINE_BYTES - 1) throw new Error(`not a segment file name: ${JSON.stringify(name)}`);
-    body += `${name}\n`;
-  }
-  return body;
-}
-
-/** A day's index as read: until when it is trusted, and its text (lines cut lazily). */
-export interface RecordingIndex {
-  coveredUntil: number;
-  text: string;
-}
-
-/** Reads an index body; undefined when it is not one (wrong header or width): the day is then listed. */
-export function parseRecordingIndex(text: string): RecordingIndex | undefined {
-  if (text.length % INDEX_LINE_BYTES !== 0 || !text.startsWith(HEADER_TAG)) return undefined;
-  const digits = text.slice(HEADER_TAG.length, INDEX_LINE_BYTES - 1);
-  if (!/^\d{16}$/.test(digits)) return undefined;
-  return { coveredUntil: Number(digits), text };
-}
-
-/** Number of the first line (>= 1) whose name is >= `name` (binary search over the fixed-width lines). */
-function lowerLine(text: string, name: string): number {
-  let low = 1;
-  let high = text.length / INDEX_LINE_BYTES;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const offset = mid * INDEX_LINE_BYTES;
-    if (text.slice(offset, offset + INDEX_LINE_BYTES - 1) < name) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+/** One block's header line (without its "\n"). */
+function blockHeader(hour: number, settled: boolean, count: number): string {
+  return `${HEADER_TAG}${String(hour).padStart(10, "0")} ${settled ? "S" : "O"}${String(count).padStart(4, "0")}`;
 }
 
 /**
- * The index's segments that start in [from, to), as keys under `streamPrefix`; undefined when a
- * line in that range is not a segment name (a damaged index: the caller lists instead). Only the
- * lines in range are parsed; they are found by binary search, as the lines are fixed-width.
+ * The body of a span's index: its 48 hour blocks, each holding the sorted names of the segments
+ * that start in that hour, settled (trusted) when the hour ends at or before `coveredUntil`.
+ * `names` are the span's segment file names, ascending.
  */
-export function indexSegments(
-  index: RecordingIndex,
-  streamPrefix: string,
-  from: number,
-  to: number,
+export function serializeRecordingIndex(
+  names: readonly string[],
+  options: { span: number; coveredUntil: number; segmentSeconds: number },
+): string {
+  const { span, coveredUntil } = options;
+  const capacity = indexBlockLines(options.segmentSeconds) - 1;
+  const byBlock: string[][] = Array.from({ length: BLOCKS_PER_SPAN }, () => []);
+  for (const name of names) {
+    const start = parseSegmentName(name);
+    const block = start === undefined ? -1 : Math.floor((start - span) / INDEX_BLOCK_SECONDS);
+    if (block < 0 || block >= BLOCKS_PER_SPAN) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
+    byBlock[block]!.push(name);
+  }
+  const parts: string[] = [];
+  byBlock.forEach((blockNames, block) => {
+    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const fits = blockNames.length <= capacity;
+    const settled = fits && hour + INDEX_BLOCK_SECONDS <= coveredUntil;
+    parts.push(`${blockHeader(hour, settled, fits ? blockNames.length : 0)}\n`);
+    if (fits) for (const name of blockNames) parts.push(`${name}\n`);
+    parts.push(PADDING_LINE.repeat(capacity - (fits ? blockNames.length : 0)));
+  });
+  return parts.join("");
+}
+
+/** The byte range (HTTP Range, inclusive) of the span's blocks [firstBlock, endBlock). */
+export function indexByteRange(firstBlock: number, endBlock: number, segmentSeconds: number): string {
+  const size = indexBlockBytes(segmentSeconds);
+  return `bytes=${firstBlock * size}-${endBlock * size - 1}`;
+}
+
+/** The span's blocks that [from, to) touches (from, to inside the span): [first, end). */
+export function blocksBetween(span: number, from: number, to: number): { first: number; end: number } {
+  return {
+    first: Math.floor((from - span) / INDEX_BLOCK_SECONDS),
+    end: Math.ceil((to - span) / INDEX_BLOCK_SECONDS),
+  };
+}
+
+/** Value of the `length` digits at `at`, or -1 when one is not a digit. */
+function digitsAt(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/**
+ * Index text with the stream's prefix in front of every line, so each segment's key is a slice of
+ * one flat string (no per-segment concatenation for the runtime to copy out later). Line n of the
+ * original starts at n × (INDEX_LINE_BYTES + prefix length), its content after the prefix.
+ */
+export interface KeyedIndexText {
+  text: string;
+  prefixLength: number;
+}
+
+/** The index text (whole blocks from a range read) keyed for readIndexBlock. */
+export function keyIndexText(text: string, streamPrefix: string): KeyedIndexText {
+  const keyed = streamPrefix === "" ? text : streamPrefix + text.replaceAll("\n", `\n${streamPrefix}`);
+  return { text: keyed, prefixLength: streamPrefix.length };
+}
+
+/**
+ * The segments of one settled block whose header is line `line` of `keyed`, for the hour starting
+ * at `hour`; undefined when the block is open, missing, cut short or not a block of that hour
+ * (format 1, a segment length other than the indexer's, damage): that hour is then listed. Each
+ * name must be of that hour and after the one before it, so the result is sorted and unique.
+ * Names are checked against the hour's own prefix (`YYYYMMDDTHH`), so only minutes and seconds
+ * are parsed.
+ */
+export function readIndexBlock(
+  keyed: KeyedIndexText,
+  line: number,
+  hour: number,
+  blockLines: number,
 ): ArchivedSegment[] | undefined {
-  const { text } = index;
-  const first = lowerLine(text, formatSegmentName(from));
-  const last = lowerLine(text, formatSegmentName(to));
-  const segments = new Array<ArchivedSegment>(Math.max(0, last - first));
-  for (let line = first; line < last; line++) {
-    const offset = line * INDEX_LINE_BYTES;
-    const name = text.slice(offset, offset + INDEX_LINE_BYTES - 1);
-    const start = parseSegmentNameAt(name, 0);
-    if (start === undefined) return undefined;
-    segments[line - first] = { key: streamPrefix + name, start };
+  const { text, prefixLength } = keyed;
+  const width = INDEX_LINE_BYTES + prefixLength;
+  const header = line * width + prefixLength;
+  if (text.length < header + INDEX_LINE_BYTES || !text.startsWith(HEADER_TAG, header)) return undefined;
+  if (digitsAt(text, header + 3, 10) !== hour || text.charCodeAt(header + 14) !== 0x53 /* S */) return undefined;
+  const count = digitsAt(text, header + 15, 4);
+  if (count < 0 || count >= blockLines || text.length < header + (1 + count) * width) return undefined;
+  const hourPrefix = formatSegmentName(hour).slice(0, 11);
+  const segments = new Array<ArchivedSegment>(count);
+  let previous = -1;
+  for (let n = 0; n < count; n++) {
+    const key = header + (n + 1) * width - prefixLength;
+    const at = key + prefixLength;
+    const minute = digitsAt(text, at + 11, 2);
+    const second = digitsAt(text, at + 13, 2);
+    const within = minute * 60 + second;
+    if (
+      !text.startsWith(hourPrefix, at) ||
+      !text.startsWith("Z.ts\n", at + 15) ||
+      minute < 0 ||
+      minute > 59 ||
+      second < 0 ||
+      second > 59 ||
+      within <= previous
+    ) {
+      return undefined;
+    }
+    previous = within;
+    segments[n] = { key: text.slice(key, at + INDEX_LINE_BYTES - 1), start: hour + within };
   }
   return segments;
 }
 
-/** One part of a range: read from a day's index, or listed. */
+/** Whether the block whose header is line `line` of `keyed` is a well-formed open block of `hour` (listed, but not damaged). */
+export function isOpenBlock(keyed: KeyedIndexText, line: number, hour: number): boolean {
+  const header = line * (INDEX_LINE_BYTES + keyed.prefixLength) + keyed.prefixLength;
+  // `#2 <hour> O`: the header up to its state.
+  return keyed.text.startsWith(blockHeader(hour, false, 0).slice(0, 15), header);
+}
+
+/** A whole index object as read back (tools and tests): until when it is trusted, and its names. */
+export function decodeRecordingIndex(
+  text: string,
+  span: number,
+  segmentSeconds: number,
+): { coveredUntil: number; names: string[] } | undefined {
+  const size = indexBlockBytes(segmentSeconds);
+  if (text.length !== BLOCKS_PER_SPAN * size) return undefined;
+  let coveredUntil: number | undefined;
+  const names: string[] = [];
+  const lines = indexBlockLines(segmentSeconds);
+  for (let block = 0; block < BLOCKS_PER_SPAN; block++) {
+    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const settled = readIndexBlock({ text, prefixLength: 0 }, block * lines, hour, lines);
+    if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;
+    if (settled !== undefined) for (const segment of settled) names.push(segment.key);
+    else if (text.startsWith(`${HEADER_TAG}${String(hour).padStart(10, "0")} O`, block * size)) {
+      const count = digitsAt(text, block * size + 15, 4);
+      for (let line = 1; line <= count; line++) {
+        const at = block * size + line * INDEX_LINE_BYTES;
+        names.push(text.slice(at, at + INDEX_LINE_BYTES - 1));
+      }
+    } else return undefined;
+  }
+  return { coveredUntil: coveredUntil ?? span + INDEX_SPAN_SECONDS, names };
+}
+
+/** One part of a range: segments read from settled index blocks, or a range to list. */
 export type ArchivePiece =
-  { source: "index"; day: number; from: number; to: number } | { source: "list"; from: number; to: number };
+  { source: "index"; segments: ArchivedSegment[] } | { source: "list"; from: number; to: number };
 
 /**
- * How to read [from, to) given the day indexes that were found (`coveredUntil` per day start;
- * absent = no usable index) and the settled hour: each day's trusted part, [day, min(day end,
- * covered-until, settled hour)), from its index; everything else (untrusted parts, days without an
- * index, the live tail) listed, adjacent listed parts merged. Pieces are in time order and tile [from, to).
+ * How to read [from, to) given the settled blocks that were read (`blocks(hour)`: the block's
+ * segments, undefined when the hour has no settled block): each hour with one from its segments
+ * that start in range, every other hour listed, adjacent pieces of one kind merged. Pieces are in
+ * time order and tile [from, to).
  */
 export function planArchiveReads(
   from: number,
   to: number,
-  settled: number,
-  coveredUntil: ReadonlyMap<number, number>,
+  blocks: (hour: number) => readonly ArchivedSegment[] | undefined,
 ): ArchivePiece[] {
   const pieces: ArchivePiece[] = [];
-  const list = (a: number, b: number) => {
-    if (a >= b) return;
+  for (
+    let hour = Math.floor(from / INDEX_BLOCK_SECONDS) * INDEX_BLOCK_SECONDS;
+    hour < to;
+    hour += INDEX_BLOCK_SECONDS
+  ) {
+    const a = Math.max(from, hour);
+    const b = Math.min(to, hour + INDEX_BLOCK_SECONDS);
+    const block = blocks(hour);
     const previous = pieces[pieces.length - 1];
-    if (previous?.source === "list" && previous.to === a) previous.to = b;
-    else pieces.push({ source: "list", from: a, to: b });
-  };
-  for (const day of spansBetween(from, to)) {
-    const a = Math.max(from, day);
-    const b = Math.min(to, day + INDEX_SPAN_SECONDS);
-    const trusted = Math.min(b, settled, coveredUntil.get(day) ?? day);
-    if (trusted > a) pieces.push({ source: "index", day, from: a, to: trusted });
-    list(Math.max(a, trusted), b);
+    if (block === undefined) {
+      if (previous?.source === "list") previous.to = b;
+      else pieces.push({ source: "list", from: a, to: b });
+      continue;
+    }
+    const whole = a === hour && b === hour + INDEX_BLOCK_SECONDS;
+    const inRange = whole ? block : block.filter((segment) => segment.start >= a && segment.start < b);
+    if (previous?.source === "index") for (const segment of inRange) previous.segments.push(segment);
+    else pieces.push({ source: "index", segments: inRange.slice() });
   }
   return pieces;
 }

@@ -360,6 +360,13 @@ export function mediaSequenceFor(start: number, segmentSeconds: number): number 
   return Math.floor(start / segmentSeconds);
 }
 
+/** EXT-X-TARGETDURATION of a window: its longest duration (at least the configured length), rounded up (§4.3.3.1). */
+export function windowTargetDuration(segments: readonly WindowSegment[], segmentSeconds: number): number {
+  let longest = segmentSeconds;
+  for (const segment of segments) if (segment.duration > longest) longest = segment.duration;
+  return Math.max(1, Math.ceil(longest));
+}
+
 /**
  * The playlist for placed segments. Settled windows are VOD with EXT-X-ENDLIST (§4.3.3.4-5);
  * others are EVENT playlists (append-only, §4.3.3.5) without ENDLIST that players reload.
@@ -374,11 +381,9 @@ export function windowPlaylist(
   segmentUri: (segment: WindowSegment) => string,
 ): MediaPlaylist {
   const first = segments[0];
-  let longest = segmentSeconds;
   const entries = new Array<MediaSegment>(segments.length);
   for (let index = 0; index < segments.length; index++) {
     const segment = segments[index]!;
-    if (segment.duration > longest) longest = segment.duration;
     entries[index] = {
       uri: segmentUri(segment),
       duration: segment.duration,
@@ -387,7 +392,7 @@ export function windowPlaylist(
     };
   }
   return {
-    targetDuration: Math.max(1, Math.ceil(longest)),
+    targetDuration: windowTargetDuration(segments, segmentSeconds),
     mediaSequence: first === undefined ? 0 : mediaSequenceFor(first.start, segmentSeconds),
     playlistType: window.settled ? "VOD" : "EVENT",
     endList: window.settled,

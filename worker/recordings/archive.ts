@@ -1,25 +1,31 @@
 /**
- * Reading a recorder window's segments from S3: the day indexes where they are trusted
- * (worker/hls/recording-index.ts), ListObjectsV2 elsewhere. Every read of one phase runs in
+ * Reading a recorder window's segments from S3: the index's settled hour blocks where there are
+ * some (worker/hls/recording-index.ts), ListObjectsV2 elsewhere. Every read of one phase runs in
  * parallel, so a window costs one S3 round trip of latency whatever its length when it is indexed
- * (index GETs and the live tail's listing together), and two when parts must be listed.
+ * (Range GETs of its hours and the live tail's listing together), and two when parts the index
+ * should have held must be listed.
  *
  * Listings of long ranges are cut into slices of at most LIST_SLICE_SEGMENTS expected segments,
  * each listed from a start key computed from its start time (segment names are times), all at
  * once: the continuation tokens of one long listing would make them sequential.
  */
 import type { AwsEdgeClient } from "../aws/client.ts";
-import { getObjectText, listObjectsUntil, type ListedObject, type PageBudget } from "../aws/s3.ts";
+import { getObjectRangeText, listObjectsUntil, type ListedObject, type PageBudget } from "../aws/s3.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import {
-  indexSegments,
-  parseRecordingIndex,
+  blocksBetween,
+  INDEX_BLOCK_SECONDS,
+  INDEX_SPAN_SECONDS,
+  indexBlockLines,
+  indexByteRange,
+  isOpenBlock,
+  keyIndexText,
   planArchiveReads,
+  readIndexBlock,
   recordingIndexKey,
   settledHour,
   spansBetween,
-  type RecordingIndex,
 } from "../hls/recording-index.ts";
 import {
   formatSegmentName,
@@ -152,18 +158,45 @@ export function listWindow(source: ArchiveSource, window: { start: number; end: 
   });
 }
 
-/** A span's index, or undefined when there is none or it does not parse (that span is listed). */
-async function readIndex(source: ArchiveSource, day: number): Promise<RecordingIndex | undefined> {
-  const text = await getObjectText(source.aws, { bucket: source.bucket, key: recordingIndexKey(source.prefix, day) });
-  if (text === undefined) return undefined;
-  const index = parseRecordingIndex(text);
-  if (index === undefined) {
-    log("warn", "recordings: ignoring an index object that does not parse", {
+/**
+ * The settled blocks of one span for [from, to) (inside the span), by hour: one Range GET of
+ * exactly those hours' blocks. A missing object, a range past its end or a block that does not
+ * read (format 1, damage) leaves its hours out: they are listed.
+ */
+async function readIndexBlocks(
+  source: ArchiveSource,
+  span: number,
+  range: { from: number; to: number },
+): Promise<Map<number, ArchivedSegment[]>> {
+  const { first, end } = blocksBetween(span, range.from, range.to);
+  const key = recordingIndexKey(source.prefix, span);
+  const text = await getObjectRangeText(source.aws, {
+    bucket: source.bucket,
+    key,
+    range: indexByteRange(first, end, source.segmentSeconds),
+  });
+  const blocks = new Map<number, ArchivedSegment[]>();
+  if (text === undefined) return blocks;
+  const lines = indexBlockLines(source.segmentSeconds);
+  const keyed = keyIndexText(text.text, source.prefix);
+  // A server that ignores Range sends the whole object (200): its blocks start at their own offsets.
+  const base = text.whole ? 0 : first * lines;
+  let unreadable = 0;
+  for (let block = first; block < end; block++) {
+    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const segments = readIndexBlock(keyed, block * lines - base, hour, lines);
+    if (segments !== undefined) blocks.set(hour, segments);
+    // An open block (the indexer has not rewritten the span since the hour settled) is normal.
+    else if (!isOpenBlock(keyed, block * lines - base, hour)) unreadable++;
+  }
+  if (unreadable > 0) {
+    log("warn", "recordings: ignoring index blocks that do not read (format 1, damage); listing those hours", {
       request_id: source.requestId,
-      key: recordingIndexKey(source.prefix, day),
+      key,
+      unreadable,
     });
   }
-  return index;
+  return blocks;
 }
 
 /** The segments starting in [from, to): listed from the key of `from` on, no look-ahead. */
@@ -180,9 +213,9 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * The segments a window's playlist needs: those starting in [start - span, end + span), which
  * place exactly as one listing of the window does (placeSegments skips a segment ending before
  * the start and takes durations only from a successor at most a span later). With the index:
- * phase one GETs the indexes of the settled spans the range touches (at most 5 for a week) and,
- * in parallel, lists the live tail; phase two lists whatever no index covers (nothing when the
- * indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
+ * phase one Range-GETs the settled hours' blocks of the spans the range touches (at most 5 spans
+ * for a week) and, in parallel, lists the live tail; phase two lists whatever no settled block
+ * covers (nothing when the indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
  * head, whose tail is read separately).
  */
 export async function windowArchive(
@@ -198,20 +231,24 @@ export async function windowArchive(
   const settled = settledHour(nowSeconds, source.segmentSeconds);
   const indexedTo = Math.max(from, Math.min(to, settled));
   const spans = from < indexedTo ? spansBetween(from, indexedTo) : [];
-  const [indexes, tail] = await Promise.all([
-    Promise.all(spans.map((start) => readIndex(source, start))),
+  const [read, tail] = await Promise.all([
+    Promise.all(
+      spans.map((span) =>
+        readIndexBlocks(source, span, {
+          from: Math.max(from, span),
+          to: Math.min(indexedTo, span + INDEX_SPAN_SECONDS),
+        }),
+      ),
+    ),
     indexedTo < to ? listBetween(source, indexedTo, to) : Promise.resolve([]),
   ]);
-  const bySpan = new Map<number, RecordingIndex>();
-  spans.forEach((start, i) => indexes[i] !== undefined && bySpan.set(start, indexes[i]));
-  const covered = new Map([...bySpan].map(([start, index]) => [start, index.coveredUntil]));
-  const pieces = planArchiveReads(from, indexedTo, settled, covered);
+  const blocks = new Map<number, ArchivedSegment[]>();
+  for (const spanBlocks of read) for (const [hour, segments] of spanBlocks) blocks.set(hour, segments);
+  const pieces = planArchiveReads(from, indexedTo, (hour) => blocks.get(hour));
   const parts = await Promise.all(
-    pieces.map(async (piece) => {
-      if (piece.source === "list") return listBetween(source, piece.from, piece.to);
-      const cut = indexSegments(bySpan.get(piece.day)!, source.prefix, piece.from, piece.to);
-      return cut ?? listBetween(source, piece.from, piece.to);
-    }),
+    pieces.map((piece) =>
+      piece.source === "list" ? listBetween(source, piece.from, piece.to) : Promise.resolve(piece.segments),
+    ),
   );
   return parts.flat().concat(tail);
 }

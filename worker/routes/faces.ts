@@ -11,8 +11,9 @@
  *
  * Work per request is bounded: one DynamoDB call (GetItem, or a Query on the ByJobId index), then for a
  * SUCCEEDED result one manifest read and at most MAX_CHUNK_READS chunk reads (each with the shared
- * retry budget), cached at the edge because results never change. Chunk lines are copied into the
- * response, not parsed.
+ * retry budget), cached at the edge because results never change. A chunk read is a Range GET of the
+ * lines the page needs when the manifest has a line index, else the whole chunk. Chunk lines are
+ * copied into the response, not parsed.
  */
 import { Hono } from "hono/tiny";
 import type { Context } from "hono";
@@ -36,7 +37,6 @@ import {
   MAX_FACES_LIMIT,
   MAX_TIMESTAMP_MS,
   ResultFormatError,
-  chunkLines,
   collectPage,
   decodeCursor,
   encodeCursor,
@@ -186,23 +186,49 @@ function resultLocation(c: Context<AppEnv>, row: FaceAnalysisRow): { bucket: str
   return { bucket, key };
 }
 
-/** A result file's text, from the edge cache or S3. Missing -> 410 (expired by a lifecycle rule). */
-function readResultFile(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
-  const load = () => readResultObject(c, bucket, key, maxBytes);
+/** Bytes [start, end) of a result file (`end` exclusive). */
+type ByteRange = { start: number; end: number };
+
+/**
+ * A result file's text (or a byte range of it), from the edge cache or S3. Missing -> 410 (expired
+ * by a lifecycle rule).
+ */
+function readResultFile(
+  c: Context<AppEnv>,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+  range?: ByteRange,
+): Promise<string> {
+  const load = () => readResultObject(c, bucket, key, maxBytes, range);
   if (c.get("config").cacheTtlSeconds === 0) return load();
-  const cachePath = `faces/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`;
+  const part = range ? `?bytes=${range.start}-${range.end}` : "";
+  const cachePath = `faces/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}${part}`;
   return edgeCachedText(c, cachePath, RESULT_CACHE_SECONDS, load);
 }
 
-async function readResultObject(c: Context<AppEnv>, bucket: string, key: string, maxBytes: number): Promise<string> {
-  const object = await getObject(c.var.aws, { bucket, key });
+/**
+ * GetObject, with `Range: bytes=start-(end-1)` for a range (RFC 9110 §14.1.2: the last byte is
+ * inclusive), which S3 answers with 206 and exactly those bytes.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax
+ */
+async function readResultObject(
+  c: Context<AppEnv>,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+  range?: ByteRange,
+): Promise<string> {
+  const headers = range ? new Headers({ range: `bytes=${range.start}-${range.end - 1}` }) : undefined;
+  const object = await getObject(c.var.aws, { bucket, key, ...(headers ? { headers } : {}) });
   if (object === undefined) throw new ApiError(410, "Result no longer available.");
   const declared = Number(object.headers.get("content-length") ?? Number.NaN);
-  if (object.status !== 200 || declared > maxBytes) {
+  const expected = range === undefined ? object.status === 200 : object.status === 206;
+  if (!expected || declared > maxBytes || (range !== undefined && declared !== range.end - range.start)) {
     await object.body?.cancel();
     throw new UpstreamError(
       "s3",
-      object.status !== 200 ? "rejected" : "malformed",
+      !expected ? "rejected" : "malformed",
       `result file: HTTP ${object.status}, ${declared} bytes`,
     );
   }
@@ -253,10 +279,9 @@ async function facesPage(c: Context<AppEnv>, query: FacesQuery, row: FaceAnalysi
   }
 
   const { lines: faces, next } = await resultFormatChecked(() =>
-    collectPage(chunks, position, window, query.limit, MAX_CHUNK_READS, async (index) => {
-      const chunk = chunks[index]!;
-      return chunkLines(await readResultFile(c, location.bucket, chunk.key, MAX_CHUNK_BYTES), chunk.count);
-    }),
+    collectPage(manifest, position, window, query.limit, MAX_CHUNK_READS, (index, range) =>
+      readResultFile(c, location.bucket, chunks[index]!.key, MAX_CHUNK_BYTES, range),
+    ),
   );
 
   const body = {

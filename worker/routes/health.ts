@@ -4,7 +4,7 @@
  * (worker/health/checks.ts). 200 when every check passes, else 503. Never cached: it reports now.
  * `npm run doctor -- <worker-url>` (local/doctor.ts) reads it and says how to fix each failure.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 // Bundled at build time (esbuild inlines the one field), so the report names the deployed build.
 import { version } from "../../package.json";
 import type { AppEnv } from "../env.ts";

@@ -8,7 +8,7 @@
  * CDN), no framing, no referrer (the page's URL fragment holds tokens; fragments are never sent,
  * but nothing else from the page's URL needs to leave either).
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
 

@@ -18,7 +18,7 @@ import { ApiError } from "../http/errors.ts";
 import { PLAYLIST_CONTENT_TYPE } from "../http/media-types.ts";
 import { listWindow, windowArchive, type ArchiveSource } from "../recordings/archive.ts";
 import { streamKeyPrefix } from "../recordings/stream.ts";
-import { serializeMediaPlaylist } from "../hls/playlist.ts";
+import { serializeWindowPlaylist } from "../hls/window-playlist.ts";
 import {
   isValidStreamName,
   isWindowProblem,
@@ -27,10 +27,9 @@ import {
   parseSegmentNameAt,
   placeSegments,
   resolveWindow,
-  windowPlaylist,
   type ArchivedSegment,
+  windowTargetDuration,
   type RecordingWindow,
-  type WindowSegment,
 } from "../hls/recordings.ts";
 
 /** Browser/CDN lifetime of a settled (VOD) window playlist. */
@@ -94,9 +93,11 @@ async function settledListing(
   const { text, hit } = await edgeCacheText(c, path, SETTLED_LISTING_CACHE_SECONDS, async () => {
     const source = archiveSource(c.var.aws, config, stream, read.nowSeconds, c.get("requestId"));
     listed = await windowArchive(source, window, read.nowSeconds, read.lookAhead);
-    let names = "";
-    for (const segment of listed) names += (names === "" ? "" : "\n") + segment.key.slice(prefix.length);
-    return names;
+    // One join of the names: a flat string, which the cache's Response encodes without first
+    // flattening thousands of concatenated pieces.
+    const names = new Array<string>(listed.length);
+    for (let i = 0; i < listed.length; i++) names[i] = listed[i]!.key.slice(prefix.length);
+    return names.join("\n");
   });
   if (!hit) return { segments: listed, cached: false };
   const segments: ArchivedSegment[] = [];
@@ -186,13 +187,15 @@ export const recordingRoutes = new Hono<AppEnv>().get("/recordings/playlist.m3u8
     uriBase = `${requestOrigin(c)}/api/media/segments/recordings/${encodeS3Key(streamPrefix.slice(rootPrefix.length))}`;
     if (mediaToken !== undefined) uriSuffix = `?token=${mediaToken}`;
   }
-  const segmentUri = (segment: WindowSegment): string => uriBase + segment.key.slice(streamPrefix.length) + uriSuffix;
-  const playlist = windowPlaylist(placed, window, segmentSeconds, segmentUri);
-  const body = serializeMediaPlaylist(playlist);
+  const body = serializeWindowPlaylist(placed, window, segmentSeconds, {
+    base: uriBase,
+    nameOffset: streamPrefix.length,
+    suffix: uriSuffix,
+  });
 
   // Live: clients reload after half the target duration when nothing changed (§6.3.4), so no
   // cache may hold the playlist longer than that. Settled: the window is final.
-  const halfTarget = Math.max(1, Math.floor((playlist.targetDuration ?? segmentSeconds) / 2));
+  const halfTarget = Math.max(1, Math.floor(windowTargetDuration(placed, segmentSeconds) / 2));
   const cacheControl = window.settled
     ? signed
       ? "private, max-age=60"

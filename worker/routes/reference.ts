@@ -5,7 +5,8 @@
  * files are uploaded beside the Worker and cost its bundle nothing.
  * https://developers.cloudflare.com/workers/static-assets/binding/
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { DOC_PAGE_FILES } from "../../openapi/files.ts";
 import { ApiError, SEED_MESSAGES } from "../http/errors.ts";

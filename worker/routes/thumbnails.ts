@@ -9,7 +9,8 @@
  * streamed and edge-cached like segments (serveObject). The choice and the VTT are pure
  * (worker/thumbnails/); this module parses, calls and responds.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { authorize, embeddedToken, isValidJobId, requestOrigin } from "../auth/playback.ts";
 import { jobScope } from "../auth/tokens.ts";
 import { encodeRfc3986 } from "../aws/s3-url.ts";

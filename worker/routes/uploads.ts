@@ -7,7 +7,8 @@
  * POST /api/media/uploads/complete  CompleteMultipartUpload (409 + missing_parts when parts are missing)
  * POST /api/media/uploads/abort     AbortMultipartUpload
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authorize } from "../auth/playback.ts";
 import { uploadPrefixes, uploadScope, type TokenClaims } from "../auth/tokens.ts";

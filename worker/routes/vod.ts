@@ -2,7 +2,7 @@
  * GET /api/media/vod/<job id>/<playlist>.m3u8[?start=&end=][&token=]
  *
  * The master and rendition playlists of a COMPLETE MediaConvert job, read from the output
- * bucket (m3u8-parser), rewritten and written again by the strict serializer:
+ * bucket (worker/hls/source-playlist.ts), rewritten and written again by the strict serializer:
  * - variant/rendition URIs -> this route (carrying start/end and, in `signed` mode, the token);
  * - segment URIs -> the segment route (or VOD_SEGMENT_BASE_URL);
  * - every EXT-X-KEY URI -> the key route with a fresh short-lived key token.

@@ -8,11 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAws, type FakeAws } from "../../../bench/hls.ts";
 import { createAwsEdgeClient } from "../../../worker/aws/client.ts";
 import {
+  blocksBetween,
+  decodeRecordingIndex,
   INDEX_LINE_BYTES,
   INDEX_SPAN_SECONDS,
-  indexSegments,
-  parseRecordingIndex,
+  indexBlockBytes,
+  indexBlockLines,
+  indexByteRange,
+  isOpenBlock,
+  keyIndexText,
   planArchiveReads,
+  readIndexBlock,
   recordingIndexKey,
   serializeRecordingIndex,
   settledHour,
@@ -34,51 +40,78 @@ const names = (starts: number[]) => starts.map(formatSegmentName);
 // T0 starts an index span (an even day since 1970); the archive below begins a day before it.
 const FIRST_SPAN = T0 - INDEX_SPAN_SECONDS;
 
-describe("day index format", () => {
-  it("fixed-width lines behind a header; the key names the stream and the span's first UTC day", () => {
-    const body = serializeRecordingIndex(names([T0, T0 + 30, T0 + 95]), T0 + 3600);
-    expect(body.split("\n")[0]).toBe(`#1 ${String(T0 + 3600).padStart(16, "0")}`);
-    expect(body.length).toBe(4 * INDEX_LINE_BYTES);
-    expect(parseRecordingIndex(body)).toEqual({ coveredUntil: T0 + 3600, text: body });
+describe("index format: hour blocks", () => {
+  const options = (coveredUntil: number) => ({ span: T0, coveredUntil, segmentSeconds: SEG });
+  const BLOCK = indexBlockBytes(SEG);
+
+  it("48 fixed-size hour blocks, each a header and its hour's names; the key names the stream and the span's first UTC day", () => {
+    const body = serializeRecordingIndex(names([T0, T0 + 30, T0 + 95, T0 + 3600 + 5]), options(T0 + 3600));
+    expect(indexBlockLines(SEG)).toBe(151);
+    expect(body.length).toBe(48 * BLOCK);
+    expect(body.slice(0, 3 * INDEX_LINE_BYTES)).toBe(`#2 ${T0} S0003\n20240102T000000Z.ts\n20240102T000030Z.ts\n`);
+    // The second hour had not settled when the index was built: open.
+    expect(body.slice(BLOCK, BLOCK + 2 * INDEX_LINE_BYTES)).toBe(`#2 ${T0 + 3600} O0001\n20240102T010005Z.ts\n`);
+    expect(decodeRecordingIndex(body, T0, SEG)).toEqual({
+      coveredUntil: T0 + 3600,
+      names: names([T0, T0 + 30, T0 + 95, T0 + 3600 + 5]),
+    });
     expect(recordingIndexKey(PREFIX, T0 + 86_399)).toBe("movie/cam/~index/20240102.txt");
     // Spans of two days from an even day since 1970: 2023-12-31 and 2024-01-01 share one.
     expect(recordingIndexKey("", T0 - 1)).toBe("~index/20231231.txt");
     expect(recordingIndexKey("", T0 + 2 * DAY - 1)).toBe("~index/20240102.txt");
+    expect(() => serializeRecordingIndex(names([T0 - 30]), options(T0))).toThrow(/not a segment of this span/);
   });
 
-  it("cuts [from, to) by binary search over the lines, parsing only those", () => {
+  it("a window's hours are one byte range of whole blocks", () => {
+    expect(blocksBetween(T0, T0 + 3600 - 45, T0 + 2 * 3600 + 45)).toEqual({ first: 0, end: 3 });
+    expect(blocksBetween(T0, T0 + 3600, T0 + 7200)).toEqual({ first: 1, end: 2 });
+    expect(indexByteRange(1, 2, SEG)).toBe(`bytes=${BLOCK}-${2 * BLOCK - 1}`);
+  });
+
+  it("reads a settled block's segments; refuses open, overfull, foreign-hour, format-1 and damaged blocks", () => {
     const starts = [T0, T0 + 30, T0 + 60, T0 + 200, T0 + 230];
-    const index = parseRecordingIndex(serializeRecordingIndex(names(starts), T0 + DAY))!;
-    const cut = (from: number, to: number) => indexSegments(index, PREFIX, from, to)!.map((s) => s.start);
-    expect(cut(T0 + 30, T0 + 201)).toEqual([T0 + 30, T0 + 60, T0 + 200]);
-    expect(cut(T0 + 31, T0 + 200)).toEqual([T0 + 60]);
-    expect(cut(T0 - 100, T0 + DAY)).toEqual(starts);
-    expect(cut(T0 + 61, T0 + 199)).toEqual([]);
-    expect(indexSegments(index, PREFIX, T0, T0 + 1)).toEqual([{ key: `${PREFIX}20240102T000000Z.ts`, start: T0 }]);
+    const body = serializeRecordingIndex(names(starts), options(T0 + DAY));
+    const lines = indexBlockLines(SEG);
+    expect(readIndexBlock(keyIndexText(body, PREFIX), 0, T0, lines)).toEqual(
+      starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start })),
+    );
+    expect(readIndexBlock(keyIndexText(body, PREFIX), lines, T0 + 3600, lines)).toEqual([]);
+    expect(readIndexBlock(keyIndexText(body, PREFIX), lines, T0, lines)).toBeUndefined(); // another hour's block
+    expect(readIndexBlock(keyIndexText(body.slice(0, 3 * INDEX_LINE_BYTES), PREFIX), 0, T0, lines)).toBeUndefined(); // cut short
+    const open = serializeRecordingIndex(names(starts), options(T0));
+    expect(readIndexBlock(keyIndexText(open, PREFIX), 0, T0, lines)).toBeUndefined();
+    expect(isOpenBlock(keyIndexText(open, PREFIX), 0, T0)).toBe(true);
+    expect(isOpenBlock(keyIndexText(body, PREFIX), 0, T0)).toBe(false);
+    const damaged = body.replace("20240102T000030Z.ts", "20240102T0000xxZ.ts");
+    expect(readIndexBlock(keyIndexText(damaged, PREFIX), 0, T0, lines)).toBeUndefined();
+    const unsorted = body.replace("20240102T000100Z.ts", "20240102T000010Z.ts");
+    expect(readIndexBlock(keyIndexText(unsorted, PREFIX), 0, T0, lines)).toBeUndefined();
+    // Format 1 (a header, then all names): no block header where a block starts.
+    const format1 = `#1 ${String(T0 + DAY).padStart(16, "0")}\n${names(starts).join("\n")}\n`;
+    expect(readIndexBlock(keyIndexText(format1, PREFIX), 0, T0, lines)).toBeUndefined();
+    expect(decodeRecordingIndex(format1, T0, SEG)).toBeUndefined();
+    // More segments than a block holds (2-s segments in an index for 30-s ones): open, listed.
+    const crowded = Array.from({ length: 1800 }, (_, i) => T0 + 2 * i);
+    const overfull = serializeRecordingIndex(names(crowded), options(T0 + DAY));
+    expect(overfull.length).toBe(48 * BLOCK);
+    expect(overfull.startsWith(`#2 ${T0} O0000\n`)).toBe(true);
+    expect(readIndexBlock(keyIndexText(overfull, PREFIX), 0, T0, lines)).toBeUndefined();
   });
 
-  it("refuses what it did not write: another header, another width, a damaged line", () => {
-    const body = serializeRecordingIndex(names([T0, T0 + 30]), T0 + 3600);
-    expect(parseRecordingIndex(body.replace("#1 ", "#2 "))).toBeUndefined();
-    expect(parseRecordingIndex(`${body}x`)).toBeUndefined();
-    expect(parseRecordingIndex("")).toBeUndefined();
-    const damaged = parseRecordingIndex(body.replace("20240102T000030Z.ts", "20240102T0000xxZ.ts"))!;
-    expect(indexSegments(damaged, PREFIX, T0, T0 + 60)).toBeUndefined();
-    expect(() => serializeRecordingIndex(["short.ts"], T0)).toThrow(/not a segment file name/);
-  });
-
-  it("plans: each span's trusted part from its index, the rest listed and merged, tiling the range", () => {
-    const covered = new Map([
-      [T0 - INDEX_SPAN_SECONDS, T0], // the whole previous span
-      [T0, T0 + 5 * 3600], // five hours of this one
+  it("plans: each hour with a settled block from it (cut to the range), every other hour listed, merged, tiling the range", () => {
+    const seg = (start: number) => ({ key: PREFIX + formatSegmentName(start), start });
+    const blocks = new Map([
+      [T0 - 3600, [seg(T0 - 3600 + 10), seg(T0 - 60), seg(T0 - 30)]],
+      [T0, [seg(T0), seg(T0 + 30)]],
+      [T0 + 2 * 3600, [seg(T0 + 2 * 3600)]],
     ]);
-    expect(planArchiveReads(T0 - 3600, T0 + INDEX_SPAN_SECONDS + 3600, T0 + 10 * 3600, covered)).toEqual([
-      { source: "index", day: T0 - INDEX_SPAN_SECONDS, from: T0 - 3600, to: T0 },
-      { source: "index", day: T0, from: T0, to: T0 + 5 * 3600 },
-      { source: "list", from: T0 + 5 * 3600, to: T0 + INDEX_SPAN_SECONDS + 3600 },
+    expect(planArchiveReads(T0 - 45, T0 + 3 * 3600 + 60, (hour) => blocks.get(hour))).toEqual([
+      { source: "index", segments: [seg(T0 - 30), seg(T0), seg(T0 + 30)] },
+      { source: "list", from: T0 + 3600, to: T0 + 2 * 3600 },
+      { source: "index", segments: [seg(T0 + 2 * 3600)] },
+      { source: "list", from: T0 + 3 * 3600, to: T0 + 3 * 3600 + 60 },
     ]);
-    // Nothing settled yet: all listed, whatever the indexes say.
-    expect(planArchiveReads(T0, T0 + 60, T0 - 3600, covered)).toEqual([{ source: "list", from: T0, to: T0 + 60 }]);
+    expect(planArchiveReads(T0, T0 + 60, () => undefined)).toEqual([{ source: "list", from: T0, to: T0 + 60 }]);
   });
 });
 
@@ -123,8 +156,9 @@ describe("window reads: index + listing", () => {
       const end = day + INDEX_SPAN_SECONDS;
       const seen = starts.filter((s) => s >= day && s < end && s + SEG <= state.builtAt);
       const covered = Math.min(end, Math.max(day, settledHour(state.builtAt, SEG)));
-      const body = serializeRecordingIndex(names(seen), covered);
-      objects.set(recordingIndexKey(PREFIX, day), state.damaged ? body.slice(0, -3) : body);
+      const body = serializeRecordingIndex(names(seen), { span: day, coveredUntil: covered, segmentSeconds: SEG });
+      // Damaged: every name unreadable, so every settled block that holds one is refused and listed.
+      objects.set(recordingIndexKey(PREFIX, day), state.damaged ? body.replaceAll("Z.ts", "Z.tx") : body);
     });
   };
 
@@ -132,7 +166,7 @@ describe("window reads: index + listing", () => {
     await fc.assert(
       fc.asyncProperty(
         // Steps between segment starts: nominal, drift, one or more missing, long outages.
-        fc.array(fc.constantFrom(30, 30, 30, 31, 29, 90, 1800, 7200), { minLength: 0, maxLength: 250 }),
+        fc.array(fc.constantFrom(30, 30, 30, 31, 29, 90, 1800, 7200), { minLength: 0, maxLength: 400 }),
         fc.integer({ min: 0, max: 2 * DAY }),
         fc.array(fc.option(fc.record({ built: fc.integer({ min: 0, max: 2 * DAY }), damaged: fc.boolean() })), {
           minLength: 3,
@@ -152,11 +186,12 @@ describe("window reads: index + listing", () => {
           );
           store(starts, days);
           const all = starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start }));
-          const window = { start: T0 - DAY + startOffset, end: T0 - DAY + startOffset + length };
+          // Windows start within the archive's reach (up to an hour past its last segment), so most hold segments.
+          const reach = (starts[starts.length - 1] ?? T0 - DAY) - (T0 - DAY) + 3600;
+          const windowStart = T0 - DAY + (startOffset % reach);
+          const window = { start: windowStart, end: windowStart + length };
           const got = await windowArchive(source(now, true), window, now);
-          expect(got.map((s) => s.key)).toEqual(
-            all.filter((s) => s.start >= window.start - SPAN && s.start < window.end + SPAN).map((s) => s.key),
-          );
+          expect(got).toEqual(all.filter((s) => s.start >= window.start - SPAN && s.start < window.end + SPAN));
           const listing = oneListing(all, window);
           expect(placeSegments(got, window, SEG)).toEqual(placeSegments(listing, window, SEG));
           // Without the index: the parallel slices give exactly what one listing gives.
@@ -167,6 +202,25 @@ describe("window reads: index + listing", () => {
     );
   });
 
+  it("reads only the blocks of the window's hours, however full the span is", async () => {
+    // Two full days of 30-s segments in one span, all settled.
+    const starts = Array.from({ length: (2 * DAY) / SEG }, (_, i) => T0 + i * SEG);
+    store(starts, []);
+    objects.set(
+      recordingIndexKey(PREFIX, T0),
+      serializeRecordingIndex(names(starts), { span: T0, coveredUntil: T0 + 2 * DAY, segmentSeconds: SEG }),
+    );
+    const now = T0 + 3 * DAY;
+    const window = { start: T0 + 10 * 3600, end: T0 + 11 * 3600 };
+    fake.s3Calls = 0;
+    fake.s3ObjectBytes = 0;
+    const got = await windowArchive(source(now, true), window, now);
+    expect(got.map((s) => s.start)).toEqual(starts.filter((s) => s >= window.start - SPAN && s < window.end + SPAN));
+    // The hour, the one before (45-s lookback) and the one after (look-ahead): 3 of 48 blocks, one GET.
+    expect(fake.s3Calls).toBe(1);
+    expect(fake.s3ObjectBytes).toBe(3 * indexBlockBytes(SEG));
+  });
+
   it("an indexed settled week: 5 index GETs in one round, no listing; unindexed: parallel slices", async () => {
     const weekStart = T0 - DAY;
     const starts = Array.from({ length: (7 * DAY) / SEG }, (_, i) => weekStart + i * SEG);
@@ -174,7 +228,10 @@ describe("window reads: index + listing", () => {
     store(starts, []);
     for (let span = FIRST_SPAN; span < weekStart + 8 * DAY; span += INDEX_SPAN_SECONDS) {
       const seen = starts.filter((s) => s >= span && s < span + INDEX_SPAN_SECONDS);
-      objects.set(recordingIndexKey(PREFIX, span), serializeRecordingIndex(names(seen), span + INDEX_SPAN_SECONDS));
+      objects.set(
+        recordingIndexKey(PREFIX, span),
+        serializeRecordingIndex(names(seen), { span, coveredUntil: span + INDEX_SPAN_SECONDS, segmentSeconds: SEG }),
+      );
     }
     const window = { start: weekStart, end: weekStart + 7 * DAY };
     // The week with its lookback and look-ahead touches 5 two-day index spans: 5 GETs, within

@@ -1,0 +1,139 @@
+/**
+ * esbuild plugins for the Lambda bundles (aws-lambdas/build.ts). Each one changes only how the SDK is
+ * bundled, never what it does: test/lambdas/bundles.test.ts runs the built functions against DynamoDB
+ * Local and the local S3 server.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "esbuild";
+
+const LAMBDAS_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Only the credential provider a function needs: the Lambda runtime puts the execution role's
+ * credentials in the environment, so the SDK's default Node chain (SSO, ini files, web identity,
+ * IMDS and the STS/SSO clients behind them) is swapped for the environment provider
+ * (aws-lambdas/shared/lambda-credentials.ts).
+ */
+export const lambdaCredentials: Plugin = {
+  name: "lambda-credentials",
+  setup(builder) {
+    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: join(LAMBDAS_DIR, "shared", "lambda-credentials.ts"),
+    }));
+  },
+};
+
+/** Top-level `const _x = "text";` of a generated schema module (no escapes in the generated names). */
+const STRING_CONST = /^const (_\w+) = "([^"\\]*)";$/gm;
+/** A computed property key naming one of those constants: `{ [_hH]: ... }`. */
+const COMPUTED_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * Rewrites `{ [_hH]: _xaa }` as `{ "httpHeader": _xaa }` where `_hH` is the module's own string
+ * constant: the same object, but a literal key. esbuild keeps every top-level statement whose
+ * initialiser has a computed key (the key's conversion to a string could run code), so each client's
+ * schema module was bundled whole (S3: every one of its ~100 operations' shapes, 65 KiB minified);
+ * with literal keys the shapes no command of ours references are dropped.
+ * https://esbuild.github.io/api/#tree-shaking
+ */
+export function literalSchemaKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const [, name, value] of source.matchAll(STRING_CONST)) constants.set(name!, value!);
+  return source.replace(COMPUTED_KEY, (whole, name: string) => {
+    const value = constants.get(name);
+    // A literal "__proto__" key would set the prototype instead of an own property: keep it computed.
+    return value === undefined || value === "__proto__" ? whole : `${JSON.stringify(value)}:`;
+  });
+}
+
+/** Applies `literalSchemaKeys` to every AWS SDK client's generated schema module. */
+export const treeShakableSchemas: Plugin = {
+  name: "tree-shakable-schemas",
+  setup(builder) {
+    builder.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => ({
+        contents: literalSchemaKeys(await readFile(args.path, "utf8")),
+        loader: "js",
+      }),
+    );
+  },
+};
+
+/** Marks a resolution as already handled by `sideEffectFreePackage` (no second pass). */
+const RESOLVED = Symbol("side-effect-free");
+
+/**
+ * Declares the files of `pkg` free of side effects, as its package.json would with `"sideEffects":
+ * false`, so esbuild drops the modules whose exports nothing uses.
+ * https://esbuild.github.io/api/#ignore-annotations (what the flag means to esbuild)
+ *
+ * For @aws-sdk/lib-dynamodb, whose package.json lacks the flag that every @aws-sdk/client-* has: its
+ * ES modules only import, export and declare classes, functions and constants, but esbuild cannot
+ * know that `class GetCommand extends DynamoDBDocumentClientCommand` runs nothing. So every function
+ * importing shared/clients.ts carried the document client, all 16 of its commands and the DynamoDB
+ * client behind them (recording-index and webhook-deliver use no DynamoDB at all).
+ */
+export function sideEffectFreePackage(pkg: string): Plugin {
+  const inPackage = new RegExp(`[\\\\/]node_modules[\\\\/]${pkg.replace(/[/\\^$.*+?()[\]{}|-]/g, "\\$&")}[\\\\/]`);
+  return {
+    name: `side-effect-free:${pkg}`,
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === RESOLVED) return undefined;
+        const ours = args.path === pkg || (args.path.startsWith(".") && inPackage.test(args.importer));
+        if (!ours) return undefined;
+        const { path, namespace, errors, warnings } = await builder.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: RESOLVED,
+        });
+        return errors.length > 0 ? { errors, warnings } : { path, namespace, warnings, sideEffects: false };
+      });
+    },
+  };
+}
+
+/**
+ * `mnemonist/lru-cache` (with obliterator, 7 KiB minified) resolved to shared/lru-cache.ts, which
+ * implements the part @aws-sdk/endpoint-cache, its only importer here, calls.
+ */
+export const smallLruCache: Plugin = {
+  name: "small-lru-cache",
+  setup(builder) {
+    builder.onResolve({ filter: /^mnemonist\/lru-cache(\.js)?$/ }, () => ({
+      path: join(LAMBDAS_DIR, "shared", "lru-cache.ts"),
+    }));
+  },
+};
+
+/**
+ * Each @aws-sdk package's package.json reduced to its `version`: the clients import the whole file
+ * (`import packageInfo from "../package.json"`, 2.5 KiB each) to put `packageInfo.version` in the
+ * User-Agent header, the only field any of them reads.
+ */
+export const sdkPackageVersions: Plugin = {
+  name: "sdk-package-versions",
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { version } = JSON.parse(await readFile(args.path, "utf8")) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: "json" };
+    });
+  },
+};
+
+/**
+ * The SDK's on-demand `import("@smithy/core/event-streams")` resolved to shared/no-event-streams.ts
+ * (see there why that is never reached); static imports of the module keep the real one.
+ */
+export const noEventStreams: Plugin = {
+  name: "no-event-streams",
+  setup(builder) {
+    builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: join(LAMBDAS_DIR, "shared", "no-event-streams.ts") } : undefined,
+    );
+  },
+};
