@@ -8,7 +8,7 @@ import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
 import { parseListObjectsV2, type ListedObject, type ListPage } from "./s3-listing.ts";
 import { s3BucketUrl, s3ObjectUrl } from "./s3-url.ts";
-import { callUpstream, readText } from "./upstream.ts";
+import { callUpstream, callUpstreamWhole, type WholeBody } from "./upstream.ts";
 
 export { parseListObjectsV2, XmlError, type ListedObject, type ListPage } from "./s3-listing.ts";
 
@@ -31,17 +31,17 @@ export async function listObjectsV2Page(aws: AwsEdgeClient, request: ListRequest
   if (request.startAfter !== undefined) query.set("start-after", request.startAfter);
   if (request.continuationToken !== undefined) query.set("continuation-token", request.continuationToken);
   if (request.maxKeys !== undefined) query.set("max-keys", String(request.maxKeys));
-  const response = await callUpstream(aws, {
+  const whole = await callUpstreamWhole(aws, {
     service: "s3",
     url: s3BucketUrl(aws.endpoints.s3, request.bucket, query),
     init: { method: "GET" },
   });
-  if (!response.ok) {
-    await response.body?.cancel();
+  if (!whole.response.ok) {
+    await whole.cancel();
     // Only the status: S3 error bodies can carry the canonical request (SignatureDoesNotMatch).
-    throw new UpstreamError("s3", "rejected", `ListObjectsV2 HTTP ${response.status}`);
+    throw new UpstreamError("s3", "rejected", `ListObjectsV2 HTTP ${whole.response.status}`);
   }
-  const body = await readText("s3", response);
+  const body = await whole.text();
   try {
     return parseListObjectsV2(body);
   } catch (error) {
@@ -160,19 +160,36 @@ export async function getObject(
   );
 }
 
+/**
+ * GetObject of a body read whole (callUpstreamWhole: no guarding stream), with a Range or none;
+ * undefined for a missing object (404).
+ */
+async function getObjectWhole(
+  aws: AwsEdgeClient,
+  request: { bucket: string; key: string; range?: string },
+): Promise<WholeBody | undefined> {
+  const whole = await callUpstreamWhole(aws, {
+    service: "s3",
+    url: s3ObjectUrl(aws.endpoints.s3, request.bucket, request.key),
+    init: { method: "GET", ...(request.range === undefined ? {} : { headers: { range: request.range } }) },
+  });
+  if (whole.response.status !== 404) return whole;
+  await whole.cancel();
+  return undefined;
+}
+
 /** GetObject of a small text object (a playlist, info.json); undefined when missing. */
 export async function getObjectText(
   aws: AwsEdgeClient,
   request: { bucket: string; key: string },
 ): Promise<string | undefined> {
-  const result = await getObject(aws, request);
-  if (result === undefined) return undefined;
-  if (result.status !== 200) {
-    await result.body?.cancel();
-    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${result.status}`);
+  const whole = await getObjectWhole(aws, request);
+  if (whole === undefined) return undefined;
+  if (whole.response.status !== 200) {
+    await whole.cancel();
+    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${whole.response.status}`);
   }
-  const response = new Response(result.body);
-  return readText("s3", response);
+  return whole.text();
 }
 
 /**
@@ -184,13 +201,15 @@ export async function getObjectRangeText(
   aws: AwsEdgeClient,
   request: { bucket: string; key: string; range: string },
 ): Promise<{ text: string; whole: boolean } | undefined> {
-  const result = await getObject(aws, { ...request, headers: new Headers({ range: request.range }) });
-  if (result === undefined || result.status === 416) return undefined;
-  if (result.status !== 200 && result.status !== 206) {
-    await result.body?.cancel();
-    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${result.status}`);
+  const whole = await getObjectWhole(aws, request);
+  if (whole === undefined) return undefined;
+  const { status } = whole.response;
+  if (status !== 200 && status !== 206) {
+    await whole.cancel();
+    if (status === 416) return undefined;
+    throw new UpstreamError("s3", "rejected", `GetObject HTTP ${status}`);
   }
-  return { text: await readText("s3", new Response(result.body)), whole: result.status === 200 };
+  return { text: await whole.text(), whole: status === 200 };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
  * Signed calls to AWS from the Worker, with the failure policy every adapter shares:
  * - one deadline per call to the upstream's response headers (retries included); after the headers
  *   a streamed body is never cut for taking long, only for stalling: no bytes for `idleMs`
- *   (idleGuard); a small body read whole (DynamoDB's JSON, callUpstreamText) has `idleMs` in all;
+ *   (idleGuard); a small body read whole (callUpstreamWhole: DynamoDB's JSON, S3 listings and small
+ *   texts) has `idleMs` in all;
  * - bounded retries with full jitter on throttling and 5xx, including DynamoDB's throttling,
  *   which arrives as HTTP 400 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html);
  * - failures become an `UpstreamError` (503/504/502 in the route), never an upstream body.
@@ -112,19 +113,43 @@ export async function callUpstream(aws: AwsEdgeClient, request: UpstreamRequest)
   return new Response(body, response);
 }
 
+/** A response whose body the caller reads whole (`text`) or drops (`cancel`), never streams. */
+export interface WholeBody {
+  readonly response: Response;
+  /** The body, read natively within `idleMs` of the headers (readWholeText). */
+  text(): Promise<string>;
+  /** Drops the body unread (and the call's timer). */
+  cancel(): Promise<void>;
+}
+
 /**
- * callUpstream for a small body read whole as text (DynamoDB's JSON answers): the same policy, and
- * the body must arrive whole within `idleMs` of the headers (readWholeText). Read natively with
- * response.text() under the call's one timer: a guarding stream, a Response copy and a timer per
- * chunk, or a JS reader loop, cost a DynamoDB lookup more CPU than its signing (issue 12,
- * `npm run bench -- worker`).
+ * callUpstream for a small body read whole (DynamoDB's JSON, S3 listings, index ranges, small text
+ * objects): the same policy, and the body must arrive whole within `idleMs` of the headers. Read
+ * natively with response.text() under the call's one timer: a guarding stream, a Response copy and
+ * a timer per chunk, or a JS reader loop, cost a DynamoDB lookup more CPU than its signing (issue
+ * 12, `npm run bench -- worker`). Streamed bodies (segments) keep callUpstream's idleGuard.
  */
+export async function callUpstreamWhole(aws: AwsEdgeClient, request: UpstreamRequest): Promise<WholeBody> {
+  const sent = await sendUnderPolicy(aws, request);
+  const { service } = request;
+  const { idleMs } = aws.policy;
+  return {
+    response: sent.response,
+    text: () => readWholeText(service, sent, idleMs),
+    cancel: async () => {
+      sent.timer.stop();
+      await sent.response.body?.cancel();
+    },
+  };
+}
+
+/** callUpstreamWhole, then the whole body as text. */
 export async function callUpstreamText(
   aws: AwsEdgeClient,
   request: UpstreamRequest,
 ): Promise<{ response: Response; text: string }> {
-  const sent = await sendUnderPolicy(aws, request);
-  return { response: sent.response, text: await readWholeText(request.service, sent, aws.policy.idleMs) };
+  const whole = await callUpstreamWhole(aws, request);
+  return { response: whole.response, text: await whole.text() };
 }
 
 /** A fetched response with the call's timer (disarmed) and the abort of its fetch. */
@@ -205,8 +230,9 @@ async function fetchBeforeDeadline(client: AwsClient, request: UpstreamRequest, 
 /**
  * A small body read whole, natively, within `idleMs` of its headers: past that the fetch is
  * aborted, which errors the body (https://fetch.spec.whatwg.org/#abort-fetch) and closes the
- * connection. For a DynamoDB answer (a few KB, 1 MB at most) this is the stall rule of idleGuard
- * in effect: UPSTREAM_IDLE_MS (10 s by default) is ample for a body that still flows.
+ * connection. For a DynamoDB answer (1 MB at most), a listing page (1,000 keys) or an index range,
+ * this is the stall rule of idleGuard in effect: UPSTREAM_IDLE_MS (10 s by default) is ample for a
+ * body that still flows.
  */
 async function readWholeText(service: AwsService, sent: Sent, idleMs: number): Promise<string> {
   let late = false;
