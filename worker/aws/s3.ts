@@ -162,9 +162,9 @@ export async function getObject(
 
 /**
  * GetObject of a body read whole (callUpstreamWhole: no guarding stream), with a Range or none;
- * undefined for a missing object (404).
+ * undefined for a missing object (404). Any other status is the caller's to check.
  */
-async function getObjectWhole(
+export async function getObjectWhole(
   aws: AwsEdgeClient,
   request: { bucket: string; key: string; range?: string },
 ): Promise<WholeBody | undefined> {

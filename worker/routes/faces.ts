@@ -19,9 +19,8 @@ import { Hono } from "hono/tiny";
 import type { Context } from "hono";
 import { UpstreamError } from "../aws/errors.ts";
 import type { FaceAnalysisRow } from "../aws/rows.ts";
-import { getObject } from "../aws/s3.ts";
+import { getObjectWhole } from "../aws/s3.ts";
 import { getFaceAnalysisByJobId, getRow } from "../aws/targets.ts";
-import { readText } from "../aws/upstream.ts";
 import { authorize } from "../auth/playback.ts";
 import { facesScope } from "../auth/tokens.ts";
 import type { AppEnv } from "../env.ts";
@@ -219,20 +218,25 @@ async function readResultObject(
   maxBytes: number,
   range?: ByteRange,
 ): Promise<string> {
-  const headers = range ? new Headers({ range: `bytes=${range.start}-${range.end - 1}` }) : undefined;
-  const object = await getObject(c.var.aws, { bucket, key, ...(headers ? { headers } : {}) });
+  const object = await getObjectWhole(c.var.aws, {
+    bucket,
+    key,
+    ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}),
+  });
   if (object === undefined) throw new ApiError(410, "Result no longer available.");
-  const declared = Number(object.headers.get("content-length") ?? Number.NaN);
-  const expected = range === undefined ? object.status === 200 : object.status === 206;
+  const { status, headers } = object.response;
+  const declared = Number(headers.get("content-length") ?? Number.NaN);
+  const expected = range === undefined ? status === 200 : status === 206;
   if (!expected || declared > maxBytes || (range !== undefined && declared !== range.end - range.start)) {
-    await object.body?.cancel();
+    await object.cancel();
     throw new UpstreamError(
       "s3",
       !expected ? "rejected" : "malformed",
-      `result file: HTTP ${object.status}, ${declared} bytes`,
+      `result file: HTTP ${status}, ${declared} bytes`,
     );
   }
-  const text = await readText("s3", new Response(object.body));
+  // Read whole, natively (callUpstreamWhole): no guarding stream or timer per chunk.
+  const text = await object.text();
   if (text.length > maxBytes) throw new UpstreamError("s3", "malformed", "result file is too large");
   return text;
 }
