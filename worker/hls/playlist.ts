@@ -181,7 +181,7 @@ const NOT_IN_URI = /[\s\u0000-\u001f\u007f"]/;
 const PRINTABLE_ASCII = /^[!#-~]*$/;
 
 /** A URI line or URI attribute: a non-empty URI with no whitespace or control characters (§4.1, RFC 3986). */
-function uriText(name: string, value: string): string {
+export function uriText(name: string, value: string): string {
   // The usual URI (percent-encoded, ASCII) in one quick test; anything else gets the full checks.
   if (value !== "" && value.charCodeAt(0) !== 0x23 /* # */ && PRINTABLE_ASCII.test(value)) return value;
   // Empty, whitespace, quote or control character; or a leading '#' (that line is a tag or comment).
