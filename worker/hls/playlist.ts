@@ -153,16 +153,20 @@ function decimalFloat(name: string, value: number, decimals: number): string {
   return value.toFixed(decimals);
 }
 
-/** quoted-string: no double quote, CR or LF (§4.2). */
-function quoted(name: string, value: string): string {
+/** quoted-string: no double quote, CR or LF (§4.2). An absent value stays absent (an optional attribute). */
+function quoted(name: string, value: string): string;
+function quoted(name: string, value: string | undefined): string | undefined;
+function quoted(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   if (/["\r\n]/.test(value)) {
     throw invalid(name, "4.2 quoted-string");
   }
   return `"${value}"`;
 }
 
-/** enumerated-string: no double quote, comma or whitespace (§4.2). */
-function enumerated(name: string, value: string): string {
+/** enumerated-string: no double quote, comma or whitespace (§4.2). An absent value stays absent. */
+function enumerated(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   if (value === "" || /[",\s]/.test(value)) {
     throw invalid(name, "4.2 enumerated-string");
   }
@@ -280,11 +284,8 @@ export function extXKey(key: SegmentKey): string {
     ["METHOD", method],
     ["URI", quoted("EXT-X-KEY URI", uriText("EXT-X-KEY URI", key.uri))],
     ["IV", key.iv === undefined ? undefined : hexIv(key.iv)],
-    ["KEYFORMAT", key.keyFormat === undefined ? undefined : quoted("KEYFORMAT", key.keyFormat)],
-    [
-      "KEYFORMATVERSIONS",
-      key.keyFormatVersions === undefined ? undefined : quoted("KEYFORMATVERSIONS", key.keyFormatVersions),
-    ],
+    ["KEYFORMAT", quoted("KEYFORMAT", key.keyFormat)],
+    ["KEYFORMATVERSIONS", quoted("KEYFORMATVERSIONS", key.keyFormatVersions)],
   ])}`;
 }
 
@@ -342,21 +343,15 @@ export function extXMedia(rendition: Rendition): string {
       rendition.uri === undefined ? undefined : quoted("EXT-X-MEDIA URI", uriText("EXT-X-MEDIA URI", rendition.uri)),
     ],
     ["GROUP-ID", quoted("EXT-X-MEDIA GROUP-ID", rendition.groupId)],
-    ["LANGUAGE", rendition.language === undefined ? undefined : quoted("LANGUAGE", rendition.language)],
-    [
-      "ASSOC-LANGUAGE",
-      rendition.assocLanguage === undefined ? undefined : quoted("ASSOC-LANGUAGE", rendition.assocLanguage),
-    ],
+    ["LANGUAGE", quoted("LANGUAGE", rendition.language)],
+    ["ASSOC-LANGUAGE", quoted("ASSOC-LANGUAGE", rendition.assocLanguage)],
     ["NAME", quoted("EXT-X-MEDIA NAME", rendition.name)],
     ["DEFAULT", yesNo(rendition.default)],
     ["AUTOSELECT", yesNo(rendition.autoselect)],
     ["FORCED", yesNo(rendition.forced)],
-    ["INSTREAM-ID", rendition.instreamId === undefined ? undefined : quoted("INSTREAM-ID", rendition.instreamId)],
-    [
-      "CHARACTERISTICS",
-      rendition.characteristics === undefined ? undefined : quoted("CHARACTERISTICS", rendition.characteristics),
-    ],
-    ["CHANNELS", rendition.channels === undefined ? undefined : quoted("CHANNELS", rendition.channels)],
+    ["INSTREAM-ID", quoted("INSTREAM-ID", rendition.instreamId)],
+    ["CHARACTERISTICS", quoted("CHARACTERISTICS", rendition.characteristics)],
+    ["CHANNELS", quoted("CHANNELS", rendition.channels)],
   ])}`;
 }
 
@@ -375,7 +370,7 @@ function streamInfAttributes(
         ? undefined
         : decimalInteger("AVERAGE-BANDWIDTH", variant.averageBandwidth),
     ],
-    ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
+    ["CODECS", quoted("CODECS", variant.codecs)],
     ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
   ];
 }
@@ -385,10 +380,10 @@ export function extXStreamInf(variant: Variant): string {
   return `#EXT-X-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
     ["FRAME-RATE", variant.frameRate === undefined ? undefined : decimalFloat("FRAME-RATE", variant.frameRate, 3)],
-    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
-    ["AUDIO", variant.audio === undefined ? undefined : quoted("AUDIO", variant.audio)],
-    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
-    ["SUBTITLES", variant.subtitles === undefined ? undefined : quoted("SUBTITLES", variant.subtitles)],
+    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["AUDIO", quoted("AUDIO", variant.audio)],
+    ["VIDEO", quoted("VIDEO", variant.video)],
+    ["SUBTITLES", quoted("SUBTITLES", variant.subtitles)],
     [
       "CLOSED-CAPTIONS",
       variant.closedCaptions === undefined
@@ -404,8 +399,8 @@ export function extXStreamInf(variant: Variant): string {
 export function extXIFrameStreamInf(variant: IFrameVariant): string {
   return `#EXT-X-I-FRAME-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
-    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
-    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
+    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["VIDEO", quoted("VIDEO", variant.video)],
     ["URI", quoted("EXT-X-I-FRAME-STREAM-INF URI", uriText("EXT-X-I-FRAME-STREAM-INF URI", variant.uri))],
   ])}`;
 }
