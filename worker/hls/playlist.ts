@@ -7,12 +7,21 @@
  * EXT-X-VERSION is computed from the features used (§7) rather than trusted from the input.
  */
 
-/** A playlist that would break RFC 8216. The message names the rule (section and what failed). */
+/**
+ * A playlist that would break RFC 8216. These check playlists we build (internal invariants, never
+ * client input), so the message is short but says where and which rule: `<tag/attribute>: §<section>`
+ * and the offending value when there is one, e.g. `EXTINF: §4.3.3.1 7` (rounds above the target).
+ */
 export class PlaylistError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "PlaylistError";
   }
+}
+
+/** The one way a check below fails: where (tag or attribute), the RFC 8216 section it breaks, the value. */
+function invalid(where: string, section: string, value?: unknown): PlaylistError {
+  return new PlaylistError(`${where}: §${section}${value === undefined ? "" : ` ${String(value)}`}`);
 }
 
 export type KeyMethod = "NONE" | "AES-128" | "SAMPLE-AES";
@@ -131,7 +140,7 @@ export interface MasterPlaylist {
 /** decimal-integer: 0 to 2^64-1; we stay within safe integers. */
 function decimalInteger(name: string, value: number): string {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new PlaylistError(`${name} must be a decimal-integer (§4.2), got ${value}`);
+    throw invalid(name, "4.2 decimal-integer", value);
   }
   return String(value);
 }
@@ -139,23 +148,27 @@ function decimalInteger(name: string, value: number): string {
 /** decimal-floating-point, non-negative, written without exponent (§4.2). */
 function decimalFloat(name: string, value: number, decimals: number): string {
   if (!Number.isFinite(value) || value < 0) {
-    throw new PlaylistError(`${name} must be a non-negative decimal-floating-point (§4.2), got ${value}`);
+    throw invalid(name, "4.2 decimal-floating-point", value);
   }
   return value.toFixed(decimals);
 }
 
-/** quoted-string: no double quote, CR or LF (§4.2). */
-function quoted(name: string, value: string): string {
+/** quoted-string: no double quote, CR or LF (§4.2). An absent value stays absent (an optional attribute). */
+function quoted(name: string, value: string): string;
+function quoted(name: string, value: string | undefined): string | undefined;
+function quoted(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   if (/["\r\n]/.test(value)) {
-    throw new PlaylistError(`${name} must be a quoted-string without '"', CR or LF (§4.2)`);
+    throw invalid(name, "4.2 quoted-string");
   }
   return `"${value}"`;
 }
 
-/** enumerated-string: no double quote, comma or whitespace (§4.2). */
-function enumerated(name: string, value: string): string {
+/** enumerated-string: no double quote, comma or whitespace (§4.2). An absent value stays absent. */
+function enumerated(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
   if (value === "" || /[",\s]/.test(value)) {
-    throw new PlaylistError(`${name} must be an enumerated-string without quotes, commas or whitespace (§4.2)`);
+    throw invalid(name, "4.2 enumerated-string");
   }
   return value;
 }
@@ -172,19 +185,16 @@ const NOT_IN_URI = /[\s\u0000-\u001f\u007f"]/;
 const PRINTABLE_ASCII = /^[!#-~]*$/;
 
 /** A URI line or URI attribute: a non-empty URI with no whitespace or control characters (§4.1, RFC 3986). */
-function uriText(name: string, value: string): string {
+export function uriText(name: string, value: string): string {
   // The usual URI (percent-encoded, ASCII) in one quick test; anything else gets the full checks.
   if (value !== "" && value.charCodeAt(0) !== 0x23 /* # */ && PRINTABLE_ASCII.test(value)) return value;
-  if (value === "" || NOT_IN_URI.test(value)) {
-    throw new PlaylistError(`${name} must be a URI without whitespace, quotes or control characters (§4.1)`);
-  }
-  if (value.startsWith("#"))
-    throw new PlaylistError(`${name} must not start with '#' (§4.1: that is a tag or comment)`);
+  // Empty, whitespace, quote or control character; or a leading '#' (that line is a tag or comment).
+  if (value === "" || NOT_IN_URI.test(value) || value.startsWith("#")) throw invalid(name, "4.1 URI");
   return value;
 }
 
 function hexIv(iv: Uint8Array): string {
-  if (iv.length !== 16) throw new PlaylistError(`EXT-X-KEY IV must be 128 bits (§4.3.2.4), got ${iv.length * 8}`);
+  if (iv.length !== 16) throw invalid("EXT-X-KEY IV", "4.3.2.4 bits", iv.length * 8);
   let hex = "0x";
   for (const byte of iv) hex += byte.toString(16).padStart(2, "0");
   return hex;
@@ -211,8 +221,7 @@ function attributeList(attributes: ReadonlyArray<readonly [string, string | unde
 
 /** `#EXT-X-VERSION` (§4.3.1.2). */
 export function extXVersion(version: number): string {
-  if (!Number.isSafeInteger(version) || version < 1)
-    throw new PlaylistError(`EXT-X-VERSION must be >= 1, got ${version}`);
+  if (!Number.isSafeInteger(version) || version < 1) throw invalid("EXT-X-VERSION", "4.3.1.2", version);
   return `#EXT-X-VERSION:${version}`;
 }
 
@@ -233,14 +242,13 @@ export function extXDiscontinuitySequence(sequence: number): string {
 
 /** `#EXT-X-PLAYLIST-TYPE` (§4.3.3.5). */
 export function extXPlaylistType(type: "VOD" | "EVENT"): string {
-  if (type !== "VOD" && type !== "EVENT")
-    throw new PlaylistError(`EXT-X-PLAYLIST-TYPE must be EVENT or VOD (§4.3.3.5)`);
+  if (type !== "VOD" && type !== "EVENT") throw invalid("EXT-X-PLAYLIST-TYPE", "4.3.3.5", type);
   return `#EXT-X-PLAYLIST-TYPE:${type}`;
 }
 
 /** `#EXTINF` (§4.3.2.1): duration in seconds with millisecond precision (needs version 3), optional title. */
 export function extInf(duration: number, title = ""): string {
-  if (title !== "" && /[\r\n]/.test(title)) throw new PlaylistError("EXTINF title must not contain CR or LF (§4.1)");
+  if (title !== "" && /[\r\n]/.test(title)) throw invalid("EXTINF title", "4.1 CR/LF");
   // Whole seconds (a recorder's usual durations) are written without toFixed: same text, less work.
   const seconds =
     Number.isSafeInteger(duration) && duration >= 0 ? `${duration}.000` : decimalFloat("EXTINF duration", duration, 3);
@@ -256,7 +264,7 @@ export function extXByteRange(range: ByteRange): string {
 export function extXKey(key: SegmentKey): string {
   const method = key.method;
   if (method !== "NONE" && method !== "AES-128" && method !== "SAMPLE-AES") {
-    throw new PlaylistError(`EXT-X-KEY METHOD must be NONE, AES-128 or SAMPLE-AES (§4.3.2.4), got ${String(method)}`);
+    throw invalid("EXT-X-KEY METHOD", "4.3.2.4", method);
   }
   if (method === "NONE") {
     // "If the encryption method is NONE, other attributes MUST NOT be present."
@@ -266,21 +274,18 @@ export function extXKey(key: SegmentKey): string {
       key.keyFormat !== undefined ||
       key.keyFormatVersions !== undefined
     ) {
-      throw new PlaylistError("EXT-X-KEY METHOD=NONE must not carry other attributes (§4.3.2.4)");
+      throw invalid("EXT-X-KEY METHOD=NONE", "4.3.2.4 other attributes");
     }
     return "#EXT-X-KEY:METHOD=NONE";
   }
   // "This attribute is REQUIRED unless the METHOD is NONE."
-  if (key.uri === undefined) throw new PlaylistError(`EXT-X-KEY METHOD=${method} requires a URI (§4.3.2.4)`);
+  if (key.uri === undefined) throw invalid("EXT-X-KEY URI", "4.3.2.4 missing");
   return `#EXT-X-KEY:${attributeList([
     ["METHOD", method],
     ["URI", quoted("EXT-X-KEY URI", uriText("EXT-X-KEY URI", key.uri))],
     ["IV", key.iv === undefined ? undefined : hexIv(key.iv)],
-    ["KEYFORMAT", key.keyFormat === undefined ? undefined : quoted("KEYFORMAT", key.keyFormat)],
-    [
-      "KEYFORMATVERSIONS",
-      key.keyFormatVersions === undefined ? undefined : quoted("KEYFORMATVERSIONS", key.keyFormatVersions),
-    ],
+    ["KEYFORMAT", quoted("KEYFORMAT", key.keyFormat)],
+    ["KEYFORMATVERSIONS", quoted("KEYFORMATVERSIONS", key.keyFormatVersions)],
   ])}`;
 }
 
@@ -299,10 +304,10 @@ export function extXMap(map: SegmentMap): string {
 
 /** `#EXT-X-PROGRAM-DATE-TIME` (§4.3.2.6): ISO 8601 with a time zone, millisecond precision. */
 export function extXProgramDateTime(epochMs: number): string {
-  if (!Number.isFinite(epochMs)) throw new PlaylistError("EXT-X-PROGRAM-DATE-TIME must be a valid date (§4.3.2.6)");
+  // A valid date in years 0000-9999 (ISO 8601 as toISOString writes it without a sign).
   const date = new Date(epochMs);
   if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999) {
-    throw new PlaylistError("EXT-X-PROGRAM-DATE-TIME must be a date in years 0000-9999 (§4.3.2.6, ISO 8601)");
+    throw invalid("EXT-X-PROGRAM-DATE-TIME", "4.3.2.6", epochMs);
   }
   return `#EXT-X-PROGRAM-DATE-TIME:${date.toISOString()}`;
 }
@@ -311,28 +316,24 @@ export function extXProgramDateTime(epochMs: number): string {
 export function extXMedia(rendition: Rendition): string {
   const { type } = rendition;
   if (!["AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"].includes(type)) {
-    throw new PlaylistError(`EXT-X-MEDIA TYPE must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS (§4.3.4.1)`);
+    throw invalid("EXT-X-MEDIA TYPE", "4.3.4.1", type);
   }
   // "If the TYPE is CLOSED-CAPTIONS, the URI attribute MUST NOT be present."
   if (type === "CLOSED-CAPTIONS" && rendition.uri !== undefined) {
-    throw new PlaylistError("EXT-X-MEDIA TYPE=CLOSED-CAPTIONS must not have a URI (§4.3.4.1)");
+    throw invalid("EXT-X-MEDIA URI", "4.3.4.1", type);
   }
-  if (type === "SUBTITLES" && rendition.uri === undefined) {
-    throw new PlaylistError("EXT-X-MEDIA TYPE=SUBTITLES requires a URI (§4.3.4.1)");
-  }
+  if (type === "SUBTITLES" && rendition.uri === undefined) throw invalid("EXT-X-MEDIA URI", "4.3.4.1", type);
   // "This attribute is REQUIRED if the TYPE attribute is CLOSED-CAPTIONS ... For all other TYPE values, INSTREAM-ID MUST NOT be specified."
   if ((type === "CLOSED-CAPTIONS") !== (rendition.instreamId !== undefined)) {
-    throw new PlaylistError(
-      "EXT-X-MEDIA INSTREAM-ID is required for CLOSED-CAPTIONS and forbidden otherwise (§4.3.4.1)",
-    );
+    throw invalid("EXT-X-MEDIA INSTREAM-ID", "4.3.4.1", type);
   }
   // "If the AUTOSELECT attribute is present, its value MUST be YES if the value of the DEFAULT attribute is YES."
   if (rendition.default === true && rendition.autoselect === false) {
-    throw new PlaylistError("EXT-X-MEDIA AUTOSELECT must be YES when DEFAULT is YES (§4.3.4.1)");
+    throw invalid("EXT-X-MEDIA AUTOSELECT", "4.3.4.1 DEFAULT=YES");
   }
   // "The FORCED attribute MUST NOT be present unless the TYPE is SUBTITLES."
   if (rendition.forced !== undefined && type !== "SUBTITLES") {
-    throw new PlaylistError("EXT-X-MEDIA FORCED is only allowed for SUBTITLES (§4.3.4.1)");
+    throw invalid("EXT-X-MEDIA FORCED", "4.3.4.1", type);
   }
   const yesNo = (value: boolean | undefined) => (value === undefined ? undefined : value ? "YES" : "NO");
   return `#EXT-X-MEDIA:${attributeList([
@@ -342,21 +343,15 @@ export function extXMedia(rendition: Rendition): string {
       rendition.uri === undefined ? undefined : quoted("EXT-X-MEDIA URI", uriText("EXT-X-MEDIA URI", rendition.uri)),
     ],
     ["GROUP-ID", quoted("EXT-X-MEDIA GROUP-ID", rendition.groupId)],
-    ["LANGUAGE", rendition.language === undefined ? undefined : quoted("LANGUAGE", rendition.language)],
-    [
-      "ASSOC-LANGUAGE",
-      rendition.assocLanguage === undefined ? undefined : quoted("ASSOC-LANGUAGE", rendition.assocLanguage),
-    ],
+    ["LANGUAGE", quoted("LANGUAGE", rendition.language)],
+    ["ASSOC-LANGUAGE", quoted("ASSOC-LANGUAGE", rendition.assocLanguage)],
     ["NAME", quoted("EXT-X-MEDIA NAME", rendition.name)],
     ["DEFAULT", yesNo(rendition.default)],
     ["AUTOSELECT", yesNo(rendition.autoselect)],
     ["FORCED", yesNo(rendition.forced)],
-    ["INSTREAM-ID", rendition.instreamId === undefined ? undefined : quoted("INSTREAM-ID", rendition.instreamId)],
-    [
-      "CHARACTERISTICS",
-      rendition.characteristics === undefined ? undefined : quoted("CHARACTERISTICS", rendition.characteristics),
-    ],
-    ["CHANNELS", rendition.channels === undefined ? undefined : quoted("CHANNELS", rendition.channels)],
+    ["INSTREAM-ID", quoted("INSTREAM-ID", rendition.instreamId)],
+    ["CHARACTERISTICS", quoted("CHARACTERISTICS", rendition.characteristics)],
+    ["CHANNELS", quoted("CHANNELS", rendition.channels)],
   ])}`;
 }
 
@@ -375,7 +370,7 @@ function streamInfAttributes(
         ? undefined
         : decimalInteger("AVERAGE-BANDWIDTH", variant.averageBandwidth),
     ],
-    ["CODECS", variant.codecs === undefined ? undefined : quoted("CODECS", variant.codecs)],
+    ["CODECS", quoted("CODECS", variant.codecs)],
     ["RESOLUTION", variant.resolution === undefined ? undefined : resolutionText(variant.resolution)],
   ];
 }
@@ -385,10 +380,10 @@ export function extXStreamInf(variant: Variant): string {
   return `#EXT-X-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
     ["FRAME-RATE", variant.frameRate === undefined ? undefined : decimalFloat("FRAME-RATE", variant.frameRate, 3)],
-    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
-    ["AUDIO", variant.audio === undefined ? undefined : quoted("AUDIO", variant.audio)],
-    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
-    ["SUBTITLES", variant.subtitles === undefined ? undefined : quoted("SUBTITLES", variant.subtitles)],
+    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["AUDIO", quoted("AUDIO", variant.audio)],
+    ["VIDEO", quoted("VIDEO", variant.video)],
+    ["SUBTITLES", quoted("SUBTITLES", variant.subtitles)],
     [
       "CLOSED-CAPTIONS",
       variant.closedCaptions === undefined
@@ -404,8 +399,8 @@ export function extXStreamInf(variant: Variant): string {
 export function extXIFrameStreamInf(variant: IFrameVariant): string {
   return `#EXT-X-I-FRAME-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
-    ["HDCP-LEVEL", variant.hdcpLevel === undefined ? undefined : enumerated("HDCP-LEVEL", variant.hdcpLevel)],
-    ["VIDEO", variant.video === undefined ? undefined : quoted("VIDEO", variant.video)],
+    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["VIDEO", quoted("VIDEO", variant.video)],
     ["URI", quoted("EXT-X-I-FRAME-STREAM-INF URI", uriText("EXT-X-I-FRAME-STREAM-INF URI", variant.uri))],
   ])}`;
 }
@@ -434,7 +429,7 @@ export function requiredMediaVersion(playlist: MediaPlaylist): number {
 function checkVersion(given: number | undefined, required: number): number {
   if (given === undefined) return required;
   if (given < required) {
-    throw new PlaylistError(`EXT-X-VERSION ${given} is lower than the ${required} the playlist's features need (§7)`);
+    throw invalid("EXT-X-VERSION", `7 ${given} < ${required}`);
   }
   return given;
 }
@@ -451,10 +446,10 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
   const version = checkVersion(playlist.version, requiredMediaVersion(playlist));
   if (playlist.playlistType === "VOD" && !playlist.endList) {
     // A VOD playlist cannot change (§4.3.3.5), so it is complete: it must end the presentation.
-    throw new PlaylistError("EXT-X-PLAYLIST-TYPE:VOD requires EXT-X-ENDLIST (§4.3.3.5, §6.2.1)");
+    throw invalid("EXT-X-ENDLIST", "4.3.3.5 VOD");
   }
   if (segments.length === 0 && playlist.endList) {
-    throw new PlaylistError("A playlist with EXT-X-ENDLIST must contain at least one segment (§4.3.3.4)");
+    throw invalid("EXT-X-ENDLIST", "4.3.3.4 no segment");
   }
 
   // Built by concatenation (V8 joins the pieces once, when the text is used): a line array and
@@ -474,9 +469,7 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
     // "The EXTINF duration of each Media Segment in the Playlist file, when rounded to the nearest
     // integer, MUST be less than or equal to the target duration" (§4.3.3.1).
     if (Math.round(segment.duration) > targetDuration) {
-      throw new PlaylistError(
-        `EXTINF ${segment.duration} rounds above EXT-X-TARGETDURATION ${targetDuration} (§4.3.3.1)`,
-      );
+      throw invalid("EXTINF", `4.3.3.1 ${segment.duration} > ${targetDuration}`);
     }
     if (segment.discontinuity) text += "#EXT-X-DISCONTINUITY\n";
     if (segment.key !== undefined) text += `${extXKey(segment.key)}\n`;
@@ -491,9 +484,7 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
         segment.byteRange.offset === undefined &&
         (previousByteRangeEnd === undefined || previousByteRangeEnd.uri !== segment.uri)
       ) {
-        throw new PlaylistError(
-          "EXT-X-BYTERANGE without an offset must follow a sub-range of the same resource (§4.3.2.2)",
-        );
+        throw invalid("EXT-X-BYTERANGE", "4.3.2.2 no offset", segment.uri);
       }
       text += `${extXByteRange(segment.byteRange)}\n`;
       const start = segment.byteRange.offset ?? previousByteRangeEnd!.end;
@@ -513,7 +504,7 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
  */
 export function serializeMasterPlaylist(playlist: MasterPlaylist): string {
   if (playlist.variants.length === 0) {
-    throw new PlaylistError("A Master Playlist needs at least one EXT-X-STREAM-INF (§4.3.4.2)");
+    throw invalid("EXT-X-STREAM-INF", "4.3.4.2 none");
   }
   // EXT-X-MEDIA with INSTREAM-ID values SERVICEn need version 7; we only pass CC1-4 through (§7).
   let required = 1;
@@ -529,21 +520,18 @@ export function serializeMasterPlaylist(playlist: MasterPlaylist): string {
     const key = `${rendition.type}\u0000${rendition.groupId}`;
     // "All EXT-X-MEDIA tags in the same Group MUST have different NAME attributes" (§4.3.4.1.1).
     if (names.has(`${key}\u0000${rendition.name}`)) {
-      throw new PlaylistError(
-        `EXT-X-MEDIA NAME "${rendition.name}" repeats in group ${rendition.groupId} (§4.3.4.1.1)`,
-      );
+      throw invalid("EXT-X-MEDIA NAME", "4.3.4.1.1 repeated", rendition.name);
     }
     names.add(`${key}\u0000${rendition.name}`);
     if (!groups.has(rendition.type)) groups.set(rendition.type, new Set());
     groups.get(rendition.type)!.add(rendition.groupId);
   }
-  const checkGroup = (type: Rendition["type"], attribute: string, groupId: string | undefined) => {
+  // Each attribute names a group of the TYPE it is named after.
+  const checkGroup = (type: Rendition["type"], groupId: string | undefined) => {
     // "It MUST match the value of the GROUP-ID attribute of an EXT-X-MEDIA tag elsewhere in the
     // Master Playlist whose TYPE attribute is ..." (§4.3.4.2).
     if (groupId !== undefined && groupId !== "NONE" && !groups.get(type)?.has(groupId)) {
-      throw new PlaylistError(
-        `EXT-X-STREAM-INF ${attribute}="${groupId}" names no EXT-X-MEDIA group of TYPE=${type} (§4.3.4.2)`,
-      );
+      throw invalid(`EXT-X-STREAM-INF ${type}`, "4.3.4.2 no group", groupId);
     }
   };
 
@@ -551,14 +539,14 @@ export function serializeMasterPlaylist(playlist: MasterPlaylist): string {
   if (playlist.independentSegments) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
   for (const rendition of playlist.renditions) lines.push(extXMedia(rendition));
   for (const variant of playlist.variants) {
-    checkGroup("AUDIO", "AUDIO", variant.audio);
-    checkGroup("VIDEO", "VIDEO", variant.video);
-    checkGroup("SUBTITLES", "SUBTITLES", variant.subtitles);
-    checkGroup("CLOSED-CAPTIONS", "CLOSED-CAPTIONS", variant.closedCaptions);
+    checkGroup("AUDIO", variant.audio);
+    checkGroup("VIDEO", variant.video);
+    checkGroup("SUBTITLES", variant.subtitles);
+    checkGroup("CLOSED-CAPTIONS", variant.closedCaptions);
     lines.push(extXStreamInf(variant));
   }
   for (const variant of playlist.iFrameVariants ?? []) {
-    checkGroup("VIDEO", "VIDEO", variant.video);
+    checkGroup("VIDEO", variant.video);
     lines.push(extXIFrameStreamInf(variant));
   }
   return lines.join("\n") + "\n";

@@ -6,7 +6,6 @@
  * The names are fixed-width, so S3's ascending key order (ListObjectsV2) is time order, and a
  * window can be listed from its start with `start-after` without reading anything earlier.
  */
-import type { MediaPlaylist, MediaSegment } from "./playlist.ts";
 
 /** Pattern of a segment's file name (the last path segment of its key). */
 export const SEGMENT_NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.ts$/;
@@ -365,39 +364,6 @@ export function windowTargetDuration(segments: readonly WindowSegment[], segment
   let longest = segmentSeconds;
   for (const segment of segments) if (segment.duration > longest) longest = segment.duration;
   return Math.max(1, Math.ceil(longest));
-}
-
-/**
- * The playlist for placed segments. Settled windows are VOD with EXT-X-ENDLIST (§4.3.3.4-5);
- * others are EVENT playlists (append-only, §4.3.3.5) without ENDLIST that players reload.
- * PROGRAM-DATE-TIME is written on the first segment and after every discontinuity, where the
- * timeline restarts (§4.3.2.6); between them it follows from the EXTINF durations, which are
- * themselves derived from the segment names.
- */
-export function windowPlaylist(
-  segments: readonly WindowSegment[],
-  window: RecordingWindow,
-  segmentSeconds: number,
-  segmentUri: (segment: WindowSegment) => string,
-): MediaPlaylist {
-  const first = segments[0];
-  const entries = new Array<MediaSegment>(segments.length);
-  for (let index = 0; index < segments.length; index++) {
-    const segment = segments[index]!;
-    entries[index] = {
-      uri: segmentUri(segment),
-      duration: segment.duration,
-      discontinuity: segment.discontinuity,
-      programDateTime: index === 0 || segment.discontinuity ? segment.start * 1000 : undefined,
-    };
-  }
-  return {
-    targetDuration: windowTargetDuration(segments, segmentSeconds),
-    mediaSequence: first === undefined ? 0 : mediaSequenceFor(first.start, segmentSeconds),
-    playlistType: window.settled ? "VOD" : "EVENT",
-    endList: window.settled,
-    segments: entries,
-  };
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
- * A recorder window's playlist written in one pass: the text serializeMediaPlaylist gives for
- * windowPlaylist's model (./recordings.ts), without a MediaSegment object, a URI closure call and
- * a URI check per segment: a 24 h window is ~2,900 segments, a week ~20,000 (1.8 MB).
- * (Measured in workerd: writing the bytes into a Uint8Array ourselves cost 2-5 times more than
- * concatenating strings and letting the runtime encode the result once.)
+ * A recorder window's playlist written in one pass: the text serializeMediaPlaylist gives for the
+ * same window (the model in test/unit/hls/window-model.ts), without a MediaSegment object, a URI
+ * closure call and a URI check per segment: a 24 h window is ~2,900 segments, a week ~20,000
+ * (1.8 MB). (Measured in workerd: writing the bytes into a Uint8Array ourselves cost 2-5 times more
+ * than concatenating strings and letting the runtime encode the result once.)
  *
  * Every URI is `base + segment name + suffix`. A segment name is 19 characters of [0-9TZ.ts]
- * (ArchivedSegment's key is the stream's prefix + a name that parsed), so base and suffix are
- * checked once with the rules a URI line must follow (RFC 8216 §4.1); when they are not plain
- * printable ASCII the general serializer runs instead, with its own checks and errors.
+ * (ArchivedSegment's key is the stream's prefix + a name that parsed), so the first URI is checked
+ * with the rules a URI line must follow (RFC 8216 §4.1) for all of them; a name of another length
+ * (none, by construction) has its own URI checked.
  */
 import {
   extInf,
@@ -18,14 +18,9 @@ import {
   extXTargetDuration,
   extXVersion,
   serializeMediaPlaylist,
+  uriText,
 } from "./playlist.ts";
-import {
-  mediaSequenceFor,
-  windowPlaylist,
-  windowTargetDuration,
-  type RecordingWindow,
-  type WindowSegment,
-} from "./recordings.ts";
+import { mediaSequenceFor, windowTargetDuration, type RecordingWindow, type WindowSegment } from "./recordings.ts";
 
 /** How a segment's URI is made: `base + key.slice(nameOffset) + suffix`. */
 export interface WindowUris {
@@ -37,19 +32,17 @@ export interface WindowUris {
 
 /** Segment file name length (`YYYYMMDDTHHMMSSZ.ts`). */
 const NAME_LENGTH = 19;
-/** Printable ASCII but '"' (as playlist.ts's quick URI test): base and suffix made of these need no other check. */
-const PRINTABLE_ASCII = /^[!#-~]*$/;
 
-/** Whether every URI can be written by the fast path (else the general serializer decides). */
-function directlyWritable(segments: readonly WindowSegment[], uris: WindowUris): boolean {
-  if (!PRINTABLE_ASCII.test(uris.base) || !PRINTABLE_ASCII.test(uris.suffix)) return false;
-  // A URI line must not start with '#' (§4.1); a name starts with a digit.
-  if (uris.base.startsWith("#")) return false;
-  for (const segment of segments) if (segment.key.length - uris.nameOffset !== NAME_LENGTH) return false;
-  return true;
+/** Throws PlaylistError where serializeMediaPlaylist would for these URIs (§4.1). */
+function checkUris(segments: readonly WindowSegment[], uris: WindowUris): void {
+  const uri = (segment: WindowSegment) => uris.base + segment.key.slice(uris.nameOffset) + uris.suffix;
+  if (segments.length > 0) uriText("Media segment URI", uri(segments[0]!));
+  for (const segment of segments) {
+    if (segment.key.length - uris.nameOffset !== NAME_LENGTH) uriText("Media segment URI", uri(segment));
+  }
 }
 
-/** The header lines, as serializeMediaPlaylist writes them for windowPlaylist's model. */
+/** The header lines, as serializeMediaPlaylist writes them for the window. */
 function headerText(segments: readonly WindowSegment[], window: RecordingWindow, segmentSeconds: number): string {
   const first = segments[0];
   // Version 3: EXTINF durations with decimals (§7); window playlists use nothing that needs more.
@@ -61,8 +54,8 @@ function headerText(segments: readonly WindowSegment[], window: RecordingWindow,
 }
 
 /**
- * The window playlist, identical to serializeMediaPlaylist(windowPlaylist(...)) with the same
- * URIs (which it is, when the URIs cannot take the fast path). Throws PlaylistError where the general serializer would.
+ * The window playlist, identical to what serializeMediaPlaylist writes for the same window and
+ * URIs. Throws PlaylistError where the general serializer would.
  */
 export function serializeWindowPlaylist(
   segments: readonly WindowSegment[],
@@ -70,10 +63,9 @@ export function serializeWindowPlaylist(
   segmentSeconds: number,
   uris: WindowUris,
 ): string {
-  if (!directlyWritable(segments, uris) || (window.settled && segments.length === 0)) {
-    const uri = (segment: WindowSegment) => uris.base + segment.key.slice(uris.nameOffset) + uris.suffix;
-    return serializeMediaPlaylist(windowPlaylist(segments, window, segmentSeconds, uri));
-  }
+  // A settled (VOD) window without a segment: the general serializer's own refusal (§4.3.3.4).
+  if (window.settled && segments.length === 0) return serializeMediaPlaylist({ endList: true, segments: [] });
+  checkUris(segments, uris);
   let text = headerText(segments, window, segmentSeconds);
   const nameOffset = uris.nameOffset;
   const tail = `${uris.suffix}\n`;

@@ -20,10 +20,10 @@ import {
   parseTimeParameter,
   placeSegments,
   resolveWindow,
-  windowPlaylist,
   type ArchivedSegment,
   type RecordingWindow,
 } from "../../../worker/hls/recordings.ts";
+import { windowPlaylist } from "./window-model.ts";
 
 const SEG = 30;
 const LIMITS = { segmentSeconds: SEG, maxWindowSeconds: 86_400 };

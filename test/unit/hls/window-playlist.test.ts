@@ -1,7 +1,7 @@
 /**
- * The recorder window's direct byte writer (worker/hls/window-playlist.ts) against the general
- * serializer it stands in for: the same text for any placed window, and the general path (with its
- * checks) whenever the URIs are not plain printable ASCII.
+ * The recorder window's direct writer (worker/hls/window-playlist.ts) against the general
+ * serializer it stands in for: the same text for any placed window, and the same URI checks and
+ * errors when the URIs are not plain printable ASCII.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -9,10 +9,10 @@ import { PlaylistError, serializeMediaPlaylist } from "../../../worker/hls/playl
 import {
   formatSegmentName,
   placeSegments,
-  windowPlaylist,
   type RecordingWindow,
   type WindowSegment,
 } from "../../../worker/hls/recordings.ts";
+import { windowPlaylist } from "./window-model.ts";
 import { serializeWindowPlaylist, type WindowUris } from "../../../worker/hls/window-playlist.ts";
 
 const SEG = 30;
@@ -53,7 +53,7 @@ describe("serializeWindowPlaylist", () => {
     );
   });
 
-  it("leaves URIs that are not plain printable ASCII to the general serializer and its errors", () => {
+  it("writes URIs that are not plain printable ASCII as the general serializer does, and refuses what it refuses", () => {
     const window = { start: T0, end: T0 + 60, settled: true };
     const placed = placeSegments(
       [T0, T0 + 30].map((start) => ({ key: PREFIX + formatSegmentName(start), start })),
@@ -67,6 +67,11 @@ describe("serializeWindowPlaylist", () => {
         serializeWindowPlaylist(placed, window, SEG, { base, nameOffset: PREFIX.length, suffix: "" }),
       ).toThrow(PlaylistError);
     }
+    // A key whose name is not a segment name (none is, by construction) has its own URI checked.
+    const odd = [...placed, { ...placed[1]!, key: `${PREFIX}a b.ts` }];
+    const ascii = { base: "https://e/", nameOffset: PREFIX.length, suffix: "" };
+    expect(() => serializeWindowPlaylist(odd, window, SEG, ascii)).toThrow(PlaylistError);
+    expect(() => general(odd, window, ascii)).toThrow(PlaylistError);
     // A settled window with no segment is refused as the general serializer refuses it (§4.3.3.4).
     expect(() => serializeWindowPlaylist([], window, SEG, { ...unicode, base: "https://e/" })).toThrow(PlaylistError);
   });
