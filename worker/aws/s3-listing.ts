@@ -46,7 +46,8 @@ const XML_DECLARATION = new RegExp(`<\\?xml${ATTRIBUTES}${S}*\\?>`, "y");
 const SPACE = new RegExp(`${S}*`, "y");
 /** Character data: no "<", no bare "&", no "]]>" (§2.4); written so runs of plain characters take one step. */
 const CHAR_DATA = `[^<&\\]]*(?:(?:${REF}|\\](?!\\]>))[^<&\\]]*)*`;
-const START_TAG = new RegExp(`<(${NAME})${ATTRIBUTES}${S}*(/?)>`, "y");
+const TEXT = new RegExp(CHAR_DATA, "y");
+const START_TAG = new RegExp(`<(${NAME})(${ATTRIBUTES})${S}*(/?)>`, "y");
 const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
 
 /**
@@ -63,18 +64,18 @@ const CONTENTS = new RegExp(
   "y",
 );
 
-/**
- * Any other child of the root, in one step: text, or (CommonPrefixes) elements holding text. S3
- * nests no deeper there; attributes are allowed (their references checked) and ignored.
- */
-const ROOT_CHILD = new RegExp(
-  `<(${NAME})${ATTRIBUTES}${S}*(?:/>|>(${CHAR_DATA})</\\1${S}*>|>${S}*((?:<(${NAME})${ATTRIBUTES}${S}*(?:/>|>${CHAR_DATA}</\\4${S}*>)${S}*)*)</\\1${S}*>)`,
-  "y",
-);
-/** CommonPrefixes' Prefix in ROOT_CHILD's children (text only there, so no "<" before its end tag). */
-const PREFIX = new RegExp(`<Prefix(?:${ATTRIBUTES})${S}*(?:/>|>([^<]*)<)`);
+/** S3 nests three levels below the root (Contents/Owner/ID); deeper is refused, not recursed into. */
+const MAX_DEPTH = 8;
 
-/** The fields of a page, as text, the first of each. */
+/** An element read by readElement: its direct children and, for text-only elements, its text. */
+interface XmlElement {
+  name: string;
+  text: string;
+  children: XmlElement[];
+  end: number;
+}
+
+/** The fields of a page, as text, the first of each (as a tree reader's "first child named" would). */
 interface Scan {
   objects: ListedObject[];
   commonPrefixes: string[];
@@ -84,7 +85,7 @@ interface Scan {
 const ROOT_FIELDS = new Set(["IsTruncated", "NextContinuationToken", "KeyCount", "EncodingType"]);
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
-/** Text CHAR_DATA has matched (so references are well-formed), with them replaced. */
+/** Text TEXT has matched (so references are well-formed), with them replaced. */
 function decodeText(raw: string, position: number): string {
   if (raw.indexOf("&") < 0) return raw;
   return raw.replace(/&([^;]*);/g, (_, entity: string) => {
@@ -106,11 +107,42 @@ function matchAt(pattern: RegExp, xml: string, at: number, message: string): Reg
   pattern.lastIndex = at;
   const match = pattern.exec(xml);
   if (match === null) throw new XmlError(message, at);
-  // Decoding checks every numeric reference in it (an XML Char), wherever it is: MinIO (Go's
-  // encoding/xml) writes the ETag's quotes as &#34;.
-  if (match[0].includes("&#")) decodeText(match[0], at);
   return match;
 }
+
+/** The element whose start tag is at `at`, with its content: text and well-formed child elements. */
+function readElement(xml: string, at: number, depth: number): XmlElement {
+  if (depth > MAX_DEPTH) throw new XmlError("elements nested too deep", at);
+  const start = matchAt(START_TAG, xml, at, "expected a start tag");
+  const element: XmlElement = { name: start[1]!, text: "", children: [], end: START_TAG.lastIndex };
+  // Attributes are ignored (S3 writes only the root's xmlns), but their references must be valid.
+  if (start[2]!.includes("&")) decodeText(start[2]!, at);
+  if (start[3] === "/") return element;
+  let i = element.end;
+  for (;;) {
+    TEXT.lastIndex = i;
+    TEXT.exec(xml);
+    if (TEXT.lastIndex > i) element.text += decodeText(xml.slice(i, TEXT.lastIndex), i);
+    i = TEXT.lastIndex;
+    if (xml.startsWith("</", i)) break;
+    const child = readElement(xml, i, depth + 1);
+    element.children.push(child);
+    i = child.end;
+  }
+  const end = matchAt(END_TAG, xml, i, "malformed end tag");
+  if (end[1] !== element.name) throw new XmlError(`end tag </${end[1]}> does not match <${element.name}>`, i);
+  element.end = END_TAG.lastIndex;
+  return element;
+}
+
+/** A field's text (the fields read hold text only); undefined for a missing field. */
+function textOf(field: XmlElement | undefined): string | undefined {
+  if (field !== undefined && field.children.length > 0)
+    throw new XmlError(`<${field.name}> holds an element`, field.end);
+  return field?.text;
+}
+
+const firstChild = (parent: XmlElement, name: string) => parent.children.find((child) => child.name === name);
 
 /** Digits only (after trimming, as S3-compatible servers pad them), else -1. */
 function decimalValue(text: string): number {
@@ -118,15 +150,14 @@ function decimalValue(text: string): number {
   return /^\d+$/.test(value) ? Number(value) : -1;
 }
 
-/** A child of the root other than Contents (ROOT_CHILD's match): a common prefix, a field or something ignored. */
-function readRootChild(scan: Scan, [, name, text, children]: RegExpExecArray, at: number): void {
-  if (name === "CommonPrefixes") {
-    const prefix = children === undefined ? null : PREFIX.exec(children);
-    if (prefix === null) throw new XmlError("CommonPrefixes without a Prefix", at);
-    scan.commonPrefixes.push(decodeText(prefix[1] ?? "", at));
-  } else if (ROOT_FIELDS.has(name!) && !scan.fields.has(name!)) {
-    if (children !== undefined) throw new XmlError(`<${name}> holds an element`, at);
-    scan.fields.set(name!, decodeText(text ?? "", at));
+/** A child of the root other than Contents: a common prefix, a field or something ignored. */
+function readRootChild(scan: Scan, element: XmlElement): void {
+  if (element.name === "CommonPrefixes") {
+    const prefix = textOf(firstChild(element, "Prefix"));
+    if (prefix === undefined) throw new XmlError("CommonPrefixes without a Prefix", element.end);
+    scan.commonPrefixes.push(prefix);
+  } else if (ROOT_FIELDS.has(element.name) && !scan.fields.has(element.name)) {
+    scan.fields.set(element.name, textOf(element)!);
   }
 }
 
@@ -136,6 +167,9 @@ function readRootChildren(scan: Scan, xml: string, at: number): number {
     at = skipSpace(xml, at);
     if (xml.startsWith("<Contents", at)) {
       const contents = matchAt(CONTENTS, xml, at, "Contents is not a Key, a numeric Size and text-only elements");
+      // Decoding checks every numeric reference in it (an XML Char), not only the Key's: MinIO
+      // (Go's encoding/xml) writes the ETag's quotes as &#34;.
+      if (contents[0].includes("&#")) decodeText(contents[0], at);
       const key = decodeText(contents[1]!, at);
       if (key === "") throw new XmlError("Contents with an empty Key", at);
       scan.objects.push({ key, size: Number(contents[4]) });
@@ -145,8 +179,9 @@ function readRootChildren(scan: Scan, xml: string, at: number): number {
       if (end[1] !== "ListBucketResult") throw new XmlError(`end tag </${end[1]}> does not match`, at);
       return END_TAG.lastIndex;
     } else {
-      readRootChild(scan, matchAt(ROOT_CHILD, xml, at, "malformed element"), at);
-      at = ROOT_CHILD.lastIndex;
+      const child = readElement(xml, at, 1);
+      readRootChild(scan, child);
+      at = child.end;
     }
   }
 }
@@ -175,7 +210,8 @@ export function parseListObjectsV2(xml: string): ListPage {
   const rootAt = skipSpace(xml, XML_DECLARATION.exec(xml) === null ? bom : XML_DECLARATION.lastIndex);
   const root = matchAt(START_TAG, xml, rootAt, "expected the root element");
   if (root[1] !== "ListBucketResult") throw new XmlError(`root element is <${root[1]}>, not <ListBucketResult>`, 0);
-  const end = root[2] === "/" ? START_TAG.lastIndex : readRootChildren(scan, xml, START_TAG.lastIndex);
+  if (root[2]!.includes("&")) decodeText(root[2]!, rootAt);
+  const end = root[3] === "/" ? START_TAG.lastIndex : readRootChildren(scan, xml, START_TAG.lastIndex);
   if (skipSpace(xml, end) !== xml.length) throw new XmlError("content after the root element", end);
   return pageOf(scan);
 }
