@@ -135,19 +135,20 @@ function digitsAt(text: string, at: number, length: number): number {
 }
 
 /**
- * Index text with the stream's prefix in front of every line, so each segment's key is a slice of
- * one flat string (no per-segment concatenation for the runtime to copy out later). Line n of the
- * original starts at n × (INDEX_LINE_BYTES + prefix length), its content after the prefix.
+ * Index text (whole blocks from a range read) and the stream's key prefix its names go under. The
+ * text is read where it is: each segment's key is the prefix + a slice of it, a two-piece string.
+ * (Measured: putting the prefix in front of every line first, so that a key is one slice, cost
+ * about twice the whole read-place-write of a 24 h window: the rewritten text is a rope of
+ * thousands of pieces that the first read of it has to flatten.)
  */
 export interface KeyedIndexText {
   text: string;
-  prefixLength: number;
+  prefix: string;
 }
 
 /** The index text (whole blocks from a range read) keyed for readIndexBlock. */
 export function keyIndexText(text: string, streamPrefix: string): KeyedIndexText {
-  const keyed = streamPrefix === "" ? text : streamPrefix + text.replaceAll("\n", `\n${streamPrefix}`);
-  return { text: keyed, prefixLength: streamPrefix.length };
+  return { text, prefix: streamPrefix };
 }
 
 /**
@@ -164,19 +165,17 @@ export function readIndexBlock(
   hour: number,
   blockLines: number,
 ): ArchivedSegment[] | undefined {
-  const { text, prefixLength } = keyed;
-  const width = INDEX_LINE_BYTES + prefixLength;
-  const header = line * width + prefixLength;
+  const { text, prefix } = keyed;
+  const header = line * INDEX_LINE_BYTES;
   if (text.length < header + INDEX_LINE_BYTES || !text.startsWith(HEADER_TAG, header)) return undefined;
   if (digitsAt(text, header + 3, 10) !== hour || text.charCodeAt(header + 14) !== 0x53 /* S */) return undefined;
   const count = digitsAt(text, header + 15, 4);
-  if (count < 0 || count >= blockLines || text.length < header + (1 + count) * width) return undefined;
+  if (count < 0 || count >= blockLines || text.length < header + (1 + count) * INDEX_LINE_BYTES) return undefined;
   const hourPrefix = formatSegmentName(hour).slice(0, 11);
   const segments = new Array<ArchivedSegment>(count);
   let previous = -1;
   for (let n = 0; n < count; n++) {
-    const key = header + (n + 1) * width - prefixLength;
-    const at = key + prefixLength;
+    const at = header + (n + 1) * INDEX_LINE_BYTES;
     const minute = digitsAt(text, at + 11, 2);
     const second = digitsAt(text, at + 13, 2);
     const within = minute * 60 + second;
@@ -192,14 +191,14 @@ export function readIndexBlock(
       return undefined;
     }
     previous = within;
-    segments[n] = { key: text.slice(key, at + INDEX_LINE_BYTES - 1), start: hour + within };
+    segments[n] = { key: prefix + text.slice(at, at + INDEX_LINE_BYTES - 1), start: hour + within };
   }
   return segments;
 }
 
 /** Whether the block whose header is line `line` of `keyed` is a well-formed open block of `hour` (listed, but not damaged). */
 export function isOpenBlock(keyed: KeyedIndexText, line: number, hour: number): boolean {
-  const header = line * (INDEX_LINE_BYTES + keyed.prefixLength) + keyed.prefixLength;
+  const header = line * INDEX_LINE_BYTES;
   // `#2 <hour> O`: the header up to its state.
   return keyed.text.startsWith(blockHeader(hour, false, 0).slice(0, 15), header);
 }
@@ -217,7 +216,7 @@ export function decodeRecordingIndex(
   const lines = indexBlockLines(segmentSeconds);
   for (let block = 0; block < BLOCKS_PER_SPAN; block++) {
     const hour = span + block * INDEX_BLOCK_SECONDS;
-    const settled = readIndexBlock({ text, prefixLength: 0 }, block * lines, hour, lines);
+    const settled = readIndexBlock({ text, prefix: "" }, block * lines, hour, lines);
     if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;
     if (settled !== undefined) for (const segment of settled) names.push(segment.key);
     else if (text.startsWith(`${HEADER_TAG}${String(hour).padStart(10, "0")} O`, block * size)) {
