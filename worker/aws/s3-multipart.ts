@@ -54,7 +54,12 @@ function malformed(operation: string, why: string): UpstreamError {
   return new UpstreamError("s3", "malformed", `${operation}: ${why}`);
 }
 
-/** Reads a 200 whose body must be the `root` document; other statuses throw "rejected". */
+/**
+ * Reads a 200 whose body must be the `root` document; other statuses throw "rejected". Read from
+ * callUpstream's stall-guarded stream, not callUpstreamWhole: CompleteMultipartUpload answers 200
+ * at once and may then send whitespace for minutes while S3 assembles the parts, a body that flows
+ * but is not whole within UPSTREAM_IDLE_MS (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
+ */
 async function readDocument(operation: string, response: Response, root: string): Promise<string> {
   if (response.status !== 200) {
     await response.body?.cancel();
