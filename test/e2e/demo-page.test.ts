@@ -44,6 +44,7 @@ import { DEMO_SCOPE } from "../../local/playback.ts";
 import { jobScope, mintToken, recordingScope } from "../../worker/auth/tokens.ts";
 import { startDemoStack, type DemoStack } from "./support/demo-stack.ts";
 import { ffmpeg, requireFfmpeg } from "./support/ffmpeg.ts";
+import { tamperSignature } from "../support/tamper.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -137,12 +138,6 @@ async function uploadAndPlay(file: string): Promise<{ page: Page; uploaded: stri
   expectForward((await progressSeen(page))["job-progress"]!, 0, 100);
   const statuses = await page.evaluate(() => (window as unknown as { uploadLines: string[] }).uploadLines);
   return { page, uploaded: uploaded.text, statuses };
-}
-
-/** Flips one character in the middle of the JWT signature (its last characters may be padding bits). */
-function tamper(jwt: string): string {
-  const i = jwt.length - 10;
-  return jwt.slice(0, i) + (jwt[i] === "A" ? "B" : "A") + jwt.slice(i + 1);
 }
 
 /** Records each value the page's progress bars take (MutationObserver: every step, no sampling). */
@@ -406,7 +401,7 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
     "a tampered play token stops playback with the page's error state",
     async () => {
       const jobId = await jobIdOf(SMALL_KEY);
-      const page = await openPage({ token: tamper(await token(jobScope(jobId))) });
+      const page = await openPage({ token: tamperSignature(await token(jobScope(jobId))) });
       await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);
       await page.getByRole("button", { name: "Open" }).click();
       const played = await waitForPlayback(page);
@@ -429,7 +424,7 @@ describe("the demo page in Chromium against the local stack (signed playback)", 
       // The playlist's embedded key token, tampered on its way out of the browser.
       await page.route("**/api/media/keys/**", (route) => {
         const url = new URL(route.request().url());
-        url.searchParams.set("token", tamper(url.searchParams.get("token")!));
+        url.searchParams.set("token", tamperSignature(url.searchParams.get("token")!));
         return route.continue({ url: url.href });
       });
       await page.getByLabel("Or open an earlier upload").fill(SMALL_KEY);

@@ -10,6 +10,7 @@ import {
   recordingScope,
   scopeGrants,
 } from "../../../worker/auth/tokens.ts";
+import { tamperSignature } from "../../support/tamper.ts";
 
 const CURRENT = "current-secret-0123456789abcdef0123";
 const PREVIOUS = "previous-secret-0123456789abcdef012";
@@ -28,7 +29,7 @@ describe("tokens", () => {
     expect(await checkToken(undefined, request)).toMatchObject({ ok: false, status: 401, reason: "missing" });
     expect(await checkToken("abc", request)).toMatchObject({ status: 401, reason: "malformed" });
     expect(await checkToken("a".repeat(3000) + ".b.c", request)).toMatchObject({ status: 401, reason: "malformed" });
-    const [header, payload, signature] = token.split(".");
+    const [header, , signature] = token.split(".");
     const forgedPayload = Buffer.from(JSON.stringify({ sub: "job:J1", pur: "key", iat: 1, exp: 4e9 })).toString(
       "base64url",
     );
@@ -36,7 +37,7 @@ describe("tokens", () => {
       status: 401,
       reason: "invalid",
     });
-    expect(await checkToken(`${header}.${payload}.${signature!.slice(0, -2)}AA`, request)).toMatchObject({
+    expect(await checkToken(tamperSignature(token), request)).toMatchObject({
       status: 401,
     });
     const expired = await mintToken(CURRENT, {
