@@ -25,12 +25,12 @@ import type { AddressInfo } from "node:net";
 import { LOCAL_HOST } from "../local/aws.ts";
 import { jobScope, mintToken } from "../worker/auth/tokens.ts";
 import {
-  INDEX_SPAN_SECONDS,
+  indexObjectHours,
   recordingIndexKey,
   serializeRecordingIndex,
-  spanStart,
+  spansHolding,
 } from "../worker/hls/recording-index.ts";
-import { formatSegmentName } from "../worker/hls/recordings.ts";
+import { formatSegmentName, parseSegmentName } from "../worker/hls/recordings.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import {
   compatibilityDateOf,
@@ -216,21 +216,23 @@ async function batchCpu(
 
 /** The indexes of an archive, as aws-lambdas/recording-index writes them once every span has settled. */
 function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, string> {
-  const byDay = new Map<number, string[]>();
+  // Each object holds its span's hours and one carried from each neighbour (indexObjectHours).
+  const bySpan = new Map<number, string[]>();
   for (const key of keys) {
     const name = key.slice(streamPrefix.length);
-    const day = spanStart(Date.UTC(+name.slice(0, 4), +name.slice(4, 6) - 1, +name.slice(6, 8)) / 1000);
-    let names = byDay.get(day);
-    if (names === undefined) byDay.set(day, (names = []));
-    names.push(name);
+    for (const span of spansHolding(parseSegmentName(name)!)) {
+      let names = bySpan.get(span);
+      if (names === undefined) bySpan.set(span, (names = []));
+      names.push(name);
+    }
   }
   const objects = new Map<string, string>();
-  for (const [day, names] of byDay) {
+  for (const [span, names] of bySpan) {
     objects.set(
-      recordingIndexKey(streamPrefix, day),
+      recordingIndexKey(streamPrefix, span),
       serializeRecordingIndex(names, {
-        span: day,
-        coveredUntil: day + INDEX_SPAN_SECONDS,
+        span,
+        coveredUntil: indexObjectHours(span).to,
         segmentSeconds: SEGMENT_SECONDS,
       }),
     );

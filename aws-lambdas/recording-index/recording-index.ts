@@ -2,9 +2,10 @@
  * recording-index: keeps one index object per recorder stream and two-day span (format and rules
  * in worker/hls/recording-index.ts; design in docs/recording-index.md).
  *
- * Every segment the recorder uploads (or uploads late) triggers a rebuild of its span: the span is
- * listed (about 6 ListObjectsV2 pages of 30-s segments) and the index rewritten, its hour blocks
- * settled up to the last settled hour. Rebuilding rather than appending makes the index right whatever order
+ * Every segment the recorder uploads (or uploads late) triggers a rebuild of the index objects that
+ * hold its hour (its span's, and the neighbour's that carries it when it is the first or last hour
+ * of its span): the object's hours are listed (about 6 ListObjectsV2 pages of 30-s segments) and
+ * the index rewritten, its hour blocks settled up to the last settled hour. Rebuilding rather than appending makes the index right whatever order
  * or number of times S3 delivers the events (at least once, unordered:
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
  *
@@ -15,11 +16,11 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
-  INDEX_SPAN_SECONDS,
+  indexObjectHours,
   recordingIndexKey,
   serializeRecordingIndex,
   settledHour,
-  spanStart,
+  spansHolding,
 } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
 import { describeError, type Log } from "../shared/logger.ts";
@@ -37,7 +38,7 @@ export interface IndexDay {
   day: number;
 }
 
-/** The days an event's segment objects belong to (each once); other keys are ignored. */
+/** The spans whose index objects hold an event's segments (each once); other keys are ignored. */
 export function daysToIndex(event: unknown, config: RecordingIndexConfig): IndexDay[] {
   const days = new Map<string, IndexDay>();
   for (const object of normaliseS3Events(event).objects) {
@@ -46,18 +47,23 @@ export function daysToIndex(event: unknown, config: RecordingIndexConfig): Index
     const start = parseSegmentName(object.key.slice(slash + 1));
     if (start === undefined) continue;
     const streamPrefix = object.key.slice(0, slash + 1);
-    const day = spanStart(start);
-    days.set(`${object.bucket}\n${streamPrefix}\n${day}`, { bucket: object.bucket, streamPrefix, day });
+    for (const day of spansHolding(start)) {
+      days.set(`${object.bucket}\n${streamPrefix}\n${day}`, { bucket: object.bucket, streamPrefix, day });
+    }
   }
   return [...days.values()];
 }
 
-/** The segment file names of a span, ascending (S3 lists keys in UTF-8 binary order, which is time order). */
+/**
+ * The segment file names of a span's index object (its hours and the carried ones), ascending (S3
+ * lists keys in UTF-8 binary order, which is time order).
+ */
 export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]> {
   const { bucket, streamPrefix, day } = target;
-  // Every name of the span's first day starts with its date, "YYYYMMDD" + "T...": listing starts right before them.
-  const startAfter = streamPrefix + formatSegmentName(day).slice(0, 8);
-  const endKey = streamPrefix + formatSegmentName(day + INDEX_SPAN_SECONDS);
+  const hours = indexObjectHours(day);
+  // Every name of the first hour starts with "YYYYMMDDTHH" + "MMSS...": listing starts right before them.
+  const startAfter = streamPrefix + formatSegmentName(hours.from).slice(0, 11);
+  const endKey = streamPrefix + formatSegmentName(hours.to);
   const names: string[] = [];
   let token: string | undefined;
   do {
@@ -74,7 +80,7 @@ export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]>
       if (key >= endKey) return names;
       const name = key.slice(streamPrefix.length);
       const start = parseSegmentName(name);
-      if (start !== undefined && start >= day) names.push(name);
+      if (start !== undefined && start >= hours.from) names.push(name);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -109,7 +115,8 @@ export async function rebuildDay(
     const eTag = await currentETag(s3, target.bucket, key);
     const names = await listDay(s3, target);
     const settled = settledHour(nowSeconds, config.segmentSeconds);
-    const coveredUntil = Math.min(target.day + INDEX_SPAN_SECONDS, Math.max(target.day, settled));
+    const hours = indexObjectHours(target.day);
+    const coveredUntil = Math.min(hours.to, Math.max(hours.from, settled));
     try {
       await s3.send(
         new PutObjectCommand({

@@ -122,7 +122,11 @@ describe("the built Lambdas against the local servers", () => {
     );
 
     const result = await handler(notification);
-    expect(result.indexed).toEqual([{ bucket: buckets.recordings, streamPrefix: stream, day, segments: 3 }]);
+    // The segment is of its span's first hour, which the span before carries too: both are rewritten.
+    expect(result.indexed).toEqual([
+      { bucket: buckets.recordings, streamPrefix: stream, day, segments: 3 },
+      { bucket: buckets.recordings, streamPrefix: stream, day: day - 2 * 86_400, segments: 2 },
+    ]);
     const key = recordingIndexKey(stream, day);
     // 2024-01-02 starts a two-day span (an even day number), read back with the 30-s segments' block size.
     const index = decodeRecordingIndex((await getText(s3, buckets.recordings, key))!, day, 30);
@@ -130,6 +134,6 @@ describe("the built Lambdas against the local servers", () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: buckets.recordings, Key: key }));
     expect(head.ContentType).toBe("text/plain; charset=utf-8");
     // A second event rewrites it over the first (IfMatch on the ETag it read).
-    expect((await handler(notification)).indexed).toHaveLength(1);
+    expect((await handler(notification)).indexed).toHaveLength(2);
   });
 });

@@ -53,12 +53,20 @@ describe("recording-index", () => {
     const handler = createRecordingIndexHandler({ config, s3, log, now: () => now });
     const event = (key: string) => s3Notification([{ key, bucket: buckets.recordings }], encodeS3EventKey);
 
-    // T0 starts a two-day index span: T0 - 30 belongs to the previous one.
+    // T0 starts a two-day index span: T0 - 30 belongs to the previous one, and T0's object carries
+    // its hour (the last of that span); the previous span's object carries T0's first hour.
     const result = await handler(event(stream + formatSegmentName(T0 + 30)));
-    expect(result.indexed).toEqual([{ bucket: buckets.recordings, streamPrefix: stream, day: T0, segments: 5 }]);
+    expect(result.indexed).toEqual([
+      { bucket: buckets.recordings, streamPrefix: stream, day: T0, segments: 6 },
+      { bucket: buckets.recordings, streamPrefix: stream, day: T0 - 2 * 86_400, segments: 3 },
+    ]);
     expect(await readIndex(stream, T0)).toEqual({
       coveredUntil: T0 + 7200,
-      names: [T0, T0 + 30, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
+      names: [T0 - 30, T0, T0 + 30, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
+    });
+    expect(await readIndex(stream, T0 - 2 * 86_400)).toEqual({
+      coveredUntil: T0 + 3600,
+      names: [T0 - 30, T0, T0 + 30].map(formatSegmentName),
     });
 
     // A recorder that was offline uploads a segment of a settled hour late: its event re-indexes the day.
@@ -66,9 +74,18 @@ describe("recording-index", () => {
     now = T0 + 3 * 86_400;
     await handler(event(stream + formatSegmentName(T0 + 1800)));
     expect(await readIndex(stream, T0)).toEqual({
-      coveredUntil: T0 + 2 * 86_400,
-      names: [T0, T0 + 30, T0 + 1800, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
+      coveredUntil: T0 + 2 * 86_400 + 3600,
+      names: [T0 - 30, T0, T0 + 30, T0 + 1800, T0 + 3600, T0 + 7200 + 5, T0 + 86_400].map(formatSegmentName),
     });
+
+    // A late segment of the last hour of the span before: that span's object and T0's (which
+    // carries the hour) are both rewritten, so neither trusts a block without it.
+    await put(stream + formatSegmentName(T0 - 600));
+    const late = await handler(event(stream + formatSegmentName(T0 - 600)));
+    expect(late.indexed.map(({ day }) => day)).toEqual([T0 - 2 * 86_400, T0]);
+    for (const day of [T0 - 2 * 86_400, T0]) {
+      expect((await readIndex(stream, day))!.names.slice(0, 2)).toEqual([T0 - 600, T0 - 30].map(formatSegmentName));
+    }
   });
 
   it("ignores keys outside the prefix and names that are not segments; each span once per event", () => {
@@ -84,9 +101,12 @@ describe("recording-index", () => {
       ],
       encodeS3EventKey,
     );
+    // A segment of a span's first or last hour: also the neighbour that carries that hour.
     expect(daysToIndex(event, config).map(({ streamPrefix, day }) => ({ streamPrefix, day }))).toEqual([
       { streamPrefix: "movie/cam/", day: T0 },
+      { streamPrefix: "movie/cam/", day: T0 - 2 * 86_400 },
       { streamPrefix: "movie/", day: T0 - 2 * 86_400 },
+      { streamPrefix: "movie/", day: T0 },
     ]);
   });
 

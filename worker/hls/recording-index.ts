@@ -5,19 +5,21 @@
  *
  * Object: `<stream prefix>~index/YYYYMMDD.txt` (the span's first day) (`~` cannot occur in a stream
  * name, so the index folder is never a stream, and it sorts after every segment name, so it never
- * enters a window's listing). Body (format 2): 48 blocks, one per hour of the span, each of
- * indexBlockLines(segment length) lines of INDEX_LINE_BYTES bytes, so hour h of the span starts at
- * byte h × indexBlockBytes(). A block's first line is its header `#2 <hour start, 10-digit epoch
- * seconds> <S|O><count, 4 digits>`; then `count` segment file names (`YYYYMMDDTHHMMSSZ.ts`, 19
- * characters) that start in that hour, ascending; then blank lines up to the block's size. `S`
- * (settled): the hour had settled (see settledHour) when the indexer listed it, so the block is
- * trusted. `O` (open): not settled yet, or more segments than a block holds: the reader lists
- * that hour. The indexer rewrites the span whenever a segment of it is created, so a late upload
- * makes it list the span again.
+ * enters a window's listing). Body (format 3): 50 blocks, one per hour of indexObjectHours(span):
+ * the span's 48 hours and, carried, the hour before it and the hour after it (so a window that
+ * crosses a span boundary by less than an hour, as its 45-s lookback and look-ahead do, reads no
+ * second object). Each block is indexBlockLines(segment length) lines of INDEX_LINE_BYTES bytes,
+ * so block b starts at byte b × indexBlockBytes(). A block's first line is its header
+ * `#3 <hour start, 10-digit epoch seconds> <S|O><count, 4 digits>`; then `count` segment file names
+ * (`YYYYMMDDTHHMMSSZ.ts`, 19 characters) that start in that hour, ascending; then blank lines up
+ * to the block's size. `S` (settled): the hour had settled (see settledHour) when the indexer
+ * listed it, so the block is trusted. `O` (open): not settled yet, or more segments than a block
+ * holds: the reader lists that hour. The indexer rewrites an object whenever a segment of one of
+ * its 50 hours is created (so a late upload in a carried hour rewrites both objects that hold it).
  *
- * Objects of format 1 (a header line then the span's names, unblocked) are refused: their bytes at
- * a block's offset are not that block's header, so the reader lists those hours until the indexer
- * rewrites the span.
+ * Objects of formats 1 and 2 (2: the 48 hours without the carried ones, header `#2`) are refused:
+ * their bytes at a block's offset are not that block's header, so the reader lists those hours
+ * until the indexer rewrites the span.
  *
  * Pure: written by aws-lambdas/recording-index, read by the Worker (worker/recordings/archive.ts).
  */
@@ -36,8 +38,10 @@ export const INDEX_BLOCK_SECONDS = 3600;
  * listing. https://developers.cloudflare.com/workers/platform/limits/#simultaneous-open-connections
  */
 export const INDEX_SPAN_SECONDS = 2 * 86_400;
-const BLOCKS_PER_SPAN = INDEX_SPAN_SECONDS / INDEX_BLOCK_SECONDS;
-const HEADER_TAG = "#2 ";
+/** Hours carried from each neighbouring span: one covers a 45-s lookback or look-ahead. */
+const CARRIED_SECONDS = INDEX_BLOCK_SECONDS;
+const BLOCKS_PER_OBJECT = (INDEX_SPAN_SECONDS + 2 * CARRIED_SECONDS) / INDEX_BLOCK_SECONDS;
+const HEADER_TAG = "#3 ";
 const PADDING_LINE = `${" ".repeat(INDEX_LINE_BYTES - 1)}\n`;
 
 /** Folder of the index objects inside a stream's prefix. */
@@ -67,11 +71,36 @@ export function spanStart(epochSeconds: number): number {
   return Math.floor(epochSeconds / INDEX_SPAN_SECONDS) * INDEX_SPAN_SECONDS;
 }
 
-/** Starts of the index spans that [from, to) touches. */
-export function spansBetween(from: number, to: number): number[] {
-  const spans: number[] = [];
-  for (let span = spanStart(from); span < to; span += INDEX_SPAN_SECONDS) spans.push(span);
+/** The hours the span's index object holds, [from, to): its own and one carried on each side. */
+export function indexObjectHours(span: number): { from: number; to: number } {
+  return { from: span - CARRIED_SECONDS, to: span + INDEX_SPAN_SECONDS + CARRIED_SECONDS };
+}
+
+/** The index spans whose objects hold the hour of a segment starting at `epochSeconds` (its own, and a neighbour carrying it). */
+export function spansHolding(epochSeconds: number): number[] {
+  const own = spanStart(epochSeconds);
+  const spans = [own];
+  if (epochSeconds < own + CARRIED_SECONDS) spans.push(own - INDEX_SPAN_SECONDS);
+  if (epochSeconds >= own + INDEX_SPAN_SECONDS - CARRIED_SECONDS) spans.push(own + INDEX_SPAN_SECONDS);
   return spans;
+}
+
+/**
+ * The index objects to read for [from, to), each with the part of the range it is read for
+ * (tiling the range). A range that reaches less than an hour into the span before (a lookback) or
+ * after (a look-ahead) its others takes that part from their carried hours: a 24 h window starting
+ * at a span boundary reads one object, not two.
+ */
+export function indexReads(from: number, to: number): Array<{ span: number; from: number; to: number }> {
+  let first = spanStart(from);
+  let last = spanStart(to - 1);
+  if (first < last && from >= first + INDEX_SPAN_SECONDS - CARRIED_SECONDS) first += INDEX_SPAN_SECONDS;
+  if (first < last && to <= last + CARRIED_SECONDS) last -= INDEX_SPAN_SECONDS;
+  const reads: Array<{ span: number; from: number; to: number }> = [];
+  for (let span = first; span <= last; span += INDEX_SPAN_SECONDS) {
+    reads.push({ span, from: span === first ? from : span, to: span === last ? to : span + INDEX_SPAN_SECONDS });
+  }
+  return reads;
 }
 
 /** One block's header line (without its "\n"). */
@@ -80,9 +109,9 @@ function blockHeader(hour: number, settled: boolean, count: number): string {
 }
 
 /**
- * The body of a span's index: its 48 hour blocks, each holding the sorted names of the segments
- * that start in that hour, settled (trusted) when the hour ends at or before `coveredUntil`.
- * `names` are the span's segment file names, ascending.
+ * The body of a span's index: the 50 hour blocks of indexObjectHours(span), each holding the
+ * sorted names of the segments that start in that hour, settled (trusted) when the hour ends at or
+ * before `coveredUntil`. `names` are the file names of the segments in those hours, ascending.
  */
 export function serializeRecordingIndex(
   names: readonly string[],
@@ -90,16 +119,17 @@ export function serializeRecordingIndex(
 ): string {
   const { span, coveredUntil } = options;
   const capacity = indexBlockLines(options.segmentSeconds) - 1;
-  const byBlock: string[][] = Array.from({ length: BLOCKS_PER_SPAN }, () => []);
+  const firstHour = indexObjectHours(span).from;
+  const byBlock: string[][] = Array.from({ length: BLOCKS_PER_OBJECT }, () => []);
   for (const name of names) {
     const start = parseSegmentName(name);
-    const block = start === undefined ? -1 : Math.floor((start - span) / INDEX_BLOCK_SECONDS);
-    if (block < 0 || block >= BLOCKS_PER_SPAN) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
+    const block = start === undefined ? -1 : Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
+    if (block < 0 || block >= BLOCKS_PER_OBJECT) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
     byBlock[block]!.push(name);
   }
   const parts: string[] = [];
   byBlock.forEach((blockNames, block) => {
-    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const hour = firstHour + block * INDEX_BLOCK_SECONDS;
     const fits = blockNames.length <= capacity;
     const settled = fits && hour + INDEX_BLOCK_SECONDS <= coveredUntil;
     parts.push(`${blockHeader(hour, settled, fits ? blockNames.length : 0)}\n`);
@@ -109,18 +139,24 @@ export function serializeRecordingIndex(
   return parts.join("");
 }
 
-/** The byte range (HTTP Range, inclusive) of the span's blocks [firstBlock, endBlock). */
+/** The byte range (HTTP Range, inclusive) of the object's blocks [firstBlock, endBlock). */
 export function indexByteRange(firstBlock: number, endBlock: number, segmentSeconds: number): string {
   const size = indexBlockBytes(segmentSeconds);
   return `bytes=${firstBlock * size}-${endBlock * size - 1}`;
 }
 
-/** The span's blocks that [from, to) touches (from, to inside the span): [first, end). */
+/** The blocks of the span's object that [from, to) touches (inside indexObjectHours(span)): [first, end). */
 export function blocksBetween(span: number, from: number, to: number): { first: number; end: number } {
+  const firstHour = indexObjectHours(span).from;
   return {
-    first: Math.floor((from - span) / INDEX_BLOCK_SECONDS),
-    end: Math.ceil((to - span) / INDEX_BLOCK_SECONDS),
+    first: Math.floor((from - firstHour) / INDEX_BLOCK_SECONDS),
+    end: Math.ceil((to - firstHour) / INDEX_BLOCK_SECONDS),
   };
+}
+
+/** Start of the hour of the span object's block `block`. */
+export function blockHour(span: number, block: number): number {
+  return indexObjectHours(span).from + block * INDEX_BLOCK_SECONDS;
 }
 
 /** Value of the `length` digits at `at`, or -1 when one is not a digit. */
@@ -199,7 +235,7 @@ export function readIndexBlock(
 /** Whether the block whose header is line `line` of `keyed` is a well-formed open block of `hour` (listed, but not damaged). */
 export function isOpenBlock(keyed: KeyedIndexText, line: number, hour: number): boolean {
   const header = line * INDEX_LINE_BYTES;
-  // `#2 <hour> O`: the header up to its state.
+  // `#3 <hour> O`: the header up to its state.
   return keyed.text.startsWith(blockHeader(hour, false, 0).slice(0, 15), header);
 }
 
@@ -210,12 +246,12 @@ export function decodeRecordingIndex(
   segmentSeconds: number,
 ): { coveredUntil: number; names: string[] } | undefined {
   const size = indexBlockBytes(segmentSeconds);
-  if (text.length !== BLOCKS_PER_SPAN * size) return undefined;
+  if (text.length !== BLOCKS_PER_OBJECT * size) return undefined;
   let coveredUntil: number | undefined;
   const names: string[] = [];
   const lines = indexBlockLines(segmentSeconds);
-  for (let block = 0; block < BLOCKS_PER_SPAN; block++) {
-    const hour = span + block * INDEX_BLOCK_SECONDS;
+  for (let block = 0; block < BLOCKS_PER_OBJECT; block++) {
+    const hour = blockHour(span, block);
     const settled = readIndexBlock({ text, prefix: "" }, block * lines, hour, lines);
     if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;
     if (settled !== undefined) for (const segment of settled) names.push(segment.key);
@@ -227,7 +263,7 @@ export function decodeRecordingIndex(
       }
     } else return undefined;
   }
-  return { coveredUntil: coveredUntil ?? span + INDEX_SPAN_SECONDS, names };
+  return { coveredUntil: coveredUntil ?? indexObjectHours(span).to, names };
 }
 
 /** One part of a range: segments read from settled index blocks, or a range to list. */

@@ -14,18 +14,17 @@ import { getObjectRangeText, listObjectsUntil, type ListedObject, type PageBudge
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import {
+  blockHour,
   blocksBetween,
-  INDEX_BLOCK_SECONDS,
-  INDEX_SPAN_SECONDS,
   indexBlockLines,
   indexByteRange,
+  indexReads,
   isOpenBlock,
   keyIndexText,
   planArchiveReads,
   readIndexBlock,
   recordingIndexKey,
   settledHour,
-  spansBetween,
 } from "../hls/recording-index.ts";
 import {
   formatSegmentName,
@@ -159,8 +158,8 @@ export function listWindow(source: ArchiveSource, window: { start: number; end: 
 }
 
 /**
- * The settled blocks of one span for [from, to) (inside the span), by hour: one Range GET of
- * exactly those hours' blocks. A missing object, a range past its end or a block that does not
+ * The settled blocks of one span's object for [from, to) (inside its hours, carried ones
+ * included), by hour: one Range GET of exactly those hours' blocks. A missing object, a range past its end or a block that does not
  * read (format 1, damage) leaves its hours out: they are listed.
  */
 async function readIndexBlocks(
@@ -183,7 +182,7 @@ async function readIndexBlocks(
   const base = text.whole ? 0 : first * lines;
   let unreadable = 0;
   for (let block = first; block < end; block++) {
-    const hour = span + block * INDEX_BLOCK_SECONDS;
+    const hour = blockHour(span, block);
     const segments = readIndexBlock(keyed, block * lines - base, hour, lines);
     if (segments !== undefined) blocks.set(hour, segments);
     // An open block (the indexer has not rewritten the span since the hour settled) is normal.
@@ -213,8 +212,9 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * The segments a window's playlist needs: those starting in [start - span, end + span), which
  * place exactly as one listing of the window does (placeSegments skips a segment ending before
  * the start and takes durations only from a successor at most a span later). With the index:
- * phase one Range-GETs the settled hours' blocks of the spans the range touches (at most 5 spans
- * for a week) and, in parallel, lists the live tail; phase two lists whatever no settled block
+ * phase one Range-GETs the settled hours' blocks of the spans the range touches (at most 5 for
+ * a week; a lookback or look-ahead that crosses into another span is read from the carried hours
+ * of the others, indexReads) and, in parallel, lists the live tail; phase two lists whatever no settled block
  * covers (nothing when the indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
  * head, whose tail is read separately).
  */
@@ -230,16 +230,9 @@ export async function windowArchive(
   const to = lookAhead ? window.end + span : window.end;
   const settled = settledHour(nowSeconds, source.segmentSeconds);
   const indexedTo = Math.max(from, Math.min(to, settled));
-  const spans = from < indexedTo ? spansBetween(from, indexedTo) : [];
+  const reads = from < indexedTo ? indexReads(from, indexedTo) : [];
   const [read, tail] = await Promise.all([
-    Promise.all(
-      spans.map((span) =>
-        readIndexBlocks(source, span, {
-          from: Math.max(from, span),
-          to: Math.min(indexedTo, span + INDEX_SPAN_SECONDS),
-        }),
-      ),
-    ),
+    Promise.all(reads.map((part) => readIndexBlocks(source, part.span, part))),
     indexedTo < to ? listBetween(source, indexedTo, to) : Promise.resolve([]),
   ]);
   const blocks = new Map<number, ArchivedSegment[]>();
