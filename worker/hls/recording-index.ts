@@ -268,13 +268,13 @@ export function decodeRecordingIndex(
 
 /** One part of a range: segments read from settled index blocks, or a range to list. */
 export type ArchivePiece =
-  { source: "index"; segments: ArchivedSegment[] } | { source: "list"; from: number; to: number };
+  { source: "index"; segments: readonly ArchivedSegment[] } | { source: "list"; from: number; to: number };
 
 /**
  * How to read [from, to) given the settled blocks that were read (`blocks(hour)`: the block's
  * segments, undefined when the hour has no settled block): each hour with one from its segments
- * that start in range, every other hour listed, adjacent pieces of one kind merged. Pieces are in
- * time order and tile [from, to).
+ * that start in range (a whole hour's block as it is, not copied), every other hour listed,
+ * adjacent hours to list merged into one range. Pieces are in time order and tile [from, to).
  */
 export function planArchiveReads(
   from: number,
@@ -297,9 +297,7 @@ export function planArchiveReads(
       continue;
     }
     const whole = a === hour && b === hour + INDEX_BLOCK_SECONDS;
-    const inRange = whole ? block : block.filter((segment) => segment.start >= a && segment.start < b);
-    if (previous?.source === "index") for (const segment of inRange) previous.segments.push(segment);
-    else pieces.push({ source: "index", segments: inRange.slice() });
+    pieces.push({ source: "index", segments: whole ? block : block.filter((s) => s.start >= a && s.start < b) });
   }
   return pieces;
 }

@@ -144,7 +144,7 @@ describe("index format: hour blocks", () => {
     expect(readIndexBlock(keyIndexText(overfull, PREFIX), lines, T0, lines)).toBeUndefined();
   });
 
-  it("plans: each hour with a settled block from it (cut to the range), every other hour listed, merged, tiling the range", () => {
+  it("plans: each hour with a settled block from it (cut to the range), every other hour listed (adjacent ones merged), tiling the range", () => {
     const seg = (start: number) => ({ key: PREFIX + formatSegmentName(start), start });
     const blocks = new Map([
       [T0 - 3600, [seg(T0 - 3600 + 10), seg(T0 - 60), seg(T0 - 30)]],
@@ -152,12 +152,24 @@ describe("index format: hour blocks", () => {
       [T0 + 2 * 3600, [seg(T0 + 2 * 3600)]],
     ]);
     expect(planArchiveReads(T0 - 45, T0 + 3 * 3600 + 60, (hour) => blocks.get(hour))).toEqual([
-      { source: "index", segments: [seg(T0 - 30), seg(T0), seg(T0 + 30)] },
+      { source: "index", segments: [seg(T0 - 30)] },
+      { source: "index", segments: [seg(T0), seg(T0 + 30)] },
       { source: "list", from: T0 + 3600, to: T0 + 2 * 3600 },
       { source: "index", segments: [seg(T0 + 2 * 3600)] },
       { source: "list", from: T0 + 3 * 3600, to: T0 + 3 * 3600 + 60 },
     ]);
     expect(planArchiveReads(T0, T0 + 60, () => undefined)).toEqual([{ source: "list", from: T0, to: T0 + 60 }]);
+    expect(planArchiveReads(T0 - 3600, T0 + 2 * 3600, () => undefined)).toEqual([
+      { source: "list", from: T0 - 3600, to: T0 + 2 * 3600 },
+    ]);
+    // A whole hour's block is taken as it is (no copy per window).
+    expect(planArchiveReads(T0, T0 + 3600, (hour) => blocks.get(hour))[0]).toEqual({
+      source: "index",
+      segments: blocks.get(T0),
+    });
+    expect((planArchiveReads(T0, T0 + 3600, (hour) => blocks.get(hour))[0] as { segments: unknown }).segments).toBe(
+      blocks.get(T0),
+    );
   });
 });
 
