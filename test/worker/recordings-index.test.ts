@@ -62,4 +62,20 @@ describe("recorder windows from the index", () => {
     expect(fromIndex).toContain(`/${extra}`);
     expect(fromIndex).not.toContain(`/${lateOnly}`);
   });
+
+  it("a settled window is read from the index every time, not from an edge copy of its listing: a rebuilt index shows at once", async () => {
+    const names = starts.filter((s) => s < T0 + 3600).map(formatSegmentName);
+    const window = `/api/media/recordings/playlist.m3u8?stream=${STREAM}&start=${T0 + 600}&end=${T0 + 4000}`;
+    await putObject(BUCKET, recordingIndexKey(PREFIX, T0), serializeRecordingIndex(names, INDEX_OPTIONS));
+    const before = await (await callWith({ RECORDINGS_INDEX: "on" }, window)).text();
+    const extra = formatSegmentName(T0 + 3000 + 20);
+    expect(before).not.toContain(`/${extra}`);
+    // The indexer rewrites the span (a late upload): the same window, asked again, has it.
+    await putObject(
+      BUCKET,
+      recordingIndexKey(PREFIX, T0),
+      serializeRecordingIndex([...names, extra].sort(), INDEX_OPTIONS),
+    );
+    expect(await (await callWith({ RECORDINGS_INDEX: "on" }, window)).text()).toContain(`/${extra}`);
+  });
 });
