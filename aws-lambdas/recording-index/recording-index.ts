@@ -5,9 +5,9 @@
  * Every segment the recorder uploads (or uploads late) triggers a rebuild of the index objects that
  * hold its hour (its span's, and the neighbour's that carries it when it is the first or last hour
  * of its span): the object's hours are listed (about 6 ListObjectsV2 pages of 30-s segments) and
- * the index rewritten, its hour blocks settled up to the last settled hour. Rebuilding rather than appending makes the index right whatever order
- * or number of times S3 delivers the events (at least once, unordered:
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
+ * the index rewritten, its hour blocks settled up to the last settled hour. Rebuilding rather than
+ * appending makes the index right whatever order or number of times S3 delivers the events (at
+ * least once, unordered: https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
  *
  * Concurrent rebuilds of one day are ordered with S3 conditional writes: the index's ETag is read
  * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),

@@ -76,7 +76,10 @@ export function indexObjectHours(span: number): { from: number; to: number } {
   return { from: span - CARRIED_SECONDS, to: span + INDEX_SPAN_SECONDS + CARRIED_SECONDS };
 }
 
-/** The index spans whose objects hold the hour of a segment starting at `epochSeconds` (its own, and a neighbour carrying it). */
+/**
+ * The index spans whose objects hold the hour of a segment starting at `epochSeconds`: its own,
+ * and for a span's first or last hour the neighbour that carries it.
+ */
 export function spansHolding(epochSeconds: number): number[] {
   const own = spanStart(epochSeconds);
   const spans = [own];

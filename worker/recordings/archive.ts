@@ -159,8 +159,9 @@ export function listWindow(source: ArchiveSource, window: { start: number; end: 
 
 /**
  * The settled blocks of one span's object for [from, to) (inside its hours, carried ones
- * included), by hour: one Range GET of exactly those hours' blocks. A missing object, a range past its end or a block that does not
- * read (format 1, damage) leaves its hours out: they are listed.
+ * included), by hour: one Range GET of exactly those hours' blocks. A missing object, a range past
+ * its end or a block that does not read (formats 1 and 2, damage) leaves its hours out: they are
+ * listed.
  */
 async function readIndexBlocks(
   source: ArchiveSource,
@@ -214,9 +215,9 @@ function listBetween(source: ArchiveSource, from: number, to: number): Promise<A
  * the start and takes durations only from a successor at most a span later). With the index:
  * phase one Range-GETs the settled hours' blocks of the spans the range touches (at most 5 for
  * a week; a lookback or look-ahead that crosses into another span is read from the carried hours
- * of the others, indexReads) and, in parallel, lists the live tail; phase two lists whatever no settled block
- * covers (nothing when the indexer kept up). Without it, listWindow. `lookAhead: false` reads up to the end only (a live
- * head, whose tail is read separately).
+ * of the others, indexReads) and, in parallel, lists the live tail; phase two lists whatever no
+ * settled block covers (nothing when the indexer kept up). Without it, listWindow.
+ * `lookAhead: false` reads up to the end only (a live head, whose tail is read separately).
  */
 export async function windowArchive(
   source: ArchiveSource,
