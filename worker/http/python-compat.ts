@@ -49,13 +49,18 @@ export function pythonParseQs(query: string): Map<string, string[]> {
     const equals = field.indexOf("=");
     // A field without "=" is skipped, and so is a blank value (keep_blank_values=False).
     if (equals === -1 || equals === field.length - 1) continue;
-    const name = pythonUnquote(field.slice(0, equals).replace(/\+/g, " "));
-    const value = pythonUnquote(field.slice(equals + 1).replace(/\+/g, " "));
+    const name = pythonUnquote(plusAsSpace(field.slice(0, equals)));
+    const value = pythonUnquote(plusAsSpace(field.slice(equals + 1)));
     const values = result.get(name);
     if (values) values.push(value);
     else result.set(name, [value]);
   }
   return result;
+}
+
+/** parse_qs's "+" -> " "; the regular expression only runs when there is a "+" (every lookup parses its query). */
+function plusAsSpace(text: string): string {
+  return text.includes("+") ? text.replace(/\+/g, " ") : text;
 }
 
 /** The raw query string of a URL, without "?" (what CloudFront hands Lambda@Edge as `querystring`). */
