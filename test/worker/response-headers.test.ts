@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
 import { putItem } from "./support/dynamodb.ts";
-import { ALLOWED_ORIGIN, call, callWith } from "./support/request.ts";
+import { ALLOWED_ORIGIN, BASE, call, callWith } from "./support/request.ts";
 
 const EXPOSED = "content-length, content-range, etag, retry-after, www-authenticate, x-request-id";
 const SEED_JSON = "application/json; charset=UTF-8";
@@ -59,12 +59,14 @@ describe("headers of a status lookup", () => {
     expect(miss.headers.get("x-request-id")).not.toBe(hit.headers.get("x-request-id"));
   });
 
-  it("without Origin: Vary and a request id, no CORS grant", async () => {
+  it("without Origin, or from the Worker's own origin: Vary and a request id, no CORS grant", async () => {
     const jobId = `headers-${crypto.randomUUID()}`;
     await seedStatus(jobId);
-    const response = await call(`/api/media/status?job_id=${jobId}`, { origin: null });
-    expect(response.status).toBe(200);
-    expect(headerList(response)).toEqual(lookupHeaders([]));
+    for (const origin of [null, BASE]) {
+      const response = await call(`/api/media/status?job_id=${jobId}`, { origin });
+      expect(response.status).toBe(200);
+      expect(headerList(response)).toEqual(lookupHeaders([]));
+    }
   });
 
   it("HEAD: the GET's headers and no body", async () => {
