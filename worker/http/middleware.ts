@@ -1,6 +1,7 @@
 /**
  * The app's middleware: request context and the one-line JSON access log, then the API policy
- * (configuration, the request's AWS client, CORS and the per-response headers). Each is a factory that returns a hono MiddlewareHandler (hono's style).
+ * (configuration, the request's AWS client, CORS and the per-response headers). Each is a factory
+ * that returns a hono MiddlewareHandler (hono's style).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
@@ -109,7 +110,9 @@ function configOf(c: Context<AppEnv>): Config {
  *
  * One middleware, and one header edit (CORS, Vary and x-request-id together), where there were
  * three middlewares and two edits: each hono layer is an async dispatch with its closure and
- * promise per request, each edit a pass over the response's headers (issue 12).
+ * promise per request, each edit a pass over the response's headers. Measured on a status hit
+ * from an allowed origin in plain workerd: about 14k fewer instructions of ~360k on the request's
+ * thread, GC aside (callgrind, issue 12).
  */
 export function apiPolicy(): MiddlewareHandler<AppEnv> {
   // One matcher per rule list, i.e. per configuration (readConfig memoises the config per env).
