@@ -13,7 +13,7 @@ import type { AppEnv } from "./env.ts";
 import { UpstreamError } from "./aws/errors.ts";
 import { ApiError, SEED_MESSAGES, apiErrorForUpstream } from "./http/errors.ts";
 import { log } from "./http/log.ts";
-import { apiPolicy, applyCorsHeaders, markComplete, requestContext } from "./http/middleware.ts";
+import { apiPolicy, applyCorsHeaders, requestContext } from "./http/middleware.ts";
 import { SEED_JSON_CONTENT_TYPE } from "./http/media-types.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
@@ -94,7 +94,7 @@ function renderError(c: Context<AppEnv>, apiError: ApiError): Response {
     ...apiError.headers,
   });
   applyCorsHeaders(headers, c.get("cors"));
-  return markComplete(new Response(body, { status: apiError.status, headers }));
+  return new Response(body, { status: apiError.status, headers });
 }
 
 export default app;

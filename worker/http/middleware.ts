@@ -144,44 +144,12 @@ export function apiPolicy(): MiddlewareHandler<AppEnv> {
     if (method === "OPTIONS") return preflight(c, decision, grants);
 
     await next();
-    if (completeResponses.has(c.res)) return;
     const requestId = c.get("requestId");
     editHeaders(c, (headers) => {
       applyCorsHeaders(headers, decision);
       headers.set("x-request-id", requestId);
     });
   };
-}
-
-/** Responses built with this request's per-response headers already (completeResponse, renderError). */
-const completeResponses = new WeakSet<Response>();
-
-/** Marks a response whose per-response headers are already written: apiPolicy leaves it as it is. */
-export function markComplete(response: Response): Response {
-  completeResponses.add(response);
-  return response;
-}
-
-/**
- * A response built in one go with this request's per-response headers (Vary, the CORS grant,
- * x-request-id) beside its own, which must not name any of them. The status lookups answer this
- * way: one header list converted once by the runtime, rather than two headers at construction and
- * five calls on the Headers object afterwards (a get and four sets, each a call into workerd).
- */
-export function completeResponse(
-  c: Context<AppEnv>,
-  body: string,
-  status: number,
-  headers: Record<string, string>,
-): Response {
-  headers.vary = "Origin";
-  const decision = c.get("cors");
-  if (decision.kind === "allowed") {
-    headers["access-control-allow-origin"] = decision.origin;
-    headers["access-control-expose-headers"] = EXPOSE_HEADERS;
-  }
-  headers["x-request-id"] = c.get("requestId");
-  return markComplete(new Response(body, { status, headers }));
 }
 
 /** A preflight's 204: CORS grants only for an allowed origin asking for methods and headers we grant. */

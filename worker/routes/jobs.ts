@@ -11,7 +11,6 @@ import { getRow } from "../aws/targets.ts";
 import type { AppEnv } from "../env.ts";
 import { cachedLookup } from "../http/edge-cache.ts";
 import { ApiError, SEED_MESSAGES } from "../http/errors.ts";
-import { completeResponse } from "../http/middleware.ts";
 import { SEED_JSON_CONTENT_TYPE } from "../http/media-types.ts";
 import { seedKeyParameter } from "../http/params.ts";
 import { pythonJsonDumps } from "../http/python-compat.ts";
@@ -33,10 +32,10 @@ async function seedLookup<R extends "inputFileToJobId" | "jobIdToStatus">(
   });
   // The seed answers 422 (not 404) for a missing item; frontends may depend on it.
   if (body === undefined) throw new ApiError(422, SEED_MESSAGES.notFoundItem);
-  // One Response with all its headers, rather than c.body's Headers built and copied (issue 12).
-  return completeResponse(c, body, 200, {
-    "content-type": SEED_JSON_CONTENT_TYPE,
-    "cache-control": `public, max-age=${config.cacheTtlSeconds}`,
+  // One Response with its headers, rather than c.body's Headers built and copied (issue 12).
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": SEED_JSON_CONTENT_TYPE, "cache-control": `public, max-age=${config.cacheTtlSeconds}` },
   });
 }
 
