@@ -1,6 +1,6 @@
 /**
  * media-edge: the edge of the video pipeline on Cloudflare Workers.
- * Middleware (request log, config, the request's AWS client, CORS), the routes, and the one place errors become responses.
+ * Middleware (request log; config, the request's AWS client and CORS), the routes, and the one place errors become responses.
  */
 // hono/tiny: Hono with its PatternRouter (one regular expression per route, tried in order) instead of
 // the default SmartRouter (RegExpRouter + TrieRouter), ~2.5 KiB less gzip on every cold isolate
@@ -13,7 +13,7 @@ import type { AppEnv } from "./env.ts";
 import { UpstreamError } from "./aws/errors.ts";
 import { ApiError, SEED_MESSAGES, apiErrorForUpstream } from "./http/errors.ts";
 import { log } from "./http/log.ts";
-import { applyCorsHeaders, awsClientPerRequest, corsPolicy, loadConfig, requestContext } from "./http/middleware.ts";
+import { apiPolicy, applyCorsHeaders, requestContext } from "./http/middleware.ts";
 import { SEED_JSON_CONTENT_TYPE } from "./http/media-types.ts";
 import { pythonJsonDumps } from "./http/python-compat.ts";
 import { faceRoutes } from "./routes/faces.ts";
@@ -31,9 +31,7 @@ import { vodRoutes } from "./routes/vod.ts";
 const app = new Hono<AppEnv>();
 
 app.use("*", requestContext());
-app.use("*", loadConfig());
-app.use("*", awsClientPerRequest());
-app.use("*", corsPolicy());
+app.use("*", apiPolicy());
 
 app.route("/api/media", jobRoutes);
 // HLS playback (recorder windows, VOD, segments, keys) and face-detection results.
@@ -92,6 +90,7 @@ function renderError(c: Context<AppEnv>, apiError: ApiError): Response {
   const headers = new Headers({
     "content-type": SEED_JSON_CONTENT_TYPE,
     "cache-control": "no-store",
+    "x-request-id": requestId,
     ...apiError.headers,
   });
   applyCorsHeaders(headers, c.get("cors"));

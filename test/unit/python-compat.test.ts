@@ -107,6 +107,20 @@ describe("json.dumps", () => {
     values.forEach((sample, index) => expect(pythonJsonDumps(sample)).toBe(expected[index]));
   });
 
+  it("matches CPython's json.dumps on ASCII strings (the unescaped fast path and its edges)", () => {
+    // Printable ASCII, which is quoted as it is, mixed with what must be escaped next to it.
+    const unit = fc.oneof(
+      fc.string({ unit: "grapheme-ascii", maxLength: 1 }),
+      fc.constantFrom('"', "\\", "\u0000", "\u001f", "\u007f", "\u0080", "é"),
+    );
+    const values = fc.sample(fc.array(fc.string({ unit, maxLength: 16 }), { maxLength: 4 }), {
+      numRuns: 300,
+      seed: 12,
+    });
+    const expected = python(DUMPS, values) as string[];
+    values.forEach((sample, index) => expect(pythonJsonDumps(sample)).toBe(expected[index]));
+  });
+
   it("writes the seed's error body byte for byte", () => {
     expect(pythonJsonDumps({ success: false, message: "Not found item." })).toBe(
       '{"success": false, "message": "Not found item."}',

@@ -16,7 +16,10 @@ export type AttributeValue = Record<string, unknown>;
  * (our items hold integers well inside 2^53); binary stays base64 text.
  */
 export function unmarshallValue(value: AttributeValue): unknown {
-  const [type, inner] = Object.entries(value)[0] ?? [];
+  // The first (only) key is the type; a for-in loop rather than Object.entries: no arrays per attribute.
+  let type: string | undefined;
+  for (type in value) break;
+  const inner = type === undefined ? undefined : value[type];
   switch (type) {
     case "S":
     case "B":
@@ -44,7 +47,7 @@ export function unmarshallValue(value: AttributeValue): unknown {
 /** Converts a wire-format item to a plain object. */
 export function unmarshallItem(item: Record<string, AttributeValue>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(item)) result[name] = unmarshallValue(value);
+  for (const name of Object.keys(item)) result[name] = unmarshallValue(item[name]!);
   return result;
 }
 

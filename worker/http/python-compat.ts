@@ -49,13 +49,18 @@ export function pythonParseQs(query: string): Map<string, string[]> {
     const equals = field.indexOf("=");
     // A field without "=" is skipped, and so is a blank value (keep_blank_values=False).
     if (equals === -1 || equals === field.length - 1) continue;
-    const name = pythonUnquote(field.slice(0, equals).replace(/\+/g, " "));
-    const value = pythonUnquote(field.slice(equals + 1).replace(/\+/g, " "));
+    const name = pythonUnquote(plusAsSpace(field.slice(0, equals)));
+    const value = pythonUnquote(plusAsSpace(field.slice(equals + 1)));
     const values = result.get(name);
     if (values) values.push(value);
     else result.set(name, [value]);
   }
   return result;
+}
+
+/** parse_qs's "+" -> " "; the regular expression only runs when there is a "+" (every lookup parses its query). */
+function plusAsSpace(text: string): string {
+  return text.includes("+") ? text.replace(/\+/g, " ") : text;
 }
 
 /** The raw query string of a URL, without "?" (what CloudFront hands Lambda@Edge as `querystring`). */
@@ -70,6 +75,15 @@ const NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII_ALL = /[\u007f-\uffff]/g;
 const asciiEscape = (c: string) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
 
+/** Whether json.dumps leaves `text` as it is between quotes: " "..."~" without '"' or "\\". */
+function isPlainAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return false;
+  }
+  return true;
+}
+
 /** Python's `json.dumps(value)` for JSON-compatible data (integers, strings, lists, dicts, bool, None). */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -79,6 +93,9 @@ export function pythonJsonDumps(value: unknown): string {
     return String(value);
   }
   if (typeof value === "string") {
+    // Keys, statuses and ids are printable ASCII with nothing to escape: quoted as they are, rather
+    // than JSON.stringify and a regular expression per string (7 strings per status body, issue 12).
+    if (isPlainAscii(value)) return `"${value}"`;
     // ensure_ascii escapes everything outside " "..."~" (DEL included), per UTF-16 code unit, in
     // lowercase hex; JSON.stringify already escapes the C0 controls the same way.
     const json = JSON.stringify(value);

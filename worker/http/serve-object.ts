@@ -89,7 +89,7 @@ async function readObject(
   c.set("cacheStatus", "miss");
   const location = await options.locate();
   if (location === undefined) return undefined;
-  const object = await getObject(c.var.aws, {
+  const object = await getObject(c.get("aws"), {
     ...location,
     headers: new Headers(range === null ? {} : { range }),
     method: head ? "HEAD" : "GET",
@@ -103,7 +103,7 @@ async function readObject(
  */
 async function rangeNotSatisfiable(c: Context<AppEnv>, options: ServeOptions): Promise<never> {
   const location = await options.locate();
-  const whole = location && (await getObject(c.var.aws, { ...location, method: "HEAD" }));
+  const whole = location && (await getObject(c.get("aws"), { ...location, method: "HEAD" }));
   if (whole === undefined) throw new ApiError(404, options.notFound ?? "Segment not found.");
   const size = whole.headers.get("content-length");
   throw new ApiError(416, "Range not satisfiable.", {

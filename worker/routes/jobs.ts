@@ -25,8 +25,9 @@ async function seedLookup<R extends "inputFileToJobId" | "jobIdToStatus">(
   const value = seedKeyParameter(c.req.url, parameter);
   const config = c.get("config");
   const table = config.tables[role];
-  const body = await cachedLookup(c, `${encodeURIComponent(table)}/${encodeURIComponent(value)}`, async () => {
-    const item = await getRow(c.var.aws, role, table, value);
+  // A table name never holds "/" (settings-reader's TABLE_NAME), so table/value names one item without escaping.
+  const body = await cachedLookup(c, `${table}/${value}`, async () => {
+    const item = await getRow(c.get("aws"), role, table, value);
     return item === undefined ? undefined : pythonJsonDumps(render(item));
   });
   // The seed answers 422 (not 404) for a missing item; frontends may depend on it.
