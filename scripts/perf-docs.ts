@@ -33,10 +33,15 @@ see [recording-index.md](recording-index.md) for the design.
   Worker, no wrangler proxy, no inspector, a no-op Cache API like \`*.workers.dev\`'s. CPU is that
   process's CPU time (\`/proc/<pid>/stat\`) over batches of sequential requests, median over batches,
   so it includes workerd's own HTTP handling (the bare anchor shows how much).
-- **Round-robin.** The anchors and the status measures run one batch of each per round, so a noisy
-  neighbour weighs on all of them alike.
+- **Round-robin.** The anchors and the status measures run one batch of each per round (every other
+  round in reverse order), so a noisy neighbour weighs on all of them alike.
+- **Paired goals.** A goal that compares two figures takes them from the same round, run back to back:
+  the status miss over the aws4fetch GetItem is the median of the rounds' differences, the 365-day /
+  1-day window the median of the rounds' ratios. On this machine one figure moves by up to 30%
+  between rounds, more than those goals allow.
 - **Under load.** \`bench/support/load.ts\`: 8 and 64 closed-loop connections on loopback for a fixed
-  time each; the client shares the cores with workerd, so req/s is a floor for both.
+  time each; the client shares the cores with workerd, so req/s is a floor for both. The bare route
+  and the status hit alternate in six 1-s rounds, and their ratio is the median of the rounds'.
 - **Lambda cold import.** A fresh Node process per sample times \`await import(index.mjs)\` (the Init
   phase's module load: parse, compile, top level), round-robin over the functions, median. The
   handler logic and SDK clients load on the first event; "+ first event" times that too, in the same
