@@ -378,8 +378,9 @@ function windowResults(
   archiveSizes: Record<"day" | "year" | "week" | "plain", number>,
 ): BenchResult[] {
   const results: BenchResult[] = [];
-  const cpu = (stream: string, label: string) =>
-    median(configurations.find((c) => c.stream === stream && c.label === label)!.samples);
+  const samples = (stream: string, label: string) =>
+    configurations.find((c) => c.stream === stream && c.label === label)!.samples;
+  const cpu = (stream: string, label: string) => median(samples(stream, label));
   const goals: Record<string, { limit: number; text: string }> = {
     "day 24 h": { limit: 2.5, text: "<= 2.5 ms" },
     "year 24 h": { limit: 2.5, text: "<= 2.5 ms" },
@@ -401,8 +402,6 @@ function windowResults(
       unit: "calls",
     });
   }
-  const samples = (stream: string, label: string) =>
-    configurations.find((c) => c.stream === stream && c.label === label)!.samples;
   for (const label of ["1 h", "24 h"]) {
     // Paired: the median of each round's 365-day / 1-day ratio, both batches run back to back in
     // the same round. A ratio of the two medians took them from different rounds, and on a shared

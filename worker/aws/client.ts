@@ -1,6 +1,6 @@
 /**
  * The per-request AWS client of the Worker: credentials, endpoints, the failure policy and the
- * request's upstream counters in one value. Middleware builds one per request (`c.var.aws`) and
+ * request's upstream counters in one value. Middleware builds one per request (`c.get("aws")`) and
  * routes hand it to the adapters with the bucket/table/key they need, the way honojs/examples pass
  * a binding (`getPost(c.env.DB, id)`): adapters never see the app's Config.
  */

@@ -95,7 +95,7 @@ function configOf(c: Context<AppEnv>): Config {
 
 /**
  * Every request's policy, after requestContext: the config, the request's one AWS client on
- * `c.var.aws` (routes pass it to the adapters like a binding, the access log reads its counters),
+ * `c.get("aws")` (routes pass it to the adapters like a binding, the access log reads its counters),
  * and CORS. Not hono's cors(): it adds `Vary: Origin` only when the origin matched (so a shared
  * cache can serve one origin's ACAO to another, cf. expressjs/cors#106), echoes any requested
  * header when allowHeaders is empty, and cannot answer a refused origin with the seed's 422 JSON.

@@ -157,10 +157,10 @@ function videoFields(video: Record<string, unknown>): Record<string, unknown> {
 }
 
 function findRow(c: Context<AppEnv>, query: FacesQuery): Promise<FaceAnalysisRow | undefined> {
-  const table = c.var.config.tables.faceAnalysis;
+  const table = c.get("config").tables.faceAnalysis;
   return query.lookup.by === "input_file"
-    ? getRow(c.var.aws, "faceAnalysis", table, query.lookup.value)
-    : getFaceAnalysisByJobId(c.var.aws, table, query.lookup.value);
+    ? getRow(c.get("aws"), "faceAnalysis", table, query.lookup.value)
+    : getFaceAnalysisByJobId(c.get("aws"), table, query.lookup.value);
 }
 
 /**
@@ -218,7 +218,7 @@ async function readResultObject(
   maxBytes: number,
   range?: ByteRange,
 ): Promise<string> {
-  const object = await getObjectWhole(c.var.aws, {
+  const object = await getObjectWhole(c.get("aws"), {
     bucket,
     key,
     ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}),

@@ -11,7 +11,7 @@ import type { AppEnv } from "../env.ts";
 import { runHealthChecks, settingsPresence } from "../health/checks.ts";
 
 export const healthRoutes = new Hono<AppEnv>().get("/health", async (c) => {
-  const checks = await runHealthChecks(c.var.aws, c.var.config);
+  const checks = await runHealthChecks(c.get("aws"), c.get("config"));
   const ok = checks.every((check) => check.ok);
   return c.json(
     { success: ok, version, settings: settingsPresence(c.env as Record<string, unknown>), checks },

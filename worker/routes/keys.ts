@@ -29,7 +29,7 @@ export const keyRoutes = new Hono<AppEnv>().get("/keys/:jobId", async (c) => {
   // whether the job exists.
   await authorize(c, jobScope(jobId), ["key", "play"]);
 
-  const output = await getJobOutput(c.var.aws, c.var.config.tables.jobIdToOutput, jobId);
+  const output = await getJobOutput(c.get("aws"), c.get("config").tables.jobIdToOutput, jobId);
   if (output === undefined) throw new ApiError(404, "Not found item.", { details: { job_id: jobId } });
   const key = keyBytes(output.KeyValue);
   if (key === undefined) {

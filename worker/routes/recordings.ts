@@ -91,7 +91,7 @@ async function settledListing(
   // On a miss the listed segments are returned as they are, not parsed back from the names.
   let listed: ArchivedSegment[] = [];
   const { text, hit } = await edgeCacheText(c, path, SETTLED_LISTING_CACHE_SECONDS, async () => {
-    const source = archiveSource(c.var.aws, config, stream, read.nowSeconds, c.get("requestId"));
+    const source = archiveSource(c.get("aws"), config, stream, read.nowSeconds, c.get("requestId"));
     listed = await windowArchive(source, window, read.nowSeconds, read.lookAhead);
     // One join of the names: a flat string, which the cache's Response encodes without first
     // flattening thousands of concatenated pieces.
@@ -130,7 +130,7 @@ async function windowSegments(
   const config = c.get("config");
   if (window.settled && config.recordings.index) {
     c.set("cacheStatus", "index");
-    const source = archiveSource(c.var.aws, config, stream, nowSeconds, c.get("requestId"));
+    const source = archiveSource(c.get("aws"), config, stream, nowSeconds, c.get("requestId"));
     return windowArchive(source, window, nowSeconds);
   }
   if (window.settled) {
@@ -141,12 +141,12 @@ async function windowSegments(
   const boundary = liveHeadBoundary(window, nowSeconds, config.recordings.segmentSeconds);
   if (boundary === undefined) {
     c.set("cacheStatus", "live");
-    return listWindowSegments(c.var.aws, config, stream, window, c.get("requestId"));
+    return listWindowSegments(c.get("aws"), config, stream, window, c.get("requestId"));
   }
   const [head, tail] = await Promise.all([
     // The head needs no look-ahead: the tail holds the segments from the boundary on.
     settledListing(c, stream, { start: window.start, end: boundary }, { nowSeconds, lookAhead: false }),
-    listWindowSegments(c.var.aws, config, stream, { start: boundary, end: window.end }, c.get("requestId")),
+    listWindowSegments(c.get("aws"), config, stream, { start: boundary, end: window.end }, c.get("requestId")),
   ]);
   c.set("cacheStatus", head.cached ? "live-head-hit" : "live-head-miss");
   return joinAtBoundary(head.segments, tail, boundary);

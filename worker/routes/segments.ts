@@ -53,7 +53,7 @@ export const segmentRoutes = new Hono<AppEnv>()
       contentType,
       cacheControl: segmentCacheControl(config),
       locate: async () => {
-        const output = await getJobOutput(c.var.aws, config.tables.jobIdToOutput, jobId);
+        const output = await getJobOutput(c.get("aws"), config.tables.jobIdToOutput, jobId);
         if (output === undefined) return undefined;
         const location = jobOutputLocation(config, output);
         return { bucket: location.bucket, key: `${location.outputPath}${relative}` };

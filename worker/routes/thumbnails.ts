@@ -48,7 +48,7 @@ async function stillRequest(c: Context<AppEnv>) {
   const width = numberParameter(c, "width");
   const jobId = c.req.param("jobId") ?? "";
   if (!isValidJobId(jobId)) throw new ApiError(400, "Invalid job id.");
-  if (c.var.config.playback.policy === "signed") await authorize(c, jobScope(jobId), ["play", "thumbnail"]);
+  if (c.get("config").playback.policy === "signed") await authorize(c, jobScope(jobId), ["play", "thumbnail"]);
   return { time, width, jobId, job: await jobCaptures(c, jobId) };
 }
 
@@ -57,7 +57,7 @@ function serveCapture(c: Context<AppEnv>, jobId: string, job: JobCaptures, captu
   return serveObject(c, {
     cacheKey: `vod/${encodeURIComponent(jobId)}/${encodeURIComponent(capture.path)}`,
     contentType: "image/jpeg",
-    cacheControl: segmentCacheControl(c.var.config),
+    cacheControl: segmentCacheControl(c.get("config")),
     locate: async () => ({ bucket: job.location.bucket, key: `${job.location.outputPath}${capture.path}` }),
     notFound: "Thumbnail not found.",
   });
@@ -75,7 +75,7 @@ export const thumbnailRoutes = new Hono<AppEnv>()
   })
   .get("/vod/:jobId/storyboard.vtt", async (c) => {
     const { width, jobId, job } = await stillRequest(c);
-    const config = c.var.config;
+    const config = c.get("config");
     // Image tokens outlive watching the whole video once, like a playlist's segment tokens.
     const token =
       config.playback.policy === "signed"

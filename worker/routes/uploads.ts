@@ -52,7 +52,7 @@ async function uploadClaims(
   c: Context<AppEnv>,
   scope: string | ((sub: string) => boolean),
 ): Promise<TokenClaims | undefined> {
-  return c.var.config.uploads.policy === "public" ? undefined : authorize(c, scope, ["upload"]);
+  return c.get("config").uploads.policy === "public" ? undefined : authorize(c, scope, ["upload"]);
 }
 
 /** The folder a new upload goes to: the upload prefix (public policy), or the first token prefix inside it. */
@@ -66,7 +66,7 @@ function baseFor(config: UploadConfig, tokenSub: string | undefined): string | u
 }
 
 async function createUpload(c: Context<AppEnv>): Promise<Response> {
-  const config = c.var.config.uploads;
+  const config = c.get("config").uploads;
   const claims = await uploadClaims(c, (sub) => baseFor(config, sub) !== undefined);
   const request = readCreateRequest(await readBody(c));
   const limit = Math.min(config.maxBytes, claims?.max ?? Number.MAX_SAFE_INTEGER);
@@ -82,7 +82,7 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
   const plan = planUpload(request.size, config);
   if (plan.kind === "single") {
     const headers = { "content-type": request.contentType };
-    const url = await presignS3(c.var.aws, {
+    const url = await presignS3(c.get("aws"), {
       bucket: config.bucket,
       key,
       method: "PUT",
@@ -97,7 +97,7 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
       201,
     );
   }
-  const uploadId = await createMultipartUpload(c.var.aws, {
+  const uploadId = await createMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key,
     contentType: request.contentType,
@@ -117,7 +117,7 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
 async function uploadRef(c: Context<AppEnv>, body: Record<string, unknown>): Promise<UploadRef> {
   const ref = readUploadRef(body);
   await uploadClaims(c, uploadScope(ref.inputFile));
-  if (!isUploadKey(c.var.config.uploads.prefix, ref.inputFile)) {
+  if (!isUploadKey(c.get("config").uploads.prefix, ref.inputFile)) {
     throw new ApiError(400, "Field input_file is not a key this API created.");
   }
   return ref;
@@ -135,17 +135,17 @@ async function uploadedParts(aws: AwsEdgeClient, bucket: string, ref: UploadRef)
 }
 
 async function presignParts(c: Context<AppEnv>): Promise<Response> {
-  const config = c.var.config.uploads;
+  const config = c.get("config").uploads;
   const body = await readBody(c);
   const ref = await uploadRef(c, body);
   const numbers = readPartNumbers(body);
-  const uploaded = await uploadedParts(c.var.aws, config.bucket, ref);
+  const uploaded = await uploadedParts(c.get("aws"), config.bucket, ref);
   const datetime = amzDate(new Date());
   const parts = await Promise.all(
     numbers.map(async (partNumber) => ({
       part_number: partNumber,
       method: "PUT",
-      url: await presignS3(c.var.aws, {
+      url: await presignS3(c.get("aws"), {
         bucket: config.bucket,
         key: ref.inputFile,
         method: "PUT",
@@ -162,17 +162,17 @@ async function presignParts(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function completeUpload(c: Context<AppEnv>): Promise<Response> {
-  const config = c.var.config.uploads;
+  const config = c.get("config").uploads;
   const body = await readBody(c);
   const ref = await uploadRef(c, body);
   const requested = readCompletedParts(body);
-  const missing = missingParts(requested, await uploadedParts(c.var.aws, config.bucket, ref));
+  const missing = missingParts(requested, await uploadedParts(c.get("aws"), config.bucket, ref));
   if (missing.length > 0) {
     throw new ApiError(409, "Parts are missing: upload them, then complete again.", {
       details: { missing_parts: missing },
     });
   }
-  await completeMultipartUpload(c.var.aws, {
+  await completeMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key: ref.inputFile,
     uploadId: ref.uploadId,
@@ -185,9 +185,9 @@ async function completeUpload(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function abortUpload(c: Context<AppEnv>): Promise<Response> {
-  const config = c.var.config.uploads;
+  const config = c.get("config").uploads;
   const ref = await uploadRef(c, await readBody(c));
-  const aborted = await abortMultipartUpload(c.var.aws, {
+  const aborted = await abortMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key: ref.inputFile,
     uploadId: ref.uploadId,

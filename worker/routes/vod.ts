@@ -105,7 +105,7 @@ function sourcePlaylist(c: Context<AppEnv>, location: JobOutputLocation, path: s
   const key = `${location.outputPath}${path}`;
   const cachePath = `s3/${encodeURIComponent(location.bucket)}/${encodeURIComponent(key)}`;
   return edgeCachedText(c, cachePath, SOURCE_PLAYLIST_CACHE_SECONDS, async () => {
-    const text = await getObjectText(c.var.aws, { bucket: location.bucket, key });
+    const text = await getObjectText(c.get("aws"), { bucket: location.bucket, key });
     if (text === undefined) throw new ApiError(404, "Playlist not found.");
     return text;
   });
