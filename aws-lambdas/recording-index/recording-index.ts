@@ -103,17 +103,29 @@ function lostRace(error: unknown): boolean {
   return status === 412 || status === 409;
 }
 
-/** Rebuilds one day's index; returns how many segments it lists. */
-export async function rebuildDay(
+/** What a rebuild did: how many segments the span's object lists, and whether it was written. */
+export interface RebuildResult {
+  segments: number;
+  written: boolean;
+}
+
+/**
+ * Rebuilds one span's index object (the writer of both the Lambda and `npm run reindex`). With
+ * `skipEmpty`, a span that has no segments and no index object yet is left without one (a backfill
+ * over a long range would otherwise litter the bucket with empty objects): `written` is false.
+ */
+export async function rebuildIndexObject(
   s3: S3Client,
   target: IndexDay,
   config: RecordingIndexConfig,
   nowSeconds: number,
-): Promise<number> {
+  options: { skipEmpty?: boolean } = {},
+): Promise<RebuildResult> {
   const key = recordingIndexKey(target.streamPrefix, target.day);
   for (let attempt = 1; ; attempt++) {
     const eTag = await currentETag(s3, target.bucket, key);
     const names = await listDay(s3, target);
+    if (options.skipEmpty && eTag === undefined && names.length === 0) return { segments: 0, written: false };
     const settled = settledHour(nowSeconds, config.segmentSeconds);
     const hours = indexObjectHours(target.day);
     const coveredUntil = Math.min(hours.to, Math.max(hours.from, settled));
@@ -131,11 +143,21 @@ export async function rebuildDay(
           ...(eTag === undefined ? { IfNoneMatch: "*" } : { IfMatch: eTag }),
         }),
       );
-      return names.length;
+      return { segments: names.length, written: true };
     } catch (error) {
       if (!lostRace(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
     }
   }
+}
+
+/** Rebuilds one day's index; returns how many segments it lists. */
+export async function rebuildDay(
+  s3: S3Client,
+  target: IndexDay,
+  config: RecordingIndexConfig,
+  nowSeconds: number,
+): Promise<number> {
+  return (await rebuildIndexObject(s3, target, config, nowSeconds)).segments;
 }
 
 /** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */

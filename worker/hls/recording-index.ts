@@ -89,6 +89,23 @@ export function spansHolding(epochSeconds: number): number[] {
 }
 
 /**
+ * The index spans whose objects hold a segment starting in [from, to), ascending: every span that
+ * spansHolding gives for some time in the range (a range that reaches into a span's first or last
+ * hour also takes the neighbour carrying that hour). Empty for an empty range. For rebuilding a
+ * stretch of the archive (`npm run reindex`).
+ */
+export function spansBetween(from: number, to: number): number[] {
+  // Span s holds the hours [s - 1 h, s + span + 1 h): it holds a time of the range when
+  // s - 1 h < to and s + span + 1 h > from.
+  const spans: number[] = [];
+  if (!(to > from)) return spans;
+  for (let span = spanStart(from - CARRIED_SECONDS); span < to + CARRIED_SECONDS; span += INDEX_SPAN_SECONDS) {
+    spans.push(span);
+  }
+  return spans;
+}
+
+/**
  * The index objects to read for [from, to), each with the part of the range it is read for
  * (tiling the range). A range that reaches less than an hour into the span before (a lookback) or
  * after (a look-ahead) its others takes that part from their carried hours: a 24 h window starting

@@ -24,6 +24,7 @@ import {
   recordingIndexKey,
   serializeRecordingIndex,
   settledHour,
+  spansBetween,
   spansHolding,
 } from "../../../worker/hls/recording-index.ts";
 import {
@@ -104,6 +105,37 @@ describe("index format: hour blocks", () => {
     expect(spansHolding(T0 + 3600)).toEqual([T0]);
     expect(spansHolding(T0 - 3600)).toEqual([T0 - 2 * DAY, T0]);
     expect(spansHolding(T0 - 3601)).toEqual([T0 - 2 * DAY]);
+  });
+
+  it("spans to rebuild for a range: every span holding one of its times, with the neighbours carrying its edge hours", () => {
+    // One span's own hours, away from its edges: that span alone.
+    expect(spansBetween(T0 + 3600, T0 + 2 * DAY - 3600)).toEqual([T0]);
+    // Reaching into the first hour (held by the span before too) or the last (held by the one after).
+    expect(spansBetween(T0 + 3599, T0 + 3600)).toEqual([T0 - 2 * DAY, T0]);
+    expect(spansBetween(T0 + 2 * DAY - 3600, T0 + 2 * DAY - 3599)).toEqual([T0, T0 + 2 * DAY]);
+    // [to) is open: a range ending at the next span's first second does not reach into it.
+    expect(spansBetween(T0 + 3600, T0 + 2 * DAY - 3600 + 1)).toEqual([T0, T0 + 2 * DAY]);
+    expect(spansBetween(T0 - 3600, T0)).toEqual([T0 - 2 * DAY, T0]);
+    expect(spansBetween(T0 - 3601, T0 - 3600)).toEqual([T0 - 2 * DAY]);
+    // A whole span from boundary to boundary: its neighbours carry its first and last hours.
+    expect(spansBetween(T0, T0 + 2 * DAY)).toEqual([T0 - 2 * DAY, T0, T0 + 2 * DAY]);
+    expect(spansBetween(T0, T0)).toEqual([]);
+    expect(spansBetween(T0 + 60, T0)).toEqual([]);
+    // Property: the union of spansHolding over the range (it changes only on whole hours).
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -3 * DAY, max: 3 * DAY }),
+        fc.integer({ min: 1, max: 7 * DAY }),
+        (offset, length) => {
+          const from = T0 + offset;
+          const to = from + length;
+          const times = [from];
+          for (let hour = Math.floor(from / 3600) * 3600 + 3600; hour < to; hour += 3600) times.push(hour);
+          const union = [...new Set(times.flatMap(spansHolding))].sort((a, b) => a - b);
+          expect(spansBetween(from, to)).toEqual(union);
+        },
+      ),
+    );
   });
 
   it("reads a settled block's segments; refuses open, overfull, foreign-hour, format-1 and damaged blocks", () => {
