@@ -125,15 +125,31 @@ export const sdkPackageVersions: Plugin = {
   },
 };
 
+/** The stand-in for `@smithy/core/event-streams` (see there why no function reaches the real one). */
+const NO_EVENT_STREAMS = join(LAMBDAS_DIR, "shared", "no-event-streams.ts");
+
+/** HttpProtocol's on-demand load of the event-stream module (@smithy/core/dist-es/submodules/protocols). */
+const EVENT_STREAMS_IMPORT = 'await import("@smithy/core/event-streams")';
+
 /**
- * The SDK's on-demand `import("@smithy/core/event-streams")` resolved to shared/no-event-streams.ts
- * (see there why that is never reached); static imports of the module keep the real one.
+ * Every import of `@smithy/core/event-streams` resolved to shared/no-event-streams.ts (except the
+ * stand-in's own, which re-exports the real config step), and HttpProtocol's `import()` of it made a
+ * static import of the stand-in: code splitting emits every `import()` target as a chunk of its own
+ * (a file in every function, loaded by no event), while the static import tree-shakes with the rest.
+ * The build fails if the SDK no longer loads the module that way.
  */
 export const noEventStreams: Plugin = {
   name: "no-event-streams",
   setup(builder) {
     builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
-      args.kind === "dynamic-import" ? { path: join(LAMBDAS_DIR, "shared", "no-event-streams.ts") } : undefined,
+      args.importer === NO_EVENT_STREAMS ? undefined : { path: NO_EVENT_STREAMS },
     );
+    builder.onLoad({ filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/].*[\\/]HttpProtocol\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes(EVENT_STREAMS_IMPORT))
+        throw new Error(`${args.path} no longer contains ${EVENT_STREAMS_IMPORT}.`);
+      const contents = `import * as eventStreams from "@smithy/core/event-streams";\n${source.replace(EVENT_STREAMS_IMPORT, "eventStreams")}`;
+      return { contents, loader: "js" };
+    });
   },
 };

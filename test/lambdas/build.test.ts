@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { buildLambdas, discoverFunctions } from "../../aws-lambdas/build.ts";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildLambdas, buildOptions, discoverFunctions } from "../../aws-lambdas/build.ts";
 
 const outDir = mkdtempSync(join(tmpdir(), "media-edge-lambdas-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -41,6 +42,41 @@ describe("aws-lambdas/build.ts", () => {
       expect(await jobState.handler({ detail: {} })).toMatchObject({ outcome: "rejected" });
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+});
+
+/** The modules of node_modules (`<package>/<path>`) that put code in a function's files, and the files. */
+async function bundledModules(name: string): Promise<{ modules: string[]; files: string[] }> {
+  const result = await build(buildOptions(name, join(outDir, `${name}-modules`)));
+  const outputs = Object.entries(result.metafile.outputs);
+  const modules = outputs.flatMap(([, output]) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path.replace(/^.*node_modules\//, "")),
+  );
+  return { modules, files: outputs.map(([file]) => file) };
+}
+
+describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
+  // recording-index: S3 only; job-state: S3, DynamoDB and SQS.
+  const built = new Map<string, { modules: string[]; files: string[] }>();
+  beforeAll(async () => {
+    for (const name of ["recording-index", "job-state"]) built.set(name, await bundledModules(name));
+  }, 60_000);
+
+  it("noEventStreams: no event-stream codec or serde, and no chunk for the protocols' import() of it", () => {
+    for (const [name, { modules, files }] of built) {
+      const eventStreams = modules.filter((module) => module.includes("/submodules/event-streams/"));
+      // The S3 client's config step (resolveEventStreamSerdeConfig) is the one part that stays.
+      expect(eventStreams, name).toEqual([
+        "@smithy/core/dist-es/submodules/event-streams/eventstream-serde-config-resolver/EventStreamSerdeConfig.js",
+      ]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-event-streams.ts");
+      expect(
+        files.filter((file) => file.includes("no-event-streams")),
+        name,
+      ).toEqual([]);
     }
   });
 });
