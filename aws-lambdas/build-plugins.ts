@@ -153,3 +153,25 @@ export const noEventStreams: Plugin = {
     });
   },
 };
+
+/** Each pure-JavaScript hash, by the Node hash module that falls back to it. */
+const JS_FALLBACK_OF = { Sha256Node: "Sha256Js", Sha1Node: "Sha1Js", Md5Node: "Md5Js", Crc32Node: "Crc32Js" } as const;
+
+/**
+ * The pure-JavaScript hashes that the SDK's Node hash modules fall back to when node:crypto (or zlib)
+ * lacks the algorithm resolved to shared/no-js-hashes.ts (see there why Node 22 never needs them).
+ * Only those modules' imports are swapped: code that used a JavaScript hash directly would keep the
+ * real one (test/lambdas/build.test.ts checks that none is bundled).
+ */
+export const nativeHashes: Plugin = {
+  name: "native-hashes",
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/(Sha256Js|Sha1Js|Md5Js|Crc32Js)$/ }, (args) => {
+      const importer = /[\\/](\w+)\.js$/.exec(args.importer)?.[1] as keyof typeof JS_FALLBACK_OF | undefined;
+      const fallback = importer && Object.hasOwn(JS_FALLBACK_OF, importer) ? JS_FALLBACK_OF[importer] : undefined;
+      return fallback !== undefined && args.path === `./${fallback}`
+        ? { path: join(LAMBDAS_DIR, "shared", "no-js-hashes.ts") }
+        : undefined;
+    });
+  },
+};

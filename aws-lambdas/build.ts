@@ -18,6 +18,7 @@ import { gzipSync } from "node:zlib";
 import { build, type BuildOptions } from "esbuild";
 import {
   lambdaCredentials,
+  nativeHashes,
   noEventStreams,
   sdkPackageVersions,
   sideEffectFreePackage,
@@ -82,6 +83,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       smallLruCache,
       sdkPackageVersions,
       noEventStreams,
+      nativeHashes,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

@@ -79,4 +79,14 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       ).toEqual([]);
     }
   });
+
+  it("nativeHashes: none of the pure-JavaScript SHA-256, SHA-1, MD5 and CRC32, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => /[\\/](Sha256Js|Sha1Js|Md5Js|Crc32Js)\.js$/.test(module)),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-js-hashes.ts");
+    }
+  });
 });
