@@ -4,7 +4,7 @@
  * Local and the local S3 server.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
@@ -154,24 +154,45 @@ export const noEventStreams: Plugin = {
   },
 };
 
-/** Each pure-JavaScript hash, by the Node hash module that falls back to it. */
-const JS_FALLBACK_OF = { Sha256Node: "Sha256Js", Sha1Node: "Sha1Js", Md5Node: "Md5Js", Crc32Node: "Crc32Js" } as const;
+/**
+ * A plugin that resolves the relative imports `swaps` names (importing module's file name -> the
+ * specifier it imports) to `standIn`, a module of aws-lambdas/shared/ with the same exports. Only
+ * those modules' imports are swapped: code elsewhere that imported the same file would keep the real
+ * one (test/lambdas/build.test.ts checks that none is bundled).
+ */
+function standIn(name: string, standInFile: string, swaps: Readonly<Record<string, string>>): Plugin {
+  const specifiers = new Set(Object.values(swaps));
+  return {
+    name,
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\/[\w.-]+$/ }, (args) => {
+        if (!specifiers.has(args.path) || !/[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(args.importer))
+          return undefined;
+        const importer = basename(args.importer);
+        return Object.hasOwn(swaps, importer) && swaps[importer] === args.path
+          ? { path: join(LAMBDAS_DIR, "shared", standInFile) }
+          : undefined;
+      });
+    },
+  };
+}
 
 /**
  * The pure-JavaScript hashes that the SDK's Node hash modules fall back to when node:crypto (or zlib)
- * lacks the algorithm resolved to shared/no-js-hashes.ts (see there why Node 22 never needs them).
- * Only those modules' imports are swapped: code that used a JavaScript hash directly would keep the
- * real one (test/lambdas/build.test.ts checks that none is bundled).
+ * lacks the algorithm, resolved to shared/no-js-hashes.ts (see there why Node 22 never needs them).
  */
-export const nativeHashes: Plugin = {
-  name: "native-hashes",
-  setup(builder) {
-    builder.onResolve({ filter: /^\.\/(Sha256Js|Sha1Js|Md5Js|Crc32Js)$/ }, (args) => {
-      const importer = /[\\/](\w+)\.js$/.exec(args.importer)?.[1] as keyof typeof JS_FALLBACK_OF | undefined;
-      const fallback = importer && Object.hasOwn(JS_FALLBACK_OF, importer) ? JS_FALLBACK_OF[importer] : undefined;
-      return fallback !== undefined && args.path === `./${fallback}`
-        ? { path: join(LAMBDAS_DIR, "shared", "no-js-hashes.ts") }
-        : undefined;
-    });
-  },
-};
+export const nativeHashes = standIn("native-hashes", "no-js-hashes.ts", {
+  "Sha256Node.js": "./Sha256Js",
+  "Sha1Node.js": "./Sha1Js",
+  "Md5Node.js": "./Md5Js",
+  "Crc32Node.js": "./Crc32Js",
+});
+
+/**
+ * The web-stream (`ReadableStream`) branches of the SDK's Node stream helpers resolved to
+ * shared/no-web-streams.ts (see there why a Lambda's responses never take them).
+ */
+export const nodeStreams = standIn("node-streams", "no-web-streams.ts", {
+  "sdk-stream-mixin.js": "./sdk-stream-mixin.browser",
+  "createChecksumStream.js": "./createChecksumStream.browser",
+});

@@ -20,6 +20,7 @@ import {
   lambdaCredentials,
   nativeHashes,
   noEventStreams,
+  nodeStreams,
   sdkPackageVersions,
   sideEffectFreePackage,
   smallLruCache,
@@ -84,6 +85,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       sdkPackageVersions,
       noEventStreams,
       nativeHashes,
+      nodeStreams,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

@@ -89,4 +89,14 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       expect(modules, name).toContain("aws-lambdas/shared/no-js-hashes.ts");
     }
   });
+
+  it("nodeStreams: neither web-stream twin of sdkStreamMixin or createChecksumStream, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      const twins = modules.filter((module) =>
+        /[\\/](sdk-stream-mixin|createChecksumStream)\.browser\.js$/.test(module),
+      );
+      expect(twins, name).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-web-streams.ts");
+    }
+  });
 });
