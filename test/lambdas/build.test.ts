@@ -1,11 +1,19 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildLambdas, buildOptions, discoverFunctions } from "../../aws-lambdas/build.ts";
+import {
+  buildLambdas,
+  buildOptions,
+  discoverFunctions,
+  REQUIRE_BANNER,
+  refersToRequire,
+  withRequireWhereUsed,
+} from "../../aws-lambdas/build.ts";
 
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "media-edge-lambdas-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -42,6 +50,39 @@ describe("aws-lambdas/build.ts", () => {
       expect(await jobState.handler({ detail: {} })).toMatchObject({ outcome: "rejected" });
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe("the createRequire banner, only in files that refer to require", () => {
+  it("refersToRequire: a call or typeof of the free variable, not a string, property or local binding", async () => {
+    expect(await refersToRequire('const os = require("node:os"); export { os };')).toBe(true);
+    expect(await refersToRequire('export const cjs = typeof require === "function";')).toBe(true);
+    expect(
+      await refersToRequire('export const hint = "call require(\\"x\\")"; export const f = (m) => m.require;'),
+    ).toBe(false);
+    expect(await refersToRequire("export function f(require) { return require('x'); }")).toBe(false);
+  });
+
+  it("withRequireWhereUsed: the banner goes in front of a file that refers to require, and only such a file", async () => {
+    const dir = mkdtempSync(join(outDir, "require-"));
+    const cjs = join(dir, "cjs.mjs");
+    const esm = join(dir, "esm.mjs");
+    writeFileSync(cjs, 'const os = require("node:os"); export { os };');
+    writeFileSync(esm, 'export const hint = "require";');
+    await withRequireWhereUsed([cjs, esm]);
+    expect(readFileSync(cjs, "utf8")).toBe(`${REQUIRE_BANNER}const os = require("node:os"); export { os };`);
+    expect(readFileSync(esm, "utf8")).toBe('export const hint = "require";');
+  });
+
+  it("each file of the built functions has the banner exactly when it refers to require", async () => {
+    const bundles = await buildLambdas({ outDir: join(outDir, "banner"), names: ["recording-index", "job-state"] });
+    for (const bundle of bundles) {
+      for (const file of [bundle.file, ...bundle.chunks]) {
+        const code = readFileSync(resolve(ROOT, file), "utf8");
+        const banner = code.startsWith(REQUIRE_BANNER);
+        expect(await refersToRequire(banner ? code.slice(REQUIRE_BANNER.length) : code), file).toBe(banner);
+      }
     }
   });
 });
