@@ -21,6 +21,7 @@ import {
   nativeHashes,
   noEventStreams,
   nodeStreams,
+  partitionsWithoutDescriptions,
   sdkPackageVersions,
   sideEffectFreePackage,
   smallLruCache,
@@ -86,6 +87,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       noEventStreams,
       nativeHashes,
       nodeStreams,
+      partitionsWithoutDescriptions,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

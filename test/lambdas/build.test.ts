@@ -140,4 +140,12 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       expect(modules, name).toContain("aws-lambdas/shared/no-web-streams.ts");
     }
   });
+
+  it("partitionsWithoutDescriptions: the partition data without the regions' descriptions", () => {
+    for (const [name, { files }] of built) {
+      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+      expect(code, name).toContain('"af-south-1":{}');
+      expect(code, name).not.toContain("Africa (Cape Town)");
+    }
+  });
 });
