@@ -165,7 +165,7 @@ function standIn(name: string, standInFile: string, swaps: Readonly<Record<strin
   return {
     name,
     setup(builder) {
-      builder.onResolve({ filter: /^\.\/[\w.-]+$/ }, (args) => {
+      builder.onResolve({ filter: /^\.\.?\/[\w./-]+$/ }, (args) => {
         if (!specifiers.has(args.path) || !/[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(args.importer))
           return undefined;
         const importer = basename(args.importer);
@@ -195,6 +195,15 @@ export const nativeHashes = standIn("native-hashes", "no-js-hashes.ts", {
 export const nodeStreams = standIn("node-streams", "no-web-streams.ts", {
   "sdk-stream-mixin.js": "./sdk-stream-mixin.browser",
   "createChecksumStream.js": "./createChecksumStream.browser",
+});
+
+/**
+ * The SDK's instance-metadata region lookup resolved to shared/no-imds-region.ts, which answers
+ * what the lookup answers in a Lambda (see there why).
+ */
+export const imdsFreeRegion = standIn("imds-free-region", "no-imds-region.ts", {
+  "config.js": "./getInstanceMetadataRegion",
+  "resolveDefaultsModeConfig.js": "../config-resolver/regionConfig/getInstanceMetadataRegion",
 });
 
 /** A region's entry in the SDK's partition data when it holds only its description. */

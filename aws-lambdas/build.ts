@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, type BuildOptions, transform } from "esbuild";
 import {
+  imdsFreeRegion,
   lambdaCredentials,
   nativeHashes,
   noEventStreams,
@@ -88,6 +89,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       nativeHashes,
       nodeStreams,
       partitionsWithoutDescriptions,
+      imdsFreeRegion,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { getInstanceMetadataRegion } from "../../aws-lambdas/shared/no-imds-region.ts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   buildLambdas,
@@ -147,5 +148,17 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       expect(code, name).toContain('"af-south-1":{}');
       expect(code, name).not.toContain("Africa (Cape Town)");
     }
+  });
+
+  it("imdsFreeRegion: no instance-metadata region lookup, only its stand-in", async () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => module.endsWith("/getInstanceMetadataRegion.js")),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-imds-region.ts");
+    }
+    // What the SDK's lookup ends in where there is no instance metadata service, as in a Lambda.
+    expect(await getInstanceMetadataRegion()).toBeUndefined();
   });
 });
