@@ -161,4 +161,13 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
     // What the SDK's lookup ends in where there is no instance metadata service, as in a Lambda.
     expect(await getInstanceMetadataRegion()).toBeUndefined();
   });
+
+  it("the Lambdas' settings: their defaults and secret flags, not the whole registry (who reads what, infra's keys)", () => {
+    for (const [name, { files }] of built) {
+      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+      expect(code, name).toContain("WEBHOOK_TIMEOUT_MS");
+      expect(code, name).not.toContain("analysisRetentionDays");
+      expect(code, name).not.toContain("mediaConvertJobTemplate");
+    }
+  });
 });
