@@ -23,6 +23,7 @@ import {
   noEventStreams,
   nodeStreams,
   partitionsWithoutDescriptions,
+  requestedCrcs,
   sdkPackageVersions,
   sideEffectFreePackage,
   smallLruCache,
@@ -90,6 +91,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       nodeStreams,
       partitionsWithoutDescriptions,
       imdsFreeRegion,
+      requestedCrcs,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

@@ -170,4 +170,14 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       expect(code, name).not.toContain("mediaConvertJobTemplate");
     }
   });
+
+  it("requestedCrcs: neither JavaScript CRC32C nor CRC64NVME, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => /[\\/](Crc32cJs|Crc64NvmeJs)\.js$/.test(module)),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-js-crcs.ts");
+    }
+  });
 });
