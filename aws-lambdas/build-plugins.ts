@@ -4,7 +4,7 @@
  * Local and the local S3 server.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
@@ -125,15 +125,123 @@ export const sdkPackageVersions: Plugin = {
   },
 };
 
+/** The stand-in for `@smithy/core/event-streams` (see there why no function reaches the real one). */
+const NO_EVENT_STREAMS = join(LAMBDAS_DIR, "shared", "no-event-streams.ts");
+
+/** HttpProtocol's on-demand load of the event-stream module (@smithy/core/dist-es/submodules/protocols). */
+const EVENT_STREAMS_IMPORT = 'await import("@smithy/core/event-streams")';
+
 /**
- * The SDK's on-demand `import("@smithy/core/event-streams")` resolved to shared/no-event-streams.ts
- * (see there why that is never reached); static imports of the module keep the real one.
+ * Every import of `@smithy/core/event-streams` resolved to shared/no-event-streams.ts (except the
+ * stand-in's own, which re-exports the real config step), and HttpProtocol's `import()` of it made a
+ * static import of the stand-in: code splitting emits every `import()` target as a chunk of its own
+ * (a file in every function, loaded by no event), while the static import tree-shakes with the rest.
+ * The build fails if the SDK no longer loads the module that way.
  */
 export const noEventStreams: Plugin = {
   name: "no-event-streams",
   setup(builder) {
     builder.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
-      args.kind === "dynamic-import" ? { path: join(LAMBDAS_DIR, "shared", "no-event-streams.ts") } : undefined,
+      args.importer === NO_EVENT_STREAMS ? undefined : { path: NO_EVENT_STREAMS },
     );
+    builder.onLoad({ filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/].*[\\/]HttpProtocol\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes(EVENT_STREAMS_IMPORT))
+        throw new Error(`${args.path} no longer contains ${EVENT_STREAMS_IMPORT}.`);
+      const contents = `import * as eventStreams from "@smithy/core/event-streams";\n${source.replace(EVENT_STREAMS_IMPORT, "eventStreams")}`;
+      return { contents, loader: "js" };
+    });
+  },
+};
+
+/**
+ * A plugin that resolves the relative imports `swaps` names (importing module's file name -> the
+ * specifier it imports) to `standIn`, a module of aws-lambdas/shared/ with the same exports. Only
+ * those modules' imports are swapped: code elsewhere that imported the same file would keep the real
+ * one (test/lambdas/build.test.ts checks that none is bundled).
+ */
+function standIn(name: string, standInFile: string, swaps: Readonly<Record<string, string>>): Plugin {
+  const specifiers = new Set(Object.values(swaps));
+  return {
+    name,
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\.?\/[\w./-]+$/ }, (args) => {
+        if (!specifiers.has(args.path) || !/[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/.test(args.importer))
+          return undefined;
+        const importer = basename(args.importer);
+        return Object.hasOwn(swaps, importer) && swaps[importer] === args.path
+          ? { path: join(LAMBDAS_DIR, "shared", standInFile) }
+          : undefined;
+      });
+    },
+  };
+}
+
+/**
+ * The pure-JavaScript hashes that the SDK's Node hash modules fall back to when node:crypto (or zlib)
+ * lacks the algorithm, resolved to shared/no-js-hashes.ts (see there why Node 22 never needs them).
+ */
+export const nativeHashes = standIn("native-hashes", "no-js-hashes.ts", {
+  "Sha256Node.js": "./Sha256Js",
+  "Sha1Node.js": "./Sha1Js",
+  "Md5Node.js": "./Md5Js",
+  "Crc32Node.js": "./Crc32Js",
+});
+
+/**
+ * The SDK's JavaScript CRC32C and CRC64NVME, which only a request that asks for them or a validated
+ * response checksum uses, resolved to shared/no-js-crcs.ts (see there why no function does either).
+ */
+export const requestedCrcs = standIn("requested-crcs", "no-js-crcs.ts", {
+  "Crc32cNode.js": "./Crc32cJs",
+  "Crc64Nvme.js": "./Crc64NvmeJs",
+});
+
+/**
+ * The web-stream (`ReadableStream`) branches of the SDK's Node stream helpers resolved to
+ * shared/no-web-streams.ts (see there why a Lambda's responses never take them).
+ */
+export const nodeStreams = standIn("node-streams", "no-web-streams.ts", {
+  "sdk-stream-mixin.js": "./sdk-stream-mixin.browser",
+  "createChecksumStream.js": "./createChecksumStream.browser",
+});
+
+/**
+ * The SDK's instance-metadata region lookup resolved to shared/no-imds-region.ts, which answers
+ * what the lookup answers in a Lambda (see there why).
+ */
+export const imdsFreeRegion = standIn("imds-free-region", "no-imds-region.ts", {
+  "config.js": "./getInstanceMetadataRegion",
+  "resolveDefaultsModeConfig.js": "../config-resolver/regionConfig/getInstanceMetadataRegion",
+});
+
+/** A region's entry in the SDK's partition data when it holds only its description. */
+const DESCRIBED_REGION = /\{\s*"description":\s*"[^"\\]*"\s*\}/g;
+
+/** @aws-sdk/core's partition data module. */
+const PARTITIONS_MODULE =
+  /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]util-endpoints[\\/]lib[\\/]aws[\\/]partitions\.js$/;
+
+/**
+ * The SDK's partition data (@aws-sdk/core util-endpoints partitions.js: each partition's regions
+ * and outputs) with each region's `{ "description": "Africa (Cape Town)" }` written `{}`. The
+ * endpoint rules look a region up by name and read the partition's outputs (`dnsSuffix`, `name`,
+ * `supportsFIPS`, ...); no rule set of any client reads a description
+ * (test/unit/lambda-partitions.test.ts), so the endpoints are the same, 2 KiB minified lighter.
+ */
+export function withoutRegionDescriptions(source: string): string {
+  return source.replace(DESCRIBED_REGION, "{}");
+}
+
+/** Applies `withoutRegionDescriptions`; the build fails if the data no longer has descriptions to drop. */
+export const partitionsWithoutDescriptions: Plugin = {
+  name: "partitions-without-descriptions",
+  setup(builder) {
+    builder.onLoad({ filter: PARTITIONS_MODULE }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const contents = withoutRegionDescriptions(source);
+      if (contents === source) throw new Error(`${args.path} has no region descriptions any more.`);
+      return { contents, loader: "js" };
+    });
   },
 };

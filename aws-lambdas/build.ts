@@ -10,15 +10,20 @@
  *
  * `npm run build:lambdas` builds and prints the sizes; the bench imports `buildLambdas`.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, transform } from "esbuild";
 import {
+  imdsFreeRegion,
   lambdaCredentials,
+  nativeHashes,
   noEventStreams,
+  nodeStreams,
+  partitionsWithoutDescriptions,
+  requestedCrcs,
   sdkPackageVersions,
   sideEffectFreePackage,
   smallLruCache,
@@ -82,17 +87,51 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       smallLruCache,
       sdkPackageVersions,
       noEventStreams,
+      nativeHashes,
+      nodeStreams,
+      partitionsWithoutDescriptions,
+      imdsFreeRegion,
+      requestedCrcs,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every
     // import() target as a chunk (bowser: 34 KiB). External, so no chunk; the check below proves no
     // output imports it.
     external: ["bowser"],
-    // Some dependencies call require() for Node built-ins; give each ES module chunk one.
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   };
+}
+
+/**
+ * What a file that refers to `require` gets in front: an ES module has no `require`, and a CommonJS
+ * dependency's `require()` of a Node built-in would fail without it (esbuild's shim throws "Dynamic
+ * require ... is not supported"). Only such files get it (`withRequireWhereUsed`).
+ */
+export const REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);\n";
+
+/** An identifier no source uses, that esbuild's `define` puts where a file refers to the free variable `require`. */
+const REQUIRE_PROBE = "__lambdaBundleRequireProbe";
+
+/**
+ * Whether the JavaScript `code` refers to the free variable `require` (a call, `typeof require`, ...):
+ * esbuild's `define` rewrites exactly those references, never a string or a property that spells it.
+ * https://esbuild.github.io/api/#define
+ */
+export async function refersToRequire(code: string): Promise<boolean> {
+  const { code: probed } = await transform(code, { format: "esm", define: { require: REQUIRE_PROBE } });
+  return probed.includes(REQUIRE_PROBE);
+}
+
+/**
+ * Prepends `REQUIRE_BANNER` to each written file that refers to `require`. Today no file of any
+ * function does (the SDK, Powertools and our code are ES modules), so none carries the banner; it was
+ * in every file (three per function, 0.1 KiB gzip each) when it went in as esbuild's `banner`.
+ */
+export async function withRequireWhereUsed(files: string[]): Promise<void> {
+  for (const file of files) {
+    const code = readFileSync(file, "utf8");
+    if (await refersToRequire(code)) writeFileSync(file, REQUIRE_BANNER + code);
+  }
 }
 
 /** Builds one function into `dir` and measures every file it wrote. */
@@ -105,6 +144,7 @@ async function buildFunction(name: string, dir: string): Promise<LambdaBundle> {
     .filter((imported) => imported.external && !isBuiltin(imported.path));
   if (strays.length > 0) throw new Error(`${name} imports ${strays.map((s) => s.path).join(", ")}, not bundled.`);
   const files = Object.keys(outputs).map((file) => resolve(file));
+  await withRequireWhereUsed(files);
   const entry = join(dir, "index.mjs");
   const entryImports = Object.entries(outputs).find(([file]) => resolve(file) === entry)![1].imports;
   const sizes = files.map((file) => {

@@ -65,7 +65,8 @@ export function settingsReader<N extends string>(get: SettingGetter<N>, fail: Se
 
 /**
  * The same reader, told by `isSecret` which of its names are secrets. The Worker passes
- * isSecretWorkerSetting, so that its bundle carries only its own part of the registry (issue 12).
+ * isSecretWorkerSetting and the Lambdas isSecretLambdaSetting, so that their bundles carry only their own
+ * parts of the registry (issue 12).
  */
 export function settingsReaderWith<N extends string>(
   get: SettingGetter<N>,

@@ -135,8 +135,54 @@ const WORKER_SETTINGS_READERS = /* @__PURE__ */ (() =>
     INPUT_BUCKET: { lambdas: UPLOAD_LAMBDAS },
   }) as const satisfies { [N in WorkerSettingName]?: SettingSpec })();
 
+/**
+ * What the Lambdas use of the settings that only Lambdas (or infra) read: each default and whether it
+ * is a secret, as WORKER_SETTINGS is for the Worker. With it and WORKER_SETTINGS a Lambda bundle has
+ * every default and secret flag it reads (`lambdaDefault`, `isSecretLambdaSetting`) without the rest
+ * of the registry (issue 12, bundle size). Built by a pure function, like the parts below, so that the
+ * Worker's bundle drops it (wrangler's bundling keeps the plain literal, whose values read imports).
+ */
+export const LAMBDA_SETTINGS = /* @__PURE__ */ (() =>
+  ({
+    AWS_DEFAULT_REGION: {},
+    MEDIACONVERT_ROLE: {},
+    MEDIACONVERT_JOB_TEMPLATE: {},
+    MEDIACONVERT_ENDPOINT_URL: {},
+    MEDIACONVERT_QUEUE: {},
+    INPUT_BUCKETS: {},
+    // prettier-ignore
+    VIDEO_EXTENSIONS: {
+    default: [
+      "mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v",
+      "ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m",
+    ],
+  },
+    STATUS_TTL_SECONDS: { default: DEFAULT_STATUS_TTL_SECONDS },
+    IDEMPOTENCY_TTL_SECONDS: { default: 7 * 86_400 },
+    REKOGNITION_SNS_TOPIC_ARN: {},
+    REKOGNITION_ROLE_ARN: {},
+    REKOGNITION_FACE_ATTRIBUTES: { default: "DEFAULT" },
+    FACES_VIDEO_EXTENSIONS: { default: ["mp4", "mov"] },
+    REKOGNITION_ENDPOINT_URL: {},
+    FACES_TTL_SECONDS: { default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS },
+    FACES_CHUNK_SIZE: { default: 1000 },
+    FACES_COLLECT_RESERVE_MS: { default: 30_000 },
+    WEBHOOK_URLS: { default: [] },
+    WEBHOOK_QUEUE_URL: {},
+    SQS_ENDPOINT: {},
+    WEBHOOK_SECRET_ARN: {},
+    WEBHOOK_SECRET: { secret: true },
+    WEBHOOK_SECRET_PREVIOUS: { secret: true },
+    WEBHOOK_TIMEOUT_MS: { default: 10_000 },
+    POWERTOOLS_LOG_LEVEL: { default: "INFO" },
+    POWERTOOLS_SERVICE_NAME: {},
+  }) as const satisfies Record<string, SettingSpec>)();
+
+type LambdaSettingName = keyof typeof LAMBDA_SETTINGS;
+
 // Built by a pure function so that a bundle that never reads it drops it: its array spreads would
-// otherwise count as possible side effects, and esbuild would keep the whole literal.
+// otherwise count as possible side effects, and esbuild would keep the whole literal. Who reads each
+// setting of LAMBDA_SETTINGS (joined with it in SETTINGS), and the settings only infra reads.
 const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
   ({
     AWS_DEFAULT_REGION: { lambdas: ALL_LAMBDAS },
@@ -145,24 +191,18 @@ const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
     MEDIACONVERT_ENDPOINT_URL: { lambdas: ["submit-job"], infra: "mediaConvertEndpoint" },
     MEDIACONVERT_QUEUE: { lambdas: ["submit-job"], infra: "mediaConvertQueue" },
     INPUT_BUCKETS: { lambdas: UPLOAD_LAMBDAS },
-    VIDEO_EXTENSIONS: {
-      lambdas: ["submit-job"],
-      default: [
-        ...["mp4", "m4v", "mov", "qt", "mkv", "webm", "avi", "flv", "f4v", "wmv", "asf", "mpg", "mpeg", "m2v"],
-        ...["ts", "m2ts", "mts", "mxf", "3gp", "3g2", "y4m"],
-      ],
-    },
-    STATUS_TTL_SECONDS: { lambdas: ["submit-job", "job-state"], default: DEFAULT_STATUS_TTL_SECONDS },
-    IDEMPOTENCY_TTL_SECONDS: { lambdas: UPLOAD_LAMBDAS, default: 7 * 86_400 },
+    VIDEO_EXTENSIONS: { lambdas: ["submit-job"] },
+    STATUS_TTL_SECONDS: { lambdas: ["submit-job", "job-state"] },
+    IDEMPOTENCY_TTL_SECONDS: { lambdas: UPLOAD_LAMBDAS },
     REKOGNITION_SNS_TOPIC_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
     REKOGNITION_ROLE_ARN: { lambdas: ["faces-start"], required: ["lambdas"] },
-    REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"], default: "DEFAULT" },
-    FACES_VIDEO_EXTENSIONS: { lambdas: ["faces-start"], default: ["mp4", "mov"] },
+    REKOGNITION_FACE_ATTRIBUTES: { lambdas: ["faces-start"] },
+    FACES_VIDEO_EXTENSIONS: { lambdas: ["faces-start"] },
     REKOGNITION_ENDPOINT_URL: { lambdas: FACE_LAMBDAS },
-    FACES_TTL_SECONDS: { lambdas: FACE_LAMBDAS, default: DEFAULT_FACE_ANALYSIS_TTL_SECONDS },
-    FACES_CHUNK_SIZE: { lambdas: ["faces-collect"], default: 1000 },
-    FACES_COLLECT_RESERVE_MS: { lambdas: ["faces-collect"], default: 30_000 },
-    WEBHOOK_URLS: { lambdas: WEBHOOK_PRODUCERS, infra: "webhookUrls", default: [] },
+    FACES_TTL_SECONDS: { lambdas: FACE_LAMBDAS },
+    FACES_CHUNK_SIZE: { lambdas: ["faces-collect"] },
+    FACES_COLLECT_RESERVE_MS: { lambdas: ["faces-collect"] },
+    WEBHOOK_URLS: { lambdas: WEBHOOK_PRODUCERS, infra: "webhookUrls" },
     WEBHOOK_QUEUE_URL: {
       lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
     },
@@ -170,10 +210,10 @@ const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
       lambdas: [...WEBHOOK_PRODUCERS, "webhook-deliver"],
     },
     WEBHOOK_SECRET_ARN: { lambdas: ["webhook-deliver"] },
-    WEBHOOK_SECRET: { lambdas: ["webhook-deliver"], secret: true },
-    WEBHOOK_SECRET_PREVIOUS: { lambdas: ["webhook-deliver"], secret: true },
-    WEBHOOK_TIMEOUT_MS: { lambdas: ["webhook-deliver"], default: 10_000 },
-    POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS, default: "INFO" },
+    WEBHOOK_SECRET: { lambdas: ["webhook-deliver"] },
+    WEBHOOK_SECRET_PREVIOUS: { lambdas: ["webhook-deliver"] },
+    WEBHOOK_TIMEOUT_MS: { lambdas: ["webhook-deliver"] },
+    POWERTOOLS_LOG_LEVEL: { lambdas: ALL_LAMBDAS },
     POWERTOOLS_SERVICE_NAME: { lambdas: ALL_LAMBDAS },
     existingTables: { infra: "existingTables", default: "" },
     inputBucketName: { infra: "inputBucketName" },
@@ -186,7 +226,15 @@ const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
     removalPolicy: { infra: "removalPolicy", default: "retain" },
     logRetentionDays: { infra: "logRetentionDays", default: 30 },
     workerUserName: { infra: "workerUserName" },
-  }) as const satisfies Record<string, SettingSpec>)();
+  }) as const satisfies Record<LambdaSettingName, SettingSpec> & Record<string, SettingSpec>)();
+
+type LambdaAndInfraName = keyof typeof LAMBDA_AND_INFRA_SETTINGS;
+
+/** A Lambda or infra setting's whole spec: who reads it, and (for a Lambda's) what the Lambdas use of it. */
+type LambdaAndInfraSpecs = {
+  [N in LambdaAndInfraName]: (typeof LAMBDA_AND_INFRA_SETTINGS)[N] &
+    (N extends LambdaSettingName ? (typeof LAMBDA_SETTINGS)[N] : unknown);
+};
 
 /** A Worker setting's whole spec: `worker: true`, what the Worker uses of it, and who else reads it. */
 type WorkerSpecs = {
@@ -194,8 +242,8 @@ type WorkerSpecs = {
     (N extends keyof typeof WORKER_SETTINGS_READERS ? (typeof WORKER_SETTINGS_READERS)[N] : unknown);
 };
 
-/** The three parts as one registry, Worker settings first (the order of docs/configuration.md). */
-function joinRegistries(): WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS {
+/** The four parts as one registry, Worker settings first (the order of docs/configuration.md). */
+function joinRegistries(): WorkerSpecs & LambdaAndInfraSpecs {
   const readers: Partial<Record<WorkerSettingName, SettingSpec>> = WORKER_SETTINGS_READERS;
   const worker = Object.fromEntries(
     Object.entries(WORKER_SETTINGS).map(([name, spec]) => [
@@ -203,7 +251,14 @@ function joinRegistries(): WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS {
       { worker: true, ...readers[name as WorkerSettingName], ...spec },
     ]),
   );
-  return { ...worker, ...LAMBDA_AND_INFRA_SETTINGS } as WorkerSpecs & typeof LAMBDA_AND_INFRA_SETTINGS;
+  const lambdaSpecs: Partial<Record<LambdaAndInfraName, SettingSpec>> = LAMBDA_SETTINGS;
+  const lambdaAndInfra = Object.fromEntries(
+    Object.entries(LAMBDA_AND_INFRA_SETTINGS).map(([name, spec]) => [
+      name,
+      { ...spec, ...lambdaSpecs[name as LambdaAndInfraName] },
+    ]),
+  );
+  return { ...worker, ...lambdaAndInfra } as WorkerSpecs & LambdaAndInfraSpecs;
 }
 
 /** The whole registry: every setting of every runtime. */
@@ -241,4 +296,25 @@ export function isSecretSetting(key: string): boolean {
 /** True when `key` is one of the Worker's secret settings; the Worker's reader asks only this. */
 export function isSecretWorkerSetting(key: string): boolean {
   return Object.hasOwn(WORKER_SETTINGS, key) && (WORKER_SETTINGS as Record<string, SettingSpec>)[key]!.secret === true;
+}
+
+/** True when `key` is a secret setting a Lambda may read; the Lambdas' reader asks only this. */
+export function isSecretLambdaSetting(key: string): boolean {
+  const spec = Object.hasOwn(LAMBDA_SETTINGS, key)
+    ? (LAMBDA_SETTINGS as Record<string, SettingSpec>)[key]
+    : (WORKER_SETTINGS as Record<string, SettingSpec>)[key];
+  return (Object.hasOwn(LAMBDA_SETTINGS, key) || Object.hasOwn(WORKER_SETTINGS, key)) && spec!.secret === true;
+}
+
+type LambdaPartSpecs = typeof WORKER_SETTINGS & typeof LAMBDA_SETTINGS;
+type DefaultOf<Spec> = Spec extends { default: infer Default } ? Default : undefined;
+
+/**
+ * The registered default of a setting a Lambda reads, `SETTINGS[name].default`, taken from the part of
+ * the registry that holds it (LAMBDA_SETTINGS or WORKER_SETTINGS), so that the Lambdas bundle those two
+ * parts and not the whole registry.
+ */
+export function lambdaDefault<N extends keyof LambdaPartSpecs & LambdaSetting>(name: N): DefaultOf<LambdaPartSpecs[N]> {
+  const part: Record<string, SettingSpec> = Object.hasOwn(LAMBDA_SETTINGS, name) ? LAMBDA_SETTINGS : WORKER_SETTINGS;
+  return part[name]!.default as DefaultOf<LambdaPartSpecs[N]>;
 }

@@ -3,7 +3,7 @@
  * malformed variable fails the cold start with a ConfigError naming it.
  */
 import type { TableRole } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 import { ConfigError, type Env, integerSetting, optionalUrl, tableNames } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
 
@@ -38,7 +38,7 @@ export function readFacesCollectConfig(env: Env): FacesCollectConfig {
     analysisBucket,
     analysisPrefix: analysisPrefixSetting(env),
     chunkSize: integerSetting(env, "FACES_CHUNK_SIZE", MAX_FACES_PER_PAGE, { min: 1, max: MAX_FACES_PER_PAGE }),
-    reserveMs: integerSetting(env, "FACES_COLLECT_RESERVE_MS", SETTINGS.FACES_COLLECT_RESERVE_MS.default, {
+    reserveMs: integerSetting(env, "FACES_COLLECT_RESERVE_MS", lambdaDefault("FACES_COLLECT_RESERVE_MS"), {
       min: 1000,
       max: 600_000,
     }),

@@ -17,13 +17,13 @@ import {
   uploadSelection,
 } from "../shared/config.ts";
 import { analysisBucketSetting, analysisPrefixSetting, faceRowTtlSetting } from "../shared/face-analysis.ts";
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 
 /**
  * Containers Rekognition Video reads: "H.264 encoded videos in MPEG-4 or MOV format"
  * (https://docs.aws.amazon.com/rekognition/latest/dg/limits.html).
  */
-export const DEFAULT_FACE_VIDEO_EXTENSIONS = SETTINGS.FACES_VIDEO_EXTENSIONS.default;
+export const DEFAULT_FACE_VIDEO_EXTENSIONS = lambdaDefault("FACES_VIDEO_EXTENSIONS");
 
 /** `FaceAttributes` of StartFaceDetection: DEFAULT (bounding box, confidence, pose, quality, landmarks) or ALL. */
 export type FaceAttributesSetting = "DEFAULT" | "ALL";
@@ -71,7 +71,7 @@ export function readFacesStartConfig(env: Env): FacesStartConfig {
   const faceAttributes = optionalString(
     env,
     "REKOGNITION_FACE_ATTRIBUTES",
-    SETTINGS.REKOGNITION_FACE_ATTRIBUTES.default,
+    lambdaDefault("REKOGNITION_FACE_ATTRIBUTES"),
   ).toUpperCase();
   if (faceAttributes !== "DEFAULT" && faceAttributes !== "ALL") {
     throw new ConfigError(

@@ -1,5 +1,5 @@
 /** recording-index configuration, read once at cold start (handler.ts). */
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 import { type Env, integerSetting, lambdaSettings } from "../shared/config.ts";
 
 export interface RecordingIndexConfig {
@@ -10,11 +10,11 @@ export interface RecordingIndexConfig {
 
 /** Reads and validates the configuration; throws `ConfigError` naming the first bad variable. */
 export function readRecordingIndexConfig(env: Env): RecordingIndexConfig {
-  const prefix = lambdaSettings(env).prefix("RECORDINGS_PREFIX", SETTINGS.RECORDINGS_PREFIX.default);
+  const prefix = lambdaSettings(env).prefix("RECORDINGS_PREFIX", lambdaDefault("RECORDINGS_PREFIX"));
   return {
     recordingsFolder: prefix === "" ? "" : `${prefix}/`,
     // The same bounds as the Worker's reader (worker/config.ts): both must agree on when an hour settles.
-    segmentSeconds: integerSetting(env, "RECORDING_SEGMENT_SECONDS", SETTINGS.RECORDING_SEGMENT_SECONDS.default, {
+    segmentSeconds: integerSetting(env, "RECORDING_SEGMENT_SECONDS", lambdaDefault("RECORDING_SEGMENT_SECONDS"), {
       min: 1,
       max: 3600,
     }),

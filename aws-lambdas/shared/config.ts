@@ -11,8 +11,8 @@
  * Pure: the environment is passed in (`process.env` in handlers, a plain object in tests).
  */
 import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
-import { type LambdaSetting, SETTINGS } from "../../model/settings.ts";
-import { settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
+import { isSecretLambdaSetting, lambdaDefault, type LambdaSetting } from "../../model/settings.ts";
+import { settingsReaderWith, type SettingsReader } from "../../model/settings-reader.ts";
 
 /** A process environment, or any plain object standing in for one. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -30,9 +30,10 @@ export class ConfigError extends Error {
 
 /** The shared settings reader over a Lambda's environment, failing with a `ConfigError`. */
 export function lambdaSettings(env: Env): SettingsReader<LambdaSetting> {
-  return settingsReader<LambdaSetting>(
+  return settingsReaderWith<LambdaSetting>(
     (name) => env[name],
     (name, problem) => new ConfigError(name, problem),
+    isSecretLambdaSetting,
   );
 }
 
@@ -61,7 +62,7 @@ export function integerSetting(
  * minute; shared by submit-job, which writes them, and job-state, which renews it on every update.
  */
 export function statusTtlSetting(env: Env): number {
-  return integerSetting(env, "STATUS_TTL_SECONDS", SETTINGS.STATUS_TTL_SECONDS.default, { min: 60 });
+  return integerSetting(env, "STATUS_TTL_SECONDS", lambdaDefault("STATUS_TTL_SECONDS"), { min: 60 });
 }
 
 /**
@@ -69,7 +70,7 @@ export function statusTtlSetting(env: Env): number {
  * (EventBridge retries for 24 h); read by submit-job and faces-start.
  */
 export function claimTtlSetting(env: Env): number {
-  return integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", SETTINGS.IDEMPOTENCY_TTL_SECONDS.default, { min: 86_400 });
+  return integerSetting(env, "IDEMPOTENCY_TTL_SECONDS", lambdaDefault("IDEMPOTENCY_TTL_SECONDS"), { min: 86_400 });
 }
 
 /** A list variable: items separated by commas and/or whitespace, blanks dropped; `fallback` when unset. */
@@ -102,7 +103,7 @@ export function uploadSelection(
   );
   if (videoExtensions.length === 0) throw new ConfigError(extensionsVariable, "must list at least one extension.");
   return {
-    inputPrefix: optionalString(env, "INPUT_PREFIX", SETTINGS.INPUT_PREFIX.default),
+    inputPrefix: optionalString(env, "INPUT_PREFIX", lambdaDefault("INPUT_PREFIX")),
     inputBuckets: listSetting(env, "INPUT_BUCKETS", listSetting(env, "INPUT_BUCKET", [])),
     videoExtensions,
   };
@@ -125,7 +126,7 @@ export function tableNames(env: Env): Record<TableRole, string> {
 
 /** The region: `AWS_REGION` (set by Lambda itself), else `AWS_DEFAULT_REGION`, else the model default. */
 export function awsRegion(env: Env): string {
-  return optionalString(env, "AWS_REGION", optionalString(env, "AWS_DEFAULT_REGION", SETTINGS.AWS_REGION.default));
+  return optionalString(env, "AWS_REGION", optionalString(env, "AWS_DEFAULT_REGION", lambdaDefault("AWS_REGION")));
 }
 
 /**

@@ -14,7 +14,7 @@
  * Pure: no I/O.
  */
 import { createHash } from "node:crypto";
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 import { folderPrefix } from "../../model/settings-reader.ts";
 import { ConfigError, type Env, integerSetting, lambdaSettings, optionalString } from "./config.ts";
 import { sortableSequencer } from "./s3-events.ts";
@@ -76,7 +76,7 @@ export const ROW_NAMES = {
  * folder in every runtime.
  */
 export function analysisPrefixSetting(env: Env): string {
-  return folderPrefix(lambdaSettings(env).prefix("ANALYSIS_PREFIX", SETTINGS.ANALYSIS_PREFIX.default));
+  return folderPrefix(lambdaSettings(env).prefix("ANALYSIS_PREFIX", lambdaDefault("ANALYSIS_PREFIX")));
 }
 
 /**
@@ -94,7 +94,7 @@ export function analysisBucketSetting(env: Env): string {
  * find no row.
  */
 export function faceRowTtlSetting(env: Env): number {
-  const seconds = integerSetting(env, "FACES_TTL_SECONDS", SETTINGS.FACES_TTL_SECONDS.default);
+  const seconds = integerSetting(env, "FACES_TTL_SECONDS", lambdaDefault("FACES_TTL_SECONDS"));
   if (seconds > 0 && seconds < 86_400) {
     throw new ConfigError("FACES_TTL_SECONDS", `must be 0 (no expiry) or at least 86400, got ${seconds}.`);
   }

@@ -29,7 +29,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { MAX_PARTITION_KEY_BYTES, TABLE_KEYS, TTL_ATTRIBUTE, epochSeconds } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 import { isConditionalCheckFailed } from "./guards.ts";
 
 /** What identifies one upload of one object. */
@@ -45,7 +45,7 @@ export interface ObjectIdentity {
 const EVENT_KEY = TABLE_KEYS.uploadEvents;
 
 /** Default lifetime of a claim row: 7 days, beyond every redelivery window (Lambda 6 h, EventBridge 24 h). */
-export const DEFAULT_CLAIM_TTL_SECONDS = SETTINGS.IDEMPOTENCY_TTL_SECONDS.default;
+export const DEFAULT_CLAIM_TTL_SECONDS = lambdaDefault("IDEMPOTENCY_TTL_SECONDS");
 
 /**
  * The claim key for `purpose` and an object: `<purpose>#<bucket>#<v:version | e:etag | s:sequencer | k>#<key>`.

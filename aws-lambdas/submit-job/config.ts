@@ -14,13 +14,13 @@ import {
   type UploadSelection,
   uploadSelection,
 } from "../shared/config.ts";
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 
 /**
  * Extensions MediaConvert reads as video containers (lowercase, no dot).
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/reference-codecs-containers-input.html
  */
-export const DEFAULT_VIDEO_EXTENSIONS = SETTINGS.VIDEO_EXTENSIONS.default;
+export const DEFAULT_VIDEO_EXTENSIONS = lambdaDefault("VIDEO_EXTENSIONS");
 
 /** Everything submit-job needs to know that is not in the event (`videoExtensions`: `VIDEO_EXTENSIONS`). */
 export interface SubmitJobConfig extends UploadSelection {

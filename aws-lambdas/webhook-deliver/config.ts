@@ -1,5 +1,5 @@
 /** webhook-deliver configuration, read once at cold start (handler.ts). */
-import { SETTINGS } from "../../model/settings.ts";
+import { lambdaDefault } from "../../model/settings.ts";
 import { webhookSecretBytes } from "../../model/webhooks.ts";
 import { ConfigError, type Env, integerSetting, lambdaSettings } from "../shared/config.ts";
 
@@ -20,7 +20,7 @@ export function readWebhookDeliverConfig(env: Env): WebhookDeliverConfig {
   const read = lambdaSettings(env);
   const config: WebhookDeliverConfig = {
     queueUrl: read.required("WEBHOOK_QUEUE_URL"),
-    timeoutMs: integerSetting(env, "WEBHOOK_TIMEOUT_MS", SETTINGS.WEBHOOK_TIMEOUT_MS.default, {
+    timeoutMs: integerSetting(env, "WEBHOOK_TIMEOUT_MS", lambdaDefault("WEBHOOK_TIMEOUT_MS"), {
       min: 100,
       max: 60_000,
     }),

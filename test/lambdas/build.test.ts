@@ -1,10 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { buildLambdas, discoverFunctions } from "../../aws-lambdas/build.ts";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { getInstanceMetadataRegion } from "../../aws-lambdas/shared/no-imds-region.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  buildLambdas,
+  buildOptions,
+  discoverFunctions,
+  REQUIRE_BANNER,
+  refersToRequire,
+  withRequireWhereUsed,
+} from "../../aws-lambdas/build.ts";
 
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "media-edge-lambdas-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -41,6 +51,133 @@ describe("aws-lambdas/build.ts", () => {
       expect(await jobState.handler({ detail: {} })).toMatchObject({ outcome: "rejected" });
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe("the createRequire banner, only in files that refer to require", () => {
+  it("refersToRequire: a call or typeof of the free variable, not a string, property or local binding", async () => {
+    expect(await refersToRequire('const os = require("node:os"); export { os };')).toBe(true);
+    expect(await refersToRequire('export const cjs = typeof require === "function";')).toBe(true);
+    expect(
+      await refersToRequire('export const hint = "call require(\\"x\\")"; export const f = (m) => m.require;'),
+    ).toBe(false);
+    expect(await refersToRequire("export function f(require) { return require('x'); }")).toBe(false);
+  });
+
+  it("withRequireWhereUsed: the banner goes in front of a file that refers to require, and only such a file", async () => {
+    const dir = mkdtempSync(join(outDir, "require-"));
+    const cjs = join(dir, "cjs.mjs");
+    const esm = join(dir, "esm.mjs");
+    writeFileSync(cjs, 'const os = require("node:os"); export { os };');
+    writeFileSync(esm, 'export const hint = "require";');
+    await withRequireWhereUsed([cjs, esm]);
+    expect(readFileSync(cjs, "utf8")).toBe(`${REQUIRE_BANNER}const os = require("node:os"); export { os };`);
+    expect(readFileSync(esm, "utf8")).toBe('export const hint = "require";');
+  });
+
+  it("each file of the built functions has the banner exactly when it refers to require", async () => {
+    const bundles = await buildLambdas({ outDir: join(outDir, "banner"), names: ["recording-index", "job-state"] });
+    for (const bundle of bundles) {
+      for (const file of [bundle.file, ...bundle.chunks]) {
+        const code = readFileSync(resolve(ROOT, file), "utf8");
+        const banner = code.startsWith(REQUIRE_BANNER);
+        expect(await refersToRequire(banner ? code.slice(REQUIRE_BANNER.length) : code), file).toBe(banner);
+      }
+    }
+  });
+});
+
+/** The modules of node_modules (`<package>/<path>`) that put code in a function's files, and the files. */
+async function bundledModules(name: string): Promise<{ modules: string[]; files: string[] }> {
+  const result = await build(buildOptions(name, join(outDir, `${name}-modules`)));
+  const outputs = Object.entries(result.metafile.outputs);
+  const modules = outputs.flatMap(([, output]) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path.replace(/^.*node_modules\//, "")),
+  );
+  return { modules, files: outputs.map(([file]) => file) };
+}
+
+describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
+  // recording-index: S3 only; job-state: S3, DynamoDB and SQS.
+  const built = new Map<string, { modules: string[]; files: string[] }>();
+  beforeAll(async () => {
+    for (const name of ["recording-index", "job-state"]) built.set(name, await bundledModules(name));
+  }, 60_000);
+
+  it("noEventStreams: no event-stream codec or serde, and no chunk for the protocols' import() of it", () => {
+    for (const [name, { modules, files }] of built) {
+      const eventStreams = modules.filter((module) => module.includes("/submodules/event-streams/"));
+      // The S3 client's config step (resolveEventStreamSerdeConfig) is the one part that stays.
+      expect(eventStreams, name).toEqual([
+        "@smithy/core/dist-es/submodules/event-streams/eventstream-serde-config-resolver/EventStreamSerdeConfig.js",
+      ]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-event-streams.ts");
+      expect(
+        files.filter((file) => file.includes("no-event-streams")),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it("nativeHashes: none of the pure-JavaScript SHA-256, SHA-1, MD5 and CRC32, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => /[\\/](Sha256Js|Sha1Js|Md5Js|Crc32Js)\.js$/.test(module)),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-js-hashes.ts");
+    }
+  });
+
+  it("nodeStreams: neither web-stream twin of sdkStreamMixin or createChecksumStream, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      const twins = modules.filter((module) =>
+        /[\\/](sdk-stream-mixin|createChecksumStream)\.browser\.js$/.test(module),
+      );
+      expect(twins, name).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-web-streams.ts");
+    }
+  });
+
+  it("partitionsWithoutDescriptions: the partition data without the regions' descriptions", () => {
+    for (const [name, { files }] of built) {
+      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+      expect(code, name).toContain('"af-south-1":{}');
+      expect(code, name).not.toContain("Africa (Cape Town)");
+    }
+  });
+
+  it("imdsFreeRegion: no instance-metadata region lookup, only its stand-in", async () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => module.endsWith("/getInstanceMetadataRegion.js")),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-imds-region.ts");
+    }
+    // What the SDK's lookup ends in where there is no instance metadata service, as in a Lambda.
+    expect(await getInstanceMetadataRegion()).toBeUndefined();
+  });
+
+  it("the Lambdas' settings: their defaults and secret flags, not the whole registry (who reads what, infra's keys)", () => {
+    for (const [name, { files }] of built) {
+      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+      expect(code, name).toContain("WEBHOOK_TIMEOUT_MS");
+      expect(code, name).not.toContain("analysisRetentionDays");
+      expect(code, name).not.toContain("mediaConvertJobTemplate");
+    }
+  });
+
+  it("requestedCrcs: neither JavaScript CRC32C nor CRC64NVME, only their stand-in", () => {
+    for (const [name, { modules }] of built) {
+      expect(
+        modules.filter((module) => /[\\/](Crc32cJs|Crc64NvmeJs)\.js$/.test(module)),
+        name,
+      ).toEqual([]);
+      expect(modules, name).toContain("aws-lambdas/shared/no-js-crcs.ts");
     }
   });
 });

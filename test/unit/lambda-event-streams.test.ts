@@ -15,6 +15,7 @@ import * as secretsManager from "@aws-sdk/client-secrets-manager";
 import * as sqs from "@aws-sdk/client-sqs";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { describe, expect, it } from "vitest";
+import * as standIn from "../../aws-lambdas/shared/no-event-streams.ts";
 
 const LAMBDAS_DIR = fileURLToPath(new URL("../../aws-lambdas/", import.meta.url));
 
@@ -56,5 +57,15 @@ describe("event streams in the Lambdas' SDK clients", () => {
     expect(sources.length).toBeGreaterThan(20);
     for (const file of sources)
       expect(readFileSync(join(LAMBDAS_DIR, file), "utf8"), file).not.toMatch(/SelectObjectContent/);
+  });
+
+  it("the bundles' stand-in keeps the S3 client's config step and refuses any event-stream work", () => {
+    const config = standIn.resolveEventStreamSerdeConfig({
+      eventStreamSerdeProvider: standIn.eventStreamSerdeProvider,
+    });
+    const marshaller = config.eventStreamMarshaller as unknown as { serialize(): unknown; deserialize(): unknown };
+    expect(() => marshaller.serialize()).toThrow(/not bundled/);
+    expect(() => marshaller.deserialize()).toThrow(/not bundled/);
+    expect(() => new standIn.EventStreamSerde()).toThrow(/not bundled/);
   });
 });

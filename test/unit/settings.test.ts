@@ -12,7 +12,16 @@ import { ConfigError as LambdaConfigError, lambdaSettings } from "../../aws-lamb
 import { readSettings, SettingsError } from "../../infra/lib/settings.ts";
 import { TABLE_ENV_VARS } from "../../model/index.ts";
 import { settingsReader } from "../../model/settings-reader.ts";
-import { allSettings, PIPELINE_LAMBDAS, SETTINGS, settingSpec } from "../../model/settings.ts";
+import {
+  allSettings,
+  isSecretLambdaSetting,
+  LAMBDA_SETTINGS,
+  lambdaDefault,
+  PIPELINE_LAMBDAS,
+  SETTINGS,
+  settingSpec,
+  WORKER_SETTINGS,
+} from "../../model/settings.ts";
 import { SETTING_DOCS } from "../../model/settings-docs.ts";
 import { CONFIGURATION_DOC, renderConfigurationDoc } from "../../scripts/config-docs.ts";
 import { ConfigError as WorkerConfigError, readConfig } from "../../worker/config.ts";
@@ -184,6 +193,18 @@ describe("the registry", () => {
 
   it("keeps its defaults equal to the limits the code relies on", () => {
     expect(SETTINGS.FACES_CHUNK_SIZE.default).toBe(MAX_FACES_PER_PAGE);
+  });
+
+  it("gives the Lambdas, from WORKER_SETTINGS and LAMBDA_SETTINGS alone, every registered default and secret they read", () => {
+    const lambdaNames = allSettings().filter(([, spec]) => spec.lambdas?.length);
+    expect(lambdaNames.length).toBeGreaterThan(30);
+    for (const [name, spec] of lambdaNames) {
+      expect(Object.hasOwn(LAMBDA_SETTINGS, name) || Object.hasOwn(WORKER_SETTINGS, name), name).toBe(true);
+      expect(lambdaDefault(name as Parameters<typeof lambdaDefault>[0]), name).toEqual(spec.default);
+      expect(isSecretLambdaSetting(name), name).toBe(spec.secret === true);
+    }
+    expect(isSecretLambdaSetting("WEBHOOK_SECRET")).toBe(true);
+    expect(isSecretLambdaSetting("existingTables")).toBe(false);
   });
 });
 

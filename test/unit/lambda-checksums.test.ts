@@ -1,0 +1,98 @@
+/**
+ * Why the Lambda bundles may leave out the SDK's JavaScript CRC32C and CRC64NVME
+ * (aws-lambdas/shared/no-js-crcs.ts): the functions' S3 requests, sent as they send them with the
+ * production client configuration (flexible checksums "when supported"), build neither, even against
+ * responses that carry both checksums; a GetObject, which the functions never send, does.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { HttpResponse } from "@smithy/core/protocols";
+import { describe, expect, it } from "vitest";
+import * as standIn from "../../aws-lambdas/shared/no-js-crcs.ts";
+
+const LAMBDAS_DIR = fileURLToPath(new URL("../../aws-lambdas/", import.meta.url));
+const LISTING =
+  '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>p/</Prefix><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>';
+
+/** An S3 client as in AWS (shared/clients.ts without endpoints) whose CRC32C and CRC64NVME count their uses. */
+function probedClient(built: string[], sent: Array<Record<string, string>> = []): S3Client {
+  const probe = (algorithm: string) =>
+    class {
+      constructor() {
+        built.push(algorithm);
+      }
+      update(): void {}
+      async digest(): Promise<Uint8Array> {
+        return new Uint8Array(8);
+      }
+      reset(): void {}
+    };
+  return new S3Client({
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    checksumAlgorithms: { CRC32C: probe("CRC32C"), CRC64NVME: probe("CRC64NVME") },
+    // Every response carries both checksums, as S3 may send them.
+    requestHandler: {
+      handle: async (request: { headers: Record<string, string>; query?: Record<string, unknown> }) => {
+        sent.push(request.headers);
+        const headers = {
+          etag: '"e"',
+          "x-amz-checksum-crc32c": "AAAAAA==",
+          "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=",
+          "x-amz-checksum-type": "FULL_OBJECT",
+        };
+        const body = Readable.from([Buffer.from(request.query?.["list-type"] ? LISTING : "")]);
+        return { response: new HttpResponse({ statusCode: 200, headers, body }) };
+      },
+    },
+  });
+}
+
+describe("CRC32C and CRC64NVME in the Lambdas' S3 requests", () => {
+  it("no source of the functions picks a request checksum algorithm or asks for response validation", () => {
+    const sources = readdirSync(LAMBDAS_DIR, { recursive: true, encoding: "utf8" }).filter(
+      (file) => file.endsWith(".ts") && !file.endsWith("no-js-crcs.ts"),
+    );
+    expect(sources.length).toBeGreaterThan(20);
+    for (const file of sources) {
+      expect(readFileSync(join(LAMBDAS_DIR, file), "utf8"), file).not.toMatch(/ChecksumAlgorithm|ChecksumMode/);
+    }
+  });
+
+  it("PutObject, HeadObject and ListObjectsV2, as the functions send them, build neither", async () => {
+    const built: string[] = [];
+    const sent: Array<Record<string, string>> = [];
+    const s3 = probedClient(built, sent);
+    await s3.send(
+      new PutObjectCommand({ Bucket: "b", Key: "k", Body: "index", ContentType: "text/plain", IfNoneMatch: "*" }),
+    );
+    await s3.send(new HeadObjectCommand({ Bucket: "b", Key: "k" }));
+    await s3.send(new ListObjectsV2Command({ Bucket: "b", Prefix: "p/", Delimiter: "/", StartAfter: "p/a" }));
+    expect(built).toEqual([]);
+    // The flexible checksums ran: PutObject carries the default algorithm's checksum, CRC32 (zlib's).
+    expect(sent[0]).toHaveProperty("x-amz-checksum-crc32");
+  });
+
+  it("a GetObject (which validates its response checksum) builds one: the probes see a use", async () => {
+    const built: string[] = [];
+    await probedClient(built)
+      .send(new GetObjectCommand({ Bucket: "b", Key: "k" }))
+      .then((output) => output.Body?.transformToString())
+      .catch(() => undefined);
+    expect(built.length).toBeGreaterThan(0);
+  });
+
+  it("the bundles' stand-ins fail loudly if a function ever asked for one", () => {
+    expect(() => new standIn.Crc32cJs()).toThrow(/not bundled in the Lambdas/);
+    expect(() => new standIn.Crc64NvmeJs()).toThrow(/not bundled in the Lambdas/);
+  });
+});

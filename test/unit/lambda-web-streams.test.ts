@@ -1,0 +1,49 @@
+/**
+ * Why the Lambda bundles may leave out the web-stream twins of the SDK's response stream helpers
+ * (aws-lambdas/shared/no-web-streams.ts): no S3 operation the functions call has a streaming output
+ * (the only place `sdkStreamMixin` wraps a body); and in Node every response body is a `Readable`,
+ * which the Node helpers handle themselves (see the stand-in).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as s3 from "@aws-sdk/client-s3";
+import { NormalizedSchema } from "@smithy/core/schema";
+import { describe, expect, it } from "vitest";
+import * as standIn from "../../aws-lambdas/shared/no-web-streams.ts";
+
+const LAMBDAS_DIR = fileURLToPath(new URL("../../aws-lambdas/", import.meta.url));
+
+/** The S3 operations the functions' sources import a command of. */
+function s3OperationsCalled(): string[] {
+  const operations = new Set<string>();
+  for (const file of readdirSync(LAMBDAS_DIR, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith(".ts")) continue;
+    const source = readFileSync(join(LAMBDAS_DIR, file), "utf8");
+    for (const [, names] of source.matchAll(/import \{([^}]*)\} from "@aws-sdk\/client-s3"/g)) {
+      for (const [, operation] of names!.matchAll(/\b(\w+)Command\b/g)) operations.add(operation!);
+    }
+  }
+  return [...operations].sort();
+}
+
+/** Whether an operation's output (schema [9, namespace, name, traits, input, output]) has a streaming member. */
+function streamsOutput(operation: string): boolean {
+  const schema = (s3 as unknown as Record<string, unknown[]>)[`${operation}$`]!;
+  const output = NormalizedSchema.of(schema[5] as never);
+  return Object.values(output.getMemberSchemas()).some((member) => member.isStreaming());
+}
+
+describe("web streams in the Lambdas' S3 responses", () => {
+  it("no S3 operation the functions call has a streaming output (GetObject would)", () => {
+    const called = s3OperationsCalled();
+    expect(called).toEqual(expect.arrayContaining(["PutObject", "HeadObject", "ListObjectsV2"]));
+    expect(called.filter(streamsOutput)).toEqual([]);
+    expect(streamsOutput("GetObject")).toBe(true);
+  });
+
+  it("the bundles' stand-ins fail loudly if a web stream ever came", () => {
+    expect(() => standIn.sdkStreamMixin()).toThrow(/not bundled in the Lambdas/);
+    expect(() => standIn.createChecksumStream()).toThrow(/not bundled in the Lambdas/);
+  });
+});
