@@ -131,6 +131,21 @@ describe("serializeWindowPlaylist", () => {
     expect(body).toContain("#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2024-01-02T00:25:00.000Z\n");
   });
 
+  it("writes a key of another length as it is, inside what would otherwise be a run", () => {
+    // Not a name any reader makes (they parse the start from the name); the writer still writes the key.
+    const placed = Array.from({ length: 80 }, (_, i) => ({
+      key: PREFIX + formatSegmentName(T0 + i * 30) + (i === 50 ? "x" : ""),
+      start: T0 + i * 30,
+      duration: 30,
+      discontinuity: false,
+    }));
+    const window = { start: T0, end: T0 + 2400, settled: true };
+    const uris = { base: "https://e/", nameOffset: PREFIX.length, suffix: "" };
+    const body = serializeWindowPlaylist(placed, window, SEG, uris);
+    expect(body).toBe(general(placed, window, uris));
+    expect(body).toContain("https://e/20240102T002500Z.tsx\n");
+  });
+
   it("writes URIs that are not plain printable ASCII as the general serializer does, and refuses what it refuses", () => {
     const window = { start: T0, end: T0 + 60, settled: true };
     const placed = placeSegments(
