@@ -42,13 +42,13 @@ import {
 import type { BenchResult } from "./types.ts";
 
 const SECRET = "bench-token-secret-0123456789abcdef0123";
-const SEGMENT_SECONDS = 30;
-const ARCHIVE_END = Date.UTC(2025, 0, 1) / 1000;
+export const SEGMENT_SECONDS = 30;
+export const ARCHIVE_END = Date.UTC(2025, 0, 1) / 1000;
 const JOB = "1735689600000-bench1";
 const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Sorted keys `movie/<stream>/<name>` for `days` (and an hour) of 30-s segments ending at ARCHIVE_END. */
-function archive(stream: string, days: number): string[] {
+export function archive(stream: string, days: number): string[] {
   // Plus an hour before: a recorder that runs on, so a window at the archive's start has the
   // segments (and the index span) its lookback reads, as it would in any later window.
   const count = (days * 86_400 + 3600) / SEGMENT_SECONDS;
@@ -215,7 +215,7 @@ async function batchCpu(
 }
 
 /** The indexes of an archive, as aws-lambdas/recording-index writes them once every span has settled. */
-function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, string> {
+export function dayIndexes(keys: readonly string[], streamPrefix: string): Map<string, string> {
   // Each object holds its span's hours and one carried from each neighbour (indexObjectHours).
   const bySpan = new Map<number, string[]>();
   for (const key of keys) {

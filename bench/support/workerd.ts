@@ -101,6 +101,12 @@ export async function startPlainWorkerd(options: {
   readyPath: string;
   /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
   extraArgs?: string[];
+  /**
+   * A command workerd runs under, e.g. `["valgrind", "--tool=callgrind"]` to count its instructions
+   * (deterministic where timed CPU on a shared machine is not); it starts slower, so the wait for
+   * the first answer is longer.
+   */
+  wrapper?: string[];
 }): Promise<PlainWorkerd> {
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
   const port = await reservePort();
@@ -143,7 +149,8 @@ const noopCache :Workerd.Worker = (
   copyFileSync(options.mainModule, join(scratch, basename(options.mainModule)));
   const configPath = join(scratch, "config.capnp");
   writeFileSync(configPath, config, { mode: 0o600 });
-  const child: ChildProcess = spawn(workerdBinary(), ["serve", configPath, ...(options.extraArgs ?? [])], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), workerdBinary()];
+  const child: ChildProcess = spawn(command!, [...prefix, "serve", configPath, ...(options.extraArgs ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
@@ -156,7 +163,7 @@ const noopCache :Workerd.Worker = (
     rmSync(scratch, { recursive: true, force: true });
   };
   const url = `http://${LOCAL_HOST}:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (options.wrapper === undefined ? 30_000 : 300_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {

@@ -40,9 +40,9 @@ export const INDEX_BLOCK_SECONDS = 3600;
 export const INDEX_SPAN_SECONDS = 2 * 86_400;
 /** Hours carried from each neighbouring span: one covers a 45-s lookback or look-ahead. */
 const CARRIED_SECONDS = INDEX_BLOCK_SECONDS;
-const BLOCKS_PER_OBJECT = (INDEX_SPAN_SECONDS + 2 * CARRIED_SECONDS) / INDEX_BLOCK_SECONDS;
+/** Blocks per index object (a function, so that the Worker's bundle, which reads blocks by hour, leaves it out). */
+const blocksPerObject = () => (INDEX_SPAN_SECONDS + 2 * CARRIED_SECONDS) / INDEX_BLOCK_SECONDS;
 const HEADER_TAG = "#3 ";
-const PADDING_LINE = `${" ".repeat(INDEX_LINE_BYTES - 1)}\n`;
 
 /** Folder of the index objects inside a stream's prefix. */
 export const INDEX_FOLDER = "~index/";
@@ -125,7 +125,12 @@ export function indexReads(from: number, to: number): Array<{ span: number; from
 
 /** One block's header line (without its "\n"). */
 function blockHeader(hour: number, settled: boolean, count: number): string {
-  return `${HEADER_TAG}${String(hour).padStart(10, "0")} ${settled ? "S" : "O"}${String(count).padStart(4, "0")}`;
+  return `${headerStart(hour)}${settled ? "S" : "O"}${String(count).padStart(4, "0")}`;
+}
+
+/** A block's header up to its state (`S` or `O`): `#3 <hour start, 10 digits> `. */
+function headerStart(hour: number): string {
+  return `${HEADER_TAG}${String(hour).padStart(10, "0")} `;
 }
 
 /**
@@ -139,12 +144,13 @@ export function serializeRecordingIndex(
 ): string {
   const { span, coveredUntil } = options;
   const capacity = indexBlockLines(options.segmentSeconds) - 1;
+  const padding = `${" ".repeat(INDEX_LINE_BYTES - 1)}\n`;
   const firstHour = indexObjectHours(span).from;
-  const byBlock: string[][] = Array.from({ length: BLOCKS_PER_OBJECT }, () => []);
+  const byBlock: string[][] = Array.from({ length: blocksPerObject() }, () => []);
   for (const name of names) {
     const start = parseSegmentName(name);
     const block = start === undefined ? -1 : Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
-    if (block < 0 || block >= BLOCKS_PER_OBJECT) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
+    if (block < 0 || block >= blocksPerObject()) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
     byBlock[block]!.push(name);
   }
   const parts: string[] = [];
@@ -154,7 +160,7 @@ export function serializeRecordingIndex(
     const settled = fits && hour + INDEX_BLOCK_SECONDS <= coveredUntil;
     parts.push(`${blockHeader(hour, settled, fits ? blockNames.length : 0)}\n`);
     if (fits) for (const name of blockNames) parts.push(`${name}\n`);
-    parts.push(PADDING_LINE.repeat(capacity - (fits ? blockNames.length : 0)));
+    parts.push(padding.repeat(capacity - (fits ? blockNames.length : 0)));
   });
   return parts.join("");
 }
@@ -256,7 +262,7 @@ export function readIndexBlock(
 export function isOpenBlock(keyed: KeyedIndexText, line: number, hour: number): boolean {
   const header = line * INDEX_LINE_BYTES;
   // `#3 <hour> O`: the header up to its state.
-  return keyed.text.startsWith(blockHeader(hour, false, 0).slice(0, 15), header);
+  return keyed.text.startsWith(`${headerStart(hour)}O`, header);
 }
 
 /** A whole index object as read back (tools and tests): until when it is trusted, and its names. */
@@ -266,16 +272,16 @@ export function decodeRecordingIndex(
   segmentSeconds: number,
 ): { coveredUntil: number; names: string[] } | undefined {
   const size = indexBlockBytes(segmentSeconds);
-  if (text.length !== BLOCKS_PER_OBJECT * size) return undefined;
+  if (text.length !== blocksPerObject() * size) return undefined;
   let coveredUntil: number | undefined;
   const names: string[] = [];
   const lines = indexBlockLines(segmentSeconds);
-  for (let block = 0; block < BLOCKS_PER_OBJECT; block++) {
+  for (let block = 0; block < blocksPerObject(); block++) {
     const hour = blockHour(span, block);
     const settled = readIndexBlock({ text, prefix: "" }, block * lines, hour, lines);
     if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;
     if (settled !== undefined) for (const segment of settled) names.push(segment.key);
-    else if (text.startsWith(`${HEADER_TAG}${String(hour).padStart(10, "0")} O`, block * size)) {
+    else if (text.startsWith(`${headerStart(hour)}O`, block * size)) {
       const count = digitsAt(text, block * size + 15, 4);
       for (let line = 1; line <= count; line++) {
         const at = block * size + line * INDEX_LINE_BYTES;

@@ -1,0 +1,105 @@
+/**
+ * Instructions per recorder window playlist in workerd, counted by callgrind: deterministic where
+ * timed CPU on a shared machine is not (issue 12). The deploy bundle serves the last `seconds` of
+ * the bench's indexed 7-day archive (bench/hls.ts: the same fake S3, index objects and URL) under
+ * `valgrind --tool=callgrind`; after `warm` requests (JIT tiers up), the counters are zeroed, `n1`
+ * requests run and are dumped, then the same for `n2`; the figure is (I(n2) - I(n1)) / (n2 - n1),
+ * so start-up and anything per batch cancel out. Main thread (the isolate's) and all threads.
+ * V8's tiering depends on background compile timing, so runs of the same code differ by up to
+ * ~15%: compare medians of several runs.
+ *
+ *   npx tsx scripts/callgrind-window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "../bench/hls.ts";
+import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "../bench/support/workerd.ts";
+
+const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(process.argv[2 + i] ?? value)) as [
+  number,
+  number,
+  number,
+  number,
+];
+
+/** Instructions of the main thread (callgrind's thread 1) and of all threads in the dumps in `dir`. */
+function dumpedInstructions(dir: string): { main: number; all: number } {
+  let main = 0;
+  let all = 0;
+  for (const file of readdirSync(dir)) {
+    const thread = /^cg\.out\.\d+-(\d+)$/.exec(file)?.[1];
+    if (thread === undefined) continue;
+    const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0);
+    all += total;
+    if (Number(thread) === 1) main += total;
+  }
+  return { main, all };
+}
+
+const keys = archive("week", 7);
+const fake = await startFakeAws(keys, dayIndexes(keys, "movie/week/"));
+const dumps = mkdtempSync(join(tmpdir(), "media-edge-callgrind-"));
+const worker = await startPlainWorkerd({
+  mainModule: deployBundle().main,
+  compatibilityDate: compatibilityDateOf("wrangler.toml"),
+  vars: {
+    ...wranglerVars("wrangler.toml"),
+    ALLOWED_ORIGINS: "https://app.example.com",
+    TOKEN_SECRET: "callgrind-token-secret-0123456789abcdef",
+    AWS_ACCESS_KEY_ID: "AKIDCALLGRIND",
+    AWS_SECRET_ACCESS_KEY: "callgrind-secret",
+    S3_ENDPOINT: fake.url,
+    DYNAMODB_ENDPOINT: fake.url,
+    RECORDINGS_PREFIX: "movie",
+    RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
+    RECORDINGS_INDEX: "on",
+  },
+  readyPath: "/api/media/status",
+  wrapper: [
+    "valgrind",
+    "--tool=callgrind",
+    // V8 writes and rewrites machine code on its heap.
+    "--smc-check=all-non-file",
+    "--separate-threads=yes",
+    `--callgrind-out-file=${join(dumps, "cg.out")}`,
+  ],
+});
+const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=week&start=${ARCHIVE_END - seconds}&end=${ARCHIVE_END}`;
+let bytes = 0;
+const requests = async (count: number) => {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(url);
+    const body = await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${Buffer.from(body)}`);
+    bytes = body.byteLength;
+  }
+};
+const callgrind = (option: string) =>
+  execFileSync("callgrind_control", [option, String(worker.pid)], { stdio: "ignore" });
+/** Whether the main thread's dump is written to its end (its last line is `totals: ...`). */
+const dumped = () =>
+  readdirSync(dumps).some((file) => /-0*1$/.test(file) && /^totals: /m.test(readFileSync(join(dumps, file), "utf8")));
+/** Instructions over `count` requests: zeroed before, dumped after. */
+const batch = async (count: number) => {
+  for (const file of readdirSync(dumps)) rmSync(join(dumps, file));
+  callgrind("--zero");
+  await requests(count);
+  callgrind("--dump");
+  while (!dumped()) await new Promise((resolve) => setTimeout(resolve, 100));
+  return dumpedInstructions(dumps);
+};
+try {
+  await requests(warm);
+  const first = await batch(n1);
+  const second = await batch(n2);
+  const per = (key: "main" | "all") => ((second[key] - first[key]) / (n2 - n1) / 1e6).toFixed(2);
+  console.log(
+    `${seconds} s window (${bytes} bytes): ${per("main")} M instructions per request on the main thread, ${per("all")} M on all threads`,
+  );
+} finally {
+  await worker.stop();
+  await fake.stop();
+  rmSync(dumps, { recursive: true, force: true });
+}
