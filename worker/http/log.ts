@@ -6,10 +6,7 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Writes one JSON log line. */
 export function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
-  // The same text as JSON.stringify({ level, msg: message, ...fields }) without the spread's copy of
-  // every field (one log line per request: issue 12). No caller passes a "level" or "msg" field.
-  const rest = JSON.stringify(fields);
-  const line = `{"level":"${level}","msg":${JSON.stringify(message)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}`;
+  const line = JSON.stringify({ level, msg: message, ...fields });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);
