@@ -57,14 +57,17 @@ const worker = await startPlainWorkerd({
     RECORDINGS_INDEX: "on",
   },
   readyPath: "/api/media/status",
-  wrapper: [
-    "valgrind",
-    "--tool=callgrind",
-    // V8 writes and rewrites machine code on its heap.
-    "--smc-check=all-non-file",
-    "--separate-threads=yes",
-    `--callgrind-out-file=${join(dumps, "cg.out")}`,
-  ],
+  wrapper: {
+    command: [
+      "valgrind",
+      "--tool=callgrind",
+      // V8 writes and rewrites machine code on its heap.
+      "--smc-check=all-non-file",
+      "--separate-threads=yes",
+      `--callgrind-out-file=${join(dumps, "cg.out")}`,
+    ],
+    startTimeoutMs: 300_000,
+  },
 });
 const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=week&start=${ARCHIVE_END - seconds}&end=${ARCHIVE_END}`;
 let bytes = 0;

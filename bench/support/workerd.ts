@@ -102,11 +102,10 @@ export async function startPlainWorkerd(options: {
   /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
   extraArgs?: string[];
   /**
-   * A command workerd runs under, e.g. `["valgrind", "--tool=callgrind"]` to count its instructions
-   * (deterministic where timed CPU on a shared machine is not); it starts slower, so the wait for
-   * the first answer is longer.
+   * A command that runs workerd (e.g. `["valgrind", "--tool=callgrind"]` to count instructions,
+   * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
    */
-  wrapper?: string[];
+  wrapper?: { command: string[]; startTimeoutMs: number };
 }): Promise<PlainWorkerd> {
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
   const port = await reservePort();
@@ -149,10 +148,9 @@ const noopCache :Workerd.Worker = (
   copyFileSync(options.mainModule, join(scratch, basename(options.mainModule)));
   const configPath = join(scratch, "config.capnp");
   writeFileSync(configPath, config, { mode: 0o600 });
-  const [command, ...prefix] = [...(options.wrapper ?? []), workerdBinary()];
-  const child: ChildProcess = spawn(command!, [...prefix, "serve", configPath, ...(options.extraArgs ?? [])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const workerd = [workerdBinary(), "serve", configPath, ...(options.extraArgs ?? [])];
+  const [command, ...args] = [...(options.wrapper?.command ?? []), ...workerd];
+  const child: ChildProcess = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
   // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
   let tail = "";
   const keep = (chunk: Buffer) => void (tail = (tail + chunk.toString()).slice(-4000));
@@ -163,7 +161,7 @@ const noopCache :Workerd.Worker = (
     rmSync(scratch, { recursive: true, force: true });
   };
   const url = `http://${LOCAL_HOST}:${port}`;
-  const deadline = Date.now() + (options.wrapper === undefined ? 30_000 : 300_000);
+  const deadline = Date.now() + (options.wrapper?.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
@@ -180,7 +178,7 @@ const noopCache :Workerd.Worker = (
 /** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
 export function startConfigInWorkerd(
   config: string,
-  options: { vars: Record<string, string>; readyPath: string },
+  options: { vars: Record<string, string>; readyPath: string; wrapper?: { command: string[]; startTimeoutMs: number } },
 ): Promise<PlainWorkerd> {
   return startPlainWorkerd({
     mainModule: deployBundle(config).main,
@@ -188,5 +186,6 @@ export function startConfigInWorkerd(
     compatibilityFlags: compatibilityFlagsOf(config),
     vars: options.vars,
     readyPath: options.readyPath,
+    wrapper: options.wrapper,
   });
 }

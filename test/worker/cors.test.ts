@@ -3,7 +3,7 @@
  * "https://*.nightonly.com https://app.example.com,http://localhost:3000"
  * (see vitest.config.ts). https://portswigger.net/web-security/cors lists the bypasses tried here.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, callWith } from "./support/request.ts";
 
 const PATH = "/api/media/status?job_id=cors-probe";
@@ -157,5 +157,47 @@ describe("configuration", () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body.variable).toBe(variable);
     expect(JSON.stringify(body)).not.toContain("S3RVER");
+  });
+});
+
+describe("the request policy's own refusals", () => {
+  /** Runs `request` with console captured; returns the parsed JSON log lines. */
+  async function logsOf(
+    request: () => Promise<Response>,
+  ): Promise<{ response: Response; records: Array<Record<string, unknown>> }> {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+    const spies = (["log", "warn", "error"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation(capture),
+    );
+    try {
+      const response = await request();
+      await response.arrayBuffer();
+      return { response, records: lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }
+
+  // The policy and the request log are one middleware (worker/http/middleware.ts): a refusal of its
+  // own is rendered there, and must still be logged like any other response.
+  it.each([
+    ["a refused origin", () => call(PATH, { origin: "https://evil.example" }), 422],
+    ["a bad setting", () => callWith({ CACHE_TTL_SECONDS: "five" }, PATH), 500],
+  ])("%s is answered and logged with its status and request id", async (_, request, status) => {
+    const { response, records } = await logsOf(request);
+    expect(response.status).toBe(status);
+    const access = records.filter((record) => record.msg === "request");
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: "info",
+      request_id: response.headers.get("x-request-id"),
+      method: "GET",
+      path: "/api/media/status",
+      status,
+      upstream_calls: 0,
+      cache: "none",
+    });
+    expect(response.headers.get("vary")).toBe("Origin");
   });
 });

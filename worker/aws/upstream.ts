@@ -143,13 +143,16 @@ export async function callUpstreamWhole(aws: AwsEdgeClient, request: UpstreamReq
   };
 }
 
-/** callUpstreamWhole, then the whole body as text. */
+/**
+ * callUpstreamWhole, then the whole body as text: the same two steps without the WholeBody in
+ * between (its object, two closures and one async layer per DynamoDB call, issue 12).
+ */
 export async function callUpstreamText(
   aws: AwsEdgeClient,
   request: UpstreamRequest,
 ): Promise<{ response: Response; text: string }> {
-  const whole = await callUpstreamWhole(aws, request);
-  return { response: whole.response, text: await whole.text() };
+  const sent = await sendUnderPolicy(aws, request);
+  return { response: sent.response, text: await readWholeText(request.service, sent, aws.policy.idleMs) };
 }
 
 /** A fetched response with the call's timer (disarmed) and the abort of its fetch. */

@@ -28,33 +28,6 @@ function requestIdOf(request: Request): string {
 }
 
 /**
- * Sets the request id, and logs one JSON line per request when it ends (the upstream counters are
- * the request's AWS client's, zero when the configuration did not load):
- * method, path (never the query: it can hold tokens), status, upstream calls, cache, duration.
- * The `x-request-id` header is written with the CORS headers (apiPolicy, renderError), in one edit.
- */
-export function requestContext(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = Date.now();
-    const requestId = requestIdOf(c.req.raw);
-    c.set("requestId", requestId);
-    await next();
-    const aws = c.get("aws") as AwsEdgeClient | undefined;
-    const stats = aws?.stats ?? { calls: 0, retries: 0 };
-    log("info", "request", {
-      request_id: requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      upstream_calls: stats.calls,
-      upstream_retries: stats.retries,
-      cache: c.get("cacheStatus") ?? "none",
-      duration_ms: Date.now() - started,
-    });
-  };
-}
-
-/**
  * Changes the response's headers, copying the response first if its headers are immutable
  * (responses passed through from fetch() or the Cache API).
  */
@@ -94,9 +67,19 @@ function configOf(c: Context<AppEnv>): Config {
 }
 
 /**
- * Every request's policy, after requestContext: the config, the request's one AWS client on
- * `c.get("aws")` (routes pass it to the adapters like a binding, the access log reads its counters),
- * and CORS. Not hono's cors(): it adds `Vary: Origin` only when the origin matched (so a shared
+ * Every request's context and policy, in one middleware (hono's style: a factory that returns a
+ * MiddlewareHandler):
+ * - the request id (`c.get("requestId")`, the `x-request-id` header);
+ * - the config, the request's one AWS client on `c.get("aws")` (routes pass it to the adapters
+ *   like a binding, the access log reads its counters), and CORS;
+ * - one JSON access-log line when the request ends (the upstream counters are the request's AWS
+ *   client's, zero when the configuration did not load): method, path (never the query: it can
+ *   hold tokens), status, upstream calls, cache, duration.
+ * A failure of the policy itself (a bad setting, a refused origin) becomes its response through
+ * `onError` (the app's error handler) here, so that it is logged like any other; the routes'
+ * failures reach `onError` through hono before `next()` returns.
+ *
+ * CORS is not hono's cors(): it adds `Vary: Origin` only when the origin matched (so a shared
  * cache can serve one origin's ACAO to another, cf. expressjs/cors#106), echoes any requested
  * header when allowHeaders is empty, and cannot answer a refused origin with the seed's 422 JSON.
  * Here:
@@ -109,47 +92,75 @@ function configOf(c: Context<AppEnv>): Config {
  * https://fetch.spec.whatwg.org/#http-cors-protocol
  *
  * One middleware, and one header edit (CORS, Vary and x-request-id together), where there were
- * three middlewares and two edits: each hono layer is an async dispatch with its closure and
- * promise per request, each edit a pass over the response's headers. Measured on a status hit
- * from an allowed origin in plain workerd: about 14k fewer instructions of ~360k on the request's
- * thread, GC aside (callgrind, issue 12).
+ * four middlewares and two edits: each hono layer is an async dispatch with its closure and
+ * promises per request, each edit a pass over the response's headers. Measured on a status hit from
+ * an allowed origin in plain workerd (callgrind, the whole process): three middlewares into two
+ * saved about 14k instructions of ~360k; these two into one, with the remembered router
+ * (router.ts), took it from 376k to 367k (bench/support/callgrind.ts, issue 12).
  */
-export function apiPolicy(): MiddlewareHandler<AppEnv> {
-  // One matcher per rule list, i.e. per configuration (readConfig memoises the config per env).
-  const matchers = new WeakMap<readonly OriginRule[], OriginMatcher>();
-  const matcherFor = (rules: readonly OriginRule[]): OriginMatcher => {
-    let matcher = matchers.get(rules);
-    if (!matcher) matchers.set(rules, (matcher = originMatcher(rules)));
-    return matcher;
-  };
+export function requestPolicy(onError: (error: Error, c: Context<AppEnv>) => Response): MiddlewareHandler<AppEnv> {
+  const decideCors = corsDecider();
   return async (c, next) => {
-    const config = configOf(c);
-    c.set("config", config);
-    c.set("aws", awsEdgeClient(config));
+    const started = Date.now();
+    const requestId = requestIdOf(c.req.raw);
+    c.set("requestId", requestId);
+    try {
+      const config = configOf(c);
+      c.set("config", config);
+      c.set("aws", awsEdgeClient(config));
+      const decision = decideCors(c, config);
+      c.set("cors", decision);
+      const method = c.req.method;
+      const grants = corsGrantsFor(c.req.path);
+      // The seed's 422 on reads and preflights; the upload routes' POSTs are refused the same way.
+      if (decision.kind === "rejected" && (method === "OPTIONS" || grants.methods.includes(method))) {
+        throw new ApiError(422, SEED_MESSAGES.invalidOrigin);
+      }
+      if (method === "OPTIONS") {
+        c.res = preflight(c, decision, grants);
+      } else {
+        await next();
+        editHeaders(c, (headers) => {
+          applyCorsHeaders(headers, decision);
+          headers.set("x-request-id", requestId);
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      c.res = onError(error, c);
+    }
+    logRequest(c, requestId, started);
+  };
+}
+
+/** The CORS decision of a request: one matcher per rule list, i.e. per configuration (readConfig memoises it per env). */
+function corsDecider(): (c: Context<AppEnv>, config: Config) => CorsDecision {
+  const matchers = new WeakMap<readonly OriginRule[], OriginMatcher>();
+  return (c, config) => {
     const origin = c.req.header("origin");
     // A page served by this Worker (the demo page) calling its own API is same-origin: CORS does not
     // apply, though browsers send Origin on same-origin POSTs (https://fetch.spec.whatwg.org/#origin-header).
-    const decision: CorsDecision =
-      origin !== undefined && isOriginOf(origin, c.req.url)
-        ? { kind: "no-origin" }
-        : matcherFor(config.allowedOrigins)(origin);
-    c.set("cors", decision);
-    const method = c.req.method;
-    const grants = corsGrantsFor(c.req.path);
-
-    // The seed's 422 on reads and preflights; the upload routes' POSTs are refused the same way.
-    if (decision.kind === "rejected" && (method === "OPTIONS" || grants.methods.includes(method))) {
-      throw new ApiError(422, SEED_MESSAGES.invalidOrigin);
-    }
-    if (method === "OPTIONS") return preflight(c, decision, grants);
-
-    await next();
-    const requestId = c.get("requestId");
-    editHeaders(c, (headers) => {
-      applyCorsHeaders(headers, decision);
-      headers.set("x-request-id", requestId);
-    });
+    if (origin !== undefined && isOriginOf(origin, c.req.url)) return { kind: "no-origin" };
+    const rules = config.allowedOrigins;
+    let matcher = matchers.get(rules);
+    if (!matcher) matchers.set(rules, (matcher = originMatcher(rules)));
+    return matcher(origin);
   };
+}
+
+/** The access-log line of a request that ended. */
+function logRequest(c: Context<AppEnv>, requestId: string, started: number): void {
+  const aws = c.get("aws") as AwsEdgeClient | undefined;
+  log("info", "request", {
+    request_id: requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    upstream_calls: aws?.stats.calls ?? 0,
+    upstream_retries: aws?.stats.retries ?? 0,
+    cache: c.get("cacheStatus") ?? "none",
+    duration_ms: Date.now() - started,
+  });
 }
 
 /** A preflight's 204: CORS grants only for an allowed origin asking for methods and headers we grant. */
