@@ -301,7 +301,7 @@ function bundleResults(): BenchResult[] {
       name: "Worker bundle (gzip)",
       value: +(bundle.gzip / 1024).toFixed(1),
       unit: "KiB",
-      goal: `<= ${WORKER_BUNDLE_GOAL_GZIP_BYTES / 1024} KiB (test budget ${WORKER_BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB)`,
+      goal: `<= ${WORKER_BUNDLE_GOAL_GZIP_BYTES / 1024} KiB (test budget ${(WORKER_BUNDLE_BUDGET_GZIP_BYTES / 1024).toFixed(1)} KiB)`,
       ok: bundle.gzip <= WORKER_BUNDLE_GOAL_GZIP_BYTES,
     },
   ];

