@@ -1,179 +1,89 @@
 /**
- * Instruction counts per request of the status route and its anchors, for CPU decisions that the
- * shared bench machine's timed CPU cannot settle (issue 12): each Worker's deploy bundle runs in
- * plain workerd under `valgrind --tool=callgrind`; after a warm-up, the counters are zeroed, N
- * sequential requests are sent and, a second later, the counters dumped; the process's idle rate
- * (measured after the warm-up) times the round's wall time is taken off. The figure is the median over rounds, in thousands of
- * instructions (k Ir) per request, of the whole workerd process (every thread: the Worker's
- * isolate, workerd's HTTP handling, GC).
+ * Instruction counts of a workerd process under `valgrind --tool=callgrind`, for CPU decisions that
+ * timed CPU on a shared 2-core machine cannot settle (issue 12): instructions do not move with the
+ * machine's load. Used by bench/callgrind-status.ts and bench/callgrind-window.ts; not by
+ * `npm run bench`, whose figures are CPU time.
  *
- *   npx tsx bench/support/callgrind.ts [hit] [miss] [bare] [aws4fetch]   (all four by default)
- *
- * Env: CALLGRIND_REQUESTS (per round, default 300), CALLGRIND_ROUNDS (default 3),
- * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate).
+ * The counters are zeroed and dumped from outside with `callgrind_control`
+ * (https://valgrind.org/docs/manual/cl-manual.html#cl-manual.callgrind_control), one dump file per
+ * thread (`--separate-threads=yes`): thread 1 runs the Worker's isolate, the others workerd's I/O,
+ * V8's background compiler and GC.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
-import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../../local/aws.ts";
-import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
-import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
-import { median } from "./measure.ts";
-import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./workerd.ts";
 
-const REQUESTS = Number(process.env.CALLGRIND_REQUESTS ?? 300);
-const ROUNDS = Number(process.env.CALLGRIND_ROUNDS ?? 3);
-const WARMUP = Number(process.env.CALLGRIND_WARMUP ?? 5000);
-const ORIGIN = "http://localhost:3000";
-
-const dumps = mkdtempSync(join(tmpdir(), "media-edge-callgrind-"));
-const wrapper = {
-  command: ["valgrind", "--tool=callgrind", `--callgrind-out-file=${dumps}/%p.out`, "--dump-instr=no"],
-  startTimeoutMs: 300_000,
-};
-
-/** The total instructions counted since the last zeroing: dumps the counters and reads the dump. */
-function dumpTotal(pid: number): number {
-  const before = new Set(readdirSync(dumps));
-  execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
-  const fresh = readdirSync(dumps).filter((name) => name.startsWith(`${pid}.out`) && !before.has(name));
-  let total = 0;
-  for (const name of fresh) {
-    const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dumps, name), "utf8"));
-    total += Number(totals?.[1] ?? 0);
-  }
-  return total;
+/** Instructions counted since the last zeroing: the isolate's thread and the whole process. */
+export interface Instructions {
+  main: number;
+  all: number;
 }
 
-const zero = (pid: number) => execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
-
-async function send(url: string, headers: Record<string, string>): Promise<void> {
-  const response = await fetch(url, { headers });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${body}`);
+export interface CallgrindSession {
+  /** For startPlainWorkerd's `wrapper`: workerd under callgrind starts ~50x slower. */
+  wrapper: { command: string[]; startTimeoutMs: number };
+  /** Zeroes the process's counters. */
+  zero(pid: number): void;
+  /** Dumps the counters and reads them once every thread's dump is complete. */
+  dump(pid: number): Promise<Instructions>;
+  /** Removes the dumps (or keeps them, for callgrind_annotate, and says where). */
+  dispose(keep?: boolean): void;
 }
 
-interface Target {
-  server: PlainWorkerd;
-  url: () => string;
-  headers: Record<string, string>;
+/** A dump file's thread number (`<pid>.out.<dump>-<thread>`), or undefined for another file. */
+function threadOf(file: string, pid: number): number | undefined {
+  const thread = new RegExp(`^${pid}\\.out\\.\\d+-(\\d+)$`).exec(file)?.[1];
+  return thread === undefined ? undefined : Number(thread);
 }
 
-/** Wall time after a round's last request, for the work it leaves to workerd's threads (GC, JIT). */
-const SETTLE_MS = 1000;
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/**
- * k instructions per request, per round: N requests and a settling second counted together (the
- * GC and compiler threads finish a round's work after its last request), minus the idle rate of
- * the same process measured after the warm-up, times the round's duration.
- */
-async function countPerRequest(target: Target): Promise<number[]> {
-  for (let index = 0; index < WARMUP; index++) await send(target.url(), target.headers);
-  await sleep(SETTLE_MS);
-  zero(target.server.pid);
-  await sleep(2 * SETTLE_MS);
-  const idlePerMs = dumpTotal(target.server.pid) / (2 * SETTLE_MS);
-  const perRequest: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    zero(target.server.pid);
-    const started = performance.now();
-    for (let index = 0; index < REQUESTS; index++) await send(target.url(), target.headers);
-    await sleep(SETTLE_MS);
-    const total = dumpTotal(target.server.pid);
-    const idle = idlePerMs * (performance.now() - started);
-    perRequest.push((total - idle) / REQUESTS / 1000);
-  }
-  return perRequest;
+/** Starts a scratch folder for one run's dumps and the callgrind options workerd runs with. */
+export function callgrindSession(): CallgrindSession {
+  const dir = mkdtempSync(join(tmpdir(), "media-edge-callgrind-"));
+  const control = (option: string, pid: number) =>
+    execFileSync("callgrind_control", [option, String(pid)], { stdio: "ignore" });
+  const clear = () => {
+    for (const file of readdirSync(dir)) rmSync(join(dir, file));
+  };
+  /** Each thread's dump ends with its `totals:` line; the main thread's is written last. */
+  const complete = (pid: number) =>
+    readdirSync(dir).some(
+      (file) => threadOf(file, pid) === 1 && /^totals: /m.test(readFileSync(join(dir, file), "utf8")),
+    );
+  return {
+    wrapper: {
+      command: [
+        "valgrind",
+        "--tool=callgrind",
+        // V8 writes and rewrites machine code on its heap.
+        "--smc-check=all-non-file",
+        "--separate-threads=yes",
+        "--dump-instr=no",
+        `--callgrind-out-file=${join(dir, "%p.out")}`,
+      ],
+      startTimeoutMs: 300_000,
+    },
+    zero(pid) {
+      clear();
+      control("--zero", pid);
+    },
+    async dump(pid) {
+      clear();
+      control("--dump", pid);
+      while (!complete(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+      const counted: Instructions = { main: 0, all: 0 };
+      for (const file of readdirSync(dir)) {
+        const thread = threadOf(file, pid);
+        if (thread === undefined) continue;
+        const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0);
+        counted.all += total;
+        if (thread === 1) counted.main += total;
+      }
+      return counted;
+    },
+    dispose(keep = false) {
+      if (keep) console.log(`callgrind dumps kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
-
-async function seedJobs(endpoint: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, index) => `cg-job-${index}`);
-  const client = localDynamoDbClient(endpoint);
-  const item = (id: string) => ({
-    JobId: { S: id },
-    JobStatus: { S: "PROGRESSING" },
-    ProgressRate: { N: "70" },
-    CreationTime: { N: String(epochSeconds()) },
-  });
-  try {
-    for (let start = 0; start < ids.length; start += 25) {
-      const batch = ids.slice(start, start + 25).map((id) => ({ PutRequest: { Item: item(id) } }));
-      await client.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLES.jobIdToStatus]: batch } }));
-    }
-  } finally {
-    client.destroy();
-  }
-  return ids;
-}
-
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["hit", "miss", "bare", "aws4fetch"];
-  const dynamodb = await startDynamoDbLocal();
-  const servers: PlainWorkerd[] = [];
-  try {
-    await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
-    const ids = await seedJobs(dynamodb.endpoint, 2 + (WARMUP + ROUNDS * REQUESTS) + 10);
-    let next = 2;
-    const fresh = () => ids[next++]!;
-    const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
-      const server = await startConfigInWorkerd(config, { vars, readyPath, wrapper });
-      servers.push(server);
-      return server;
-    };
-    const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodb.endpoint };
-    const anchorVars = {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      TABLE: DEFAULT_TABLES.jobIdToStatus,
-    };
-    const mainVars = {
-      ...wranglerVars("wrangler.toml"),
-      ...localWorkerDefaults(endpoints),
-      ALLOWED_ORIGINS: ORIGIN,
-      CACHE_TTL_SECONDS: "300",
-      // Under valgrind a GetItem can take longer than the 3-s default deadline (a 504 stops the count).
-      UPSTREAM_DEADLINE_MS: "30000",
-    };
-    const needsMain = wanted.includes("hit") || wanted.includes("miss");
-    const main = needsMain ? await start("wrangler.toml", mainVars, "/api/media/status") : undefined;
-    const targets: Record<string, () => Promise<Target>> = {
-      hit: async () => ({
-        server: main!,
-        url: () => `${main!.url}/api/media/status?job_id=${ids[0]}`,
-        headers: { origin: ORIGIN },
-      }),
-      miss: async () => ({
-        server: main!,
-        // As in bench/worker.ts: the miss without an Origin, the hit from an allowed one.
-        url: () => `${main!.url}/api/media/status?job_id=${fresh()}`,
-        headers: {},
-      }),
-      bare: async () => {
-        const bare = await start("bench/anchors/bare.toml", {}, "/bare");
-        return { server: bare, url: () => `${bare.url}/bare`, headers: {} };
-      },
-      aws4fetch: async () => {
-        const anchor = await start("bench/anchors/aws4fetch-getitem.toml", anchorVars, "/getitem?job_id=x");
-        return { server: anchor, url: () => `${anchor.url}/getitem?job_id=${ids[1]}`, headers: {} };
-      },
-    };
-    for (const name of wanted) {
-      const counts = await countPerRequest(await targets[name]!());
-      const shown = counts.map((count) => count.toFixed(1)).join(", ");
-      console.log(`${name.padEnd(10)} ${median(counts).toFixed(1).padStart(8)} k Ir/request  (rounds: ${shown})`);
-    }
-  } finally {
-    await Promise.all([...servers.map((server) => server.stop()), dynamodb.stop()]);
-    if (process.env.CALLGRIND_KEEP === "1") console.log(`dumps kept in ${dumps}`);
-    else rmSync(dumps, { recursive: true, force: true });
-  }
-}
-
-await main();

@@ -1,6 +1,6 @@
 /**
  * Instructions per recorder window playlist in workerd, counted by callgrind: deterministic where
- * timed CPU on a shared machine is not (issue 12). The deploy bundle serves the last `seconds` of
+ * timed CPU on a shared machine is not (issue 12; bench/support/callgrind.ts). The deploy bundle serves the last `seconds` of
  * the bench's indexed 7-day archive (bench/hls.ts: the same fake S3, index objects and URL) under
  * `valgrind --tool=callgrind`; after `warm` requests (JIT tiers up), the counters are zeroed, `n1`
  * requests run and are dumped, then the same for `n2`; the figure is (I(n2) - I(n1)) / (n2 - n1),
@@ -8,14 +8,11 @@
  * V8's tiering depends on background compile timing, so runs of the same code differ by up to
  * ~15%: compare medians of several runs.
  *
- *   npx tsx scripts/callgrind-window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
+ *   npx tsx bench/callgrind-window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "../bench/hls.ts";
-import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "../bench/support/workerd.ts";
+import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "./hls.ts";
+import { callgrindSession, type Instructions } from "./support/callgrind.ts";
+import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "./support/workerd.ts";
 
 const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(process.argv[2 + i] ?? value)) as [
   number,
@@ -24,23 +21,9 @@ const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(p
   number,
 ];
 
-/** Instructions of the main thread (callgrind's thread 1) and of all threads in the dumps in `dir`. */
-function dumpedInstructions(dir: string): { main: number; all: number } {
-  let main = 0;
-  let all = 0;
-  for (const file of readdirSync(dir)) {
-    const thread = /^cg\.out\.\d+-(\d+)$/.exec(file)?.[1];
-    if (thread === undefined) continue;
-    const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0);
-    all += total;
-    if (Number(thread) === 1) main += total;
-  }
-  return { main, all };
-}
-
 const keys = archive("week", 7);
 const fake = await startFakeAws(keys, dayIndexes(keys, "movie/week/"));
-const dumps = mkdtempSync(join(tmpdir(), "media-edge-callgrind-"));
+const callgrind = callgrindSession();
 const worker = await startPlainWorkerd({
   mainModule: deployBundle().main,
   compatibilityDate: compatibilityDateOf("wrangler.toml"),
@@ -57,17 +40,7 @@ const worker = await startPlainWorkerd({
     RECORDINGS_INDEX: "on",
   },
   readyPath: "/api/media/status",
-  wrapper: {
-    command: [
-      "valgrind",
-      "--tool=callgrind",
-      // V8 writes and rewrites machine code on its heap.
-      "--smc-check=all-non-file",
-      "--separate-threads=yes",
-      `--callgrind-out-file=${join(dumps, "cg.out")}`,
-    ],
-    startTimeoutMs: 300_000,
-  },
+  wrapper: callgrind.wrapper,
 });
 const url = `${worker.url}/api/media/recordings/playlist.m3u8?stream=week&start=${ARCHIVE_END - seconds}&end=${ARCHIVE_END}`;
 let bytes = 0;
@@ -79,19 +52,11 @@ const requests = async (count: number) => {
     bytes = body.byteLength;
   }
 };
-const callgrind = (option: string) =>
-  execFileSync("callgrind_control", [option, String(worker.pid)], { stdio: "ignore" });
-/** Whether the main thread's dump is written to its end (its last line is `totals: ...`). */
-const dumped = () =>
-  readdirSync(dumps).some((file) => /-0*1$/.test(file) && /^totals: /m.test(readFileSync(join(dumps, file), "utf8")));
 /** Instructions over `count` requests: zeroed before, dumped after. */
-const batch = async (count: number) => {
-  for (const file of readdirSync(dumps)) rmSync(join(dumps, file));
-  callgrind("--zero");
+const batch = async (count: number): Promise<Instructions> => {
+  callgrind.zero(worker.pid);
   await requests(count);
-  callgrind("--dump");
-  while (!dumped()) await new Promise((resolve) => setTimeout(resolve, 100));
-  return dumpedInstructions(dumps);
+  return callgrind.dump(worker.pid);
 };
 try {
   await requests(warm);
@@ -104,5 +69,5 @@ try {
 } finally {
   await worker.stop();
   await fake.stop();
-  rmSync(dumps, { recursive: true, force: true });
+  callgrind.dispose();
 }

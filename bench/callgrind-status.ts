@@ -1,0 +1,156 @@
+/**
+ * Instruction counts per request of the status route and its anchors, for CPU decisions that the
+ * shared bench machine's timed CPU cannot settle (issue 12): each Worker's deploy bundle runs in
+ * plain workerd under callgrind (bench/support/callgrind.ts); after a warm-up, the counters are zeroed, N
+ * sequential requests are sent and, a second later, the counters dumped; the process's idle rate
+ * (measured after the warm-up) times the round's wall time is taken off. The figure is the median over rounds, in thousands of
+ * instructions (k Ir) per request, of the whole workerd process (every thread: the Worker's
+ * isolate, workerd's HTTP handling, GC).
+ *
+ *   npx tsx bench/callgrind-status.ts [hit] [miss] [bare] [aws4fetch]   (all four by default)
+ *
+ * Env: CALLGRIND_REQUESTS (per round, default 300), CALLGRIND_ROUNDS (default 3),
+ * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate).
+ */
+import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
+import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
+import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
+import { LOCAL_CREDENTIALS } from "../local/constants.ts";
+import { localEndpoints, localWorkerDefaults } from "../local/defaults.ts";
+import { callgrindSession } from "./support/callgrind.ts";
+import { median } from "./support/measure.ts";
+import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
+
+const REQUESTS = Number(process.env.CALLGRIND_REQUESTS ?? 300);
+const ROUNDS = Number(process.env.CALLGRIND_ROUNDS ?? 3);
+const WARMUP = Number(process.env.CALLGRIND_WARMUP ?? 5000);
+const ORIGIN = "http://localhost:3000";
+
+const callgrind = callgrindSession();
+
+async function send(url: string, headers: Record<string, string>): Promise<void> {
+  const response = await fetch(url, { headers });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${body}`);
+}
+
+interface Target {
+  server: PlainWorkerd;
+  url: () => string;
+  headers: Record<string, string>;
+}
+
+/** Wall time after a round's last request, for the work it leaves to workerd's threads (GC, JIT). */
+const SETTLE_MS = 1000;
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * k instructions per request, per round: N requests and a settling second counted together (the
+ * GC and compiler threads finish a round's work after its last request), minus the idle rate of
+ * the same process measured after the warm-up, times the round's duration.
+ */
+async function countPerRequest(target: Target): Promise<number[]> {
+  for (let index = 0; index < WARMUP; index++) await send(target.url(), target.headers);
+  await sleep(SETTLE_MS);
+  callgrind.zero(target.server.pid);
+  await sleep(2 * SETTLE_MS);
+  const idlePerMs = (await callgrind.dump(target.server.pid)).all / (2 * SETTLE_MS);
+  const perRequest: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    callgrind.zero(target.server.pid);
+    const started = performance.now();
+    for (let index = 0; index < REQUESTS; index++) await send(target.url(), target.headers);
+    await sleep(SETTLE_MS);
+    const total = (await callgrind.dump(target.server.pid)).all;
+    const idle = idlePerMs * (performance.now() - started);
+    perRequest.push((total - idle) / REQUESTS / 1000);
+  }
+  return perRequest;
+}
+
+async function seedJobs(endpoint: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, index) => `cg-job-${index}`);
+  const client = localDynamoDbClient(endpoint);
+  const item = (id: string) => ({
+    JobId: { S: id },
+    JobStatus: { S: "PROGRESSING" },
+    ProgressRate: { N: "70" },
+    CreationTime: { N: String(epochSeconds()) },
+  });
+  try {
+    for (let start = 0; start < ids.length; start += 25) {
+      const batch = ids.slice(start, start + 25).map((id) => ({ PutRequest: { Item: item(id) } }));
+      await client.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLES.jobIdToStatus]: batch } }));
+    }
+  } finally {
+    client.destroy();
+  }
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["hit", "miss", "bare", "aws4fetch"];
+  const dynamodb = await startDynamoDbLocal();
+  const servers: PlainWorkerd[] = [];
+  try {
+    await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
+    const ids = await seedJobs(dynamodb.endpoint, 2 + (WARMUP + ROUNDS * REQUESTS) + 10);
+    let next = 2;
+    const fresh = () => ids[next++]!;
+    const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
+      const server = await startConfigInWorkerd(config, { vars, readyPath, wrapper: callgrind.wrapper });
+      servers.push(server);
+      return server;
+    };
+    const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodb.endpoint };
+    const anchorVars = {
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      TABLE: DEFAULT_TABLES.jobIdToStatus,
+    };
+    const mainVars = {
+      ...wranglerVars("wrangler.toml"),
+      ...localWorkerDefaults(endpoints),
+      ALLOWED_ORIGINS: ORIGIN,
+      CACHE_TTL_SECONDS: "300",
+      // Under valgrind a GetItem can take longer than the 3-s default deadline (a 504 stops the count).
+      UPSTREAM_DEADLINE_MS: "30000",
+    };
+    const needsMain = wanted.includes("hit") || wanted.includes("miss");
+    const main = needsMain ? await start("wrangler.toml", mainVars, "/api/media/status") : undefined;
+    const targets: Record<string, () => Promise<Target>> = {
+      hit: async () => ({
+        server: main!,
+        url: () => `${main!.url}/api/media/status?job_id=${ids[0]}`,
+        headers: { origin: ORIGIN },
+      }),
+      miss: async () => ({
+        server: main!,
+        // As in bench/worker.ts: the miss without an Origin, the hit from an allowed one.
+        url: () => `${main!.url}/api/media/status?job_id=${fresh()}`,
+        headers: {},
+      }),
+      bare: async () => {
+        const bare = await start("bench/anchors/bare.toml", {}, "/bare");
+        return { server: bare, url: () => `${bare.url}/bare`, headers: {} };
+      },
+      aws4fetch: async () => {
+        const anchor = await start("bench/anchors/aws4fetch-getitem.toml", anchorVars, "/getitem?job_id=x");
+        return { server: anchor, url: () => `${anchor.url}/getitem?job_id=${ids[1]}`, headers: {} };
+      },
+    };
+    for (const name of wanted) {
+      const counts = await countPerRequest(await targets[name]!());
+      const shown = counts.map((count) => count.toFixed(1)).join(", ");
+      console.log(`${name.padEnd(10)} ${median(counts).toFixed(1).padStart(8)} k Ir/request  (rounds: ${shown})`);
+    }
+  } finally {
+    await Promise.all([...servers.map((server) => server.stop()), dynamodb.stop()]);
+    callgrind.dispose(process.env.CALLGRIND_KEEP === "1");
+  }
+}
+
+await main();
