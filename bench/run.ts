@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every bench module in bench/ (each exports `run(): Promise<BenchResult[]>`)
- * one after another (they start their own local servers), prints one table with every CPU figure as
+ * one after another (they start their own local servers; tools that are not modules, such as the
+ * callgrind counters, live in sub-folders), prints one table with every CPU figure as
  * a ratio to the anchors (bench/anchors/), writes bench/results.json and renders
  * docs/performance.md from it. `npm run bench -- worker hls` runs only those modules and keeps the
  * other modules' last figures in results.json.

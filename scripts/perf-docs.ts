@@ -50,8 +50,8 @@ see [recording-index.md](recording-index.md) for the design.
 - **Faces** run in workerd too, against a fake S3 and DynamoDB on loopback in the bench's Node process
   (not counted), with \`CACHE_TTL_SECONDS=0\` so every request reads S3 (see \`bench/faces.ts\`).
 - **Instruction counts.** Code changes are decided on instructions, which do not move with the
-  machine's load as the times here do: \`npx tsx bench/callgrind-status.ts\` (status hit and miss and
-  their anchors) and \`npx tsx bench/callgrind-window.ts [seconds]\` (a recorder window) count workerd's
+  machine's load as the times here do: \`npx tsx bench/callgrind/status.ts\` (status hit and miss and
+  their anchors) and \`npx tsx bench/callgrind/window.ts [seconds]\` (a recorder window) count workerd's
   instructions per request under callgrind (\`bench/support/callgrind.ts\`). They are not part of
   \`npm run bench\`: under valgrind a run takes minutes.
 - **Status lookups** are cached in the isolate's memory only: a Cache API match and put cost more

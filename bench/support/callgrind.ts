@@ -1,7 +1,7 @@
 /**
  * Instruction counts of a workerd process under `valgrind --tool=callgrind`, for CPU decisions that
  * timed CPU on a shared 2-core machine cannot settle (issue 12): instructions do not move with the
- * machine's load. Used by bench/callgrind-status.ts and bench/callgrind-window.ts; not by
+ * machine's load. Used by bench/callgrind/status.ts and bench/callgrind/window.ts; not by
  * `npm run bench`, whose figures are CPU time.
  *
  * The counters are zeroed and dumped from outside with `callgrind_control`

@@ -96,7 +96,7 @@ function configOf(c: Context<AppEnv>): Config {
  * promises per request, each edit a pass over the response's headers. Measured on a status hit from
  * an allowed origin in plain workerd (callgrind, the whole process): three middlewares into two
  * saved about 14k instructions of ~360k; these two into one, with the remembered router
- * (router.ts), took it from 376k to 367k (bench/callgrind-status.ts, issue 12).
+ * (router.ts), took it from 376k to 367k (bench/callgrind/status.ts, issue 12).
  */
 export function requestPolicy(onError: (error: Error, c: Context<AppEnv>) => Response): MiddlewareHandler<AppEnv> {
   const decideCors = corsDecider();

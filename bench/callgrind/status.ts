@@ -7,19 +7,19 @@
  * instructions (k Ir) per request, of the whole workerd process (every thread: the Worker's
  * isolate, workerd's HTTP handling, GC).
  *
- *   npx tsx bench/callgrind-status.ts [hit] [miss] [bare] [aws4fetch]   (all four by default)
+ *   npx tsx bench/callgrind/status.ts [hit] [miss] [bare] [aws4fetch]   (all four by default)
  *
  * Env: CALLGRIND_REQUESTS (per round, default 300), CALLGRIND_ROUNDS (default 3),
  * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate).
  */
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
-import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
-import { LOCAL_CREDENTIALS } from "../local/constants.ts";
-import { localEndpoints, localWorkerDefaults } from "../local/defaults.ts";
-import { callgrindSession } from "./support/callgrind.ts";
-import { median } from "./support/measure.ts";
-import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
+import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
+import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../../local/aws.ts";
+import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
+import { callgrindSession } from "../support/callgrind.ts";
+import { median } from "../support/measure.ts";
+import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "../support/workerd.ts";
 
 const REQUESTS = Number(process.env.CALLGRIND_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.CALLGRIND_ROUNDS ?? 3);

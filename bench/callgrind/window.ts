@@ -8,11 +8,11 @@
  * V8's tiering depends on background compile timing, so runs of the same code differ by up to
  * ~15%: compare medians of several runs.
  *
- *   npx tsx bench/callgrind-window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
+ *   npx tsx bench/callgrind/window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
  */
-import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "./hls.ts";
-import { callgrindSession, type Instructions } from "./support/callgrind.ts";
-import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "./support/workerd.ts";
+import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "../hls.ts";
+import { callgrindSession, type Instructions } from "../support/callgrind.ts";
+import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "../support/workerd.ts";
 
 const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(process.argv[2 + i] ?? value)) as [
   number,
