@@ -95,12 +95,15 @@ export function serializeWindowPlaylist(
   let text = headerText(segments, window, segmentSeconds);
   const tail = `${uris.suffix}\n`;
   const lineEnds = new Map<number, string[]>();
+  // One EXTINF line per duration, not per run: in a jittery archive most runs are one segment.
+  const leads = new Map<number, string>();
   for (let index = 0, end; index < segments.length; index = end) {
     const { start, duration, discontinuity } = segments[index]!;
     if (discontinuity) text += "#EXT-X-DISCONTINUITY\n";
     // PROGRAM-DATE-TIME on the first segment and after each gap, where the timeline restarts (§4.3.2.6).
     if (index === 0 || discontinuity) text += `${extXProgramDateTime(start * 1000)}\n`;
-    const lead = `${extInf(duration)}\n${uris.base}`;
+    let lead = leads.get(duration);
+    if (lead === undefined) leads.set(duration, (lead = `${extInf(duration)}\n${uris.base}`));
     end = Math.max(index + 1, runEnd(segments, index, nameOffset + NAME_LENGTH));
     const length = end - index;
     const within = start % HOUR_SECONDS;
