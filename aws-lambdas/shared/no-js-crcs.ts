@@ -4,8 +4,8 @@
  * tests keep the SDK's). Node has neither natively, so these classes are the SDK's only ones, used by
  * the flexible checksums when a request asks for that algorithm (its `ChecksumAlgorithm` member; the
  * default is CRC32, zlib's) or when the SDK validates a response checksum (operations such as
- * GetObject, with `ChecksumMode`). The functions do neither: no source sets `ChecksumAlgorithm` or
- * calls such an operation, and test/unit/lambda-checksums.test.ts sends each of their S3 requests,
+ * GetObject, with `ChecksumMode`). The functions do neither: no source bundled into a function sets
+ * `ChecksumAlgorithm` or calls such an operation, and test/unit/lambda-checksums.test.ts sends each of their S3 requests,
  * as they send them, against responses that carry both checksums, and sees neither class built.
  * The two are 1.7 KiB minified in each S3 function (a CRC64 table and its code).
  */

@@ -10,6 +10,8 @@
  * anyway: the node:http `IncomingMessage` of @smithy/node-http-handler, or the `Readable.from` that
  * S3's 200-error check puts back (@aws-sdk/middleware-sdk-s3 to-stream/toStream.js). The twins and
  * what they import (browser base64 and UTF-8 codecs, a web stream collector) are 3 KiB minified.
+ * test/unit/lambda-web-streams.test.ts checks that no S3 operation of the sources bundled into a
+ * function has a streaming output.
  */
 
 function unavailable(helper: string): never {

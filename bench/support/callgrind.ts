@@ -31,6 +31,9 @@ export interface CallgrindSession {
   dispose(keep?: boolean): void;
 }
 
+/** Longest wait for a dump to be written (a week's window dump is a few seconds). */
+const DUMP_TIMEOUT_MS = 120_000;
+
 /** A dump file's thread number (`<pid>.out.<dump>-<thread>`), or undefined for another file. */
 function threadOf(file: string, pid: number): number | undefined {
   const thread = new RegExp(`^${pid}\\.out\\.\\d+-(\\d+)$`).exec(file)?.[1];
@@ -70,7 +73,13 @@ export function callgrindSession(): CallgrindSession {
     async dump(pid) {
       clear();
       control("--dump", pid);
-      while (!complete(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+      // A dump takes seconds; a process that died never completes one.
+      const deadline = Date.now() + DUMP_TIMEOUT_MS;
+      while (!complete(pid)) {
+        if (Date.now() > deadline)
+          throw new Error(`callgrind wrote no complete dump of ${pid} in ${DUMP_TIMEOUT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const counted: Instructions = { main: 0, all: 0 };
       for (const file of readdirSync(dir)) {
         const thread = threadOf(file, pid);

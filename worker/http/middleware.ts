@@ -1,7 +1,7 @@
 /**
- * The app's middleware: request context and the one-line JSON access log, then the API policy
- * (configuration, the request's AWS client, CORS and the per-response headers). Each is a factory
- * that returns a hono MiddlewareHandler (hono's style).
+ * The app's one middleware, `requestPolicy`: the request id, configuration, the request's AWS
+ * client, CORS and the per-response headers, and the one-line JSON access log, in one hono layer
+ * (a factory that returns a hono MiddlewareHandler, hono's style).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
