@@ -23,6 +23,7 @@ import {
   spansHolding,
 } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
+import { httpStatusOf } from "../shared/guards.ts";
 import { describeError, type Log } from "../shared/logger.ts";
 import { normaliseS3Events } from "../shared/s3-events.ts";
 import type { RecordingIndexConfig } from "./config.ts";
@@ -92,14 +93,14 @@ async function currentETag(s3: S3Client, bucket: string, key: string): Promise<s
   try {
     return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    if (httpStatusOf(error) === 404) return undefined;
     throw error;
   }
 }
 
 /** Whether a write lost a race: its condition failed (412) or a concurrent conditional write won (409). */
 function lostRace(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   return status === 412 || status === 409;
 }
 

@@ -25,6 +25,7 @@ import {
   spansBetween,
 } from "../../worker/hls/recording-index.ts";
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
+import { httpStatusOf } from "../shared/guards.ts";
 import { describeError } from "../shared/logger.ts";
 import type { RecordingIndexConfig } from "./config.ts";
 import { rebuildIndexObject, type IndexDay } from "./recording-index.ts";
@@ -131,7 +132,7 @@ export function planReindex(
 
 /** Whether a read failed because the object (404) or the range (416: a shorter, older format) is not there. */
 function absent(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   return status === 404 || status === 416;
 }
 
