@@ -19,8 +19,8 @@ export interface ReindexArguments {
   help: boolean;
 }
 
-const DEFAULT_CONCURRENCY = 4;
-const MAX_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 32;
 const SWITCHES = new Set(["--only-stale", "--dry-run", "--aws", "--help", "-h"]);
 const VALUE_FLAGS = new Set(["--stream", "--from", "--to", "--concurrency"]);
 

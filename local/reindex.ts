@@ -27,7 +27,12 @@ import { type SettingName, SETTINGS } from "../model/settings.ts";
 import { folderPrefix, settingsReader } from "../model/settings-reader.ts";
 import { localS3Client } from "./aws.ts";
 import { localStack } from "./defaults.ts";
-import { parseReindexArguments, type ReindexArguments } from "./reindex-options.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  MAX_CONCURRENCY,
+  parseReindexArguments,
+  type ReindexArguments,
+} from "./reindex-options.ts";
 
 const USAGE = `Usage: npm run reindex -- [options]
 
@@ -42,10 +47,12 @@ recordings bucket, as the recording-index Lambda writes them.
   --only-stale        rebuild only spans whose index object is missing, of an older format, or not
                       settled as far as it could be (one 3-KB read each)
   --dry-run           read only: print the spans a run would rebuild, write nothing
-  --concurrency <n>   spans rebuilt at once (4; 1-32)
+  --concurrency <n>   spans rebuilt at once (${DEFAULT_CONCURRENCY}; 1-${MAX_CONCURRENCY})
   --aws               real S3 (AWS credentials and region as the AWS CLI finds them)
 
-Settings: RECORDINGS_BUCKET (media-recordings), RECORDINGS_PREFIX (movie), RECORDING_SEGMENT_SECONDS (30);
+Settings: ${(["RECORDINGS_BUCKET", "RECORDINGS_PREFIX", "RECORDING_SEGMENT_SECONDS"] as const)
+  .map((name) => `${name} (${SETTINGS[name].default})`)
+  .join(", ")};
 the local S3 server at S3_ENDPOINT or S3_PORT (npm start's). Progress on stderr, a JSON summary on
 stdout; exit 1 when a span failed, 2 for a usage or settings error.`;
 
