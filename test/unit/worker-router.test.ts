@@ -3,7 +3,7 @@
  * and path (issue 12), which must answer exactly as PatternRouter does.
  */
 import { PatternRouter } from "hono/router/pattern-router";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RememberingRouter } from "../../worker/http/router.ts";
 
 /** Routes shaped like the app's: middleware on "*", static paths, parameters, wildcards. */
@@ -68,5 +68,20 @@ describe("RememberingRouter", () => {
       expect(remembering.match("GET", path)).toEqual(pattern.match("GET", path));
     }
     expect(remembering.match("GET", "/api/media/status")).toEqual(pattern.match("GET", "/api/media/status"));
+  });
+
+  it("remembers the app's paths but not a path longer than 256 characters (a client's, up to the URL limit)", () => {
+    const { pattern, remembering } = routers();
+    const matches = vi.spyOn(PatternRouter.prototype, "match");
+    try {
+      const long = `/api/media/vod/job-1/${"x".repeat(300)}`;
+      for (const path of ["/api/media/status", "/api/media/status", long, long]) {
+        expect(remembering.match("GET", path)).toEqual(pattern.match("GET", path));
+      }
+      // One call per pattern.match above, plus PatternRouter's own: once for the short path, twice for the long.
+      expect(matches).toHaveBeenCalledTimes(4 + 1 + 2);
+    } finally {
+      matches.mockRestore();
+    }
   });
 });

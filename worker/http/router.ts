@@ -7,6 +7,11 @@ import type { Result, Router } from "hono/router";
 
 /** Distinct method + path pairs remembered; beyond it the memory starts over (bounded, like the origin decisions). */
 const REMEMBERED_PATHS = 256;
+/**
+ * Longest path remembered: the app's own paths are far shorter, and a client's path can be ~16 KB
+ * (the URL limit), so the memory stays a few tens of KB whatever clients send.
+ */
+const REMEMBERED_PATH_LENGTH = 256;
 
 /**
  * PatternRouter tries every route's regular expression on every request (it collects each
@@ -29,6 +34,7 @@ export class RememberingRouter<T> implements Router<T> {
     let answer = this.#answers.get(key);
     if (answer === undefined) {
       answer = this.#router.match(method, path);
+      if (path.length > REMEMBERED_PATH_LENGTH) return answer;
       if (this.#answers.size >= REMEMBERED_PATHS) this.#answers.clear();
       this.#answers.set(key, answer);
     }
