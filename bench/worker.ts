@@ -16,13 +16,13 @@
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
  * handling, which the bare route shows, so compare with the anchors. Wall time is the client median.
  */
-import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_TABLES, epochSeconds } from "../model/index.ts";
-import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../local/aws.ts";
+import { DEFAULT_TABLES } from "../model/index.ts";
+import { ensureTables, startDynamoDbLocal } from "../local/aws.ts";
 import { localWorkerDefaults, localEndpoints } from "../local/defaults.ts";
 import { LOCAL_CREDENTIALS } from "../local/constants.ts";
 import { WORKER_BUNDLE_BUDGET_GZIP_BYTES, bundleSize } from "./support/bundle.ts";
 import { runLoad, type LoadResult } from "./support/load.ts";
+import { seedJobs } from "./support/jobs.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import { deployBundle, startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
@@ -76,27 +76,6 @@ async function runBatch(measure: Measure): Promise<void> {
     }
   }
   measure.cpuPerRequest.push((processCpuMs(measure.server.pid) - before) / measure.batchSize);
-}
-
-/** Writes `count` PROGRESSING status rows bench-job-0..count-1 (25 per BatchWriteItem). */
-async function seedJobs(endpoint: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, index) => `bench-job-${index}`);
-  const client = localDynamoDbClient(endpoint);
-  const item = (id: string) => ({
-    JobId: { S: id },
-    JobStatus: { S: "PROGRESSING" },
-    ProgressRate: { N: "70" },
-    CreationTime: { N: String(epochSeconds()) },
-  });
-  try {
-    for (let start = 0; start < ids.length; start += 25) {
-      const batch = ids.slice(start, start + 25).map((id) => ({ PutRequest: { Item: item(id) } }));
-      await client.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLES.jobIdToStatus]: batch } }));
-    }
-  } finally {
-    client.destroy();
-  }
-  return ids;
 }
 
 /** The product Worker and the three anchors, each in its own plain workerd. */
@@ -314,7 +293,7 @@ export async function run(): Promise<BenchResult[]> {
   const servers: PlainWorkerd[] = [];
   try {
     await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
-    const ids = await seedJobs(dynamodb.endpoint, MISS_ITEMS + 2);
+    const ids = await seedJobs(dynamodb.endpoint, MISS_ITEMS + 2, "bench-job");
     // ids[0] and ids[1] serve the hits and the anchors; every miss takes the next fresh item.
     let next = 2;
     const nextMissId = () => {

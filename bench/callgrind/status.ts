@@ -12,12 +12,12 @@
  * Env: CALLGRIND_REQUESTS (per round, default 300), CALLGRIND_ROUNDS (default 3),
  * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate).
  */
-import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
-import { ensureTables, localDynamoDbClient, startDynamoDbLocal } from "../../local/aws.ts";
+import { DEFAULT_TABLES } from "../../model/index.ts";
+import { ensureTables, startDynamoDbLocal } from "../../local/aws.ts";
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
 import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
 import { callgrindSession } from "../support/callgrind.ts";
+import { seedJobs } from "../support/jobs.ts";
 import { median } from "../support/measure.ts";
 import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "../support/workerd.ts";
 
@@ -69,33 +69,13 @@ async function countPerRequest(target: Target): Promise<number[]> {
   return perRequest;
 }
 
-async function seedJobs(endpoint: string, count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, index) => `cg-job-${index}`);
-  const client = localDynamoDbClient(endpoint);
-  const item = (id: string) => ({
-    JobId: { S: id },
-    JobStatus: { S: "PROGRESSING" },
-    ProgressRate: { N: "70" },
-    CreationTime: { N: String(epochSeconds()) },
-  });
-  try {
-    for (let start = 0; start < ids.length; start += 25) {
-      const batch = ids.slice(start, start + 25).map((id) => ({ PutRequest: { Item: item(id) } }));
-      await client.send(new BatchWriteItemCommand({ RequestItems: { [DEFAULT_TABLES.jobIdToStatus]: batch } }));
-    }
-  } finally {
-    client.destroy();
-  }
-  return ids;
-}
-
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["hit", "miss", "bare", "aws4fetch"];
   const dynamodb = await startDynamoDbLocal();
   const servers: PlainWorkerd[] = [];
   try {
     await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
-    const ids = await seedJobs(dynamodb.endpoint, 2 + (WARMUP + ROUNDS * REQUESTS) + 10);
+    const ids = await seedJobs(dynamodb.endpoint, 2 + (WARMUP + ROUNDS * REQUESTS) + 10, "cg-job");
     let next = 2;
     const fresh = () => ids[next++]!;
     const start = async (config: string, vars: Record<string, string>, readyPath: string) => {

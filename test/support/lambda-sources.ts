@@ -9,8 +9,15 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { buildOptions, discoverFunctions } from "../../aws-lambdas/build.ts";
 
-/** Absolute paths of the project's .ts files in any function's bundle. */
-export async function bundledSources(): Promise<string[]> {
+let bundled: Promise<string[]> | undefined;
+
+/** Absolute paths of the project's .ts files in any function's bundle (built once per test file). */
+export function bundledSources(): Promise<string[]> {
+  bundled ??= findBundledSources();
+  return bundled;
+}
+
+async function findBundledSources(): Promise<string[]> {
   const sources = new Set<string>();
   for (const name of discoverFunctions()) {
     const { metafile } = await build({

@@ -24,6 +24,18 @@ const general = (segments: WindowSegment[], window: RecordingWindow, uris: Windo
     windowPlaylist(segments, window, SEG, (s) => uris.base + s.key.slice(uris.nameOffset) + uris.suffix),
   );
 
+/**
+ * Places segments starting at `starts` (ascending) in `window` and checks that the direct writer
+ * gives the general serializer's text; a settled window with nothing placed is skipped (fc.pre).
+ */
+function expectGeneralText(starts: number[], window: RecordingWindow, suffix: string): void {
+  const segments = starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start }));
+  const placed = placeSegments(segments, window, SEG);
+  fc.pre(placed.length > 0 || !window.settled);
+  const uris = { base: "https://edge.example/api/media/segments/recordings/cam/", nameOffset: PREFIX.length, suffix };
+  expect(serializeWindowPlaylist(placed, window, SEG, uris)).toBe(general(placed, window, uris));
+}
+
 describe("serializeWindowPlaylist", () => {
   it("property: the same text as serializeMediaPlaylist(windowPlaylist(...)), written in one pass", () => {
     fc.assert(
@@ -36,17 +48,7 @@ describe("serializeWindowPlaylist", () => {
         (steps, startOffset, length, settled, suffix) => {
           const starts: number[] = [];
           for (let t = T0, i = 0; i < steps.length; t += steps[i++]!) starts.push(t);
-          const segments = starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start }));
-          const window = { start: T0 + startOffset, end: T0 + startOffset + length, settled };
-          const placed = placeSegments(segments, window, SEG);
-          fc.pre(placed.length > 0 || !settled);
-          const uris = {
-            base: "https://edge.example/api/media/segments/recordings/cam/",
-            nameOffset: PREFIX.length,
-            suffix,
-          };
-          const body = serializeWindowPlaylist(placed, window, SEG, uris);
-          expect(body).toBe(general(placed, window, uris));
+          expectGeneralText(starts, { start: T0 + startOffset, end: T0 + startOffset + length, settled }, suffix);
         },
       ),
       { numRuns: 200 },
@@ -83,16 +85,7 @@ describe("serializeWindowPlaylist", () => {
             else if (then === "long") t += 14 + (size % 3);
           }
           const sorted = [...new Set(starts)].sort((a, b) => a - b);
-          const segments = sorted.map((start) => ({ key: PREFIX + formatSegmentName(start), start }));
-          const window = { start: T0 + startOffset, end: T0 + startOffset + length, settled };
-          const placed = placeSegments(segments, window, SEG);
-          fc.pre(placed.length > 0 || !settled);
-          const uris = {
-            base: "https://edge.example/api/media/segments/recordings/cam/",
-            nameOffset: PREFIX.length,
-            suffix,
-          };
-          expect(serializeWindowPlaylist(placed, window, SEG, uris)).toBe(general(placed, window, uris));
+          expectGeneralText(sorted, { start: T0 + startOffset, end: T0 + startOffset + length, settled }, suffix);
         },
       ),
       { numRuns: 150 },
