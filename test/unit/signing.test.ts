@@ -1,14 +1,15 @@
 /**
  * The local servers do not verify SigV4 signatures, so signing is checked here: for the exact
- * requests the Worker sends, aws4fetch's Authorization header must equal the one the AWS SDK's
- * signer (@smithy/signature-v4) computes for the same request, date and credentials.
+ * requests the Worker sends, the Authorization header of the Worker's signAws (aws4fetch's signer)
+ * must equal the one the AWS SDK's signer (@smithy/signature-v4) computes for the same request,
+ * date and credentials.
  */
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { SourceData } from "@smithy/types";
-import { AwsV4Signer } from "aws4fetch";
 import { describe, expect, it } from "vitest";
 import { s3ObjectUrl, s3BucketUrl } from "../../worker/aws/s3-url.ts";
+import { signAws } from "../../worker/aws/upstream.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const region = "ap-northeast-1";
@@ -37,15 +38,20 @@ class NodeSha256 {
   reset(): void {}
 }
 
-async function aws4fetchAuthorization(
+async function workerAuthorization(
   service: "s3" | "dynamodb",
   url: string,
   method: string,
   headers: Record<string, string>,
   body?: string,
+  sessionToken?: string,
 ) {
-  const signer = new AwsV4Signer({ ...credentials, region, service, url, method, headers, body, datetime });
-  const signed = await signer.sign();
+  const signed = await signAws(
+    { ...credentials, sessionToken, region },
+    service,
+    { url, method, headers, body },
+    { datetime },
+  );
   return { authorization: signed.headers.get("authorization")!, headers: signed.headers };
 }
 
@@ -55,12 +61,13 @@ async function smithyAuthorization(
   method: string,
   headers: Record<string, string>,
   body?: string,
+  sessionToken?: string,
 ) {
   const parsed = new URL(url);
   // S3 keys are signed exactly as sent (no second encoding, no path normalisation), as the SDK's
   // S3 client does with uriEscapePath: false. Other services use the default.
   const signer = new SignatureV4({
-    credentials,
+    credentials: { ...credentials, sessionToken },
     region,
     service,
     sha256: NodeSha256,
@@ -99,12 +106,12 @@ const awkwardKeys = [
   "a//double/slash.ts",
 ];
 
-describe("aws4fetch signs our S3 requests like the AWS SDK", () => {
+describe("signAws signs our S3 requests like the AWS SDK", () => {
   const location = { endpoint: `https://s3.${region}.amazonaws.com`, pathStyle: false };
 
   it.each(awkwardKeys)("GetObject %j", async (key) => {
     const url = s3ObjectUrl(location, "media-output", key);
-    const { authorization, headers } = await aws4fetchAuthorization("s3", url, "GET", {});
+    const { authorization, headers } = await workerAuthorization("s3", url, "GET", {});
     const expected = await smithyAuthorization("s3", url, "GET", {
       "x-amz-date": datetime,
       "x-amz-content-sha256": headers.get("x-amz-content-sha256")!,
@@ -115,7 +122,7 @@ describe("aws4fetch signs our S3 requests like the AWS SDK", () => {
   it("GetObject through a path-style endpoint (local and S3-compatible servers)", async () => {
     const url = s3ObjectUrl({ endpoint: "http://127.0.0.1:4568", pathStyle: true }, "media-output", "a b+c.ts");
     expect(url).toBe("http://127.0.0.1:4568/media-output/a%20b%2Bc.ts");
-    const { authorization, headers } = await aws4fetchAuthorization("s3", url, "GET", {});
+    const { authorization, headers } = await workerAuthorization("s3", url, "GET", {});
     const expected = await smithyAuthorization("s3", url, "GET", {
       "x-amz-date": datetime,
       "x-amz-content-sha256": headers.get("x-amz-content-sha256")!,
@@ -131,7 +138,7 @@ describe("aws4fetch signs our S3 requests like the AWS SDK", () => {
       "continuation-token": "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=",
     });
     const url = s3BucketUrl(location, "media-recordings", query);
-    const { authorization, headers } = await aws4fetchAuthorization("s3", url, "GET", {});
+    const { authorization, headers } = await workerAuthorization("s3", url, "GET", {});
     const expected = await smithyAuthorization("s3", url, "GET", {
       "x-amz-date": datetime,
       "x-amz-content-sha256": headers.get("x-amz-content-sha256")!,
@@ -141,7 +148,7 @@ describe("aws4fetch signs our S3 requests like the AWS SDK", () => {
 
   it("would mis-sign a raw '+' in the path (why s3ObjectUrl encodes keys itself)", async () => {
     const url = `https://media-output.s3.${region}.amazonaws.com/uploads/a+b.mp4`;
-    const { authorization, headers } = await aws4fetchAuthorization("s3", url, "GET", {});
+    const { authorization, headers } = await workerAuthorization("s3", url, "GET", {});
     const expected = await smithyAuthorization("s3", url, "GET", {
       "x-amz-date": datetime,
       "x-amz-content-sha256": headers.get("x-amz-content-sha256")!,
@@ -150,12 +157,12 @@ describe("aws4fetch signs our S3 requests like the AWS SDK", () => {
   });
 });
 
-describe("aws4fetch signs our DynamoDB requests like the AWS SDK", () => {
+describe("signAws signs our DynamoDB requests like the AWS SDK", () => {
   it.each(["Big Buck Bunny.mp4", "a b+c%2B(ü).mp4", "動画.mp4"])("GetItem for %j", async (key) => {
     const url = `https://dynamodb.${region}.amazonaws.com/`;
     const body = JSON.stringify({ TableName: "MediaConvertInputFileToJobId", Key: { InputFile: { S: key } } });
     const headers = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" };
-    const { authorization } = await aws4fetchAuthorization("dynamodb", url, "POST", headers, body);
+    const { authorization } = await workerAuthorization("dynamodb", url, "POST", headers, body);
     // aws4fetch leaves content-type unsigned; sign the same header set with the SDK signer.
     const expected = await smithyAuthorization(
       "dynamodb",
@@ -165,5 +172,26 @@ describe("aws4fetch signs our DynamoDB requests like the AWS SDK", () => {
       body,
     );
     expect(authorization).toBe(expected);
+  });
+});
+
+describe("signAws with temporary credentials (AWS_SESSION_TOKEN)", () => {
+  it("sends and signs X-Amz-Security-Token like the AWS SDK", async () => {
+    const sessionToken = "IQoJb3JpZ2luX2VjEXAMPLE//token+with/slashes==";
+    const url = `https://dynamodb.${region}.amazonaws.com/`;
+    const body = JSON.stringify({ TableName: "MediaConvertJobIdToStatus", Key: { JobId: { S: "1" } } });
+    const headers = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" };
+    const signed = await workerAuthorization("dynamodb", url, "POST", headers, body, sessionToken);
+    expect(signed.headers.get("x-amz-security-token")).toBe(sessionToken);
+    expect(signed.authorization).toContain("x-amz-security-token");
+    const expected = await smithyAuthorization(
+      "dynamodb",
+      url,
+      "POST",
+      { "x-amz-date": datetime, "x-amz-target": headers["x-amz-target"] },
+      body,
+      sessionToken,
+    );
+    expect(signed.authorization).toBe(expected);
   });
 });

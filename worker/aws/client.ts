@@ -20,8 +20,8 @@ export interface AwsEdgeClient {
 }
 
 /**
- * A client with fresh counters. Cheap per request: the signing clients are cached per credentials
- * object (awsClient in upstream.ts), so pass the same credentials object every time.
+ * A client with fresh counters. Cheap per request: the signing keys are cached per credentials
+ * object (signAws in upstream.ts), so pass the same credentials object every time.
  */
 export function createAwsEdgeClient(settings: Omit<AwsEdgeClient, "stats">): AwsEdgeClient {
   return { ...settings, stats: { calls: 0, retries: 0 } };

@@ -13,7 +13,7 @@
  */
 import type { AwsEdgeClient } from "./client.ts";
 import { s3ObjectUrl } from "./s3-url.ts";
-import { awsClient } from "./upstream.ts";
+import { signAws } from "./upstream.ts";
 
 export interface PresignRequest {
   bucket: string;
@@ -42,10 +42,11 @@ export async function presignS3(aws: Pick<AwsEdgeClient, "credentials" | "endpoi
   const url = new URL(s3ObjectUrl(aws.endpoints.s3, request.bucket, request.key));
   for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
   url.searchParams.set("X-Amz-Expires", String(request.expiresSeconds));
-  const signed = await awsClient(aws.credentials, "s3").sign(url.toString(), {
-    method: request.method,
-    headers: request.headers ?? {},
-    aws: { signQuery: true, allHeaders: true, ...(request.datetime ? { datetime: request.datetime } : {}) },
-  });
-  return signed.url;
+  const signed = await signAws(
+    aws.credentials,
+    "s3",
+    { url: url.toString(), method: request.method, headers: request.headers ?? {} },
+    { presign: true, datetime: request.datetime },
+  );
+  return signed.url.toString();
 }

@@ -126,10 +126,10 @@ export async function getObject(
   aws: AwsEdgeClient,
   request: { bucket: string; key: string; headers?: Headers; method?: "GET" | "HEAD" },
 ): Promise<GetObjectResult | undefined> {
-  const headers = new Headers();
+  const headers: Record<string, string> = {};
   for (const name of PASSTHROUGH_REQUEST_HEADERS) {
     const value = request.headers?.get(name);
-    if (value) headers.set(name, value);
+    if (value) headers[name] = value;
   }
   const response = await callUpstream(aws, {
     service: "s3",

@@ -8,11 +8,13 @@
  *   which arrives as HTTP 400 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html);
  * - failures become an `UpstreamError` (503/504/502 in the route), never an upstream body.
  *
- * aws4fetch's own retry loop is switched off (`retries: 0`): it has no timeout, does not retry
- * DynamoDB's 400 throttling or thrown network errors, and its default of 10 retries can spend ~25 s
- * and 11 subrequests on one call (https://github.com/mhart/aws4fetch/blob/master/src/main.js).
+ * Requests are signed with aws4fetch's AwsV4Signer, not sent through its AwsClient: the client's
+ * retry loop has no timeout, does not retry DynamoDB's 400 throttling or thrown network errors, and
+ * its default of 10 retries can spend ~25 s and 11 subrequests on one call; and its sign() copies
+ * the request into a new Request that fetch() then reads again
+ * (https://github.com/mhart/aws4fetch/blob/master/src/main.js). The signer alone is the part we use.
  */
-import { AwsClient } from "aws4fetch";
+import { AwsV4Signer } from "aws4fetch";
 import { CallTimer } from "./call-timer.ts";
 import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
@@ -41,25 +43,57 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
-const clients = new WeakMap<AwsCredentials, Map<AwsService, AwsClient>>();
+/** Each credentials object's SigV4 signing keys, one per day, region and service (aws4fetch's cache). */
+const signingKeys = new WeakMap<AwsCredentials, Map<string, ArrayBuffer>>();
 
-/** One aws4fetch client per credentials object and service (signing keys are cached inside it). */
-export function awsClient(credentials: AwsCredentials, service: AwsService): AwsClient {
-  let byService = clients.get(credentials);
-  if (!byService) clients.set(credentials, (byService = new Map()));
-  let client = byService.get(service);
-  if (!client) {
-    client = new AwsClient({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      region: credentials.region,
-      service,
-      retries: 0,
-    });
-    byService.set(service, client);
-  }
-  return client;
+/** What a request to sign carries: a string body at most (every call of the Worker's adapters). */
+export interface SignableRequest {
+  url: string;
+  method?: string;
+  headers?: HeadersInit;
+  body?: string | null;
+}
+
+/** How signAws signs: a fixed time (tests, presigned URLs), and query signing for a presigned URL. */
+export interface SignOptions {
+  /** SigV4 time `yyyymmddThhmmssZ`; now when absent. */
+  datetime?: string;
+  /**
+   * Signs in the query (a presigned URL) rather than in an Authorization header, and signs every
+   * header passed (aws4fetch's `allHeaders`: content-type and content-length included).
+   */
+  presign?: boolean;
+}
+
+/**
+ * SigV4-signs a request for `service` with aws4fetch's AwsV4Signer: its URL (with the signature in
+ * the query when presigning) and headers (with Authorization otherwise). The signing key is derived
+ * once per day and kept per credentials object.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+ */
+export async function signAws(
+  credentials: AwsCredentials,
+  service: AwsService,
+  request: SignableRequest,
+  options: SignOptions = {},
+): Promise<{ url: URL; headers: Headers }> {
+  let cache = signingKeys.get(credentials);
+  if (!cache) signingKeys.set(credentials, (cache = new Map()));
+  const { accessKeyId, secretAccessKey, sessionToken, region } = credentials;
+  const signer = new AwsV4Signer({
+    ...request,
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    region,
+    service,
+    cache,
+    datetime: options.datetime,
+    signQuery: options.presign,
+    allHeaders: options.presign,
+  });
+  const { url, headers } = await signer.sign();
+  return { url, headers };
 }
 
 const BACKOFF_BASE_MS = 40;
@@ -94,7 +128,8 @@ async function retryableStatus(service: AwsService, response: Response): Promise
 export interface UpstreamRequest {
   service: AwsService;
   url: string;
-  init?: RequestInit;
+  /** The method (GET by default), headers and string body of the call. */
+  init?: { method?: string; headers?: Record<string, string>; body?: string };
 }
 
 /**
@@ -172,7 +207,6 @@ function stalledError(service: AwsService, idleMs: number): UpstreamError {
  */
 async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Promise<Sent> {
   const { policy, stats } = aws;
-  const client = awsClient(aws.credentials, request.service);
   const deadline = Date.now() + policy.deadlineMs;
   let lastProblem: { failure: "throttled" | "unreachable"; diagnostic: string } | undefined;
 
@@ -188,7 +222,7 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
     stats.calls++;
     let sent: Sent;
     try {
-      sent = await fetchBeforeDeadline(client, request, remaining);
+      sent = await fetchBeforeDeadline(aws.credentials, request, remaining);
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === "TimeoutError" || name === "AbortError") {
@@ -216,12 +250,24 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
  * segment over a slow link used to be cut at the deadline behind its 200); such a body is instead
  * guarded against stalls (idleGuard), which cancels it and so closes the connection.
  */
-async function fetchBeforeDeadline(client: AwsClient, request: UpstreamRequest, timeoutMs: number): Promise<Sent> {
+async function fetchBeforeDeadline(
+  credentials: AwsCredentials,
+  request: UpstreamRequest,
+  timeoutMs: number,
+): Promise<Sent> {
   const controller = new AbortController();
   const abort = (reason: DOMException) => controller.abort(reason);
   const timer = new CallTimer(timeoutMs, () => abort(new DOMException("upstream headers timed out", "TimeoutError")));
   try {
-    const response = await client.fetch(request.url, { ...request.init, signal: controller.signal });
+    const { init = {} } = request;
+    const { method = "GET", body = null } = init;
+    const signed = await signAws(credentials, request.service, {
+      url: request.url,
+      method,
+      headers: init.headers,
+      body,
+    });
+    const response = await fetch(signed.url, { method, headers: signed.headers, body, signal: controller.signal });
     timer.disarm();
     return { response, timer, abort };
   } catch (error) {

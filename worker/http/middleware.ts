@@ -42,7 +42,7 @@ function editHeaders(c: Context<AppEnv>, edit: (headers: Headers) => void): void
 
 /**
  * A request's AWS client for a config, with fresh counters. It takes the config's own credentials
- * object, whose signing keys are cached per object (awsClient in worker/aws/upstream.ts).
+ * object, whose signing keys are cached per object (signAws in worker/aws/upstream.ts).
  */
 export function awsEdgeClient(config: Config): AwsEdgeClient {
   return createAwsEdgeClient({
