@@ -90,25 +90,19 @@ function workerdBinary(): string {
   return join(dirname(packageJson), "bin", "workerd");
 }
 
-/** Starts workerd serving one ES-module bundle with text bindings, and waits until it answers. */
-export async function startPlainWorkerd(options: {
-  /** The bundle's main module (from `wrangler deploy --dry-run --outdir`). */
-  mainModule: string;
-  compatibilityDate: string;
-  /** e.g. nodejs_compat for a bundle that imports Node built-ins. */
-  compatibilityFlags?: string[];
-  vars: Record<string, string>;
-  readyPath: string;
-  /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
-  extraArgs?: string[];
-  /**
-   * A command that runs workerd (e.g. `["valgrind", "--tool=callgrind"]` to count instructions,
-   * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
-   */
-  wrapper?: { command: string[]; startTimeoutMs: number };
-}): Promise<PlainWorkerd> {
-  const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
-  const port = await reservePort();
+/**
+ * The capnp config of plain workerd serving `mainModule` on `port`, with the Worker's text bindings.
+ * https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
+ */
+function workerdConfig(
+  options: {
+    mainModule: string;
+    compatibilityDate: string;
+    compatibilityFlags?: string[];
+    vars: Record<string, string>;
+  },
+  port: number,
+): string {
   const bindings = Object.entries(options.vars)
     .map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
     .join(",\n    ");
@@ -120,7 +114,7 @@ export async function startPlainWorkerd(options: {
   // isolate-memory tier still serves repeated lookups. It runs in the same workerd process, so
   // its CPU is counted with the Worker's: it reads a put's body natively (arrayBuffer) rather
   // than through a JS stream, to add as little as a real cache service would to the figure.
-  const config = `using Workerd = import "/workerd/workerd.capnp";
+  return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
@@ -144,6 +138,28 @@ const noopCache :Workerd.Worker = (
   compatibilityDate = ${JSON.stringify(options.compatibilityDate)},
 );
 `;
+}
+
+/** Starts workerd serving one ES-module bundle with text bindings, and waits until it answers. */
+export async function startPlainWorkerd(options: {
+  /** The bundle's main module (from `wrangler deploy --dry-run --outdir`). */
+  mainModule: string;
+  compatibilityDate: string;
+  /** e.g. nodejs_compat for a bundle that imports Node built-ins. */
+  compatibilityFlags?: string[];
+  vars: Record<string, string>;
+  readyPath: string;
+  /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
+  extraArgs?: string[];
+  /**
+   * A command that runs workerd (e.g. `["valgrind", "--tool=callgrind"]` to count instructions,
+   * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
+   */
+  wrapper?: { command: string[]; startTimeoutMs: number };
+}): Promise<PlainWorkerd> {
+  const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
+  const port = await reservePort();
+  const config = workerdConfig(options, port);
   // `embed` paths are resolved next to the config file, so the module is copied there.
   copyFileSync(options.mainModule, join(scratch, basename(options.mainModule)));
   const configPath = join(scratch, "config.capnp");
