@@ -176,11 +176,11 @@ function resultLocation(c: Context<AppEnv>, row: FaceAnalysisRow): { bucket: str
   const prefix = config.analysisPrefix;
   const key = row.ResultKey;
   const bucket = row.ResultBucket ?? config.buckets.analysis;
-  if (typeof key !== "string" || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
+  if (key === undefined || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
     log("error", "face result outside the configured analysis location", {
       request_id: c.get("requestId"),
-      result_bucket: typeof bucket === "string" ? bucket : undefined,
-      result_key: typeof key === "string" ? key : undefined,
+      result_bucket: bucket,
+      result_key: key,
       analysis_bucket: config.buckets.analysis,
       analysis_prefix: prefix,
     });
