@@ -414,6 +414,18 @@ describe("GET /api/media/faces: SUCCEEDED results", () => {
     const bad = await call(`/api/media/faces?input_file=${q(forged)}`);
     expect(bad.status).toBe(502);
     expect(await bad.json()).toMatchObject({ success: false, message: "Upstream error." });
+
+    // Another bucket (even with a key under the prefix), or no result key at all: 502 as well.
+    for (const [label, fields] of [
+      ["elsewhere", { ResultBucket: "media-recordings", ResultKey: faceResultManifestKey(PREFIX, goneJob) }],
+      ["keyless", { ResultBucket: BUCKET }],
+    ] as const) {
+      const inputFile = `uploads/${label} ${unique()}.mp4`;
+      await putRow(inputFile, { JobId: "x", AnalysisStatus: "SUCCEEDED", ...fields });
+      const answer = await call(`/api/media/faces?input_file=${q(inputFile)}`);
+      expect(answer.status, label).toBe(502);
+      expect(await answer.json()).toMatchObject({ success: false, message: "Upstream error." });
+    }
   });
 });
 

@@ -113,20 +113,20 @@ export async function queryByKey(
   aws: AwsEdgeClient,
   request: {
     table: string;
-    indexName?: string;
+    indexName: string;
     keyName: string;
     keyValue: string;
-    limit?: number;
+    limit: number;
     nowSeconds?: number;
   },
 ): Promise<Array<Record<string, unknown>>> {
   const body = await dynamoDbCall(aws, "Query", {
     TableName: request.table,
-    ...(request.indexName ? { IndexName: request.indexName } : {}),
+    IndexName: request.indexName,
     KeyConditionExpression: "#k = :v",
     ExpressionAttributeNames: { "#k": request.keyName },
     ExpressionAttributeValues: { ":v": { S: request.keyValue } },
-    ...(request.limit ? { Limit: request.limit } : {}),
+    Limit: request.limit,
   });
   if (!Array.isArray(body.Items)) throw new UpstreamError("dynamodb", "malformed", "Items is not a list");
   const now = request.nowSeconds ?? epochSeconds();

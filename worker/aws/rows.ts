@@ -19,7 +19,7 @@ import {
 import { capturesProblem } from "../../model/captures.ts";
 import { UpstreamError } from "./errors.ts";
 
-type FieldKind = "string" | "number" | "boolean" | "stringList" | "stringMap" | "numberMap" | "map";
+type FieldKind = "string" | "number" | "stringList" | "stringMap" | "numberMap" | "map";
 
 interface FieldSpec {
   readonly kind: FieldKind;
@@ -149,8 +149,6 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
       return typeof value === "string";
     case "number":
       return typeof value === "number" && Number.isFinite(value);
-    case "boolean":
-      return typeof value === "boolean";
     case "stringList":
       return Array.isArray(value) && value.every((entry) => typeof entry === "string" && entry.length <= MAX_TEXT);
     case "stringMap":

@@ -55,18 +55,17 @@ export async function listObjectsV2Page(aws: AwsEdgeClient, request: ListRequest
  * therefore depends on how many keys lie between the start and the end, never on how many the
  * prefix holds before or after them. Returns the objects before the end and, as `next`, the first
  * object past it when that came on the same pages (callers use it as a look-ahead, e.g. for the
- * duration of the last segment before the end). At most `maxPages` pages are read, so a request
- * stays within Workers' subrequest limit (50 on the free plan) even when unexpected objects
- * crowd the range (a number: this listing's own pages; a PageBudget: pages after the first, shared
- * with other listings); `exhausted` says the end was not reached.
+ * duration of the last segment before the end). At most the first page and then the pages left in
+ * `budget` (shared with the other listings of the window) are read, so a request stays within
+ * Workers' subrequest limit (50 on the free plan) even when unexpected objects crowd the range;
+ * `exhausted` says the end was not reached.
  */
 export async function listObjectsUntil(
   aws: AwsEdgeClient,
   request: Omit<ListRequest, "continuationToken">,
   isPastEnd: (key: string) => boolean,
-  maxPages: number | PageBudget,
+  budget: PageBudget,
 ): Promise<{ objects: ListedObject[]; next?: ListedObject; exhausted?: true }> {
-  const budget = typeof maxPages === "number" ? { pages: maxPages - 1 } : maxPages;
   const objects: ListedObject[] = [];
   let continuationToken: string | undefined;
   for (;;) {

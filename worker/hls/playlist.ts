@@ -5,6 +5,13 @@
  * another; we produce playlists, so every builder throws a `PlaylistError` instead of writing a line
  * that breaks a MUST of RFC 8216 (https://www.rfc-editor.org/rfc/rfc8216). The required
  * EXT-X-VERSION is computed from the features used (§7) rather than trusted from the input.
+ *
+ * It models what the Worker writes, no more (every byte here is in the Worker's bundle, issue 12):
+ * no KEYFORMAT, no EXT-X-I-FRAMES-ONLY and no media playlist version given by the caller, since
+ * neither source-playlist.ts nor the window writer produces them. Enumerated values (METHOD,
+ * PLAYLIST-TYPE, the EXT-X-MEDIA TYPE, HDCP-LEVEL) are typed as the RFC's values and not checked
+ * again here: source-playlist.ts accepts no other value from a source, and the window writer
+ * writes literals.
  */
 
 /**
@@ -32,8 +39,6 @@ export interface SegmentKey {
   uri?: string;
   /** 16 bytes; written as a hexadecimal-sequence. */
   iv?: Uint8Array;
-  keyFormat?: string;
-  keyFormatVersions?: string;
 }
 
 /** EXT-X-BYTERANGE / BYTERANGE attribute (§4.3.2.2). */
@@ -67,8 +72,6 @@ export interface MediaSegment {
 
 /** A Media Playlist (§4.3.3). */
 export interface MediaPlaylist {
-  /** When given, must be at least what the features used require; the required version is written otherwise. */
-  version?: number;
   /** Seconds; omitted -> ceil of the longest EXTINF (§4.3.3.1). */
   targetDuration?: number;
   /** First segment's Media Sequence Number (§4.3.3.2); default 0. */
@@ -77,7 +80,6 @@ export interface MediaPlaylist {
   discontinuitySequence?: number;
   playlistType?: "VOD" | "EVENT";
   independentSegments?: boolean;
-  iFramesOnly?: boolean;
   endList: boolean;
   segments: readonly MediaSegment[];
 }
@@ -164,15 +166,6 @@ function quoted(name: string, value: string | undefined): string | undefined {
   return `"${value}"`;
 }
 
-/** enumerated-string: no double quote, comma or whitespace (§4.2). An absent value stays absent. */
-function enumerated(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (value === "" || /[",\s]/.test(value)) {
-    throw invalid(name, "4.2 enumerated-string");
-  }
-  return value;
-}
-
 /**
  * Characters no URI line or attribute may hold. Playlists are UTF-8 text in which a line is a URI,
  * a blank or a tag (§4.1): a raw space, CR, LF or control character in a URI either splits the
@@ -242,7 +235,6 @@ export function extXDiscontinuitySequence(sequence: number): string {
 
 /** `#EXT-X-PLAYLIST-TYPE` (§4.3.3.5). */
 export function extXPlaylistType(type: "VOD" | "EVENT"): string {
-  if (type !== "VOD" && type !== "EVENT") throw invalid("EXT-X-PLAYLIST-TYPE", "4.3.3.5", type);
   return `#EXT-X-PLAYLIST-TYPE:${type}`;
 }
 
@@ -263,17 +255,9 @@ export function extXByteRange(range: ByteRange): string {
 /** `#EXT-X-KEY` (§4.3.2.4). */
 export function extXKey(key: SegmentKey): string {
   const method = key.method;
-  if (method !== "NONE" && method !== "AES-128" && method !== "SAMPLE-AES") {
-    throw invalid("EXT-X-KEY METHOD", "4.3.2.4", method);
-  }
   if (method === "NONE") {
     // "If the encryption method is NONE, other attributes MUST NOT be present."
-    if (
-      key.uri !== undefined ||
-      key.iv !== undefined ||
-      key.keyFormat !== undefined ||
-      key.keyFormatVersions !== undefined
-    ) {
+    if (key.uri !== undefined || key.iv !== undefined) {
       throw invalid("EXT-X-KEY METHOD=NONE", "4.3.2.4 other attributes");
     }
     return "#EXT-X-KEY:METHOD=NONE";
@@ -284,8 +268,6 @@ export function extXKey(key: SegmentKey): string {
     ["METHOD", method],
     ["URI", quoted("EXT-X-KEY URI", uriText("EXT-X-KEY URI", key.uri))],
     ["IV", key.iv === undefined ? undefined : hexIv(key.iv)],
-    ["KEYFORMAT", quoted("KEYFORMAT", key.keyFormat)],
-    ["KEYFORMATVERSIONS", quoted("KEYFORMATVERSIONS", key.keyFormatVersions)],
   ])}`;
 }
 
@@ -315,9 +297,6 @@ export function extXProgramDateTime(epochMs: number): string {
 /** `#EXT-X-MEDIA` (§4.3.4.1). */
 export function extXMedia(rendition: Rendition): string {
   const { type } = rendition;
-  if (!["AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"].includes(type)) {
-    throw invalid("EXT-X-MEDIA TYPE", "4.3.4.1", type);
-  }
   // "If the TYPE is CLOSED-CAPTIONS, the URI attribute MUST NOT be present."
   if (type === "CLOSED-CAPTIONS" && rendition.uri !== undefined) {
     throw invalid("EXT-X-MEDIA URI", "4.3.4.1", type);
@@ -380,7 +359,7 @@ export function extXStreamInf(variant: Variant): string {
   return `#EXT-X-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
     ["FRAME-RATE", variant.frameRate === undefined ? undefined : decimalFloat("FRAME-RATE", variant.frameRate, 3)],
-    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["HDCP-LEVEL", variant.hdcpLevel],
     ["AUDIO", quoted("AUDIO", variant.audio)],
     ["VIDEO", quoted("VIDEO", variant.video)],
     ["SUBTITLES", quoted("SUBTITLES", variant.subtitles)],
@@ -399,7 +378,7 @@ export function extXStreamInf(variant: Variant): string {
 export function extXIFrameStreamInf(variant: IFrameVariant): string {
   return `#EXT-X-I-FRAME-STREAM-INF:${attributeList([
     ...streamInfAttributes(variant),
-    ["HDCP-LEVEL", enumerated("HDCP-LEVEL", variant.hdcpLevel)],
+    ["HDCP-LEVEL", variant.hdcpLevel],
     ["VIDEO", quoted("VIDEO", variant.video)],
     ["URI", quoted("EXT-X-I-FRAME-STREAM-INF URI", uriText("EXT-X-I-FRAME-STREAM-INF URI", variant.uri))],
   ])}`;
@@ -415,23 +394,10 @@ export function requiredMediaVersion(playlist: MediaPlaylist): number {
   for (const segment of playlist.segments) {
     // "The IV attribute of the EXT-X-KEY tag" needs version 2 (§7) - covered by 3.
     if (segment.byteRange !== undefined || segment.map?.byteRange !== undefined) version = Math.max(version, 4);
-    // EXT-X-MAP needs 5 in I-frames-only playlists and 6 otherwise (§4.3.2.5, §7).
-    if (segment.map !== undefined) version = Math.max(version, playlist.iFramesOnly ? 5 : 6);
-    // KEYFORMAT / KEYFORMATVERSIONS need version 5 (§7).
-    if (segment.key?.keyFormat !== undefined || segment.key?.keyFormatVersions !== undefined) {
-      version = Math.max(version, 5);
-    }
+    // EXT-X-MAP needs 6 outside I-frames-only playlists, which we never write (§4.3.2.5, §7).
+    if (segment.map !== undefined) version = Math.max(version, 6);
   }
-  if (playlist.iFramesOnly) version = Math.max(version, 4);
   return version;
-}
-
-function checkVersion(given: number | undefined, required: number): number {
-  if (given === undefined) return required;
-  if (given < required) {
-    throw invalid("EXT-X-VERSION", `7 ${given} < ${required}`);
-  }
-  return given;
 }
 
 /**
@@ -443,7 +409,7 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
   let maxDuration = 0;
   for (const segment of segments) if (segment.duration > maxDuration) maxDuration = segment.duration;
   const targetDuration = playlist.targetDuration ?? Math.max(1, Math.ceil(maxDuration));
-  const version = checkVersion(playlist.version, requiredMediaVersion(playlist));
+  const version = requiredMediaVersion(playlist);
   if (playlist.playlistType === "VOD" && !playlist.endList) {
     // A VOD playlist cannot change (§4.3.3.5), so it is complete: it must end the presentation.
     throw invalid("EXT-X-ENDLIST", "4.3.3.5 VOD");
@@ -461,7 +427,6 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
     text += `${extXDiscontinuitySequence(playlist.discontinuitySequence)}\n`;
   }
   if (playlist.playlistType !== undefined) text += `${extXPlaylistType(playlist.playlistType)}\n`;
-  if (playlist.iFramesOnly) text += "#EXT-X-I-FRAMES-ONLY\n";
   if (playlist.independentSegments) text += "#EXT-X-INDEPENDENT-SEGMENTS\n";
 
   let previousByteRangeEnd: { uri: string; end: number } | undefined;

@@ -5,10 +5,12 @@
  */
 import type { InputFileToJobIdRow, JobStatusRow } from "../aws/rows.ts";
 
-/** Python's int() on a DynamoDB number: truncates toward zero; a missing value reads as 0. */
-function pythonInt(value: unknown): number {
-  const number = typeof value === "number" ? value : Number(value ?? 0);
-  return Number.isFinite(number) ? Math.trunc(number) : 0;
+/**
+ * Python's int() on a DynamoDB number: truncates toward zero; a missing value reads as 0. The row
+ * decoder (worker/aws/rows.ts) lets through only finite numbers.
+ */
+function pythonInt(value: number | undefined): number {
+  return Math.trunc(value ?? 0);
 }
 
 /** Body of GET /api/media/job_id for an InputFileToJobId item. */

@@ -120,25 +120,29 @@ export function parseFacesQuery(url: string): FacesQuery {
   return parsed;
 }
 
-/** The status part of every answer: what the analysis row says (never its checkpoint internals). */
+/**
+ * The status part of every answer: what the analysis row says (never its checkpoint internals), as
+ * the row decoder checked it (worker/aws/rows.ts: text is a string, a number a finite number).
+ */
 export function statusFields(row: FaceAnalysisRow): Record<string, unknown> {
-  const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
   const body: Record<string, unknown> = {
     success: true,
     input_file: row.InputFile,
-    job_id: typeof row.JobId === "string" ? row.JobId : null,
+    job_id: row.JobId ?? null,
     analysis_status: row.AnalysisStatus,
   };
-  if (typeof row.StatusMessage === "string") body.status_message = row.StatusMessage;
-  body.creation_time = number(row.CreationTime);
-  body.update_time = number(row.UpdateTime);
-  if (row.AnalysisStatus === "WAITING_FOR_CAPACITY") body.capacity_attempts = number(row.CapacityAttempts);
+  if (row.StatusMessage !== undefined) body.status_message = row.StatusMessage;
+  body.creation_time = row.CreationTime;
+  body.update_time = row.UpdateTime;
+  if (row.AnalysisStatus === "WAITING_FOR_CAPACITY") body.capacity_attempts = row.CapacityAttempts;
   if (row.AnalysisStatus === "COLLECTING") {
-    body.faces_collected = number(row.Collect?.FaceCount) ?? 0;
+    // Collect is the collector's checkpoint, a map the row decoder does not look into.
+    const collected = row.Collect?.FaceCount;
+    body.faces_collected = typeof collected === "number" && Number.isFinite(collected) ? collected : 0;
   }
   if (row.AnalysisStatus === "SUCCEEDED") {
-    body.face_count = number(row.FaceCount);
-    body.video_duration_ms = number(row.VideoDurationMs);
+    body.face_count = row.FaceCount;
+    body.video_duration_ms = row.VideoDurationMs;
   }
   return body;
 }
@@ -172,11 +176,11 @@ function resultLocation(c: Context<AppEnv>, row: FaceAnalysisRow): { bucket: str
   const prefix = config.analysisPrefix;
   const key = row.ResultKey;
   const bucket = row.ResultBucket ?? config.buckets.analysis;
-  if (typeof key !== "string" || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
+  if (key === undefined || !key.startsWith(prefix) || bucket !== config.buckets.analysis) {
     log("error", "face result outside the configured analysis location", {
       request_id: c.get("requestId"),
-      result_bucket: typeof bucket === "string" ? bucket : undefined,
-      result_key: typeof key === "string" ? key : undefined,
+      result_bucket: bucket,
+      result_key: key,
       analysis_bucket: config.buckets.analysis,
       analysis_prefix: prefix,
     });
