@@ -7,8 +7,8 @@
  * EXT-X-VERSION is computed from the features used (§7) rather than trusted from the input.
  *
  * It models what the Worker writes, no more (every byte here is in the Worker's bundle, issue 12):
- * no KEYFORMAT, no EXT-X-I-FRAMES-ONLY and no media playlist version given by the caller, since
- * neither source-playlist.ts nor the window writer produces them. Enumerated values (METHOD,
+ * no KEYFORMAT and no media playlist version given by the caller, since neither source-playlist.ts
+ * nor the window writer produces them. Enumerated values (METHOD,
  * PLAYLIST-TYPE, the EXT-X-MEDIA TYPE, HDCP-LEVEL) are typed as the RFC's values and not checked
  * again here: source-playlist.ts accepts no other value from a source, and the window writer
  * writes literals.
@@ -80,6 +80,8 @@ export interface MediaPlaylist {
   discontinuitySequence?: number;
   playlistType?: "VOD" | "EVENT";
   independentSegments?: boolean;
+  /** EXT-X-I-FRAMES-ONLY (§4.3.3.6): a VOD clip of an I-frame playlist keeps it. */
+  iFramesOnly?: boolean;
   endList: boolean;
   segments: readonly MediaSegment[];
 }
@@ -394,10 +396,11 @@ export function requiredMediaVersion(playlist: MediaPlaylist): number {
   for (const segment of playlist.segments) {
     // "The IV attribute of the EXT-X-KEY tag" needs version 2 (§7) - covered by 3.
     if (segment.byteRange !== undefined || segment.map?.byteRange !== undefined) version = Math.max(version, 4);
-    // EXT-X-MAP needs 6 outside I-frames-only playlists, which we never write (§4.3.2.5, §7).
-    if (segment.map !== undefined) version = Math.max(version, 6);
+    // EXT-X-MAP needs 5 in I-frames-only playlists and 6 otherwise (§4.3.2.5, §7).
+    if (segment.map !== undefined) version = Math.max(version, playlist.iFramesOnly ? 5 : 6);
   }
-  return version;
+  // EXT-X-I-FRAMES-ONLY needs 4 (§4.3.3.6).
+  return playlist.iFramesOnly ? Math.max(version, 4) : version;
 }
 
 /**
@@ -428,6 +431,7 @@ export function serializeMediaPlaylist(playlist: MediaPlaylist): string {
   }
   if (playlist.playlistType !== undefined) text += `${extXPlaylistType(playlist.playlistType)}\n`;
   if (playlist.independentSegments) text += "#EXT-X-INDEPENDENT-SEGMENTS\n";
+  if (playlist.iFramesOnly) text += "#EXT-X-I-FRAMES-ONLY\n";
 
   let previousByteRangeEnd: { uri: string; end: number } | undefined;
   for (const segment of segments) {

@@ -10,7 +10,7 @@
  *
  * Tags read (RFC 8216, https://www.rfc-editor.org/rfc/rfc8216): EXTM3U, EXT-X-VERSION,
  * EXT-X-INDEPENDENT-SEGMENTS, EXT-X-TARGETDURATION, EXT-X-MEDIA-SEQUENCE,
- * EXT-X-DISCONTINUITY-SEQUENCE, EXT-X-PLAYLIST-TYPE, EXT-X-ENDLIST, EXTINF, EXT-X-BYTERANGE,
+ * EXT-X-DISCONTINUITY-SEQUENCE, EXT-X-PLAYLIST-TYPE, EXT-X-I-FRAMES-ONLY, EXT-X-ENDLIST, EXTINF, EXT-X-BYTERANGE,
  * EXT-X-DISCONTINUITY, EXT-X-KEY, EXT-X-MAP, EXT-X-PROGRAM-DATE-TIME, EXT-X-STREAM-INF, EXT-X-MEDIA,
  * EXT-X-I-FRAME-STREAM-INF. Other tags are dropped, as a client drops tags it does not recognise
  * (§6.3.1) and as m3u8-parser's model did, except EXT-X-DEFINE, which is refused: its variables
@@ -55,6 +55,12 @@ export interface SourceMediaPlaylist {
   targetDuration?: number;
   playlistType?: "VOD" | "EVENT";
   independentSegments: boolean;
+  /**
+   * EXT-X-I-FRAMES-ONLY (§4.3.3.6): each segment is one I-frame (MediaConvert's I-frame-only
+   * manifests, which a job template can ask for). A player that lost the tag would decode them as
+   * ordinary media.
+   */
+  iFramesOnly: boolean;
   endList: boolean;
   segments: SourceSegment[];
 }
@@ -215,6 +221,7 @@ interface Reader {
   targetDuration?: number;
   mediaSequence: number;
   playlistType?: "VOD" | "EVENT";
+  iFramesOnly: boolean;
   endList: boolean;
   discontinuitySequence: number;
   key?: SourceKey;
@@ -298,6 +305,9 @@ function readTag(reader: Reader, name: string, value: string | undefined): void 
         throw new SourcePlaylistError(`${name} must be VOD or EVENT (§4.3.3.5)`);
       reader.playlistType = value;
       return;
+    case "#EXT-X-I-FRAMES-ONLY":
+      reader.iFramesOnly = true;
+      return;
     case "#EXT-X-ENDLIST":
       reader.endList = true;
       return;
@@ -362,6 +372,7 @@ export function parseSourcePlaylist(text: string): SourceMasterPlaylist | Source
   const reader: Reader = {
     independentSegments: false,
     mediaSequence: 0,
+    iFramesOnly: false,
     endList: false,
     discontinuitySequence: 0,
     byteRangeEnd: 0,
@@ -402,6 +413,7 @@ export function parseSourcePlaylist(text: string): SourceMasterPlaylist | Source
     targetDuration: reader.targetDuration,
     playlistType: reader.playlistType,
     independentSegments: reader.independentSegments,
+    iFramesOnly: reader.iFramesOnly,
     endList: reader.endList,
     segments: reader.segments,
   };

@@ -133,6 +133,7 @@ export function outputMediaPlaylist(
     discontinuitySequence: first?.discontinuitySequence ?? 0,
     playlistType: source.playlistType ?? (source.endList ? "VOD" : undefined),
     independentSegments: source.independentSegments,
+    iFramesOnly: source.iFramesOnly,
     endList: source.endList,
     segments,
   };

@@ -103,6 +103,8 @@ export function parseWithM3u8Parser(text: string): SourceMasterPlaylist | Source
     targetDuration: manifest.targetDuration,
     playlistType: manifest.playlistType,
     independentSegments: manifest.independentSegments === true,
+    // Parsed by m3u8-parser, missing from its typings.
+    iFramesOnly: (manifest as { iFramesOnly?: boolean }).iFramesOnly === true,
     endList: manifest.endList === true,
     segments,
   };

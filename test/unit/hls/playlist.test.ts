@@ -131,6 +131,14 @@ describe("§7 Protocol Version Compatibility", () => {
     const withRange = vod({ segments: [{ ...segment("a.ts", 4), byteRange: { length: 10, offset: 0 } }] });
     expect(serializeMediaPlaylist(withRange)).toContain("#EXT-X-VERSION:4\n");
   });
+
+  it("an I-frames-only playlist writes its tag and needs 4, and 5 (not 6) with EXT-X-MAP (§4.3.3.6, §7)", () => {
+    const iFrames = serializeMediaPlaylist(vod({ iFramesOnly: true }));
+    expect(iFrames).toContain("#EXT-X-VERSION:4\n");
+    expect(iFrames).toContain("\n#EXT-X-I-FRAMES-ONLY\n");
+    const withMap = vod({ iFramesOnly: true, segments: [{ ...segment("a.m4s", 4), map: { uri: "init.mp4" } }] });
+    expect(serializeMediaPlaylist(withMap)).toContain("#EXT-X-VERSION:5\n");
+  });
 });
 
 describe("§4.3.2.2 EXT-X-BYTERANGE", () => {

@@ -93,6 +93,7 @@ const mediaPlaylist = fc
   .record({
     version: fc.option(fc.integer({ min: 1, max: 7 }), { nil: undefined }),
     independent: fc.boolean(),
+    iFramesOnly: fc.boolean(),
     target: fc.integer({ min: 1, max: 31 }),
     sequence: fc.option(fc.nat(1e9), { nil: undefined }),
     discontinuitySequence: fc.option(fc.nat(100), { nil: undefined }),
@@ -107,6 +108,7 @@ const mediaPlaylist = fc
     const lines = ["#EXTM3U"];
     if (p.version !== undefined) lines.push(`#EXT-X-VERSION:${p.version}`);
     if (p.independent) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
+    if (p.iFramesOnly) lines.push("#EXT-X-I-FRAMES-ONLY");
     lines.push(`#EXT-X-TARGETDURATION:${p.target}`);
     if (p.sequence !== undefined) lines.push(`#EXT-X-MEDIA-SEQUENCE:${p.sequence}`);
     if (p.discontinuitySequence !== undefined) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`);

@@ -122,6 +122,20 @@ describe("clipping to whole segments", () => {
     golden("vod-clip-explicit-iv.m3u8", serializeMediaPlaylist(playlist));
   });
 
+  it("a clip of an I-frame playlist stays I-frames-only (§4.3.3.6), at version 4 or more", () => {
+    const iFrames = media("mediaconvert/rendition-iframes.m3u8");
+    expect(iFrames.iFramesOnly).toBe(true);
+    const playlist = outputMediaPlaylist(iFrames, clipSegments(iFrames, { start: 2.5 }), rewriter);
+    const text = serializeMediaPlaylist(playlist);
+    expect(text).toContain("\n#EXT-X-I-FRAMES-ONLY\n");
+    expect(text).toMatch(/^#EXTM3U\n#EXT-X-VERSION:4\n/);
+    golden("vod-clip-iframes.m3u8", text);
+    // An ordinary rendition does not get the tag.
+    expect(serializeMediaPlaylist(outputMediaPlaylist(source, clipSegments(source, {}), rewriter))).not.toContain(
+      "I-FRAMES-ONLY",
+    );
+  });
+
   it("the whole rendition rewrites every segment and key URI and encodes names with spaces", () => {
     const playlist = outputMediaPlaylist(source, clipSegments(source, {}), rewriter);
     const text = serializeMediaPlaylist(playlist);
