@@ -26,15 +26,14 @@ function jobPaths(): Json {
       summary,
       tags: ["Jobs"],
       description: "Seed-compatible: parameters read like Python's `parse_qs`, bodies like `json.dumps`.",
-      parameters: [param(name, "Required (the seed's checks answer 400/422 when absent or empty).")],
+      parameters: [param(name, "Required; an empty value counts as absent (parse_qs drops blank values): 400.")],
       responses: {
         "200": { description: "Found (cached CACHE_TTL_SECONDS).", content: jsonContent(ref("schemas", schema)) },
-        "400": errorResponse("No parameters, or this one absent.", [
+        "400": errorResponse("No parameters, or this one absent or empty.", [
           "Not found parameter.",
           `Not found parameter ${name}.`,
         ]),
-        "422": errorResponse("Empty, too long or with control characters; no such item; or a refused origin.", [
-          `Not exist parameter ${name}.`,
+        "422": errorResponse("Too long or with control characters; no such item; or a refused origin.", [
           `Invalid parameter ${name}.`,
           "Not found item.",
           "ORIGIN is invalid.",
