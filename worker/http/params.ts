@@ -16,9 +16,9 @@ const utf8 = new TextEncoder();
  * The value of a required parameter, with the seed's answers for absent ones:
  * no parameters at all -> 400 "Not found parameter.", this one absent -> 400 "Not found parameter
  * <name>.", empty -> 422 "Not exist parameter <name>." (kept as the seed wrote it, though parse_qs
- * drops blank values, so an empty one reads as absent: 400, there and here). Beyond the seed (which passed such values to
- * DynamoDB and crashed into a CloudFront error page): longer than a DynamoDB key, or containing
- * control characters -> 422 "Invalid parameter <name>." with a reason.
+ * drops blank values, so an empty one reads as absent: 400, there and here). Beyond the seed
+ * (which passed such values to DynamoDB and crashed into a CloudFront error page): longer than a
+ * DynamoDB key, or containing control characters -> 422 "Invalid parameter <name>." with a reason.
  */
 export function seedKeyParameter(url: string, name: string): string {
   const query = pythonParseQs(rawQuery(url));
