@@ -230,7 +230,7 @@ export function listingStartAfter(keyPrefix: string, windowStart: number, segmen
  * window's end. Keys sort as names do, so any key >= this one starts at or after the end (or is
  * not a segment at all, and keys after it can only be later still).
  */
-export function windowEndKey(keyPrefix: string, windowEnd: number): string {
+function windowEndKey(keyPrefix: string, windowEnd: number): string {
   return keyPrefix + formatSegmentName(windowEnd);
 }
 
@@ -238,11 +238,6 @@ export function windowEndKey(keyPrefix: string, windowEnd: number): string {
 export function pastWindow(keyPrefix: string, windowEnd: number): (key: string) => boolean {
   const endKey = windowEndKey(keyPrefix, windowEnd);
   return (key) => !key.startsWith(keyPrefix) || key >= endKey;
-}
-
-/** Whether listing can stop at this key (see windowEndKey). */
-export function isPastWindow(keyPrefix: string, key: string, windowEnd: number): boolean {
-  return pastWindow(keyPrefix, windowEnd)(key);
 }
 
 /** ListObjectsV2 MaxKeys for a window: its expected segment count plus the lookback and margin, at most 1000. */

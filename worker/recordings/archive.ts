@@ -28,9 +28,11 @@ import {
 } from "../hls/recording-index.ts";
 import {
   formatSegmentName,
+  listingPageSize,
   listingStartAfter,
   maxSegmentSpan,
   parseSegmentNameAt,
+  pastWindow,
   type ArchivedSegment,
 } from "../hls/recordings.ts";
 
@@ -71,13 +73,12 @@ async function listSlice(
   maxPages: number,
 ): Promise<ListedObject[]> {
   const { prefix, segmentSeconds } = source;
-  const maxKeys = Math.min(1000, Math.ceil((slice.until - slice.from) / segmentSeconds) + 4);
-  const endKey = prefix + formatSegmentName(slice.until);
+  const maxKeys = listingPageSize({ start: slice.from, end: slice.until }, segmentSeconds);
   const { objects, next, exhausted } = await listObjectsUntil(
     source.aws,
     // Sub-streams are folders under the prefix: "/" keeps their keys out of this stream's listing.
     { bucket: source.bucket, prefix, delimiter: "/", startAfter: slice.startAfter, maxKeys },
-    (key) => !key.startsWith(prefix) || key >= endKey,
+    pastWindow(prefix, slice.until),
     budget,
   );
   if (exhausted) {

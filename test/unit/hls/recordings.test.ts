@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { serializeMediaPlaylist } from "../../../worker/hls/playlist.ts";
 import {
   formatSegmentName,
-  isPastWindow,
+  pastWindow,
   isValidStreamName,
   joinAtBoundary,
   LIVE_HEAD_GRANULARITY_SECONDS,
@@ -40,11 +40,12 @@ function archive(starts: number[]): ArchivedSegment[] {
 function listFrom(all: ArchivedSegment[], window: { start: number; end: number }): ArchivedSegment[] {
   const startAfter = listingStartAfter("movie/", window.start, SEG);
   const listed: ArchivedSegment[] = [];
+  const isPastWindow = pastWindow("movie/", window.end);
   for (const segment of all) {
     if (segment.key <= startAfter) continue;
     listed.push(segment);
     // Like listWindowSegments: the first segment past the end is kept as a look-ahead.
-    if (isPastWindow("movie/", segment.key, window.end)) break;
+    if (isPastWindow(segment.key)) break;
   }
   return listed;
 }
