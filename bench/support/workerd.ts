@@ -106,6 +106,13 @@ export async function startPlainWorkerd(options: {
    * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
    */
   wrapper?: { command: string[]; startTimeoutMs: number };
+  /**
+   * V8 flags for the process (workerd's config field `v8Flags`, workerd.capnp: "use at your own
+   * risk"), e.g. `--trace-opt` to see what V8 compiles (bench/v8/tier-up.ts).
+   */
+  v8Flags?: string[];
+  /** Called with everything workerd prints (stdout and stderr), besides the kept tail. */
+  onOutput?: (chunk: string) => void;
 }): Promise<PlainWorkerd> {
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
   const port = await reservePort();
@@ -128,6 +135,7 @@ const config :Workerd.Config = (
     (name = "cache", worker = .noopCache),
   ],
   sockets = [(name = "http", address = "${LOCAL_HOST}:${port}", http = (), service = "main")],
+  v8Flags = ${JSON.stringify(options.v8Flags ?? [])},
 );
 const worker :Workerd.Worker = (
   modules = [(name = ${JSON.stringify(basename(options.mainModule))}, esModule = embed ${JSON.stringify(basename(options.mainModule))})],
@@ -153,7 +161,11 @@ const noopCache :Workerd.Worker = (
   const child: ChildProcess = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
   // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
   let tail = "";
-  const keep = (chunk: Buffer) => void (tail = (tail + chunk.toString()).slice(-4000));
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-4000);
+    options.onOutput?.(text);
+  };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const stop = async () => {
