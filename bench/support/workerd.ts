@@ -190,7 +190,12 @@ const noopCache :Workerd.Worker = (
 /** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
 export function startConfigInWorkerd(
   config: string,
-  options: { vars: Record<string, string>; readyPath: string; wrapper?: { command: string[]; startTimeoutMs: number } },
+  options: {
+    vars: Record<string, string>;
+    readyPath: string;
+    wrapper?: { command: string[]; startTimeoutMs: number };
+    v8Flags?: string[];
+  },
 ): Promise<PlainWorkerd> {
   return startPlainWorkerd({
     mainModule: deployBundle(config).main,
@@ -199,5 +204,6 @@ export function startConfigInWorkerd(
     vars: options.vars,
     readyPath: options.readyPath,
     wrapper: options.wrapper,
+    v8Flags: options.v8Flags,
   });
 }
