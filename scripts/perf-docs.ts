@@ -54,6 +54,20 @@ see [recording-index.md](recording-index.md) for the design.
   their anchors) and \`npx tsx bench/callgrind/window.ts [seconds]\` (a recorder window) count workerd's
   instructions per request under callgrind (\`bench/support/callgrind.ts\`). They are not part of
   \`npm run bench\`: under valgrind a run takes minutes.
+- **V8 tier-up.** \`npx tsx bench/v8/tier-up.ts [miss|hit|anchor]\` serves the bundle with V8's
+  \`--trace-opt --trace-deopt\` and reports, per request, what V8 compiles, deoptimises and installs.
+  The Worker and its anchors alike are still being compiled after thousands of requests, for two reasons
+  outside our code. V8 optimises a function with Maglev once it has executed about 400 times its own
+  bytecode, and with Turbofan at about 3,000 times (\`--invocation-count-for-maglev\` and \`-turbofan\`,
+  workerd 2026-10-23): a function run once per request reaches Turbofan after 3,000 requests at the
+  earliest, later when it runs only part of its bytecode. And the open-source workerd compiles on
+  background threads, but takes the isolate's lock afresh for each turn (a top-level \`v8::Locker\`,
+  which clears V8's pending interrupts): a compile that finishes between turns loses its "install code"
+  request, and its code waits until a later compile finishes during a turn, often hundreds or thousands
+  of requests, sometimes for good. Cloudflare's own runtime turns concurrent compilation off (a comment
+  in workerd's \`src/workerd/jsg/setup.h\`), so there the second delay should not happen;
+  \`CALLGRIND_V8_FLAGS\` runs the instruction counts with the same settings. The timed figures here come
+  after a 50-request warm-up, before either settles.
 - **Status lookups** are cached in the isolate's memory only: a Cache API match and put cost more
   than the GetItem they would spare (\`worker/http/edge-cache.ts\`).`;
 

@@ -10,7 +10,12 @@
  *   npx tsx bench/callgrind/status.ts [hit] [miss] [bare] [aws4fetch]   (all four by default)
  *
  * Env: CALLGRIND_REQUESTS (per round, default 300), CALLGRIND_ROUNDS (default 3),
- * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate).
+ * CALLGRIND_WARMUP (default 5000: V8 still tiers the Worker up for the first few thousand requests,
+ * bench/v8/tier-up.ts), CALLGRIND_KEEP=1 keeps the dumps (for callgrind_annotate), CALLGRIND_V8_FLAGS
+ * (V8 flags for every workerd, space-separated; e.g. Cloudflare's own compile settings, which
+ * workerd's src/workerd/jsg/setup.h says turn concurrent compilation off:
+ * `--no-concurrent-recompilation --no-concurrent-sparkplug --no-maglev-build-code-on-background
+ * --no-maglev-deopt-data-on-background`).
  */
 import { DEFAULT_TABLES } from "../../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../../local/aws.ts";
@@ -24,6 +29,7 @@ import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "../suppor
 const REQUESTS = Number(process.env.CALLGRIND_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.CALLGRIND_ROUNDS ?? 3);
 const WARMUP = Number(process.env.CALLGRIND_WARMUP ?? 5000);
+const V8_FLAGS = (process.env.CALLGRIND_V8_FLAGS ?? "").split(" ").filter(Boolean);
 const ORIGIN = "http://localhost:3000";
 
 const callgrind = callgrindSession();
@@ -79,7 +85,12 @@ async function main(): Promise<void> {
     let next = 2;
     const fresh = () => ids[next++]!;
     const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
-      const server = await startConfigInWorkerd(config, { vars, readyPath, wrapper: callgrind.wrapper });
+      const server = await startConfigInWorkerd(config, {
+        vars,
+        readyPath,
+        wrapper: callgrind.wrapper,
+        v8Flags: V8_FLAGS,
+      });
       servers.push(server);
       return server;
     };

@@ -57,7 +57,13 @@ export const WORKERS_SIZE_LIMITS = {
  * `wrangler deploy --dry-run --outdir` for a config (and optionally one of its environments): the
  * bundle that would be uploaded. Returns its main module. Offline: no account, no network.
  */
-export function buildDeployBundle(outdir: string, config: string, env?: string): string {
+export function buildDeployBundle(
+  outdir: string,
+  config: string,
+  env?: string,
+  /** More `wrangler deploy` options, e.g. `--minify=false` to read V8's traces by function name. */
+  extraArgs: readonly string[] = [],
+): string {
   // wrangler refuses a config whose [assets] directory is missing; `npm run deploy` builds it first too.
   buildOpenApiAssets();
   execFileSync(
@@ -71,6 +77,7 @@ export function buildDeployBundle(outdir: string, config: string, env?: string):
       "--config",
       config,
       ...(env ? ["--env", env] : []),
+      ...extraArgs,
     ],
     {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },

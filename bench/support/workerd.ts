@@ -100,6 +100,7 @@ function workerdConfig(
     compatibilityDate: string;
     compatibilityFlags?: string[];
     vars: Record<string, string>;
+    v8Flags?: string[];
   },
   port: number,
 ): string {
@@ -122,6 +123,7 @@ const config :Workerd.Config = (
     (name = "cache", worker = .noopCache),
   ],
   sockets = [(name = "http", address = "${LOCAL_HOST}:${port}", http = (), service = "main")],
+  v8Flags = ${JSON.stringify(options.v8Flags ?? [])},
 );
 const worker :Workerd.Worker = (
   modules = [(name = ${JSON.stringify(basename(options.mainModule))}, esModule = embed ${JSON.stringify(basename(options.mainModule))})],
@@ -156,6 +158,13 @@ export async function startPlainWorkerd(options: {
    * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
    */
   wrapper?: { command: string[]; startTimeoutMs: number };
+  /**
+   * V8 flags for the process (workerd's config field `v8Flags`, workerd.capnp: "use at your own
+   * risk"), e.g. `--trace-opt` to see what V8 compiles (bench/v8/tier-up.ts).
+   */
+  v8Flags?: string[];
+  /** Called with everything workerd prints (stdout and stderr), besides the kept tail. */
+  onOutput?: (chunk: string) => void;
 }): Promise<PlainWorkerd> {
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
   const port = await reservePort();
@@ -169,7 +178,11 @@ export async function startPlainWorkerd(options: {
   const child: ChildProcess = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
   // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
   let tail = "";
-  const keep = (chunk: Buffer) => void (tail = (tail + chunk.toString()).slice(-4000));
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-4000);
+    options.onOutput?.(text);
+  };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const stop = async () => {
@@ -194,7 +207,12 @@ export async function startPlainWorkerd(options: {
 /** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
 export function startConfigInWorkerd(
   config: string,
-  options: { vars: Record<string, string>; readyPath: string; wrapper?: { command: string[]; startTimeoutMs: number } },
+  options: {
+    vars: Record<string, string>;
+    readyPath: string;
+    wrapper?: { command: string[]; startTimeoutMs: number };
+    v8Flags?: string[];
+  },
 ): Promise<PlainWorkerd> {
   return startPlainWorkerd({
     mainModule: deployBundle(config).main,
@@ -203,5 +221,6 @@ export function startConfigInWorkerd(
     vars: options.vars,
     readyPath: options.readyPath,
     wrapper: options.wrapper,
+    v8Flags: options.v8Flags,
   });
 }

@@ -75,6 +75,9 @@ describe("parse_qs", () => {
   it("reads the raw query string as CloudFront hands it to Lambda@Edge", () => {
     expect(rawQuery("https://x.test/api/media/status?job_id=a+b%2B#frag")).toBe("job_id=a+b%2B");
     expect(rawQuery("https://x.test/api/media/status")).toBe("");
+    // No fragment: the query runs to the end of the URL (the status poll's case).
+    expect(rawQuery("https://x.test/api/media/status?job_id=a")).toBe("job_id=a");
+    expect(rawQuery("https://x.test/api/media/status?")).toBe("");
   });
 
   it("unquotes without touching strings that have no escapes", () => {

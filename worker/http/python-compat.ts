@@ -68,7 +68,11 @@ export function rawQuery(url: string): string {
   const start = url.indexOf("?");
   if (start === -1) return "";
   const end = url.indexOf("#", start);
-  return url.slice(start + 1, end === -1 ? undefined : end);
+  // url.length, not undefined, for "to the end": V8's Maglev code for slice() expects a small-integer
+  // end, and an undefined one deoptimised this function (and seedKeyParameter, which inlines it) on
+  // its first optimised call, sending both back to the interpreter for ~1,000 more lookups
+  // (`--trace-deopt`: "not a Smi", bench/v8/tier-up.ts, issue 12).
+  return url.slice(start + 1, end === -1 ? url.length : end);
 }
 
 const NON_ASCII = /[\u007f-\uffff]/;
