@@ -13,15 +13,6 @@ export interface Validators {
 /** What a GET/HEAD answers after the preconditions: go on, 304, or 412. */
 export type PreconditionVerdict = "proceed" | "not-modified" | "failed";
 
-/** The conditional request headers the Worker evaluates itself. */
-export const CONDITIONAL_HEADERS = [
-  "if-match",
-  "if-none-match",
-  "if-modified-since",
-  "if-unmodified-since",
-  "if-range",
-] as const;
-
 const ENTITY_TAG = /(W\/)?"[^"]*"/g;
 
 interface EntityTag {
