@@ -157,41 +157,38 @@ describe("signAws signs our S3 requests like the AWS SDK", () => {
   });
 });
 
+/** A DynamoDB GetItem as the Worker sends it (worker/aws/dynamodb.ts). */
+const dynamoDbUrl = `https://dynamodb.${region}.amazonaws.com/`;
+const getItemHeaders = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" };
+const getItemBody = (table: string, keyName: string, key: string) =>
+  JSON.stringify({ TableName: table, Key: { [keyName]: { S: key } } });
+
+/** The SDK signer's Authorization for that GetItem: aws4fetch leaves content-type unsigned, so the SDK signs the same set. */
+const smithyGetItemAuthorization = (body: string, sessionToken?: string) =>
+  smithyAuthorization(
+    "dynamodb",
+    dynamoDbUrl,
+    "POST",
+    { "x-amz-date": datetime, "x-amz-target": getItemHeaders["x-amz-target"] },
+    body,
+    sessionToken,
+  );
+
 describe("signAws signs our DynamoDB requests like the AWS SDK", () => {
   it.each(["Big Buck Bunny.mp4", "a b+c%2B(ü).mp4", "動画.mp4"])("GetItem for %j", async (key) => {
-    const url = `https://dynamodb.${region}.amazonaws.com/`;
-    const body = JSON.stringify({ TableName: "MediaConvertInputFileToJobId", Key: { InputFile: { S: key } } });
-    const headers = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" };
-    const { authorization } = await workerAuthorization("dynamodb", url, "POST", headers, body);
-    // aws4fetch leaves content-type unsigned; sign the same header set with the SDK signer.
-    const expected = await smithyAuthorization(
-      "dynamodb",
-      url,
-      "POST",
-      { "x-amz-date": datetime, "x-amz-target": headers["x-amz-target"] },
-      body,
-    );
-    expect(authorization).toBe(expected);
+    const body = getItemBody("MediaConvertInputFileToJobId", "InputFile", key);
+    const { authorization } = await workerAuthorization("dynamodb", dynamoDbUrl, "POST", getItemHeaders, body);
+    expect(authorization).toBe(await smithyGetItemAuthorization(body));
   });
 });
 
 describe("signAws with temporary credentials (AWS_SESSION_TOKEN)", () => {
   it("sends and signs X-Amz-Security-Token like the AWS SDK", async () => {
     const sessionToken = "IQoJb3JpZ2luX2VjEXAMPLE//token+with/slashes==";
-    const url = `https://dynamodb.${region}.amazonaws.com/`;
-    const body = JSON.stringify({ TableName: "MediaConvertJobIdToStatus", Key: { JobId: { S: "1" } } });
-    const headers = { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.GetItem" };
-    const signed = await workerAuthorization("dynamodb", url, "POST", headers, body, sessionToken);
+    const body = getItemBody("MediaConvertJobIdToStatus", "JobId", "1");
+    const signed = await workerAuthorization("dynamodb", dynamoDbUrl, "POST", getItemHeaders, body, sessionToken);
     expect(signed.headers.get("x-amz-security-token")).toBe(sessionToken);
     expect(signed.authorization).toContain("x-amz-security-token");
-    const expected = await smithyAuthorization(
-      "dynamodb",
-      url,
-      "POST",
-      { "x-amz-date": datetime, "x-amz-target": headers["x-amz-target"] },
-      body,
-      sessionToken,
-    );
-    expect(signed.authorization).toBe(expected);
+    expect(signed.authorization).toBe(await smithyGetItemAuthorization(body, sessionToken));
   });
 });

@@ -146,11 +146,12 @@ export function serializeRecordingIndex(
   const capacity = indexBlockLines(options.segmentSeconds) - 1;
   const padding = `${" ".repeat(INDEX_LINE_BYTES - 1)}\n`;
   const firstHour = indexObjectHours(span).from;
-  const byBlock: string[][] = Array.from({ length: blocksPerObject() }, () => []);
+  const blocks = blocksPerObject();
+  const byBlock: string[][] = Array.from({ length: blocks }, () => []);
   for (const name of names) {
     const start = parseSegmentName(name);
     const block = start === undefined ? -1 : Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
-    if (block < 0 || block >= blocksPerObject()) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
+    if (block < 0 || block >= blocks) throw new Error(`not a segment of this span: ${JSON.stringify(name)}`);
     byBlock[block]!.push(name);
   }
   const parts: string[] = [];
@@ -272,11 +273,12 @@ export function decodeRecordingIndex(
   segmentSeconds: number,
 ): { coveredUntil: number; names: string[] } | undefined {
   const size = indexBlockBytes(segmentSeconds);
-  if (text.length !== blocksPerObject() * size) return undefined;
+  const blocks = blocksPerObject();
+  if (text.length !== blocks * size) return undefined;
   let coveredUntil: number | undefined;
   const names: string[] = [];
   const lines = indexBlockLines(segmentSeconds);
-  for (let block = 0; block < blocksPerObject(); block++) {
+  for (let block = 0; block < blocks; block++) {
     const hour = blockHour(span, block);
     const settled = readIndexBlock({ text, prefix: "" }, block * lines, hour, lines);
     if (settled === undefined && coveredUntil === undefined) coveredUntil = hour;

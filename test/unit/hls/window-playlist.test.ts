@@ -109,33 +109,27 @@ describe("serializeWindowPlaylist", () => {
     );
   });
 
+  /** 80 segments 30 s apart from T0 (40 minutes, one hour's run), each changed by `edit`. */
+  const regularRun = (edit: (segment: WindowSegment, index: number) => WindowSegment) =>
+    Array.from({ length: 80 }, (_, i) =>
+      edit({ key: PREFIX + formatSegmentName(T0 + i * 30), start: T0 + i * 30, duration: 30, discontinuity: false }, i),
+    );
+  const RUN_WINDOW = { start: T0, end: T0 + 2400, settled: true };
+  const RUN_URIS = { base: "https://e/", nameOffset: PREFIX.length, suffix: "" };
+
   it("ends a run at a discontinuity it is given, even between segments a step apart", () => {
     // placeSegments marks no gap between segments a step apart; the writer still follows its input.
-    const placed = Array.from({ length: 80 }, (_, i) => ({
-      key: PREFIX + formatSegmentName(T0 + i * 30),
-      start: T0 + i * 30,
-      duration: 30,
-      discontinuity: i === 50,
-    }));
-    const window = { start: T0, end: T0 + 2400, settled: true };
-    const uris = { base: "https://e/", nameOffset: PREFIX.length, suffix: "" };
-    const body = serializeWindowPlaylist(placed, window, SEG, uris);
-    expect(body).toBe(general(placed, window, uris));
+    const placed = regularRun((segment, i) => ({ ...segment, discontinuity: i === 50 }));
+    const body = serializeWindowPlaylist(placed, RUN_WINDOW, SEG, RUN_URIS);
+    expect(body).toBe(general(placed, RUN_WINDOW, RUN_URIS));
     expect(body).toContain("#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2024-01-02T00:25:00.000Z\n");
   });
 
   it("writes a key of another length as it is, inside what would otherwise be a run", () => {
     // Not a name any reader makes (they parse the start from the name); the writer still writes the key.
-    const placed = Array.from({ length: 80 }, (_, i) => ({
-      key: PREFIX + formatSegmentName(T0 + i * 30) + (i === 50 ? "x" : ""),
-      start: T0 + i * 30,
-      duration: 30,
-      discontinuity: false,
-    }));
-    const window = { start: T0, end: T0 + 2400, settled: true };
-    const uris = { base: "https://e/", nameOffset: PREFIX.length, suffix: "" };
-    const body = serializeWindowPlaylist(placed, window, SEG, uris);
-    expect(body).toBe(general(placed, window, uris));
+    const placed = regularRun((segment, i) => ({ ...segment, key: segment.key + (i === 50 ? "x" : "") }));
+    const body = serializeWindowPlaylist(placed, RUN_WINDOW, SEG, RUN_URIS);
+    expect(body).toBe(general(placed, RUN_WINDOW, RUN_URIS));
     expect(body).toContain("https://e/20240102T002500Z.tsx\n");
   });
 
