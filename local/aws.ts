@@ -152,6 +152,25 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
 }
 
 /**
+ * Real S3 for a local tool's `--aws` (`npm run record`, `npm run reindex`): the SDK's default chain,
+ * as the AWS CLI finds credentials and region (AWS_PROFILE / AWS_ACCESS_KEY_ID..., SSO, instance
+ * roles; AWS_REGION or the profile's region). Checked at once, so that a missing region or missing
+ * credentials are a usage error before any work, not a failure after it; the client is destroyed then.
+ */
+export async function awsS3ClientForCli(): Promise<S3Client> {
+  const client = new S3Client({});
+  try {
+    await client.config.region();
+    await client.config.credentials();
+  } catch (error) {
+    client.destroy();
+    const what = /region/i.test((error as Error).message) ? "region (set AWS_REGION)" : "credentials";
+    throw new Error(`No AWS ${what} for --aws: ${(error as Error).message}`, { cause: error });
+  }
+  return client;
+}
+
+/**
  * An S3 client for s3rver: path-style, and no default checksums (else aws-chunked bodies are
  * stored). `overrides` for the rest (e.g. `maxAttempts: 1` where the caller retries itself).
  */

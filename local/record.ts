@@ -7,8 +7,8 @@
 import { statfsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { S3Client } from "@aws-sdk/client-s3";
-import { localS3Client } from "./aws.ts";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { awsS3ClientForCli, localS3Client } from "./aws.ts";
 import { localDataDir, localEndpoints, localPorts } from "./defaults.ts";
 import { backfill } from "./recorder/backfill.ts";
 import { describeError, formatEvent, type RecorderEvent } from "./recorder/events.ts";
@@ -34,11 +34,8 @@ const USAGE = `Usage: npm run record -- <input> --stream <name> [options]
 Settings: RECORDINGS_BUCKET (media-recordings), RECORDINGS_PREFIX (movie), RECORDING_SEGMENT_SECONDS (30);
 the local S3 server at S3_ENDPOINT or S3_PORT (npm start's).`;
 
-function s3Target(options: RecorderOptions): { client: S3Client; description: string } {
-  if (options.aws) {
-    // The SDK's default chain: AWS_PROFILE / AWS_ACCESS_KEY_ID..., SSO, instance roles; AWS_REGION.
-    return { client: new S3Client({}), description: "AWS S3" };
-  }
+async function s3Target(options: RecorderOptions): Promise<{ client: S3Client; description: string }> {
+  if (options.aws) return { client: await awsS3ClientForCli(), description: "AWS S3" };
   const endpoint = process.env.S3_ENDPOINT ?? localEndpoints(localPorts(process.env)).s3;
   return { client: localS3Client(endpoint), description: `the local S3 server at ${endpoint}` };
 }
@@ -104,20 +101,15 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const { client, description } = s3Target(options);
-  if (options.aws) {
-    // Fail now, not after a segment's worth of recording, when the SDK finds no region or credentials.
-    try {
-      await client.config.region();
-      await client.config.credentials();
-    } catch (error) {
-      console.error(
-        `No AWS ${/region/i.test((error as Error).message) ? "region (set AWS_REGION)" : "credentials"} for --aws: ${(error as Error).message}`,
-      );
-      client.destroy();
-      return 2;
-    }
+  let target: { client: S3Client; description: string };
+  try {
+    // With --aws, fails now, not after a segment's worth of recording, when the SDK finds no region or credentials.
+    target = await s3Target(options);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
   }
+  const { client, description } = target;
   const where = `s3://${options.bucket}/${streamKeyPrefix(options.prefix, options.stream)}`;
   try {
     if (options.backfillSeconds !== undefined) {

@@ -21,11 +21,10 @@ import {
   type ArchiveStream,
   type SpanOutcome,
 } from "../aws-lambdas/recording-index/reindex.ts";
-import { createS3Client } from "../aws-lambdas/shared/clients.ts";
-import { awsEndpoints, ConfigError, type Env } from "../aws-lambdas/shared/config.ts";
+import { ConfigError, type Env } from "../aws-lambdas/shared/config.ts";
 import { type SettingName, SETTINGS } from "../model/settings.ts";
 import { folderPrefix, settingsReader } from "../model/settings-reader.ts";
-import { localS3Client } from "./aws.ts";
+import { awsS3ClientForCli, localS3Client } from "./aws.ts";
 import { localStack } from "./defaults.ts";
 import {
   DEFAULT_CONCURRENCY,
@@ -80,20 +79,9 @@ function readSettings(env: Env): ReindexSettings {
   return { bucket, config: readRecordingIndexConfig(env) };
 }
 
-/** The S3 client: the local stack's server (its fixed credentials), or with `--aws` the Lambdas' client. */
+/** The S3 client: the local stack's server (its fixed credentials), or with `--aws` real S3 as `npm run record` finds it. */
 async function s3Client(env: Env, aws: boolean): Promise<S3Client> {
-  if (!aws) return localS3Client(localStack(env as NodeJS.ProcessEnv).endpoints.s3);
-  const client = createS3Client(awsEndpoints(env));
-  // Fail now, with a usage error, when the SDK finds no region or credentials.
-  try {
-    await client.config.region();
-    await client.config.credentials();
-  } catch (error) {
-    client.destroy();
-    const what = /region/i.test((error as Error).message) ? "region (set AWS_REGION)" : "credentials";
-    throw new Error(`No AWS ${what} for --aws: ${(error as Error).message}`, { cause: error });
-  }
-  return client;
+  return aws ? awsS3ClientForCli() : localS3Client(localStack(env as NodeJS.ProcessEnv).endpoints.s3);
 }
 
 /** The streams to rebuild: the named ones (with their first segment when no --from), else every one found. */
