@@ -16,10 +16,10 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
+  indexCoveredUntil,
   indexObjectHours,
   recordingIndexKey,
   serializeRecordingIndex,
-  settledHour,
   spansHolding,
 } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
@@ -127,9 +127,7 @@ export async function rebuildIndexObject(
     const eTag = await currentETag(s3, target.bucket, key);
     const names = await listDay(s3, target);
     if (options.skipEmpty && eTag === undefined && names.length === 0) return { segments: 0, written: false };
-    const settled = settledHour(nowSeconds, config.segmentSeconds);
-    const hours = indexObjectHours(target.day);
-    const coveredUntil = Math.min(hours.to, Math.max(hours.from, settled));
+    const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
     try {
       await s3.send(
         new PutObjectCommand({

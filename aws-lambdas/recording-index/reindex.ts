@@ -14,6 +14,7 @@ import {
   blockHour,
   indexBlockLines,
   indexByteRange,
+  indexCoveredUntil,
   indexObjectHours,
   INDEX_BLOCK_SECONDS,
   INDEX_FOLDER,
@@ -21,7 +22,6 @@ import {
   keyIndexText,
   readIndexBlock,
   recordingIndexKey,
-  settledHour,
   spansBetween,
 } from "../../worker/hls/recording-index.ts";
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
@@ -153,10 +153,8 @@ export async function isIndexCurrent(
   nowSeconds: number,
 ): Promise<boolean> {
   const hours = indexObjectHours(target.day);
-  const settledBlocks = Math.floor(
-    (Math.min(hours.to, Math.max(hours.from, settledHour(nowSeconds, config.segmentSeconds))) - hours.from) /
-      INDEX_BLOCK_SECONDS,
-  );
+  const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
+  const settledBlocks = Math.floor((coveredUntil - hours.from) / INDEX_BLOCK_SECONDS);
   const block = Math.max(0, settledBlocks - 1);
   let text: string;
   try {

@@ -25,7 +25,9 @@
  */
 import { formatSegmentName, parseSegmentName, type ArchivedSegment } from "./recordings.ts";
 
-export { settledHour } from "./recordings.ts";
+import { settledHour } from "./recordings.ts";
+
+export { settledHour };
 
 /** Bytes per line: 19 characters + "\n". */
 export const INDEX_LINE_BYTES = 20;
@@ -74,6 +76,15 @@ export function spanStart(epochSeconds: number): number {
 /** The hours the span's index object holds, [from, to): its own and one carried on each side. */
 export function indexObjectHours(span: number): { from: number; to: number } {
   return { from: span - CARRIED_SECONDS, to: span + INDEX_SPAN_SECONDS + CARRIED_SECONDS };
+}
+
+/**
+ * Until when a span's index object written at `nowSeconds` is trusted (its `coveredUntil`): the
+ * hours settled by then, within the object's hours. The indexer writes it, `--only-stale` checks it.
+ */
+export function indexCoveredUntil(span: number, nowSeconds: number, segmentSeconds: number): number {
+  const hours = indexObjectHours(span);
+  return Math.min(hours.to, Math.max(hours.from, settledHour(nowSeconds, segmentSeconds)));
 }
 
 /**
