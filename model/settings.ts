@@ -300,10 +300,9 @@ export function isSecretWorkerSetting(key: string): boolean {
 
 /** True when `key` is a secret setting a Lambda may read; the Lambdas' reader asks only this. */
 export function isSecretLambdaSetting(key: string): boolean {
-  const spec = Object.hasOwn(LAMBDA_SETTINGS, key)
-    ? (LAMBDA_SETTINGS as Record<string, SettingSpec>)[key]
-    : (WORKER_SETTINGS as Record<string, SettingSpec>)[key];
-  return (Object.hasOwn(LAMBDA_SETTINGS, key) || Object.hasOwn(WORKER_SETTINGS, key)) && spec!.secret === true;
+  return Object.hasOwn(LAMBDA_SETTINGS, key)
+    ? (LAMBDA_SETTINGS as Record<string, SettingSpec>)[key]!.secret === true
+    : isSecretWorkerSetting(key);
 }
 
 type LambdaPartSpecs = typeof WORKER_SETTINGS & typeof LAMBDA_SETTINGS;
