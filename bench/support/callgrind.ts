@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { WorkerdWrapper } from "./workerd.ts";
 
 /** Instructions counted since the last zeroing: the isolate's thread and the whole process. */
 export interface Instructions {
@@ -22,7 +23,7 @@ export interface Instructions {
 
 export interface CallgrindSession {
   /** For startPlainWorkerd's `wrapper`: workerd under callgrind starts ~50x slower. */
-  wrapper: { command: string[]; startTimeoutMs: number };
+  wrapper: WorkerdWrapper;
   /** Zeroes the process's counters. */
   zero(pid: number): void;
   /** Dumps the counters and reads them once every thread's dump is complete. */

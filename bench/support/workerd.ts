@@ -91,17 +91,42 @@ function workerdBinary(): string {
 }
 
 /**
+ * A command that runs workerd (e.g. `["valgrind", "--tool=callgrind"]` to count instructions,
+ * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
+ */
+export interface WorkerdWrapper {
+  command: string[];
+  startTimeoutMs: number;
+}
+
+/** How startPlainWorkerd serves a bundle. */
+export interface WorkerdOptions {
+  /** The bundle's main module (from `wrangler deploy --dry-run --outdir`). */
+  mainModule: string;
+  compatibilityDate: string;
+  /** e.g. nodejs_compat for a bundle that imports Node built-ins. */
+  compatibilityFlags?: string[];
+  vars: Record<string, string>;
+  readyPath: string;
+  /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
+  extraArgs?: string[];
+  /** workerd run under another command (WorkerdWrapper). */
+  wrapper?: WorkerdWrapper;
+  /**
+   * V8 flags for the process (workerd's config field `v8Flags`, workerd.capnp: "use at your own
+   * risk"), e.g. `--trace-opt` to see what V8 compiles (bench/v8/tier-up.ts).
+   */
+  v8Flags?: string[];
+  /** Called with everything workerd prints (stdout and stderr), besides the kept tail. */
+  onOutput?: (chunk: string) => void;
+}
+
+/**
  * The capnp config of plain workerd serving `mainModule` on `port`, with the Worker's text bindings.
  * https://github.com/cloudflare/workerd/blob/main/src/workerd/server/workerd.capnp
  */
 function workerdConfig(
-  options: {
-    mainModule: string;
-    compatibilityDate: string;
-    compatibilityFlags?: string[];
-    vars: Record<string, string>;
-    v8Flags?: string[];
-  },
+  options: Pick<WorkerdOptions, "mainModule" | "compatibilityDate" | "compatibilityFlags" | "vars" | "v8Flags">,
   port: number,
 ): string {
   const bindings = Object.entries(options.vars)
@@ -143,29 +168,7 @@ const noopCache :Workerd.Worker = (
 }
 
 /** Starts workerd serving one ES-module bundle with text bindings, and waits until it answers. */
-export async function startPlainWorkerd(options: {
-  /** The bundle's main module (from `wrangler deploy --dry-run --outdir`). */
-  mainModule: string;
-  compatibilityDate: string;
-  /** e.g. nodejs_compat for a bundle that imports Node built-ins. */
-  compatibilityFlags?: string[];
-  vars: Record<string, string>;
-  readyPath: string;
-  /** Extra workerd arguments (e.g. `--inspector-addr=127.0.0.1:9229` to profile with DevTools). */
-  extraArgs?: string[];
-  /**
-   * A command that runs workerd (e.g. `["valgrind", "--tool=callgrind"]` to count instructions,
-   * bench/support/callgrind.ts); workerd then starts far slower, hence its own start timeout.
-   */
-  wrapper?: { command: string[]; startTimeoutMs: number };
-  /**
-   * V8 flags for the process (workerd's config field `v8Flags`, workerd.capnp: "use at your own
-   * risk"), e.g. `--trace-opt` to see what V8 compiles (bench/v8/tier-up.ts).
-   */
-  v8Flags?: string[];
-  /** Called with everything workerd prints (stdout and stderr), besides the kept tail. */
-  onOutput?: (chunk: string) => void;
-}): Promise<PlainWorkerd> {
+export async function startPlainWorkerd(options: WorkerdOptions): Promise<PlainWorkerd> {
   const scratch = mkdtempSync(join(tmpdir(), "media-edge-workerd-"));
   const port = await reservePort();
   const config = workerdConfig(options, port);
@@ -207,20 +210,12 @@ export async function startPlainWorkerd(options: {
 /** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
 export function startConfigInWorkerd(
   config: string,
-  options: {
-    vars: Record<string, string>;
-    readyPath: string;
-    wrapper?: { command: string[]; startTimeoutMs: number };
-    v8Flags?: string[];
-  },
+  options: Omit<WorkerdOptions, "mainModule" | "compatibilityDate" | "compatibilityFlags">,
 ): Promise<PlainWorkerd> {
   return startPlainWorkerd({
+    ...options,
     mainModule: deployBundle(config).main,
     compatibilityDate: compatibilityDateOf(config),
     compatibilityFlags: compatibilityFlagsOf(config),
-    vars: options.vars,
-    readyPath: options.readyPath,
-    wrapper: options.wrapper,
-    v8Flags: options.v8Flags,
   });
 }
