@@ -18,13 +18,11 @@
  */
 import { DEFAULT_TABLES } from "../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../local/aws.ts";
-import { localWorkerDefaults, localEndpoints } from "../local/defaults.ts";
-import { LOCAL_CREDENTIALS } from "../local/constants.ts";
 import { WORKER_BUNDLE_BUDGET_GZIP_BYTES, bundleSize } from "./support/bundle.ts";
 import { runLoad, type LoadResult } from "./support/load.ts";
-import { seedJobs } from "./support/jobs.ts";
+import { BENCH_ORIGIN, seedJobs, statusBenchVars } from "./support/jobs.ts";
 import { median, processCpuMs } from "./support/measure.ts";
-import { deployBundle, startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
+import { deployBundle, startConfigInWorkerd, type PlainWorkerd } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
 
 const BATCHES = 8;
@@ -83,30 +81,17 @@ async function runBatch(measure: Measure): Promise<void> {
 
 /** The product Worker and the three anchors, each in its own plain workerd. */
 async function startServers(dynamodbEndpoint: string, started: PlainWorkerd[]): Promise<Servers> {
-  const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodbEndpoint };
-  const anchorVars = {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    TABLE: DEFAULT_TABLES.jobIdToStatus,
-  };
+  const vars = statusBenchVars(dynamodbEndpoint);
   const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
     const server = await startConfigInWorkerd(config, { vars, readyPath });
     started.push(server);
     return server;
   };
-  const mainVars = {
-    ...wranglerVars("wrangler.toml"),
-    ...localWorkerDefaults(endpoints),
-    ALLOWED_ORIGINS: "http://localhost:3000",
-    CACHE_TTL_SECONDS: "300",
-  };
   return {
-    main: await start("wrangler.toml", mainVars, "/api/media/status"),
+    main: await start("wrangler.toml", vars.main, "/api/media/status"),
     bare: await start("bench/anchors/bare.toml", {}, "/bare"),
-    aws4fetch: await start("bench/anchors/aws4fetch-getitem.toml", anchorVars, "/getitem?job_id=x"),
-    sdk: await start("bench/anchors/sdk-getitem.toml", anchorVars, "/getitem?job_id=x"),
+    aws4fetch: await start("bench/anchors/aws4fetch-getitem.toml", vars.anchor, "/getitem?job_id=x"),
+    sdk: await start("bench/anchors/sdk-getitem.toml", vars.anchor, "/getitem?job_id=x"),
   };
 }
 
@@ -137,7 +122,7 @@ async function measureCpu(servers: Servers, ids: string[], nextMissId: () => str
     bareLogged: measure(bare, () => `${bare.url}/bare-logged`),
     bare: measure(bare, () => `${bare.url}/bare`),
     hit: measure(main, () => `${main.url}/api/media/status?job_id=${ids[0]}`, {
-      headers: { origin: "http://localhost:3000" },
+      headers: { origin: BENCH_ORIGIN },
     }),
     aws4fetch: measure(aws4fetch, () => `${aws4fetch.url}/getitem?job_id=${ids[1]}`, small),
     miss: measure(main, () => `${main.url}/api/media/status?job_id=${nextMissId()}`, small),
@@ -203,7 +188,7 @@ async function pairedHitLoad(servers: Servers, hitId: string, connections: numbe
     runLoad({
       ...common,
       url: () => `${servers.main.url}/api/media/status?job_id=${hitId}`,
-      headers: { origin: "http://localhost:3000" },
+      headers: { origin: BENCH_ORIGIN },
       pid: servers.main.pid,
     });
   const bareRounds: LoadResult[] = [];

@@ -19,18 +19,15 @@
  */
 import { DEFAULT_TABLES } from "../../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../../local/aws.ts";
-import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
-import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
 import { callgrindSession } from "../support/callgrind.ts";
-import { seedJobs } from "../support/jobs.ts";
+import { BENCH_ORIGIN, seedJobs, statusBenchVars } from "../support/jobs.ts";
 import { median } from "../support/measure.ts";
-import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "../support/workerd.ts";
+import { startConfigInWorkerd, type PlainWorkerd } from "../support/workerd.ts";
 
 const REQUESTS = Number(process.env.CALLGRIND_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.CALLGRIND_ROUNDS ?? 3);
 const WARMUP = Number(process.env.CALLGRIND_WARMUP ?? 5000);
 const V8_FLAGS = (process.env.CALLGRIND_V8_FLAGS ?? "").split(" ").filter(Boolean);
-const ORIGIN = "http://localhost:3000";
 
 const callgrind = callgrindSession();
 
@@ -94,29 +91,15 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
-    const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodb.endpoint };
-    const anchorVars = {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      TABLE: DEFAULT_TABLES.jobIdToStatus,
-    };
-    const mainVars = {
-      ...wranglerVars("wrangler.toml"),
-      ...localWorkerDefaults(endpoints),
-      ALLOWED_ORIGINS: ORIGIN,
-      CACHE_TTL_SECONDS: "300",
-      // Under valgrind a GetItem can take longer than the 3-s default deadline (a 504 stops the count).
-      UPSTREAM_DEADLINE_MS: "30000",
-    };
+    // Under valgrind a GetItem can take longer than the 3-s default deadline (a 504 stops the count).
+    const vars = statusBenchVars(dynamodb.endpoint, { UPSTREAM_DEADLINE_MS: "30000" });
     const needsMain = wanted.includes("hit") || wanted.includes("miss");
-    const main = needsMain ? await start("wrangler.toml", mainVars, "/api/media/status") : undefined;
+    const main = needsMain ? await start("wrangler.toml", vars.main, "/api/media/status") : undefined;
     const targets: Record<string, () => Promise<Target>> = {
       hit: async () => ({
         server: main!,
         url: () => `${main!.url}/api/media/status?job_id=${ids[0]}`,
-        headers: { origin: ORIGIN },
+        headers: { origin: BENCH_ORIGIN },
       }),
       miss: async () => ({
         server: main!,
@@ -129,7 +112,7 @@ async function main(): Promise<void> {
         return { server: bare, url: () => `${bare.url}/bare`, headers: {} };
       },
       aws4fetch: async () => {
-        const anchor = await start("bench/anchors/aws4fetch-getitem.toml", anchorVars, "/getitem?job_id=x");
+        const anchor = await start("bench/anchors/aws4fetch-getitem.toml", vars.anchor, "/getitem?job_id=x");
         return { server: anchor, url: () => `${anchor.url}/getitem?job_id=${ids[1]}`, headers: {} };
       },
     };

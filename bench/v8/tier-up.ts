@@ -18,59 +18,37 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_TABLES } from "../../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../../local/aws.ts";
-import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
-import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
 import { buildDeployBundle } from "../support/bundle.ts";
-import { seedJobs } from "../support/jobs.ts";
+import { BENCH_ORIGIN, seedJobs, statusBenchVars } from "../support/jobs.ts";
 import { summariseTierUp, tierUpEvent, type TaggedEvent, type TierUpSummary } from "../support/v8-trace.ts";
-import {
-  compatibilityDateOf,
-  compatibilityFlagsOf,
-  startPlainWorkerd,
-  wranglerVars,
-  type PlainWorkerd,
-} from "../support/workerd.ts";
+import { compatibilityDateOf, compatibilityFlagsOf, startPlainWorkerd, type PlainWorkerd } from "../support/workerd.ts";
 
 const REQUESTS = Number(process.env.TIERUP_REQUESTS ?? 8000);
 const BUCKET = Number(process.env.TIERUP_BUCKET ?? 500);
 const EXTRA_FLAGS = (process.env.TIERUP_V8_FLAGS ?? "").split(" ").filter(Boolean);
 /** A job installed more than this many requests after it was queued is listed as late. */
 const LATE_AFTER_REQUESTS = 100;
-const ORIGIN = "http://localhost:3000";
 
 type Mode = "miss" | "hit" | "anchor";
 
 /** The mode's wrangler config, vars and request URL (as in bench/callgrind/status.ts). */
 function targetOf(mode: Mode, dynamodbEndpoint: string, ids: string[]) {
+  const vars = statusBenchVars(dynamodbEndpoint);
   if (mode === "anchor") {
-    const vars = {
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      TABLE: DEFAULT_TABLES.jobIdToStatus,
-    };
     return {
       config: "bench/anchors/aws4fetch-getitem.toml",
-      vars,
+      vars: vars.anchor,
       readyPath: "/getitem?job_id=x",
       path: () => `/getitem?job_id=${ids[0]}`,
       headers: {},
     };
   }
-  const endpoints = { ...localEndpoints({ dynamodb: 1, s3: 1, worker: 1 }), dynamodb: dynamodbEndpoint };
-  const vars = {
-    ...wranglerVars("wrangler.toml"),
-    ...localWorkerDefaults(endpoints),
-    ALLOWED_ORIGINS: ORIGIN,
-    CACHE_TTL_SECONDS: "300",
-  };
   let next = 1;
   // As in bench/worker.ts: the miss without an Origin (a new job each time), the hit from an allowed one.
   const path =
     mode === "hit" ? () => `/api/media/status?job_id=${ids[0]}` : () => `/api/media/status?job_id=${ids[next++]}`;
-  const headers: Record<string, string> = mode === "hit" ? { origin: ORIGIN } : {};
-  return { config: "wrangler.toml", vars, readyPath: "/api/media/status", path, headers };
+  const headers: Record<string, string> = mode === "hit" ? { origin: BENCH_ORIGIN } : {};
+  return { config: "wrangler.toml", vars: vars.main, readyPath: "/api/media/status", path, headers };
 }
 
 /** Prints the summary: counts, buckets, deoptimisations, late and never-installed jobs. */
