@@ -87,8 +87,14 @@ describe("the createRequire banner, only in files that refer to require", () => 
   });
 });
 
-/** The modules of node_modules (`<package>/<path>`) that put code in a function's files, and the files. */
-async function bundledModules(name: string): Promise<{ modules: string[]; files: string[] }> {
+/** What a function bundles: the modules (`<package>/<path>`) that put code in its files, the files, and their code. */
+interface Bundled {
+  modules: string[];
+  files: string[];
+  code: string;
+}
+
+async function bundledModules(name: string): Promise<Bundled> {
   const result = await build(buildOptions(name, join(outDir, `${name}-modules`)));
   const outputs = Object.entries(result.metafile.outputs);
   const modules = outputs.flatMap(([, output]) =>
@@ -96,12 +102,13 @@ async function bundledModules(name: string): Promise<{ modules: string[]; files:
       .filter(([, input]) => input.bytesInOutput > 0)
       .map(([path]) => path.replace(/^.*node_modules\//, "")),
   );
-  return { modules, files: outputs.map(([file]) => file) };
+  const files = outputs.map(([file]) => file);
+  return { modules, files, code: files.map((file) => readFileSync(resolve(file), "utf8")).join("\n") };
 }
 
 describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
   // recording-index: S3 only; job-state: S3, DynamoDB and SQS.
-  const built = new Map<string, { modules: string[]; files: string[] }>();
+  const built = new Map<string, Bundled>();
   beforeAll(async () => {
     for (const name of ["recording-index", "job-state"]) built.set(name, await bundledModules(name));
   }, 60_000);
@@ -121,60 +128,50 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
     }
   });
 
-  it("nativeHashes: none of the pure-JavaScript SHA-256, SHA-1, MD5 and CRC32, only their stand-in", () => {
-    for (const [name, { modules }] of built) {
-      expect(
-        modules.filter((module) => /[\\/](Sha256Js|Sha1Js|Md5Js|Crc32Js)\.js$/.test(module)),
-        name,
-      ).toEqual([]);
-      expect(modules, name).toContain("aws-lambdas/shared/no-js-hashes.ts");
-    }
-  });
-
-  it("nodeStreams: neither web-stream twin of sdkStreamMixin or createChecksumStream, only their stand-in", () => {
-    for (const [name, { modules }] of built) {
-      const twins = modules.filter((module) =>
-        /[\\/](sdk-stream-mixin|createChecksumStream)\.browser\.js$/.test(module),
-      );
-      expect(twins, name).toEqual([]);
-      expect(modules, name).toContain("aws-lambdas/shared/no-web-streams.ts");
-    }
-  });
-
   it("partitionsWithoutDescriptions: the partition data without the regions' descriptions", () => {
-    for (const [name, { files }] of built) {
-      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+    for (const [name, { code }] of built) {
       expect(code, name).toContain('"af-south-1":{}');
       expect(code, name).not.toContain("Africa (Cape Town)");
     }
   });
 
-  it("imdsFreeRegion: no instance-metadata region lookup, only its stand-in", async () => {
-    for (const [name, { modules }] of built) {
-      expect(
-        modules.filter((module) => module.endsWith("/getInstanceMetadataRegion.js")),
-        name,
-      ).toEqual([]);
-      expect(modules, name).toContain("aws-lambdas/shared/no-imds-region.ts");
-    }
-  });
-
   it("the Lambdas' settings: their defaults and secret flags, not the whole registry (who reads what, infra's keys)", () => {
-    for (const [name, { files }] of built) {
-      const code = files.map((file) => readFileSync(resolve(file), "utf8")).join("\n");
+    for (const [name, { code }] of built) {
       expect(code, name).toContain("WEBHOOK_TIMEOUT_MS");
       expect(code, name).not.toContain("analysisRetentionDays");
       expect(code, name).not.toContain("mediaConvertJobTemplate");
     }
   });
 
-  it("requestedCrcs: neither JavaScript CRC32C nor CRC64NVME, only their stand-in", () => {
+  // Each plugin that swaps modules for a stand-in: none of the modules it replaces, and its stand-in.
+  it.each([
+    [
+      "nativeHashes: none of the pure-JavaScript SHA-256, SHA-1, MD5 and CRC32, only their stand-in",
+      /[\\/](Sha256Js|Sha1Js|Md5Js|Crc32Js)\.js$/,
+      "aws-lambdas/shared/no-js-hashes.ts",
+    ],
+    [
+      "nodeStreams: neither web-stream twin of sdkStreamMixin or createChecksumStream, only their stand-in",
+      /[\\/](sdk-stream-mixin|createChecksumStream)\.browser\.js$/,
+      "aws-lambdas/shared/no-web-streams.ts",
+    ],
+    [
+      "imdsFreeRegion: no instance-metadata region lookup, only its stand-in",
+      /\/getInstanceMetadataRegion\.js$/,
+      "aws-lambdas/shared/no-imds-region.ts",
+    ],
+    [
+      "requestedCrcs: neither JavaScript CRC32C nor CRC64NVME, only their stand-in",
+      /[\\/](Crc32cJs|Crc64NvmeJs)\.js$/,
+      "aws-lambdas/shared/no-js-crcs.ts",
+    ],
+  ] as const)("%s", (_title, replaced, standIn) => {
     for (const [name, { modules }] of built) {
       expect(
-        modules.filter((module) => /[\\/](Crc32cJs|Crc64NvmeJs)\.js$/.test(module)),
+        modules.filter((module) => replaced.test(module)),
         name,
       ).toEqual([]);
-      expect(modules, name).toContain("aws-lambdas/shared/no-js-crcs.ts");
+      expect(modules, name).toContain(standIn);
     }
   });
 });
