@@ -4,9 +4,11 @@
  * Local and the local S3 server.
  */
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
+import { prunedOperationModule } from "./schema-pruning.ts";
 
 const LAMBDAS_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -122,6 +124,46 @@ export const sdkPackageVersions: Plugin = {
       const { version } = JSON.parse(await readFile(args.path, "utf8")) as { version: string };
       return { contents: JSON.stringify({ version }), loader: "json" };
     });
+  },
+};
+
+/** What the MediaConvert client's CreateJobCommand module imports its operation schema with. */
+const CREATE_JOB_SCHEMA_IMPORT = 'import { CreateJob$ } from "../schemas/schemas_0";';
+
+/** submit-job's CreateJob schema, computed once per process (the samples and the SDK do not change). */
+let prunedCreateJob: Promise<string> | undefined;
+
+async function prunedCreateJobSource(): Promise<string> {
+  const { createJobSamples } = await import("./submit-job/create-job-samples.ts");
+  // The full schema, read where the build runs (the same package version the bundle takes dist-es from).
+  const { CreateJob$ } = createRequire(import.meta.url)("@aws-sdk/client-mediaconvert") as { CreateJob$: unknown };
+  return prunedOperationModule("CreateJob$", CreateJob$, createJobSamples());
+}
+
+/**
+ * MediaConvert's CreateJob schema cut to the members submit-job sends and reads (schema-pruning.ts
+ * says why that leaves every request and every read value as it was; test/lambdas/bundles.test.ts
+ * compares the built function's request with the full SDK's): 20 KiB less gzip. Only
+ * CreateJobCommand's import is swapped; every other schema (CancelJob's, the errors') is the SDK's.
+ * The build fails if the command no longer imports its schema that way.
+ */
+export const prunedCreateJobSchema: Plugin = {
+  name: "pruned-create-job-schema",
+  setup(builder) {
+    const commandFile = /[\\/]client-mediaconvert[\\/]dist-es[\\/]commands[\\/]CreateJobCommand\.js$/;
+    builder.onLoad({ filter: commandFile }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes(CREATE_JOB_SCHEMA_IMPORT))
+        throw new Error(`${args.path} no longer contains ${CREATE_JOB_SCHEMA_IMPORT}`);
+      return { contents: source, loader: "js", resolveDir: dirname(args.path) };
+    });
+    builder.onResolve({ filter: /^\.\.\/schemas\/schemas_0$/ }, (args) =>
+      commandFile.test(args.importer) ? { path: "CreateJob$", namespace: "pruned-schema" } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: "pruned-schema" }, async () => ({
+      contents: await (prunedCreateJob ??= prunedCreateJobSource()),
+      loader: "js",
+    }));
   },
 };
 

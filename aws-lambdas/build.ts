@@ -23,6 +23,7 @@ import {
   noEventStreams,
   nodeStreams,
   partitionsWithoutDescriptions,
+  prunedCreateJobSchema,
   requestedCrcs,
   sdkPackageVersions,
   sideEffectFreePackage,
@@ -83,6 +84,7 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
     plugins: [
       lambdaCredentials,
       treeShakableSchemas,
+      prunedCreateJobSchema,
       sideEffectFreePackage("@aws-sdk/lib-dynamodb"),
       smallLruCache,
       sdkPackageVersions,
