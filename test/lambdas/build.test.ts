@@ -128,6 +128,16 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
     }
   });
 
+  it("prunedCreateJobSchema: submit-job carries CreateJob's schema cut to the members it sends, not MediaConvert's job settings", async () => {
+    const { modules, code } = await bundledModules("submit-job");
+    expect(modules).toContain("pruned-schema:CreateJob$");
+    expect(code).toContain('"staticKeyValue"');
+    expect(code).toContain('"frameCaptureSettings"');
+    // Members no request of ours sets: in the full schema, not in the cut one.
+    expect(code).not.toContain("h264Settings");
+    expect(code).not.toContain("accelerationSettings");
+  }, 60_000);
+
   it("partitionsWithoutDescriptions: the partition data without the regions' descriptions", () => {
     for (const [name, { code }] of built) {
       expect(code, name).toContain('"af-south-1":{}');
