@@ -9,7 +9,8 @@
  * submit-job runs against a MediaConvert stand-in that records each request as it came over the
  * wire: the SDK's JSON serializer walks the bundled schema and silently drops any member the schema
  * lacks, so the built function's CreateJob body is compared byte for byte with the body the full SDK
- * (the source client, in this process) sends for the same request.
+ * (the source client, in this process) sends for the same request, and the rows it writes show it
+ * read the job id, destination and key out of MediaConvert's (rich) answer.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
@@ -137,10 +138,23 @@ function takeRequests(): CapturedRequest[] {
  * settings merged with the job template's (the HLS group's name, segment, encryption and codec
  * settings, its renditions; the inputs' selectors), and many members submit-job never reads (arn,
  * timing, acceleration, messages, output group details, ...).
+ * `earlier`: MediaConvert answers a ClientRequestToken it saw within the last minute with the job it
+ * created then: the same request, made at another time (another output folder) with another key.
  * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-response-examples
+ * https://docs.aws.amazon.com/mediaconvert/latest/apireference/idempotency.html
  */
-function answeredJob(sent: WireCreateJob, id: string): Record<string, unknown> {
-  const { settings, userMetadata } = structuredClone({ settings: sent.settings, userMetadata: sent.userMetadata });
+function answeredJob(
+  sent: WireCreateJob,
+  id: string,
+  earlier?: { outputPath: string; keyHex: string },
+): Record<string, unknown> {
+  let echoed = structuredClone({ settings: sent.settings, userMetadata: sent.userMetadata });
+  if (earlier) {
+    const sentPath = JSON.stringify(sent.userMetadata.OutputPath).slice(1, -1);
+    echoed = JSON.parse(JSON.stringify(echoed).replaceAll(sentPath, earlier.outputPath)) as typeof echoed;
+    hlsOf(echoed).encryption.staticKeyProvider.staticKeyValue = earlier.keyHex;
+  }
+  const { settings, userMetadata } = echoed;
   const [hlsGroup, ...otherGroups] = settings.outputGroups;
   hlsGroup.name = HLS_GROUP_NAME;
   Object.assign(hlsGroup.outputGroupSettings.hlsGroupSettings, {
@@ -315,6 +329,14 @@ function withoutKey(text: string, keyHex: string): string {
   expect(text.includes(KEY_PLACEHOLDER), "the placeholder is not in the text already").toBe(false);
   expect(text.split(keyHex).length - 1, "the content key occurs exactly once").toBe(1);
   return text.replaceAll(keyHex, KEY_PLACEHOLDER);
+}
+
+/** A row with its KeyValue checked against `keyHex` without printing either, then left out. */
+function rowWithoutKey(row: Record<string, unknown> | undefined, keyHex: string): Record<string, unknown> {
+  expect(row, "the row exists").toBeDefined();
+  const { KeyValue, ...rest } = row!;
+  expect(KeyValue === keyHex, "KeyValue is the expected content key").toBe(true);
+  return rest;
 }
 
 describe("the built Lambdas against the local servers", () => {
@@ -496,5 +518,73 @@ describe("the built Lambdas against the local servers", () => {
       statusUpdateInterval: "SECONDS_10",
       userMetadata: { JobCreatedBy: "media-edge", InputBucket: buckets.input, InputFile: key, OutputPath: outputPath },
     });
+  });
+
+  it("submit-job: records what MediaConvert answered: the planned output, and a replayed job's own output", async () => {
+    const handler = await bundledHandler<SubmitJobResult>("submit-job");
+    takeRequests();
+
+    // A new job: the answer echoes what was sent (plus the template's members), so the planned output is recorded.
+    const key = `${uniquePrefix("bundle-answer")}movie.mp4`;
+    const result = await handler(s3Notification([{ key, eTag: "etag-bundle-new" }], encodeS3EventKey));
+    const [sent] = takeRequests();
+    const wire = JSON.parse(sent!.body) as WireCreateJob;
+    const keyHex = hlsOf(wire).encryption.staticKeyProvider.staticKeyValue;
+    const outputPath = hlsOf(wire).destination.slice(`s3://${buckets.output}/`.length);
+    const jobId = sent!.answeredJobId!;
+    expect(result.results).toEqual([{ outcome: "submitted", bucket: buckets.input, key, jobId, outputPath }]);
+    expect(rowWithoutKey(await getRow(doc, "jobIdToOutput", jobId), keyHex)).toEqual({
+      JobId: jobId,
+      InputFile: key,
+      InputBucket: buckets.input,
+      OutputBucket: buckets.output,
+      OutputPath: outputPath,
+      KeyFile: "movie.key",
+      CreationTime: expect.any(Number),
+    });
+    expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "SUBMITTED", InputFile: key });
+    expect(await getRow(doc, "inputFileToJobId", key)).toMatchObject({ JobId: jobId });
+
+    // A replayed ClientRequestToken (as after a takeover within a minute of a crashed invocation's
+    // CreateJob): MediaConvert answers with the job it created then, whose destination and key are not
+    // the ones just sent. Those are what the segments will have.
+    const replayedKey = `${uniquePrefix("bundle-replay")}movie.mp4`;
+    const earlierPath = `${replayedKey}_20261121123400/`;
+    const earlierKeyHex = "00112233445566778899aabbccddeeff";
+    mediaConvert.answer = (replayed, id) =>
+      answeredJob(replayed, id, { outputPath: earlierPath, keyHex: earlierKeyHex });
+    try {
+      const eTag = "etag-bundle-replay";
+      const replayedResult = await handler(s3Notification([{ key: replayedKey, eTag }], encodeS3EventKey));
+      const [replayedRequest] = takeRequests();
+      const replayedId = replayedRequest!.answeredJobId!;
+      const sentKeyHex = hlsOf(JSON.parse(replayedRequest!.body) as WireCreateJob).encryption.staticKeyProvider
+        .staticKeyValue;
+      expect(sentKeyHex === earlierKeyHex, "the answer's key is not the one sent").toBe(false);
+      expect(replayedResult.results).toEqual([
+        { outcome: "submitted", bucket: buckets.input, key: replayedKey, jobId: replayedId, outputPath: earlierPath },
+      ]);
+      expect(rowWithoutKey(await getRow(doc, "jobIdToOutput", replayedId), earlierKeyHex)).toEqual({
+        JobId: replayedId,
+        InputFile: replayedKey,
+        InputBucket: buckets.input,
+        OutputBucket: buckets.output,
+        OutputPath: earlierPath,
+        KeyFile: "movie.key",
+        CreationTime: expect.any(Number),
+      });
+      expect(await getRow(doc, "jobIdToStatus", replayedId)).toMatchObject({
+        JobStatus: "SUBMITTED",
+        InputFile: replayedKey,
+      });
+      expect(await getRow(doc, "inputFileToJobId", replayedKey)).toMatchObject({ JobId: replayedId });
+      const claim = uploadEventKey(SUBMIT_JOB_PURPOSE, { bucket: buckets.input, key: replayedKey, eTag });
+      expect(await getRow(doc, "uploadEvents", claim)).toMatchObject({
+        ClaimState: "DONE",
+        Result: { JobId: replayedId, OutputPath: earlierPath },
+      });
+    } finally {
+      mediaConvert.answer = answeredJob;
+    }
   });
 });
