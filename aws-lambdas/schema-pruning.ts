@@ -5,7 +5,7 @@
  * Why: the SDK serializes requests and parses answers by walking the operation's static schemas
  * (@smithy/core, schema-based serde), and a bundle carries every structure they reach. MediaConvert's
  * CreateJob reaches nearly all of MediaConvert's job settings, 74 KB minified (20 KiB gzip), where
- * submit-job sends about 30 members and reads 8.
+ * submit-job sets a few dozen members and reads a few of them back.
  *
  * Why the requests and answers stay the same: the JSON serializer writes a structure by walking the
  * schema's members and skipping those that are not set (`JsonShapeSerializer2.writeStruct`), so a
