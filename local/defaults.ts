@@ -10,9 +10,21 @@
 import { resolve } from "node:path";
 import { listSetting } from "../aws-lambdas/shared/config.ts";
 import { DEFAULT_BUCKETS, DEFAULT_REGION, DEFAULT_TABLES, TABLE_ENV_VARS } from "../model/index.ts";
+import { SETTINGS } from "../model/settings.ts";
 import { DEFAULT_LOCAL_PORTS, LOCAL_CREDENTIALS } from "./constants.ts";
 
 export { DEFAULT_LOCAL_PORTS, LOCAL_CREDENTIALS };
+
+/**
+ * The settings lines of the recordings tools' usage (`npm run record`, `npm run reindex`): the
+ * variables they read, with their defaults from the registry, and where the local S3 server is.
+ */
+export const RECORDINGS_SETTINGS_USAGE = `Settings: ${(
+  ["RECORDINGS_BUCKET", "RECORDINGS_PREFIX", "RECORDING_SEGMENT_SECONDS"] as const
+)
+  .map((name) => `${name} (${SETTINGS[name].default})`)
+  .join(", ")};
+the local S3 server at S3_ENDPOINT or S3_PORT (npm start's).`;
 
 /** Signs local playback/key tokens. Not a secret: it only ever protects 127.0.0.1. */
 export const LOCAL_TOKEN_SECRET = "local-development-token-secret-not-for-production";

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsS3ClientForCli, localS3Client } from "./aws.ts";
-import { localDataDir, localEndpoints, localPorts } from "./defaults.ts";
+import { localDataDir, localEndpoints, localPorts, RECORDINGS_SETTINGS_USAGE } from "./defaults.ts";
 import { backfill } from "./recorder/backfill.ts";
 import { describeError, formatEvent, type RecorderEvent } from "./recorder/events.ts";
 import { redactInput } from "./recorder/ffmpeg.ts";
@@ -31,8 +31,7 @@ const USAGE = `Usage: npm run record -- <input> --stream <name> [options]
   --concurrency <n>     uploads in flight during --backfill (8)
   --aws                 real S3 (AWS credentials and region as the AWS CLI finds them)
 
-Settings: RECORDINGS_BUCKET (media-recordings), RECORDINGS_PREFIX (movie), RECORDING_SEGMENT_SECONDS (30);
-the local S3 server at S3_ENDPOINT or S3_PORT (npm start's).`;
+${RECORDINGS_SETTINGS_USAGE}`;
 
 async function s3Target(options: RecorderOptions): Promise<{ client: S3Client; description: string }> {
   if (options.aws) return { client: await awsS3ClientForCli(), description: "AWS S3" };

@@ -25,7 +25,7 @@ import { ConfigError, type Env } from "../aws-lambdas/shared/config.ts";
 import { type SettingName, SETTINGS } from "../model/settings.ts";
 import { folderPrefix, settingsReader } from "../model/settings-reader.ts";
 import { awsS3ClientForCli, localS3Client } from "./aws.ts";
-import { localStack } from "./defaults.ts";
+import { localStack, RECORDINGS_SETTINGS_USAGE } from "./defaults.ts";
 import {
   DEFAULT_CONCURRENCY,
   MAX_CONCURRENCY,
@@ -49,10 +49,7 @@ recordings bucket, as the recording-index Lambda writes them.
   --concurrency <n>   spans rebuilt at once (${DEFAULT_CONCURRENCY}; 1-${MAX_CONCURRENCY})
   --aws               real S3 (AWS credentials and region as the AWS CLI finds them)
 
-Settings: ${(["RECORDINGS_BUCKET", "RECORDINGS_PREFIX", "RECORDING_SEGMENT_SECONDS"] as const)
-  .map((name) => `${name} (${SETTINGS[name].default})`)
-  .join(", ")};
-the local S3 server at S3_ENDPOINT or S3_PORT (npm start's). Progress on stderr, a JSON summary on
+${RECORDINGS_SETTINGS_USAGE} Progress on stderr, a JSON summary on
 stdout; exit 1 when a span failed, 2 for a usage or settings error.`;
 
 /** Where the command writes and what it runs on. `s3` replaces the client it would build (tests). */
