@@ -23,9 +23,7 @@
  *
  * Pure: written by aws-lambdas/recording-index, read by the Worker (worker/recordings/archive.ts).
  */
-import { formatSegmentName, parseSegmentName, type ArchivedSegment } from "./recordings.ts";
-
-import { settledHour } from "./recordings.ts";
+import { formatSegmentName, parseSegmentName, settledHour, type ArchivedSegment } from "./recordings.ts";
 
 export { settledHour };
 
