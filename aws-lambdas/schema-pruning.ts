@@ -116,8 +116,8 @@ class PrunedSchemaWriter {
   private body(schema: StaticSchema): string {
     const kind = schema[0];
     if (kind === SIMPLE || kind === LIST) return this.ref(schema[4]);
-    if (kind === MAP) return `${this.ref(schema[4])}, ${this.ref(schema[5])}`;
-    if (kind === OPERATION) return `${this.ref(schema[4])}, ${this.ref(schema[5])}`;
+    // A map's key and value; an operation's input and output.
+    if (kind === MAP || kind === OPERATION) return `${this.ref(schema[4])}, ${this.ref(schema[5])}`;
     if (kind !== STRUCT && kind !== UNION)
       throw new Error(`Unexpected schema kind ${String(kind)} in ${String(schema[2])}.`);
     const names = schema[4] as string[];
