@@ -12,6 +12,7 @@ import {
   refersToRequire,
   withRequireWhereUsed,
 } from "../../aws-lambdas/build.ts";
+import { getInstanceMetadataRegion } from "../../aws-lambdas/shared/no-imds-region.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "media-edge-lambdas-"));
@@ -183,5 +184,10 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       ).toEqual([]);
       expect(modules, name).toContain(standIn);
     }
+  });
+
+  it("imdsFreeRegion's stand-in answers what the SDK's lookup ends in without an instance metadata service", async () => {
+    // As in a Lambda: no instance metadata service, so no region from it.
+    expect(await getInstanceMetadataRegion()).toBeUndefined();
   });
 });
