@@ -46,14 +46,15 @@ export function callgrindSession(): CallgrindSession {
   const dir = mkdtempSync(join(tmpdir(), "media-edge-callgrind-"));
   const control = (option: string, pid: number) =>
     execFileSync("callgrind_control", [option, String(pid)], { stdio: "ignore" });
-  const clear = () => {
-    for (const file of readdirSync(dir)) rmSync(join(dir, file));
-  };
+  /**
+   * This dump's files: those of `pid` written since `earlier` was taken (each dump has its own
+   * number in the file name, so earlier dumps stay, for CALLGRIND_KEEP).
+   */
+  const dumpFiles = (pid: number, earlier: Set<string>) =>
+    readdirSync(dir).filter((file) => !earlier.has(file) && threadOf(file, pid) !== undefined);
   /** Each thread's dump ends with its `totals:` line; the main thread's is written last. */
-  const complete = (pid: number) =>
-    readdirSync(dir).some(
-      (file) => threadOf(file, pid) === 1 && /^totals: /m.test(readFileSync(join(dir, file), "utf8")),
-    );
+  const complete = (files: string[], pid: number) =>
+    files.some((file) => threadOf(file, pid) === 1 && /^totals: /m.test(readFileSync(join(dir, file), "utf8")));
   return {
     wrapper: {
       command: [
@@ -68,23 +69,23 @@ export function callgrindSession(): CallgrindSession {
       startTimeoutMs: 300_000,
     },
     zero(pid) {
-      clear();
       control("--zero", pid);
     },
     async dump(pid) {
-      clear();
+      const earlier = new Set(readdirSync(dir));
       control("--dump", pid);
       // A dump takes seconds; a process that died never completes one.
       const deadline = Date.now() + DUMP_TIMEOUT_MS;
-      while (!complete(pid)) {
+      let files = dumpFiles(pid, earlier);
+      while (!complete(files, pid)) {
         if (Date.now() > deadline)
           throw new Error(`callgrind wrote no complete dump of ${pid} in ${DUMP_TIMEOUT_MS} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
+        files = dumpFiles(pid, earlier);
       }
       const counted: Instructions = { main: 0, all: 0 };
-      for (const file of readdirSync(dir)) {
-        const thread = threadOf(file, pid);
-        if (thread === undefined) continue;
+      for (const file of files) {
+        const thread = threadOf(file, pid)!;
         const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"))?.[1] ?? 0);
         counted.all += total;
         if (thread === 1) counted.main += total;
