@@ -31,10 +31,15 @@ let bundleRoot: string | undefined;
 
 /**
  * The deploy bundle of a wrangler config (its directory and main module), built once per bench
- * process: the worker and hls modules both run the main Worker's. Removed when the process exits.
+ * process and set of `wranglerArgs` (more `wrangler deploy` options, e.g. `--minify=false`): the
+ * worker and hls modules both run the main Worker's. Removed when the process exits.
  */
-export function deployBundle(config = "wrangler.toml"): { dir: string; main: string } {
-  let bundle = bundles.get(config);
+export function deployBundle(
+  config = "wrangler.toml",
+  wranglerArgs: readonly string[] = [],
+): { dir: string; main: string } {
+  const cacheKey = JSON.stringify([config, ...wranglerArgs]);
+  let bundle = bundles.get(cacheKey);
   if (bundle === undefined) {
     if (bundleRoot === undefined) {
       const root = mkdtempSync(join(tmpdir(), "media-edge-bundles-"));
@@ -42,8 +47,8 @@ export function deployBundle(config = "wrangler.toml"): { dir: string; main: str
       bundleRoot = root;
     }
     const dir = join(bundleRoot, String(bundles.size));
-    bundle = { dir, main: buildDeployBundle(dir, config) };
-    bundles.set(config, bundle);
+    bundle = { dir, main: buildDeployBundle(dir, config, undefined, wranglerArgs) };
+    bundles.set(cacheKey, bundle);
   }
   return bundle;
 }
@@ -117,8 +122,8 @@ export interface WorkerdOptions {
    * risk"), e.g. `--trace-opt` to see what V8 compiles (bench/v8/tier-up.ts).
    */
   v8Flags?: string[];
-  /** Called with everything workerd prints (stdout and stderr), besides the kept tail. */
-  onOutput?: (chunk: string) => void;
+  /** Called with each whole line workerd prints (stdout and stderr, each split on its own), besides the kept tail. */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -181,13 +186,20 @@ export async function startPlainWorkerd(options: WorkerdOptions): Promise<PlainW
   const child: ChildProcess = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"] });
   // The pipes are drained (the Worker's logs would otherwise fill them) and their tail kept.
   let tail = "";
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString();
-    tail = (tail + text).slice(-4000);
-    options.onOutput?.(text);
+  const drain = (pipe: NodeJS.ReadableStream) => {
+    // Each pipe's unfinished line: a line of one never joins a chunk of the other.
+    let partial = "";
+    pipe.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4000);
+      if (!options.onLine) return;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) options.onLine(line);
+    });
   };
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  drain(child.stdout!);
+  drain(child.stderr!);
   const stop = async () => {
     await stopChild(child);
     rmSync(scratch, { recursive: true, force: true });
@@ -207,14 +219,22 @@ export async function startPlainWorkerd(options: WorkerdOptions): Promise<PlainW
   throw new Error(`workerd did not start (exit code ${child.exitCode}):\n${tail}`);
 }
 
-/** Builds a wrangler config's deploy bundle (once per process) and serves it in plain workerd. */
+/**
+ * Builds a wrangler config's deploy bundle (once per process and `wranglerArgs`, see deployBundle)
+ * and serves it in plain workerd.
+ */
 export function startConfigInWorkerd(
   config: string,
-  options: Omit<WorkerdOptions, "mainModule" | "compatibilityDate" | "compatibilityFlags">,
+  {
+    wranglerArgs,
+    ...options
+  }: Omit<WorkerdOptions, "mainModule" | "compatibilityDate" | "compatibilityFlags"> & {
+    wranglerArgs?: readonly string[];
+  },
 ): Promise<PlainWorkerd> {
   return startPlainWorkerd({
     ...options,
-    mainModule: deployBundle(config).main,
+    mainModule: deployBundle(config, wranglerArgs).main,
     compatibilityDate: compatibilityDateOf(config),
     compatibilityFlags: compatibilityFlagsOf(config),
   });

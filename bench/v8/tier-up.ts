@@ -13,15 +13,12 @@
  * TIERUP_V8_FLAGS adds V8 flags (e.g. `--single-threaded`: compiles on the main thread, so each
  * job is installed when it is queued), TIERUP_LOG=<file> keeps the raw trace.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createWriteStream } from "node:fs";
 import { DEFAULT_TABLES } from "../../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../../local/aws.ts";
-import { buildDeployBundle } from "../support/bundle.ts";
 import { BENCH_ORIGIN, seedJobs, statusBenchVars } from "../support/jobs.ts";
 import { summariseTierUp, tierUpEvent, type TaggedEvent, type TierUpSummary } from "../support/v8-trace.ts";
-import { compatibilityDateOf, compatibilityFlagsOf, startPlainWorkerd, type PlainWorkerd } from "../support/workerd.ts";
+import { startConfigInWorkerd, type PlainWorkerd } from "../support/workerd.ts";
 
 const REQUESTS = Number(process.env.TIERUP_REQUESTS ?? 8000);
 const BUCKET = Number(process.env.TIERUP_BUCKET ?? 500);
@@ -73,35 +70,26 @@ async function main(): Promise<void> {
   const mode = (process.argv[2] ?? "miss") as Mode;
   if (!["miss", "hit", "anchor"].includes(mode)) throw new Error(`mode ${mode}: expected miss, hit or anchor`);
   const dynamodb = await startDynamoDbLocal();
-  const outdir = mkdtempSync(join(tmpdir(), "media-edge-tierup-"));
   const log = process.env.TIERUP_LOG ? createWriteStream(process.env.TIERUP_LOG) : undefined;
   let server: PlainWorkerd | undefined;
   const events: TaggedEvent[] = [];
   let answered = 0;
-  let partial = "";
   try {
     await ensureTables(dynamodb.endpoint, DEFAULT_TABLES);
     const ids = await seedJobs(dynamodb.endpoint, REQUESTS + 2, "tierup-job");
     const target = targetOf(mode, dynamodb.endpoint, ids);
-    const names = process.env.TIERUP_NAMES === "1" ? ["--minify=false"] : [];
-    server = await startPlainWorkerd({
-      mainModule: buildDeployBundle(outdir, target.config, undefined, names),
-      compatibilityDate: compatibilityDateOf(target.config),
-      compatibilityFlags: compatibilityFlagsOf(target.config),
+    server = await startConfigInWorkerd(target.config, {
+      wranglerArgs: process.env.TIERUP_NAMES === "1" ? ["--minify=false"] : [],
       vars: target.vars,
       readyPath: target.readyPath,
       v8Flags: ["--trace-opt", "--trace-deopt", ...EXTRA_FLAGS],
       // Line-buffered output (coreutils' stdbuf), so that each line arrives when V8 prints it,
       // tagged with the requests answered by then, rather than with a pipe buffer's 4 KB.
       wrapper: { command: ["stdbuf", "-oL", "-eL"], startTimeoutMs: 30_000 },
-      onOutput: (chunk) => {
-        log?.write(chunk);
-        const lines = (partial + chunk).split("\n");
-        partial = lines.pop()!;
-        for (const line of lines) {
-          const event = tierUpEvent(line);
-          if (event) events.push({ ...event, request: answered });
-        }
+      onLine: (line) => {
+        log?.write(`${line}\n`);
+        const event = tierUpEvent(line);
+        if (event) events.push({ ...event, request: answered });
       },
     });
     // The readiness probe's request is not counted: V8 has compiled nothing optimised by then.
@@ -117,7 +105,6 @@ async function main(): Promise<void> {
     await server?.stop();
     await dynamodb.stop();
     log?.end();
-    rmSync(outdir, { recursive: true, force: true });
   }
   report(mode, summariseTierUp(events, BUCKET));
 }
