@@ -32,13 +32,7 @@ import {
 } from "../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../worker/hls/recordings.ts";
 import { median, processCpuMs } from "./support/measure.ts";
-import {
-  compatibilityDateOf,
-  deployBundle,
-  startPlainWorkerd,
-  wranglerVars,
-  type PlainWorkerd,
-} from "./support/workerd.ts";
+import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
 
 const SECRET = "bench-token-secret-0123456789abcdef0123";
@@ -433,6 +427,26 @@ function windowResults(
   return results;
 }
 
+/**
+ * The main Worker's variables for the window benches (this module and bench/callgrind/window.ts):
+ * the local wrangler.toml's, with the fake S3 at `fakeUrl` and the recording index `on` or `off`.
+ */
+export function windowBenchVars(fakeUrl: string, index: "on" | "off"): Record<string, string> {
+  return {
+    ...wranglerVars("wrangler.toml"),
+    ALLOWED_ORIGINS: "https://app.example.com",
+    TOKEN_SECRET: SECRET,
+    AWS_ACCESS_KEY_ID: "AKIDBENCH",
+    AWS_SECRET_ACCESS_KEY: "bench-secret",
+    S3_ENDPOINT: fakeUrl,
+    DYNAMODB_ENDPOINT: fakeUrl,
+    RECORDINGS_PREFIX: "movie",
+    RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
+    // MAX_WINDOW_SECONDS unset: the default must allow a week.
+    RECORDINGS_INDEX: index,
+  };
+}
+
 /** Runs the HLS bench. */
 export async function run(): Promise<BenchResult[]> {
   const archives = {
@@ -451,26 +465,8 @@ export async function run(): Promise<BenchResult[]> {
   let worker: PlainWorkerd | undefined;
   let listing: PlainWorkerd | undefined;
   try {
-    const mainModule = deployBundle().main;
     const start = (index: "on" | "off") =>
-      startPlainWorkerd({
-        mainModule,
-        compatibilityDate: compatibilityDateOf("wrangler.toml"),
-        vars: {
-          ...wranglerVars("wrangler.toml"),
-          ALLOWED_ORIGINS: "https://app.example.com",
-          TOKEN_SECRET: SECRET,
-          AWS_ACCESS_KEY_ID: "AKIDBENCH",
-          AWS_SECRET_ACCESS_KEY: "bench-secret",
-          S3_ENDPOINT: fake.url,
-          DYNAMODB_ENDPOINT: fake.url,
-          RECORDINGS_PREFIX: "movie",
-          RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
-          // MAX_WINDOW_SECONDS unset: the default must allow a week.
-          RECORDINGS_INDEX: index,
-        },
-        readyPath: "/api/media/status",
-      });
+      startConfigInWorkerd("wrangler.toml", { vars: windowBenchVars(fake.url, index), readyPath: "/api/media/status" });
     worker = await start("on");
     listing = await start("off");
     const workers = { indexed: worker, listing };

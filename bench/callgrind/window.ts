@@ -10,9 +10,9 @@
  *
  *   npx tsx bench/callgrind/window.ts [seconds=604800] [warm=30] [n1=10] [n2=30]
  */
-import { ARCHIVE_END, SEGMENT_SECONDS, archive, dayIndexes, startFakeAws } from "../hls.ts";
+import { ARCHIVE_END, archive, dayIndexes, startFakeAws, windowBenchVars } from "../hls.ts";
 import { callgrindSession, type Instructions } from "../support/callgrind.ts";
-import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "../support/workerd.ts";
+import { startConfigInWorkerd } from "../support/workerd.ts";
 
 const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(process.argv[2 + i] ?? value)) as [
   number,
@@ -24,21 +24,8 @@ const [seconds, warm, n1, n2] = [604_800, 30, 10, 30].map((value, i) => Number(p
 const keys = archive("week", 7);
 const fake = await startFakeAws(keys, dayIndexes(keys, "movie/week/"));
 const callgrind = callgrindSession();
-const worker = await startPlainWorkerd({
-  mainModule: deployBundle().main,
-  compatibilityDate: compatibilityDateOf("wrangler.toml"),
-  vars: {
-    ...wranglerVars("wrangler.toml"),
-    ALLOWED_ORIGINS: "https://app.example.com",
-    TOKEN_SECRET: "callgrind-token-secret-0123456789abcdef",
-    AWS_ACCESS_KEY_ID: "AKIDCALLGRIND",
-    AWS_SECRET_ACCESS_KEY: "callgrind-secret",
-    S3_ENDPOINT: fake.url,
-    DYNAMODB_ENDPOINT: fake.url,
-    RECORDINGS_PREFIX: "movie",
-    RECORDING_SEGMENT_SECONDS: String(SEGMENT_SECONDS),
-    RECORDINGS_INDEX: "on",
-  },
+const worker = await startConfigInWorkerd("wrangler.toml", {
+  vars: windowBenchVars(fake.url, "on"),
   readyPath: "/api/media/status",
   wrapper: callgrind.wrapper,
 });
