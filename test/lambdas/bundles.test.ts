@@ -13,8 +13,7 @@
  * read the job id, destination and key out of MediaConvert's (rich) answer.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -27,6 +26,13 @@ import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { buildCreateJobRequest } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
 import { SUBMIT_JOB_PURPOSE, type SubmitJobResult } from "../../aws-lambdas/submit-job/submit-job.ts";
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
+import {
+  readBody,
+  sendJson,
+  startEmulatorServer,
+  type EmulatorServer,
+  type Router,
+} from "../../local/emulators/http.ts";
 import { CAPTURE_GROUP_NAME } from "../../model/captures.ts";
 import { HLS_GROUP_NAME, HLS_LADDER } from "../../model/ladder.ts";
 import { decodeRecordingIndex, recordingIndexKey } from "../../worker/hls/recording-index.ts";
@@ -94,39 +100,30 @@ interface WireHlsGroup {
 type JobAnswer = (sent: WireCreateJob, id: string) => Record<string, unknown>;
 
 /**
- * A stand-in for MediaConvert's REST-JSON API on 127.0.0.1: records every request (method, path,
- * headers, raw body) and answers CreateJob (`POST /2017-08-29/jobs`) with 201 `{"job": ...}` built
- * by `answer` (default: `answeredJob`, the request's settings echoed as MediaConvert echoes them),
- * anything else with a 404 NotFoundException.
+ * A stand-in for MediaConvert's REST-JSON API (local/emulators/http.ts's server, on 127.0.0.1):
+ * records every request (method, path, headers, raw body) and answers CreateJob
+ * (`POST /2017-08-29/jobs`) with 201 `{"job": ...}` built by `answer` (default: `answeredJob`, the
+ * request's settings echoed as MediaConvert echoes them); anything else gets the server's JSON 404.
  */
 const mediaConvert = {
-  url: "",
   requests: [] as CapturedRequest[],
   answer: answeredJob as JobAnswer,
-  server: createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const captured: CapturedRequest = {
-        method: request.method ?? "",
-        path: request.url ?? "",
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      };
-      mediaConvert.requests.push(captured);
-      if (captured.method !== "POST" || captured.path !== CREATE_JOB_PATH) {
-        const message = `${captured.method} ${captured.path} is not answered by this stand-in.`;
-        response.writeHead(404, { "content-type": "application/json", "x-amzn-errortype": "NotFoundException" });
-        response.end(JSON.stringify({ message }));
-        return;
-      }
-      captured.answeredJobId = fakeJobId();
-      const job = mediaConvert.answer(JSON.parse(captured.body) as WireCreateJob, captured.answeredJobId);
-      response.writeHead(201, { "content-type": "application/json" });
-      response.end(JSON.stringify({ job }));
-    });
-  }),
+  router: (async (request, response) => {
+    const captured: CapturedRequest = {
+      method: request.method ?? "",
+      path: request.url ?? "",
+      headers: request.headers,
+      body: await readBody(request),
+    };
+    mediaConvert.requests.push(captured);
+    if (captured.method !== "POST" || captured.path !== CREATE_JOB_PATH) return false;
+    captured.answeredJobId = fakeJobId();
+    const job = mediaConvert.answer(JSON.parse(captured.body) as WireCreateJob, captured.answeredJobId);
+    sendJson(response, 201, { job });
+    return true;
+  }) satisfies Router,
 };
+let mediaConvertServer: EmulatorServer;
 
 /** The requests received since the last call, in order. */
 function takeRequests(): CapturedRequest[] {
@@ -135,9 +132,10 @@ function takeRequests(): CapturedRequest[] {
 
 /**
  * A job as MediaConvert answers CreateJob with it (lowerCamelCase wire names): the request's
- * settings merged with the job template's (the HLS group's name, segment, encryption and codec
- * settings, its renditions; the inputs' selectors), and many members submit-job never reads (arn,
- * timing, acceleration, messages, output group details, ...).
+ * settings merged with a job template's (the HLS group's name, segment, encryption and codec
+ * settings, its renditions; the inputs' selectors: typical values, not those of infra's template,
+ * which no assertion reads), and many members submit-job never reads (arn, timing, acceleration,
+ * messages, output group details, ...): nested structures the cut schema must skip.
  * `earlier`: MediaConvert answers a ClientRequestToken it saw within the last minute with the job it
  * created then: the same request, made at another time (another output folder) with another key.
  * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-response-examples
@@ -273,8 +271,7 @@ beforeAll(async () => {
       bundle,
     ]),
   );
-  await new Promise<void>((resolve) => mediaConvert.server.listen(0, "127.0.0.1", resolve));
-  mediaConvert.url = `http://127.0.0.1:${(mediaConvert.server.address() as AddressInfo).port}`;
+  mediaConvertServer = await startEmulatorServer([mediaConvert.router], 0, "the MediaConvert stand-in");
   // What each function's top level reads, as infra sets it plus the local endpoints.
   vi.stubEnv("AWS_REGION", REGION);
   vi.stubEnv("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS.accessKeyId);
@@ -284,7 +281,7 @@ beforeAll(async () => {
   vi.stubEnv("OUTPUT_BUCKET", buckets.output);
   vi.stubEnv("RECORDINGS_PREFIX", RECORDINGS_PREFIX);
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
-  vi.stubEnv("MEDIACONVERT_ENDPOINT_URL", mediaConvert.url);
+  vi.stubEnv("MEDIACONVERT_ENDPOINT_URL", mediaConvertServer.endpoint);
   vi.stubEnv("MEDIACONVERT_ROLE", ROLE);
   vi.stubEnv("MEDIACONVERT_JOB_TEMPLATE", TEMPLATE);
   vi.stubEnv("MEDIACONVERT_QUEUE", QUEUE);
@@ -292,9 +289,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  // The bundled client keeps its keep-alive connection open: close it with the server.
-  mediaConvert.server.closeAllConnections();
-  await new Promise((resolve) => mediaConvert.server.close(resolve));
+  // Also closes the bundled client's keep-alive connection.
+  await mediaConvertServer?.stop();
   rmSync(outDir, { recursive: true, force: true });
 });
 
@@ -446,7 +442,11 @@ describe("the built Lambdas against the local servers", () => {
       clientRequestToken: token,
       now,
     });
-    const sdk = new MediaConvertClient({ endpoint: mediaConvert.url, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const sdk = new MediaConvertClient({
+      endpoint: mediaConvertServer.endpoint,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     try {
       await sdk.send(new CreateJobCommand(request));
     } finally {
