@@ -25,9 +25,11 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { createS3Writer, type S3Writer, type S3WriterOptions } from "../aws-lambdas/shared/s3-writer.ts";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
 import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
+import { s3Location } from "../worker/aws/s3-url.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -182,6 +184,22 @@ export function localS3Client(endpoint: string, overrides: Pick<S3ClientConfig, 
     forcePathStyle: true,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    ...overrides,
+  });
+}
+
+/**
+ * The Lambdas' S3 writer (aws-lambdas/shared/s3-writer.ts) for s3rver. `overrides` for the retry
+ * policy (tests).
+ */
+export function localS3Writer(
+  endpoint: string,
+  overrides: Omit<S3WriterOptions, "region" | "location" | "credentials"> = {},
+): S3Writer {
+  return createS3Writer({
+    region: DEFAULT_REGION,
+    location: s3Location(DEFAULT_REGION, endpoint),
+    credentials: async () => LOCAL_CREDENTIALS,
     ...overrides,
   });
 }

@@ -40,8 +40,10 @@ import { createRecordingIndexHandler } from "../aws-lambdas/recording-index/reco
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
+import { createS3Writer } from "../aws-lambdas/shared/s3-writer.ts";
 import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
+import { s3Location } from "../worker/aws/s3-url.ts";
 import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_BUCKETS } from "../model/index.ts";
@@ -281,7 +283,7 @@ function createLambdas(
     lambdaLog ??
     ((name: string) =>
       createLogger(name, new Logger({ serviceName: name, logLevel: (env.POWERTOOLS_LOG_LEVEL || "WARN") as "WARN" })));
-  const { dynamodb, s3, mediaConvert, rekognition, rekognitionCollect } = clients;
+  const { dynamodb, s3, objectWriter, mediaConvert, rekognition, rekognitionCollect } = clients;
   return {
     env,
     region: env.AWS_REGION || "us-east-1",
@@ -306,13 +308,13 @@ function createLambdas(
     ],
     jobState: createJobStateHandler({
       config: jobStateConfig,
-      clients: { dynamodb, s3 },
+      clients: { dynamodb, s3: objectWriter },
       log: logFor("job-state"),
       ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     facesCollect: createFacesCollectHandler({
       config: facesCollectConfig,
-      clients: { dynamodb, s3, rekognition: rekognitionCollect },
+      clients: { dynamodb, s3: objectWriter, rekognition: rekognitionCollect },
       log: logFor("faces-collect"),
       ...(webhooks ? { webhooks } : {}),
     }) as Handler,
@@ -512,8 +514,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 }
 
 /**
- * The Lambdas' SDK clients, built like aws-lambdas/shared/clients.ts builds them (same document
- * marshalling, path-style S3 without default checksums) but with the credentials of the merged local
+ * The Lambdas' SDK clients and S3 writer, built like aws-lambdas/shared/clients.ts builds them (same
+ * document marshalling, path-style S3 without default checksums) but with the credentials of the merged local
  * configuration: the functions share this process with `npm start`, whose process.env stays untouched.
  */
 function lambdaClients(
@@ -540,6 +542,12 @@ function lambdaClients(
         }
       : {}),
   });
+  // The writer of the functions that only put objects (aws-lambdas/shared/s3-writer.ts).
+  const objectWriter = createS3Writer({
+    region: aws.region,
+    location: s3Location(aws.region, aws.s3),
+    credentials: async () => credentials,
+  });
   const mediaConvert = new MediaConvertClient({
     ...base,
     ...(endpoints.mediaConvert ? { endpoint: endpoints.mediaConvert } : {}),
@@ -558,6 +566,7 @@ function lambdaClients(
   return {
     dynamodb,
     s3,
+    objectWriter,
     mediaConvert,
     rekognition,
     rekognitionCollect,

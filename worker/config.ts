@@ -19,6 +19,7 @@ import {
   TABLE_ENV_VARS,
   type TableRole,
 } from "../model/index.ts";
+import { s3Location, type S3Location } from "./aws/s3-url.ts";
 import { parseAllowedOrigins, type OriginRule } from "./origins.ts";
 import { MAX_OBJECT_BYTES, MAX_SINGLE_PUT_BYTES, MIN_PART_BYTES } from "./uploads/limits.ts";
 
@@ -34,7 +35,7 @@ export interface Config {
   /** DynamoDB JSON API endpoint, e.g. https://dynamodb.us-east-1.amazonaws.com */
   dynamodbEndpoint: string;
   /** S3 endpoint. When set explicitly (local/S3-compatible servers) requests are path-style. */
-  s3: { endpoint: string; pathStyle: boolean };
+  s3: S3Location;
   tables: Record<TableRole, string>;
   allowedOrigins: OriginRule[];
   /** Seconds the Cache API keeps a successful lookup; 0 disables the edge cache. */
@@ -219,7 +220,6 @@ function awsRegion(read: Reader): string {
 }
 
 function awsSettings(read: Reader, region: string): Pick<Config, "aws" | "dynamodbEndpoint" | "s3"> {
-  const s3Endpoint = read.url("S3_ENDPOINT");
   return {
     aws: {
       region,
@@ -231,7 +231,7 @@ function awsSettings(read: Reader, region: string): Pick<Config, "aws" | "dynamo
       sessionToken: read.text("AWS_SESSION_TOKEN"),
     },
     dynamodbEndpoint: read.url("DYNAMODB_ENDPOINT") ?? `https://dynamodb.${region}.amazonaws.com`,
-    s3: { endpoint: s3Endpoint ?? `https://s3.${region}.amazonaws.com`, pathStyle: s3Endpoint !== undefined },
+    s3: s3Location(region, read.url("S3_ENDPOINT")),
   };
 }
 

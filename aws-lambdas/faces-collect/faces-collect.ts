@@ -27,7 +27,6 @@ import {
   type GetFaceDetectionCommandOutput,
   type RekognitionClient,
 } from "@aws-sdk/client-rekognition";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   FACE_ANALYSIS_STATUS_RANK,
@@ -38,6 +37,7 @@ import {
 } from "../../model/index.ts";
 import type { InvocationContext } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
+import type { S3Writer } from "../shared/s3-writer.ts";
 import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import { MAX_FACES_PER_PAGE, type FacesCollectConfig } from "./config.ts";
 import { type FaceJobNotification, parseNotifications } from "./notification.ts";
@@ -68,7 +68,7 @@ export const MAX_CHUNKS = 10_000;
 /** What faces-collect needs from outside. */
 export interface FacesCollectDeps {
   config: FacesCollectConfig;
-  clients: { dynamodb: DynamoDBDocumentClient; rekognition: RekognitionClient; s3: S3Client };
+  clients: { dynamodb: DynamoDBDocumentClient; rekognition: RekognitionClient; s3: S3Writer };
   log: Log;
   /** Clock (tests). */
   now?: () => number;
@@ -436,14 +436,12 @@ async function storePage(
   }
   await Promise.all(
     prepared.chunks.map((chunk, index) =>
-      clients.s3.send(
-        new PutObjectCommand({
-          Bucket: config.analysisBucket,
-          Key: faceResultChunkKey(config.analysisPrefix, jobId, base + index),
-          Body: chunk.body,
-          ContentType: "application/x-ndjson; charset=utf-8",
-        }),
-      ),
+      clients.s3.putObject({
+        bucket: config.analysisBucket,
+        key: faceResultChunkKey(config.analysisPrefix, jobId, base + index),
+        body: chunk.body,
+        contentType: "application/x-ndjson; charset=utf-8",
+      }),
     ),
   );
   const chunkSummaries = prepared.chunks.map((c): [number, number, number] => [c.first, c.last, c.count]);
@@ -516,14 +514,12 @@ async function finishResult(run: Collection): Promise<FacesCollectOutcome> {
     lineIndexes: run.lineIndexes,
     now: clock(),
   });
-  await clients.s3.send(
-    new PutObjectCommand({
-      Bucket: config.analysisBucket,
-      Key: resultKey,
-      Body: JSON.stringify(manifest),
-      ContentType: "application/json; charset=utf-8",
-    }),
-  );
+  await clients.s3.putObject({
+    bucket: config.analysisBucket,
+    key: resultKey,
+    body: JSON.stringify(manifest),
+    contentType: "application/json; charset=utf-8",
+  });
   const duration = checkpoint.VideoMetadata?.DurationMillis;
   const finished = await finishCollection(clients.dynamodb, run.target.table, inputFile, leaseId, {
     faceCount: checkpoint.FaceCount,

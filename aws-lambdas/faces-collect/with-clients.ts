@@ -3,7 +3,7 @@
  * imported by handler.ts on the first event (shared/lazy-handler.ts).
  */
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { createDocumentClient, createS3Client } from "../shared/clients.ts";
+import { createDocumentClient, createObjectWriter } from "../shared/clients.ts";
 import type { AwsEndpoints } from "../shared/config.ts";
 import type { Log } from "../shared/logger.ts";
 import type { WebhookTargets } from "../shared/webhook-targets.ts";
@@ -23,7 +23,7 @@ export function facesCollectWithClients(init: {
     config,
     clients: {
       dynamodb: createDocumentClient(endpoints),
-      s3: createS3Client(endpoints),
+      s3: createObjectWriter(endpoints),
       rekognition: new RekognitionClient({
         region: endpoints.region,
         ...(config.rekognitionEndpoint ? { endpoint: config.rekognitionEndpoint } : {}),

@@ -13,7 +13,6 @@
  * COMPLETE, so a lost or deleted info.json is restored by any redelivery. Readers that see COMPLETE
  * can rely on info.json existing.
  */
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import {
   INFO_FILE,
@@ -25,6 +24,7 @@ import {
 } from "../../model/index.ts";
 import { isConditionalCheckFailed } from "../shared/guards.ts";
 import type { Log } from "../shared/logger.ts";
+import type { S3Writer } from "../shared/s3-writer.ts";
 import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import {
   buildEnsureWarningsMap,
@@ -52,7 +52,7 @@ export interface JobStateConfig {
 /** What job-state needs from outside. */
 export interface JobStateDeps {
   config: JobStateConfig;
-  clients: { dynamodb: DynamoDBDocumentClient; s3: S3Client };
+  clients: { dynamodb: DynamoDBDocumentClient; s3: S3Writer };
   log: Log;
   now?: () => Date;
   /** Where applied status changes go (WEBHOOK_URLS); absent = no webhooks. */
@@ -172,15 +172,13 @@ async function recordCompletion(
   const bucket = output.OutputBucket || config.outputBucket;
   const facts = completeFacts(evt.detail, { bucket, path: output.OutputPath });
   const infoFile = output.OutputPath + INFO_FILE;
-  await clients.s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: infoFile,
-      Body: infoJson(facts),
-      ContentType: "application/json",
-      CacheControl: "no-cache",
-    }),
-  );
+  await clients.s3.putObject({
+    bucket,
+    key: infoFile,
+    body: infoJson(facts),
+    contentType: "application/json",
+    cacheControl: "no-cache",
+  });
   const extra: ExtraAttributes = {
     OutputPath: output.OutputPath,
     Playlists: facts.playlists,

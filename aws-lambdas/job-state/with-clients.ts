@@ -2,7 +2,7 @@
  * job-state's handler with its SDK clients: the part of the function that loads the AWS SDK, imported
  * by handler.ts on the first event (shared/lazy-handler.ts).
  */
-import { createDocumentClient, createS3Client } from "../shared/clients.ts";
+import { createDocumentClient, createObjectWriter } from "../shared/clients.ts";
 import type { AwsEndpoints } from "../shared/config.ts";
 import type { Log } from "../shared/logger.ts";
 import type { WebhookTargets } from "../shared/webhook-targets.ts";
@@ -19,7 +19,7 @@ export function jobStateWithClients(init: {
   const { config, endpoints, targets, log } = init;
   return createJobStateHandler({
     config,
-    clients: { dynamodb: createDocumentClient(endpoints), s3: createS3Client(endpoints) },
+    clients: { dynamodb: createDocumentClient(endpoints), s3: createObjectWriter(endpoints) },
     log,
     ...(targets ? { webhooks: { sqs: createSqsClient(endpoints), targets } } : {}),
   });

@@ -8,8 +8,11 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { s3Location } from "../../worker/aws/s3-url.ts";
 import type { AwsEndpoints } from "./config.ts";
+import { createS3Writer, type S3Writer } from "./s3-writer.ts";
 
 /**
  * A DynamoDB document client (plain JS values in and out). `removeUndefinedValues` so optional
@@ -35,5 +38,18 @@ export function createS3Client(endpoints: AwsEndpoints): S3Client {
     forcePathStyle: true,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/**
+ * The S3 writer of the functions that only put objects (s3-writer.ts says why it is not the S3
+ * client). Credentials from the environment, where Lambda puts the execution role's (and the local
+ * stack the local server's).
+ */
+export function createObjectWriter(endpoints: AwsEndpoints): S3Writer {
+  return createS3Writer({
+    region: endpoints.region,
+    location: s3Location(endpoints.region, endpoints.s3),
+    credentials: fromEnv(),
   });
 }

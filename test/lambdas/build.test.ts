@@ -182,8 +182,10 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
         modules.filter((module) => replaced.test(module)),
         name,
       ).toEqual([]);
-      expect(modules, name).toContain(standIn);
     }
+    // Not every function reaches the swapped modules (job-state and faces-collect write S3 objects
+    // without the S3 client, which is what reached some), but the swap must happen somewhere.
+    expect([...built].filter(([, { modules }]) => modules.includes(standIn)).length).toBeGreaterThan(0);
   });
 
   it("imdsFreeRegion's stand-in answers what the SDK's lookup ends in without an instance metadata service", async () => {

@@ -1,5 +1,5 @@
 import { DeleteTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import {
@@ -8,6 +8,7 @@ import {
   type JobStateConfig,
 } from "../../aws-lambdas/job-state/job-state.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
+import { S3WriteError, type S3Writer } from "../../aws-lambdas/shared/s3-writer.ts";
 import { ensureTables, localDynamoDbClient } from "../../local/aws.ts";
 import { DEFAULT_TABLES, epochSeconds, type TableRole } from "../../model/index.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
@@ -24,15 +25,15 @@ import {
   uniquePrefix,
 } from "./support.ts";
 
-const { doc, s3 } = testClients();
+const { doc, s3, writer } = testClients();
 
 const NOW = new Date("2026-11-21T12:40:00Z");
 const TTL = epochSeconds(NOW.getTime()) + 86_400;
 const config: JobStateConfig = { tables: DEFAULT_TABLES, outputBucket: buckets.output, statusTtlSeconds: 86_400 };
 
-function setup(s3Client: S3Client = s3) {
+function setup(s3Writer: S3Writer = writer) {
   const log = memoryLog();
-  const handler = createJobStateHandler({ config, clients: { dynamodb: doc, s3: s3Client }, log, now: () => NOW });
+  const handler = createJobStateHandler({ config, clients: { dynamodb: doc, s3: s3Writer }, log, now: () => NOW });
   return { handler, log };
 }
 
@@ -300,7 +301,12 @@ describe("job-state: jobs we did not submit", () => {
       },
     } as unknown as typeof doc;
     const log = memoryLog();
-    const handler = createJobStateHandler({ config, clients: { dynamodb: racingDoc, s3 }, log, now: () => NOW });
+    const handler = createJobStateHandler({
+      config,
+      clients: { dynamodb: racingDoc, s3: writer },
+      log,
+      now: () => NOW,
+    });
     expect(await handler(event("seed/status-update-70.json", jobId))).toEqual({
       outcome: "applied",
       jobId,
@@ -336,17 +342,17 @@ describe("job-state: COMPLETE is retry-safe", () => {
     const outputPath = `${uniquePrefix("s3-fails")}holiday 2026.mov_20261121123456/`;
     const jobId = await submittedJob(outputPath);
     let failures = 1;
-    const flaky = {
-      send: (command: unknown) => {
-        if (command instanceof PutObjectCommand && failures-- > 0) {
-          return Promise.reject(Object.assign(new Error("Service Unavailable"), { name: "SlowDown" }));
-        }
-        return s3.send(command as PutObjectCommand);
-      },
-    } as unknown as S3Client;
+    const flaky: S3Writer = {
+      putObject: (input) =>
+        failures-- > 0
+          ? Promise.reject(
+              new S3WriteError(`PutObject s3://${input.bucket}/${input.key}: HTTP 503 SlowDown`, 503, "SlowDown"),
+            )
+          : writer.putObject(input),
+    };
     const { handler } = setup(flaky);
     const complete = event("eventbridge/mediaconvert-complete-abr.json", jobId, outputPath);
-    await expect(handler(complete)).rejects.toThrow("Service Unavailable");
+    await expect(handler(complete)).rejects.toThrow("HTTP 503 SlowDown");
     expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "SUBMITTED" });
     expect(await handler(complete)).toMatchObject({ outcome: "applied" });
     expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({ JobStatus: "COMPLETE" });

@@ -14,6 +14,16 @@ export interface S3Location {
   pathStyle: boolean;
 }
 
+/**
+ * Where S3 is for a region: the regional endpoint, virtual-hosted; or a custom endpoint (the local
+ * server, an S3-compatible store), path-style. The Worker and the Lambdas both address S3 this way.
+ */
+export function s3Location(region: string, customEndpoint?: string): S3Location {
+  return customEndpoint === undefined
+    ? { endpoint: `https://s3.${region}.amazonaws.com`, pathStyle: false }
+    : { endpoint: customEndpoint, pathStyle: true };
+}
+
 /** Percent-encodes a string per RFC 3986 §2.3 (unreserved characters stay), as SigV4 requires. */
 export function encodeRfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
