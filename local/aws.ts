@@ -25,7 +25,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { createS3Writer, type S3Writer, type S3WriterOptions } from "../aws-lambdas/shared/s3-writer.ts";
+import { createS3Writer, type S3Writer, type S3ObjectsOptions } from "../aws-lambdas/shared/s3-objects.ts";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
 import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
@@ -189,12 +189,12 @@ export function localS3Client(endpoint: string, overrides: Pick<S3ClientConfig, 
 }
 
 /**
- * The Lambdas' S3 writer (aws-lambdas/shared/s3-writer.ts) for s3rver. `overrides` for the retry
+ * The Lambdas' S3 writer (aws-lambdas/shared/s3-objects.ts) for s3rver. `overrides` for the retry
  * policy (tests).
  */
 export function localS3Writer(
   endpoint: string,
-  overrides: Omit<S3WriterOptions, "region" | "location" | "credentials"> = {},
+  overrides: Omit<S3ObjectsOptions, "region" | "location" | "credentials"> = {},
 ): S3Writer {
   return createS3Writer({
     region: DEFAULT_REGION,

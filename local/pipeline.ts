@@ -40,7 +40,7 @@ import { createRecordingIndexHandler } from "../aws-lambdas/recording-index/reco
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
-import { createS3Writer } from "../aws-lambdas/shared/s3-writer.ts";
+import { createS3Writer } from "../aws-lambdas/shared/s3-objects.ts";
 import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
 import { s3Location } from "../worker/aws/s3-url.ts";
@@ -542,7 +542,7 @@ function lambdaClients(
         }
       : {}),
   });
-  // The writer of the functions that only put objects (aws-lambdas/shared/s3-writer.ts).
+  // The writer of the functions that only put objects (aws-lambdas/shared/s3-objects.ts).
   const objectWriter = createS3Writer({
     region: aws.region,
     location: s3Location(aws.region, aws.s3),

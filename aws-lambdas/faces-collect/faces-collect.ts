@@ -37,7 +37,7 @@ import {
 } from "../../model/index.ts";
 import type { InvocationContext } from "../shared/idempotency.ts";
 import { describeError, type Log } from "../shared/logger.ts";
-import type { S3Writer } from "../shared/s3-writer.ts";
+import type { S3Writer } from "../shared/s3-objects.ts";
 import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import { MAX_FACES_PER_PAGE, type FacesCollectConfig } from "./config.ts";
 import { type FaceJobNotification, parseNotifications } from "./notification.ts";

@@ -24,7 +24,7 @@ import {
 } from "../../model/index.ts";
 import { isConditionalCheckFailed } from "../shared/guards.ts";
 import type { Log } from "../shared/logger.ts";
-import type { S3Writer } from "../shared/s3-writer.ts";
+import type { S3Writer } from "../shared/s3-objects.ts";
 import { enqueueWebhooks, type WebhookSender } from "../shared/webhooks.ts";
 import {
   buildEnsureWarningsMap,

@@ -12,7 +12,7 @@ import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { s3Location } from "../../worker/aws/s3-url.ts";
 import type { AwsEndpoints } from "./config.ts";
-import { createS3Writer, type S3Writer } from "./s3-writer.ts";
+import { createS3Writer, type S3Writer } from "./s3-objects.ts";
 
 /**
  * A DynamoDB document client (plain JS values in and out). `removeUndefinedValues` so optional
@@ -42,7 +42,7 @@ export function createS3Client(endpoints: AwsEndpoints): S3Client {
 }
 
 /**
- * The S3 writer of the functions that only put objects (s3-writer.ts says why it is not the S3
+ * The S3 writer of the functions that only put objects (s3-objects.ts says why it is not the S3
  * client). Credentials from the environment, where Lambda puts the execution role's (and the local
  * stack the local server's).
  */

@@ -8,7 +8,7 @@ import {
   type JobStateConfig,
 } from "../../aws-lambdas/job-state/job-state.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
-import { S3WriteError, type S3Writer } from "../../aws-lambdas/shared/s3-writer.ts";
+import { S3RequestError, type S3Writer } from "../../aws-lambdas/shared/s3-objects.ts";
 import { ensureTables, localDynamoDbClient } from "../../local/aws.ts";
 import { DEFAULT_TABLES, epochSeconds, type TableRole } from "../../model/index.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
@@ -346,7 +346,7 @@ describe("job-state: COMPLETE is retry-safe", () => {
       putObject: (input) =>
         failures-- > 0
           ? Promise.reject(
-              new S3WriteError(`PutObject s3://${input.bucket}/${input.key}: HTTP 503 SlowDown`, 503, "SlowDown"),
+              new S3RequestError(`PutObject s3://${input.bucket}/${input.key}: HTTP 503 SlowDown`, 503, "SlowDown"),
             )
           : writer.putObject(input),
     };

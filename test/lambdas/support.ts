@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
-import type { S3Writer } from "../../aws-lambdas/shared/s3-writer.ts";
+import type { S3Writer } from "../../aws-lambdas/shared/s3-objects.ts";
 import { localDynamoDbClient, localS3Client, localS3Writer } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, TABLE_KEYS, type TableRole } from "../../model/index.ts";
 

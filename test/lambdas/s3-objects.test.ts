@@ -1,5 +1,5 @@
 /**
- * The Lambdas' S3 writer (aws-lambdas/shared/s3-writer.ts): objects land in the local S3 server under
+ * The Lambdas' S3 writer (aws-lambdas/shared/s3-objects.ts): objects land in the local S3 server under
  * the key asked for, with their headers; the signature is the one an independent signer (aws4fetch,
  * the Worker's) computes, since the local server checks none; and the retry policy and its
  * errors, against a stand-in that answers what s3rver never does (503, 403, silence).
@@ -14,9 +14,9 @@ import {
   isRetryableAnswer,
   retryDelayMs,
   s3ErrorCode,
-  S3WriteError,
-  type S3WriterOptions,
-} from "../../aws-lambdas/shared/s3-writer.ts";
+  S3RequestError,
+  type S3ObjectsOptions,
+} from "../../aws-lambdas/shared/s3-objects.ts";
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
 import { type EmulatorServer, readBody, startEmulatorServer } from "../../local/emulators/http.ts";
 import { s3Location } from "../../worker/aws/s3-url.ts";
@@ -110,9 +110,9 @@ afterAll(() => server.stop());
 
 const SIGNING_TIME = new Date("2026-11-21T12:00:00Z");
 
-function standInWriter(overrides: Partial<S3WriterOptions> = {}) {
+function standInWriter(overrides: Partial<S3ObjectsOptions> = {}) {
   const sleeps: number[] = [];
-  const options: S3WriterOptions = {
+  const options: S3ObjectsOptions = {
     region: "ap-northeast-1",
     location: s3Location("ap-northeast-1", server.endpoint),
     credentials: async () => ({ ...LOCAL_CREDENTIALS, sessionToken: "session-token" }),
@@ -196,7 +196,7 @@ describe("putObject's retries and errors", () => {
     const error = await standInWriter()
       .writer.putObject(input)
       .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(S3WriteError);
+    expect(error).toBeInstanceOf(S3RequestError);
     expect(error).toMatchObject({
       status: 503,
       code: "SlowDown",
@@ -236,8 +236,8 @@ describe("putObject's retries and errors", () => {
     const closed = await startEmulatorServer([], 0, "a closed port");
     await closed.stop();
     const { writer: unreachable, sleeps } = standInWriter({ location: s3Location("ap-northeast-1", closed.endpoint) });
-    const error = (await unreachable.putObject(input).catch((caught: unknown) => caught)) as S3WriteError;
-    expect(error).toBeInstanceOf(S3WriteError);
+    const error = (await unreachable.putObject(input).catch((caught: unknown) => caught)) as S3RequestError;
+    expect(error).toBeInstanceOf(S3RequestError);
     expect(error.status).toBe(0);
     expect(error.message).toMatch(
       /^PutObject s3:\/\/media-output\/out\/a b\+c\.json: no answer \(.+\) after 3 attempts$/,

@@ -15,7 +15,7 @@
  * - retries as the SDK's standard mode: 3 attempts, full-jitter backoff from 100 ms, on 5xx, 429,
  *   S3's RequestTimeout and network failures
  *   (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html);
- * - a failure is an `S3WriteError` with the HTTP status and S3's error code, never S3's body (which
+ * - a failure is an `S3RequestError` with the HTTP status and S3's error code, never S3's body (which
  *   can echo the canonical request).
  * And what it adds: each attempt has a deadline (the SDK client has none by default).
  *
@@ -41,7 +41,7 @@ export interface S3Writer {
   putObject(input: PutObjectInput): Promise<void>;
 }
 
-export interface S3WriterOptions {
+export interface S3ObjectsOptions {
   region: string;
   location: S3Location;
   credentials: AwsCredentialIdentityProvider;
@@ -57,8 +57,8 @@ export interface S3WriterOptions {
 }
 
 /** A PutObject that failed for good: the status (0: no answer) and S3's error code, never its body. */
-export class S3WriteError extends Error {
-  override readonly name = "S3WriteError";
+export class S3RequestError extends Error {
+  override readonly name = "S3RequestError";
   constructor(
     message: string,
     readonly status: number,
@@ -92,7 +92,7 @@ export function s3ErrorCode(body: string): string | undefined {
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** An S3Writer for one region and endpoint. */
-export function createS3Writer(options: S3WriterOptions): S3Writer {
+export function createS3Writer(options: S3ObjectsOptions): S3Writer {
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,
@@ -106,7 +106,7 @@ export function createS3Writer(options: S3WriterOptions): S3Writer {
   };
 }
 
-async function putWithRetries(signer: SignatureV4, options: S3WriterOptions, input: PutObjectInput): Promise<void> {
+async function putWithRetries(signer: SignatureV4, options: S3ObjectsOptions, input: PutObjectInput): Promise<void> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const where = `PutObject s3://${input.bucket}/${input.key}`;
   for (let attempt = 1; ; attempt++) {
@@ -117,7 +117,7 @@ async function putWithRetries(signer: SignatureV4, options: S3WriterOptions, inp
       const answer =
         outcome.status === 0 ? outcome.reason : `HTTP ${outcome.status}${outcome.code ? ` ${outcome.code}` : ""}`;
       const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
-      throw new S3WriteError(`${where}: ${answer}${tries}`, outcome.status, outcome.code);
+      throw new S3RequestError(`${where}: ${answer}${tries}`, outcome.status, outcome.code);
     }
     await (options.sleep ?? sleepFor)(retryDelayMs(attempt, options.random));
   }
@@ -125,7 +125,7 @@ async function putWithRetries(signer: SignatureV4, options: S3WriterOptions, inp
 
 type Attempt = "done" | { status: number; code?: string; reason?: string };
 
-async function putOnce(signer: SignatureV4, options: S3WriterOptions, input: PutObjectInput): Promise<Attempt> {
+async function putOnce(signer: SignatureV4, options: S3ObjectsOptions, input: PutObjectInput): Promise<Attempt> {
   const body = new TextEncoder().encode(input.body);
   const url = new URL(s3ObjectUrl(options.location, input.bucket, input.key));
   const headers: Record<string, string> = {
