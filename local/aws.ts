@@ -25,7 +25,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { createS3Writer, type S3Writer, type S3ObjectsOptions } from "../aws-lambdas/shared/s3-objects.ts";
+import { createS3Objects, type S3Objects, type S3ObjectsOptions } from "../aws-lambdas/shared/s3-objects.ts";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
 import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
@@ -154,10 +154,11 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
 }
 
 /**
- * Real S3 for a local tool's `--aws` (`npm run record`, `npm run reindex`): the SDK's default chain,
- * as the AWS CLI finds credentials and region (AWS_PROFILE / AWS_ACCESS_KEY_ID..., SSO, instance
- * roles; AWS_REGION or the profile's region). Checked at once, so that a missing region or missing
- * credentials are a usage error before any work, not a failure after it; the client is destroyed then.
+ * Real S3 for a local tool's `--aws` (`npm run record`; `npm run reindex` through
+ * awsS3ObjectsForCli): the SDK's default chain, as the AWS CLI finds credentials and region
+ * (AWS_PROFILE / AWS_ACCESS_KEY_ID..., SSO, instance roles; AWS_REGION or the profile's region).
+ * Checked at once, so that a missing region or missing credentials are a usage error before any
+ * work, not a failure after it; the client is destroyed then.
  */
 export async function awsS3ClientForCli(): Promise<S3Client> {
   const client = new S3Client({});
@@ -189,14 +190,40 @@ export function localS3Client(endpoint: string, overrides: Pick<S3ClientConfig, 
 }
 
 /**
- * The Lambdas' S3 writer (aws-lambdas/shared/s3-objects.ts) for s3rver. `overrides` for the retry
+ * The Lambdas' S3 requests (aws-lambdas/shared/s3-objects.ts) against real S3 for a local tool's
+ * `--aws` (`npm run reindex`), with the providers of `awsS3ClientForCli`'s client: credentials and
+ * region found as the AWS CLI finds them (profiles, SSO, ...), checked at once as there, and
+ * refreshed as the SDK refreshes them; an endpoint configured for S3 (AWS_ENDPOINT_URL_S3,
+ * AWS_ENDPOINT_URL, a profile's endpoint_url) is used path-style, as the local server is. FIPS and
+ * dual-stack endpoints, which the client would pick, are refused rather than silently not used.
+ * Only the providers are kept: the client is destroyed.
+ */
+export async function awsS3ObjectsForCli(): Promise<S3Objects> {
+  const client = await awsS3ClientForCli();
+  try {
+    const { config } = client;
+    if ((await config.useFipsEndpoint()) || (await config.useDualstackEndpoint())) {
+      throw new Error(
+        "--aws does not support FIPS or dual-stack S3 endpoints (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT)",
+      );
+    }
+    const region = await config.region();
+    const endpoint = await config.serviceConfiguredEndpoint?.();
+    return createS3Objects({ region, location: s3Location(region, endpoint), credentials: config.credentials });
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The Lambdas' S3 requests (aws-lambdas/shared/s3-objects.ts) for s3rver. `overrides` for the retry
  * policy (tests).
  */
-export function localS3Writer(
+export function localS3Objects(
   endpoint: string,
   overrides: Omit<S3ObjectsOptions, "region" | "location" | "credentials"> = {},
-): S3Writer {
-  return createS3Writer({
+): S3Objects {
+  return createS3Objects({
     region: DEFAULT_REGION,
     location: s3Location(DEFAULT_REGION, endpoint),
     credentials: async () => LOCAL_CREDENTIALS,

@@ -12,7 +12,7 @@ import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { s3Location } from "../../worker/aws/s3-url.ts";
 import type { AwsEndpoints } from "./config.ts";
-import { createS3Writer, type S3Writer } from "./s3-objects.ts";
+import { createS3Objects, createS3Writer, type S3Objects, type S3ObjectsOptions, type S3Writer } from "./s3-objects.ts";
 
 /**
  * A DynamoDB document client (plain JS values in and out). `removeUndefinedValues` so optional
@@ -42,14 +42,20 @@ export function createS3Client(endpoints: AwsEndpoints): S3Client {
 }
 
 /**
- * The S3 writer of the functions that only put objects (s3-objects.ts says why it is not the S3
- * client). Credentials from the environment, where Lambda puts the execution role's (and the local
- * stack the local server's).
+ * Where and as whom the Lambdas' S3 requests go (s3-objects.ts says why they do without the S3
+ * client): the function's region, or the local server; credentials from the environment, where
+ * Lambda puts the execution role's (and the local stack the local server's).
  */
+function s3Options(endpoints: AwsEndpoints): S3ObjectsOptions {
+  return { region: endpoints.region, location: s3Location(endpoints.region, endpoints.s3), credentials: fromEnv() };
+}
+
+/** PutObject alone, for the functions that only write objects (job-state, faces-collect). */
 export function createObjectWriter(endpoints: AwsEndpoints): S3Writer {
-  return createS3Writer({
-    region: endpoints.region,
-    location: s3Location(endpoints.region, endpoints.s3),
-    credentials: fromEnv(),
-  });
+  return createS3Writer(s3Options(endpoints));
+}
+
+/** Conditional writes, heads, listings and reads (recording-index). */
+export function createObjectStore(endpoints: AwsEndpoints): S3Objects {
+  return createS3Objects(s3Options(endpoints));
 }

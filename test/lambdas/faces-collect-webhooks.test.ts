@@ -17,7 +17,7 @@ import type { WebhookPayload } from "../../model/webhooks.ts";
 import { makeFaces, mockedRekognition, pagedResult, serveGetFaceDetection, snsNotification } from "./faces-support.ts";
 import { testClients, uniquePrefix } from "./support.ts";
 
-const { doc, writer } = testClients();
+const { doc, objects } = testClients();
 const QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/media-edge-webhooks.fifo";
 const NOW = Date.parse("2030-01-01T00:00:00Z");
 
@@ -28,7 +28,7 @@ function setup() {
   sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
   const handler = createFacesCollectHandler({
     config: readFacesCollectConfig({ OUTPUT_BUCKET: "media-output" }),
-    clients: { dynamodb: doc, rekognition: client, s3: writer },
+    clients: { dynamodb: doc, rekognition: client, s3: objects },
     log: memoryLog(),
     now: () => NOW,
     webhooks: { sqs, targets: { queueUrl: QUEUE, urls: ["https://hooks.example/faces"] } },

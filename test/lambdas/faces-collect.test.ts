@@ -34,7 +34,7 @@ import {
 } from "./faces-support.ts";
 import { fixture, getRow, getText, listKeys, testClients, uniquePrefix } from "./support.ts";
 
-const { doc, s3, writer } = testClients();
+const { doc, s3, objects } = testClients();
 const BUCKET = "media-output";
 const PREFIX = "analysis/faces/";
 
@@ -44,7 +44,7 @@ function setup(env: Record<string, string> = {}) {
   const log = memoryLog();
   const handler = createFacesCollectHandler({
     config: readFacesCollectConfig({ OUTPUT_BUCKET: BUCKET, ...env }),
-    clients: { dynamodb: doc, rekognition: client, s3: writer },
+    clients: { dynamodb: doc, rekognition: client, s3: objects },
     log,
     now: () => clock,
   });

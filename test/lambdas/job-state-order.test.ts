@@ -9,11 +9,11 @@ import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { DEFAULT_TABLES } from "../../model/index.ts";
 import { buckets, fakeJobId, fixture, getRow, putSubmittedJob, testClients, uniquePrefix } from "./support.ts";
 
-const { doc, writer } = testClients();
+const { doc, objects } = testClients();
 
 const handler = createJobStateHandler({
   config: { tables: DEFAULT_TABLES, outputBucket: buckets.output, statusTtlSeconds: 86_400 },
-  clients: { dynamodb: doc, s3: writer },
+  clients: { dynamodb: doc, s3: objects },
   log: memoryLog(),
   now: () => new Date("2026-11-21T12:40:00Z"),
 });

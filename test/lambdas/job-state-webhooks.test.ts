@@ -15,7 +15,7 @@ import type { WebhookQueueMessage } from "../../model/webhook-queue.ts";
 import type { WebhookPayload } from "../../model/webhooks.ts";
 import { buckets, fakeJobId, fixture, getRow, putSubmittedJob, testClients, uniquePrefix } from "./support.ts";
 
-const { doc, writer } = testClients();
+const { doc, objects } = testClients();
 // Fixed and in the future: the rows' TTL (NOW + 1 day) must not have passed, or DynamoDB Local's TTL
 // sweeper may delete a row in the middle of a test.
 const NOW = new Date("2030-01-01T00:00:00Z");
@@ -31,7 +31,7 @@ function setup() {
   const log = memoryLog();
   const handler = createJobStateHandler({
     config,
-    clients: { dynamodb: doc, s3: writer },
+    clients: { dynamodb: doc, s3: objects },
     log,
     now: () => NOW,
     webhooks: { sqs, targets },

@@ -25,13 +25,13 @@ import {
   uniquePrefix,
 } from "./support.ts";
 
-const { doc, s3, writer } = testClients();
+const { doc, s3, objects } = testClients();
 
 const NOW = new Date("2026-11-21T12:40:00Z");
 const TTL = epochSeconds(NOW.getTime()) + 86_400;
 const config: JobStateConfig = { tables: DEFAULT_TABLES, outputBucket: buckets.output, statusTtlSeconds: 86_400 };
 
-function setup(s3Writer: S3Writer = writer) {
+function setup(s3Writer: S3Writer = objects) {
   const log = memoryLog();
   const handler = createJobStateHandler({ config, clients: { dynamodb: doc, s3: s3Writer }, log, now: () => NOW });
   return { handler, log };
@@ -303,7 +303,7 @@ describe("job-state: jobs we did not submit", () => {
     const log = memoryLog();
     const handler = createJobStateHandler({
       config,
-      clients: { dynamodb: racingDoc, s3: writer },
+      clients: { dynamodb: racingDoc, s3: objects },
       log,
       now: () => NOW,
     });
@@ -348,7 +348,7 @@ describe("job-state: COMPLETE is retry-safe", () => {
           ? Promise.reject(
               new S3RequestError(`PutObject s3://${input.bucket}/${input.key}: HTTP 503 SlowDown`, 503, "SlowDown"),
             )
-          : writer.putObject(input),
+          : objects.putObject(input),
     };
     const { handler } = setup(flaky);
     const complete = event("eventbridge/mediaconvert-complete-abr.json", jobId, outputPath);

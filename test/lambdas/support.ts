@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, inject } from "vitest";
-import type { S3Writer } from "../../aws-lambdas/shared/s3-objects.ts";
-import { localDynamoDbClient, localS3Client, localS3Writer } from "../../local/aws.ts";
+import type { S3Objects } from "../../aws-lambdas/shared/s3-objects.ts";
+import { localDynamoDbClient, localS3Client, localS3Objects } from "../../local/aws.ts";
 import { DEFAULT_BUCKETS, DEFAULT_TABLES, TABLE_KEYS, type TableRole } from "../../model/index.ts";
 
 export const tables = DEFAULT_TABLES;
@@ -16,10 +16,10 @@ export const buckets = DEFAULT_BUCKETS;
 
 /**
  * A document client for the test DynamoDB Local, an S3 client for the test S3 server (destroyed
- * after the file's last test) and the Lambdas' S3 writer for the same server. Call at the file's
- * top level.
+ * after the file's last test) and the Lambdas' S3 requests (aws-lambdas/shared/s3-objects.ts) for
+ * the same server. Call at the file's top level.
  */
-export function testClients(): { doc: DynamoDBDocumentClient; s3: S3Client; writer: S3Writer } {
+export function testClients(): { doc: DynamoDBDocumentClient; s3: S3Client; objects: S3Objects } {
   const doc = DynamoDBDocumentClient.from(localDynamoDbClient(inject("dynamodbEndpoint")), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -28,7 +28,7 @@ export function testClients(): { doc: DynamoDBDocumentClient; s3: S3Client; writ
     doc.destroy();
     s3.destroy();
   });
-  return { doc, s3, writer: localS3Writer(inject("s3Endpoint")) };
+  return { doc, s3, objects: localS3Objects(inject("s3Endpoint")) };
 }
 
 /** A prefix no other test uses. */

@@ -40,16 +40,17 @@ const NAME = "[A-Za-z_:][\\w:.-]*";
 const REF = "&(?:lt|gt|amp|quot|apos|#x[0-9a-fA-F]{1,6}|#[0-9]{1,7});";
 const COMMENT = "<!--(?:[^-]|-(?!-))*-->";
 const CDATA = "<!\\[CDATA\\[(?:[^\\]]|\\](?!\\]>))*\\]\\]>";
-const VALUE = `"(?:[^"<&]|${REF})*"|'(?:[^'<&]|${REF})*'`;
-const ATTRIBUTES = `(?:${S}+${NAME}${S}*=${S}*(?:${VALUE}))*`;
-
-const XML_DECLARATION = new RegExp(`<\\?xml${ATTRIBUTES}${S}*\\?>`, "y");
-const MISC = new RegExp(`(?:${S}+|${COMMENT})*`, "y");
-const TEXT = new RegExp(`(?:[^<&\\]]+|\\](?!\\]>)|${REF}|${CDATA}|${COMMENT})*`, "y");
-const START_TAG = new RegExp(`<(${NAME})(${ATTRIBUTES})${S}*(/?)>`, "y");
-const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
+// The patterns built from those, compiled by compilePatterns on the first parse rather than as the
+// module loads: esbuild cannot tell that building them has no side effect, so at the top level
+// they went into every bundle that imports this module without parsing (the Lambdas that only
+// write S3 objects, through aws-lambdas/shared/s3-objects.ts).
+let XML_DECLARATION: RegExp;
+let MISC: RegExp;
+let TEXT: RegExp;
+let START_TAG: RegExp;
+let END_TAG: RegExp;
 /** What decodeText replaces in text TEXT has matched: CDATA by its content, references, no comments. */
-const MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
+let MARKUP_IN_TEXT: RegExp;
 
 /**
  * One whole `<Contents>` as S3 writes it, matched in one step - several times faster than element
@@ -61,15 +62,29 @@ const MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
  */
 const S3_CONTENTS =
   /<Contents><Key>([^<&\]]+)<\/Key><LastModified>[^<&\]]*<\/LastModified><ETag>[^<&\]]*(?:&quot;[^<&\]]*)*<\/ETag>(?:<ChecksumAlgorithm>[^<&\]]*<\/ChecksumAlgorithm>)?(?:<ChecksumType>[^<&\]]*<\/ChecksumType>)?<Size>(\d+)<\/Size>(?:<StorageClass>[^<&\]]*<\/StorageClass>)?<\/Contents>/y;
-const SIMPLE_TEXT = "[^<&\\]]*(?:&quot;[^<&\\]]*)*";
-/** A child of Contents other than Key and Size: text only, or text-only elements (Owner, RestoreStatus). */
-const OTHER_CHILD = (name: number) =>
-  `<(${NAME})>(?:${SIMPLE_TEXT}|${S}*(?:<(${NAME})>${SIMPLE_TEXT}</\\${name + 1}>${S}*)*)</\\${name}>${S}*`;
-const ANY_SIMPLE_CONTENTS = new RegExp(
-  `<Contents>${S}*<Key>([^<&\\]]+)</Key>${S}*(?:(?!<Size>)${OTHER_CHILD(2)})*` +
-    `<Size>${S}*(\\d+)${S}*</Size>${S}*(?:${OTHER_CHILD(5)})*</Contents>`,
-  "y",
-);
+let ANY_SIMPLE_CONTENTS: RegExp;
+let compiled = false;
+
+function compilePatterns(): void {
+  const VALUE = `"(?:[^"<&]|${REF})*"|'(?:[^'<&]|${REF})*'`;
+  const ATTRIBUTES = `(?:${S}+${NAME}${S}*=${S}*(?:${VALUE}))*`;
+  XML_DECLARATION = new RegExp(`<\\?xml${ATTRIBUTES}${S}*\\?>`, "y");
+  MISC = new RegExp(`(?:${S}+|${COMMENT})*`, "y");
+  TEXT = new RegExp(`(?:[^<&\\]]+|\\](?!\\]>)|${REF}|${CDATA}|${COMMENT})*`, "y");
+  START_TAG = new RegExp(`<(${NAME})(${ATTRIBUTES})${S}*(/?)>`, "y");
+  END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
+  MARKUP_IN_TEXT = new RegExp(`${CDATA}|${COMMENT}|&([^;]*);`, "g");
+  const SIMPLE_TEXT = "[^<&\\]]*(?:&quot;[^<&\\]]*)*";
+  /** A child of Contents other than Key and Size: text only, or text-only elements (Owner, RestoreStatus). */
+  const OTHER_CHILD = (name: number) =>
+    `<(${NAME})>(?:${SIMPLE_TEXT}|${S}*(?:<(${NAME})>${SIMPLE_TEXT}</\\${name + 1}>${S}*)*)</\\${name}>${S}*`;
+  ANY_SIMPLE_CONTENTS = new RegExp(
+    `<Contents>${S}*<Key>([^<&\\]]+)</Key>${S}*(?:(?!<Size>)${OTHER_CHILD(2)})*` +
+      `<Size>${S}*(\\d+)${S}*</Size>${S}*(?:${OTHER_CHILD(5)})*</Contents>`,
+    "y",
+  );
+  compiled = true;
+}
 
 /** S3 nests three levels below the root (Contents/Owner/ID); deeper is refused, not recursed into. */
 const MAX_DEPTH = 8;
@@ -221,6 +236,7 @@ function skipMisc(xml: string, at: number): number {
  * says it used `EncodingType=url` (S3 then writes a space as "+" and "+" as "%2B").
  */
 export function parseListObjectsV2(xml: string): ListPage {
+  if (!compiled) compilePatterns();
   const scan: Scan = { objects: [], commonPrefixes: [], fields: new Map() };
   const bom = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
   XML_DECLARATION.lastIndex = bom;
