@@ -28,7 +28,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MediaConvertClient } from "@aws-sdk/client-mediaconvert";
 import { RekognitionClient } from "@aws-sdk/client-rekognition";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { readFacesCollectConfig } from "../aws-lambdas/faces-collect/config.ts";
 import { createFacesCollectHandler } from "../aws-lambdas/faces-collect/faces-collect.ts";
@@ -40,7 +40,7 @@ import { createRecordingIndexHandler } from "../aws-lambdas/recording-index/reco
 import { createJobStateHandler } from "../aws-lambdas/job-state/job-state.ts";
 import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
-import { createS3Writer } from "../aws-lambdas/shared/s3-objects.ts";
+import { createS3Objects } from "../aws-lambdas/shared/s3-objects.ts";
 import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
 import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
 import { s3Location } from "../worker/aws/s3-url.ts";
@@ -283,7 +283,7 @@ function createLambdas(
     lambdaLog ??
     ((name: string) =>
       createLogger(name, new Logger({ serviceName: name, logLevel: (env.POWERTOOLS_LOG_LEVEL || "WARN") as "WARN" })));
-  const { dynamodb, s3, objectWriter, mediaConvert, rekognition, rekognitionCollect } = clients;
+  const { dynamodb, objects, mediaConvert, rekognition, rekognitionCollect } = clients;
   return {
     env,
     region: env.AWS_REGION || "us-east-1",
@@ -308,20 +308,20 @@ function createLambdas(
     ],
     jobState: createJobStateHandler({
       config: jobStateConfig,
-      clients: { dynamodb, s3: objectWriter },
+      clients: { dynamodb, s3: objects },
       log: logFor("job-state"),
       ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     facesCollect: createFacesCollectHandler({
       config: facesCollectConfig,
-      clients: { dynamodb, s3: objectWriter, rekognition: rekognitionCollect },
+      clients: { dynamodb, s3: objects, rekognition: rekognitionCollect },
       log: logFor("faces-collect"),
       ...(webhooks ? { webhooks } : {}),
     }) as Handler,
     inputBuckets: submitConfig.inputBuckets.length > 0 ? submitConfig.inputBuckets : [DEFAULT_BUCKETS.input],
     recordingIndex: createRecordingIndexHandler({
       config: recordingIndexConfig,
-      s3,
+      s3: objects,
       log: logFor("recording-index"),
     }) as Handler,
     recordingsBucket: env.RECORDINGS_BUCKET || DEFAULT_BUCKETS.recordings,
@@ -514,8 +514,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 }
 
 /**
- * The Lambdas' SDK clients and S3 writer, built like aws-lambdas/shared/clients.ts builds them (same
- * document marshalling, path-style S3 without default checksums) but with the credentials of the merged local
+ * The Lambdas' SDK clients and S3 requests, built like aws-lambdas/shared/clients.ts builds them (same
+ * document marshalling, S3 at the same location) but with the credentials of the merged local
  * configuration: the functions share this process with `npm start`, whose process.env stays untouched.
  */
 function lambdaClients(
@@ -531,19 +531,10 @@ function lambdaClients(
   const base = { region: aws.region, credentials };
   const dynamodbClient = new DynamoDBClient({ ...base, ...(aws.dynamodb ? { endpoint: aws.dynamodb } : {}) });
   const dynamodb = DynamoDBDocumentClient.from(dynamodbClient, { marshallOptions: { removeUndefinedValues: true } });
-  const s3 = new S3Client({
-    ...base,
-    ...(aws.s3
-      ? {
-          endpoint: aws.s3,
-          forcePathStyle: true,
-          requestChecksumCalculation: "WHEN_REQUIRED",
-          responseChecksumValidation: "WHEN_REQUIRED",
-        }
-      : {}),
-  });
-  // The writer of the functions that only put objects (aws-lambdas/shared/s3-objects.ts).
-  const objectWriter = createS3Writer({
+  // The functions' S3 requests (aws-lambdas/shared/s3-objects.ts), one instance for the three that
+  // use S3 (in AWS job-state and faces-collect get the put alone, createObjectWriter, to keep their
+  // bundles small; here size does not matter).
+  const objects = createS3Objects({
     region: aws.region,
     location: s3Location(aws.region, aws.s3),
     credentials: async () => credentials,
@@ -565,15 +556,13 @@ function lambdaClients(
         });
   return {
     dynamodb,
-    s3,
-    objectWriter,
+    objects,
     mediaConvert,
     rekognition,
     rekognitionCollect,
     destroy: () => {
       dynamodb.destroy();
       dynamodbClient.destroy();
-      s3.destroy();
       mediaConvert.destroy();
       rekognition.destroy();
       rekognitionCollect.destroy();

@@ -10,7 +10,6 @@
  * done, 1 when one failed (the others are still done; failures listed), 2 for a usage or settings
  * error (message and usage, no stack).
  */
-import type { S3Client } from "@aws-sdk/client-s3";
 import { pathToFileURL } from "node:url";
 import { readRecordingIndexConfig, type RecordingIndexConfig } from "../aws-lambdas/recording-index/config.ts";
 import {
@@ -22,9 +21,10 @@ import {
   type SpanOutcome,
 } from "../aws-lambdas/recording-index/reindex.ts";
 import { ConfigError, type Env } from "../aws-lambdas/shared/config.ts";
+import type { S3Objects } from "../aws-lambdas/shared/s3-objects.ts";
 import { type SettingName, SETTINGS } from "../model/settings.ts";
 import { folderPrefix, settingsReader } from "../model/settings-reader.ts";
-import { awsS3ClientForCli, localS3Client } from "./aws.ts";
+import { awsS3ObjectsForCli, localS3Objects } from "./aws.ts";
 import { localStack, RECORDINGS_SETTINGS_USAGE } from "./defaults.ts";
 import {
   DEFAULT_CONCURRENCY,
@@ -52,13 +52,13 @@ recordings bucket, as the recording-index Lambda writes them.
 ${RECORDINGS_SETTINGS_USAGE} Progress on stderr, a JSON summary on
 stdout; exit 1 when a span failed, 2 for a usage or settings error.`;
 
-/** Where the command writes and what it runs on. `s3` replaces the client it would build (tests). */
+/** Where the command writes and what it runs on. `s3` replaces the S3 access it would build (tests). */
 export interface ReindexIo {
   out: (text: string) => void;
   err: (line: string) => void;
   /** Epoch seconds: decides which hours have settled. */
   now: () => number;
-  s3?: S3Client;
+  s3?: S3Objects;
 }
 
 interface ReindexSettings {
@@ -76,14 +76,17 @@ function readSettings(env: Env): ReindexSettings {
   return { bucket, config: readRecordingIndexConfig(env) };
 }
 
-/** The S3 client: the local stack's server (its fixed credentials), or with `--aws` real S3 as `npm run record` finds it. */
-async function s3Client(env: Env, aws: boolean): Promise<S3Client> {
-  return aws ? awsS3ClientForCli() : localS3Client(localStack(env as NodeJS.ProcessEnv).endpoints.s3);
+/**
+ * The indexer's S3 access (aws-lambdas/shared/s3-objects.ts): the local stack's server (its fixed
+ * credentials), or with `--aws` real S3 with the credentials and region `npm run record` finds.
+ */
+async function s3Access(env: Env, aws: boolean): Promise<S3Objects> {
+  return aws ? awsS3ObjectsForCli() : localS3Objects(localStack(env as NodeJS.ProcessEnv).endpoints.s3);
 }
 
 /** The streams to rebuild: the named ones (with their first segment when no --from), else every one found. */
 async function streamsToIndex(
-  s3: S3Client,
+  s3: S3Objects,
   args: ReindexArguments,
   settings: ReindexSettings,
 ): Promise<ArchiveStream[]> {
@@ -114,7 +117,7 @@ function progressLine(outcome: SpanOutcome): string {
 }
 
 /** Plans and runs the rebuild; resolves to the exit code. */
-async function run(s3: S3Client, args: ReindexArguments, settings: ReindexSettings, io: ReindexIo): Promise<number> {
+async function run(s3: S3Objects, args: ReindexArguments, settings: ReindexSettings, io: ReindexIo): Promise<number> {
   const nowSeconds = io.now();
   const streams = await streamsToIndex(s3, args, settings);
   const to = args.to ?? nowSeconds;
@@ -158,18 +161,14 @@ export async function reindex(argv: readonly string[], env: Env, io: ReindexIo):
     io.err(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  let s3: S3Client;
+  let s3: S3Objects;
   try {
-    s3 = io.s3 ?? (await s3Client(env, args.aws));
+    s3 = io.s3 ?? (await s3Access(env, args.aws));
   } catch (error) {
     io.err((error as Error).message);
     return 2;
   }
-  try {
-    return await run(s3, args, settings, io);
-  } finally {
-    if (s3 !== io.s3) s3.destroy();
-  }
+  return run(s3, args, settings, io);
 }
 
 // Run as the `npm run reindex` script; imported (tests), it only exports its functions.

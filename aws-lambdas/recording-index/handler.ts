@@ -1,7 +1,7 @@
 /**
  * Lambda entry point of recording-index (the recordings bucket's ObjectCreated notifications for
  * `*.ts` under RECORDINGS_PREFIX -> the day indexes the Worker reads). Configuration is read once per
- * cold start; the logic and the S3 client load on the first event (shared/lazy-handler.ts). The logic
+ * cold start; the logic and its S3 signer load on the first event (shared/lazy-handler.ts). The logic
  * lives in recording-index.ts.
  */
 import { awsEndpoints } from "../shared/config.ts";

@@ -13,8 +13,10 @@
  * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),
  * so a rebuild that listed before another one wrote cannot overwrite it; it lists again.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ *
+ * S3 is reached through ../shared/s3-objects.ts (signed requests without the S3 client), which the
+ * reindex command shares with any credentials it is given.
  */
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   indexCoveredUntil,
   indexObjectHours,
@@ -23,8 +25,8 @@ import {
   spansHolding,
 } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../../worker/hls/recordings.ts";
-import { httpStatusOf } from "../shared/guards.ts";
 import { describeError, type Log } from "../shared/logger.ts";
+import { S3RequestError, type S3Objects } from "../shared/s3-objects.ts";
 import { normaliseS3Events } from "../shared/s3-events.ts";
 import type { RecordingIndexConfig } from "./config.ts";
 
@@ -59,7 +61,7 @@ export function daysToIndex(event: unknown, config: RecordingIndexConfig): Index
  * The segment file names of a span's index object (its hours and the carried ones), ascending (S3
  * lists keys in UTF-8 binary order, which is time order).
  */
-export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]> {
+export async function listDay(s3: S3Objects, target: IndexDay): Promise<string[]> {
   const { bucket, streamPrefix, day } = target;
   const hours = indexObjectHours(day);
   // Every name of the first hour starts with "YYYYMMDDTHH" + "MMSS...": listing starts right before them.
@@ -68,40 +70,26 @@ export async function listDay(s3: S3Client, target: IndexDay): Promise<string[]>
   const names: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: streamPrefix,
-        Delimiter: "/",
-        ...(token ? { ContinuationToken: token } : { StartAfter: startAfter }),
-      }),
-    );
-    for (const object of page.Contents ?? []) {
-      const key = object.Key ?? "";
+    const page = await s3.listObjectsV2({
+      bucket,
+      prefix: streamPrefix,
+      delimiter: "/",
+      ...(token ? { continuationToken: token } : { startAfter }),
+    });
+    for (const { key } of page.objects) {
       if (key >= endKey) return names;
       const name = key.slice(streamPrefix.length);
       const start = parseSegmentName(name);
       if (start !== undefined && start >= hours.from) names.push(name);
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
   } while (token);
   return names;
 }
 
-/** The index's current ETag, or undefined when the day has none yet. */
-async function currentETag(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
-  try {
-    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
-  } catch (error) {
-    if (httpStatusOf(error) === 404) return undefined;
-    throw error;
-  }
-}
-
 /** Whether a write lost a race: its condition failed (412) or a concurrent conditional write won (409). */
 function lostRace(error: unknown): boolean {
-  const status = httpStatusOf(error);
-  return status === 412 || status === 409;
+  return error instanceof S3RequestError && (error.status === 412 || error.status === 409);
 }
 
 /** What a rebuild did: how many segments the span's object lists, and whether it was written. */
@@ -116,7 +104,7 @@ export interface RebuildResult {
  * over a long range would otherwise litter the bucket with empty objects): `written` is false.
  */
 export async function rebuildIndexObject(
-  s3: S3Client,
+  s3: S3Objects,
   target: IndexDay,
   config: RecordingIndexConfig,
   nowSeconds: number,
@@ -124,24 +112,23 @@ export async function rebuildIndexObject(
 ): Promise<RebuildResult> {
   const key = recordingIndexKey(target.streamPrefix, target.day);
   for (let attempt = 1; ; attempt++) {
-    const eTag = await currentETag(s3, target.bucket, key);
+    // The index's current ETag, or undefined when the span has none yet.
+    const eTag = (await s3.headObject({ bucket: target.bucket, key }))?.eTag;
     const names = await listDay(s3, target);
     if (options.skipEmpty && eTag === undefined && names.length === 0) return { segments: 0, written: false };
     const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
     try {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: target.bucket,
-          Key: key,
-          Body: serializeRecordingIndex(names, {
-            span: target.day,
-            coveredUntil,
-            segmentSeconds: config.segmentSeconds,
-          }),
-          ContentType: "text/plain; charset=utf-8",
-          ...(eTag === undefined ? { IfNoneMatch: "*" } : { IfMatch: eTag }),
+      await s3.putObject({
+        bucket: target.bucket,
+        key,
+        body: serializeRecordingIndex(names, {
+          span: target.day,
+          coveredUntil,
+          segmentSeconds: config.segmentSeconds,
         }),
-      );
+        contentType: "text/plain; charset=utf-8",
+        ...(eTag === undefined ? { ifNoneMatch: "*" } : { ifMatch: eTag }),
+      });
       return { segments: names.length, written: true };
     } catch (error) {
       if (!lostRace(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
@@ -151,7 +138,7 @@ export async function rebuildIndexObject(
 
 /** Rebuilds one day's index; returns how many segments it lists. */
 export async function rebuildDay(
-  s3: S3Client,
+  s3: S3Objects,
   target: IndexDay,
   config: RecordingIndexConfig,
   nowSeconds: number,
@@ -162,7 +149,7 @@ export async function rebuildDay(
 /** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */
 export function createRecordingIndexHandler(deps: {
   config: RecordingIndexConfig;
-  s3: S3Client;
+  s3: S3Objects;
   log: Log;
   now?: () => number;
 }): (event: unknown) => Promise<{ indexed: Array<IndexDay & { segments: number }> }> {

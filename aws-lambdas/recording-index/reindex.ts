@@ -7,9 +7,14 @@
  * is byte for byte what the Lambda writes for the same listing and clock.
  *
  * The plan is pure (`planReindex`); the reads that feed it (`discoverStreams`, `firstSegment`,
- * `isIndexCurrent`) and the run (`runReindex`) take their S3 client as an argument.
+ * `isIndexCurrent`) and the run (`runReindex`) take their S3 access as an argument.
+ *
+ * That access is the Lambda's own (`S3Objects`, ../shared/s3-objects.ts), for the reads here as well
+ * as for the rebuild, although this module never runs in a Lambda: the rebuild must be the
+ * indexer's (same requests, retries and errors), and one kind of S3 access for the whole command
+ * means one way its failures read and one thing for tests to stand in for. The command gives it the
+ * credentials it finds (local/aws.ts: the SDK's providers for `--aws`, as the AWS CLI finds them).
  */
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import {
   blockHour,
   indexBlockLines,
@@ -25,8 +30,7 @@ import {
   spansBetween,
 } from "../../worker/hls/recording-index.ts";
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
-import { httpStatusOf } from "../shared/guards.ts";
-import { describeError } from "../shared/logger.ts";
+import { S3RequestError, type S3Objects } from "../shared/s3-objects.ts";
 import type { RecordingIndexConfig } from "./config.ts";
 import { rebuildIndexObject, type IndexDay } from "./recording-index.ts";
 
@@ -39,7 +43,7 @@ export interface ArchiveStream {
 
 /** Names directly in a folder of the bucket, one delimiter listing page at a time. */
 async function* folderPages(
-  s3: S3Client,
+  s3: S3Objects,
   bucket: string,
   folder: string,
   firstPageKeys?: number,
@@ -47,21 +51,19 @@ async function* folderPages(
   let token: string | undefined;
   let first = true;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: folder,
-        Delimiter: "/",
-        ...(first && firstPageKeys !== undefined ? { MaxKeys: firstPageKeys } : {}),
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
+    const page = await s3.listObjectsV2({
+      bucket,
+      prefix: folder,
+      delimiter: "/",
+      ...(first && firstPageKeys !== undefined ? { maxKeys: firstPageKeys } : {}),
+      ...(token ? { continuationToken: token } : {}),
+    });
     first = false;
     yield {
-      names: (page.Contents ?? []).map((object) => (object.Key ?? "").slice(folder.length)),
-      folders: (page.CommonPrefixes ?? []).map((common) => common.Prefix ?? "").filter((prefix) => prefix !== ""),
+      names: page.objects.map((object) => object.key.slice(folder.length)),
+      folders: page.commonPrefixes.filter((prefix) => prefix !== ""),
     };
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
   } while (token);
 }
 
@@ -70,7 +72,7 @@ async function* folderPages(
  * order, which for segment names is time order), or undefined when it holds none. One
  * ListObjectsV2 of one key when the stream's first key is a segment, as it is for a recorder's.
  */
-export async function firstSegment(s3: S3Client, bucket: string, streamPrefix: string): Promise<number | undefined> {
+export async function firstSegment(s3: S3Objects, bucket: string, streamPrefix: string): Promise<number | undefined> {
   for await (const page of folderPages(s3, bucket, streamPrefix, 1)) {
     for (const name of page.names) {
       const start = parseSegmentName(name);
@@ -88,7 +90,7 @@ export async function firstSegment(s3: S3Client, bucket: string, streamPrefix: s
  * keys), so on a large archive name the streams with `--stream` instead.
  */
 export async function discoverStreams(
-  s3: S3Client,
+  s3: S3Objects,
   bucket: string,
   recordingsFolder: string,
 ): Promise<ArchiveStream[]> {
@@ -130,10 +132,9 @@ export function planReindex(
   return targets;
 }
 
-/** Whether a read failed because the object (404) or the range (416: a shorter, older format) is not there. */
-function absent(error: unknown): boolean {
-  const status = httpStatusOf(error);
-  return status === 404 || status === 416;
+/** Whether a read failed because the range is not there (416: a shorter object, of an older format). */
+function rangeAbsent(error: unknown): boolean {
+  return error instanceof S3RequestError && error.status === 416;
 }
 
 /**
@@ -147,7 +148,7 @@ function absent(error: unknown): boolean {
  * the indexer was failing: rebuild such a stretch without `--only-stale`.
  */
 export async function isIndexCurrent(
-  s3: S3Client,
+  s3: S3Objects,
   target: ReindexTarget,
   config: RecordingIndexConfig,
   nowSeconds: number,
@@ -156,20 +157,19 @@ export async function isIndexCurrent(
   const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
   const settledBlocks = Math.floor((coveredUntil - hours.from) / INDEX_BLOCK_SECONDS);
   const block = Math.max(0, settledBlocks - 1);
-  let text: string;
+  let text: string | undefined;
   try {
-    const object = await s3.send(
-      new GetObjectCommand({
-        Bucket: target.bucket,
-        Key: recordingIndexKey(target.streamPrefix, target.day),
-        Range: indexByteRange(block, block + 1, config.segmentSeconds),
-      }),
-    );
-    text = await object.Body!.transformToString();
+    text = await s3.getObjectText({
+      bucket: target.bucket,
+      key: recordingIndexKey(target.streamPrefix, target.day),
+      range: indexByteRange(block, block + 1, config.segmentSeconds),
+    });
   } catch (error) {
-    if (absent(error)) return false;
+    if (rangeAbsent(error)) return false;
     throw error;
   }
+  // No object (404): nothing is current.
+  if (text === undefined) return false;
   const keyed = keyIndexText(text, "");
   const hour = blockHour(target.day, block);
   if (settledBlocks === 0) return isOpenBlock(keyed, 0, hour);
@@ -198,12 +198,9 @@ export interface ReindexSummary {
   failures: Array<{ key: string; error: string }>;
 }
 
-/** An error as one line: its name, message and HTTP status (S3's answer body is never included). */
+/** An error as one line: its name and message (an S3RequestError's: the status and S3's code, never S3's body). */
 function describeFailure(error: unknown): string {
-  const described = describeError(error);
-  if (described.errorName === undefined) return String(described.error);
-  const status = described.httpStatusCode === undefined ? "" : ` (HTTP ${String(described.httpStatusCode)})`;
-  return `${String(described.errorName)}: ${String(described.errorMessage)}${status}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** How a run goes. */
@@ -221,7 +218,7 @@ export interface ReindexOptions {
 }
 
 /** One span: checked (with `onlyStale`), then rebuilt by the indexer's writer. Never throws. */
-async function reindexSpan(s3: S3Client, target: ReindexTarget, options: ReindexOptions): Promise<SpanOutcome> {
+async function reindexSpan(s3: S3Objects, target: ReindexTarget, options: ReindexOptions): Promise<SpanOutcome> {
   const key = recordingIndexKey(target.streamPrefix, target.day);
   try {
     if (options.onlyStale && (await isIndexCurrent(s3, target, options.config, options.nowSeconds))) {
@@ -242,7 +239,7 @@ async function reindexSpan(s3: S3Client, target: ReindexTarget, options: Reindex
  * a span that fails does not stop the others. Returns the totals.
  */
 export async function runReindex(
-  s3: S3Client,
+  s3: S3Objects,
   streams: readonly ArchiveStream[],
   targets: readonly ReindexTarget[],
   options: ReindexOptions,

@@ -3,11 +3,10 @@
  * connections are reused across warm invocations) and passed to the code that uses them.
  * https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html ("initialize SDK clients outside the handler")
  *
- * With `DYNAMODB_ENDPOINT` / `S3_ENDPOINT` set (local stack, tests) the clients talk to DynamoDB Local
- * and the local S3 server instead of AWS.
+ * With `DYNAMODB_ENDPOINT` / `S3_ENDPOINT` set (local stack, tests) they talk to DynamoDB Local
+ * and the local S3 server instead of AWS. S3 is reached without the S3 client (s3-objects.ts).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
 import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { s3Location } from "../../worker/aws/s3-url.ts";
@@ -24,21 +23,6 @@ export function createDocumentClient(endpoints: AwsEndpoints): DynamoDBDocumentC
     ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
-
-/**
- * An S3 client. With a custom endpoint: path-style URLs (the local server has no virtual hosts) and
- * checksums only when required (else the SDK streams aws-chunked bodies that s3rver stores verbatim).
- */
-export function createS3Client(endpoints: AwsEndpoints): S3Client {
-  if (!endpoints.s3) return new S3Client({ region: endpoints.region });
-  return new S3Client({
-    region: endpoints.region,
-    endpoint: endpoints.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
 }
 
 /**

@@ -9,8 +9,3 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function isConditionalCheckFailed(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 }
-
-/** The HTTP status of an AWS SDK v3 service error (its `$metadata`), or undefined for any other error. */
-export function httpStatusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}

@@ -5,13 +5,13 @@
  * `.browser` twin only when it is not a Node `Readable`:
  * - `sdkStreamMixin` wraps a streaming response body (an S3 GetObject `Body`);
  * - `createChecksumStream` wraps a response body whose checksum the SDK validates (GetObject).
- * The functions call no operation with a streaming output or a response checksum (their S3 calls are
- * PutObject, HeadObject and ListObjectsV2), and in a Lambda every response body is a Node `Readable`
- * anyway: the node:http `IncomingMessage` of @smithy/node-http-handler, or the `Readable.from` that
- * S3's 200-error check puts back (@aws-sdk/middleware-sdk-s3 to-stream/toStream.js). The twins and
- * what they import (browser base64 and UTF-8 codecs, a web stream collector) are 3 KiB minified.
- * test/unit/lambda-web-streams.test.ts checks that no S3 operation of the sources bundled into a
- * function has a streaming output.
+ * The functions call no operation with a streaming output or a response checksum (no S3 operation
+ * through the SDK at all: their S3 requests are aws-lambdas/shared/s3-objects.ts's), and in a Lambda
+ * every response body is a Node `Readable` anyway: the node:http `IncomingMessage` of
+ * @smithy/node-http-handler, or the `Readable.from` that S3's 200-error check puts back
+ * (@aws-sdk/middleware-sdk-s3 to-stream/toStream.js). The twins and what they import (browser base64
+ * and UTF-8 codecs, a web stream collector) are 3 KiB minified. test/unit/lambda-web-streams.test.ts
+ * checks that no S3 operation of the sources bundled into a function has a streaming output.
  */
 
 function unavailable(helper: string): never {

@@ -1,16 +1,11 @@
 /**
  * recording-index against the local S3 server: it rebuilds the day index of every segment an
  * event names, trusts it up to the last settled hour, and a late upload's event brings it back in
- * line. The conditional write that orders concurrent rebuilds is checked at the SDK boundary.
+ * line. The conditional write that orders concurrent rebuilds, and the listing's pages, are checked
+ * on the wire against a stand-in (s3-stand-in.ts): the local server ignores If-Match and
+ * If-None-Match, and its listings never stop half way through a span.
  */
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { mockClient } from "aws-sdk-client-mock";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readRecordingIndexConfig } from "../../aws-lambdas/recording-index/config.ts";
 import {
@@ -22,9 +17,11 @@ import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { decodeRecordingIndex, recordingIndexKey } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
+import { type Captured, listingXml, s3StandIn } from "./s3-stand-in.ts";
 import { buckets, s3Notification, testClients, uniquePrefix } from "./support.ts";
 
-const { s3 } = testClients();
+const { s3, objects } = testClients();
+const standIn = s3StandIn();
 const T0 = Date.UTC(2024, 0, 2) / 1000; // 2024-01-02T00:00:00Z
 
 async function put(key: string): Promise<void> {
@@ -50,7 +47,7 @@ describe("recording-index", () => {
     await put(`${stream}sub/${formatSegmentName(T0 + 60)}`);
     let now = T0 + 7200 + 90; // 02:01:30: the hour before 02:00 has settled (two segments late)
     const log = memoryLog();
-    const handler = createRecordingIndexHandler({ config, s3, log, now: () => now });
+    const handler = createRecordingIndexHandler({ config, s3: objects, log, now: () => now });
     const event = (key: string) => s3Notification([{ key, bucket: buckets.recordings }], encodeS3EventKey);
 
     // T0 starts a two-day index span: T0 - 30 belongs to the previous one, and T0's object carries
@@ -109,22 +106,105 @@ describe("recording-index", () => {
       { streamPrefix: "movie/", day: T0 },
     ]);
   });
+});
 
-  it("writes conditionally on the ETag it read, and lists again when another rebuild wrote first", async () => {
-    const client = new S3Client({ region: "us-east-1" });
-    const mock = mockClient(client);
-    const precondition = Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
-      name: "PreconditionFailed",
-      $metadata: { httpStatusCode: 412 },
+describe("recording-index's requests (on the wire, against the stand-in)", () => {
+  const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: "movie", RECORDING_SEGMENT_SECONDS: "30" });
+  const target = { bucket: "b", streamPrefix: "movie/cam 1/", day: T0 };
+  const INDEX_URL = "/b/movie/cam%201/~index/20240102.txt";
+  const segment = (start: number) => `movie/cam 1/${formatSegmentName(start)}`;
+  const listing = listingXml({ keys: [segment(T0), segment(T0 + 30)] });
+  const query = (request: Captured) => Object.fromEntries(new URL(request.url, "http://x").searchParams);
+  const conditions = (request: Captured) => ({
+    ifMatch: request.headers["if-match"],
+    ifNoneMatch: request.headers["if-none-match"],
+  });
+
+  it("writes conditionally on the ETag it read, and lists again when another rebuild wrote first (412)", async () => {
+    standIn.script([
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+      { status: 200, headers: { etag: '"v2"' } },
+      { status: 200, body: listing },
+      { status: 200 },
+    ]);
+    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toBe(2);
+    const sent = standIn.requests;
+    expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
+      `HEAD ${INDEX_URL}`,
+      "GET /b/",
+      `PUT ${INDEX_URL}`,
+      `HEAD ${INDEX_URL}`,
+      "GET /b/",
+      `PUT ${INDEX_URL}`,
+    ]);
+    expect([sent[2]!, sent[5]!].map(conditions)).toEqual([
+      { ifMatch: '"v1"', ifNoneMatch: undefined },
+      { ifMatch: '"v2"', ifNoneMatch: undefined },
+    ]);
+    expect(decodeRecordingIndex(sent[5]!.body, T0, 30)?.names).toEqual([T0, T0 + 30].map(formatSegmentName));
+    expect(sent[5]!.headers["content-type"]).toBe("text/plain; charset=utf-8");
+  });
+
+  it("writes a new span's object only if there is none (If-None-Match: *); a 409 conflict is a lost race too", async () => {
+    standIn.script([
+      { status: 404 },
+      { status: 200, body: listing },
+      { status: 409, code: "ConditionalRequestConflict" },
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 200 },
+    ]);
+    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toBe(2);
+    const puts = standIn.requests.filter((request) => request.method === "PUT");
+    expect(puts.map(conditions)).toEqual([
+      { ifMatch: undefined, ifNoneMatch: "*" },
+      { ifMatch: '"v1"', ifNoneMatch: undefined },
+    ]);
+  });
+
+  it("gives up after three lost races, with S3's status (Lambda then retries the event)", async () => {
+    const lost = [
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+    ];
+    standIn.script([...lost, ...lost, ...lost, ...lost]);
+    await expect(rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).rejects.toMatchObject({
+      name: "S3RequestError",
+      status: 412,
+      code: "PreconditionFailed",
     });
-    mock.on(HeadObjectCommand).resolvesOnce({ ETag: '"v1"' }).resolves({ ETag: '"v2"' });
-    mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `movie/${formatSegmentName(T0)}` }] });
-    mock.on(PutObjectCommand).rejectsOnce(precondition).resolves({});
-    const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: "movie" });
-    const target = { bucket: "b", streamPrefix: "movie/", day: T0 };
-    expect(await rebuildDay(client, target, config, T0 + 86_400 * 2)).toBe(1);
-    const puts = mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
-    expect(puts.map((input) => input.IfMatch)).toEqual(['"v1"', '"v2"']);
-    expect(puts[1]).toMatchObject({ Bucket: "b", Key: "movie/~index/20240102.txt" });
+    expect(standIn.requests.filter((request) => request.method === "PUT")).toHaveLength(3);
+  });
+
+  it("lists the span's hours page by page: start-after before its first hour, then the token; stops past its last", async () => {
+    const late = T0 + 2 * 86_400 + 3600; // the first hour of the next span, which this object carries
+    standIn.script([
+      { status: 404 },
+      { status: 200, body: listingXml({ keys: [segment(T0 - 30), segment(T0)], nextContinuationToken: "t/2+=" }) },
+      { status: 200, body: listingXml({ keys: [segment(late - 30), segment(late)], nextContinuationToken: "t3" }) },
+      { status: 200 },
+    ]);
+    // T0 - 30 is the previous span's last hour, which this object carries too; `late` is past it.
+    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 3)).toBe(3);
+    const lists = standIn.requests.filter((request) => request.method === "GET").map(query);
+    expect(lists).toEqual([
+      {
+        "list-type": "2",
+        "encoding-type": "url",
+        prefix: "movie/cam 1/",
+        delimiter: "/",
+        "start-after": `movie/cam 1/${formatSegmentName(T0 - 3600).slice(0, 11)}`,
+      },
+      {
+        "list-type": "2",
+        "encoding-type": "url",
+        prefix: "movie/cam 1/",
+        delimiter: "/",
+        "continuation-token": "t/2+=",
+      },
+    ]);
   });
 });

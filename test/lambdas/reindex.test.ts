@@ -3,13 +3,13 @@
  * of an older format, spans nobody indexed, an empty span, three streams (one unnamed, one nested).
  * The command runs in-process on a frozen clock, with the environment it would read.
  */
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { describe, expect, inject, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { readRecordingIndexConfig } from "../../aws-lambdas/recording-index/config.ts";
 import { createRecordingIndexHandler } from "../../aws-lambdas/recording-index/recording-index.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
-import { localS3Client } from "../../local/aws.ts";
+import { S3RequestError, type S3Objects } from "../../aws-lambdas/shared/s3-objects.ts";
 import { reindex } from "../../local/reindex.ts";
 import {
   decodeRecordingIndex,
@@ -18,9 +18,11 @@ import {
   settledHour,
 } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
+import { s3StandIn } from "./s3-stand-in.ts";
 import { buckets, getText, listKeys, s3Notification, testClients, uniquePrefix } from "./support.ts";
 
-const { s3 } = testClients();
+const { s3, objects } = testClients();
+const standIn = s3StandIn();
 const DAY = 86_400;
 const T0 = Date.UTC(2024, 0, 2) / 1000; // 2024-01-02T00:00:00Z, the start of an index span
 const NOW = T0 + 4 * DAY + 10 * 3600; // 2024-01-06T10:00Z: hours up to 09:00 have settled
@@ -30,7 +32,7 @@ async function put(key: string, body = "ts"): Promise<void> {
 }
 
 /** Runs the command as `npm run reindex -- ...argv` would, with the clock at `now`. */
-async function run(argv: string[], env: Record<string, string>, now = NOW, client?: S3Client) {
+async function run(argv: string[], env: Record<string, string>, now = NOW, client?: S3Objects) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await reindex(argv, env, {
@@ -117,7 +119,7 @@ describe("npm run reindex", () => {
       [`${prefix}/site/cam2/`, T0 + 4 * DAY, T0 + 4 * DAY + 9 * 3600 + 30],
     ];
     const config = readRecordingIndexConfig(env);
-    const handler = createRecordingIndexHandler({ config, s3, log: memoryLog(), now: () => NOW });
+    const handler = createRecordingIndexHandler({ config, s3: objects, log: memoryLog(), now: () => NOW });
     for (const [streamPrefix, span, segment] of rebuilt) {
       const body = (await readIndex(streamPrefix, span))!;
       const expectedCoverage = Math.min(indexObjectHours(span).to, settledHour(NOW, 30));
@@ -154,38 +156,36 @@ describe("npm run reindex", () => {
   it("--stream and --from/--to limit the spans; a span that fails exits 1, listed, and the others are still done", async () => {
     const { prefix, env } = await archive();
     const failing = recordingIndexKey(`${prefix}/cam1/`, T0);
-    // A client of the same server whose writes of one index object are refused.
-    const client = localS3Client(inject("s3Endpoint"));
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        if ((args.input as { Key?: string }).Key === failing && "Body" in (args.input as object)) {
-          throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-        }
-        return next(args);
+    // The same server, but S3 refuses the writes of one index object.
+    const refusing: S3Objects = {
+      ...objects,
+      putObject: async (input) => {
+        if (input.key !== failing) return objects.putObject(input);
+        throw new S3RequestError(
+          `PutObject s3://${input.bucket}/${input.key}: HTTP 403 AccessDenied`,
+          403,
+          "AccessDenied",
+        );
       },
-      { step: "initialize" },
+    };
+    const result = await run(
+      ["--stream", "cam1", "--from", "2024-01-01", "--to", "2024-01-02T12:00:00Z"],
+      env,
+      NOW,
+      refusing,
     );
-    try {
-      const result = await run(
-        ["--stream", "cam1", "--from", "2024-01-01", "--to", "2024-01-02T12:00:00Z"],
-        env,
-        NOW,
-        client,
-      );
-      expect(result.code).toBe(1);
-      expect(result.summary).toMatchObject({
-        streams: [`${prefix}/cam1/`],
-        spans: 2,
-        rebuilt: 1,
-        failed: 1,
-        failures: [{ key: failing, error: "AccessDenied: Access Denied (HTTP 403)" }],
-      });
-      expect(result.stderr).toContain(`1 span(s) failed (run again to retry them):\n  ${failing}: AccessDenied`);
-      expect(await readIndex(`${prefix}/cam1/`, T0 - 2 * DAY)).toBeDefined();
-      expect(await readIndex(`${prefix}/cam1/`, T0)).toMatch(/^#2 /);
-    } finally {
-      client.destroy();
-    }
+    expect(result.code).toBe(1);
+    const error = `S3RequestError: PutObject s3://${buckets.recordings}/${failing}: HTTP 403 AccessDenied`;
+    expect(result.summary).toMatchObject({
+      streams: [`${prefix}/cam1/`],
+      spans: 2,
+      rebuilt: 1,
+      failed: 1,
+      failures: [{ key: failing, error }],
+    });
+    expect(result.stderr).toContain(`1 span(s) failed (run again to retry them):\n  ${failing}: ${error}`);
+    expect(await readIndex(`${prefix}/cam1/`, T0 - 2 * DAY)).toBeDefined();
+    expect(await readIndex(`${prefix}/cam1/`, T0)).toMatch(/^#2 /);
   });
 
   it("a bad option or setting: exit 2 with the reason and the usage, no stack, nothing read", async () => {
@@ -200,5 +200,52 @@ describe("npm run reindex", () => {
     expect(badBucket.stderr).toMatch(/^Configuration variable RECORDINGS_BUCKET is not a valid S3 bucket name/);
     expect((await run(["--concurrency", "0"], env)).stderr).toMatch(/^--concurrency "0" is not a whole number/);
     expect((await run(["cam1"], env)).stderr).toMatch(/^Unexpected argument "cam1"/);
+  });
+});
+
+describe("npm run reindex --aws", () => {
+  /** An environment with AWS credentials and region, no profile or config file, and S3's endpoint the stand-in. */
+  function awsEnvironment(extra: Record<string, string> = {}): void {
+    const env: Record<string, string | undefined> = {
+      AWS_REGION: "eu-west-3",
+      AWS_DEFAULT_REGION: undefined,
+      AWS_ACCESS_KEY_ID: "AKIDFROMTHEENV",
+      AWS_SECRET_ACCESS_KEY: "secret-from-the-env",
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      AWS_ENDPOINT_URL: undefined,
+      AWS_ENDPOINT_URL_S3: standIn.endpoint,
+      ...extra,
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  }
+  afterEach(() => void vi.unstubAllEnvs());
+
+  const argv = ["--aws", "--stream", "cam1", "--from", "2024-01-02T05:00:00Z", "--to", "2024-01-02T12:00:00Z"];
+  const env = { RECORDINGS_BUCKET: "my-recordings", RECORDINGS_PREFIX: "movie" };
+
+  it("signs with the credentials and region the SDK finds (here the environment's), at the endpoint configured for S3", async () => {
+    awsEnvironment();
+    standIn.script([{ status: 404, code: "NoSuchKey" }]);
+    const result = await run([...argv, "--only-stale", "--dry-run"], env);
+    expect(result).toMatchObject({ code: 0, summary: { spans: 1, planned: 1 } });
+    expect(standIn.requests).toHaveLength(1);
+    const [sent] = standIn.requests;
+    expect(sent!.url).toBe("/my-recordings/movie/cam1/~index/20240102.txt");
+    expect(sent!.headers.range).toMatch(/^bytes=\d+-\d+$/);
+    expect(String(sent!.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDFROMTHEENV\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=host;range;/,
+    );
+  });
+
+  it("refuses a FIPS endpoint it would not use: exit 2, nothing sent", async () => {
+    awsEnvironment({ AWS_USE_FIPS_ENDPOINT: "true" });
+    standIn.script([]);
+    const result = await run([...argv, "--dry-run", "--only-stale"], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^--aws does not support FIPS or dual-stack S3 endpoints/);
+    expect(standIn.requests).toEqual([]);
   });
 });

@@ -19,8 +19,9 @@ function streamsOutput(operation: string): boolean {
 
 describe("web streams in the Lambdas' S3 responses", () => {
   it("no S3 operation the functions call has a streaming output (GetObject would)", async () => {
+    // None today (their S3 requests are aws-lambdas/shared/s3-objects.ts's, not the SDK's); one a
+    // function calls again is checked here.
     const called = await bundledS3Operations();
-    expect(called).toEqual(expect.arrayContaining(["PutObject", "HeadObject", "ListObjectsV2"]));
     expect(called.filter(streamsOutput)).toEqual([]);
     expect(streamsOutput("GetObject")).toBe(true);
   });
