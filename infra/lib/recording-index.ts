@@ -47,9 +47,14 @@ export function recordingIndexFunction(scope: Construct, props: RecordingIndexPr
   indexer.function.addToRolePolicy(
     new iam.PolicyStatement({
       sid: "ListRecordings",
+      // ListObjectsV2 of a stream's day. Also what makes S3 answer 404 rather than 403 to the
+      // HeadObject of a day that has no index yet, which the rebuild relies on
+      // (aws-lambdas/recording-index/recording-index.ts currentETag). No s3:prefix condition: a
+      // HeadObject request carries no prefix, so a conditioned grant would turn that 404 into a 403
+      // and fail the first segment of every new day.
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html#API_HeadObject_Permissions
       actions: ["s3:ListBucket"],
       resources: [recordingsBucket.bucketArn],
-      ...(folder ? { conditions: { StringLike: { "s3:prefix": [`${folder}*`] } } } : {}),
     }),
   );
   // HeadObject (the ETag the conditional write needs) is s3:GetObject.
