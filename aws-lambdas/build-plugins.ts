@@ -232,15 +232,6 @@ export const nativeHashes = standIn("native-hashes", "no-js-hashes.ts", {
 });
 
 /**
- * The SDK's JavaScript CRC32C and CRC64NVME, which only a request that asks for them or a validated
- * response checksum uses, resolved to shared/no-js-crcs.ts (see there why no function does either).
- */
-export const requestedCrcs = standIn("requested-crcs", "no-js-crcs.ts", {
-  "Crc32cNode.js": "./Crc32cJs",
-  "Crc64Nvme.js": "./Crc64NvmeJs",
-});
-
-/**
  * The web-stream (`ReadableStream`) branches of the SDK's Node stream helpers resolved to
  * shared/no-web-streams.ts (see there why a Lambda's responses never take them).
  */

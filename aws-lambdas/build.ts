@@ -24,7 +24,6 @@ import {
   nodeStreams,
   partitionsWithoutDescriptions,
   prunedCreateJobSchema,
-  requestedCrcs,
   sdkPackageVersions,
   sideEffectFreePackage,
   smallLruCache,
@@ -93,7 +92,6 @@ export function buildOptions(name: string, dir: string): BuildOptions & { metafi
       nodeStreams,
       partitionsWithoutDescriptions,
       imdsFreeRegion,
-      requestedCrcs,
     ],
     // Imported only by @aws-sdk/core's browser user-agent parser, with import() inside a function Node
     // clients never call. Tree-shaking drops the function, but code splitting would still emit every

@@ -199,14 +199,6 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
       "aws-lambdas/shared/no-imds-region.ts",
       ["job-state", "submit-job"],
     ],
-    [
-      "requestedCrcs: neither JavaScript CRC32C nor CRC64NVME, only their stand-in",
-      /[\\/](Crc32cJs|Crc64NvmeJs)\.js$/,
-      "aws-lambdas/shared/no-js-crcs.ts",
-      // None: only the S3 client's flexible checksums reached them, and no function has it any more
-      // (the plugin stays for the day one does; see docs/lambdas.md).
-      [],
-    ],
   ] as const)("%s", (_title, replaced, standIn, reachedBy) => {
     for (const [name, { modules }] of built) {
       expect(
