@@ -3,6 +3,8 @@
  * - CPU per recorder window playlist (1 h and 24 h windows of 30-s segments) over indexed
  *   archives of 1 day and 365 days, a 7-day window over an indexed and an unindexed week, S3
  *   calls per window, and S3 round trips of wall latency (issue 12's goals, each with met/missed);
+ * - requests per second, p99 latency and CPU per request of a 1 h window under 8 and 64 connections
+ *   (bench/support/load.ts: a bounded closed loop on loopback, as bench/worker.ts loads the status);
  * - CPU per key request.
  *
  * How it is measured: the Worker's deploy bundle (`wrangler deploy --dry-run`) runs in plain
@@ -31,6 +33,7 @@ import {
   spansHolding,
 } from "../worker/hls/recording-index.ts";
 import { formatSegmentName, parseSegmentName } from "../worker/hls/recordings.ts";
+import { LOAD_CONNECTIONS, LOAD_MS, runLoad } from "./support/load.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import { startConfigInWorkerd, wranglerVars, type PlainWorkerd } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
@@ -428,6 +431,30 @@ function windowResults(
 }
 
 /**
+ * The 1 h window of the 1-day archive (indexed, settled: one index Range GET per request) under a
+ * closed-loop load of 8 and then 64 connections: req/s, p99 and the Worker's CPU per request. The
+ * fake S3 answers from this process, which also runs the load's clients, so req/s is a floor (see
+ * bench/support/load.ts); every request builds its window (the Cache API is a no-op here).
+ */
+async function windowLoadResults(workers: Workers): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const hour = { stream: "day", seconds: 3600 } as const;
+  for (const connections of LOAD_CONNECTIONS) {
+    const load = await runLoad({
+      url: () => windowUrl(workers, hour),
+      connections,
+      durationMs: LOAD_MS,
+      pid: workerFor(workers, hour.stream).pid,
+    });
+    const at = `recorder window 1 h, ${STREAM_DESCRIPTIONS[hour.stream]}, ${connections} connections`;
+    results.push({ name: `${at}: requests per second`, value: Math.round(load.requestsPerSecond), unit: "req/s" });
+    results.push({ name: `${at}: p99 latency`, value: round2(load.p99Ms), unit: "ms" });
+    results.push({ name: `${at}: CPU per request`, value: round2(load.cpuPerRequestMs), unit: "ms" });
+  }
+  return results;
+}
+
+/**
  * The main Worker's variables for the window benches (this module and bench/callgrind/window.ts):
  * the local wrangler.toml's, with the fake S3 at `fakeUrl` and the recording index `on` or `off`.
  */
@@ -483,7 +510,7 @@ export async function run(): Promise<BenchResult[]> {
       week: archives.week.length,
       year: archives.year.length,
     };
-    const results = windowResults(configurations, trips, sizes);
+    const results = [...windowResults(configurations, trips, sizes), ...(await windowLoadResults(workers))];
 
     const keyToken = await mintToken(SECRET, { scope: jobScope(JOB), purpose: "key", ttlSeconds: 3600 });
     const tampered = `${keyToken.slice(0, -2)}${keyToken.endsWith("AA") ? "BB" : "AA"}`;

@@ -19,7 +19,7 @@
 import { DEFAULT_TABLES } from "../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../local/aws.ts";
 import { WORKER_BUNDLE_BUDGET_GZIP_BYTES, bundleSize } from "./support/bundle.ts";
-import { runLoad, type LoadResult } from "./support/load.ts";
+import { LOAD_CONNECTIONS, LOAD_MS, runLoad, type LoadResult } from "./support/load.ts";
 import { BENCH_ORIGIN, seedJobs, statusBenchVars } from "./support/jobs.ts";
 import { median, processCpuMs } from "./support/measure.ts";
 import { deployBundle, startConfigInWorkerd, type PlainWorkerd } from "./support/workerd.ts";
@@ -34,8 +34,6 @@ const BATCHES = 8;
  */
 const BATCH_SIZE = 2000;
 const GETITEM_BATCH_SIZE = 400;
-const LOAD_CONNECTIONS = [8, 64];
-const LOAD_MS = 3000;
 /**
  * Fresh items for the misses: the CPU batches', and up to 3000 req/s for each load run's 3 s (at
  * 1500 a quiet machine ran out during the 64-connection run and the module failed, December 2026).

@@ -41,7 +41,8 @@ see [recording-index.md](recording-index.md) for the design.
   between rounds, more than those goals allow.
 - **Under load.** \`bench/support/load.ts\`: 8 and 64 closed-loop connections on loopback for a fixed
   time each; the client shares the cores with workerd, so req/s is a floor for both. The bare route
-  and the status hit alternate in six 1-s rounds, and their ratio is the median of the rounds'.
+  and the status hit alternate in six 1-s rounds, and their ratio is the median of the rounds'. The
+  1 h recorder window (indexed, one Range GET of the fake S3 per request) runs under the same loads.
 - **Lambda cold import.** A fresh Node process per sample times \`await import(index.mjs)\` (the Init
   phase's module load: parse, compile, top level), round-robin over the functions, median. The
   handler logic and SDK clients load on the first event; "+ first event" times that too, in the same

@@ -7,6 +7,11 @@
  */
 import { processCpuMs } from "./measure.ts";
 
+/** The connection counts of every load in the bench (issue 12: "under 8 and 64 connections"). */
+export const LOAD_CONNECTIONS = [8, 64] as const;
+/** How long each load runs (bounded, so a slow route costs the bench time, not a hang). */
+export const LOAD_MS = 3000;
+
 export interface LoadResult {
   connections: number;
   requests: number;
