@@ -460,13 +460,13 @@ describe("the retry policy and its errors", () => {
 
   it("bounds the read of an answer's body by the same deadline, and retries it", async () => {
     standIn.script(["stall-body", "stall-body"]);
-    const { objects: stalled } = standIn.objects({ maxAttempts: 2, attemptTimeoutMs: 300 });
-    const started = Date.now();
+    // Long enough for the answer's head to come on a loaded machine (the body never does): the
+    // message says which part the deadline cut, and an unbounded read would hang the test instead.
+    const { objects: stalled } = standIn.objects({ maxAttempts: 2, attemptTimeoutMs: 1000 });
     await expect(stalled.listObjectsV2({ bucket: "b", prefix: "movie/" })).rejects.toMatchObject({
       status: 0,
       message: "ListObjectsV2 s3://b/movie/: HTTP 200 answer not read in time after 2 attempts",
     });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(standIn.requests).toHaveLength(2);
   });
 
