@@ -32,10 +32,16 @@
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { type ListPage, parseListObjectsV2, XmlError } from "../../worker/aws/s3-listing.ts";
+import {
+  listObjectsV2Query,
+  type ListPage,
+  type ListRequest,
+  parseListObjectsV2,
+  XmlError,
+} from "../../worker/aws/s3-listing.ts";
 import { s3BucketUrl, s3ObjectUrl, type S3Location } from "../../worker/aws/s3-url.ts";
 
-export type { ListedObject, ListPage } from "../../worker/aws/s3-listing.ts";
+export type { ListedObject, ListPage, ListRequest } from "../../worker/aws/s3-listing.ts";
 
 export interface PutObjectInput {
   bucket: string;
@@ -60,18 +66,6 @@ export interface GetObjectInput extends ObjectInput {
   range?: string;
 }
 
-/** One ListObjectsV2 request: a page of the keys under `prefix`. */
-export interface ListObjectsV2Input {
-  bucket: string;
-  prefix: string;
-  delimiter?: string;
-  /** The first page's start (keys after this one). */
-  startAfter?: string;
-  /** The next page's token (the previous page's `nextContinuationToken`). */
-  continuationToken?: string;
-  maxKeys?: number;
-}
-
 /** What the write path of a function needs of S3. */
 export interface S3Writer {
   /** Writes the object. A failed condition (ifMatch, ifNoneMatch) is an S3RequestError with status 412 or 409. */
@@ -83,7 +77,7 @@ export interface S3Objects extends S3Writer {
   /** The object's ETag, or undefined when there is no object (404). */
   headObject(input: ObjectInput): Promise<{ eTag: string } | undefined>;
   /** One page of a listing, keys decoded. */
-  listObjectsV2(input: ListObjectsV2Input): Promise<ListPage>;
+  listObjectsV2(input: ListRequest): Promise<ListPage>;
   /** The object (or its range) as UTF-8 text, or undefined when there is no object (404). */
   getObjectText(input: GetObjectInput): Promise<string | undefined>;
 }
@@ -214,13 +208,9 @@ async function getObjectText(t: Transport, input: GetObjectInput): Promise<strin
   return answer?.text;
 }
 
-async function listObjectsV2(t: Transport, input: ListObjectsV2Input): Promise<ListPage> {
+async function listObjectsV2(t: Transport, input: ListRequest): Promise<ListPage> {
   // The query as signed; the URL carries the same pairs (s3BucketUrl encodes them).
-  const query: Record<string, string> = { "list-type": "2", "encoding-type": "url", prefix: input.prefix };
-  if (input.delimiter !== undefined) query.delimiter = input.delimiter;
-  if (input.startAfter !== undefined) query["start-after"] = input.startAfter;
-  if (input.continuationToken !== undefined) query["continuation-token"] = input.continuationToken;
-  if (input.maxKeys !== undefined) query["max-keys"] = String(input.maxKeys);
+  const query = listObjectsV2Query(input);
   const what = `ListObjectsV2 s3://${input.bucket}/${input.prefix}`;
   const answer = await send(t, {
     what,

@@ -7,6 +7,33 @@
  * partial listing.
  */
 
+/** One ListObjectsV2 request: a page of the keys under `prefix` (the Worker's and the Lambdas'). */
+export interface ListRequest {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  /** The first page's start (keys after this one). */
+  startAfter?: string;
+  /** The next page's token (the previous page's `nextContinuationToken`). */
+  continuationToken?: string;
+  maxKeys?: number;
+}
+
+/**
+ * A request's query, decoded, in the order it is sent. `encoding-type=url` always: S3 then encodes
+ * the keys it returns, so parseListObjectsV2 decodes every key exactly (a raw key can hold
+ * characters XML 1.0 cannot carry).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html#API_ListObjectsV2_RequestSyntax
+ */
+export function listObjectsV2Query(request: ListRequest): Record<string, string> {
+  const query: Record<string, string> = { "list-type": "2", "encoding-type": "url", prefix: request.prefix };
+  if (request.delimiter !== undefined) query.delimiter = request.delimiter;
+  if (request.startAfter !== undefined) query["start-after"] = request.startAfter;
+  if (request.continuationToken !== undefined) query["continuation-token"] = request.continuationToken;
+  if (request.maxKeys !== undefined) query["max-keys"] = String(request.maxKeys);
+  return query;
+}
+
 /** Thrown for a body that is not a well-formed ListBucketResult. */
 export class XmlError extends Error {
   constructor(message: string, position: number) {

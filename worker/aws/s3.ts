@@ -6,31 +6,24 @@
  */
 import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
-import { parseListObjectsV2, type ListedObject, type ListPage } from "./s3-listing.ts";
+import {
+  listObjectsV2Query,
+  parseListObjectsV2,
+  type ListedObject,
+  type ListPage,
+  type ListRequest,
+} from "./s3-listing.ts";
 import { s3BucketUrl, s3ObjectUrl } from "./s3-url.ts";
 import { callUpstream, callUpstreamWhole, type WholeBody } from "./upstream.ts";
 
-export { parseListObjectsV2, XmlError, type ListedObject, type ListPage } from "./s3-listing.ts";
+export { parseListObjectsV2, XmlError, type ListedObject, type ListPage, type ListRequest } from "./s3-listing.ts";
 
 // ---------------------------------------------------------------------------------------------
 // ListObjectsV2
 
-export interface ListRequest {
-  bucket: string;
-  prefix: string;
-  delimiter?: string;
-  startAfter?: string;
-  continuationToken?: string;
-  maxKeys?: number;
-}
-
 /** One ListObjectsV2 call. Non-2xx answers and unparsable bodies throw UpstreamError. */
 export async function listObjectsV2Page(aws: AwsEdgeClient, request: ListRequest): Promise<ListPage> {
-  const query = new URLSearchParams({ "list-type": "2", "encoding-type": "url", prefix: request.prefix });
-  if (request.delimiter !== undefined) query.set("delimiter", request.delimiter);
-  if (request.startAfter !== undefined) query.set("start-after", request.startAfter);
-  if (request.continuationToken !== undefined) query.set("continuation-token", request.continuationToken);
-  if (request.maxKeys !== undefined) query.set("max-keys", String(request.maxKeys));
+  const query = new URLSearchParams(listObjectsV2Query(request));
   const whole = await callUpstreamWhole(aws, {
     service: "s3",
     url: s3BucketUrl(aws.endpoints.s3, request.bucket, query),
