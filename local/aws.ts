@@ -28,6 +28,7 @@ import {
 import { createS3Objects, type S3Objects, type S3ObjectsOptions } from "../aws-lambdas/shared/s3-objects.ts";
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
+import { addConditionalWrites } from "./s3rver-conditional.ts";
 import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
 import { s3Location } from "../worker/aws/s3-url.ts";
 
@@ -375,6 +376,7 @@ export async function startS3Server(options: {
     vhostBuckets: false,
   });
   addMultipartListAndAbort(server as unknown as S3rverInternals);
+  addConditionalWrites(server as unknown as S3rverInternals);
   const address = await server.run();
   return {
     endpoint: `http://${LOCAL_HOST}:${address.port}`,

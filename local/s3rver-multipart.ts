@@ -12,14 +12,21 @@ import { join } from "node:path";
 
 /** What the middleware needs of s3rver: its store and Koa's middleware list (composed at run()). */
 export interface S3rverInternals {
-  store: { getResourcePath(bucket: string, key: string | undefined, resource: string): string };
+  store: {
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    /** The object's stored headers, `etag` among them (quoted MD5); throws ENOENT when there is no object. */
+    getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+  };
   middleware: Array<(ctx: KoaContext, next: () => Promise<void>) => Promise<void>>;
 }
 
-interface KoaContext {
+/** The part of Koa's context the middleware reads and writes. */
+export interface KoaContext {
   method: string;
   path: string;
   query: Record<string, string | string[] | undefined>;
+  /** A request header's value, "" when absent. */
+  get(field: string): string;
   status: number;
   type: string;
   body: unknown;
@@ -27,7 +34,7 @@ interface KoaContext {
 
 const xmlEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function s3Error(ctx: KoaContext, status: number, code: string, message: string): void {
+export function s3Error(ctx: KoaContext, status: number, code: string, message: string): void {
   ctx.status = status;
   ctx.type = "application/xml";
   ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;

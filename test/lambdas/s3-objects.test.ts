@@ -1,11 +1,12 @@
 /**
  * The Lambdas' S3 requests (aws-lambdas/shared/s3-objects.ts). Against the local S3 server: objects
  * land under the key asked for, with their headers; heads, reads and listing pages of awkward keys
- * come back as the S3 client reads them from the same server. Against a stand-in (s3-stand-in.ts)
- * that records what was sent and answers what s3rver never does: each request is signed as an
+ * come back as the S3 client reads them from the same server, and conditional writes are refused
+ * as S3 refuses them (local/s3rver-conditional.ts). Against a stand-in (s3-stand-in.ts) that
+ * records what was sent and answers what s3rver never does: each request is signed as an
  * independent signer (aws4fetch, the Worker's) signs it, since the local server checks no
- * signature and ignores conditional-write headers; the retry policy; failed conditions, redirects,
- * silence, a body cut short, a listing that is not one; and errors that never repeat S3's body.
+ * signature; the retry policy; a 409 conflict, redirects, silence, a body cut short, a listing
+ * that is not one; and errors that never repeat S3's body.
  */
 import { createHash } from "node:crypto";
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -85,6 +86,44 @@ const AWKWARD_NAMES = [
   "folder/inner.ts",
   "x y+/z w.ts",
 ];
+
+describe("conditional writes against the local S3 server (local/s3rver-conditional.ts), as S3 answers them", () => {
+  it("If-None-Match: * writes a new key once; If-Match writes over the ETag it names, and nothing else", async () => {
+    const key = `${uniquePrefix("conditional")}index.txt`;
+    const write = (body: string, condition: { ifMatch?: string; ifNoneMatch?: "*" }) =>
+      objects.putObject({ bucket: buckets.output, key, body, contentType: "text/plain", ...condition });
+    await expect(write("v0", { ifMatch: '"0"' })).rejects.toMatchObject({ status: 404, code: "NoSuchKey" });
+    await write("v1", { ifNoneMatch: "*" });
+    await expect(write("v1 again", { ifNoneMatch: "*" })).rejects.toMatchObject({
+      status: 412,
+      code: "PreconditionFailed",
+    });
+    const first = (await objects.headObject({ bucket: buckets.output, key }))!.eTag;
+    await write("v2", { ifMatch: first });
+    await expect(write("v2 from a stale read", { ifMatch: first })).rejects.toMatchObject({
+      status: 412,
+      code: "PreconditionFailed",
+    });
+    expect(await getText(s3, buckets.output, key)).toBe("v2");
+  });
+
+  it("of writers that read the same ETag, exactly one wins", async () => {
+    const key = `${uniquePrefix("conditional")}index.txt`;
+    await objects.putObject({ bucket: buckets.output, key, body: "v0", contentType: "text/plain" });
+    const read = (await objects.headObject({ bucket: buckets.output, key }))!.eTag;
+    const writers = Array.from({ length: 8 }, (_, n) =>
+      objects.putObject({ bucket: buckets.output, key, body: `writer ${n}`, contentType: "text/plain", ifMatch: read }),
+    );
+    const results = await Promise.allSettled(writers);
+    const won = results.flatMap((result, n) => (result.status === "fulfilled" ? [n] : []));
+    expect(won).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === "rejected")
+        expect(result.reason).toMatchObject({ status: 412, code: "PreconditionFailed" });
+    }
+    expect(await getText(s3, buckets.output, key)).toBe(`writer ${won[0]}`);
+  });
+});
 
 describe("heads, reads and listings against the local S3 server", () => {
   it("headObject: the ETag the S3 client reads; undefined for a key with no object", async () => {
