@@ -11,15 +11,28 @@
  *
  * Concurrent rebuilds of one day are ordered with S3 conditional writes: the index's ETag is read
  * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),
- * so a rebuild that listed before another one wrote cannot overwrite it; it lists again.
+ * so a rebuild that listed before another one wrote cannot overwrite it. The rebuild that lost
+ * then reads what the winner wrote (the blocks of its event's segments, one Range GET): if that
+ * already lists them, its work is done; else it lists again. A burst of uploads (a recorder
+ * sending the hour it buffered while offline) is a burst of concurrent rebuilds of one span. Each
+ * finds its segments listed after its second lost race at the latest: the rebuild that beat its
+ * second attempt had read the object after the first winner wrote, so after this segment was
+ * uploaded, and listed it. Before, a rebuild gave up after three lost races, and in such a burst
+ * many did: their events were retried, then landed in the function's failure queue.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  *
  * S3 is reached through ../shared/s3-objects.ts (signed requests without the S3 client), which the
  * reindex command shares with any credentials it is given.
  */
 import {
+  blockHour,
+  indexBlockLines,
+  indexByteRange,
   indexCoveredUntil,
   indexObjectHours,
+  INDEX_BLOCK_SECONDS,
+  keyIndexText,
+  readIndexBlock,
   recordingIndexKey,
   serializeRecordingIndex,
   spansHolding,
@@ -41,9 +54,14 @@ export interface IndexDay {
   day: number;
 }
 
+/** A span an event asks to rebuild, with the start times of the event's segments that it holds. */
+export interface EventSpan extends IndexDay {
+  segments: number[];
+}
+
 /** The spans whose index objects hold an event's segments (each once); other keys are ignored. */
-export function daysToIndex(event: unknown, config: RecordingIndexConfig): IndexDay[] {
-  const days = new Map<string, IndexDay>();
+export function daysToIndex(event: unknown, config: RecordingIndexConfig): EventSpan[] {
+  const days = new Map<string, EventSpan>();
   for (const object of normaliseS3Events(event).objects) {
     if (!object.key.startsWith(config.recordingsFolder)) continue;
     const slash = object.key.lastIndexOf("/");
@@ -51,7 +69,10 @@ export function daysToIndex(event: unknown, config: RecordingIndexConfig): Index
     if (start === undefined) continue;
     const streamPrefix = object.key.slice(0, slash + 1);
     for (const day of spansHolding(start)) {
-      days.set(`${object.bucket}\n${streamPrefix}\n${day}`, { bucket: object.bucket, streamPrefix, day });
+      const id = `${object.bucket}\n${streamPrefix}\n${day}`;
+      const span = days.get(id) ?? { bucket: object.bucket, streamPrefix, day, segments: [] };
+      if (!span.segments.includes(start)) span.segments.push(start);
+      days.set(id, span);
     }
   }
   return [...days.values()];
@@ -92,30 +113,86 @@ function lostRace(error: unknown): boolean {
   return error instanceof S3RequestError && (error.status === 412 || error.status === 409);
 }
 
-/** What a rebuild did: how many segments the span's object lists, and whether it was written. */
-export interface RebuildResult {
-  segments: number;
-  written: boolean;
+/** Whether a read failed because the range is not there (416: a shorter object, of an older format). */
+export function rangeAbsent(error: unknown): boolean {
+  return error instanceof S3RequestError && error.status === 416;
 }
 
 /**
- * Rebuilds one span's index object (the writer of both the Lambda and `npm run reindex`). With
- * `skipEmpty`, a span that has no segments and no index object yet is left without one (a backfill
- * over a long range would otherwise litter the bucket with empty objects): `written` is false.
+ * Whether the span's object, as it is now, lists every segment starting at one of `starts` (all
+ * within the object's hours): one Range GET of the blocks that hold them, each read settled or open.
+ * A block that does not read (an older format, an hour with more segments than a block holds,
+ * damage) lists nothing, and neither does a missing object.
  */
+export async function indexHolds(
+  s3: S3Objects,
+  target: IndexDay,
+  starts: readonly number[],
+  segmentSeconds: number,
+): Promise<boolean> {
+  const firstHour = indexObjectHours(target.day).from;
+  const blockOf = (start: number) => Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
+  const first = Math.min(...starts.map(blockOf));
+  const end = Math.max(...starts.map(blockOf)) + 1;
+  let text: string | undefined;
+  try {
+    text = await s3.getObjectText({
+      bucket: target.bucket,
+      key: recordingIndexKey(target.streamPrefix, target.day),
+      range: indexByteRange(first, end, segmentSeconds),
+    });
+  } catch (error) {
+    if (rangeAbsent(error)) return false;
+    throw error;
+  }
+  if (text === undefined) return false;
+  const keyed = keyIndexText(text, "");
+  const lines = indexBlockLines(segmentSeconds);
+  return starts.every((start) => {
+    const block = blockOf(start);
+    const listed = readIndexBlock(keyed, (block - first) * lines, blockHour(target.day, block), lines, true);
+    return listed?.some((segment) => segment.start === start) ?? false;
+  });
+}
+
+/** What a rebuild did. */
+export type RebuildResult =
+  /** It wrote the span's object, which lists `segments` segments. */
+  | { outcome: "written"; segments: number }
+  /** `skipEmpty`: the span has no segments and no object, and still has none. */
+  | { outcome: "empty" }
+  /** A concurrent rebuild wrote first, and its object already lists every one of the `awaited` segments. */
+  | { outcome: "covered" };
+
+/** How a rebuild goes. */
+export interface RebuildOptions {
+  /**
+   * Leave a span that has no segments and no index object without one (a backfill over a long
+   * range would otherwise litter the bucket with empty objects).
+   */
+  skipEmpty?: boolean;
+  /**
+   * Start times of the segments the rebuild is for (an event's). After a lost race, the rebuild
+   * ends when the winner's object lists them all. Without them (`npm run reindex`), it lists again.
+   */
+  awaited?: readonly number[];
+}
+
+/** Rebuilds one span's index object: the writer of both the Lambda and `npm run reindex`. */
 export async function rebuildIndexObject(
   s3: S3Objects,
   target: IndexDay,
   config: RecordingIndexConfig,
   nowSeconds: number,
-  options: { skipEmpty?: boolean } = {},
+  options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const key = recordingIndexKey(target.streamPrefix, target.day);
+  const awaited = options.awaited ?? [];
   for (let attempt = 1; ; attempt++) {
     // The index's current ETag, or undefined when the span has none yet.
     const eTag = (await s3.headObject({ bucket: target.bucket, key }))?.eTag;
     const names = await listDay(s3, target);
-    if (options.skipEmpty && eTag === undefined && names.length === 0) return { segments: 0, written: false };
+    if (options.skipEmpty && eTag === undefined && names.length === 0) return { outcome: "empty" };
     const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
     try {
       await s3.putObject({
@@ -129,21 +206,21 @@ export async function rebuildIndexObject(
         contentType: "text/plain; charset=utf-8",
         ...(eTag === undefined ? { ifNoneMatch: "*" } : { ifMatch: eTag }),
       });
-      return { segments: names.length, written: true };
+      return { outcome: "written", segments: names.length };
     } catch (error) {
-      if (!lostRace(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      if (!lostRace(error)) throw error;
+      if (awaited.length > 0 && (await indexHolds(s3, target, awaited, config.segmentSeconds))) {
+        return { outcome: "covered" };
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
     }
   }
 }
 
-/** Rebuilds one day's index; returns how many segments it lists. */
-export async function rebuildDay(
-  s3: S3Objects,
-  target: IndexDay,
-  config: RecordingIndexConfig,
-  nowSeconds: number,
-): Promise<number> {
-  return (await rebuildIndexObject(s3, target, config, nowSeconds)).segments;
+/** What the handler did with an event: the spans it wrote, and those a concurrent rebuild had written already. */
+export interface IndexerResult {
+  indexed: Array<IndexDay & { segments: number }>;
+  covered: IndexDay[];
 }
 
 /** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */
@@ -152,14 +229,15 @@ export function createRecordingIndexHandler(deps: {
   s3: S3Objects;
   log: Log;
   now?: () => number;
-}): (event: unknown) => Promise<{ indexed: Array<IndexDay & { segments: number }> }> {
+}): (event: unknown) => Promise<IndexerResult> {
   const now = deps.now ?? (() => Date.now() / 1000);
   return async (event) => {
-    const indexed: Array<IndexDay & { segments: number }> = [];
-    for (const target of daysToIndex(event, deps.config)) {
+    const result: IndexerResult = { indexed: [], covered: [] };
+    for (const { segments: awaited, ...target } of daysToIndex(event, deps.config)) {
       try {
-        const segments = await rebuildDay(deps.s3, target, deps.config, now());
-        indexed.push({ ...target, segments });
+        const rebuild = await rebuildIndexObject(deps.s3, target, deps.config, now(), { awaited });
+        if (rebuild.outcome === "written") result.indexed.push({ ...target, segments: rebuild.segments });
+        else result.covered.push(target);
       } catch (error) {
         deps.log.error("recording-index: rebuild failed", {
           key: recordingIndexKey(target.streamPrefix, target.day),
@@ -168,7 +246,7 @@ export function createRecordingIndexHandler(deps: {
         throw error;
       }
     }
-    deps.log.info("recording-index: days rebuilt", { days: indexed.length });
-    return { indexed };
+    deps.log.info("recording-index: days rebuilt", { days: result.indexed.length, covered: result.covered.length });
+    return result;
   };
 }

@@ -30,9 +30,9 @@ import {
   spansBetween,
 } from "../../worker/hls/recording-index.ts";
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
-import { S3RequestError, type S3Objects } from "../shared/s3-objects.ts";
+import type { S3Objects } from "../shared/s3-objects.ts";
 import type { RecordingIndexConfig } from "./config.ts";
-import { rebuildIndexObject, type IndexDay } from "./recording-index.ts";
+import { rangeAbsent, rebuildIndexObject, type IndexDay } from "./recording-index.ts";
 
 /** A stream of the archive: its key prefix and the start of its first segment (none: no segment found). */
 export interface ArchiveStream {
@@ -132,11 +132,6 @@ export function planReindex(
   return targets;
 }
 
-/** Whether a read failed because the range is not there (416: a shorter object, of an older format). */
-function rangeAbsent(error: unknown): boolean {
-  return error instanceof S3RequestError && error.status === 416;
-}
-
 /**
  * Whether a span's index object is already what a rebuild now would trust: format 3, and settled
  * up to the last hour that has settled. Blocks are settled in hour order up to one hour
@@ -226,7 +221,7 @@ async function reindexSpan(s3: S3Objects, target: ReindexTarget, options: Reinde
     }
     if (options.dryRun) return { outcome: "planned", key };
     const result = await rebuildIndexObject(s3, target, options.config, options.nowSeconds, { skipEmpty: true });
-    return result.written
+    return result.outcome === "written"
       ? { outcome: "rebuilt", key, segments: result.segments }
       : { outcome: "skipped", key, reason: "no segments" };
   } catch (error) {

@@ -1,9 +1,10 @@
 /**
  * recording-index against the local S3 server: it rebuilds the day index of every segment an
  * event names, trusts it up to the last settled hour, and a late upload's event brings it back in
- * line. The conditional write that orders concurrent rebuilds, and the listing's pages, are checked
- * on the wire against a stand-in (s3-stand-in.ts): the local server ignores If-Match and
- * If-None-Match, and its listings never stop half way through a span.
+ * line; a burst of concurrent rebuilds, ordered by the server's conditional writes, all succeed.
+ * The requests of a lost race and the listing's pages are checked on the wire against a stand-in
+ * (s3-stand-in.ts), which answers each one as scripted: the local server's listings never stop
+ * half way through a span.
  */
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
@@ -11,11 +12,18 @@ import { readRecordingIndexConfig } from "../../aws-lambdas/recording-index/conf
 import {
   createRecordingIndexHandler,
   daysToIndex,
-  rebuildDay,
+  rebuildIndexObject,
 } from "../../aws-lambdas/recording-index/recording-index.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
-import { decodeRecordingIndex, recordingIndexKey } from "../../worker/hls/recording-index.ts";
+import { S3RequestError, type S3Objects } from "../../aws-lambdas/shared/s3-objects.ts";
+import {
+  decodeRecordingIndex,
+  indexBlockBytes,
+  indexByteRange,
+  recordingIndexKey,
+  serializeRecordingIndex,
+} from "../../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { type Captured, listingXml, s3StandIn } from "./s3-stand-in.ts";
 import { buckets, s3Notification, testClients, uniquePrefix } from "./support.ts";
@@ -108,6 +116,65 @@ describe("recording-index", () => {
   });
 });
 
+/**
+ * The Lambdas' S3 requests with the first two conditional writes paired: the first waits until the
+ * second is sent, so two rebuilds that read the same state race on every machine, however fast or
+ * busy, rather than when timing allows. Counts the writes S3 refused.
+ */
+function pairedWrites(objects: S3Objects): { objects: S3Objects; refused: () => number } {
+  let refused = 0;
+  let waiting: (() => void) | "first" | "done" = "first";
+  const putObject: S3Objects["putObject"] = async (input) => {
+    if (waiting === "first") await new Promise<void>((secondSent) => (waiting = secondSent));
+    else if (waiting !== "done") {
+      const releaseFirst = waiting;
+      waiting = "done";
+      releaseFirst();
+    }
+    try {
+      return await objects.putObject(input);
+    } catch (error) {
+      if (error instanceof S3RequestError && error.status === 412) refused++;
+      throw error;
+    }
+  };
+  return { objects: { ...objects, putObject }, refused: () => refused };
+}
+
+describe("a burst of uploads (the local S3 server's conditional writes)", () => {
+  it("half an hour uploaded at once: every event's rebuild succeeds, and the span lists every segment", async () => {
+    const prefix = uniquePrefix("burst").slice(0, -1);
+    const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: prefix, RECORDING_SEGMENT_SECONDS: "30" });
+    const stream = `${prefix}/cam1/`;
+    // A recorder back online after an outage uploads the half hour it buffered, 60 segments one after
+    // another; S3 sends an event as each upload ends, and Lambda runs each in its own invocation, at
+    // once: the rebuilds overlap the uploads that follow, so their listings differ and they race.
+    const starts = Array.from({ length: 60 }, (_, n) => T0 + 3600 + n * 30);
+    const paired = pairedWrites(objects);
+    const handler = createRecordingIndexHandler({
+      config,
+      s3: paired.objects,
+      log: memoryLog(),
+      now: () => T0 + 86_400,
+    });
+    const invocations: Array<Promise<unknown>> = [];
+    const failures: unknown[] = [];
+    for (const start of starts) {
+      await put(stream + formatSegmentName(start));
+      const event = s3Notification(
+        [{ key: stream + formatSegmentName(start), bucket: buckets.recordings }],
+        encodeS3EventKey,
+      );
+      invocations.push(handler(event).catch((error: unknown) => failures.push(error)));
+    }
+    await Promise.all(invocations);
+    expect(paired.refused()).toBeGreaterThan(0);
+    // None gives up (each would be retried by Lambda, then land in the function's failure queue).
+    expect(failures).toEqual([]);
+    expect(await readIndex(stream, T0)).toEqual({ coveredUntil: T0 + 82_800, names: starts.map(formatSegmentName) });
+  });
+});
+
 describe("recording-index's requests (on the wire, against the stand-in)", () => {
   const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: "movie", RECORDING_SEGMENT_SECONDS: "30" });
   const target = { bucket: "b", streamPrefix: "movie/cam 1/", day: T0 };
@@ -129,7 +196,10 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 200, body: listing },
       { status: 200 },
     ]);
-    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toBe(2);
+    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
+      outcome: "written",
+      segments: 2,
+    });
     const sent = standIn.requests;
     expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
       `HEAD ${INDEX_URL}`,
@@ -156,7 +226,10 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 200, body: listing },
       { status: 200 },
     ]);
-    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toBe(2);
+    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
+      outcome: "written",
+      segments: 2,
+    });
     const puts = standIn.requests.filter((request) => request.method === "PUT");
     expect(puts.map(conditions)).toEqual([
       { ifMatch: undefined, ifNoneMatch: "*" },
@@ -164,19 +237,84 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
     ]);
   });
 
-  it("gives up after three lost races, with S3's status (Lambda then retries the event)", async () => {
+  /** Block `block` of a span object listing `starts` (as one Range GET reads it), trusted up to `coveredUntil`. */
+  const blockOf = (starts: number[], coveredUntil: number, block: number) => {
+    const body = serializeRecordingIndex(starts.map(formatSegmentName), { span: T0, coveredUntil, segmentSeconds: 30 });
+    const size = indexBlockBytes(30);
+    return body.slice(block * size, (block + 1) * size);
+  };
+  // T0 is the object's second block: its first carries the hour before the span.
+  const T0_BLOCK = 1;
+
+  it("after a lost race, ends when the winner's object lists the event's segments: one Range GET of their block", async () => {
+    standIn.script([
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+      // The winner's block of T0's hour: open (the hour had not settled at its clock), listing T0 and T0 + 30.
+      { status: 206, body: blockOf([T0, T0 + 30, T0 + 60], T0, T0_BLOCK) },
+    ]);
+    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+      awaited: [T0, T0 + 30],
+    });
+    expect(result).toEqual({ outcome: "covered" });
+    const sent = standIn.requests;
+    expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
+      `HEAD ${INDEX_URL}`,
+      "GET /b/",
+      `PUT ${INDEX_URL}`,
+      `GET ${INDEX_URL}`,
+    ]);
+    expect(sent[3]!.headers.range).toBe(indexByteRange(T0_BLOCK, T0_BLOCK + 1, 30));
+  });
+
+  it("after a lost race, lists again when the winner's object lacks one of them", async () => {
+    standIn.script([
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+      // Settled, but it listed before T0 + 30 was uploaded.
+      { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
+      { status: 200, headers: { etag: '"v2"' } },
+      { status: 200, body: listing },
+      { status: 200 },
+    ]);
+    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+      awaited: [T0 + 30],
+    });
+    expect(result).toEqual({ outcome: "written", segments: 2 });
+    expect(standIn.requests.at(-1)!.headers["if-match"]).toBe('"v2"');
+  });
+
+  it("gives up after three lost races whose winners never listed the segment, with S3's status (Lambda then retries the event)", async () => {
     const lost = [
       { status: 200, headers: { etag: '"v1"' } },
       { status: 200, body: listing },
       { status: 412, code: "PreconditionFailed" },
+      { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
     ];
     standIn.script([...lost, ...lost, ...lost, ...lost]);
-    await expect(rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 2)).rejects.toMatchObject({
-      name: "S3RequestError",
-      status: 412,
-      code: "PreconditionFailed",
+    const rebuild = rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+      awaited: [T0 + 30],
     });
+    await expect(rebuild).rejects.toMatchObject({ name: "S3RequestError", status: 412, code: "PreconditionFailed" });
     expect(standIn.requests.filter((request) => request.method === "PUT")).toHaveLength(3);
+  });
+
+  it("without segments to wait for (npm run reindex), a lost race lists again at once", async () => {
+    standIn.script([
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+      { status: 200, headers: { etag: '"v2"' } },
+      { status: 200, body: listing },
+      { status: 200 },
+    ]);
+    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
+      outcome: "written",
+      segments: 2,
+    });
+    expect(standIn.requests.map((request) => request.method)).toEqual(["HEAD", "GET", "PUT", "HEAD", "GET", "PUT"]);
   });
 
   it("lists the span's hours page by page: start-after before its first hour, then the token; stops past its last", async () => {
@@ -188,7 +326,10 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 200 },
     ]);
     // T0 - 30 is the previous span's last hour, which this object carries too; `late` is past it.
-    expect(await rebuildDay(standIn.objects().objects, target, config, T0 + 86_400 * 3)).toBe(3);
+    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 3)).toEqual({
+      outcome: "written",
+      segments: 3,
+    });
     const lists = standIn.requests.filter((request) => request.method === "GET").map(query);
     expect(lists).toEqual([
       {

@@ -229,18 +229,22 @@ export function keyIndexText(text: string, streamPrefix: string): KeyedIndexText
  * (format 1, a segment length other than the indexer's, damage): that hour is then listed. Each
  * name must be of that hour and after the one before it, so the result is sorted and unique.
  * Names are checked against the hour's own prefix (`YYYYMMDDTHH`), so only minutes and seconds
- * are parsed.
+ * are parsed. With `acceptOpen` (the indexer's own check of what an object lists), an open block's
+ * names are read too: an open block that fits lists its hour's segments like a settled one.
  */
 export function readIndexBlock(
   keyed: KeyedIndexText,
   line: number,
   hour: number,
   blockLines: number,
+  acceptOpen = false,
 ): ArchivedSegment[] | undefined {
   const { text, prefix } = keyed;
   const header = line * INDEX_LINE_BYTES;
   if (text.length < header + INDEX_LINE_BYTES || !text.startsWith(HEADER_TAG, header)) return undefined;
-  if (digitsAt(text, header + 3, 10) !== hour || text.charCodeAt(header + 14) !== 0x53 /* S */) return undefined;
+  const state = text.charCodeAt(header + 14); // "S" settled, "O" open
+  const readable = state === 0x53 || (acceptOpen && state === 0x4f);
+  if (digitsAt(text, header + 3, 10) !== hour || !readable) return undefined;
   const count = digitsAt(text, header + 15, 4);
   if (count < 0 || count >= blockLines || text.length < header + (1 + count) * INDEX_LINE_BYTES) return undefined;
   const hourPrefix = formatSegmentName(hour).slice(0, 11);

@@ -153,6 +153,10 @@ describe("index format: hour blocks", () => {
     expect(readIndexBlock(keyIndexText(cut, PREFIX), lines, T0, lines)).toBeUndefined(); // cut short
     const open = serializeRecordingIndex(names(starts), options(T0));
     expect(readIndexBlock(keyIndexText(open, PREFIX), lines, T0, lines)).toBeUndefined();
+    // The indexer's check of what an object lists (acceptOpen) reads an open block's names too.
+    expect(readIndexBlock(keyIndexText(open, PREFIX), lines, T0, lines, true)).toEqual(
+      starts.map((start) => ({ key: PREFIX + formatSegmentName(start), start })),
+    );
     expect(isOpenBlock(keyIndexText(open, PREFIX), lines, T0)).toBe(true);
     expect(isOpenBlock(keyIndexText(body, PREFIX), lines, T0)).toBe(false);
     const damaged = body.replace("20240102T000030Z.ts", "20240102T0000xxZ.ts");
