@@ -10,6 +10,10 @@
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  * - the local S3 server's (s3rver) events, which name multipart completion `ObjectCreated:Post`.
  *
+ * A Lambda that also follows deletions (recording-index: a deleted or expired segment must leave
+ * its index) asks for them (`{ removals: true }`): ObjectRemoved and LifecycleExpiration
+ * notifications and EventBridge "Object Deleted" events then come back in `removed`.
+ *
  * `normaliseS3Events` never throws on bad input: what cannot be used becomes a typed rejection with a
  * reason, so the caller logs it and returns. Throwing would make Lambda retry an event that can never
  * succeed (twice for async invokes, then the dead-letter queue), which is the "retry storm" we avoid.
@@ -42,6 +46,15 @@ export interface S3ObjectCreated {
   origin: "s3-notification" | "eventbridge";
 }
 
+/** An object-removed event (a delete, a delete marker, a lifecycle expiration), normalised. */
+export type S3ObjectRemoved = Pick<
+  S3ObjectCreated,
+  "bucket" | "key" | "versionId" | "sequencer" | "eventTime" | "origin"
+> & {
+  /** `ObjectRemoved:Delete`, `ObjectRemoved:DeleteMarkerCreated`, `LifecycleExpiration:Delete`, ... */
+  eventName: string;
+};
+
 /** Why an entry of an event could not be used. */
 export type S3EventRejectionReason =
   /** The key has a malformed percent escape (e.g. `%E0%A4%A` or a lone `%`). */
@@ -68,7 +81,14 @@ export interface S3EventRejection {
 /** Result of `normaliseS3Events`: usable objects, and everything else with a reason. */
 export interface NormalisedS3Events {
   objects: S3ObjectCreated[];
+  /** Objects removed; only with `{ removals: true }` (else removals are rejections, "not-object-created"). */
+  removed: S3ObjectRemoved[];
   rejections: S3EventRejection[];
+}
+
+/** What `normaliseS3Events` accepts beyond object creations. */
+export interface NormaliseOptions {
+  removals?: boolean;
 }
 
 /** Result of decoding one key. */
@@ -130,6 +150,15 @@ export function isObjectCreated(eventName: string): boolean {
   return eventName.replace(/^s3:/, "").startsWith("ObjectCreated:");
 }
 
+/**
+ * Event names that mean "the object is gone from listings": a delete, a delete marker (versioned
+ * buckets), a lifecycle expiration.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+ */
+export function isObjectRemoved(eventName: string): boolean {
+  return /^(ObjectRemoved|LifecycleExpiration):/.test(eventName.replace(/^s3:/, ""));
+}
+
 /** EventBridge `detail.reason` -> the S3 notification event name. */
 const EVENTBRIDGE_REASONS: Record<string, string> = {
   PutObject: "ObjectCreated:Put",
@@ -142,13 +171,13 @@ const EVENTBRIDGE_REASONS: Record<string, string> = {
  * Turns any supported event into objects and rejections. Every record of a batch is examined; the
  * order of `objects` follows the order of the records.
  */
-export function normaliseS3Events(event: unknown): NormalisedS3Events {
-  const result: NormalisedS3Events = { objects: [], rejections: [] };
-  collect(event, result, 0);
+export function normaliseS3Events(event: unknown, options: NormaliseOptions = {}): NormalisedS3Events {
+  const result: NormalisedS3Events = { objects: [], removed: [], rejections: [] };
+  collect(event, result, 0, options);
   return result;
 }
 
-function collect(event: unknown, out: NormalisedS3Events, depth: number): void {
+function collect(event: unknown, out: NormalisedS3Events, depth: number, options: NormaliseOptions): void {
   if (!isRecord(event)) {
     out.rejections.push({ reason: "unrecognised-event", message: "Event is not a JSON object." });
     return;
@@ -163,14 +192,14 @@ function collect(event: unknown, out: NormalisedS3Events, depth: number): void {
     return;
   }
   if (event.source === "aws.s3" && isRecord(event.detail)) {
-    fromEventBridge(event, out);
+    fromEventBridge(event, out, options);
     return;
   }
   if (Array.isArray(event.Records)) {
     if (event.Records.length === 0) {
       out.rejections.push({ reason: "unrecognised-event", message: "Event has an empty Records array." });
     }
-    for (const record of event.Records) fromRecord(record, out, depth);
+    for (const record of event.Records) fromRecord(record, out, depth, options);
     return;
   }
   out.rejections.push({
@@ -179,7 +208,7 @@ function collect(event: unknown, out: NormalisedS3Events, depth: number): void {
   });
 }
 
-function fromRecord(record: unknown, out: NormalisedS3Events, depth: number): void {
+function fromRecord(record: unknown, out: NormalisedS3Events, depth: number, options: NormaliseOptions): void {
   if (!isRecord(record)) {
     out.rejections.push({ reason: "malformed-record", message: "Record is not a JSON object." });
     return;
@@ -202,7 +231,7 @@ function fromRecord(record: unknown, out: NormalisedS3Events, depth: number): vo
       out.rejections.push({ reason: "malformed-record", message: "SNS/SQS message is not JSON." });
       return;
     }
-    collect(inner, out, depth + 1);
+    collect(inner, out, depth + 1, options);
     return;
   }
   const s3 = record.s3;
@@ -217,7 +246,8 @@ function fromRecord(record: unknown, out: NormalisedS3Events, depth: number): vo
     out.rejections.push({ reason: "malformed-record", message: "Record lacks the bucket name or the key.", eventName });
     return;
   }
-  if (eventName === undefined || !isObjectCreated(eventName)) {
+  const removal = options.removals === true && eventName !== undefined && isObjectRemoved(eventName);
+  if (!removal && (eventName === undefined || !isObjectCreated(eventName))) {
     out.rejections.push({
       reason: "not-object-created",
       message: `Event ${String(eventName)} is not an object creation.`,
@@ -234,13 +264,20 @@ function fromRecord(record: unknown, out: NormalisedS3Events, depth: number): vo
     eTag: s3.object.eTag,
     versionId: s3.object.versionId,
     sequencer: s3.object.sequencer,
-    eventName,
+    eventName: eventName!,
     eventTime: record.eventTime,
     origin: "s3-notification",
+    removal,
   });
 }
 
-function fromEventBridge(event: Record<string, unknown>, out: NormalisedS3Events): void {
+/** EventBridge `detail.reason` of an "Object Deleted" event -> the S3 notification event name. */
+const EVENTBRIDGE_DELETE_REASONS: Record<string, string> = {
+  DeleteObject: "ObjectRemoved:Delete",
+  "Lifecycle Expiration": "LifecycleExpiration:Delete",
+};
+
+function fromEventBridge(event: Record<string, unknown>, out: NormalisedS3Events, options: NormaliseOptions): void {
   const detail = event.detail as Record<string, unknown>;
   const detailType = event["detail-type"];
   const bucket = isRecord(detail.bucket) ? detail.bucket.name : undefined;
@@ -253,7 +290,8 @@ function fromEventBridge(event: Record<string, unknown>, out: NormalisedS3Events
     });
     return;
   }
-  if (detailType !== "Object Created") {
+  const removal = options.removals === true && detailType === "Object Deleted";
+  if (detailType !== "Object Created" && !removal) {
     out.rejections.push({
       reason: "not-object-created",
       message: `EventBridge detail-type ${JSON.stringify(detailType)} is not "Object Created".`,
@@ -263,7 +301,7 @@ function fromEventBridge(event: Record<string, unknown>, out: NormalisedS3Events
     });
     return;
   }
-  const reason = typeof detail.reason === "string" ? detail.reason : "PutObject";
+  const reason = typeof detail.reason === "string" ? detail.reason : removal ? "DeleteObject" : "PutObject";
   pushObject(out, {
     bucket,
     rawKey,
@@ -271,9 +309,12 @@ function fromEventBridge(event: Record<string, unknown>, out: NormalisedS3Events
     eTag: object?.etag,
     versionId: object?.["version-id"],
     sequencer: object?.sequencer,
-    eventName: EVENTBRIDGE_REASONS[reason] ?? `ObjectCreated:${reason}`,
+    eventName: removal
+      ? (EVENTBRIDGE_DELETE_REASONS[reason] ?? `ObjectRemoved:${reason}`)
+      : (EVENTBRIDGE_REASONS[reason] ?? `ObjectCreated:${reason}`),
     eventTime: event.time,
     origin: "eventbridge",
+    removal,
   });
 }
 
@@ -289,6 +330,8 @@ function pushObject(
     eventName: string;
     eventTime: unknown;
     origin: S3ObjectCreated["origin"];
+    /** A removal (`removed`) rather than a creation (`objects`). */
+    removal: boolean;
   },
 ): void {
   const decoded = decodeS3EventKey(raw.rawKey);
@@ -302,6 +345,23 @@ function pushObject(
     });
     return;
   }
+  const versionId = nonEmptyString(raw.versionId);
+  const sequencer = nonEmptyString(raw.sequencer);
+  const eventTime = nonEmptyString(raw.eventTime);
+  const common: S3ObjectRemoved = {
+    bucket: raw.bucket,
+    key: decoded.key,
+    eventName: raw.eventName,
+    origin: raw.origin,
+  };
+  // "null" is the version id S3 reports for objects written while versioning was never enabled/suspended.
+  if (versionId && versionId !== "null") common.versionId = versionId;
+  if (sequencer) common.sequencer = sequencer;
+  if (eventTime) common.eventTime = eventTime;
+  if (raw.removal) {
+    out.removed.push(common);
+    return;
+  }
   const size = typeof raw.size === "number" ? raw.size : typeof raw.size === "string" ? Number(raw.size) : undefined;
   if (size !== undefined && (!Number.isFinite(size) || size < 0)) {
     out.rejections.push({
@@ -313,22 +373,10 @@ function pushObject(
     });
     return;
   }
-  const object: S3ObjectCreated = {
-    bucket: raw.bucket,
-    key: decoded.key,
-    eventName: raw.eventName,
-    origin: raw.origin,
-  };
+  const object: S3ObjectCreated = { ...common };
   if (size !== undefined) object.size = size;
   const eTag = nonEmptyString(raw.eTag)?.replace(/^"|"$/g, "");
   if (eTag) object.eTag = eTag;
-  const versionId = nonEmptyString(raw.versionId);
-  // "null" is the version id S3 reports for objects written while versioning was never enabled/suspended.
-  if (versionId && versionId !== "null") object.versionId = versionId;
-  const sequencer = nonEmptyString(raw.sequencer);
-  if (sequencer) object.sequencer = sequencer;
-  const eventTime = nonEmptyString(raw.eventTime);
-  if (eventTime) object.eventTime = eventTime;
   out.objects.push(object);
 }
 

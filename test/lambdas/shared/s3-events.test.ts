@@ -118,6 +118,64 @@ describe("normaliseS3Events", () => {
     ]);
   });
 
+  it("with { removals: true }, returns deletes, delete markers and lifecycle expirations as removed objects", () => {
+    // Removal notifications carry no size or ETag; a delete marker has a version id.
+    const removal = (key: string, eventName: string, object: Record<string, unknown> = {}) => {
+      const base = record(key, {}, eventName);
+      return { ...base, s3: { ...base.s3, object: { key, sequencer: "0A1B2C3D4E5F678902", ...object } } };
+    };
+    const event = {
+      Records: [
+        record("new.ts"),
+        removal("a+b.ts", "ObjectRemoved:Delete"),
+        removal("marked.ts", "ObjectRemoved:DeleteMarkerCreated", { versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY" }),
+        removal("old.ts", "LifecycleExpiration:Delete"),
+        removal("cold.ts", "LifecycleTransition"),
+      ],
+    };
+    const { objects, removed, rejections } = normaliseS3Events(event, { removals: true });
+    expect(objects.map((object) => object.key)).toEqual(["new.ts"]);
+    expect(removed).toEqual([
+      {
+        bucket: "media-input",
+        key: "a b.ts",
+        eventName: "ObjectRemoved:Delete",
+        sequencer: "0A1B2C3D4E5F678902",
+        eventTime: "2026-11-21T12:00:00.000Z",
+        origin: "s3-notification",
+      },
+      expect.objectContaining({ key: "marked.ts", versionId: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY" }),
+      expect.objectContaining({ key: "old.ts", eventName: "LifecycleExpiration:Delete" }),
+    ]);
+    expect(rejections.map((rejection) => rejection.eventName)).toEqual(["LifecycleTransition"]);
+    // Without the option, a removal is not an object creation, as before.
+    expect(normaliseS3Events(event).removed).toEqual([]);
+    expect(normaliseS3Events(event).rejections).toHaveLength(4);
+  });
+
+  it("with { removals: true }, normalises EventBridge Object Deleted events (a delete, a lifecycle expiration)", () => {
+    const deleted = (reason: string) => ({
+      "detail-type": "Object Deleted",
+      source: "aws.s3",
+      time: "2026-11-21T12:00:00Z",
+      detail: { bucket: { name: "media-recordings" }, object: { key: "cam/x.ts", sequencer: "0064" }, reason },
+    });
+    expect(normaliseS3Events(deleted("DeleteObject"), { removals: true }).removed).toEqual([
+      {
+        bucket: "media-recordings",
+        key: "cam/x.ts",
+        eventName: "ObjectRemoved:Delete",
+        sequencer: "0064",
+        eventTime: "2026-11-21T12:00:00Z",
+        origin: "eventbridge",
+      },
+    ]);
+    expect(normaliseS3Events(deleted("Lifecycle Expiration"), { removals: true }).removed[0]?.eventName).toBe(
+      "LifecycleExpiration:Delete",
+    );
+    expect(normaliseS3Events(deleted("DeleteObject")).rejections[0]?.reason).toBe("not-object-created");
+  });
+
   it("unwraps S3 notifications delivered through SNS and SQS", () => {
     const inner = JSON.stringify({ Records: [record("via.mp4")] });
     expect(normaliseS3Events({ Records: [{ EventSource: "aws:sns", Sns: { Message: inner } }] }).objects).toHaveLength(
