@@ -42,7 +42,7 @@ import { awsEndpoints } from "../aws-lambdas/shared/config.ts";
 import { createLogger, type Log } from "../aws-lambdas/shared/logger.ts";
 import { createS3Objects } from "../aws-lambdas/shared/s3-objects.ts";
 import type { WebhookSender } from "../aws-lambdas/shared/webhooks.ts";
-import { encodeS3EventKey, isObjectCreated } from "../aws-lambdas/shared/s3-events.ts";
+import { encodeS3EventKey, isObjectCreated, isObjectRemoved } from "../aws-lambdas/shared/s3-events.ts";
 import { s3Location } from "../worker/aws/s3-url.ts";
 import { readSubmitJobConfig } from "../aws-lambdas/submit-job/config.ts";
 import { createSubmitJobHandler } from "../aws-lambdas/submit-job/submit-job.ts";
@@ -380,8 +380,10 @@ function subscribeUploads(runtime: PipelineRuntime, server: LocalS3Server, s3: S
 }
 
 /**
- * Production's S3 notification on the recordings bucket (ObjectCreated, prefix RECORDINGS_PREFIX/,
- * suffix .ts) -> recording-index, which rebuilds the segment's day index.
+ * Production's S3 notification on the recordings bucket (ObjectCreated, ObjectRemoved, prefix
+ * RECORDINGS_PREFIX/, suffix .ts) -> recording-index, which rebuilds the segment's day index. s3rver
+ * sends no event for a multi-object delete (DeleteObjects) and has no lifecycle rules; a single
+ * DeleteObject is followed.
  */
 function subscribeRecordings(runtime: PipelineRuntime, server: LocalS3Server): void {
   const nextSequencer = sequencerSource();
@@ -390,7 +392,9 @@ function subscribeRecordings(runtime: PipelineRuntime, server: LocalS3Server): v
     const lambdas = runtime.lambdas!;
     for (const record of event.Records ?? []) {
       const key = record.s3?.object?.key ?? "";
-      if (record.s3?.bucket?.name !== lambdas.recordingsBucket || !isObjectCreated(record.eventName ?? "")) continue;
+      const eventName = record.eventName ?? "";
+      if (record.s3?.bucket?.name !== lambdas.recordingsBucket) continue;
+      if (!isObjectCreated(eventName) && !isObjectRemoved(eventName)) continue;
       if (!key.startsWith(lambdas.recordingsFolder) || !key.endsWith(".ts")) continue;
       const notification = {
         Records: [s3NotificationRecord(record, { sequencer: nextSequencer(), region: lambdas.region })],
@@ -421,7 +425,7 @@ function describePipeline(facts: {
     `  AWS emulators           ${facts.emulators}   MediaConvert (ffmpeg) and Rekognition (synthetic faces)`,
     `  Lambdas (in process)    submit-job + faces-start <- uploads to s3://${inputBuckets.join(", s3://")}/`,
     "                          job-state <- MediaConvert events, faces-collect <- Rekognition notifications",
-    `                          recording-index <- segments in s3://${facts.lambdas.recordingsBucket}/${facts.lambdas.recordingsFolder}`,
+    `                          recording-index <- segments in s3://${facts.lambdas.recordingsBucket}/${facts.lambdas.recordingsFolder} (new, deleted)`,
   ];
   if (env.MEDIACONVERT_ENDPOINT_URL && env.MEDIACONVERT_ENDPOINT_URL !== facts.emulators) {
     lines.push(

@@ -2,8 +2,9 @@
  * recording-index: keeps one index object per recorder stream and two-day span (format and rules
  * in worker/hls/recording-index.ts; design in docs/recording-index.md).
  *
- * Every segment the recorder uploads (or uploads late) triggers a rebuild of the index objects that
- * hold its hour (its span's, and the neighbour's that carries it when it is the first or last hour
+ * Every segment the recorder uploads (or uploads late), and every segment deleted or expired by a
+ * lifecycle rule (an index that listed it would send players to a segment that is gone), triggers a
+ * rebuild of the index objects that hold its hour (its span's, and the neighbour's that carries it when it is the first or last hour
  * of its span): the object's hours are listed (about 6 ListObjectsV2 pages of 30-s segments) and
  * the index rewritten, its hour blocks settled up to the last settled hour. Rebuilding rather than
  * appending makes the index right whatever order or number of times S3 delivers the events (at
@@ -13,11 +14,12 @@
  * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),
  * so a rebuild that listed before another one wrote cannot overwrite it. The rebuild that lost
  * then reads what the winner wrote (the blocks of its event's segments, one Range GET): if that
- * already lists them, its work is done; else it lists again. A burst of uploads (a recorder
+ * already says what the event says (lists the created segments, not the removed ones), its work
+ * is done; else it lists again. A burst of uploads (a recorder
  * sending the hour it buffered while offline) is a burst of concurrent rebuilds of one span. Each
  * finds its segments listed after its second lost race at the latest: the rebuild that beat its
  * second attempt had read the object after the first winner wrote, so after this segment was
- * uploaded, and listed it. Before, a rebuild gave up after three lost races, and in such a burst
+ * uploaded (or removed), and listed what was there. Before, a rebuild gave up after three lost races, and in such a burst
  * many did: their events were retried, then landed in the function's failure queue.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  *
@@ -54,15 +56,29 @@ export interface IndexDay {
   day: number;
 }
 
-/** A span an event asks to rebuild, with the start times of the event's segments that it holds. */
-export interface EventSpan extends IndexDay {
-  segments: number[];
+/** What an event says of a span's segments (start times): these were created, those removed. */
+export interface SegmentChanges {
+  listed: number[];
+  removed: number[];
 }
 
-/** The spans whose index objects hold an event's segments (each once); other keys are ignored. */
+/** A span an event asks to rebuild, with what the event says of the segments it holds. */
+export interface EventSpan extends IndexDay {
+  changes: SegmentChanges;
+}
+
+/**
+ * The spans whose index objects hold an event's segments (each once), created or removed (deleted,
+ * or expired by a lifecycle rule: a removed segment must leave the index); other keys are ignored.
+ */
 export function daysToIndex(event: unknown, config: RecordingIndexConfig): EventSpan[] {
   const days = new Map<string, EventSpan>();
-  for (const object of normaliseS3Events(event).objects) {
+  const { objects, removed } = normaliseS3Events(event, { removals: true });
+  const changes = [
+    ...objects.map((object) => ({ object, change: "listed" as const })),
+    ...removed.map((object) => ({ object, change: "removed" as const })),
+  ];
+  for (const { object, change } of changes) {
     if (!object.key.startsWith(config.recordingsFolder)) continue;
     const slash = object.key.lastIndexOf("/");
     const start = parseSegmentName(object.key.slice(slash + 1));
@@ -70,8 +86,8 @@ export function daysToIndex(event: unknown, config: RecordingIndexConfig): Event
     const streamPrefix = object.key.slice(0, slash + 1);
     for (const day of spansHolding(start)) {
       const id = `${object.bucket}\n${streamPrefix}\n${day}`;
-      const span = days.get(id) ?? { bucket: object.bucket, streamPrefix, day, segments: [] };
-      if (!span.segments.includes(start)) span.segments.push(start);
+      const span = days.get(id) ?? { bucket: object.bucket, streamPrefix, day, changes: { listed: [], removed: [] } };
+      if (!span.changes[change].includes(start)) span.changes[change].push(start);
       days.set(id, span);
     }
   }
@@ -119,17 +135,18 @@ export function rangeAbsent(error: unknown): boolean {
 }
 
 /**
- * Whether the span's object, as it is now, lists every segment starting at one of `starts` (all
- * within the object's hours): one Range GET of the blocks that hold them, each read settled or open.
- * A block that does not read (an older format, an hour with more segments than a block holds,
- * damage) lists nothing, and neither does a missing object.
+ * Whether the span's object, as it is now, says what `changes` say: it lists every segment of
+ * `listed` and none of `removed` (start times within the object's hours). One Range GET of the
+ * blocks that hold them, each read settled or open. Nothing can be told from a block that does not
+ * read (an older format, an hour with more segments than a block holds, damage) or a missing object.
  */
-export async function indexHolds(
+export async function indexReflects(
   s3: S3Objects,
   target: IndexDay,
-  starts: readonly number[],
+  changes: SegmentChanges,
   segmentSeconds: number,
 ): Promise<boolean> {
+  const starts = [...changes.listed, ...changes.removed];
   const firstHour = indexObjectHours(target.day).from;
   const blockOf = (start: number) => Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
   const first = Math.min(...starts.map(blockOf));
@@ -148,11 +165,15 @@ export async function indexHolds(
   if (text === undefined) return false;
   const keyed = keyIndexText(text, "");
   const lines = indexBlockLines(segmentSeconds);
-  return starts.every((start) => {
+  /** Whether the object lists the segment; undefined when its block does not read. */
+  const lists = (start: number) => {
     const block = blockOf(start);
-    const listed = readIndexBlock(keyed, (block - first) * lines, blockHour(target.day, block), lines, true);
-    return listed?.some((segment) => segment.start === start) ?? false;
-  });
+    const segments = readIndexBlock(keyed, (block - first) * lines, blockHour(target.day, block), lines, true);
+    return segments?.some((segment) => segment.start === start);
+  };
+  return (
+    changes.listed.every((start) => lists(start) === true) && changes.removed.every((start) => lists(start) === false)
+  );
 }
 
 /** What a rebuild did. */
@@ -161,7 +182,7 @@ export type RebuildResult =
   | { outcome: "written"; segments: number }
   /** `skipEmpty`: the span has no segments and no object, and still has none. */
   | { outcome: "empty" }
-  /** A concurrent rebuild wrote first, and its object already lists every one of the `awaited` segments. */
+  /** A concurrent rebuild wrote first, and its object already says what the `changes` say. */
   | { outcome: "covered" };
 
 /** How a rebuild goes. */
@@ -172,10 +193,11 @@ export interface RebuildOptions {
    */
   skipEmpty?: boolean;
   /**
-   * Start times of the segments the rebuild is for (an event's). After a lost race, the rebuild
-   * ends when the winner's object lists them all. Without them (`npm run reindex`), it lists again.
+   * What the rebuild is for (an event's segments, created or removed). After a lost race, the
+   * rebuild ends when the winner's object already says so. Without them (`npm run reindex`), it
+   * lists again.
    */
-  awaited?: readonly number[];
+  changes?: SegmentChanges;
 }
 
 /** Rebuilds one span's index object: the writer of both the Lambda and `npm run reindex`. */
@@ -187,7 +209,8 @@ export async function rebuildIndexObject(
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const key = recordingIndexKey(target.streamPrefix, target.day);
-  const awaited = options.awaited ?? [];
+  const changes = options.changes ?? { listed: [], removed: [] };
+  const awaitsChanges = changes.listed.length + changes.removed.length > 0;
   for (let attempt = 1; ; attempt++) {
     // The index's current ETag, or undefined when the span has none yet.
     const eTag = (await s3.headObject({ bucket: target.bucket, key }))?.eTag;
@@ -209,7 +232,7 @@ export async function rebuildIndexObject(
       return { outcome: "written", segments: names.length };
     } catch (error) {
       if (!lostRace(error)) throw error;
-      if (awaited.length > 0 && (await indexHolds(s3, target, awaited, config.segmentSeconds))) {
+      if (awaitsChanges && (await indexReflects(s3, target, changes, config.segmentSeconds))) {
         return { outcome: "covered" };
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
@@ -217,10 +240,12 @@ export async function rebuildIndexObject(
   }
 }
 
-/** What the handler did with an event: the spans it wrote, and those a concurrent rebuild had written already. */
+/** What the handler did with an event's spans: written, already written by a concurrent rebuild, or left without an object. */
 export interface IndexerResult {
   indexed: Array<IndexDay & { segments: number }>;
   covered: IndexDay[];
+  /** Spans with no segments left and no index object (their segments were removed before it was written). */
+  empty: IndexDay[];
 }
 
 /** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */
@@ -232,12 +257,12 @@ export function createRecordingIndexHandler(deps: {
 }): (event: unknown) => Promise<IndexerResult> {
   const now = deps.now ?? (() => Date.now() / 1000);
   return async (event) => {
-    const result: IndexerResult = { indexed: [], covered: [] };
-    for (const { segments: awaited, ...target } of daysToIndex(event, deps.config)) {
+    const result: IndexerResult = { indexed: [], covered: [], empty: [] };
+    for (const { changes, ...target } of daysToIndex(event, deps.config)) {
       try {
-        const rebuild = await rebuildIndexObject(deps.s3, target, deps.config, now(), { awaited });
+        const rebuild = await rebuildIndexObject(deps.s3, target, deps.config, now(), { changes, skipEmpty: true });
         if (rebuild.outcome === "written") result.indexed.push({ ...target, segments: rebuild.segments });
-        else result.covered.push(target);
+        else result[rebuild.outcome].push(target);
       } catch (error) {
         deps.log.error("recording-index: rebuild failed", {
           key: recordingIndexKey(target.streamPrefix, target.day),
@@ -246,7 +271,11 @@ export function createRecordingIndexHandler(deps: {
         throw error;
       }
     }
-    deps.log.info("recording-index: days rebuilt", { days: result.indexed.length, covered: result.covered.length });
+    deps.log.info("recording-index: days rebuilt", {
+      days: result.indexed.length,
+      covered: result.covered.length,
+      empty: result.empty.length,
+    });
     return result;
   };
 }

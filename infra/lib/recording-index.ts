@@ -1,6 +1,7 @@
 /**
  * The recorder archive's day indexes (docs/recording-index.md): the recording-index Lambda on the
- * recordings bucket's ObjectCreated notifications for segments (`<prefix>/**.ts`), allowed to list
+ * recordings bucket's ObjectCreated, ObjectRemoved and LifecycleExpiration notifications for
+ * segments (`<prefix>/**.ts`), allowed to list
  * the bucket under the prefix and to read and write the index objects (`*~index/*`) only.
  *
  * An S3 notification rather than an EventBridge rule: the recordings bucket has no other consumer
@@ -40,10 +41,14 @@ export function recordingIndexFunction(scope: Construct, props: RecordingIndexPr
       RECORDING_SEGMENT_SECONDS: String(props.segmentSeconds),
     },
   });
-  recordingsBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(indexer.function), {
-    ...(folder ? { prefix: folder } : {}),
-    suffix: ".ts",
-  });
+  // New segments, and segments that are gone: deleted (by hand, or a delete marker in a versioned
+  // bucket) or expired by a lifecycle rule, which emits LifecycleExpiration rather than
+  // ObjectRemoved. An index that kept a gone segment would send players to it.
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+  const destination = new s3n.LambdaDestination(indexer.function);
+  for (const event of [s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED, s3.EventType.LIFECYCLE_EXPIRATION]) {
+    recordingsBucket.addEventNotification(event, destination, { ...(folder ? { prefix: folder } : {}), suffix: ".ts" });
+  }
   indexer.function.addToRolePolicy(
     new iam.PolicyStatement({
       sid: "ListRecordings",

@@ -105,6 +105,8 @@ export class Storage extends Construct {
 
     // No expiry: the recordings are the recorder's archive and their retention is the operator's
     // decision (add a rule, or an S3 Lifecycle policy outside the stack). Only abandoned parts go.
+    // The recording indexer follows expirations (infra/lib/recording-index.ts), so an expired
+    // segment leaves the index the Worker reads.
     this.recordingsBucket = new s3.Bucket(this, "Recordings", {
       ...common,
       ...(settings.bucketNames.recordings ? { bucketName: settings.bucketNames.recordings } : {}),

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
@@ -42,7 +43,14 @@ import { hasTool } from "../../local/emulators/media-tools.ts";
 import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
-import { DEFAULT_BUCKETS, DEFAULT_TABLES, FACE_ANALYSIS_JOB_INDEX } from "../../model/index.ts";
+import {
+  DEFAULT_BUCKETS,
+  DEFAULT_RECORDINGS_PREFIX,
+  DEFAULT_TABLES,
+  FACE_ANALYSIS_JOB_INDEX,
+} from "../../model/index.ts";
+import { decodeRecordingIndex, recordingIndexKey, spanStart } from "../../worker/hls/recording-index.ts";
+import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { captureFileName } from "../../model/captures.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
 import { E2E_TOKEN_SECRET, workerVars } from "./support/vod-job.ts";
@@ -311,6 +319,23 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
       }),
     );
     expect(byJob.Count).toBe(1);
+  });
+
+  it("a recorder's segment is indexed, and a deleted one leaves the index (s3rver's events -> recording-index)", async () => {
+    const stream = `${DEFAULT_RECORDINGS_PREFIX}/e2e-cam/`;
+    const start = Date.UTC(2024, 0, 2, 5) / 1000; // an hour long settled
+    const keys = [start, start + 30].map((time) => stream + formatSegmentName(time));
+    const indexed = async () => {
+      const text = await getText(DEFAULT_BUCKETS.recordings, recordingIndexKey(stream, spanStart(start)));
+      return decodeRecordingIndex(text.toString(), spanStart(start), 30)?.names.map((name) => stream + name);
+    };
+    for (const Key of keys)
+      await s3Client.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.recordings, Key, Body: "ts" }));
+    await pipeline.idle();
+    expect(await indexed()).toEqual(keys);
+    await s3Client.send(new DeleteObjectCommand({ Bucket: DEFAULT_BUCKETS.recordings, Key: keys[0] }));
+    await pipeline.idle();
+    expect(await indexed()).toEqual([keys[1]]);
   });
 
   it("an upload that is not a video ends in ERROR 1010 (bucket scrubbed) and a FAILED analysis", async () => {

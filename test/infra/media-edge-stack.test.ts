@@ -218,25 +218,28 @@ describe("default configuration", () => {
       });
     });
 
-    it("sends the recordings bucket's new segments (prefix, .ts) to recording-index, nothing else", () => {
+    it("sends the recordings bucket's new, deleted and expired segments (prefix, .ts) to recording-index, nothing else", () => {
       const recordings = stack.getLogicalId(stack.storage.recordingsBucket.node.defaultChild as never);
       const indexer = stack.getLogicalId(stack.functions["recording-index"].function.node.defaultChild as never);
+      const segments = (event: string) => ({
+        Events: [event],
+        LambdaFunctionArn: { "Fn::GetAtt": [indexer, "Arn"] },
+        Filter: {
+          Key: {
+            FilterRules: Match.arrayWith([
+              { Name: "suffix", Value: ".ts" },
+              { Name: "prefix", Value: `${DEFAULT_RECORDINGS_PREFIX}/` },
+            ]),
+          },
+        },
+      });
       template.hasResourceProperties("Custom::S3BucketNotifications", {
         BucketName: { Ref: recordings },
         NotificationConfiguration: {
           LambdaFunctionConfigurations: [
-            {
-              Events: ["s3:ObjectCreated:*"],
-              LambdaFunctionArn: { "Fn::GetAtt": [indexer, "Arn"] },
-              Filter: {
-                Key: {
-                  FilterRules: Match.arrayWith([
-                    { Name: "suffix", Value: ".ts" },
-                    { Name: "prefix", Value: `${DEFAULT_RECORDINGS_PREFIX}/` },
-                  ]),
-                },
-              },
-            },
+            segments("s3:ObjectCreated:*"),
+            segments("s3:ObjectRemoved:*"),
+            segments("s3:LifecycleExpiration:*"),
           ],
         },
       });

@@ -6,7 +6,7 @@
  * (s3-stand-in.ts), which answers each one as scripted: the local server's listings never stop
  * half way through a span.
  */
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readRecordingIndexConfig } from "../../aws-lambdas/recording-index/config.ts";
 import {
@@ -91,6 +91,41 @@ describe("recording-index", () => {
     for (const day of [T0 - 2 * 86_400, T0]) {
       expect((await readIndex(stream, day))!.names.slice(0, 2)).toEqual([T0 - 600, T0 - 30].map(formatSegmentName));
     }
+  });
+
+  it("a deleted or expired segment leaves the index; a span whose segments went before it was indexed gets none", async () => {
+    const prefix = uniquePrefix("rec").slice(0, -1);
+    const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: prefix, RECORDING_SEGMENT_SECONDS: "30" });
+    const stream = `${prefix}/cam1/`;
+    const hour = T0 + 5 * 3600;
+    const starts = [hour, hour + 30, hour + 60];
+    for (const start of starts) await put(stream + formatSegmentName(start));
+    const handler = createRecordingIndexHandler({ config, s3: objects, log: memoryLog(), now: () => T0 + 86_400 });
+    const event = (start: number, eventName: string, at = stream) =>
+      s3Notification([{ key: at + formatSegmentName(start), bucket: buckets.recordings, eventName }], encodeS3EventKey);
+    const remove = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: buckets.recordings, Key: key }));
+    await handler(event(hour + 60, "ObjectCreated:Put"));
+    expect((await readIndex(stream, T0))!.names).toEqual(starts.map(formatSegmentName));
+
+    // Deleted by hand, then expired by a lifecycle rule: each event rebuilds the span without it.
+    await remove(stream + formatSegmentName(hour + 30));
+    const deleted = await handler(event(hour + 30, "ObjectRemoved:Delete"));
+    expect(deleted.indexed).toEqual([{ bucket: buckets.recordings, streamPrefix: stream, day: T0, segments: 2 }]);
+    await remove(stream + formatSegmentName(hour));
+    await handler(event(hour, "LifecycleExpiration:Delete"));
+    expect(await readIndex(stream, T0)).toEqual({ coveredUntil: T0 + 82_800, names: [formatSegmentName(hour + 60)] });
+
+    // A segment gone before its span was ever indexed: no index object is made for an empty span.
+    const other = `${prefix}/cam2/`;
+    await put(other + formatSegmentName(hour));
+    await remove(other + formatSegmentName(hour));
+    const gone = await handler(event(hour, "ObjectRemoved:DeleteMarkerCreated", other));
+    expect(gone).toEqual({
+      indexed: [],
+      covered: [],
+      empty: [{ bucket: buckets.recordings, streamPrefix: other, day: T0 }],
+    });
+    await expect(readIndex(other, T0)).rejects.toMatchObject({ name: "NoSuchKey" });
   });
 
   it("ignores keys outside the prefix and names that are not segments; each span once per event", () => {
@@ -255,7 +290,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 206, body: blockOf([T0, T0 + 30, T0 + 60], T0, T0_BLOCK) },
     ]);
     const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
-      awaited: [T0, T0 + 30],
+      changes: { listed: [T0, T0 + 30], removed: [] },
     });
     expect(result).toEqual({ outcome: "covered" });
     const sent = standIn.requests;
@@ -266,6 +301,20 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       `GET ${INDEX_URL}`,
     ]);
     expect(sent[3]!.headers.range).toBe(indexByteRange(T0_BLOCK, T0_BLOCK + 1, 30));
+  });
+
+  it("after a lost race, ends when the winner's object no longer lists a removed segment", async () => {
+    standIn.script([
+      { status: 200, headers: { etag: '"v1"' } },
+      { status: 200, body: listing },
+      { status: 412, code: "PreconditionFailed" },
+      { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
+    ]);
+    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+      changes: { listed: [T0], removed: [T0 + 30] },
+    });
+    expect(result).toEqual({ outcome: "covered" });
+    expect(standIn.requests.map((request) => request.method)).toEqual(["HEAD", "GET", "PUT", "GET"]);
   });
 
   it("after a lost race, lists again when the winner's object lacks one of them", async () => {
@@ -280,7 +329,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 200 },
     ]);
     const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
-      awaited: [T0 + 30],
+      changes: { listed: [T0 + 30], removed: [] },
     });
     expect(result).toEqual({ outcome: "written", segments: 2 });
     expect(standIn.requests.at(-1)!.headers["if-match"]).toBe('"v2"');
@@ -295,7 +344,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
     ];
     standIn.script([...lost, ...lost, ...lost, ...lost]);
     const rebuild = rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
-      awaited: [T0 + 30],
+      changes: { listed: [T0 + 30], removed: [] },
     });
     await expect(rebuild).rejects.toMatchObject({ name: "S3RequestError", status: 412, code: "PreconditionFailed" });
     expect(standIn.requests.filter((request) => request.method === "PUT")).toHaveLength(3);
