@@ -29,6 +29,7 @@ import { createS3Objects, type S3Objects, type S3ObjectsOptions } from "../aws-l
 import { DEFAULT_REGION, FACE_ANALYSIS_JOB_INDEX, TABLE_KEYS, TTL_ATTRIBUTE, type TableRole } from "../model/index.ts";
 import { LOCAL_CREDENTIALS } from "./constants.ts";
 import { addConditionalWrites } from "./s3rver-conditional.ts";
+import { addMultiDeleteEvents } from "./s3rver-delete-events.ts";
 import { addMultipartListAndAbort, type S3rverInternals } from "./s3rver-multipart.ts";
 import { s3Location } from "../worker/aws/s3-url.ts";
 
@@ -377,6 +378,7 @@ export async function startS3Server(options: {
   });
   addMultipartListAndAbort(server as unknown as S3rverInternals);
   addConditionalWrites(server as unknown as S3rverInternals);
+  addMultiDeleteEvents(server as unknown as S3rverInternals);
   const address = await server.run();
   return {
     endpoint: `http://${LOCAL_HOST}:${address.port}`,

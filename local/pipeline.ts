@@ -381,9 +381,8 @@ function subscribeUploads(runtime: PipelineRuntime, server: LocalS3Server, s3: S
 
 /**
  * Production's S3 notification on the recordings bucket (ObjectCreated, ObjectRemoved, prefix
- * RECORDINGS_PREFIX/, suffix .ts) -> recording-index, which rebuilds the segment's day index. s3rver
- * sends no event for a multi-object delete (DeleteObjects) and has no lifecycle rules; a single
- * DeleteObject is followed.
+ * RECORDINGS_PREFIX/, suffix .ts) -> recording-index, which rebuilds the segment's day index. The
+ * local S3 server has no lifecycle rules; its deletes, single or batched, send events.
  */
 function subscribeRecordings(runtime: PipelineRuntime, server: LocalS3Server): void {
   const nextSequencer = sequencerSource();

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
@@ -321,7 +322,7 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(byJob.Count).toBe(1);
   });
 
-  it("a recorder's segment is indexed, and a deleted one leaves the index (s3rver's events -> recording-index)", async () => {
+  it("a recorder's segment is indexed, and a deleted one leaves the index, one by one or in a batch (s3rver's events -> recording-index)", async () => {
     const stream = `${DEFAULT_RECORDINGS_PREFIX}/e2e-cam/`;
     const start = Date.UTC(2024, 0, 2, 5) / 1000; // an hour long settled
     const keys = [start, start + 30].map((time) => stream + formatSegmentName(time));
@@ -336,6 +337,12 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     await s3Client.send(new DeleteObjectCommand({ Bucket: DEFAULT_BUCKETS.recordings, Key: keys[0] }));
     await pipeline.idle();
     expect(await indexed()).toEqual([keys[1]]);
+    // A batch delete (DeleteObjects, as `aws s3 rm --recursive` sends): one event per key, as S3 sends.
+    await s3Client.send(
+      new DeleteObjectsCommand({ Bucket: DEFAULT_BUCKETS.recordings, Delete: { Objects: [{ Key: keys[1] }] } }),
+    );
+    await pipeline.idle();
+    expect(await indexed()).toEqual([]);
   });
 
   it("an upload that is not a video ends in ERROR 1010 (bucket scrubbed) and a FAILED analysis", async () => {
