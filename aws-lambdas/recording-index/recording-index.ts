@@ -3,24 +3,27 @@
  * in worker/hls/recording-index.ts; design in docs/recording-index.md).
  *
  * Every segment the recorder uploads (or uploads late), and every segment deleted or expired by a
- * lifecycle rule (an index that listed it would send players to a segment that is gone), triggers a
- * rebuild of the index objects that hold its hour (its span's, and the neighbour's that carries it when it is the first or last hour
- * of its span): the object's hours are listed (about 6 ListObjectsV2 pages of 30-s segments) and
- * the index rewritten, its hour blocks settled up to the last settled hour. Rebuilding rather than
- * appending makes the index right whatever order or number of times S3 delivers the events (at
- * least once, unordered: https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
+ * lifecycle rule (an index that listed it would send players to a segment that is gone), triggers
+ * a rebuild of the index objects that hold its hour (its span's, and the neighbour's that carries
+ * it when it is the first or last hour of its span): the object's hours are listed (about 6
+ * ListObjectsV2 pages of 30-s segments) and the index rewritten, its hour blocks settled up to the
+ * last settled hour. Rebuilding rather than appending makes the index right whatever order or
+ * number of times S3 delivers the events (at least once, unordered:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventNotifications.html).
  *
  * Concurrent rebuilds of one day are ordered with S3 conditional writes: the index's ETag is read
  * before listing and the write is conditional on it (If-Match, or If-None-Match: * for a new day),
  * so a rebuild that listed before another one wrote cannot overwrite it. The rebuild that lost
  * then reads what the winner wrote (the blocks of its event's segments, one Range GET): if that
  * already says what the event says (lists the created segments, not the removed ones), its work
- * is done; else it lists again. A burst of uploads (a recorder
- * sending the hour it buffered while offline) is a burst of concurrent rebuilds of one span. Each
- * finds its segments listed after its second lost race at the latest: the rebuild that beat its
- * second attempt had read the object after the first winner wrote, so after this segment was
- * uploaded (or removed), and listed what was there. Before, a rebuild gave up after three lost races, and in such a burst
- * many did: their events were retried, then landed in the function's failure queue.
+ * is done; else it lists again. A burst of uploads (a recorder sending the hour it buffered while
+ * offline) is a burst of concurrent rebuilds of one span. Each finds its segments as its event
+ * says after its second lost race at the latest: the rebuild that beat its second attempt had read
+ * the object after the first winner wrote, so after this segment was uploaded (or removed), and
+ * listed what was there (S3's ETag is the body's MD5: this holds unless a write brings back a body
+ * the object had before, docs/recording-index.md). Before, a rebuild gave up after three lost
+ * races, and in such a burst many did: their events were retried, then landed in the function's
+ * failure queue.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  *
  * S3 is reached through ../shared/s3-objects.ts (signed requests without the S3 client), which the
