@@ -95,6 +95,7 @@ export const SETTING_DOCS: Readonly<Record<SettingName, SettingDoc>> = {
   existingTables: { description: "table roles to reuse, not create (the seed's)" },
   inputBucketName: { description: "input bucket's name", defaultNote: "generated" },
   analysisRetentionDays: { description: "days before face results expire; 0 = never" },
+  recordingsRetentionDays: { description: "days before recorder segments expire; 0 = never" },
   facesStartConcurrency: { description: "faces-start reservation (1-20, or `none`)" },
   removalPolicy: { description: "`retain` or `destroy` buckets and tables" },
   logRetentionDays: { description: "days CloudWatch Logs keeps function logs" },

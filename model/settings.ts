@@ -222,6 +222,8 @@ const LAMBDA_AND_INFRA_SETTINGS = /* @__PURE__ */ (() =>
       infra: "analysisRetentionDays",
       default: Math.ceil(DEFAULT_FACE_ANALYSIS_TTL_SECONDS / 86_400) + 1,
     },
+    // Recorder archives are kept until deleted unless the operator chooses a retention.
+    recordingsRetentionDays: { infra: "recordingsRetentionDays", default: 0 },
     facesStartConcurrency: { infra: "facesStartConcurrency", default: 5 },
     removalPolicy: { infra: "removalPolicy", default: "retain" },
     logRetentionDays: { infra: "logRetentionDays", default: 30 },

@@ -38,6 +38,11 @@ export interface MediaEdgeSettings {
   analysisPrefix: string;
   /** Days before face result files expire (a day after their row's TTL); 0 = never. */
   analysisRetentionDays: number;
+  /**
+   * Days before recorder segments (and their index objects, under the same prefix) expire; 0 =
+   * never. The recording indexer follows the expirations.
+   */
+  recordingsRetentionDays: number;
   mediaConvert: {
     /** Account endpoint URL (optional: SDK v3 uses the regional endpoint). */
     endpoint?: string;
@@ -200,6 +205,10 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     analysisPrefix: analysisPrefix(read),
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.
     analysisRetentionDays: read.integer("analysisRetentionDays", SETTINGS.analysisRetentionDays.default, {
+      min: 0,
+      max: 36_500,
+    }),
+    recordingsRetentionDays: read.integer("recordingsRetentionDays", SETTINGS.recordingsRetentionDays.default, {
       min: 0,
       max: 36_500,
     }),

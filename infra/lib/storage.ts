@@ -22,6 +22,19 @@ export function removalPolicyOf(settings: MediaEdgeSettings): RemovalPolicy {
   return settings.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 }
 
+/** The recordings' expiry rule, when the operator chose a retention (recordingsRetentionDays > 0). */
+function recordingsExpiry(settings: MediaEdgeSettings): s3.LifecycleRule[] {
+  if (settings.recordingsRetentionDays === 0) return [];
+  return [
+    {
+      id: "expire-recordings",
+      // The bucket's root: the whole bucket, which holds nothing but recordings.
+      ...(settings.recordingsPrefix === "" ? {} : { prefix: `${settings.recordingsPrefix}/` }),
+      expiration: Duration.days(settings.recordingsRetentionDays),
+    },
+  ];
+}
+
 /** Buckets and tables of one deployment. */
 export class Storage extends Construct {
   /** Uploads; every object created here is transcoded and analysed. */
@@ -103,14 +116,15 @@ export class Storage extends Construct {
       ],
     });
 
-    // No expiry: the recordings are the recorder's archive and their retention is the operator's
-    // decision (add a rule, or an S3 Lifecycle policy outside the stack). Only abandoned parts go.
-    // The recording indexer follows expirations (infra/lib/recording-index.ts), so an expired
-    // segment leaves the index the Worker reads.
+    // The recorder's archive: kept until deleted (recordingsRetentionDays 0, the default), or for the
+    // days the operator chooses. The recording indexer follows the expirations
+    // (infra/lib/recording-index.ts), so an expired segment leaves the index the Worker reads; the
+    // index objects under the same prefix expire too, that many days after their last rewrite.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
     this.recordingsBucket = new s3.Bucket(this, "Recordings", {
       ...common,
       ...(settings.bucketNames.recordings ? { bucketName: settings.bucketNames.recordings } : {}),
-      lifecycleRules: [abortIncompleteUploads],
+      lifecycleRules: [...recordingsExpiry(settings), abortIncompleteUploads],
     });
 
     for (const bucket of [this.inputBucket, this.outputBucket, this.recordingsBucket]) {

@@ -297,6 +297,19 @@ describe("default configuration", () => {
       const rules = resources[recordings]!.Properties!.LifecycleConfiguration as { Rules: object[] };
       expect(rules.Rules.some((rule) => "ExpirationInDays" in rule)).toBe(false);
     });
+
+    it("with recordingsRetentionDays, expires the recordings under their prefix (segments and index objects)", () => {
+      for (const [prefix, expected] of [
+        ["cams", { Prefix: "cams/" }],
+        // "/": the bucket's root. One rule for the whole bucket, which holds nothing but recordings.
+        ["/", {}],
+      ] as const) {
+        const retained = synth({ recordingsRetentionDays: "30", recordingsPrefix: prefix });
+        const bucket = retained.stack.getLogicalId(retained.stack.storage.recordingsBucket.node.defaultChild as never);
+        const rules = (retained.resources[bucket]!.Properties!.LifecycleConfiguration as { Rules: object[] }).Rules;
+        expect(rules).toContainEqual({ Id: "expire-recordings", ExpirationInDays: 30, Status: "Enabled", ...expected });
+      }
+    });
   });
 
   describe("Lambdas", () => {

@@ -27,6 +27,7 @@ describe("readSettings", () => {
     expect(settings.tables).toEqual(DEFAULT_TABLES);
     expect(settings.existingTables).toEqual([]);
     expect(settings.recordingsPrefix).toBe(DEFAULT_RECORDINGS_PREFIX);
+    expect(settings.recordingsRetentionDays).toBe(0);
     expect(settings.analysisPrefix).toBe(DEFAULT_ANALYSIS_PREFIX);
     expect(settings.removalPolicy).toBe("retain");
     expect(settings.facesStartConcurrency).toBe(5);
@@ -43,8 +44,10 @@ describe("readSettings", () => {
       analysisPrefix: "/faces//",
       recordingsPrefix: "rec/",
       logRetentionDays: 90,
+      recordingsRetentionDays: "30",
       facesStartConcurrency: "2",
     });
+    expect(settings.recordingsRetentionDays).toBe(30);
     expect(settings.analysisPrefix).toBe("faces/");
     expect(settings.recordingsPrefix).toBe("rec");
     expect(settings.logRetentionDays).toBe(90);
@@ -65,6 +68,7 @@ describe("readSettings", () => {
     [{ removalPolicy: "snapshot" }, "removalPolicy"],
     [{ mediaConvertEndpoint: "http://x.example.com" }, "mediaConvertEndpoint"],
     [{ logRetentionDays: "a month" }, "logRetentionDays"],
+    [{ recordingsRetentionDays: "-1" }, "recordingsRetentionDays"],
     [{ workerUserName: "media edge" }, "workerUserName"],
     [{ inputPrefix: { nested: true } }, "inputPrefix"],
     [{ inputPrefix: "new uploads/" }, "inputPrefix"],

@@ -172,6 +172,7 @@ describe("aws-lambdas/build-plugins.ts, in the built functions", () => {
     for (const [name, { code }] of built) {
       expect(code, name).toContain("WEBHOOK_TIMEOUT_MS");
       expect(code, name).not.toContain("analysisRetentionDays");
+      expect(code, name).not.toContain("recordingsRetentionDays");
       expect(code, name).not.toContain("mediaConvertJobTemplate");
     }
   });
