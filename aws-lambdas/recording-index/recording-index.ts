@@ -140,8 +140,10 @@ export function rangeAbsent(error: unknown): boolean {
 /**
  * Whether the span's object, as it is now, says what `changes` say: it lists every segment of
  * `listed` and none of `removed` (start times within the object's hours). One Range GET of the
- * blocks that hold them, each read settled or open. Nothing can be told from a block that does not
- * read (an older format, an hour with more segments than a block holds, damage) or a missing object.
+ * blocks that hold them, each read settled or open (an hour with more segments than a block holds
+ * is written open and empty: it lists none, and as the Worker never trusts an open block, what one
+ * lists does not matter to playback). Nothing can be told from a block that does not read (an
+ * older format, damage) or a missing object.
  */
 export async function indexReflects(
   s3: S3Objects,
