@@ -308,6 +308,11 @@ export const DEFAULT_RECORDINGS_PREFIX = "movie";
 
 /** Recorder segment length in seconds (seed TARGET_DURATION). */
 export const DEFAULT_RECORDING_SEGMENT_SECONDS = 30;
+/**
+ * The segment lengths every reader of RECORDING_SEGMENT_SECONDS accepts (the Worker, recording-index,
+ * infra's `recordingSegmentSeconds`): they must agree on when an hour settles and on the index layout.
+ */
+export const RECORDING_SEGMENT_SECONDS_BOUNDS = { min: 1, max: 3600 } as const;
 
 /** The seed's info.json, written beside a COMPLETE job's output. Never contains key material. */
 export const INFO_FILE = "info.json";

@@ -127,7 +127,7 @@ const WORKER_SETTINGS_READERS = /* @__PURE__ */ (() =>
     OUTPUT_BUCKET: { lambdas: PIPELINE_LAMBDAS, infra: "outputBucketName", required: ["lambdas"] },
     RECORDINGS_BUCKET: { infra: "recordingsBucketName" },
     RECORDINGS_PREFIX: { lambdas: ["recording-index"], infra: "recordingsPrefix" },
-    RECORDING_SEGMENT_SECONDS: { lambdas: ["recording-index"] },
+    RECORDING_SEGMENT_SECONDS: { lambdas: ["recording-index"], infra: "recordingSegmentSeconds" },
     ANALYSIS_BUCKET: { lambdas: FACE_LAMBDAS },
     ANALYSIS_PREFIX: { lambdas: FACE_LAMBDAS, infra: "analysisPrefix" },
     TOKEN_SECRET: { required: ["worker"] },

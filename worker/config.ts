@@ -14,6 +14,7 @@ import {
   DEFAULT_BUCKETS,
   DEFAULT_RECORDINGS_PREFIX,
   DEFAULT_RECORDING_SEGMENT_SECONDS,
+  RECORDING_SEGMENT_SECONDS_BOUNDS,
   DEFAULT_REGION,
   DEFAULT_TABLES,
   TABLE_ENV_VARS,
@@ -159,10 +160,11 @@ export const MAX_SEGMENTS_PER_WINDOW = 20_160;
 export const DEFAULT_MAX_WINDOW_SECONDS = 7 * 86_400;
 
 function recordingSettings(read: Reader): Config["recordings"] {
-  const segmentSeconds = read.integer("RECORDING_SEGMENT_SECONDS", DEFAULT_RECORDING_SEGMENT_SECONDS, {
-    min: 1,
-    max: 3600,
-  });
+  const segmentSeconds = read.integer(
+    "RECORDING_SEGMENT_SECONDS",
+    DEFAULT_RECORDING_SEGMENT_SECONDS,
+    RECORDING_SEGMENT_SECONDS_BOUNDS,
+  );
   // Default: a week, or less for short segments, so the default never breaks the segment cap below.
   const maxWindowSeconds = read.integer(
     "MAX_WINDOW_SECONDS",

@@ -1,4 +1,5 @@
 /** recording-index configuration, read once at cold start (handler.ts). */
+import { RECORDING_SEGMENT_SECONDS_BOUNDS } from "../../model/index.ts";
 import { lambdaDefault } from "../../model/settings.ts";
 import { type Env, integerSetting, lambdaSettings } from "../shared/config.ts";
 
@@ -14,9 +15,11 @@ export function readRecordingIndexConfig(env: Env): RecordingIndexConfig {
   return {
     recordingsFolder: prefix === "" ? "" : `${prefix}/`,
     // The same bounds as the Worker's reader (worker/config.ts): both must agree on when an hour settles.
-    segmentSeconds: integerSetting(env, "RECORDING_SEGMENT_SECONDS", lambdaDefault("RECORDING_SEGMENT_SECONDS"), {
-      min: 1,
-      max: 3600,
-    }),
+    segmentSeconds: integerSetting(
+      env,
+      "RECORDING_SEGMENT_SECONDS",
+      lambdaDefault("RECORDING_SEGMENT_SECONDS"),
+      RECORDING_SEGMENT_SECONDS_BOUNDS,
+    ),
   };
 }

@@ -25,7 +25,6 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { DEFAULT_TABLES, INFO_FILE, JOB_CREATED_BY, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
-import { SETTINGS } from "../../model/settings.ts";
 import { hlsJobTemplateSettings } from "./hls-job-template.ts";
 import { acknowledge, wildcardUnder } from "./nag.ts";
 import { PipelineFunction } from "./pipeline-function.ts";
@@ -95,7 +94,7 @@ export class MediaEdgeStack extends Stack {
         common,
         recordingsBucket,
         recordingsPrefix: settings.recordingsPrefix,
-        segmentSeconds: SETTINGS.RECORDING_SEGMENT_SECONDS.default,
+        segmentSeconds: settings.recordingSegmentSeconds,
       }),
     };
 
@@ -545,6 +544,13 @@ function stackOutputs(
   // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
   output("AwsRegion", stack.region, "AWS_REGION of the Worker.");
   output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
+  output(
+    "RecordingSegmentSeconds",
+    String(settings.recordingSegmentSeconds),
+    "RECORDING_SEGMENT_SECONDS of the Worker: the recording indexer's segment length.",
+  );
+  // The stack deploys the recording indexer, so its Worker reads the index.
+  output("RecordingsIndex", "on", "RECORDINGS_INDEX of the Worker: the stack keeps the recording index.");
   output("AnalysisPrefix", settings.analysisPrefix, "ANALYSIS_PREFIX of the Worker.");
   output("RekognitionTopicArn", stack.rekognitionTopic.topicArn, "Rekognition completions -> faces-collect.");
   output("MediaConvertRoleArn", stack.mediaConvertRole.roleArn, "MEDIACONVERT_ROLE of submit-job.");
@@ -625,6 +631,8 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     OUTPUT_BUCKET: storage.outputBucket.bucketName,
     RECORDINGS_BUCKET: storage.recordingsBucket.bucketName,
     RECORDINGS_PREFIX: settings.recordingsPrefix,
+    RECORDING_SEGMENT_SECONDS: String(settings.recordingSegmentSeconds),
+    RECORDINGS_INDEX: "on",
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
     // Direct uploads: where the Worker's presigned URLs put files, so the Lambdas pick them up.

@@ -9,7 +9,7 @@
  *
  * Pure: the context is read through a function, so tests pass a plain object.
  */
-import { DEFAULT_TABLES, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
+import { DEFAULT_TABLES, RECORDING_SEGMENT_SECONDS_BOUNDS, TABLE_ENV_VARS, type TableRole } from "../../model/index.ts";
 import { type InfraKey, SETTINGS } from "../../model/settings.ts";
 import { folderPrefix, settingsReader, type SettingsReader } from "../../model/settings-reader.ts";
 import { parseAllowedOrigins } from "../../worker/origins.ts";
@@ -34,6 +34,8 @@ export interface MediaEdgeSettings {
   allowedOrigins: string[];
   /** Recorder segments live under `<recordingsPrefix>/` in the recordings bucket. */
   recordingsPrefix: string;
+  /** The recorders' segment length: the indexer's layout, and the Worker's RECORDING_SEGMENT_SECONDS. */
+  recordingSegmentSeconds: number;
   /** Face results prefix in the output bucket, ending in "/" (never the root). */
   analysisPrefix: string;
   /** Days before face result files expire (a day after their row's TTL); 0 = never. */
@@ -202,6 +204,11 @@ export function readSettings(get: ContextReader): MediaEdgeSettings {
     inputPrefix: inputPrefix(read),
     allowedOrigins: allowedOrigins(read),
     recordingsPrefix: read.prefix("recordingsPrefix", SETTINGS.RECORDINGS_PREFIX.default),
+    recordingSegmentSeconds: read.integer(
+      "recordingSegmentSeconds",
+      SETTINGS.RECORDING_SEGMENT_SECONDS.default,
+      RECORDING_SEGMENT_SECONDS_BOUNDS,
+    ),
     analysisPrefix: analysisPrefix(read),
     // The row lives DEFAULT_FACE_ANALYSIS_TTL_SECONDS; a result nobody can find any more is dead weight.
     analysisRetentionDays: read.integer("analysisRetentionDays", SETTINGS.analysisRetentionDays.default, {

@@ -22,6 +22,9 @@ export const WORKER_VAR_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   OutputBucketName: ["OUTPUT_BUCKET", "ANALYSIS_BUCKET"],
   RecordingsBucketName: ["RECORDINGS_BUCKET"],
   RecordingsPrefix: ["RECORDINGS_PREFIX"],
+  RecordingSegmentSeconds: ["RECORDING_SEGMENT_SECONDS"],
+  // "on": the stack deploys the recording indexer (docs/recording-index.md).
+  RecordingsIndex: ["RECORDINGS_INDEX"],
   AnalysisPrefix: ["ANALYSIS_PREFIX"],
   ...Object.fromEntries(
     (Object.keys(TABLE_ENV_VARS) as TableRole[]).map((role) => [tableOutputId(role), [TABLE_ENV_VARS[role]]]),

@@ -245,6 +245,20 @@ describe("default configuration", () => {
       });
     });
 
+    it("gives recording-index and the Worker one segment length, recordingSegmentSeconds (30 by default)", () => {
+      const lengthOf = (built: ReturnType<typeof synth>) => {
+        const indexer = built.resources[logicalIdOf(built.stack, "recording-index")]!.Properties!;
+        const outputs = built.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+        const vars = JSON.parse(resolveValue(built.resources, outputs.WorkerVars!.Value)) as Record<string, string>;
+        return {
+          indexer: (indexer.Environment as { Variables: Record<string, string> }).Variables.RECORDING_SEGMENT_SECONDS,
+          worker: vars.RECORDING_SEGMENT_SECONDS,
+        };
+      };
+      expect(lengthOf({ stack, template, resources })).toEqual({ indexer: "30", worker: "30" });
+      expect(lengthOf(synth({ recordingSegmentSeconds: "10" }))).toEqual({ indexer: "10", worker: "10" });
+    });
+
     it("lets recording-index list the recordings bucket (unconditioned, so a missing index is a 404) and read/write only the index objects", () => {
       const recordings = stack.getLogicalId(stack.storage.recordingsBucket.node.defaultChild as never);
       const role = stack.getLogicalId(stack.functions["recording-index"].function.role!.node.defaultChild as never);
@@ -719,6 +733,9 @@ describe("default configuration", () => {
       expect(vars).toMatchObject({
         AWS_REGION: REGION,
         RECORDINGS_PREFIX: "movie",
+        // The stack deploys the indexer: its Worker reads the index, in the indexer's layout.
+        RECORDINGS_INDEX: "on",
+        RECORDING_SEGMENT_SECONDS: "30",
         ANALYSIS_PREFIX: DEFAULT_ANALYSIS_PREFIX,
         TABLE_JOB_ID_TO_STATUS: DEFAULT_TABLES.jobIdToStatus,
       });

@@ -28,6 +28,7 @@ describe("readSettings", () => {
     expect(settings.existingTables).toEqual([]);
     expect(settings.recordingsPrefix).toBe(DEFAULT_RECORDINGS_PREFIX);
     expect(settings.recordingsRetentionDays).toBe(0);
+    expect(settings.recordingSegmentSeconds).toBe(30);
     expect(settings.analysisPrefix).toBe(DEFAULT_ANALYSIS_PREFIX);
     expect(settings.removalPolicy).toBe("retain");
     expect(settings.facesStartConcurrency).toBe(5);
@@ -69,6 +70,8 @@ describe("readSettings", () => {
     [{ mediaConvertEndpoint: "http://x.example.com" }, "mediaConvertEndpoint"],
     [{ logRetentionDays: "a month" }, "logRetentionDays"],
     [{ recordingsRetentionDays: "-1" }, "recordingsRetentionDays"],
+    [{ recordingSegmentSeconds: "0" }, "recordingSegmentSeconds"],
+    [{ recordingSegmentSeconds: "3601" }, "recordingSegmentSeconds"],
     [{ workerUserName: "media edge" }, "workerUserName"],
     [{ inputPrefix: { nested: true } }, "inputPrefix"],
     [{ inputPrefix: "new uploads/" }, "inputPrefix"],

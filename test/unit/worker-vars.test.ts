@@ -27,6 +27,8 @@ const OUTPUTS: Record<string, string> = {
   OutputBucketName: "mediaedge-storageoutput-1a2b3c",
   RecordingsBucketName: "mediaedge-storagerecordings-4d5e6f",
   RecordingsPrefix: "movie",
+  RecordingSegmentSeconds: "10",
+  RecordingsIndex: "on",
   AnalysisPrefix: "analysis/faces/",
   TableInputFileToJobId: "MediaConvertInputFileToJobId",
   TableJobIdToOutput: "MediaConvertJobIdToOutput",
@@ -44,6 +46,8 @@ const EXPECTED_VARS = {
   ANALYSIS_BUCKET: "mediaedge-storageoutput-1a2b3c",
   RECORDINGS_BUCKET: "mediaedge-storagerecordings-4d5e6f",
   RECORDINGS_PREFIX: "movie",
+  RECORDING_SEGMENT_SECONDS: "10",
+  RECORDINGS_INDEX: "on",
   ANALYSIS_PREFIX: "analysis/faces/",
   ...Object.fromEntries(
     (Object.keys(DEFAULT_TABLES) as TableRole[]).map((role) => [
