@@ -57,6 +57,7 @@ import {
   type MediaConvertStateChangeEvent,
 } from "./emulators/mediaconvert.ts";
 import { createRekognitionEmulator, type RekognitionEmulator, type SnsLambdaEvent } from "./emulators/rekognition.ts";
+import { runAfterPrevious } from "./per-key.ts";
 
 export interface LocalPipeline {
   stop(): Promise<void>;
@@ -161,7 +162,7 @@ interface PipelineRuntime {
   /** Events, jobs and invocations in flight. */
   inflight: Set<Promise<unknown>>;
   /** Per MediaConvert job, the tail of its chain of job-state invocations (handed over in order). */
-  jobChains: Map<string, Promise<void>>;
+  jobChains: Map<string, Promise<unknown>>;
   /** Set once the configuration is read (after the emulators listen: their address is part of it). */
   lambdas?: LocalLambdas;
 }
@@ -224,14 +225,10 @@ async function invoke(runtime: PipelineRuntime, name: string, handler: Handler, 
  */
 function onJobEvent(runtime: PipelineRuntime, event: MediaConvertStateChangeEvent): void {
   const jobId = event.detail.jobId;
-  const previous = runtime.jobChains.get(jobId) ?? Promise.resolve();
-  const next = previous.then(() =>
+  const next = runAfterPrevious(runtime.jobChains, jobId, () =>
     invoke(runtime, "job-state", runtime.lambdas!.jobState, event, describeJobEvent(event)),
   );
-  runtime.jobChains.set(jobId, next);
-  void track(runtime, next).finally(() => {
-    if (runtime.jobChains.get(jobId) === next) runtime.jobChains.delete(jobId);
-  });
+  void track(runtime, next);
 }
 
 /**

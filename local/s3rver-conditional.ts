@@ -9,6 +9,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html#API_PutObject_RequestSyntax
  */
+import { runAfterPrevious } from "./per-key.ts";
 import { s3Error, type S3rverInternals } from "./s3rver-multipart.ts";
 
 /** The stored object's ETag (quoted, as S3 sends it), or undefined when there is no object. */
@@ -52,8 +53,8 @@ export function refusedCondition(
 
 /** Adds S3's conditional PutObject in front of s3rver's routes. */
 export function addConditionalWrites(server: S3rverInternals): void {
-  // Per key, the end of the last conditional write: the next one starts after it.
-  const tails = new Map<string, Promise<void>>();
+  // Per key, the last conditional write: the next one starts after it.
+  const tails = new Map<string, Promise<unknown>>();
   server.middleware.unshift(async (ctx, next) => {
     const conditions = { ifMatch: ctx.get("if-match"), ifNoneMatch: ctx.get("if-none-match") };
     const match = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
@@ -61,18 +62,10 @@ export function addConditionalWrites(server: S3rverInternals): void {
     if (!match || !isPutObject || (conditions.ifMatch === "" && conditions.ifNoneMatch === "")) return next();
     const bucket = match[1]!;
     const key = decodeURIComponent(match[2]!);
-    const id = `${bucket}/${key}`;
-    const write = (tails.get(id) ?? Promise.resolve()).then(async () => {
+    await runAfterPrevious(tails, `${bucket}/${key}`, async () => {
       const refusal = refusedCondition(conditions, await storedETag(server.store, bucket, key));
       if (refusal) s3Error(ctx, refusal.status, refusal.code, refusal.message);
       else await next();
     });
-    const tail = write.catch(() => undefined);
-    tails.set(id, tail);
-    try {
-      await write;
-    } finally {
-      if (tails.get(id) === tail) tails.delete(id);
-    }
   });
 }

@@ -37,6 +37,7 @@ import {
   indexObjectHours,
   INDEX_BLOCK_SECONDS,
   keyIndexText,
+  type KeyedIndexText,
   readIndexBlock,
   recordingIndexKey,
   serializeRecordingIndex,
@@ -77,11 +78,11 @@ export interface EventSpan extends IndexDay {
 export function daysToIndex(event: unknown, config: RecordingIndexConfig): EventSpan[] {
   const days = new Map<string, EventSpan>();
   const { objects, removed } = normaliseS3Events(event, { removals: true });
-  const changes = [
+  const records = [
     ...objects.map((object) => ({ object, change: "listed" as const })),
     ...removed.map((object) => ({ object, change: "removed" as const })),
   ];
-  for (const { object, change } of changes) {
+  for (const { object, change } of records) {
     if (!object.key.startsWith(config.recordingsFolder)) continue;
     const slash = object.key.lastIndexOf("/");
     const start = parseSegmentName(object.key.slice(slash + 1));
@@ -133,8 +134,32 @@ function lostRace(error: unknown): boolean {
 }
 
 /** Whether a read failed because the range is not there (416: a shorter object, of an older format). */
-export function rangeAbsent(error: unknown): boolean {
+function rangeAbsent(error: unknown): boolean {
   return error instanceof S3RequestError && error.status === 416;
+}
+
+/**
+ * Blocks [first, end) of a span's index object, read with one Range GET (the indexer's race check,
+ * `npm run reindex --only-stale`); undefined when there is no object, or it is too short to hold
+ * them (an older format).
+ */
+export async function readSpanBlocks(
+  s3: S3Objects,
+  target: IndexDay,
+  blocks: { first: number; end: number },
+  segmentSeconds: number,
+): Promise<KeyedIndexText | undefined> {
+  try {
+    const text = await s3.getObjectText({
+      bucket: target.bucket,
+      key: recordingIndexKey(target.streamPrefix, target.day),
+      range: indexByteRange(blocks.first, blocks.end, segmentSeconds),
+    });
+    return text === undefined ? undefined : keyIndexText(text, "");
+  } catch (error) {
+    if (rangeAbsent(error)) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -156,19 +181,8 @@ export async function indexReflects(
   const blockOf = (start: number) => Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
   const first = Math.min(...starts.map(blockOf));
   const end = Math.max(...starts.map(blockOf)) + 1;
-  let text: string | undefined;
-  try {
-    text = await s3.getObjectText({
-      bucket: target.bucket,
-      key: recordingIndexKey(target.streamPrefix, target.day),
-      range: indexByteRange(first, end, segmentSeconds),
-    });
-  } catch (error) {
-    if (rangeAbsent(error)) return false;
-    throw error;
-  }
-  if (text === undefined) return false;
-  const keyed = keyIndexText(text, "");
+  const keyed = await readSpanBlocks(s3, target, { first, end }, segmentSeconds);
+  if (keyed === undefined) return false;
   const lines = indexBlockLines(segmentSeconds);
   /** Whether the object lists the segment; undefined when its block does not read. */
   const lists = (start: number) => {

@@ -18,13 +18,11 @@
 import {
   blockHour,
   indexBlockLines,
-  indexByteRange,
   indexCoveredUntil,
   indexObjectHours,
   INDEX_BLOCK_SECONDS,
   INDEX_FOLDER,
   isOpenBlock,
-  keyIndexText,
   readIndexBlock,
   recordingIndexKey,
   spansBetween,
@@ -32,7 +30,7 @@ import {
 import { parseSegmentName } from "../../worker/hls/recordings.ts";
 import type { S3Objects } from "../shared/s3-objects.ts";
 import type { RecordingIndexConfig } from "./config.ts";
-import { rangeAbsent, rebuildIndexObject, type IndexDay } from "./recording-index.ts";
+import { readSpanBlocks, rebuildIndexObject, type IndexDay } from "./recording-index.ts";
 
 /** A stream of the archive: its key prefix and the start of its first segment (none: no segment found). */
 export interface ArchiveStream {
@@ -152,20 +150,9 @@ export async function isIndexCurrent(
   const coveredUntil = indexCoveredUntil(target.day, nowSeconds, config.segmentSeconds);
   const settledBlocks = Math.floor((coveredUntil - hours.from) / INDEX_BLOCK_SECONDS);
   const block = Math.max(0, settledBlocks - 1);
-  let text: string | undefined;
-  try {
-    text = await s3.getObjectText({
-      bucket: target.bucket,
-      key: recordingIndexKey(target.streamPrefix, target.day),
-      range: indexByteRange(block, block + 1, config.segmentSeconds),
-    });
-  } catch (error) {
-    if (rangeAbsent(error)) return false;
-    throw error;
-  }
-  // No object (404): nothing is current.
-  if (text === undefined) return false;
-  const keyed = keyIndexText(text, "");
+  const keyed = await readSpanBlocks(s3, target, { first: block, end: block + 1 }, config.segmentSeconds);
+  // No object (404), or one too short for the block (an older format): nothing is current.
+  if (keyed === undefined) return false;
   const hour = blockHour(target.day, block);
   if (settledBlocks === 0) return isOpenBlock(keyed, 0, hour);
   return readIndexBlock(keyed, 0, hour, indexBlockLines(config.segmentSeconds)) !== undefined;

@@ -247,7 +247,7 @@ function fromRecord(record: unknown, out: NormalisedS3Events, depth: number, opt
     return;
   }
   const removal = options.removals === true && eventName !== undefined && isObjectRemoved(eventName);
-  if (!removal && (eventName === undefined || !isObjectCreated(eventName))) {
+  if (eventName === undefined || (!removal && !isObjectCreated(eventName))) {
     out.rejections.push({
       reason: "not-object-created",
       message: `Event ${String(eventName)} is not an object creation.`,
@@ -264,7 +264,7 @@ function fromRecord(record: unknown, out: NormalisedS3Events, depth: number, opt
     eTag: s3.object.eTag,
     versionId: s3.object.versionId,
     sequencer: s3.object.sequencer,
-    eventName: eventName!,
+    eventName,
     eventTime: record.eventTime,
     origin: "s3-notification",
     removal,

@@ -13,6 +13,7 @@ import {
   createRecordingIndexHandler,
   daysToIndex,
   rebuildIndexObject,
+  type RebuildOptions,
 } from "../../aws-lambdas/recording-index/recording-index.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
@@ -221,20 +222,24 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
     ifMatch: request.headers["if-match"],
     ifNoneMatch: request.headers["if-none-match"],
   });
+  /** A rebuild that read ETag "v1", listed, and lost its write to another rebuild. */
+  const LOST_TO_V1 = [
+    { status: 200, headers: { etag: '"v1"' } },
+    { status: 200, body: listing },
+    { status: 412, code: "PreconditionFailed" },
+  ];
+  /** The span's rebuild against the stand-in, two days after T0. */
+  const rebuild = (options?: RebuildOptions) =>
+    rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, options);
 
-  it("writes conditionally on the ETag it read, and lists again when another rebuild wrote first (412)", async () => {
+  it("writes conditionally on the ETag it read, and lists again at once when another rebuild wrote first (412) and it awaits no segments (npm run reindex)", async () => {
     standIn.script([
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
+      ...LOST_TO_V1,
       { status: 200, headers: { etag: '"v2"' } },
       { status: 200, body: listing },
       { status: 200 },
     ]);
-    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
-      outcome: "written",
-      segments: 2,
-    });
+    expect(await rebuild()).toEqual({ outcome: "written", segments: 2 });
     const sent = standIn.requests;
     expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
       `HEAD ${INDEX_URL}`,
@@ -261,10 +266,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
       { status: 200, body: listing },
       { status: 200 },
     ]);
-    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
-      outcome: "written",
-      segments: 2,
-    });
+    expect(await rebuild()).toEqual({ outcome: "written", segments: 2 });
     const puts = standIn.requests.filter((request) => request.method === "PUT");
     expect(puts.map(conditions)).toEqual([
       { ifMatch: undefined, ifNoneMatch: "*" },
@@ -283,13 +285,11 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
 
   it("after a lost race, ends when the winner's object lists the event's segments: one Range GET of their block", async () => {
     standIn.script([
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
+      ...LOST_TO_V1,
       // The winner's block of T0's hour: open (the hour had not settled at its clock), listing T0 and T0 + 30.
       { status: 206, body: blockOf([T0, T0 + 30, T0 + 60], T0, T0_BLOCK) },
     ]);
-    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+    const result = await rebuild({
       changes: { listed: [T0, T0 + 30], removed: [] },
     });
     expect(result).toEqual({ outcome: "covered" });
@@ -304,13 +304,8 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
   });
 
   it("after a lost race, ends when the winner's object no longer lists a removed segment", async () => {
-    standIn.script([
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
-      { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
-    ]);
-    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+    standIn.script([...LOST_TO_V1, { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) }]);
+    const result = await rebuild({
       changes: { listed: [T0], removed: [T0 + 30] },
     });
     expect(result).toEqual({ outcome: "covered" });
@@ -319,16 +314,14 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
 
   it("after a lost race, lists again when the winner's object lacks one of them", async () => {
     standIn.script([
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
+      ...LOST_TO_V1,
       // Settled, but it listed before T0 + 30 was uploaded.
       { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
       { status: 200, headers: { etag: '"v2"' } },
       { status: 200, body: listing },
       { status: 200 },
     ]);
-    const result = await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
+    const result = await rebuild({
       changes: { listed: [T0 + 30], removed: [] },
     });
     expect(result).toEqual({ outcome: "written", segments: 2 });
@@ -336,34 +329,11 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
   });
 
   it("gives up after three lost races whose winners never listed the segment, with S3's status (Lambda then retries the event)", async () => {
-    const lost = [
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
-      { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) },
-    ];
+    const lost = [...LOST_TO_V1, { status: 206, body: blockOf([T0], T0 + 86_400, T0_BLOCK) }];
     standIn.script([...lost, ...lost, ...lost, ...lost]);
-    const rebuild = rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2, {
-      changes: { listed: [T0 + 30], removed: [] },
-    });
-    await expect(rebuild).rejects.toMatchObject({ name: "S3RequestError", status: 412, code: "PreconditionFailed" });
+    const gaveUp = rebuild({ changes: { listed: [T0 + 30], removed: [] } });
+    await expect(gaveUp).rejects.toMatchObject({ name: "S3RequestError", status: 412, code: "PreconditionFailed" });
     expect(standIn.requests.filter((request) => request.method === "PUT")).toHaveLength(3);
-  });
-
-  it("without segments to wait for (npm run reindex), a lost race lists again at once", async () => {
-    standIn.script([
-      { status: 200, headers: { etag: '"v1"' } },
-      { status: 200, body: listing },
-      { status: 412, code: "PreconditionFailed" },
-      { status: 200, headers: { etag: '"v2"' } },
-      { status: 200, body: listing },
-      { status: 200 },
-    ]);
-    expect(await rebuildIndexObject(standIn.objects().objects, target, config, T0 + 86_400 * 2)).toEqual({
-      outcome: "written",
-      segments: 2,
-    });
-    expect(standIn.requests.map((request) => request.method)).toEqual(["HEAD", "GET", "PUT", "HEAD", "GET", "PUT"]);
   });
 
   it("lists the span's hours page by page: start-after before its first hour, then the token; stops past its last", async () => {
