@@ -284,8 +284,9 @@ const windowUrl = (workers: Workers, c: { stream: WindowConfiguration["stream"];
  * of its archive: settled (VOD).
  */
 async function measureWindows(workers: Workers, fake: FakeAws): Promise<WindowConfiguration[]> {
-  // Requests per batch: /proc counts CPU in clock ticks (10 ms here), so each batch is sized to
-  // cost about 400 ms (40 ticks or more), or one tick would be up to 2.5% of a figure. Batches
+  // Requests per batch, sized when the bench read CPU in /proc's clock ticks (10 ms here; it reads
+  // nanoseconds now): each batch costs about 400 ms (40 ticks or more), or one tick would have been
+  // up to 2.5% of a figure. Batches
   // of ~150 ms (the sizes before) moved a 1.7-ms window by 0.1 ms a tick, more than the 0.17 ms
   // the 365-day / 1-day <= 1.1x goal allows, and a week by 0.67 ms.
   const windows = [

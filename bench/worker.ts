@@ -12,7 +12,7 @@
  * proxy workerd and every console.log goes through wrangler's log pipe: dev-server overhead.
  *
  * How CPU is measured: workerd reports no per-request CPU locally, so the bench reads the workerd
- * process's CPU time (utime+stime from /proc/<pid>/stat) around batches of sequential requests and
+ * process's CPU time (its threads' run time, bench/support/measure.ts) around batches of sequential requests and
  * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
  * handling, which the bare route shows, so compare with the anchors. Wall time is the client median.
  */
@@ -27,8 +27,9 @@ import type { BenchResult } from "./types.ts";
 
 const BATCHES = 8;
 /**
- * Requests per batch. /proc counts CPU in clock ticks (10 ms here), so a batch must cost well over
- * a second of CPU ticks for the per-request figure to resolve to a few microseconds: a bare route
+ * Requests per batch, sized when the bench read CPU in /proc's clock ticks (10 ms here; it reads
+ * nanoseconds now, processCpuMs): a batch must cost well over a second of CPU ticks for the
+ * per-request figure to resolve to a few microseconds: a bare route
  * costs about 0.2 ms in plain workerd, so hits are measured in batches of 2000. A DynamoDB call
  * costs several times more (and a miss needs a fresh item per request), so those batches are smaller.
  */
@@ -168,9 +169,16 @@ function cpuResults(measures: Record<string, Measure>): BenchResult[] {
   ];
 }
 
-/** Rounds of the bare route and the status hit under load, and each round's length. */
-const PAIRED_LOAD_ROUNDS = 6;
-const PAIRED_LOAD_MS = 1000;
+/**
+ * Rounds of the bare route and the status hit under load, and each round's length: many short
+ * rounds rather than a few long ones, so that the two sides of a pair run under the same
+ * conditions. This VM's CPU per request moves by up to 2x between seconds, for the bare route too.
+ * Two routes of one anchor Worker (the bare route, and its body with the status hit's headers):
+ * with 6 rounds of 1 s, their median ratio ranged over 0.91-1.39x in three runs; with 24 rounds of
+ * 250 ms (the same 12 s), over 0.99-1.05x in four (issue 12, December 2026).
+ */
+const PAIRED_LOAD_ROUNDS = 24;
+const PAIRED_LOAD_MS = 250;
 
 /**
  * The bare route and the status hit under the same load in alternating rounds (the order flips
