@@ -56,6 +56,8 @@ interface Measure {
 
 interface Servers {
   main: PlainWorkerd;
+  /** The same Worker with ACCESS_LOG = "all": an access-log line for every request, cache hits too. */
+  mainLoggingAll: PlainWorkerd;
   bare: PlainWorkerd;
   aws4fetch: PlainWorkerd;
   sdk: PlainWorkerd;
@@ -78,7 +80,7 @@ async function runBatch(measure: Measure): Promise<void> {
   measure.cpuPerRequest.push((processCpuMs(measure.server.pid) - before) / measure.batchSize);
 }
 
-/** The product Worker and the three anchors, each in its own plain workerd. */
+/** The product Worker (as configured, and logging every request) and the three anchors, each in its own plain workerd. */
 async function startServers(dynamodbEndpoint: string, started: PlainWorkerd[]): Promise<Servers> {
   const vars = statusBenchVars(dynamodbEndpoint);
   const start = async (config: string, vars: Record<string, string>, readyPath: string) => {
@@ -88,6 +90,7 @@ async function startServers(dynamodbEndpoint: string, started: PlainWorkerd[]): 
   };
   return {
     main: await start("wrangler.toml", vars.main, "/api/media/status"),
+    mainLoggingAll: await start("wrangler.toml", { ...vars.main, ACCESS_LOG: "all" }, "/api/media/status"),
     bare: await start("bench/anchors/bare.toml", {}, "/bare"),
     aws4fetch: await start("bench/anchors/aws4fetch-getitem.toml", vars.anchor, "/getitem?job_id=x"),
     sdk: await start("bench/anchors/sdk-getitem.toml", vars.anchor, "/getitem?job_id=x"),
@@ -181,35 +184,45 @@ const PAIRED_LOAD_ROUNDS = 24;
 const PAIRED_LOAD_MS = 250;
 
 /**
- * The bare route and the status hit under the same load in alternating rounds (the order flips
- * every round); their CPU ratio is the median of the rounds' ratios. One 3-s run of each, one
- * after the other, gave 1.01x and then 1.77x for the same code on this shared 2-core machine: the
- * load generator shares the cores, and the bare route's own CPU per request moved from 0.108 to
- * 0.158 ms between runs. Each side's figures are its rounds together (combinedLoad).
+ * The bare route and the status hit (as configured, and with ACCESS_LOG = "all") under the same
+ * load in turn, round after round (the order flips every round); each hit's CPU ratio to the bare
+ * route is the median of the rounds' ratios. One 3-s run of each, one after the other, gave 1.01x
+ * and then 1.77x for the same code on this shared 2-core machine: the load generator shares the
+ * cores, and the bare route's own CPU per request moved from 0.108 to 0.158 ms between runs. Each
+ * side's figures are its rounds together (combinedLoad). One unmeasured load of each first: the
+ * Worker logging every request has served nothing before (V8 tiers a Worker up over its first
+ * few thousand requests, bench/v8/tier-up.ts).
  */
 async function pairedHitLoad(servers: Servers, hitId: string, connections: number) {
   const common = { connections, durationMs: PAIRED_LOAD_MS };
-  const bare = () => runLoad({ ...common, url: () => `${servers.bare.url}/bare`, pid: servers.bare.pid });
-  const hit = () =>
+  const hitOf = (server: PlainWorkerd) => () =>
     runLoad({
       ...common,
-      url: () => `${servers.main.url}/api/media/status?job_id=${hitId}`,
+      url: () => `${server.url}/api/media/status?job_id=${hitId}`,
       headers: { origin: BENCH_ORIGIN },
-      pid: servers.main.pid,
+      pid: server.pid,
     });
-  const bareRounds: LoadResult[] = [];
-  const hitRounds: LoadResult[] = [];
+  const loads = [
+    () => runLoad({ ...common, url: () => `${servers.bare.url}/bare`, pid: servers.bare.pid }),
+    hitOf(servers.main),
+    hitOf(servers.mainLoggingAll),
+  ];
+  for (const load of loads) for (let warmUp = 0; warmUp < 4; warmUp++) await load();
+  const rounds: LoadResult[][] = loads.map(() => []);
   for (let round = 0; round < PAIRED_LOAD_ROUNDS; round++) {
-    if (round % 2 === 0) {
-      bareRounds.push(await bare());
-      hitRounds.push(await hit());
-    } else {
-      hitRounds.push(await hit());
-      bareRounds.push(await bare());
-    }
+    const order = round % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
+    for (const index of order) rounds[index]!.push(await loads[index]!());
   }
-  const ratio = median(hitRounds.map((round, index) => round.cpuPerRequestMs / bareRounds[index]!.cpuPerRequestMs));
-  return { bare: combinedLoad(bareRounds), hit: combinedLoad(hitRounds), ratio };
+  const [bareRounds, hitRounds, loggedRounds] = rounds as [LoadResult[], LoadResult[], LoadResult[]];
+  const ratioToBare = (hits: LoadResult[]) =>
+    median(hits.map((hit, index) => hit.cpuPerRequestMs / bareRounds[index]!.cpuPerRequestMs));
+  return {
+    bare: combinedLoad(bareRounds),
+    hit: combinedLoad(hitRounds),
+    hitLoggingAll: combinedLoad(loggedRounds),
+    ratio: ratioToBare(hitRounds),
+    ratioLoggingAll: ratioToBare(loggedRounds),
+  };
 }
 
 /** Rounds of one load as one: requests and CPU summed, req/s averaged, p50/p99 the rounds' medians. */
@@ -227,15 +240,16 @@ function combinedLoad(rounds: LoadResult[]): LoadResult {
 }
 
 /**
- * Bare route, status hit and status miss under 8 and 64 connections: the bare route and the hit in
- * alternating rounds (pairedHitLoad), then the logged bare route and the miss.
+ * Bare route, status hit and status miss under 8 and 64 connections: the bare route and the hits
+ * (as configured, and with ACCESS_LOG = "all") in alternating rounds (pairedHitLoad), then the
+ * logged bare route and the miss.
  */
 async function loadResults(servers: Servers, ids: string[], nextMissId: () => string): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const connections of LOAD_CONNECTIONS) {
     const common = { connections, durationMs: LOAD_MS };
-    const { bare, hit, ratio } = await pairedHitLoad(servers, ids[0]!, connections);
-    // The same bare route with the one JSON log line every product request writes (the access log).
+    const { bare, hit, hitLoggingAll, ratio, ratioLoggingAll } = await pairedHitLoad(servers, ids[0]!, connections);
+    // The same bare route with one JSON log line, like the product's access log.
     const logged = await runLoad({ ...common, url: () => `${servers.bare.url}/bare-logged`, pid: servers.bare.pid });
     const miss = await runLoad({
       ...common,
@@ -246,6 +260,7 @@ async function loadResults(servers: Servers, ids: string[], nextMissId: () => st
       ["bare Hono route", bare],
       ["bare Hono route + 1 log line", logged],
       ["status, cache hit", hit],
+      ["status, cache hit, ACCESS_LOG=all", hitLoggingAll],
       ["status, cache miss", miss],
     ] as const) {
       const at = `${label}, ${connections} connections`;
@@ -260,6 +275,11 @@ async function loadResults(servers: Servers, ids: string[], nextMissId: () => st
       ...(connections === 8
         ? { goal: `<= ${HIT_OVER_BARE_UNDER_LOAD_GOAL}x`, ok: ratio <= HIT_OVER_BARE_UNDER_LOAD_GOAL }
         : {}),
+    });
+    results.push({
+      name: `status, cache hit, ACCESS_LOG=all / bare route: CPU under ${connections} connections`,
+      value: +ratioLoggingAll.toFixed(2),
+      unit: "x",
     });
   }
   return results;

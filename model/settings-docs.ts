@@ -52,6 +52,7 @@ export const SETTING_DOCS: Readonly<Record<SettingName, SettingDoc>> = {
   TOKEN_SECRET_PREVIOUS: { description: "previous secret, accepted during a rotation" },
   KEY_TOKEN_TTL_SECONDS: { description: "lifetime of the key token a playlist embeds" },
   DEMO_PAGE: { description: "the demo page at `/`: `on` or `off`" },
+  ACCESS_LOG: { description: "access log of `upstream` calls and errors, or `all`" },
   MEDIACONVERT_ROLE: { description: "role MediaConvert assumes" },
   MEDIACONVERT_JOB_TEMPLATE: {
     description: "job template; first output group Apple HLS",

@@ -98,6 +98,7 @@ export const WORKER_SETTINGS = {
   TOKEN_SECRET_PREVIOUS: { secret: true },
   KEY_TOKEN_TTL_SECONDS: { default: 900 },
   DEMO_PAGE: { default: "on" },
+  ACCESS_LOG: { default: "upstream" },
   INPUT_PREFIX: { default: "" },
   INPUT_BUCKET: { default: DEFAULT_BUCKETS.input },
   UPLOAD_POLICY: { default: "signed" },

@@ -21,6 +21,7 @@ import {
   type TableRole,
 } from "../model/index.ts";
 import { s3Location, type S3Location } from "./aws/s3-url.ts";
+import type { AccessLogMode } from "./http/log.ts";
 import { parseAllowedOrigins, type OriginRule } from "./origins.ts";
 import { MAX_OBJECT_BYTES, MAX_SINGLE_PUT_BYTES, MIN_PART_BYTES } from "./uploads/limits.ts";
 
@@ -87,6 +88,8 @@ export interface Config {
    * DEMO_PAGE=off turns it off in production: every page path then answers the seed's 404.
    */
   demoPage: boolean;
+  /** Which requests write an access-log line (writesAccessLine in worker/http/log.ts). */
+  accessLog: AccessLogMode;
   /** Direct browser uploads (worker/routes/uploads.ts). */
   uploads: UploadConfig;
 }
@@ -320,5 +323,6 @@ function parseConfig(env: ConfigBindings): Config {
     facesPolicy,
     uploads: uploadSettings(read),
     demoPage: read.oneOf("DEMO_PAGE", ["on", "off"], "on") === "on",
+    accessLog: read.oneOf("ACCESS_LOG", ["upstream", "all"], WORKER_SETTINGS.ACCESS_LOG.default),
   };
 }

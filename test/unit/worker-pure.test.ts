@@ -5,6 +5,7 @@ import { unmarshallItem } from "../../worker/aws/dynamodb.ts";
 import { ConfigError, readConfig } from "../../worker/config.ts";
 import { statusBody } from "../../worker/jobs/status-body.ts";
 import { checkKeyValue } from "../../worker/http/params.ts";
+import { writesAccessLine } from "../../worker/http/log.ts";
 
 const minimal = {
   ALLOWED_ORIGINS: "https://app.example.com",
@@ -24,6 +25,7 @@ describe("readConfig", () => {
     expect(config.cacheTtlSeconds).toBe(5);
     expect(config.upstream).toEqual({ deadlineMs: 3000, idleMs: 10_000, maxAttempts: 3 });
     expect(config.buckets.analysis).toBe(config.buckets.output);
+    expect(config.accessLog).toBe("upstream");
   });
 
   it("honours overrides and uses path-style S3 for an explicit endpoint", () => {
@@ -47,6 +49,7 @@ describe("readConfig", () => {
     [{ RECORDINGS_PREFIX: "../etc" }, "RECORDINGS_PREFIX"],
     [{ OUTPUT_BUCKET: "Bad_Bucket" }, "OUTPUT_BUCKET"],
     [{ PLAYBACK_POLICY: "open" }, "PLAYBACK_POLICY"],
+    [{ ACCESS_LOG: "errors" }, "ACCESS_LOG"],
   ])("names the variable in the error for %j", (override, variable) => {
     const config = readConfig({ ...minimal, ...override });
     expect(config).toBeInstanceOf(ConfigError);
@@ -64,6 +67,25 @@ describe("readConfig", () => {
   it("never puts a secret's value in the error", () => {
     const config = readConfig({ ...minimal, TOKEN_SECRET: "short-secret" });
     expect((config as ConfigError).message).not.toContain("short-secret");
+  });
+});
+
+describe("writesAccessLine", () => {
+  it.each([
+    // mode, status, upstream calls, line?
+    ["upstream", 200, 0, false], // an edge-cache hit, a page file
+    ["upstream", 204, 0, false], // a preflight
+    ["upstream", 304, 0, false], // a conditional request answered from the cache
+    ["upstream", 200, 1, true], // a miss: it called AWS
+    ["upstream", 304, 2, true],
+    ["upstream", 400, 0, true], // refused before any call
+    ["upstream", 422, 0, true],
+    ["upstream", 503, 3, true],
+    ["all", 200, 0, true],
+    ["all", 204, 0, true],
+    [undefined, 200, 0, true], // no configuration (it did not load): every request is logged
+  ] as const)("ACCESS_LOG=%s, status %i, %i upstream calls: %s", (mode, status, calls, expected) => {
+    expect(writesAccessLine(mode, status, calls)).toBe(expected);
   });
 });
 

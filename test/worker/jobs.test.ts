@@ -2,7 +2,7 @@
  * The seed-compatible lookups, through the real Worker in workerd against DynamoDB Local.
  * Expected bodies are byte-for-byte what the seed's Python (json.dumps defaults) returns.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
 import { deleteItem, putItem } from "./support/dynamodb.ts";
 import { call, callWith } from "./support/request.ts";
@@ -212,5 +212,56 @@ describe("edge cache", () => {
     await seedJob(jobId, { JobStatus: "PROGRESSING", ProgressRate: 5 });
     const hit = await call(`/api/media/status?job_id=${jobId}`);
     expect(hit.status).toBe(200);
+  });
+});
+
+describe("access log (ACCESS_LOG)", () => {
+  /** The access-log records `request` writes, with console captured. */
+  async function accessLinesOf(request: () => Promise<Response>): Promise<Array<Record<string, unknown>>> {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args.map(String).join(" ")));
+    try {
+      await (await request()).arrayBuffer();
+    } finally {
+      spy.mockRestore();
+    }
+    return lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.msg === "request");
+  }
+  // An hour's TTL: the hits below stay hits however slow the machine.
+  const lookup =
+    (jobId: string, overrides: Record<string, unknown> = {}) =>
+    () =>
+      callWith({ CACHE_TTL_SECONDS: "3600", ...overrides }, `/api/media/status?job_id=${jobId}`);
+
+  it("by default logs the lookups that called DynamoDB and a refused parameter, not a hit the edge cache answered", async () => {
+    const jobId = `logged-${unique()}`;
+    await seedJob(jobId, { JobStatus: "PROGRESSING", ProgressRate: 40 });
+    expect(await accessLinesOf(lookup(jobId))).toEqual([
+      expect.objectContaining({ status: 200, upstream_calls: 1, cache: "miss" }),
+    ]);
+    expect(await accessLinesOf(lookup(jobId))).toEqual([]);
+    expect(await accessLinesOf(lookup(`absent-${unique()}`))).toEqual([
+      expect.objectContaining({ status: 422, upstream_calls: 1 }),
+    ]);
+    expect(await accessLinesOf(() => callWith({}, "/api/media/status?job_id="))).toEqual([
+      expect.objectContaining({ status: 400, upstream_calls: 0 }),
+    ]);
+  });
+
+  it('logs every request with ACCESS_LOG = "all", the hits with their cache tier', async () => {
+    const jobId = `logged-all-${unique()}`;
+    await seedJob(jobId, { JobStatus: "PROGRESSING", ProgressRate: 60 });
+    await accessLinesOf(lookup(jobId));
+    expect(await accessLinesOf(lookup(jobId, { ACCESS_LOG: "all" }))).toEqual([
+      expect.objectContaining({ path: "/api/media/status", status: 200, upstream_calls: 0, cache: "hit-memory" }),
+    ]);
+  });
+
+  it("refuses an unknown ACCESS_LOG value with a message naming it", async () => {
+    const response = await callWith({ ACCESS_LOG: "errors" }, "/api/media/status?job_id=x");
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ variable: "ACCESS_LOG" });
   });
 });

@@ -16,7 +16,7 @@ import {
   type CorsGrants,
 } from "./cors.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
-import { log } from "./log.ts";
+import { log, writesAccessLine } from "./log.ts";
 
 // Header values that never change, joined once per isolate rather than once per response.
 const EXPOSE_HEADERS = CORS_EXPOSED_HEADERS.join(", ");
@@ -72,9 +72,10 @@ function configOf(c: Context<AppEnv>): Config {
  * - the request id (`c.get("requestId")`, the `x-request-id` header);
  * - the config, the request's one AWS client on `c.get("aws")` (routes pass it to the adapters
  *   like a binding, the access log reads its counters), and CORS;
- * - one JSON access-log line when the request ends (the upstream counters are the request's AWS
- *   client's, zero when the configuration did not load): method, path (never the query: it can
- *   hold tokens), status, upstream calls, cache, duration.
+ * - one JSON access-log line when the request ends, if ACCESS_LOG wants one (writesAccessLine: by
+ *   default, for requests that called AWS or failed): method, path (never the query: it can hold
+ *   tokens), status, upstream calls (the request's AWS client's counters, zero when the
+ *   configuration did not load), cache, duration.
  * A failure of the policy itself (a bad setting, a refused origin) becomes its response through
  * `onError` (the app's error handler) here, so that it is logged like any other; the routes'
  * failures reach `onError` through hono before `next()` returns.
@@ -148,9 +149,11 @@ function corsDecider(): (c: Context<AppEnv>, config: Config) => CorsDecision {
   };
 }
 
-/** The access-log line of a request that ended. */
+/** The access-log line of a request that ended, if ACCESS_LOG wants one for it. */
 function logRequest(c: Context<AppEnv>, requestId: string, started: number): void {
   const aws = c.get("aws") as AwsEdgeClient | undefined;
+  const config = c.get("config") as Config | undefined;
+  if (!writesAccessLine(config?.accessLog, c.res.status, aws?.stats.calls ?? 0)) return;
   log("info", "request", {
     request_id: requestId,
     method: c.req.method,
