@@ -21,6 +21,7 @@ import { ensureBuckets, localS3Client, startS3Server } from "../local/aws.ts";
 import { localEndpoints, localWorkerDefaults } from "../local/defaults.ts";
 import { uploadThroughApi } from "../local/upload-client.ts";
 import { DEFAULT_BUCKETS } from "../model/index.ts";
+import { WORKER_SETTINGS } from "../model/settings.ts";
 import { median } from "./support/measure.ts";
 import { compatibilityDateOf, deployBundle, startPlainWorkerd, wranglerVars } from "./support/workerd.ts";
 import type { BenchResult } from "./types.ts";
@@ -78,6 +79,8 @@ export async function run(): Promise<BenchResult[]> {
         ...localWorkerDefaults(endpoints),
         UPLOAD_POLICY: "public",
         MULTIPART_THRESHOLD_BYTES: String(5 * MiB),
+        // As deployed: the local stack's defaults log every request (local/defaults.ts).
+        ACCESS_LOG: WORKER_SETTINGS.ACCESS_LOG.default,
       },
       readyPath: "/api/media/status",
     });

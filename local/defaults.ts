@@ -134,6 +134,9 @@ export function localWorkerDefaults(endpoints: LocalEndpoints): Record<string, s
     // Direct uploads without a token on the local stack (the demo page); deployments default to signed.
     UPLOAD_POLICY: "public",
     INPUT_BUCKET: DEFAULT_BUCKETS.input,
+    // A JSON line for every request on the laptop, cache hits too (no Workers Logs here); deployments
+    // log only the requests that called AWS or failed (docs/api.md, Logs).
+    ACCESS_LOG: "all",
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
+import { WORKER_SETTINGS } from "../../model/settings.ts";
 import { localDynamoDbClient } from "../../local/aws.ts";
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
 import { localEndpoints, localWorkerDefaults } from "../../local/defaults.ts";
@@ -29,6 +30,8 @@ export function statusBenchVars(
       ...localWorkerDefaults(endpoints),
       ALLOWED_ORIGINS: BENCH_ORIGIN,
       CACHE_TTL_SECONDS: "300",
+      // As deployed: the local stack's defaults log every request (local/defaults.ts).
+      ACCESS_LOG: WORKER_SETTINGS.ACCESS_LOG.default,
       ...overrides,
     },
     anchor: {

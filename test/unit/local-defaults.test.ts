@@ -4,8 +4,17 @@
  * same overrides, never a fixed 127.0.0.1:8787.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LOCAL_PORTS, LOCAL_TOKEN_SECRET, localStack } from "../../local/defaults.ts";
+import { DEFAULT_LOCAL_PORTS, LOCAL_TOKEN_SECRET, localStack, localWorkerDefaults } from "../../local/defaults.ts";
+import { ConfigError, readConfig } from "../../worker/config.ts";
 import { targetScope, vodUrl, withToken } from "../../local/playback.ts";
+
+describe("localWorkerDefaults", () => {
+  it("log every request on the laptop, as docs/local.md says npm start shows (deployments log AWS calls and errors)", () => {
+    const config = readConfig(localWorkerDefaults(localStack({}).endpoints));
+    if (config instanceof ConfigError) throw config;
+    expect(config.accessLog).toBe("all");
+  });
+});
 
 describe("localStack", () => {
   it("follows the port variables npm start reads", () => {
