@@ -31,8 +31,9 @@ see [recording-index.md](recording-index.md) for the design.
 - **Where the Worker runs.** Every Worker figure comes from a deploy bundle (\`wrangler deploy
   --dry-run --outdir\`) running in plain workerd (\`bench/support/workerd.ts\`): one process per
   Worker, no wrangler proxy, no inspector, a no-op Cache API like \`*.workers.dev\`'s. CPU is that
-  process's CPU time (\`/proc/<pid>/stat\`) over batches of sequential requests, median over batches,
-  so it includes workerd's own HTTP handling (the bare anchor shows how much).
+  process's CPU time (the run time of each of its threads, \`/proc/<pid>/task/*/schedstat\`, in
+  nanoseconds) over batches of sequential requests, median over batches, so it includes workerd's own
+  HTTP handling (the bare anchor shows how much).
 - **Round-robin.** The anchors and the status measures run one batch of each per round (every other
   round in reverse order), so a noisy neighbour weighs on all of them alike.
 - **Paired goals.** A goal that compares two figures takes them from the same round, run back to back:
@@ -41,8 +42,11 @@ see [recording-index.md](recording-index.md) for the design.
   between rounds, more than those goals allow.
 - **Under load.** \`bench/support/load.ts\`: 8 and 64 closed-loop connections on loopback for a fixed
   time each; the client shares the cores with workerd, so req/s is a floor for both. The bare route
-  and the status hit alternate in six 1-s rounds, and their ratio is the median of the rounds'. The
-  1 h recorder window (indexed, one Range GET of the fake S3 per request) runs under the same loads.
+  and the status hit, as deployed and with \`ACCESS_LOG=all\` (an access-log line for every request,
+  cache hits too), take turns in 24 rounds of 250 ms, and each ratio is the median of the rounds'.
+  Short rounds keep both sides of a pair under the same conditions: this machine's CPU per request
+  moves by up to 2x from one second to the next. The 1 h recorder window (indexed, one Range GET of
+  the fake S3 per request) runs under the same loads.
 - **Lambda cold import.** A fresh Node process per sample times \`await import(index.mjs)\` (the Init
   phase's module load: parse, compile, top level), round-robin over the functions, median. The
   handler logic and SDK clients load on the first event; "+ first event" times that too, in the same
