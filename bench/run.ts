@@ -11,8 +11,8 @@ import { cpus, loadavg } from "node:os";
 import { readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writePerformanceDoc } from "../scripts/perf-docs.ts";
-import { readResults, withRatios, writeResults, type ModuleResults } from "./support/results.ts";
+import { PERFORMANCE_DOC, writePerformanceDoc } from "../scripts/perf-docs.ts";
+import { RESULTS_FILE, readResults, withRatios, writeResults, type ModuleResults } from "./support/results.ts";
 import { ANCHORS, type AnchorName, type BenchResult } from "./types.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,9 +23,15 @@ const modules = readdirSync(here)
   .filter((name) => only.length === 0 || only.includes(name))
   .sort();
 
+/**
+ * The commit measured, "+dirty" when tracked files differ from it. The bench's own outputs do not
+ * count: a second run right after a first would otherwise always be "+dirty", for figures alone.
+ */
 function commit(): string {
   const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
-  return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? "+dirty" : ""}`;
+  const outputs = [fileURLToPath(RESULTS_FILE), PERFORMANCE_DOC].map((path) => `:(exclude)${path}`);
+  const changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ...outputs);
+  return `${git("rev-parse", "--short", "HEAD")}${changed ? "+dirty" : ""}`;
 }
 
 async function runModule(module: string): Promise<ModuleResults> {
