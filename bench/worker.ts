@@ -12,9 +12,10 @@
  * proxy workerd and every console.log goes through wrangler's log pipe: dev-server overhead.
  *
  * How CPU is measured: workerd reports no per-request CPU locally, so the bench reads the workerd
- * process's CPU time (its threads' run time, bench/support/measure.ts) around batches of sequential requests and
- * divides by the batch size; the figure is the median over batches. It includes workerd's own HTTP
- * handling, which the bare route shows, so compare with the anchors. Wall time is the client median.
+ * process's CPU time (its threads' run time, bench/support/measure.ts) around batches of
+ * sequential requests and divides by the batch size; the figure is the median over batches. It
+ * includes workerd's own HTTP handling, which the bare route shows, so compare with the anchors.
+ * Wall time is the client median.
  */
 import { DEFAULT_TABLES } from "../model/index.ts";
 import { ensureTables, startDynamoDbLocal } from "../local/aws.ts";
@@ -28,10 +29,10 @@ import type { BenchResult } from "./types.ts";
 const BATCHES = 8;
 /**
  * Requests per batch, sized when the bench read CPU in /proc's clock ticks (10 ms here; it reads
- * nanoseconds now, processCpuMs): a batch must cost well over a second of CPU ticks for the
- * per-request figure to resolve to a few microseconds: a bare route
- * costs about 0.2 ms in plain workerd, so hits are measured in batches of 2000. A DynamoDB call
- * costs several times more (and a miss needs a fresh item per request), so those batches are smaller.
+ * nanoseconds now, processCpuMs): a batch had to cost well over a second of CPU for the
+ * per-request figure to resolve to a few microseconds. A bare route costs about 0.2 ms in plain
+ * workerd, so hits are measured in batches of 2000. A DynamoDB call costs several times more (and a
+ * miss needs a fresh item per request), so those batches are smaller.
  */
 const BATCH_SIZE = 2000;
 const GETITEM_BATCH_SIZE = 400;
@@ -177,8 +178,8 @@ function cpuResults(measures: Record<string, Measure>): BenchResult[] {
  * rounds rather than a few long ones, so that the two sides of a pair run under the same
  * conditions. This VM's CPU per request moves by up to 2x between seconds, for the bare route too.
  * Two routes of one anchor Worker (the bare route, and its body with the status hit's headers):
- * with 6 rounds of 1 s, their median ratio ranged over 0.91-1.39x in three runs; with 24 rounds of
- * 250 ms (the same 12 s), over 0.99-1.05x in four (issue 12, December 2026).
+ * with 6 rounds of 1 s each, their median ratio ranged over 0.91-1.39x in three runs; with 24
+ * rounds of 250 ms (the same 12 s a side), over 0.99-1.05x in four (issue 12, December 2026).
  */
 const PAIRED_LOAD_ROUNDS = 24;
 const PAIRED_LOAD_MS = 250;
@@ -189,9 +190,9 @@ const PAIRED_LOAD_MS = 250;
  * route is the median of the rounds' ratios. One 3-s run of each, one after the other, gave 1.01x
  * and then 1.77x for the same code on this shared 2-core machine: the load generator shares the
  * cores, and the bare route's own CPU per request moved from 0.108 to 0.158 ms between runs. Each
- * side's figures are its rounds together (combinedLoad). One unmeasured load of each first: the
- * Worker logging every request has served nothing before (V8 tiers a Worker up over its first
- * few thousand requests, bench/v8/tier-up.ts).
+ * side's figures are its rounds together (combinedLoad). A second of unmeasured load on each
+ * first: the Worker logging every request has served nothing before (V8 tiers a Worker up over its
+ * first few thousand requests, bench/v8/tier-up.ts).
  */
 async function pairedHitLoad(servers: Servers, hitId: string, connections: number) {
   const common = { connections, durationMs: PAIRED_LOAD_MS };

@@ -9,7 +9,7 @@ import { ConfigError, readConfig } from "../../worker/config.ts";
 import { targetScope, vodUrl, withToken } from "../../local/playback.ts";
 
 describe("localWorkerDefaults", () => {
-  it("log every request on the laptop, as docs/local.md says npm start shows (deployments log AWS calls and errors)", () => {
+  it("logs every request on the laptop, as docs/local.md says npm start shows (deployments log AWS calls and errors)", () => {
     const config = readConfig(localWorkerDefaults(localStack({}).endpoints));
     if (config instanceof ConfigError) throw config;
     expect(config.accessLog).toBe("all");
