@@ -58,7 +58,11 @@ see [recording-index.md](recording-index.md) for the design.
   machine's load as the times here do: \`npx tsx bench/callgrind/status.ts\` (status hit and miss and
   their anchors) and \`npx tsx bench/callgrind/window.ts [seconds]\` (a recorder window) count workerd's
   instructions per request under callgrind (\`bench/support/callgrind.ts\`). They are not part of
-  \`npm run bench\`: under valgrind a run takes minutes.
+  \`npm run bench\`: under valgrind a run takes minutes. They settle differences of a few percent
+  in our own JavaScript, not in what workerd does for it: three counts of the status hit on one day
+  gave 375k instructions with its access-log line and 394k and 403k without, while the paired CPU
+  under load put that line at about 15% of the hit, in every run. A change to console output or
+  headers is decided on the paired CPU figures.
 - **V8 tier-up.** \`npx tsx bench/v8/tier-up.ts [miss|hit|anchor]\` serves the bundle with V8's
   \`--trace-opt --trace-deopt\` and reports, per request, what V8 compiles, deoptimises and installs.
   The Worker and its anchors alike are still being compiled after thousands of requests, for two reasons
