@@ -204,10 +204,15 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(row.Playlists).toEqual({ ".m3u8": "clip 1+2.m3u8" });
     expect(row.PlaylistPaths).toEqual(["clip 1+2.m3u8", ...RENDITIONS.map((name) => `${name}.m3u8`).sort()]);
     expect(row.OutputPath).toMatch(/^e2e uploads\/clip 1\+2\.mp4_\d{14}\/$/);
-    // The events went through job-state: PROGRESSING/STATUS_UPDATE before COMPLETE.
-    const statuses = lines
-      .filter((line) => line.includes(`(job ${jobId})`))
-      .map((line) => /MediaConvert (\w+)/.exec(line)?.[1]);
+    // The events went through job-state: PROGRESSING/STATUS_UPDATE before COMPLETE. job-state writes
+    // the row during its invocation, and the pipeline logs the invocation when it returns: wait for
+    // COMPLETE's line, or a poll that saw the row first reads the log without it.
+    const statuses = await waitFor(`job-state's line for COMPLETE of ${jobId}`, async () => {
+      const seen = lines
+        .filter((line) => line.includes(`(job ${jobId})`))
+        .map((line) => /MediaConvert (\w+)/.exec(line)?.[1]);
+      return seen.includes("COMPLETE") ? seen : undefined;
+    });
     expect(statuses[0]).toBe("PROGRESSING");
     expect(statuses.filter((status) => status === "STATUS_UPDATE").length).toBeGreaterThanOrEqual(2);
     expect(statuses.at(-1)).toBe("COMPLETE");
