@@ -178,7 +178,7 @@ function cpuResults(measures: Record<string, Measure>): BenchResult[] {
  * rounds rather than a few long ones, so that the two sides of a pair run under the same
  * conditions. This VM's CPU per request moves by up to 2x between seconds, for the bare route too.
  * Two routes of one anchor Worker (the bare route, and its body with the status hit's headers):
- * with 6 rounds of 1 s each, their median ratio ranged over 0.91-1.39x in three runs; with 24
+ * with 6 rounds of 1 s each, their median ratio ranged over 0.91-1.39x in six runs; with 24
  * rounds of 250 ms (the same 12 s a side), over 0.99-1.05x in four (issue 12, December 2026).
  */
 const PAIRED_LOAD_ROUNDS = 24;
