@@ -22,6 +22,12 @@ async function storedETag(store: S3rverInternals["store"], bucket: string, key: 
   }
 }
 
+const PRECONDITION_FAILED = {
+  status: 412,
+  code: "PreconditionFailed",
+  message: "At least one of the preconditions you specified did not hold.",
+};
+
 /** Why S3 refuses a PutObject with these conditions on an object with this ETag, if it does. */
 export function refusedCondition(
   conditions: { ifMatch: string; ifNoneMatch: string },
@@ -31,23 +37,11 @@ export function refusedCondition(
   if (ifNoneMatch !== "" && ifNoneMatch !== "*") {
     return { status: 501, code: "NotImplemented", message: "If-None-Match accepts only *." };
   }
-  if (ifNoneMatch === "*" && eTag !== undefined) {
-    return {
-      status: 412,
-      code: "PreconditionFailed",
-      message: "At least one of the preconditions you specified did not hold.",
-    };
-  }
+  if (ifNoneMatch === "*" && eTag !== undefined) return PRECONDITION_FAILED;
   if (ifMatch !== "" && eTag === undefined) {
     return { status: 404, code: "NoSuchKey", message: "The specified key does not exist." };
   }
-  if (ifMatch !== "" && ifMatch !== eTag) {
-    return {
-      status: 412,
-      code: "PreconditionFailed",
-      message: "At least one of the preconditions you specified did not hold.",
-    };
-  }
+  if (ifMatch !== "" && ifMatch !== eTag) return PRECONDITION_FAILED;
   return undefined;
 }
 

@@ -31,11 +31,11 @@
  */
 import {
   blockHour,
+  blocksBetween,
   indexBlockLines,
   indexByteRange,
   indexCoveredUntil,
   indexObjectHours,
-  INDEX_BLOCK_SECONDS,
   keyIndexText,
   type KeyedIndexText,
   readIndexBlock,
@@ -177,8 +177,7 @@ export async function indexReflects(
   segmentSeconds: number,
 ): Promise<boolean> {
   const starts = [...changes.listed, ...changes.removed];
-  const firstHour = indexObjectHours(target.day).from;
-  const blockOf = (start: number) => Math.floor((start - firstHour) / INDEX_BLOCK_SECONDS);
+  const blockOf = (start: number) => blocksBetween(target.day, start, start).first;
   const first = Math.min(...starts.map(blockOf));
   const end = Math.max(...starts.map(blockOf)) + 1;
   const keyed = await readSpanBlocks(s3, target, { first, end }, segmentSeconds);

@@ -218,6 +218,8 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
   const segment = (start: number) => `movie/cam 1/${formatSegmentName(start)}`;
   const listing = listingXml({ keys: [segment(T0), segment(T0 + 30)] });
   const query = (request: Captured) => Object.fromEntries(new URL(request.url, "http://x").searchParams);
+  /** A request as "METHOD /path", without its query. */
+  const methodAndPath = (request: Captured) => `${request.method} ${request.url.split("?")[0]}`;
   const conditions = (request: Captured) => ({
     ifMatch: request.headers["if-match"],
     ifNoneMatch: request.headers["if-none-match"],
@@ -241,7 +243,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
     ]);
     expect(await rebuild()).toEqual({ outcome: "written", segments: 2 });
     const sent = standIn.requests;
-    expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
+    expect(sent.map(methodAndPath)).toEqual([
       `HEAD ${INDEX_URL}`,
       "GET /b/",
       `PUT ${INDEX_URL}`,
@@ -294,12 +296,7 @@ describe("recording-index's requests (on the wire, against the stand-in)", () =>
     });
     expect(result).toEqual({ outcome: "covered" });
     const sent = standIn.requests;
-    expect(sent.map((request) => `${request.method} ${request.url.split("?")[0]}`)).toEqual([
-      `HEAD ${INDEX_URL}`,
-      "GET /b/",
-      `PUT ${INDEX_URL}`,
-      `GET ${INDEX_URL}`,
-    ]);
+    expect(sent.map(methodAndPath)).toEqual([`HEAD ${INDEX_URL}`, "GET /b/", `PUT ${INDEX_URL}`, `GET ${INDEX_URL}`]);
     expect(sent[3]!.headers.range).toBe(indexByteRange(T0_BLOCK, T0_BLOCK + 1, 30));
   });
 
