@@ -3,7 +3,7 @@
  * OpenAPI 3.1), parameters, security schemes and the responses every route shares.
  * https://spec.openapis.org/oas/v3.1.0#components-object
  */
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from "../worker/http/cors.ts";
+import { CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from "../worker/http/cors.ts";
 import { RETRY_AFTER_SECONDS, SEED_MESSAGES } from "../worker/http/errors.ts";
 
 export type Json = Record<string, unknown>;
@@ -150,8 +150,9 @@ const RESPONSES: Json = {
   Preflight: {
     description:
       `CORS preflight. For an allowed origin: \`Access-Control-Allow-Origin\` (the origin, never \`*\`), ` +
-      `\`Access-Control-Allow-Methods\`, the granted request headers among ${CORS_ALLOWED_HEADERS.join(", ")}, ` +
-      `\`Access-Control-Max-Age: ${CORS_MAX_AGE_SECONDS}\`. Other origins get no grants.`,
+      `\`Access-Control-Allow-Methods\` (the path's methods), \`Access-Control-Allow-Headers\` (every request header ` +
+      `asked for, as the seed's \`*\` granted them), \`Access-Control-Max-Age: ${CORS_MAX_AGE_SECONDS}\`. ` +
+      `Other origins get no grants.`,
   },
 };
 

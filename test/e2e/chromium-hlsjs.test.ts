@@ -431,6 +431,77 @@ describe("hls.js in Chromium plays the Worker's HLS cross-origin (wrangler dev, 
   });
 });
 
+/**
+ * A frontend written for the seed, whose Lambda@Edge answered `Access-Control-Allow-Headers: *`:
+ * its status poll may send headers that make Chromium preflight a GET.
+ */
+async function pollStatus(method: string, headers: Record<string, string>) {
+  const page = await context.newPage();
+  openPages.push(page);
+  const devtools = await recordDevtools(page);
+  await page.goto(`${allowedPage.origin}/`);
+  const url = `${worker.url}/api/media/status?job_id=${JOB}`;
+  const answer = await page.evaluate(
+    async ([url, method, headers]) => {
+      try {
+        const response = await fetch(url, { method, headers });
+        return { status: response.status, body: await response.json() };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    },
+    [url, method, headers] as const,
+  );
+  return { answer, ...devtools };
+}
+
+describe("a seed frontend's status poll from an allowed origin", () => {
+  it("sending Content-Type and Cache-Control on a GET (preflighted): granted, and the status reads", async () => {
+    const result = await pollStatus("GET", { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+    expect(result.answer).toEqual({
+      status: 200,
+      body: expect.objectContaining({ success: true, job_status: "COMPLETE", progress_rate: 100 }),
+    });
+    expect(result.preflights).toEqual([
+      {
+        url: expect.stringContaining("/api/media/status?"),
+        status: 204,
+        headers: expect.objectContaining({
+          "access-control-allow-origin": allowedPage.origin,
+          "access-control-allow-headers": "cache-control, content-type",
+        }),
+      },
+    ]);
+    expect(result.corsFailures()).toEqual([]);
+  });
+
+  it("a method the route does not serve: Chromium names the method, not the origin", async () => {
+    const result = await pollStatus("DELETE", {});
+    expect(result.answer).toEqual({ error: expect.stringContaining("Failed to fetch") });
+    // DevTools may report the failure after fetch() has rejected in the page.
+    await expect
+      .poll(() => result.corsFailures())
+      .toEqual([
+        {
+          url: expect.stringContaining("/api/media/status?"),
+          corsError: "MethodDisallowedByPreflightResponse",
+          // Blocked after the preflight: the DELETE itself was never sent.
+          status: undefined,
+        },
+      ]);
+    expect(result.preflights).toEqual([
+      {
+        url: expect.stringContaining("/api/media/status?"),
+        status: 204,
+        headers: expect.objectContaining({
+          "access-control-allow-origin": allowedPage.origin,
+          "access-control-allow-methods": "GET, HEAD, OPTIONS",
+        }),
+      },
+    ]);
+  });
+});
+
 describe("what must fail, fails in the browser", () => {
   it("a page on an origin not in ALLOWED_ORIGINS: fatal network error, no key bytes reach it", async () => {
     const origin = deniedPage.origin;

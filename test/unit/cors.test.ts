@@ -70,10 +70,14 @@ describe("decideCors and preflight headers", () => {
     expect(decideCors("null", rules)).toEqual({ kind: "rejected", origin: "null" });
   });
 
-  it("grants only allow-listed request headers", () => {
+  it("grants every request header asked for, by name, and nothing for a list that is not header names", () => {
     expect(grantedRequestHeaders("Range, If-None-Match")).toEqual(["range", "if-none-match"]);
-    expect(grantedRequestHeaders("range, x-evil")).toBeNull();
+    expect(grantedRequestHeaders("content-type,X-Requested-With")).toEqual(["content-type", "x-requested-with"]);
+    expect(grantedRequestHeaders(" , authorization ,")).toEqual(["authorization"]);
+    expect(grantedRequestHeaders("range, x y")).toBeNull();
+    expect(grantedRequestHeaders("range, x:y")).toBeNull();
     expect(grantedRequestHeaders(null)).toEqual([]);
+    expect(grantedRequestHeaders("")).toEqual([]);
   });
 });
 

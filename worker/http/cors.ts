@@ -6,11 +6,6 @@
 /** Methods every route answers; preflights never advertise more. */
 export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
 
-/** Request headers a browser may send cross-origin beyond the CORS-safelisted ones. */
-export const CORS_ALLOWED_HEADERS = ["authorization", "range", "if-none-match", "if-modified-since"] as const;
-
-const ALLOWED_HEADER_SET: ReadonlySet<string> = new Set(CORS_ALLOWED_HEADERS);
-
 /** Response headers a page may read beyond the safelisted ones. */
 export const CORS_EXPOSED_HEADERS = [
   "content-length",
@@ -27,38 +22,35 @@ export const CORS_EXPOSED_HEADERS = [
  */
 export const CORS_MAX_AGE_SECONDS = 7200;
 
-/** The upload routes (POST with a JSON body): their own methods and request headers. */
+/** The upload routes (POST with a JSON body) take their own methods. */
 export const UPLOAD_PATH_PREFIX = "/api/media/uploads";
 export const UPLOAD_CORS_METHODS = ["POST", "OPTIONS"] as const;
-export const UPLOAD_CORS_HEADERS = ["authorization", "content-type"] as const;
-const UPLOAD_HEADER_SET: ReadonlySet<string> = new Set(UPLOAD_CORS_HEADERS);
 
-/** What CORS grants on a path: the upload routes take POST and content-type, every other route reads. */
-export interface CorsGrants {
-  methods: readonly string[];
-  headers: ReadonlySet<string>;
+/** The methods CORS grants on a path: the upload routes take POST, every other route reads. */
+export function corsMethodsFor(path: string): readonly string[] {
+  return path === UPLOAD_PATH_PREFIX || path.startsWith(`${UPLOAD_PATH_PREFIX}/`)
+    ? UPLOAD_CORS_METHODS
+    : CORS_ALLOWED_METHODS;
 }
 
-const READ_GRANTS: CorsGrants = { methods: CORS_ALLOWED_METHODS, headers: ALLOWED_HEADER_SET };
-const UPLOAD_GRANTS: CorsGrants = { methods: UPLOAD_CORS_METHODS, headers: UPLOAD_HEADER_SET };
-
-export function corsGrantsFor(path: string): CorsGrants {
-  return path === UPLOAD_PATH_PREFIX || path.startsWith(`${UPLOAD_PATH_PREFIX}/`) ? UPLOAD_GRANTS : READ_GRANTS;
-}
+/** A header name as RFC 9110 §5.1 writes it (a token, §5.6.2), lowercased. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
 /**
- * The request headers a preflight may be granted: those asked for that are in the allow-list.
- * Returns null when the preflight asks for a header we do not allow (the browser will then fail
- * the request, which is the point); hono's cors() would echo whatever was asked for.
+ * The request headers a preflight from an allowed origin is granted: every one it asks for, as the
+ * seed's `Access-Control-Allow-Headers: *` granted them (seeds/003), so a frontend written for the
+ * seed that sends, say, `Content-Type: application/json` or `Cache-Control: no-cache` on a GET keeps
+ * working. Echoed by name rather than `*`, because `*` never covers Authorization
+ * (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name), which tokens use. Only
+ * allowed origins get here, and the routes act on no request header beyond those they document
+ * (Authorization, Range, the conditional headers), so the grant opens nothing.
+ * Returns null when the list holds something that is not a header name; nothing is granted then.
  */
-export function grantedRequestHeaders(
-  requested: string | null | undefined,
-  allowed: ReadonlySet<string> = ALLOWED_HEADER_SET,
-): string[] | null {
+export function grantedRequestHeaders(requested: string | null | undefined): string[] | null {
   if (!requested) return [];
   const asked = requested
     .split(",")
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== "");
-  return asked.every((name) => allowed.has(name)) ? asked : null;
+  return asked.every((name) => HEADER_NAME.test(name)) ? asked : null;
 }

@@ -8,13 +8,7 @@ import { createAwsEdgeClient, type AwsEdgeClient } from "../aws/client.ts";
 import { readConfig, ConfigError, type Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import { isOriginOf, originMatcher, type CorsDecision, type OriginMatcher, type OriginRule } from "../origins.ts";
-import {
-  CORS_EXPOSED_HEADERS,
-  CORS_MAX_AGE_SECONDS,
-  corsGrantsFor,
-  grantedRequestHeaders,
-  type CorsGrants,
-} from "./cors.ts";
+import { CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, corsMethodsFor, grantedRequestHeaders } from "./cors.ts";
 import { ApiError, SEED_MESSAGES } from "./errors.ts";
 import { log, writesAccessLine } from "./log.ts";
 
@@ -112,13 +106,13 @@ export function requestPolicy(onError: (error: Error, c: Context<AppEnv>) => Res
       const decision = decideCors(c, config);
       c.set("cors", decision);
       const method = c.req.method;
-      const grants = corsGrantsFor(c.req.path);
+      const corsMethods = corsMethodsFor(c.req.path);
       // The seed's 422 on reads and preflights; the upload routes' POSTs are refused the same way.
-      if (decision.kind === "rejected" && (method === "OPTIONS" || grants.methods.includes(method))) {
+      if (decision.kind === "rejected" && (method === "OPTIONS" || corsMethods.includes(method))) {
         throw new ApiError(422, SEED_MESSAGES.invalidOrigin);
       }
       if (method === "OPTIONS") {
-        c.res = preflight(c, decision, grants);
+        c.res = preflight(c, decision, corsMethods);
       } else {
         await next();
         editHeaders(c, (headers) => {
@@ -166,25 +160,28 @@ function logRequest(c: Context<AppEnv>, requestId: string, started: number): voi
   });
 }
 
-/** A preflight's 204: CORS grants only for an allowed origin asking for methods and headers we grant. */
-function preflight(c: Context<AppEnv>, decision: CorsDecision, grants: CorsGrants): Response {
-  const allowMethods = grants.methods.join(", ");
+/**
+ * A preflight's 204. An allowed origin always gets its grants: the path's methods and every request
+ * header it asks for (grantedRequestHeaders). A method outside them is not refused here but left out
+ * of Access-Control-Allow-Methods, so the browser names it in its error ("Method DELETE is not
+ * allowed by Access-Control-Allow-Methods"), where an answer without grants would read as a refused
+ * origin ("No 'Access-Control-Allow-Origin' header"). The granted headers follow the request's, so
+ * a cache must key on them too (Vary).
+ */
+function preflight(c: Context<AppEnv>, decision: CorsDecision, methods: readonly string[]): Response {
+  const allowMethods = methods.join(", ");
   const headers = new Headers({
     allow: allowMethods,
-    vary: "Origin",
+    vary: "Origin, Access-Control-Request-Headers",
     "cache-control": `public, max-age=${CORS_MAX_AGE_SECONDS}`,
     "x-request-id": c.get("requestId"),
   });
   if (decision.kind === "allowed") {
-    const granted = grantedRequestHeaders(c.req.header("access-control-request-headers"), grants.headers);
-    const requestedMethod = c.req.header("access-control-request-method") ?? "GET";
-    // Unknown method or header: answer without CORS grants; the browser then blocks the call.
-    if (granted !== null && grants.methods.includes(requestedMethod)) {
-      headers.set("access-control-allow-origin", decision.origin);
-      headers.set("access-control-allow-methods", allowMethods);
-      if (granted.length > 0) headers.set("access-control-allow-headers", granted.join(", "));
-      headers.set("access-control-max-age", String(CORS_MAX_AGE_SECONDS));
-    }
+    headers.set("access-control-allow-origin", decision.origin);
+    headers.set("access-control-allow-methods", allowMethods);
+    const granted = grantedRequestHeaders(c.req.header("access-control-request-headers"));
+    if (granted !== null && granted.length > 0) headers.set("access-control-allow-headers", granted.join(", "));
+    headers.set("access-control-max-age", String(CORS_MAX_AGE_SECONDS));
   }
   return c.body(null, 204, Object.fromEntries(headers));
 }
