@@ -1,6 +1,8 @@
 /**
  * Worker figures for `npm run bench`:
  * - bundle size, raw and gzip, of `wrangler deploy --dry-run --outdir`;
+ * - cold start: workerd's CPU from spawn to the first answer, for the deploy bundle and the anchors
+ *   (coldStartResults), which is what the bundle's size costs;
  * - CPU and wall time per `status` request, cache miss and cache hit, against DynamoDB Local, next
  *   to the anchors (bench/anchors/): a bare Hono route, a Hono + aws4fetch GetItem Worker and a
  *   Hono + AWS SDK GetItem Worker, all measured round-robin in the same run;
@@ -286,6 +288,76 @@ async function loadResults(servers: Servers, ids: string[], nextMissId: () => st
   return results;
 }
 
+/** Fresh workerd processes per side for the cold-start figures (coldStartResults). */
+const COLD_STARTS = 9;
+
+/** A bundle measured at cold start, and the first request it answers (no I/O). */
+interface ColdStartSide {
+  label: string;
+  config: string;
+  vars: Record<string, string>;
+  firstPath: string;
+}
+
+/**
+ * Cold start, which the bundle's size stands for (bench/support/bundle.ts): one fresh workerd process
+ * per sample, serving one bundle, and its CPU (every thread) from spawn to the answer of its first
+ * request. That is workerd's own start-up (the same for every bundle, which the bare anchor shows),
+ * compiling and running the bundle's top level, and one request without I/O: for the Worker a status
+ * lookup refused for its missing job_id (configuration read, request policy, the JSON error), for the
+ * anchors a route or their 404. The sides take turns, the order flipping every round, and the Worker's
+ * excess over the bare anchor is the median of each round's difference.
+ */
+async function coldStartResults(): Promise<BenchResult[]> {
+  // The first requests make no AWS call, so no DynamoDB answers at this address.
+  const vars = statusBenchVars("http://127.0.0.1:9");
+  const sides: ColdStartSide[] = [
+    { label: "bare Hono route", config: "bench/anchors/bare.toml", vars: {}, firstPath: "/bare" },
+    {
+      label: "Hono + aws4fetch GetItem",
+      config: "bench/anchors/aws4fetch-getitem.toml",
+      vars: vars.anchor,
+      firstPath: "/",
+    },
+    { label: "Hono + AWS SDK GetItem", config: "bench/anchors/sdk-getitem.toml", vars: vars.anchor, firstPath: "/" },
+    { label: "the Worker", config: "wrangler.toml", vars: vars.main, firstPath: "/api/media/status" },
+  ];
+  const samples = sides.map(() => [] as number[]);
+  for (let round = 0; round < COLD_STARTS; round++) {
+    const order = sides.map((_, index) => index);
+    for (const index of round % 2 === 0 ? order : order.reverse()) {
+      const side = sides[index]!;
+      const server = await startConfigInWorkerd(side.config, { vars: side.vars, readyPath: side.firstPath });
+      samples[index]!.push(processCpuMs(server.pid));
+      await server.stop();
+    }
+  }
+  const [bare, , , worker] = samples as [number[], number[], number[], number[]];
+  const over = median(worker.map((cpu, round) => cpu - bare[round]!));
+  const gzipKiB = (config: string) => bundleSize(deployBundle(config).dir).gzip / 1024;
+  const perKiB = over / (gzipKiB("wrangler.toml") - gzipKiB("bench/anchors/bare.toml"));
+  const overGoalKiB = Math.max(0, gzipKiB("wrangler.toml") - WORKER_BUNDLE_GOAL_GZIP_BYTES / 1024);
+  const fresh = `median of ${COLD_STARTS} fresh workerd processes`;
+  return [
+    ...sides.map((side, index) => ({
+      name: `${side.label}: cold start, workerd CPU from spawn to the first answer (${fresh})`,
+      value: ms(median(samples[index]!)),
+      unit: "ms",
+    })),
+    { name: "Worker cold start over the bare Hono route (paired per round)", value: ms(over), unit: "ms" },
+    {
+      name: "Worker cold start over the bare Hono route, per KiB of gzip bundle between them",
+      value: ms(perKiB),
+      unit: "ms/KiB",
+    },
+    {
+      name: "Worker bundle's excess over the 40 KiB goal, at that rate: cold-start CPU",
+      value: ms(perKiB * overGoalKiB),
+      unit: "ms",
+    },
+  ];
+}
+
 /** Bundle size of the deploy bundle against issue 12's goal. */
 function bundleResults(): BenchResult[] {
   const bundle = bundleSize(deployBundle().dir);
@@ -303,7 +375,7 @@ function bundleResults(): BenchResult[] {
 
 /** Runs the Worker bench and returns its figures. */
 export async function run(): Promise<BenchResult[]> {
-  const results = bundleResults();
+  const results = [...bundleResults(), ...(await coldStartResults())];
   const dynamodb = await startDynamoDbLocal();
   const servers: PlainWorkerd[] = [];
   try {
