@@ -47,6 +47,14 @@ see [recording-index.md](recording-index.md) for the design.
   Short rounds keep both sides of a pair under the same conditions: this machine's CPU per request
   moves by up to 2x from one second to the next. The 1 h recorder window (indexed, one Range GET of
   the fake S3 per request) runs under the same loads.
+- **Worker cold start.** What the bundle's size stands for. A fresh workerd process per sample serves
+  one bundle, and the figure is its CPU from spawn to the answer of its first request: workerd's own
+  start-up (the bare anchor's figure is mostly that), compiling and running the bundle's top level,
+  and one request without I/O (for the Worker, a status lookup refused for its missing \`job_id\`).
+  The Worker and the three anchors take turns over 9 rounds; the Worker's excess over the bare route
+  is the median of the rounds' differences. Dividing it by the gzip bytes between the two bundles
+  gives a cost per KiB, and from it what the bundle's excess over its 40 KiB goal costs each cold
+  isolate: an estimate, since compile time grows with code size but not strictly in proportion.
 - **Lambda cold import.** A fresh Node process per sample times \`await import(index.mjs)\` (the Init
   phase's module load: parse, compile, top level), round-robin over the functions, median. The
   handler logic and SDK clients load on the first event; "+ first event" times that too, in the same
