@@ -1,6 +1,7 @@
 /**
- * The local event wiring behind `npm start`: the four Lambdas run in this process, triggered the way
- * AWS triggers them, with local emulators for the two AWS APIs that have no local equivalent.
+ * The local event wiring behind `npm start`: the media pipeline's four Lambdas and recording-index run
+ * in this process, triggered the way AWS triggers them, with local emulators for the two AWS APIs
+ * that have no local equivalent (webhook-deliver runs beside them, local/webhooks.ts).
  *
  *   upload to the input bucket (s3rver event)
  *     -> S3 notification record, normalised to the real shape  -> submit-job  -> MediaConvert emulator
@@ -167,7 +168,7 @@ interface PipelineRuntime {
   lambdas?: LocalLambdas;
 }
 
-/** The four functions with their configuration and clients. */
+/** The pipeline's four functions and recording-index, with their configuration and clients. */
 interface LocalLambdas {
   env: Record<string, string>;
   region: string;

@@ -1,13 +1,15 @@
 /**
- * Everything media-edge runs on AWS: the buckets and tables, the four Lambdas with their triggers,
- * MediaConvert's and Rekognition's service roles, and the read-only identity of the Cloudflare Worker.
+ * Everything media-edge runs on AWS: the buckets and tables, the six Lambdas with their triggers,
+ * MediaConvert's and Rekognition's service roles, and the identity of the Cloudflare Worker (reads,
+ * and the writes of direct uploads under the input prefix).
  *
  *   upload -> input bucket -> EventBridge "Object Created" -+-> submit-job  -> MediaConvert CreateJob
  *                                                           +-> faces-start -> Rekognition StartFaceDetection
  *   MediaConvert -> EventBridge "Job State Change" -> job-state     -> status rows, info.json
  *   Rekognition  -> SNS topic                      -> faces-collect -> face results, analysis row
  *   job-state, faces-collect -> SQS FIFO -> webhook-deliver -> signed POSTs (infra/lib/webhooks.ts)
- *   Worker (Cloudflare) -> IAM user, read-only     -> tables, output and recordings buckets
+ *   recordings bucket -> S3 notifications -> recording-index -> index objects (infra/lib/recording-index.ts)
+ *   Worker (Cloudflare) -> IAM user -> reads tables, output and recordings buckets; presigns uploads
  *
  * IAM follows aws-solutions/video-on-demand-on-aws: explicit statements scoped to this stack's
  * resources, `iam:PassRole` only on the one role each caller hands to a service.

@@ -1,7 +1,7 @@
 /**
  * The local stack as `npm start` runs it, for the browser test of the demo page: the global setup's
  * DynamoDB Local (one Java process less on a busy machine), s3rver (in this process, for its object
- * events), the four Lambdas with the MediaConvert and
+ * events), the Lambdas with the MediaConvert and
  * Rekognition emulators, and the Worker under `wrangler dev` serving the page at /. Every log line
  * of every part is kept (`logs`), so a test can scan them for secrets.
  */
