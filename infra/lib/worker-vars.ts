@@ -15,8 +15,9 @@ export function tableOutputId(role: TableRole): string {
 
 /**
  * The input bucket's upload keys as the stack outputs them (output InputKeys): `<inputPrefix>*`, so
- * "*" when every key is an upload. Not the bare prefix, whose default "" would be an empty output
- * value, which CloudFormation does not take.
+ * "*" when every key is an upload. Not the bare prefix: its default "" would be an empty output
+ * value, which CloudFormation asks every output not to be (its Value is required), and which
+ * worker-vars could not tell from a stack too old to have the output.
  */
 export function inputKeysOutput(inputPrefix: string): string {
   return `${inputPrefix}*`;
