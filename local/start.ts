@@ -5,7 +5,8 @@
  * - tables and buckets created if missing (idempotent)
  * - the Lambdas wired to local events, with local MediaConvert/Rekognition emulators (local/pipeline.ts)
  * - the Worker under `wrangler dev` on 127.0.0.1:8787, its per-request JSON log lines on stdout,
- *   serving the demo page (page/, built into dist/page first) at / unless DEMO_PAGE=off
+ *   serving the demo page (page/, built into dist/page first) at / unless DEMO_PAGE=off, and the
+ *   API reference (openapi/, built there too)
  * The services start side by side, each printing a line with its time as it comes up. Ctrl-C stops
  * everything it started. Ports (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT), the data
  * directory (LOCAL_DATA_DIR) and every setting can be overridden from the environment
@@ -32,6 +33,7 @@ import {
   type LocalEndpoints,
   type LocalPorts,
 } from "./defaults.ts";
+import { buildOpenApiAssets } from "../openapi/build.ts";
 import { buildPage } from "../page/build.ts";
 import { demoPageUrl, pageOrigins } from "./demo-page.ts";
 import { lambdaSettings } from "../aws-lambdas/shared/config.ts";
@@ -67,7 +69,16 @@ async function stopAll(code: number): Promise<never> {
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
-/** Fails before starting anything when a prerequisite is missing (Java, a free port). */
+/** The webhook receiver's port (WEBHOOK_RECEIVER_PORT). */
+function webhookReceiverPort(): number {
+  return Number(process.env.WEBHOOK_RECEIVER_PORT ?? 8790);
+}
+
+/**
+ * Fails before starting or building anything when a prerequisite is missing (Java, a free port):
+ * a taken port is most often another `npm start`, whose `wrangler dev` reloads its Worker when the
+ * assets directory it serves is rewritten.
+ */
 async function checkPrerequisites(ports: Required<LocalPorts>): Promise<void> {
   await Promise.all([
     assertJavaPresent(),
@@ -75,6 +86,7 @@ async function checkPrerequisites(ports: Required<LocalPorts>): Promise<void> {
     assertPortFree(ports.s3, "S3 server, S3_PORT"),
     assertPortFree(ports.worker, "Worker, WORKER_PORT"),
     assertPortFree(ports.emulators, "AWS emulators, EMULATOR_PORT"),
+    assertPortFree(webhookReceiverPort(), "webhook receiver, WEBHOOK_RECEIVER_PORT"),
   ]);
 }
 
@@ -110,7 +122,7 @@ async function startS3AndPipeline(
 async function startWebhooks(): Promise<LocalWebhooks> {
   const settings = lambdaSettings(process.env);
   const webhooks = await startLocalWebhooks({
-    receiverPort: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 8790),
+    receiverPort: webhookReceiverPort(),
     urls: settings.list("WEBHOOK_URLS", []),
     secrets: (["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] as const).flatMap((name) => settings.text(name) ?? []),
     log: createLogger("webhook-deliver"),
@@ -120,7 +132,9 @@ async function startWebhooks(): Promise<LocalWebhooks> {
 }
 
 async function startWorker(port: number, vars: Record<string, string>, dataDir: string): Promise<WranglerDev> {
-  // The page's files are wrangler.toml's [assets] directory: built before wrangler reads it.
+  // The page and the API reference are wrangler.toml's [assets] directory: built before wrangler
+  // reads it, and here rather than in package.json's script, so that only after the port check.
+  buildOpenApiAssets();
   await buildPage();
   const worker = await startWranglerDev({
     port,

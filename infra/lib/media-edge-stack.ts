@@ -35,7 +35,7 @@ import type { MediaEdgeSettings } from "./settings.ts";
 import { Storage, removalPolicyOf } from "./storage.ts";
 import { Webhooks } from "./webhooks.ts";
 import { WorkerIdentity } from "./worker-identity.ts";
-import { tableOutputId } from "./worker-vars.ts";
+import { inputKeysOutput, tableOutputId } from "./worker-vars.ts";
 
 export interface MediaEdgeStackProps extends StackProps {
   settings: MediaEdgeSettings;
@@ -538,6 +538,11 @@ function stackOutputs(
   const { inputBucket, outputBucket, recordingsBucket, tables } = storage;
   const output = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
   output("InputBucketName", inputBucket.bucketName, "Uploads: every object created here is transcoded and analysed.");
+  output(
+    "InputKeys",
+    inputKeysOutput(settings.inputPrefix),
+    "Keys of the input bucket that are uploads: INPUT_PREFIX of the Worker and the Lambdas, then *.",
+  );
   output("OutputBucketName", outputBucket.bucketName, "HLS output, info.json and face results (private).");
   output("RecordingsBucketName", recordingsBucket.bucketName, `Recorder segments under ${settings.recordingsPrefix}/.`);
   for (const role of Object.keys(DEFAULT_TABLES) as TableRole[]) {
@@ -637,9 +642,10 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     RECORDINGS_INDEX: "on",
     ANALYSIS_BUCKET: storage.outputBucket.bucketName,
     ANALYSIS_PREFIX: settings.analysisPrefix,
-    // Direct uploads: where the Worker's presigned URLs put files, so the Lambdas pick them up.
+    // Direct uploads: where the Worker's presigned URLs put files, so the Lambdas pick them up. The
+    // prefix even when it is the root (""), so that it replaces an environment's earlier prefix.
     INPUT_BUCKET: storage.inputBucket.bucketName,
-    ...(settings.inputPrefix ? { INPUT_PREFIX: settings.inputPrefix } : {}),
+    INPUT_PREFIX: settings.inputPrefix,
     ...tableVariables(storage.tables),
   };
 }

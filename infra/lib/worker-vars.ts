@@ -13,11 +13,23 @@ export function tableOutputId(role: TableRole): string {
   return `Table${role[0]!.toUpperCase()}${role.slice(1)}`;
 }
 
+/**
+ * The input bucket's upload keys as the stack outputs them (output InputKeys): `<inputPrefix>*`, so
+ * "*" when every key is an upload. Not the bare prefix: its default "" would be an empty output
+ * value, which CloudFormation asks every output not to be (its Value is required), and which
+ * worker-vars could not tell from a stack too old to have the output.
+ */
+export function inputKeysOutput(inputPrefix: string): string {
+  return `${inputPrefix}*`;
+}
+
 /** Stack output id -> the Worker variables it sets (worker/config.ts reads them). */
 export const WORKER_VAR_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
   AwsRegion: ["AWS_REGION"],
-  // Direct uploads (worker/routes/uploads.ts) go to the input bucket.
+  // Direct uploads (worker/routes/uploads.ts) go to the input bucket, under the prefix the Lambdas'
+  // event rules select: a presigned upload outside it would never be transcoded.
   InputBucketName: ["INPUT_BUCKET"],
+  InputKeys: ["INPUT_PREFIX"],
   // Face results live in the output bucket, under the analysis prefix.
   OutputBucketName: ["OUTPUT_BUCKET", "ANALYSIS_BUCKET"],
   RecordingsBucketName: ["RECORDINGS_BUCKET"],
@@ -51,6 +63,17 @@ export class WorkerVarsError extends Error {
   override name = "WorkerVarsError";
 }
 
+/** The prefix of an InputKeys output (inputKeysOutput). */
+function prefixOfKeys(id: string, pattern: string): string {
+  if (!pattern.endsWith("*")) throw new WorkerVarsError(`${id} is "${pattern}", not a key pattern ending in *.`);
+  return pattern.slice(0, -1);
+}
+
+/** Outputs whose value is not yet the variables' value, and how to make it so. */
+const OUTPUT_VALUES: Readonly<Record<string, (id: string, value: string) => string>> = {
+  InputKeys: prefixOfKeys,
+};
+
 /** The Worker's variables from a stack's outputs (output id -> value); throws naming missing outputs. */
 export function workerVarsFromOutputs(outputs: Readonly<Record<string, string>>): Record<string, string> {
   const missing = Object.keys(WORKER_VAR_OUTPUTS).filter((id) => typeof outputs[id] !== "string");
@@ -61,7 +84,8 @@ export function workerVarsFromOutputs(outputs: Readonly<Record<string, string>>)
   }
   const vars: Record<string, string> = {};
   for (const [id, names] of Object.entries(WORKER_VAR_OUTPUTS)) {
-    for (const name of names) vars[name] = outputs[id]!;
+    const value = OUTPUT_VALUES[id]?.(id, outputs[id]!) ?? outputs[id]!;
+    for (const name of names) vars[name] = value;
   }
   return vars;
 }

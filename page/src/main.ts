@@ -9,7 +9,7 @@ import { formatBytes, formatClock, formatRate, uploadRate, type RateSample } fro
 import { followJob, jobFailure, masterPlaylistPath } from "./job.ts";
 import { play, type Player } from "./player.ts";
 import { windowUrl } from "./recordings.ts";
-import { readTokens, withToken } from "./tokens.ts";
+import { heldTokensNote, lacksToken, readTokens, withToken, type PageTokens } from "./tokens.ts";
 import { isRefusal, uploadFile, type UploadProgress } from "./upload.ts";
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -49,12 +49,27 @@ function setProgress(bar: HTMLProgressElement, value: number): void {
   bar.setAttribute("value", String(value));
 }
 
+/** Names the tokens the page holds; says nothing when it holds none, which is all a public stack needs. */
 function describeTokens(): void {
-  const play = tokens.play ? "a playback token" : "no playback token";
-  const upload = tokens.upload ? "an upload token" : "no upload token";
-  ui.tokenNote.textContent =
-    `This page has ${play} and ${upload} (from the URL fragment #token=...&upload_token=...). ` +
-    "Under signed playback or uploads, `npm start` prints a URL with both.";
+  const note = heldTokensNote(tokens);
+  ui.tokenNote.textContent = note ?? "";
+  ui.tokenNote.hidden = note === undefined;
+}
+
+/**
+ * Once the stack has refused a call for want of a token the page lacks (so it is signed), says where
+ * the page's tokens come from. Only then: under public playback and uploads the page needs none.
+ */
+function explainMissingToken(kind: keyof PageTokens, status: number | undefined): void {
+  if (!lacksToken(tokens, kind, status)) return;
+  const command = document.createElement("code");
+  command.textContent = "npm start";
+  ui.tokenNote.replaceChildren(
+    `The API asks for ${kind === "play" ? "a playback" : "an upload"} token, and this page has none. Locally, `,
+    command,
+    " prints the page's URL with the tokens it needs (#token=...&upload_token=...).",
+  );
+  ui.tokenNote.hidden = false;
 }
 
 function playSource(src: string, label: string): void {
@@ -62,7 +77,10 @@ function playSource(src: string, label: string): void {
   show(ui.playerStatus, `Loading ${label}...`, "loading");
   player = play(ui.video, src, {
     onPlaying: () => show(ui.playerStatus, `Playing ${label}.`, "playing"),
-    onFailure: (failure) => show(ui.playerStatus, failure.message, "error", failure.kind),
+    onFailure: (failure) => {
+      show(ui.playerStatus, failure.message, "error", failure.kind);
+      if (failure.kind === "refused") explainMissingToken("play", failure.status);
+    },
   });
 }
 
@@ -125,6 +143,7 @@ async function startUpload(file: File): Promise<void> {
       ? `Upload refused (${problem.status}): ${problem.message}`
       : `Upload failed: ${problem.message}`;
     show(ui.uploadStatus, text, "error", isRefusal(problem) ? "refused" : "failed");
+    explainMissingToken("upload", problem.status);
     return;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -202,6 +221,7 @@ async function loadFaces(inputFile: string, mine: number): Promise<void> {
     if (result) result.faces = faces;
   } catch (error) {
     const problem = error instanceof ApiProblem ? error : new ApiProblem(0, String(error));
+    explainMissingToken("play", problem.status);
     return show(ui.facesStatus, `Faces unavailable (${problem.status}): ${problem.message}`, "error", "refused");
   }
   if (!result || mine !== generation) return;

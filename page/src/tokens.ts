@@ -18,6 +18,24 @@ export function readTokens(hash: string): PageTokens {
   return { ...(play ? { play } : {}), ...(upload ? { upload } : {}) };
 }
 
+/**
+ * The note on the tokens the page holds, or undefined when it holds none: a public stack needs none,
+ * and a signed one says which it wants when it refuses a call (lacksToken).
+ */
+export function heldTokensNote(tokens: PageTokens): string | undefined {
+  const held = [tokens.play ? "the playback token" : "", tokens.upload ? "the upload token" : ""].filter(Boolean);
+  return held.length === 0 ? undefined : `This page uses ${held.join(" and ")} in its URL fragment.`;
+}
+
+/**
+ * True when a call was refused (401) for want of a `kind` token the page does not hold: the stack is
+ * signed and the page was opened without its tokens. A refused token the page does hold (invalid,
+ * expired) is not this: the API's own message says what is wrong with it.
+ */
+export function lacksToken(tokens: PageTokens, kind: keyof PageTokens, status: number | undefined): boolean {
+  return status === 401 && !tokens[kind];
+}
+
 /** `path` (same origin, relative) with `?token=` added when there is a token. */
 export function withToken(path: string, token: string | undefined): string {
   if (!token) return path;

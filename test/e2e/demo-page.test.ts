@@ -4,6 +4,9 @@
  * with its tokens in the URL fragment. Everything runs for real: s3rver, DynamoDB Local, the
  * Lambdas, the MediaConvert emulator (ffmpeg) and the Rekognition emulator, `wrangler dev`.
  *
+ * - the page opens without a console error (its icon is inline, so no /favicon.ico 404); its note
+ *   names the tokens it holds, and a page opened without them says where they come from once the
+ *   API refuses it for want of one;
  * - a person chooses a file: a small clip goes up in one presigned PUT, a larger one in presigned
  *   parts (MULTIPART_THRESHOLD_BYTES=5 MiB); the upload bar takes values between 0 and 1, the
  *   transcoding bar moves to 100 and the upload plays >= 3 s; a too-large file (the upload token's
@@ -83,6 +86,8 @@ const minted: string[] = [];
 const requests: Array<{ method: string; url: string; headers: Record<string, string> }> = [];
 /** The browser console of every page (scanned with the logs). */
 const consoleLines: string[] = [];
+/** Each page's console errors (a resource that failed to load is one, e.g. a 404 /favicon.ico). */
+const consoleErrors = new WeakMap<Page, string[]>();
 
 async function token(scope: string): Promise<string> {
   const value = await mintToken(TOKEN_SECRET, { scope, purpose: "play", ttlSeconds: 900 });
@@ -172,7 +177,12 @@ async function openPage(fragment: Record<string, string>): Promise<Page> {
   page.on("request", (request) =>
     requests.push({ method: request.method(), url: request.url(), headers: request.headers() }),
   );
-  page.on("console", (message) => consoleLines.push(message.text()));
+  const errors: string[] = [];
+  consoleErrors.set(page, errors);
+  page.on("console", (message) => {
+    consoleLines.push(message.text());
+    if (message.type() === "error") errors.push(message.text());
+  });
   await page.addInitScript(watchProgressBars);
   const hash = new URLSearchParams(fragment).toString();
   await page.goto(`${stack.worker.url}/${hash ? `#${hash}` : ""}`);
@@ -286,6 +296,38 @@ afterAll(async () => {
 });
 
 describe("the demo page in Chromium against the local stack (signed playback)", () => {
+  it(
+    "opens without a console error (no /favicon.ico 404), its note naming the tokens it holds",
+    async () => {
+      const page = await openPage(await demoFragment());
+      await page.waitForLoadState("networkidle");
+      expect(consoleErrors.get(page)).toEqual([]);
+      const note = page.getByRole("note");
+      await expect
+        .poll(() => note.textContent())
+        .toBe("This page uses the playback token and the upload token in its URL fragment.");
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a page without tokens says nothing of them until the API refuses it for want of one, then where they come from",
+    async () => {
+      const page = await openPage({});
+      const note = page.locator("#token-note");
+      expect(await note.isHidden()).toBe(true);
+      const refused = await chooseFile(page, smallClip);
+      expect(refused).toMatchObject({ state: "error", text: "Upload refused (401): Token is required." });
+      await note.waitFor({ state: "visible" });
+      expect(await note.textContent()).toMatch(/^The API asks for an upload token, and this page has none\. /);
+      expect(await note.textContent()).not.toContain("`");
+      expect(await note.locator("code").textContent()).toBe("npm start");
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   it(
     "uploads a chosen small clip in one PUT, follows its job and plays it >= 3 s",
     async () => {

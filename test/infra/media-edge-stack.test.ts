@@ -58,6 +58,12 @@ function synth(context: Record<string, string>): { stack: MediaEdgeStack; templa
   return { stack, template, resources: template.toJSON().Resources as Resources };
 }
 
+/** The stack's outputs as a deployment would report them (output id -> value), what `npm run worker-vars` reads. */
+function resolvedOutputs(template: Template, resources: Resources): Record<string, string> {
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([id, output]) => [id, resolveValue(resources, output.Value)]));
+}
+
 function logicalIdOf(stack: Stack, name: FunctionName): string {
   const fn = (stack as MediaEdgeStack).functions[name].function;
   return stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -749,12 +755,15 @@ describe("default configuration", () => {
     });
 
     it("has every output `npm run worker-vars` reads, and they give the same variables as WorkerVars", () => {
-      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-      for (const id of Object.keys(WORKER_VAR_OUTPUTS)) expect(outputs[id], id).toBeDefined();
-      const resolved = Object.fromEntries(
-        Object.entries(outputs).map(([id, output]) => [id, resolveValue(resources, output.Value)]),
-      );
+      const resolved = resolvedOutputs(template, resources);
+      for (const id of Object.keys(WORKER_VAR_OUTPUTS)) expect(resolved[id], id).toBeDefined();
       expect(workerVarsFromOutputs(resolved)).toEqual(JSON.parse(resolved.WorkerVars!));
+    });
+
+    it("gives `npm run worker-vars` the default upload prefix too: the whole input bucket", () => {
+      const resolved = resolvedOutputs(template, resources);
+      expect(resolved.InputKeys).toBe("*");
+      expect(workerVarsFromOutputs(resolved).INPUT_PREFIX).toBe("");
     });
   });
 
@@ -886,6 +895,14 @@ describe("configured for an existing seed deployment", () => {
     const vars = JSON.parse(resolveValue(resources, outputs.WorkerVars!.Value)) as Record<string, string>;
     expect(vars.INPUT_PREFIX).toBe("uploads/");
     expect(vars.INPUT_BUCKET).toBeDefined();
+  });
+
+  it("outputs the upload prefix, so `npm run worker-vars` gives the Worker the prefix the Lambdas select", () => {
+    const resolved = resolvedOutputs(template, resources);
+    expect(resolved.InputKeys).toBe("uploads/*");
+    const vars = workerVarsFromOutputs(resolved);
+    expect(vars.INPUT_PREFIX).toBe("uploads/");
+    expect(vars).toEqual(JSON.parse(resolved.WorkerVars!));
   });
 
   it("refuses allowedOrigins the Worker would refuse", () => {

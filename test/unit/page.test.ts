@@ -10,7 +10,7 @@ import { describeFailure } from "../../page/src/failures.ts";
 import { formatBytes, formatClock, uploadRate } from "../../page/src/format.ts";
 import { followJob, jobFailure, masterPlaylistPath, type JobStatus } from "../../page/src/job.ts";
 import { localTimeToIso, windowUrl } from "../../page/src/recordings.ts";
-import { readTokens, withToken } from "../../page/src/tokens.ts";
+import { heldTokensNote, lacksToken, readTokens, withToken } from "../../page/src/tokens.ts";
 import {
   fingerprint,
   partBatches,
@@ -31,6 +31,23 @@ describe("tokens from the URL fragment", () => {
     expect(withToken("/api/media/vod/j/a.m3u8", "t+1")).toBe("/api/media/vod/j/a.m3u8?token=t%2B1");
     expect(withToken("/x?start=1", "t")).toBe("/x?start=1&token=t");
     expect(withToken("/x", undefined)).toBe("/x");
+  });
+
+  it("names the tokens the page holds, and says nothing when it holds none (a public stack needs none)", () => {
+    expect(heldTokensNote({ play: "p", upload: "u" })).toBe(
+      "This page uses the playback token and the upload token in its URL fragment.",
+    );
+    expect(heldTokensNote({ upload: "u" })).toBe("This page uses the upload token in its URL fragment.");
+    expect(heldTokensNote({})).toBeUndefined();
+  });
+
+  it("counts only a 401 for a token the page does not hold as a missing token", () => {
+    expect(lacksToken({}, "upload", 401)).toBe(true);
+    expect(lacksToken({ play: "p" }, "upload", 401)).toBe(true);
+    // A token it holds was refused (invalid, expired): its own message says so.
+    expect(lacksToken({ upload: "u" }, "upload", 401)).toBe(false);
+    expect(lacksToken({}, "play", 403)).toBe(false);
+    expect(lacksToken({}, "play", undefined)).toBe(false);
   });
 });
 

@@ -37,11 +37,13 @@ const OUTPUTS: Record<string, string> = {
   TableFaceAnalysis: "MediaEdgeFaceAnalysis",
   WorkerUserName: "MediaEdge-WorkerUser-XYZ",
   InputBucketName: "mediaedge-storageinput-7a8b9c",
+  InputKeys: "uploads/*",
 };
 
 const EXPECTED_VARS = {
   AWS_REGION: "eu-west-1",
   INPUT_BUCKET: "mediaedge-storageinput-7a8b9c",
+  INPUT_PREFIX: "uploads/",
   OUTPUT_BUCKET: "mediaedge-storageoutput-1a2b3c",
   ANALYSIS_BUCKET: "mediaedge-storageoutput-1a2b3c",
   RECORDINGS_BUCKET: "mediaedge-storagerecordings-4d5e6f",
@@ -76,6 +78,13 @@ function wranglerVarsOf(toml: string, env?: string): Record<string, unknown> {
 describe("outputs -> variables", () => {
   it("maps every variable the Worker needs from the stack's outputs, ignoring the others", () => {
     expect(workerVarsFromOutputs(OUTPUTS)).toEqual(EXPECTED_VARS);
+  });
+
+  it("gives the Worker the stack's upload prefix, the whole bucket as an empty INPUT_PREFIX", () => {
+    expect(workerVarsFromOutputs({ ...OUTPUTS, InputKeys: "*" }).INPUT_PREFIX).toBe("");
+    expect(() => workerVarsFromOutputs({ ...OUTPUTS, InputKeys: "uploads/" })).toThrow(
+      /InputKeys is "uploads\/", not a key pattern ending in \*/,
+    );
   });
 
   it("names every missing output instead of writing a half-configured environment", () => {
@@ -221,7 +230,7 @@ describe("npm run worker-vars", () => {
     } catch (error) {
       stderr = String((error as { stderr: string }).stderr);
     }
-    expect(stderr).toMatch(/^worker-vars: The stack outputs lack InputBucketName, OutputBucketName/);
+    expect(stderr).toMatch(/^worker-vars: The stack outputs lack InputBucketName, InputKeys, OutputBucketName/);
     expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
   });
 });
