@@ -1,7 +1,10 @@
 /**
  * `npm start` while another one runs: it must stop at the taken port before it writes anything
  * into the Worker's assets directory (dist/page, the page and the API reference), which the running
- * one's `wrangler dev` watches: a rewrite there reloads the Worker of the stack that works.
+ * one's `wrangler dev` watches: a rewrite there reloads the Worker of the stack that works. Other
+ * test files build the same assets meanwhile (global setup, the bundle-size check), but a build that
+ * changes no byte rewrites no file (scripts/static-assets.ts), so the document's identity is this
+ * `npm start`'s to change.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
