@@ -98,7 +98,7 @@ async function stopStart(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Runs `npm start` (tsx local/start.ts) once on `dataDir`; stops it after the first answer. */
+/** Runs `npm start` (local/start.ts) once on `dataDir`; stops it after the first answer. */
 async function startOnce(dataDir: string): Promise<StartRun> {
   const ports = {
     DYNAMODB_PORT: await reservePort(),
