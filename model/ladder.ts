@@ -13,11 +13,24 @@
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/working-with-job-templates.html
  */
 
+/**
+ * How every rendition is sized from the input (MediaConvert's VideoDescription.ScalingBehavior).
+ * FIT_NO_UPSCALE: the input is scaled down until it fits inside the rung's width x height, keeping
+ * its aspect ratio; it is never scaled up and never padded. A rung's size is a ceiling: a portrait
+ * phone video stays portrait (no pillarbox bars, as MediaConvert's DEFAULT "fit with padding" would
+ * add), and a 640x360 upload is not upscaled into 540p and 720p renditions (bits spent on no
+ * detail), like Mux and Cloudflare Stream. It is not allowed with Automated ABR, which we do not use.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
+ */
+export type ScalingBehavior = "FIT_NO_UPSCALE";
+
 /** One rung of the ladder. */
 export interface Rendition {
   /** Appended to the input's base name: `<name><modifier>.m3u8`, `<name><modifier>_00001.ts`. */
   nameModifier: string;
+  /** The largest output width: the rendition fits inside width x height (`AbrLadder.scaling`). */
   width: number;
+  /** The largest output height; the name modifier says this ceiling (`_720p`), not the output's size. */
   height: number;
   /** QVBR ceiling, bits per second (the emulator caps its VBR encode at it). */
   maxBitrate: number;
@@ -29,6 +42,8 @@ export interface Rendition {
 export interface AbrLadder {
   /** Highest first is not required: the master lists variants in output order. */
   renditions: readonly Rendition[];
+  /** How each rendition is sized from the input: within its rung, never upscaled, never padded. */
+  scaling: ScalingBehavior;
   /** AAC audio of every rendition. */
   audio: { bitrate: number; sampleRate: number };
   /** HLS segment length in seconds. */
@@ -69,11 +84,15 @@ const rung = (width: number, height: number, maxBitrate: number, quality: number
 });
 
 /**
- * 360p, 540p, 720p H.264 QVBR + AAC in 6-second segments; like Mux, a still every few seconds (5 s:
+ * H.264 QVBR + AAC in 6-second segments, in renditions of at most 640x360, 960x540 and 1280x720
+ * (360p, 540p, 720p ceilings): each keeps the input's aspect ratio and none is larger than the input
+ * (FIT_NO_UPSCALE), so a 640x360 upload gives three 640x360 renditions and a 1080x1920 portrait one
+ * 202x360, 302x540 and 404x720; like Mux, a still every few seconds (5 s:
  * 720 per hour) in a storyboard size (320 px) and a poster size (the top rung's 1280 px).
  */
 export const HLS_LADDER: AbrLadder = {
   renditions: [rung(640, 360, 1_200_000, 7), rung(960, 540, 3_500_000, 8), rung(1280, 720, 5_000_000, 8)],
+  scaling: "FIT_NO_UPSCALE",
   audio: { bitrate: 96_000, sampleRate: 48_000 },
   segmentSeconds: 6,
   frameCaptures: { intervalSeconds: 5, widths: [320, 1280], quality: 80, maxCaptures: 10_000 },

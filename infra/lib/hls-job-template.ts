@@ -18,13 +18,16 @@ import { HLS_GROUP_NAME, HLS_GROUP_TYPE, HLS_LADDER, type AbrLadder, type Rendit
 
 const AUDIO_SELECTOR = "Audio Selector 1";
 
-function output(rendition: Rendition, audio: AbrLadder["audio"]): Record<string, unknown> {
+function output(rendition: Rendition, ladder: AbrLadder): Record<string, unknown> {
   return {
     NameModifier: rendition.nameModifier,
     ContainerSettings: { Container: "M3U8", M3u8Settings: {} },
     VideoDescription: {
+      // Width x Height is a ceiling: FIT_NO_UPSCALE keeps the input's aspect ratio, never upscales
+      // and never pads (MediaConvert's DEFAULT would pillarbox a portrait video into the box).
       Width: rendition.width,
       Height: rendition.height,
+      ScalingBehavior: ladder.scaling,
       CodecSettings: {
         Codec: "H_264",
         H264Settings: {
@@ -46,7 +49,11 @@ function output(rendition: Rendition, audio: AbrLadder["audio"]): Record<string,
         AudioSourceName: AUDIO_SELECTOR,
         CodecSettings: {
           Codec: "AAC",
-          AacSettings: { Bitrate: audio.bitrate, CodingMode: "CODING_MODE_2_0", SampleRate: audio.sampleRate },
+          AacSettings: {
+            Bitrate: ladder.audio.bitrate,
+            CodingMode: "CODING_MODE_2_0",
+            SampleRate: ladder.audio.sampleRate,
+          },
         },
       },
     ],
@@ -77,7 +84,7 @@ export function hlsJobTemplateSettings(ladder: AbrLadder = HLS_LADDER): Record<s
             OutputSelection: "MANIFESTS_AND_SEGMENTS",
           },
         },
-        Outputs: ladder.renditions.map((rendition) => output(rendition, ladder.audio)),
+        Outputs: ladder.renditions.map((rendition) => output(rendition, ladder)),
       },
       ...(ladder.frameCaptures
         ? [

@@ -585,7 +585,20 @@ describe("default configuration", () => {
         Name: "MediaEdgeTest-hls",
         SettingsJson: {
           OutputGroups: [
-            Match.objectLike({ OutputGroupSettings: Match.objectLike({ Type: "HLS_GROUP_SETTINGS" }) }),
+            Match.objectLike({
+              OutputGroupSettings: Match.objectLike({ Type: "HLS_GROUP_SETTINGS" }),
+              // Every rendition fits inside its rung, keeping the aspect ratio, never upscaled or padded.
+              Outputs: HLS_LADDER.renditions.map((rendition) =>
+                Match.objectLike({
+                  NameModifier: rendition.nameModifier,
+                  VideoDescription: Match.objectLike({
+                    Width: rendition.width,
+                    Height: rendition.height,
+                    ScalingBehavior: "FIT_NO_UPSCALE",
+                  }),
+                }),
+              ),
+            }),
             Match.objectLike({
               OutputGroupSettings: Match.objectLike({ Type: "FILE_GROUP_SETTINGS" }),
               Outputs: HLS_LADDER.frameCaptures!.widths.map((width) =>

@@ -12,7 +12,12 @@ import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
 /** The fields of a template output this test reads. */
 interface Output {
   NameModifier: string;
-  VideoDescription: { Width: number; Height: number; CodecSettings: { H264Settings: { MaxBitrate: number } } };
+  VideoDescription: {
+    Width: number;
+    Height: number;
+    ScalingBehavior?: string;
+    CodecSettings: { H264Settings: { MaxBitrate: number } };
+  };
 }
 type Group = { Name?: string; OutputGroupSettings: Record<string, unknown>; Outputs?: Output[] };
 
@@ -46,9 +51,17 @@ describe("the ABR ladder reaches the CDK job template", () => {
     });
   });
 
+  it("every rendition is scaled FIT_NO_UPSCALE: within its rung, keeping the aspect ratio, never upscaled or padded", () => {
+    const [hls] = templateGroups();
+    expect(HLS_LADDER.scaling).toBe("FIT_NO_UPSCALE");
+    expect(hls!.Outputs!.length).toBe(HLS_LADDER.renditions.length);
+    for (const output of hls!.Outputs!) expect(output.VideoDescription.ScalingBehavior).toBe("FIT_NO_UPSCALE");
+  });
+
   it("a changed ladder changes the template's renditions and audio", () => {
     const ladder: AbrLadder = {
       renditions: [{ nameModifier: "_1080p", width: 1920, height: 1080, maxBitrate: 8_000_000, quality: 9 }],
+      scaling: "FIT_NO_UPSCALE",
       audio: { bitrate: 128_000, sampleRate: 44_100 },
       segmentSeconds: 4,
     };
@@ -56,7 +69,7 @@ describe("the ABR ladder reaches the CDK job template", () => {
     expect(hls!.Outputs).toHaveLength(1);
     expect(hls!.Outputs![0]).toMatchObject({
       NameModifier: "_1080p",
-      VideoDescription: { Width: 1920, Height: 1080 },
+      VideoDescription: { Width: 1920, Height: 1080, ScalingBehavior: "FIT_NO_UPSCALE" },
       AudioDescriptions: [{ CodecSettings: { AacSettings: { Bitrate: 128_000, SampleRate: 44_100 } } }],
     });
     expect(hls!.OutputGroupSettings).toMatchObject({ HlsGroupSettings: { SegmentLength: 4 } });
