@@ -13,7 +13,8 @@
  * (https://docs.aws.amazon.com/mediaconvert/latest/apireference/idempotency.html).
  *
  * A job really transcodes: the input is read from the local S3 server (`settings.inputs[0].fileInput`),
- * ffmpeg encodes the ABR ladder (model/ladder.ts, or `options.ladder`) into the HLS output group's destination, laid out as
+ * ffmpeg encodes the ABR ladder (model/ladder.ts, or `options.ladder`) into the HLS output group's destination, each
+ * rendition at the size MediaConvert's FIT_NO_UPSCALE gives the input (fitWithoutUpscale), laid out as
  * MediaConvert lays it out (master `<name>.m3u8`, renditions `<name><modifier>.m3u8`, segments
  * `<name><modifier>_00001.ts`, EXT-X-MEDIA-SEQUENCE starting at 1), AES-128 encrypted with the
  * request's StaticKeyValue when the group asks for it. The key is never written to S3 or logged: the
@@ -400,7 +401,10 @@ async function transcode(
   let lastUpdate = Date.now();
   let lastSent = job.percent;
   const fps = info.video!.frameRate || 25;
-  const args = ffmpegArgs(files.source, files.work, emulator.ladder, plan.segmentSeconds, Boolean(info.audio));
+  const args = ffmpegArgs(files.source, files.work, emulator.ladder, plan.segmentSeconds, {
+    audio: Boolean(info.audio),
+    video: info.video!,
+  });
   const captures = emulator.ladder.frameCaptures;
   if (plan.captures && captures) args.push(...captureFfmpegArgs(files.work, captures, info.video!));
   try {
@@ -519,8 +523,9 @@ async function writeOutputs(
   const context: RenditionContext = { job, plan, work, info, put, base, progress };
   const variants: string[] = [];
   const outputDetails: OutputDetail[] = [];
+  const sizes = renditionSizes(emulator.ladder, info.video!);
   for (const [index, rendition] of renditions.entries()) {
-    const written = await writeRendition(context, rendition, parsed[index]!);
+    const written = await writeRendition(context, { ...rendition, size: sizes[index]! }, parsed[index]!);
     variants.push(...written.variant);
     outputDetails.push(written.detail);
   }
@@ -530,10 +535,13 @@ async function writeOutputs(
   return { master: `s3://${plan.output.bucket}/${folder}${base}.m3u8`, outputDetails };
 }
 
-/** Encrypts and uploads one rendition's segments and playlist; returns its master lines and details. */
+/**
+ * Encrypts and uploads one rendition's segments and playlist; returns its master lines and details,
+ * which give the size the rendition was encoded at (`size`), not its rung's.
+ */
 async function writeRendition(
   context: RenditionContext,
-  rendition: Rendition,
+  rendition: Rendition & { size: FrameSize },
   segments: Array<{ file: string; duration: number }>,
 ): Promise<{ variant: string[]; detail: OutputDetail }> {
   const { job, plan, work, info, put, progress } = context;
@@ -563,13 +571,13 @@ async function writeRendition(
   const codecs = info.audio ? "avc1.4d401f,mp4a.40.2" : "avc1.4d401f";
   const variant = [
     `#EXT-X-STREAM-INF:BANDWIDTH=${Math.round(peak)},AVERAGE-BANDWIDTH=${average},CODECS="${codecs}",` +
-      `RESOLUTION=${rendition.width}x${rendition.height},FRAME-RATE=${(info.video!.frameRate || 25).toFixed(3)}`,
+      `RESOLUTION=${rendition.size.width}x${rendition.size.height},FRAME-RATE=${(info.video!.frameRate || 25).toFixed(3)}`,
     `${name}.m3u8`,
   ];
   const detail: OutputDetail = {
     outputFilePaths: [`s3://${plan.output.bucket}/${folder}${name}.m3u8`],
     durationInMs: durationMs,
-    videoDetails: { widthInPx: rendition.width, heightInPx: rendition.height, averageBitrate: average },
+    videoDetails: { widthInPx: rendition.size.width, heightInPx: rendition.size.height, averageBitrate: average },
   };
   return { variant, detail };
 }
@@ -808,17 +816,60 @@ function destinationOf(url: unknown): CaptureDestination | undefined {
   };
 }
 
+/** A frame size in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The size MediaConvert's FIT_NO_UPSCALE scaling (the ladder's `scaling`) gives an input in a rung's
+ * box: scaled by min(1, box.width / input.width, box.height / input.height), keeping the aspect
+ * ratio, never upscaled, never padded; each dimension then rounded down to an even number, at least
+ * 2 (H.264 4:2:0). E.g. 1080x1920 in 1280x720 -> 404x720 (405 rounded down); 640x360 in any larger
+ * box -> 640x360. An input of unknown size (0) gets the box.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
+ */
+export function fitWithoutUpscale(input: FrameSize, box: FrameSize): FrameSize {
+  const even = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
+  if (!(input.width > 0 && input.height > 0)) return { width: even(box.width), height: even(box.height) };
+  // The factor as a fraction num/den of integers, so that an exact fit (1920 -> 1280) stays exact.
+  let num = 1;
+  let den = 1;
+  if (box.width * den < input.width * num) [num, den] = [box.width, input.width];
+  if (box.height * den < input.height * num) [num, den] = [box.height, input.height];
+  return {
+    width: even(Math.floor((input.width * num) / den)),
+    height: even(Math.floor((input.height * num) / den)),
+  };
+}
+
+/** The size of each of the ladder's renditions for an input of this size, in ladder order. */
+export function renditionSizes(ladder: AbrLadder, input: FrameSize): FrameSize[] {
+  return ladder.renditions.map((rendition) => fitWithoutUpscale(input, rendition));
+}
+
 /**
  * ffmpeg arguments: one HLS output per rendition into `work` (clear segments, encrypted on upload).
  * MediaConvert's QVBR has no ffmpeg equivalent; a VBR encode capped at the rung's maxBitrate stands in.
  */
-function ffmpegArgs(source: string, work: string, ladder: AbrLadder, segmentSeconds: number, audio: boolean) {
+function ffmpegArgs(
+  source: string,
+  work: string,
+  ladder: AbrLadder,
+  segmentSeconds: number,
+  input: { audio: boolean; video: FrameSize },
+) {
+  const { audio } = input;
+  const sizes = renditionSizes(ladder, input.video);
   const args = ["-y", "-loglevel", "error", "-i", source];
   ladder.renditions.forEach((rendition, index) => {
     args.push("-map", "0:v:0", ...(audio ? ["-map", "0:a:0"] : []));
+    // The size MediaConvert's FIT_NO_UPSCALE gives (the rung is a ceiling), not the rung's own.
+    const size = sizes[index]!;
     args.push(
       "-vf",
-      `scale=${rendition.width}:${rendition.height}`,
+      `scale=${size.width}:${size.height}`,
       "-c:v",
       "libx264",
       // The cheapest preset: the local stand-in encodes every rung of the ladder (up to 720p) per upload.
