@@ -41,6 +41,7 @@ import {
 import { localEndpoints } from "../../local/defaults.ts";
 import { followUpload } from "../../local/follow-upload.ts";
 import { hasTool } from "../../local/emulators/media-tools.ts";
+import { renditionSizes } from "../../local/emulators/mediaconvert.ts";
 import { FACE_INTERVAL_MS } from "../../local/emulators/rekognition.ts";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline.ts";
 import { startWranglerDev, type WranglerDev } from "../../local/wrangler-dev.ts";
@@ -61,6 +62,8 @@ const require = createRequire(import.meta.url);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** A key with a space, a `+` and a folder: S3 form-encodes it in events ("+" for space, %2B for "+"). */
 const KEY = "e2e uploads/clip 1+2.mp4";
+/** The uploaded clip's frame size: smaller than every rung of the ladder. */
+const CLIP = { width: 320, height: 180 };
 const BAD_KEY = "e2e uploads/not a video.mp4";
 /** A hang guard, not a timing assertion: the emulator encodes the whole ladder (up to 720p) on a busy machine. */
 const DEADLINE_MS = 80_000;
@@ -143,7 +146,7 @@ beforeAll(async () => {
     startS3Server({ directory: join(work, "s3") }),
     run("ffmpeg", [
       "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
+      "-f", "lavfi", "-i", `testsrc=size=${CLIP.width}x${CLIP.height}:rate=25`,
       "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
       "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", clip,
     ]), // prettier-ignore
@@ -188,7 +191,12 @@ afterAll(async () => {
 
 // The emulator encodes the shared ladder (model/ladder.ts), as the deployed job template does.
 const RENDITIONS = HLS_LADDER.renditions.map((r) => `clip 1+2${r.nameModifier}`);
-const LARGEST = HLS_LADDER.renditions.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+/**
+ * Each rendition's size: FIT_NO_UPSCALE (model/ladder.ts) fits the clip inside its rung without
+ * upscaling, so the 320x180 clip, smaller than every rung, stays 320x180 in all of them.
+ */
+const SIZES = renditionSizes(HLS_LADDER, CLIP);
+const LARGEST = SIZES.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
 
 describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and HLS", () => {
   it("the status row reaches COMPLETE with duration, size and every playlist; the InputFile row names the job", async () => {
@@ -252,7 +260,12 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     const keys = await listKeys(DEFAULT_BUCKETS.output, folder);
     const master = (await getText(DEFAULT_BUCKETS.output, `${folder}clip 1+2.m3u8`)).toString();
     expect(master).toMatch(/^#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n/);
-    for (const r of HLS_LADDER.renditions) expect(master).toContain(`RESOLUTION=${r.width}x${r.height}`);
+    expect(SIZES).toEqual(HLS_LADDER.renditions.map(() => CLIP)); // no rendition upscaled
+    const resolutions = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map(([, w, h]) => ({
+      width: Number(w),
+      height: Number(h),
+    }));
+    expect(resolutions).toEqual(SIZES);
     expect(master).toContain('CODECS="avc1.4d401f,mp4a.40.2"');
     for (const rendition of RENDITIONS) {
       expect(master).toContain(`\n${rendition}.m3u8\n`);
