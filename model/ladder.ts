@@ -24,6 +24,15 @@
  */
 export type ScalingBehavior = "FIT_NO_UPSCALE";
 
+/**
+ * How the input is turned upright (MediaConvert's VideoSelector.Rotate). AUTO: by the rotation the
+ * container states, as phones store portrait video (landscape frames and a 90° displaymatrix).
+ * MediaConvert's default is no rotation "even if your input video has rotation metadata", which
+ * would encode a phone's portrait video lying on its side.
+ * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-prop-videoselector-rotate
+ */
+export type InputRotate = "AUTO";
+
 /** One rung of the ladder. */
 export interface Rendition {
   /** Appended to the input's base name: `<name><modifier>.m3u8`, `<name><modifier>_00001.ts`. */
@@ -44,6 +53,8 @@ export interface AbrLadder {
   renditions: readonly Rendition[];
   /** How each rendition is sized from the input: within its rung, never upscaled, never padded. */
   scaling: ScalingBehavior;
+  /** How the input is turned upright first (the job's and the template's VideoSelector.Rotate). */
+  inputRotate: InputRotate;
   /** AAC audio of every rendition. */
   audio: { bitrate: number; sampleRate: number };
   /** HLS segment length in seconds. */
@@ -93,6 +104,7 @@ const rung = (width: number, height: number, maxBitrate: number, quality: number
 export const HLS_LADDER: AbrLadder = {
   renditions: [rung(640, 360, 1_200_000, 7), rung(960, 540, 3_500_000, 8), rung(1280, 720, 5_000_000, 8)],
   scaling: "FIT_NO_UPSCALE",
+  inputRotate: "AUTO",
   audio: { bitrate: 96_000, sampleRate: 48_000 },
   segmentSeconds: 6,
   frameCaptures: { intervalSeconds: 5, widths: [320, 1280], quality: 80, maxCaptures: 10_000 },

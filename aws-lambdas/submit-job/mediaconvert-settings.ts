@@ -96,7 +96,13 @@ export function buildCreateJobRequest(input: JobRequestInput): {
     },
     Settings: {
       // MediaConvert takes the S3 URL with the key unencoded (its own error messages quote it so).
-      Inputs: [{ FileInput: `s3://${input.input.bucket}/${input.input.key}` }],
+      // Set here as well as in the template: it must hold with a template of the user's own too.
+      Inputs: [
+        {
+          FileInput: `s3://${input.input.bucket}/${input.input.key}`,
+          VideoSelector: { Rotate: HLS_LADDER.inputRotate },
+        },
+      ],
       OutputGroups: [
         {
           OutputGroupSettings: {

@@ -66,7 +66,7 @@ export function hlsJobTemplateSettings(ladder: AbrLadder = HLS_LADDER): Record<s
     Inputs: [
       {
         AudioSelectors: { [AUDIO_SELECTOR]: { DefaultSelection: "DEFAULT" } },
-        VideoSelector: {},
+        VideoSelector: { Rotate: ladder.inputRotate },
         TimecodeSource: "ZEROBASED",
       },
     ],

@@ -30,6 +30,11 @@ export interface ProbeResult {
   /** ffprobe's `format_long_name`, e.g. "QuickTime / MOV". */
   format: string;
   formatName: string;
+  /**
+   * The picture as displayed: `width` and `height` are after the container's rotation (a phone's
+   * portrait video is stored as landscape frames with a 90° displaymatrix), which ffmpeg applies
+   * when it decodes, as MediaConvert does with the input's Rotate AUTO (infra/lib/hls-job-template.ts).
+   */
   video?: { codec: string; width: number; height: number; frameRate: number; colorRange?: string };
   audio?: { codec: string };
 }
@@ -46,6 +51,17 @@ function frameRate(value: unknown): number {
   return num && den ? num / den : 0;
 }
 
+/**
+ * Whether a video stream is displayed a quarter turn from how it is stored: a displaymatrix rotation
+ * (ffprobe's side data) or the older `rotate` tag of ±90 or ±270 degrees.
+ */
+function quarterTurned(stream: Record<string, unknown>): boolean {
+  const sideData = (stream.side_data_list as Array<{ rotation?: unknown }> | undefined) ?? [];
+  const tags = (stream.tags as { rotate?: unknown } | undefined) ?? {};
+  const rotation = Number(sideData.find((entry) => entry.rotation !== undefined)?.rotation ?? tags.rotate ?? 0);
+  return Math.abs(Math.round(rotation)) % 180 === 90;
+}
+
 /** Probes `file` with ffprobe. Throws ProbeError for files it cannot read. */
 export async function probe(file: string, ffprobe = "ffprobe"): Promise<ProbeResult> {
   let stdout: string;
@@ -56,7 +72,7 @@ export async function probe(file: string, ffprobe = "ffprobe"): Promise<ProbeRes
         "-v",
         "error",
         "-show_entries",
-        "format=duration,format_name,format_long_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,color_range",
+        "format=duration,format_name,format_long_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,color_range:stream_side_data=rotation:stream_tags=rotate",
         "-of",
         "json",
         file,
@@ -78,14 +94,15 @@ export async function probe(file: string, ffprobe = "ffprobe"): Promise<ProbeRes
   if (!video || !Number.isFinite(durationMs) || durationMs <= 0) {
     throw new ProbeError(video ? "the file has no duration" : "the file has no video stream");
   }
+  const [width, height] = [Number(video.width ?? 0), Number(video.height ?? 0)];
+  const upright = quarterTurned(video) ? { width: height, height: width } : { width, height };
   const result: ProbeResult = {
     durationMs,
     format: parsed.format?.format_long_name ?? "",
     formatName: parsed.format?.format_name ?? "",
     video: {
       codec: String(video.codec_name ?? ""),
-      width: Number(video.width ?? 0),
-      height: Number(video.height ?? 0),
+      ...upright,
       frameRate: frameRate(video.avg_frame_rate) || frameRate(video.r_frame_rate),
       ...(typeof video.color_range === "string" ? { colorRange: video.color_range } : {}),
     },

@@ -474,7 +474,7 @@ describe("the built Lambdas against the local servers", () => {
     expect(JSON.parse(body)).toEqual({
       role: ROLE,
       settings: {
-        inputs: [{ fileInput: `s3://${buckets.input}/${key}` }],
+        inputs: [{ fileInput: `s3://${buckets.input}/${key}`, videoSelector: { rotate: "AUTO" } }],
         outputGroups: [
           {
             outputGroupSettings: {

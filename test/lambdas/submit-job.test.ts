@@ -86,7 +86,7 @@ describe("submit-job: one upload", () => {
       StatusUpdateInterval: "SECONDS_10",
       UserMetadata: { JobCreatedBy: "media-edge", InputBucket: buckets.input, InputFile: key, OutputPath: outputPath },
       Settings: {
-        Inputs: [{ FileInput: `s3://${buckets.input}/${key}` }],
+        Inputs: [{ FileInput: `s3://${buckets.input}/${key}`, VideoSelector: { Rotate: "AUTO" } }],
         OutputGroups: [
           {
             OutputGroupSettings: {

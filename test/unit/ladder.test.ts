@@ -58,10 +58,17 @@ describe("the ABR ladder reaches the CDK job template", () => {
     for (const output of hls!.Outputs!) expect(output.VideoDescription.ScalingBehavior).toBe("FIT_NO_UPSCALE");
   });
 
+  it("the input is turned upright by its rotation metadata (Rotate AUTO) in the template (submit-job's job: test/lambdas/submit-job.test.ts)", () => {
+    const template = hlsJobTemplateSettings() as { Inputs: Array<{ VideoSelector: { Rotate?: string } }> };
+    expect(HLS_LADDER.inputRotate).toBe("AUTO");
+    expect(template.Inputs[0]!.VideoSelector.Rotate).toBe("AUTO");
+  });
+
   it("a changed ladder changes the template's renditions and audio", () => {
     const ladder: AbrLadder = {
       renditions: [{ nameModifier: "_1080p", width: 1920, height: 1080, maxBitrate: 8_000_000, quality: 9 }],
       scaling: "FIT_NO_UPSCALE",
+      inputRotate: "AUTO",
       audio: { bitrate: 128_000, sampleRate: 44_100 },
       segmentSeconds: 4,
     };

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { createDecipheriv } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -313,47 +313,64 @@ describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
     expect(endpoints.Endpoints).toEqual([{ Url: mediaConvert.endpoint }]);
   });
 
-  it("FIT_NO_UPSCALE: a portrait input stays portrait, is never upscaled, and is reported at its encoded size", async () => {
-    // 90x160 in the 320x180 rung: kept as is (no upscale); in the 160x90 rung: 50.6x90, rounded to 50x90.
-    const portrait = join(work, "portrait.mp4");
-    await run("ffmpeg", [
-      "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", "testsrc=size=90x160:rate=25", "-t", "1",
-      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", portrait,
-    ]); // prettier-ignore
-    const key = "emulators/portrait clip.mp4";
-    await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: key, Body: readFileSync(portrait) }));
-    const input = `s3://${DEFAULT_BUCKETS.input}/${key}`;
-    const created = await mcClient.send(new CreateJobCommand(createJobInput({ input, token: "wire-portrait" })));
-    await mediaConvert.idle();
-    const expected = SMALL_LADDER.renditions.map((rung) => fitWithoutUpscale({ width: 90, height: 160 }, rung));
-    expect(expected).toEqual([
-      { width: 90, height: 160 },
-      { width: 50, height: 90 },
-    ]);
-    const folder = "emulators/out-wire-portrait/";
-    const master = (await text(`${folder}portrait clip.m3u8`)).toString();
-    const resolutions = [...master.matchAll(/RESOLUTION=(\d+x\d+)/g)].map((match) => match[1]);
-    expect(resolutions).toEqual(expected.map((size) => `${size.width}x${size.height}`));
-    const job = await mcClient.send(new GetJobCommand({ Id: created.Job!.Id }));
-    expect(job.Job!.OutputGroupDetails![0]!.OutputDetails!.map((detail) => detail.VideoDetails)).toEqual(
-      expected.map((size) => ({ WidthInPx: size.width, HeightInPx: size.height })),
-    );
-    // What ffmpeg really encoded: the first segment of each rendition, decrypted (IV = sequence 1).
-    for (const [index, rung] of SMALL_LADDER.renditions.entries()) {
-      const iv = Buffer.alloc(16);
-      iv.writeUInt32BE(1, 12);
-      const decipher = createDecipheriv("aes-128-cbc", Buffer.from(KEY_HEX, "hex"), iv);
-      const segment = await text(`${folder}portrait clip${rung.nameModifier}_00001.ts`);
-      const clear = join(work, `portrait${index}.ts`);
-      writeFileSync(clear, Buffer.concat([decipher.update(segment), decipher.final()]));
-      const { stdout } = await run("ffprobe", [
+  // A phone records portrait video as landscape frames with a rotation in the container
+  // (displaymatrix): MediaConvert's input Rotate AUTO (the job template's) turns it upright, as ffmpeg does.
+  it.each([
+    { label: "a portrait input", name: "portrait", size: "90x160", rotated: false },
+    { label: "a phone's rotated landscape frames", name: "rotated", size: "160x90", rotated: true },
+  ])(
+    "FIT_NO_UPSCALE: $label stays portrait, is never upscaled, and is reported at its encoded size",
+    async ({ name, size, rotated }) => {
+      // 90x160 in the 320x180 rung: kept as is (no upscale); in the 160x90 rung: 50.6x90, rounded to 50x90.
+      const portrait = join(work, `${name}.mp4`);
+      await run("ffmpeg", [
+        "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", `testsrc=size=${size}:rate=25`, "-t", "1",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", portrait,
+      ]); // prettier-ignore
+      if (rotated) {
+        // ffmpeg 5 writes the displaymatrix only when copying, not when encoding.
+        const stored = join(work, `${name}-stored.mp4`);
+        renameSync(portrait, stored);
+        await run("ffmpeg", [
+          "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+          "-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", portrait,
+        ]); // prettier-ignore
+      }
+      const key = `emulators/${name} clip.mp4`;
+      await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: key, Body: readFileSync(portrait) }));
+      const input = `s3://${DEFAULT_BUCKETS.input}/${key}`;
+      const created = await mcClient.send(new CreateJobCommand(createJobInput({ input, token: `wire-${name}` })));
+      await mediaConvert.idle();
+      const expected = SMALL_LADDER.renditions.map((rung) => fitWithoutUpscale({ width: 90, height: 160 }, rung));
+      expect(expected).toEqual([
+        { width: 90, height: 160 },
+        { width: 50, height: 90 },
+      ]);
+      const folder = `emulators/out-wire-${name}/`;
+      const master = (await text(`${folder}${name} clip.m3u8`)).toString();
+      const resolutions = [...master.matchAll(/RESOLUTION=(\d+x\d+)/g)].map((match) => match[1]);
+      expect(resolutions).toEqual(expected.map((size) => `${size.width}x${size.height}`));
+      const job = await mcClient.send(new GetJobCommand({ Id: created.Job!.Id }));
+      expect(job.Job!.OutputGroupDetails![0]!.OutputDetails!.map((detail) => detail.VideoDetails)).toEqual(
+        expected.map((size) => ({ WidthInPx: size.width, HeightInPx: size.height })),
+      );
+      // What ffmpeg really encoded: the first segment of each rendition, decrypted (IV = sequence 1).
+      for (const [index, rung] of SMALL_LADDER.renditions.entries()) {
+        const iv = Buffer.alloc(16);
+        iv.writeUInt32BE(1, 12);
+        const decipher = createDecipheriv("aes-128-cbc", Buffer.from(KEY_HEX, "hex"), iv);
+        const segment = await text(`${folder}${name} clip${rung.nameModifier}_00001.ts`);
+        const clear = join(work, `${name}${index}.ts`);
+        writeFileSync(clear, Buffer.concat([decipher.update(segment), decipher.final()]));
+        const { stdout } = await run("ffprobe", [
         "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "json", clear,
       ]); // prettier-ignore
-      const [stream] = (JSON.parse(stdout) as { streams: Array<{ width: number; height: number }> }).streams;
-      expect(stream).toEqual(expected[index]);
-    }
-  });
+        const [stream] = (JSON.parse(stdout) as { streams: Array<{ width: number; height: number }> }).streams;
+        expect(stream).toEqual(expected[index]);
+      }
+    },
+  );
 
   it("without a ladder option it encodes the shared ladder (model/ladder.ts), the one the CDK template is built from", async () => {
     const shared = await startMediaConvertEmulator({ s3, onEvent: () => undefined, startDelayMs: 0 });
