@@ -14,7 +14,7 @@
  *
  * Pure data and functions: loads in workerd, in Node and in the CDK app.
  */
-import type { FrameCaptureSettings } from "./ladder.ts";
+import type { FrameCaptureSettings, ScalingBehavior } from "./ladder.ts";
 
 /** The `Name` of the job template's second output group, the one that holds the captures. */
 export const CAPTURE_GROUP_NAME = "Frame captures";
@@ -22,7 +22,11 @@ export const CAPTURE_GROUP_NAME = "Frame captures";
 /** A File group: frame captures are RAW outputs of one. */
 export const CAPTURE_GROUP_TYPE = "FILE_GROUP_SETTINGS";
 
-/** The capture output of one width: `<name>_thumb320.0000000.jpg`. */
+/**
+ * The capture output of one box, named by the box's width: `<name>_thumb320.0000000.jpg`. The name
+ * stays the box's whatever size the input gives (a 640x360 upload's `_thumb1280` stills are
+ * 640x360), so names are stable for existing jobs.
+ */
 export function captureNameModifier(width: number): string {
   return `_thumb${width}`;
 }
@@ -39,16 +43,23 @@ export function parseCaptureFileName(path: string): { namePrefix: string; index:
 }
 
 /**
- * The MediaConvert outputs of the capture group (no audio, RAW container, FRAME_CAPTURE codec). Only
- * `Width` is set: with Height left out MediaConvert keeps the input's aspect ratio.
+ * The MediaConvert outputs of the capture group (no audio, RAW container, FRAME_CAPTURE codec), one
+ * per box: Width and Height are the box, `scaling` (the ladder's, FIT_NO_UPSCALE) fits the input
+ * inside it as it fits the renditions, aspect ratio kept, never upscaled, never padded.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/file-group-with-frame-capture-output.html
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
  */
-export function frameCaptureOutputs(settings: FrameCaptureSettings): Array<Record<string, unknown>> {
-  return settings.widths.map((width) => ({
-    NameModifier: captureNameModifier(width),
+export function frameCaptureOutputs(
+  settings: FrameCaptureSettings,
+  scaling: ScalingBehavior,
+): Array<Record<string, unknown>> {
+  return settings.boxes.map((box) => ({
+    NameModifier: captureNameModifier(box.width),
     ContainerSettings: { Container: "RAW" },
     VideoDescription: {
-      Width: width,
+      Width: box.width,
+      Height: box.height,
+      ScalingBehavior: scaling,
       CodecSettings: {
         Codec: "FRAME_CAPTURE",
         FrameCaptureSettings: {
@@ -63,11 +74,13 @@ export function frameCaptureOutputs(settings: FrameCaptureSettings): Array<Recor
   }));
 }
 
-/** The captures of one width. */
+/** The captures of one output (one box). */
 export interface CaptureSet {
   /** Relative to the job's OutputPath: every file of the set is `<name_prefix>.NNNNNNN.jpg`. */
   name_prefix: string;
+  /** The stills' actual width (COMPLETE's widthInPx): the input fitted in the box, at most the box's. */
   width: number;
+  /** The stills' actual height, when COMPLETE reported it. */
   height?: number;
   /** Files `.0000000` to `.<count - 1>`. */
   count: number;

@@ -63,20 +63,56 @@ export interface AbrLadder {
   frameCaptures?: FrameCaptureSettings;
 }
 
+/** A frame size, or a box a frame is fitted into, in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The size MediaConvert's FIT_NO_UPSCALE scaling (`AbrLadder.scaling`) gives an input in a box (a
+ * rung, a capture size): scaled by min(1, box.width / input.width, box.height / input.height),
+ * keeping the aspect ratio, never upscaled, never padded; each dimension then rounded down to an
+ * even number, at least 2 (4:2:0 chroma). E.g. 1080x1920 in 1280x720 -> 404x720 (405 rounded down);
+ * 640x360 in any larger box -> 640x360. An input of unknown size (0) gets the box. The local
+ * emulator sizes its renditions and captures with it; tests compute their expectations with it.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
+ */
+export function fitWithoutUpscale(input: FrameSize, box: FrameSize): FrameSize {
+  const even = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
+  if (!(input.width > 0 && input.height > 0)) return { width: even(box.width), height: even(box.height) };
+  // The factor as a fraction num/den of integers, so that an exact fit (1920 -> 1280) stays exact.
+  let num = 1;
+  let den = 1;
+  if (box.width * den < input.width * num) [num, den] = [box.width, input.width];
+  if (box.height * den < input.height * num) [num, den] = [box.height, input.height];
+  return {
+    width: even(Math.floor((input.width * num) / den)),
+    height: even(Math.floor((input.height * num) / den)),
+  };
+}
+
 /**
  * JPEG stills of the video, MediaConvert's FRAME_CAPTURE codec: the first frame, then one every
- * `intervalSeconds`, once per width. The Worker serves them as thumbnails, the poster and the
- * storyboard (docs/api.md); it never resizes, so `widths` is every size a client can get.
+ * `intervalSeconds`, once per box. Each box is a ceiling, sized like the renditions (the ladder's
+ * `scaling`, FIT_NO_UPSCALE): the input scaled down to fit inside it, aspect ratio kept, never
+ * upscaled, never padded. So a 1920x1080 upload gets 320x180 and 1280x720 stills, a 640x360 one
+ * 320x180 and 640x360, a portrait 360x640 one 100x180 and 360x640. The Worker serves them as
+ * thumbnails, the poster and the storyboard (docs/api.md); it never resizes, so the fitted sizes
+ * of `boxes` are every size a client can get.
  * https://docs.aws.amazon.com/mediaconvert/latest/apireference/jobs.html#jobs-model-framecapturesettings
  */
 export interface FrameCaptureSettings {
   /** Seconds between two captures (FramerateNumerator 1 / FramerateDenominator interval). */
   intervalSeconds: number;
-  /** One output per width (name modifier `_thumb<width>`); the height keeps the input's aspect ratio. */
-  widths: readonly number[];
+  /**
+   * One output per box (Width, Height; name modifier `_thumb<box width>`, stable whatever size the
+   * input gives), ascending width.
+   */
+  boxes: readonly FrameSize[];
   /** JPEG quality, 1-100 (MediaConvert `Quality`). */
   quality: number;
-  /** Most captures per width (MediaConvert `MaxCaptures`): bounds the stills of a very long upload. */
+  /** Most captures per box (MediaConvert `MaxCaptures`): bounds the stills of a very long upload. */
   maxCaptures: number;
 }
 
@@ -99,7 +135,8 @@ const rung = (width: number, height: number, maxBitrate: number, quality: number
  * (360p, 540p, 720p ceilings): each keeps the input's aspect ratio and none is larger than the input
  * (FIT_NO_UPSCALE), so a 640x360 upload gives three 640x360 renditions and a 1080x1920 portrait one
  * 202x360, 302x540 and 404x720; like Mux, a still every few seconds (5 s:
- * 720 per hour) in a storyboard size (320 px) and a poster size (the top rung's 1280 px).
+ * 720 per hour) in a storyboard size (at most 320x180) and a poster size (at most the top rung's
+ * 1280x720), fitted like the renditions.
  */
 export const HLS_LADDER: AbrLadder = {
   renditions: [rung(640, 360, 1_200_000, 7), rung(960, 540, 3_500_000, 8), rung(1280, 720, 5_000_000, 8)],
@@ -107,5 +144,13 @@ export const HLS_LADDER: AbrLadder = {
   inputRotate: "AUTO",
   audio: { bitrate: 96_000, sampleRate: 48_000 },
   segmentSeconds: 6,
-  frameCaptures: { intervalSeconds: 5, widths: [320, 1280], quality: 80, maxCaptures: 10_000 },
+  frameCaptures: {
+    intervalSeconds: 5,
+    boxes: [
+      { width: 320, height: 180 },
+      { width: 1280, height: 720 },
+    ],
+    quality: 80,
+    maxCaptures: 10_000,
+  },
 };

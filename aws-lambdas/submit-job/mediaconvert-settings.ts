@@ -148,7 +148,7 @@ function captureGroups(
         Type: CAPTURE_GROUP_TYPE,
         FileGroupSettings: { Destination: `s3://${input.outputBucket}/${outputPath}` },
       },
-      Outputs: frameCaptureOutputs(settings) as Output[],
+      Outputs: frameCaptureOutputs(settings, HLS_LADDER.scaling) as Output[],
     },
   ];
 }

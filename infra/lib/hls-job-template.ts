@@ -91,7 +91,7 @@ export function hlsJobTemplateSettings(ladder: AbrLadder = HLS_LADDER): Record<s
             {
               Name: CAPTURE_GROUP_NAME,
               OutputGroupSettings: { Type: CAPTURE_GROUP_TYPE, FileGroupSettings: {} },
-              Outputs: frameCaptureOutputs(ladder.frameCaptures),
+              Outputs: frameCaptureOutputs(ladder.frameCaptures, ladder.scaling),
             },
           ]
         : []),

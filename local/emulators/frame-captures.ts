@@ -1,14 +1,15 @@
 /**
  * Frame captures for the local MediaConvert emulator: the JPEG stills a FRAME_CAPTURE output writes,
- * made by the same ffmpeg run that encodes the ladder, with the ladder's interval and widths
- * (model/ladder.ts `frameCaptures`), named as MediaConvert names them (model/captures.ts) and reported
+ * made by the same ffmpeg run that encodes the ladder, with the ladder's interval and boxes
+ * (model/ladder.ts `frameCaptures`), each still the input fitted in its box as FIT_NO_UPSCALE fits
+ * it (fitWithoutUpscale: aspect ratio kept, never upscaled, never padded), named as MediaConvert names them (model/captures.ts) and reported
  * in COMPLETE as MediaConvert reports them: one FILE_GROUP whose outputs list their last file.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/file-group-with-frame-capture-output.html
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { captureFileName, captureNameModifier } from "../../model/captures.ts";
-import type { FrameCaptureSettings } from "../../model/ladder.ts";
+import { fitWithoutUpscale, type FrameCaptureSettings, type FrameSize } from "../../model/ladder.ts";
 
 /** Where a job's File group writes (from its FileGroupSettings destination). */
 export interface CaptureDestination {
@@ -26,10 +27,12 @@ export interface CaptureOutputDetail {
   videoDetails: { widthInPx: number; heightInPx: number };
 }
 
-/** The height MediaConvert keeps the input's aspect ratio with, rounded to an even number (4:2:0 JPEG). */
-export function captureHeight(width: number, input: { width: number; height: number }): number {
-  if (input.width <= 0 || input.height <= 0) return width;
-  return Math.max(2, 2 * Math.round((width * input.height) / input.width / 2));
+/**
+ * The size of each capture output for an input of this (displayed, rotation-corrected) size, in box
+ * order: the input fitted in the box as the renditions are (the ladder's FIT_NO_UPSCALE).
+ */
+export function captureSizes(settings: FrameCaptureSettings, input: FrameSize): FrameSize[] {
+  return settings.boxes.map((box) => fitWithoutUpscale(input, box));
 }
 
 /**
@@ -41,22 +44,18 @@ export function ffmpegJpegQuality(quality: number): number {
 }
 
 /**
- * ffmpeg outputs appended to the ladder's encode: per width, the first frame and then the first frame
+ * ffmpeg outputs appended to the ladder's encode: per box, the first frame and then the first frame
  * at or after every multiple of the interval ("the first frame, then one every N seconds"), as
  * `c<i>_0000000.jpg`, ... in `work`.
  */
-export function captureFfmpegArgs(
-  work: string,
-  settings: FrameCaptureSettings,
-  input: { width: number; height: number },
-): string[] {
+export function captureFfmpegArgs(work: string, settings: FrameCaptureSettings, input: FrameSize): string[] {
   const interval = settings.intervalSeconds;
   const select = `select=eq(n\\,0)+gt(floor(t/${interval})\\,floor(prev_t/${interval}))`;
-  return settings.widths.flatMap((width, index) => [
+  return captureSizes(settings, input).flatMap((size, index) => [
     "-map",
     "0:v:0",
     "-vf",
-    `${select},scale=${width}:${captureHeight(width, input)}`,
+    `${select},scale=${size.width}:${size.height}`,
     "-fps_mode",
     "vfr",
     "-frames:v",
@@ -86,17 +85,19 @@ export async function uploadCaptures(options: {
   const { work, settings, input, destination, put } = options;
   const files = await readdir(work);
   const outputDetails: CaptureOutputDetail[] = [];
-  for (const [index, width] of settings.widths.entries()) {
+  const sizes = captureSizes(settings, input);
+  for (const [index, box] of settings.boxes.entries()) {
     const written = files.filter((file) => new RegExp(`^c${index}_\\d{7}\\.jpg$`).test(file)).sort();
     if (written.length === 0) continue;
-    const namePrefix = `${destination.prefix}${options.baseName}${captureNameModifier(width)}`;
+    const namePrefix = `${destination.prefix}${options.baseName}${captureNameModifier(box.width)}`;
     for (const [position, file] of written.entries()) {
       await put(captureFileName(namePrefix, position), await readFile(join(work, file)), "image/jpeg");
     }
     outputDetails.push({
       outputFilePaths: [`s3://${destination.bucket}/${captureFileName(namePrefix, written.length - 1)}`],
       durationInMs: input.durationMs,
-      videoDetails: { widthInPx: width, heightInPx: captureHeight(width, input) },
+      // The fitted size, as MediaConvert reports it: a 640x360 input's 1280x720 box gives 640x360.
+      videoDetails: { widthInPx: sizes[index]!.width, heightInPx: sizes[index]!.height },
     });
   }
   return outputDetails.length === 0 ? undefined : { type: "FILE_GROUP", outputDetails };

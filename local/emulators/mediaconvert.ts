@@ -14,7 +14,7 @@
  *
  * A job really transcodes: the input is read from the local S3 server (`settings.inputs[0].fileInput`),
  * ffmpeg encodes the ABR ladder (model/ladder.ts, or `options.ladder`) into the HLS output group's destination, each
- * rendition at the size MediaConvert's FIT_NO_UPSCALE gives the input (fitWithoutUpscale), laid out as
+ * rendition at the size MediaConvert's FIT_NO_UPSCALE gives the input (fitWithoutUpscale, model/ladder.ts), laid out as
  * MediaConvert lays it out (master `<name>.m3u8`, renditions `<name><modifier>.m3u8`, segments
  * `<name><modifier>_00001.ts`, EXT-X-MEDIA-SEQUENCE starting at 1), AES-128 encrypted with the
  * request's StaticKeyValue when the group asks for it. The key is never written to S3 or logged: the
@@ -49,7 +49,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { readBody, sendJson, serveEmulator, type EmulatorServer, type Router } from "./http.ts";
-import { HLS_LADDER, type AbrLadder, type Rendition } from "../../model/ladder.ts";
+import { HLS_LADDER, fitWithoutUpscale, type AbrLadder, type FrameSize, type Rendition } from "../../model/ladder.ts";
 import { captureFfmpegArgs, uploadCaptures, type CaptureDestination } from "./frame-captures.ts";
 import { ProbeError, hasTool, probe, runFfmpeg, type ProbeResult } from "./media-tools.ts";
 
@@ -813,34 +813,6 @@ function destinationOf(url: unknown): CaptureDestination | undefined {
     bucket: destination.bucket,
     prefix: destination.key.slice(0, slash + 1),
     ...(destination.key.endsWith("/") || destination.key === "" ? {} : { baseName: destination.key.slice(slash + 1) }),
-  };
-}
-
-/** A frame size in pixels. */
-export interface FrameSize {
-  width: number;
-  height: number;
-}
-
-/**
- * The size MediaConvert's FIT_NO_UPSCALE scaling (the ladder's `scaling`) gives an input in a rung's
- * box: scaled by min(1, box.width / input.width, box.height / input.height), keeping the aspect
- * ratio, never upscaled, never padded; each dimension then rounded down to an even number, at least
- * 2 (H.264 4:2:0). E.g. 1080x1920 in 1280x720 -> 404x720 (405 rounded down); 640x360 in any larger
- * box -> 640x360. An input of unknown size (0) gets the box.
- * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
- */
-export function fitWithoutUpscale(input: FrameSize, box: FrameSize): FrameSize {
-  const even = (n: number) => Math.max(2, 2 * Math.floor(n / 2));
-  if (!(input.width > 0 && input.height > 0)) return { width: even(box.width), height: even(box.height) };
-  // The factor as a fraction num/den of integers, so that an exact fit (1920 -> 1280) stays exact.
-  let num = 1;
-  let den = 1;
-  if (box.width * den < input.width * num) [num, den] = [box.width, input.width];
-  if (box.height * den < input.height * num) [num, den] = [box.height, input.height];
-  return {
-    width: even(Math.floor((input.width * num) / den)),
-    height: even(Math.floor((input.height * num) / den)),
   };
 }
 

@@ -54,7 +54,7 @@ import {
 import { decodeRecordingIndex, recordingIndexKey, spanStart } from "../../worker/hls/recording-index.ts";
 import { formatSegmentName } from "../../worker/hls/recordings.ts";
 import { captureFileName } from "../../model/captures.ts";
-import { HLS_LADDER } from "../../model/ladder.ts";
+import { HLS_LADDER, fitWithoutUpscale } from "../../model/ladder.ts";
 import { E2E_TOKEN_SECRET, workerVars } from "./support/vod-job.ts";
 
 const run = promisify(execFile);
@@ -226,25 +226,28 @@ describe("npm start's local pipeline: upload -> Lambdas -> emulators -> rows and
     expect(statuses.at(-1)).toBe("COMPLETE");
   }, 90_000);
 
-  it("the job's File group gives JPEG captures at the ladder's interval and widths, listed in the row and info.json", async () => {
+  it("the job's File group gives JPEG captures at the ladder's interval and boxes (fitted, never upscaled), listed in the row and info.json", async () => {
     const { row } = await terminalStatus(KEY);
     const settings = HLS_LADDER.frameCaptures!;
-    // A 6-s clip captured every 5 s: the first frame and the one at 5 s, per width.
+    // A 6-s clip captured every 5 s: the first frame and the one at 5 s, per box. Each set is named
+    // by its box and sized as FIT_NO_UPSCALE fits the clip in it: the 320x180 clip stays 320x180 in
+    // the 1280x720 box too. Sets are listed by actual width, ties in the ladder's box order.
     const captures = {
       interval_seconds: settings.intervalSeconds,
-      sets: [...settings.widths]
-        .sort((a, b) => a - b)
-        .map((width) => ({ name_prefix: `clip 1+2_thumb${width}`, width, height: expect.any(Number), count: 2 })),
+      sets: settings.boxes
+        .map((box) => ({ name_prefix: `clip 1+2_thumb${box.width}`, ...fitWithoutUpscale(CLIP, box), count: 2 }))
+        .sort((a, b) => a.width - b.width),
     };
+    expect(captures.sets.map(({ width, height }) => ({ width, height }))).toEqual(settings.boxes.map(() => CLIP));
     expect(row.Captures).toEqual(captures);
     const folder = String(row.OutputPath);
     const info = JSON.parse((await getText(DEFAULT_BUCKETS.output, `${folder}info.json`)).toString());
     expect(info.captures).toEqual(captures);
-    for (const width of settings.widths) {
+    for (const box of settings.boxes) {
       for (const index of [0, 1]) {
         const jpeg = await getText(
           DEFAULT_BUCKETS.output,
-          `${folder}${captureFileName(`clip 1+2_thumb${width}`, index)}`,
+          `${folder}${captureFileName(`clip 1+2_thumb${box.width}`, index)}`,
         );
         expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
       }

@@ -601,12 +601,14 @@ describe("default configuration", () => {
             }),
             Match.objectLike({
               OutputGroupSettings: Match.objectLike({ Type: "FILE_GROUP_SETTINGS" }),
-              Outputs: HLS_LADDER.frameCaptures!.widths.map((width) =>
+              Outputs: HLS_LADDER.frameCaptures!.boxes.map((box) =>
                 Match.objectLike({
-                  NameModifier: `_thumb${width}`,
+                  NameModifier: `_thumb${box.width}`,
                   ContainerSettings: { Container: "RAW" },
                   VideoDescription: Match.objectLike({
-                    Width: width,
+                    Width: box.width,
+                    Height: box.height,
+                    ScalingBehavior: "FIT_NO_UPSCALE",
                     CodecSettings: Match.objectLike({
                       Codec: "FRAME_CAPTURE",
                       FrameCaptureSettings: Match.objectLike({

@@ -493,9 +493,9 @@ describe("the built Lambdas against the local servers", () => {
           {
             name: CAPTURE_GROUP_NAME,
             outputGroupSettings: { type: "FILE_GROUP_SETTINGS", fileGroupSettings: { destination } },
-            outputs: frameCaptures.widths.map((width) => ({
+            outputs: frameCaptures.boxes.map((box) => ({
               containerSettings: { container: "RAW" },
-              nameModifier: `_thumb${width}`,
+              nameModifier: `_thumb${box.width}`,
               videoDescription: {
                 codecSettings: {
                   codec: "FRAME_CAPTURE",
@@ -506,7 +506,9 @@ describe("the built Lambdas against the local servers", () => {
                     quality: frameCaptures.quality,
                   },
                 },
-                width,
+                width: box.width,
+                height: box.height,
+                scalingBehavior: "FIT_NO_UPSCALE",
               },
             })),
           },

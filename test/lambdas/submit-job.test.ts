@@ -109,11 +109,13 @@ describe("submit-job: one upload", () => {
               Type: "FILE_GROUP_SETTINGS",
               FileGroupSettings: { Destination: `s3://${buckets.output}/${outputPath}` },
             },
-            Outputs: HLS_LADDER.frameCaptures!.widths.map((width) => ({
-              NameModifier: `_thumb${width}`,
+            Outputs: HLS_LADDER.frameCaptures!.boxes.map((box) => ({
+              NameModifier: `_thumb${box.width}`,
               ContainerSettings: { Container: "RAW" },
               VideoDescription: {
-                Width: width,
+                Width: box.width,
+                Height: box.height,
+                ScalingBehavior: "FIT_NO_UPSCALE",
                 CodecSettings: {
                   Codec: "FRAME_CAPTURE",
                   FrameCaptureSettings: {

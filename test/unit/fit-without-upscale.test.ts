@@ -1,11 +1,13 @@
 /**
- * The local MediaConvert emulator's FIT_NO_UPSCALE sizing (the ladder's `scaling`, model/ladder.ts):
- * the size each rendition is encoded at and reported with, computed from the input's size.
+ * MediaConvert's FIT_NO_UPSCALE sizing (the ladder's `scaling`, fitWithoutUpscale in model/ladder.ts):
+ * the size the local emulator encodes and reports each rendition and each frame capture at,
+ * computed from the input's size.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/video-scaling-fit-without-upscaling.html
  */
 import { describe, expect, it } from "vitest";
-import { fitWithoutUpscale, renditionSizes } from "../../local/emulators/mediaconvert.ts";
-import { HLS_LADDER } from "../../model/ladder.ts";
+import { captureSizes } from "../../local/emulators/frame-captures.ts";
+import { renditionSizes } from "../../local/emulators/mediaconvert.ts";
+import { HLS_LADDER, fitWithoutUpscale } from "../../model/ladder.ts";
 
 const size = (width: number, height: number) => ({ width, height });
 
@@ -42,5 +44,16 @@ describe("fitWithoutUpscale: MediaConvert's FIT_NO_UPSCALE output size", () => {
 
   it("an input of unknown size (0 from the probe) gets the box", () => {
     expect(fitWithoutUpscale(size(0, 0), size(1280, 720))).toEqual(size(1280, 720));
+  });
+
+  it("frame captures are fitted like the renditions: boxes, never upscaled, portrait stays portrait", () => {
+    const captures = HLS_LADDER.frameCaptures!;
+    expect(captures.boxes).toEqual([size(320, 180), size(1280, 720)]);
+    expect(captureSizes(captures, size(1920, 1080))).toEqual([size(320, 180), size(1280, 720)]);
+    expect(captureSizes(captures, size(640, 360))).toEqual([size(320, 180), size(640, 360)]);
+    expect(captureSizes(captures, size(320, 180))).toEqual([size(320, 180), size(320, 180)]);
+    // 360x640 in 320x180: 101.25x180, rounded down to even.
+    expect(captureSizes(captures, size(360, 640))).toEqual([size(100, 180), size(360, 640)]);
+    expect(captureSizes(captures, size(1080, 1920))).toEqual([size(100, 180), size(404, 720)]);
   });
 });

@@ -95,16 +95,18 @@ describe("submit-job's CreateJob overrides the template's ladder group", () => {
 });
 
 describe("the ladder's frame captures reach the template, CreateJob and their names", () => {
-  it("the template's second group is a File group of one FRAME_CAPTURE output per width at the ladder's interval", () => {
+  it("the template's second group is a File group of one FRAME_CAPTURE output per box (FIT_NO_UPSCALE, named by the box's width) at the ladder's interval", () => {
     const [, captures] = templateGroups();
     const settings = HLS_LADDER.frameCaptures!;
     expect(captures).toMatchObject({ Name: CAPTURE_GROUP_NAME, OutputGroupSettings: { Type: "FILE_GROUP_SETTINGS" } });
     expect(captures!.Outputs).toEqual(
-      settings.widths.map((width) => ({
-        NameModifier: `_thumb${width}`,
+      settings.boxes.map((box) => ({
+        NameModifier: `_thumb${box.width}`,
         ContainerSettings: { Container: "RAW" },
         VideoDescription: {
-          Width: width,
+          Width: box.width,
+          Height: box.height,
+          ScalingBehavior: "FIT_NO_UPSCALE",
           CodecSettings: {
             Codec: "FRAME_CAPTURE",
             FrameCaptureSettings: {

@@ -29,7 +29,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localS3Client } from "../../local/aws.ts";
 import { hasTool } from "../../local/emulators/media-tools.ts";
 import {
-  fitWithoutUpscale,
   startMediaConvertEmulator,
   type MediaConvertEmulator,
   type MediaConvertStateChangeEvent,
@@ -47,7 +46,7 @@ import { compareSequencers, normaliseS3Events } from "../../aws-lambdas/shared/s
 import { LOCAL_CREDENTIALS } from "../../local/constants.ts";
 import { CAPTURE_GROUP_TYPE, captureFileName } from "../../model/captures.ts";
 import { DEFAULT_BUCKETS } from "../../model/index.ts";
-import { HLS_LADDER, type AbrLadder } from "../../model/ladder.ts";
+import { HLS_LADDER, fitWithoutUpscale, type AbrLadder } from "../../model/ladder.ts";
 
 const run = promisify(execFile);
 const CLIP_KEY = "emulators/wire clip.mp4";
@@ -398,18 +397,32 @@ describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
 });
 
 describe("MediaConvert emulator: frame captures (a FILE_GROUP_SETTINGS second group)", () => {
-  /** The ladder's captures changed to a 1-second interval and two small widths. */
+  /**
+   * The ladder's captures changed to a 1-second interval, a box smaller than the 320x180 clip and one
+   * larger (which FIT_NO_UPSCALE must not upscale it into).
+   */
   const CAPTURE_LADDER: AbrLadder = {
     ...SMALL_LADDER,
-    frameCaptures: { intervalSeconds: 1, widths: [96, 160], quality: 60, maxCaptures: 100 },
+    frameCaptures: {
+      intervalSeconds: 1,
+      boxes: [
+        { width: 96, height: 54 },
+        { width: 640, height: 360 },
+      ],
+      quality: 60,
+      maxCaptures: 100,
+    },
   };
 
-  async function runWithCaptures(ladder: AbrLadder, token: string) {
+  async function runWithCaptures(ladder: AbrLadder, token: string, inputKey?: string) {
     const events: MediaConvertStateChangeEvent[] = [];
     const emulator = await startMediaConvertEmulator({ s3, onEvent: (e) => events.push(e), ladder, startDelayMs: 0 });
     const client = new MediaConvertClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, endpoint: emulator.endpoint }); // prettier-ignore
     try {
-      const input = createJobInput({ token });
+      const input = createJobInput({
+        token,
+        ...(inputKey ? { input: `s3://${DEFAULT_BUCKETS.input}/${inputKey}` } : {}),
+      });
       input.Settings!.OutputGroups!.push({
         OutputGroupSettings: {
           Type: CAPTURE_GROUP_TYPE,
@@ -445,31 +458,73 @@ describe("MediaConvert emulator: frame captures (a FILE_GROUP_SETTINGS second gr
     return stdout.trim();
   }
 
-  it("one JPEG per interval (first frame, then every 1 s of the 3-s clip) per ladder width, named and reported as MediaConvert does", async () => {
+  it("one JPEG per interval (first frame, then every 1 s of the 3-s clip) per ladder box, fitted without upscaling, named and reported as MediaConvert does", async () => {
     const groups = await runWithCaptures(CAPTURE_LADDER, "wire-captures");
     const folder = "emulators/out-wire-captures/";
     const files = groups.find((group) => group.type === "FILE_GROUP")!;
     expect(groups.map((group) => group.type)).toEqual(["HLS_GROUP", "FILE_GROUP"]);
-    for (const [index, width] of [96, 160].entries()) {
-      const prefix = `${folder}wire clip_thumb${width}`;
+    // The 320x180 clip: 96x54 in the small box, kept 320x180 (not upscaled) in the 640x360 one,
+    // whose name still says the box (_thumb640).
+    const expected = [
+      { box: 96, width: 96, height: 54 },
+      { box: 640, width: 320, height: 180 },
+    ];
+    for (const [index, { box, width, height }] of expected.entries()) {
+      expect(fitWithoutUpscale({ width: 320, height: 180 }, CAPTURE_LADDER.frameCaptures!.boxes[index]!)).toEqual({
+        width,
+        height,
+      });
+      const prefix = `${folder}wire clip_thumb${box}`;
       // 25 fps for 3 s: captures at 0, 1 and 2 s; COMPLETE lists only the last file.
       expect(files.outputDetails[index]).toMatchObject({
         outputFilePaths: [`s3://${DEFAULT_BUCKETS.output}/${captureFileName(prefix, 2)}`],
-        videoDetails: { widthInPx: width, heightInPx: (width * 180) / 320 },
+        videoDetails: { widthInPx: width, heightInPx: height },
       });
-      for (const n of [0, 1, 2])
-        expect(await jpegSize(captureFileName(prefix, n))).toBe(`${width},${(width * 180) / 320}`);
+      for (const n of [0, 1, 2]) expect(await jpegSize(captureFileName(prefix, n))).toBe(`${width},${height}`);
       await expect(text(captureFileName(prefix, 3))).rejects.toMatchObject({ name: "NoSuchKey" });
     }
   }, 60_000);
 
-  it("the shared ladder's interval (5 s) gives the 3-s clip one capture per width; no File group, no captures", async () => {
+  it("a portrait input's captures are portrait and never upscaled (30x54 and 90x160 for a 90x160 clip)", async () => {
+    const clip = join(work, "captures-portrait.mp4");
+    await run("ffmpeg", [
+      "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+      "-f", "lavfi", "-i", "testsrc=size=90x160:rate=25", "-t", "1",
+      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip,
+    ]); // prettier-ignore
+    const key = "emulators/captures portrait clip.mp4";
+    await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: key, Body: readFileSync(clip) }));
+    const groups = await runWithCaptures(CAPTURE_LADDER, "wire-captures-portrait", key);
+    const files = groups.find((group) => group.type === "FILE_GROUP")!;
+    const sizes = CAPTURE_LADDER.frameCaptures!.boxes.map((box) => fitWithoutUpscale({ width: 90, height: 160 }, box));
+    // 90x160 in 96x54: 30.4x54, rounded down to even; in 640x360: kept 90x160.
+    expect(sizes).toEqual([
+      { width: 30, height: 54 },
+      { width: 90, height: 160 },
+    ]);
+    for (const [index, box] of CAPTURE_LADDER.frameCaptures!.boxes.entries()) {
+      const { width, height } = sizes[index]!;
+      expect(height).toBeGreaterThan(width);
+      const prefix = `emulators/out-wire-captures-portrait/captures portrait clip_thumb${box.width}`;
+      expect(files.outputDetails[index]).toMatchObject({
+        outputFilePaths: [`s3://${DEFAULT_BUCKETS.output}/${captureFileName(prefix, 0)}`],
+        videoDetails: { widthInPx: width, heightInPx: height },
+      });
+      expect(await jpegSize(captureFileName(prefix, 0))).toBe(`${width},${height}`);
+    }
+  }, 60_000);
+
+  it("the shared ladder's interval (5 s) gives the 3-s clip one capture per box; no File group, no captures", async () => {
     const groups = await runWithCaptures({ ...SMALL_LADDER }, "wire-captures-shared");
     const files = groups.find((group) => group.type === "FILE_GROUP")!;
     expect(files.outputDetails.map((detail) => detail.outputFilePaths)).toEqual(
-      HLS_LADDER.frameCaptures!.widths.map((width) => [
-        `s3://${DEFAULT_BUCKETS.output}/${captureFileName(`emulators/out-wire-captures-shared/wire clip_thumb${width}`, 0)}`,
+      HLS_LADDER.frameCaptures!.boxes.map((box) => [
+        `s3://${DEFAULT_BUCKETS.output}/${captureFileName(`emulators/out-wire-captures-shared/wire clip_thumb${box.width}`, 0)}`,
       ]),
+    );
+    // The 320x180 clip fits the 320x180 box and is not upscaled into the 1280x720 one.
+    expect(files.outputDetails.map((detail) => detail.videoDetails)).toEqual(
+      HLS_LADDER.frameCaptures!.boxes.map(() => ({ widthInPx: 320, heightInPx: 180 })),
     );
     await mediaConvert.idle();
     const plain = await mcClient.send(new CreateJobCommand(createJobInput({ token: "wire-no-captures" })));
