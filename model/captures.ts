@@ -90,7 +90,7 @@ export interface CaptureSet {
 export interface FrameCaptures {
   /** Capture n was taken at n × interval_seconds. */
   interval_seconds: number;
-  /** Ascending width. */
+  /** Ascending actual width; equal widths (a small upload fills no box) keep the ladder's box order. */
   sets: CaptureSet[];
 }
 

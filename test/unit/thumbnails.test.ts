@@ -50,6 +50,53 @@ describe("nearest capture", () => {
   });
 });
 
+describe("captures fitted in their boxes (FIT_NO_UPSCALE): selected by their actual width", () => {
+  /** A 320x180 upload: both boxes (320x180, 1280x720) give 320x180 stills, listed in box order. */
+  const SMALL: FrameCaptures = readCaptures({
+    interval_seconds: 5,
+    sets: [
+      { name_prefix: "small_thumb320", width: 320, height: 180, count: 3 },
+      { name_prefix: "small_thumb1280", width: 320, height: 180, count: 3 },
+    ],
+  })!;
+  /** A portrait 360x640 upload: 100x180 in the small box, 360x640 (not upscaled) in the large one. */
+  const PORTRAIT: FrameCaptures = readCaptures({
+    interval_seconds: 5,
+    sets: [
+      { name_prefix: "phone_thumb1280", width: 360, height: 640, count: 12 },
+      { name_prefix: "phone_thumb320", width: 100, height: 180, count: 12 },
+    ],
+  })!;
+
+  it("two sets of equal size: any width gets one of them (320x180), the storyboard the first, and its URLs' width picks it again", () => {
+    for (const width of [undefined, 1, 320, 321, 1280, 5000]) {
+      expect(nearestCapture(SMALL, 5, width)).toMatchObject({ width: 320, height: 180, index: 1 });
+      expect(posterCapture(SMALL, width)).toMatchObject({ width: 320, height: 180, index: 1 });
+    }
+    // Equal widths keep their listed (box) order: the storyboard takes the first...
+    expect(SMALL.sets.map((set) => set.name_prefix)).toEqual(["small_thumb320", "small_thumb1280"]);
+    const board = storyboardCaptures(SMALL);
+    expect(board.map((capture) => capture.path)).toEqual([0, 1, 2].map((n) => `small_thumb320.000000${n}.jpg`));
+    // ...and a thumbnail request with a storyboard image's width (its URL's &width=) gets that very file.
+    for (const image of board) expect(nearestCapture(SMALL, image.timeSeconds, image.width).path).toBe(image.path);
+  });
+
+  it("portrait sets: sorted by actual width; a width gets the narrowest at least that wide, else the widest", () => {
+    expect(PORTRAIT.sets.map((set) => set.width)).toEqual([100, 360]);
+    const at = (width: number | undefined) => nearestCapture(PORTRAIT, 0, width);
+    expect(at(undefined)).toMatchObject({ path: "phone_thumb1280.0000000.jpg", width: 360, height: 640 });
+    expect(at(100)).toMatchObject({ path: "phone_thumb320.0000000.jpg", width: 100, height: 180 });
+    // 320 asked: the 100-px still would be upscaled by the client, so the 360-px one.
+    expect(at(320)).toMatchObject({ path: "phone_thumb1280.0000000.jpg", width: 360 });
+    expect(at(1280).width).toBe(360);
+    expect(posterCapture(PORTRAIT)).toMatchObject({ path: "phone_thumb1280.0000005.jpg", width: 360, height: 640 });
+    const board = storyboardCaptures(PORTRAIT);
+    expect(new Set(board.map((capture) => `${capture.width}x${capture.height}`))).toEqual(new Set(["100x180"]));
+    for (const image of board) expect(nearestCapture(PORTRAIT, image.timeSeconds, image.width).path).toBe(image.path);
+    expect(storyboardCaptures(PORTRAIT, 200)[0]).toMatchObject({ width: 360, height: 640 });
+  });
+});
+
 describe("storyboard WebVTT", () => {
   it("timestamps are hh:mm:ss.ttt", () => {
     expect(vttTimestamp(0)).toBe("00:00:00.000");

@@ -1,7 +1,9 @@
 /**
  * Which stored capture answers a thumbnail, poster or storyboard request. Pure: the captures come
  * from the job's status row or info.json (model/captures.ts), the answer is a file of the job's
- * output. The edge never resizes: a request gets one of the generated widths.
+ * output. The edge never resizes: a request gets one of the generated sets. A set's width is the
+ * stills' actual width (the input fitted in the capture box without upscaling, model/ladder.ts), so
+ * a small upload may have two sets of one size and a portrait one narrow sets (100x180, 360x640).
  */
 import { captureFileName, type CaptureSet, type FrameCaptures } from "../../model/captures.ts";
 
@@ -17,7 +19,7 @@ export interface CaptureChoice {
 
 /**
  * The set for a requested width: the smallest at least that wide (a client scales down, never up),
- * else the widest. Without a width: `fallback` ("largest" for thumbnails and posters, "smallest"
+ * else the widest; of sets with equal widths, the first listed (the capture boxes' order). Without a width: `fallback` ("largest" for thumbnails and posters, "smallest"
  * for storyboards, whose tiles are small).
  */
 export function captureSetFor(
