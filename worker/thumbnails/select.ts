@@ -19,8 +19,9 @@ export interface CaptureChoice {
 
 /**
  * The set for a requested width: the smallest at least that wide (a client scales down, never up),
- * else the widest; of sets with equal widths, the first listed (the capture boxes' order). Without a width: `fallback` ("largest" for thumbnails and posters, "smallest"
- * for storyboards, whose tiles are small).
+ * else the widest; of sets with equal widths, the first listed (the capture boxes' order). Without
+ * a width: `fallback` ("largest" for thumbnails and posters, "smallest" for storyboards, whose tiles
+ * are small).
  */
 export function captureSetFor(
   captures: FrameCaptures,
