@@ -2,8 +2,9 @@
  * Frame captures for the local MediaConvert emulator: the JPEG stills a FRAME_CAPTURE output writes,
  * made by the same ffmpeg run that encodes the ladder, with the ladder's interval and boxes
  * (model/ladder.ts `frameCaptures`), each still the input fitted in its box as FIT_NO_UPSCALE fits
- * it (fitWithoutUpscale: aspect ratio kept, never upscaled, never padded), named as MediaConvert names them (model/captures.ts) and reported
- * in COMPLETE as MediaConvert reports them: one FILE_GROUP whose outputs list their last file.
+ * it (fitWithoutUpscale: aspect ratio kept, never upscaled, never padded), named as MediaConvert
+ * names them (model/captures.ts) and reported in COMPLETE as MediaConvert reports them: one
+ * FILE_GROUP whose outputs list their last file.
  * https://docs.aws.amazon.com/mediaconvert/latest/ug/file-group-with-frame-capture-output.html
  */
 import { readdir, readFile } from "node:fs/promises";
