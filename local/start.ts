@@ -11,7 +11,8 @@
  * SIGTERM to the process group, stops everything it started. package.json runs this file with
  * `node --import tsx`, not the tsx command: on a signal sent to the whole group, the tsx command
  * waits 30 ms for its child to report the signal and may then SIGKILL it, mid-stop, which left
- * wrangler dev (in a group of its own) serving with nobody to stop it (test/unit/local-start.test.ts). Ports (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT), the data
+ * wrangler dev (in a group of its own) serving with nobody to stop it (test/unit/local-start.test.ts).
+ * Ports (DYNAMODB_PORT, S3_PORT, WORKER_PORT, EMULATOR_PORT), the data
  * directory (LOCAL_DATA_DIR) and every setting can be overridden from the environment
  * (local/defaults.ts); the helpers (`npm run upload`, `token`, `invoke`) read the same variables.
  */

@@ -118,6 +118,15 @@ async function text(key: string): Promise<Buffer> {
   return Buffer.from(await object.Body!.transformToByteArray());
 }
 
+/** A test-pattern H.264 clip of `size` (WxH) and `seconds` at `path`, made with ffmpeg. */
+async function encodeTestClip(path: string, size: string, seconds: number): Promise<void> {
+  await run("ffmpeg", [
+    "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", `testsrc=size=${size}:rate=25`, "-t", String(seconds),
+    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path,
+  ]); // prettier-ignore
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
   try {
     await promise;
@@ -134,11 +143,7 @@ beforeAll(async () => {
   }
   work = mkdtempSync(join(tmpdir(), "media-edge-emulators-"));
   const clip = join(work, "clip.mp4");
-  await run("ffmpeg", [
-    "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-    "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-t", "3",
-    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip,
-  ]); // prettier-ignore
+  await encodeTestClip(clip, "320x180", 3);
   s3 = localS3Client(inject("s3Endpoint"));
   await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: CLIP_KEY, Body: readFileSync(clip) }));
   mediaConvert = await startMediaConvertEmulator({
@@ -322,11 +327,7 @@ describe("MediaConvert emulator through @aws-sdk/client-mediaconvert", () => {
     async ({ name, size, rotated }) => {
       // 90x160 in the 320x180 rung: kept as is (no upscale); in the 160x90 rung: 50.6x90, rounded to 50x90.
       const portrait = join(work, `${name}.mp4`);
-      await run("ffmpeg", [
-        "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", `testsrc=size=${size}:rate=25`, "-t", "1",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", portrait,
-      ]); // prettier-ignore
+      await encodeTestClip(portrait, size, 1);
       if (rotated) {
         // ffmpeg 5 writes the displaymatrix only when copying, not when encoding.
         const stored = join(work, `${name}-stored.mp4`);
@@ -487,11 +488,7 @@ describe("MediaConvert emulator: frame captures (a FILE_GROUP_SETTINGS second gr
 
   it("a portrait input's captures are portrait and never upscaled (30x54 and 90x160 for a 90x160 clip)", async () => {
     const clip = join(work, "captures-portrait.mp4");
-    await run("ffmpeg", [
-      "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", "testsrc=size=90x160:rate=25", "-t", "1",
-      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip,
-    ]); // prettier-ignore
+    await encodeTestClip(clip, "90x160", 1);
     const key = "emulators/captures portrait clip.mp4";
     await s3.send(new PutObjectCommand({ Bucket: DEFAULT_BUCKETS.input, Key: key, Body: readFileSync(clip) }));
     const groups = await runWithCaptures(CAPTURE_LADDER, "wire-captures-portrait", key);
