@@ -22,12 +22,18 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
+const READY_PATH = "/api/media/openapi.json";
+
 export interface WranglerDevOptions {
   /** Fixed port (checked to be free); a free one when absent. */
   port?: number;
   /** Wrangler configuration file (default: wrangler.toml at the project root). */
   config?: string;
-  /** Path answered while waiting for readiness (default: the status endpoint). */
+  /**
+   * Path asked for while waiting for readiness; any answer will do. The default is the API
+   * reference document, a 200 from the static assets with no AWS call: a status probe without a
+   * job id answered 400, the first line a user saw in `npm start`'s request log.
+   */
   readyPath?: string;
   /** Variables and secrets for the Worker (over wrangler.toml [vars]). */
   vars: Record<string, string>;
@@ -188,7 +194,7 @@ async function waitUntilReady(
       continue;
     }
     try {
-      const response = await fetch(`${url}${options.readyPath ?? "/api/media/status"}`, {
+      const response = await fetch(`${url}${options.readyPath ?? READY_PATH}`, {
         signal: AbortSignal.timeout(2000),
       });
       await response.arrayBuffer();

@@ -108,7 +108,7 @@ async function becomesFree(port: number, attempts = 100): Promise<boolean> {
 }
 
 describe("npm start stopped by its process group's SIGTERM (a process manager, a terminal closing, timeout)", () => {
-  it("stops everything it started: the Worker's and DynamoDB Local's ports are free again", async () => {
+  it("logs a 200 for its readiness probe, and stops everything it started: the ports are free again", async () => {
     const ports = await startPorts();
     // Its own process group, as a shell job: the signal reaches npm, the script's node and DynamoDB
     // Local at once, and wrangler (in a group of its own) only through npm start's stop.
@@ -123,6 +123,9 @@ describe("npm start stopped by its process group's SIGTERM (a process manager, a
       child.once("exit", () => reject(new Error(`npm start exited before it was ready:\n${output}`)));
     });
     await ready;
+    // The readiness probe is the first line of the request log a user reads: a 200, not an error.
+    expect(output).toMatch(/GET \/api\/media\/openapi\.json 200/);
+    expect(output).not.toMatch(/"status":[45]\d\d/);
     const exited = once(child, "exit");
     process.kill(-child.pid!, "SIGTERM");
     await exited;
