@@ -116,6 +116,9 @@ export function uploadPaths(): Json {
         "409": errorResponse("Parts missing (`missing_parts`).", [
           "Parts are missing: upload them, then complete again.",
         ]),
+        "413": errorResponse(
+          "The uploaded parts add up to more than MAX_UPLOAD_BYTES or the token's `max` (`max_bytes`).",
+        ),
       }),
     ),
     [`${API_PREFIX}/uploads/abort`]: item(

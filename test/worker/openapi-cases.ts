@@ -430,6 +430,13 @@ function uploadCases(): Case[] {
     post(
       "/complete",
       () => ({ ...ref(uploads.done), parts: [{ part_number: 1, etag: uploads.done.etag }] }),
+      413,
+      "parts over MAX_UPLOAD_BYTES",
+      { overrides: () => ({ MAX_UPLOAD_BYTES: "10" }), body: { max_bytes: 10 } },
+    ),
+    post(
+      "/complete",
+      () => ({ ...ref(uploads.done), parts: [{ part_number: 1, etag: uploads.done.etag }] }),
       200,
       "done",
     ),

@@ -164,6 +164,36 @@ describe("multipart", () => {
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(file);
   });
 
+  it("413 when the parts S3 holds add up to more than the token's max: part URLs carry no size", async () => {
+    // The plan says one 8-MiB part for 5 MiB + 1, but part URLs cannot sign a length the Worker
+    // does not know, so a caller can PUT more and larger parts; completion is where the limit holds.
+    const token = await uploadToken("upload:*", { maxBytes: 6 * MiB });
+    const created = await post(
+      "/api/media/uploads",
+      { file_name: "grown.mp4", content_type: "video/mp4", size: 5 * MiB + 1 },
+      { token, env: MULTIPART },
+    );
+    expect(created.body.upload).toMatchObject({ kind: "multipart", part_count: 1 });
+    const ref = { input_file: created.body.input_file, upload_id: created.body.upload.upload_id };
+    const batch = await post("/api/media/uploads/parts", { ...ref, part_numbers: [1, 2] }, { token, env: MULTIPART });
+    const parts = [];
+    for (const part of batch.body.parts) {
+      const put = await fetch(part.url, { method: "PUT", body: bytes(5 * MiB, part.part_number) });
+      expect(put.status).toBe(200);
+      parts.push({ part_number: part.part_number, etag: put.headers.get("etag")! });
+    }
+    const completed = await post("/api/media/uploads/complete", { ...ref, parts }, { token, env: MULTIPART });
+    expect(completed).toMatchObject({ status: 413, body: { success: false, max_bytes: 6 * MiB } });
+    expect((await getObject(ref.input_file)).status).toBe(404);
+    // Within the limit (the first part alone) it completes.
+    const first = await post(
+      "/api/media/uploads/complete",
+      { ...ref, parts: parts.slice(0, 1) },
+      { token, env: MULTIPART },
+    );
+    expect(first.status).toBe(200);
+  });
+
   it("abort removes the upload; later calls about it are 404", async () => {
     const created = await post(
       "/api/media/uploads",

@@ -25,6 +25,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http/errors.ts";
 import { isUploadKey, uploadBase, uploadKey } from "../uploads/keys.ts";
 import {
+  completedBytes,
   jsonObject,
   missingParts,
   planUpload,
@@ -65,16 +66,21 @@ function baseFor(config: UploadConfig, tokenSub: string | undefined): string | u
   return undefined;
 }
 
-async function createUpload(c: Context<AppEnv>): Promise<Response> {
-  const config = c.get("config").uploads;
-  const claims = await uploadClaims(c, (sub) => baseFor(config, sub) !== undefined);
-  const request = readCreateRequest(await readBody(c));
+/** 413 when `size` is over MAX_UPLOAD_BYTES or the token's `max`: on create, and on the parts at completion. */
+function checkSize(size: number, config: UploadConfig, claims: TokenClaims | undefined): void {
   const limit = Math.min(config.maxBytes, claims?.max ?? Number.MAX_SAFE_INTEGER);
-  if (request.size > limit) {
+  if (size > limit) {
     throw new ApiError(413, `The file is larger than ${limit} bytes, the most this upload allows.`, {
       details: { max_bytes: limit },
     });
   }
+}
+
+async function createUpload(c: Context<AppEnv>): Promise<Response> {
+  const config = c.get("config").uploads;
+  const claims = await uploadClaims(c, (sub) => baseFor(config, sub) !== undefined);
+  const request = readCreateRequest(await readBody(c));
+  checkSize(request.size, config, claims);
   const key = uploadKey(baseFor(config, claims?.sub)!, request.fileName);
   if (key === undefined) throw new ApiError(400, "Field file_name has no usable characters.");
   const now = new Date();
@@ -113,14 +119,20 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
   );
 }
 
-/** input_file and upload_id of a part/complete/abort request, authorised and checked to be one of ours. */
-async function uploadRef(c: Context<AppEnv>, body: Record<string, unknown>): Promise<UploadRef> {
+/**
+ * input_file and upload_id of a part/complete/abort request, authorised and checked to be one of
+ * ours, with the token's claims (undefined under the public policy).
+ */
+async function uploadRef(
+  c: Context<AppEnv>,
+  body: Record<string, unknown>,
+): Promise<{ ref: UploadRef; claims: TokenClaims | undefined }> {
   const ref = readUploadRef(body);
-  await uploadClaims(c, uploadScope(ref.inputFile));
+  const claims = await uploadClaims(c, uploadScope(ref.inputFile));
   if (!isUploadKey(c.get("config").uploads.prefix, ref.inputFile)) {
     throw new ApiError(400, "Field input_file is not a key this API created.");
   }
-  return ref;
+  return { ref, claims };
 }
 
 /** ListParts, with S3's "no such upload" as our 404. */
@@ -137,7 +149,7 @@ async function uploadedParts(aws: AwsEdgeClient, bucket: string, ref: UploadRef)
 async function presignParts(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config").uploads;
   const body = await readBody(c);
-  const ref = await uploadRef(c, body);
+  const { ref } = await uploadRef(c, body);
   const numbers = readPartNumbers(body);
   const uploaded = await uploadedParts(c.get("aws"), config.bucket, ref);
   const datetime = amzDate(new Date());
@@ -164,14 +176,17 @@ async function presignParts(c: Context<AppEnv>): Promise<Response> {
 async function completeUpload(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config").uploads;
   const body = await readBody(c);
-  const ref = await uploadRef(c, body);
+  const { ref, claims } = await uploadRef(c, body);
   const requested = readCompletedParts(body);
-  const missing = missingParts(requested, await uploadedParts(c.get("aws"), config.bucket, ref));
+  const uploaded = await uploadedParts(c.get("aws"), config.bucket, ref);
+  const missing = missingParts(requested, uploaded);
   if (missing.length > 0) {
     throw new ApiError(409, "Parts are missing: upload them, then complete again.", {
       details: { missing_parts: missing },
     });
   }
+  // Part URLs sign no length, so the declared size bound nothing: the parts themselves must fit.
+  checkSize(completedBytes(requested, uploaded), config, claims);
   await completeMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key: ref.inputFile,
@@ -186,7 +201,7 @@ async function completeUpload(c: Context<AppEnv>): Promise<Response> {
 
 async function abortUpload(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config").uploads;
-  const ref = await uploadRef(c, await readBody(c));
+  const { ref } = await uploadRef(c, await readBody(c));
   const aborted = await abortMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key: ref.inputFile,

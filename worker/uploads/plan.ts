@@ -167,3 +167,18 @@ export function missingParts(
   }
   return missing;
 }
+
+/**
+ * The size of the object a completion would make: the sizes S3 lists for the requested parts (all
+ * present: missingParts is empty). Part URLs sign no length (the Worker keeps nothing between create
+ * and parts, so it does not know the planned sizes), and S3 takes parts of up to 5 GiB at any number
+ * up to 10,000 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html): a caller can
+ * upload more than it declared, so MAX_UPLOAD_BYTES and the token's `max` are checked on this sum.
+ */
+export function completedBytes(
+  requested: readonly CompletedPart[],
+  uploaded: ReadonlyArray<{ partNumber: number; size: number }>,
+): number {
+  const sizes = new Map(uploaded.map((part) => [part.partNumber, part.size]));
+  return requested.reduce((total, part) => total + (sizes.get(part.partNumber) ?? 0), 0);
+}
