@@ -293,6 +293,9 @@ describe("bad input gets JSON with the right status", () => {
       expect((await post("/api/media/uploads/complete", { ...ref, parts })).status).toBe(400);
     }
     expect((await post("/api/media/uploads/abort", { ...ref, upload_id: "a b" })).status).toBe(400);
+    // A ".." segment would name another key once URL parsing collapses it: not a key this API made.
+    const dotted = await post("/api/media/uploads/abort", { ...ref, input_file: `x/../${ref.input_file}` });
+    expect(dotted).toMatchObject({ status: 400, body: { message: expect.stringMatching(/input_file/) } });
   });
 
   it("public policy: no token needed", async () => {

@@ -19,6 +19,7 @@
  * file name uploaded twice (even in the same second) gets two keys, two jobs and two outputs. The
  * folder never matches the Lambdas' output-folder pattern (`_<14 digits>/`).
  */
+import { isAddressableKey } from "../aws/s3-url.ts";
 
 /** Longest sanitised file name in UTF-8 bytes: with the folder, far inside S3's 1,024-byte key limit. */
 export const MAX_NAME_BYTES = 200;
@@ -87,10 +88,12 @@ export function uploadKey(
 
 /**
  * Whether `key` is one uploadKey gave under `prefix` (at any depth below it, for tokens bound to a
- * sub-prefix): what the part, complete and abort routes accept as input_file.
+ * sub-prefix): what the part, complete and abort routes accept as input_file. Never a key with a "."
+ * or ".." segment: the token's prefix is checked on the text, but URL parsing would collapse the
+ * segment into another key (isAddressableKey), which uploadKey never makes.
  */
 export function isUploadKey(prefix: string, key: string): boolean {
-  if (!key.startsWith(prefix)) return false;
+  if (!key.startsWith(prefix) || !isAddressableKey(key)) return false;
   const match = /(?:^|\/)\d{8}T\d{6}Z-[0-9a-f]{16}\/([^/]+)$/.exec(key.slice(prefix.length));
   return match !== null && sanitizeFileName(match[1]!) === match[1];
 }
