@@ -76,7 +76,11 @@ export type OriginMatcher = (origin: string | undefined | null) => CorsDecision;
  * The matcher for a rule list, built once per configuration: exact origins go into a set, so a
  * request costs one regular-expression match plus a set lookup and a short scan of the patterns.
  */
-export function originMatcher(rules: readonly OriginRule[]): OriginMatcher {
+export function originMatcher(
+  rules: readonly OriginRule[],
+  /** Where decisions are remembered (a test passes its own to look inside). */
+  decided = new Map<string, CorsDecision>(),
+): OriginMatcher {
   const exact = new Set(rules.flatMap((rule) => (rule.kind === "exact" ? [rule.origin] : [])));
   const patterns = rules.filter((rule) => rule.kind === "subdomains");
   const allowed = (origin: string): boolean => {
@@ -90,13 +94,14 @@ export function originMatcher(rules: readonly OriginRule[]): OriginMatcher {
     return patterns.some((rule) => rule.scheme === scheme && rule.port === port && host!.endsWith(`.${rule.suffix}`));
   };
   // Decisions by Origin: a browser app sends the same few origins on every call, so the regular
-  // expression runs once per origin (bounded, so cycling origins costs memory only up to the bound).
-  const decided = new Map<string, CorsDecision>();
+  // expression runs once per origin (bounded in count and in length, so cycling origins, or sending
+  // huge ones, costs memory only up to the bound).
   return (origin) => {
     if (origin === undefined || origin === null || origin === "") return NO_ORIGIN;
     let decision = decided.get(origin);
     if (decision === undefined) {
       decision = Object.freeze(allowed(origin) ? { kind: "allowed", origin } : { kind: "rejected", origin });
+      if (origin.length > REMEMBERED_ORIGIN_LENGTH) return decision;
       if (decided.size >= DECIDED_ORIGINS) decided.clear();
       decided.set(origin, decision);
     }
@@ -106,7 +111,13 @@ export function originMatcher(rules: readonly OriginRule[]): OriginMatcher {
 
 const NO_ORIGIN: CorsDecision = Object.freeze({ kind: "no-origin" });
 /** Distinct Origin values remembered per matcher. */
-const DECIDED_ORIGINS = 256;
+export const DECIDED_ORIGINS = 256;
+/**
+ * Longest Origin remembered: a serialised origin is a scheme, a host of at most 253 characters
+ * (https://www.rfc-editor.org/rfc/rfc1035#section-2.3.4) and a port. A longer header (a client may
+ * send ~16 KB) is decided each time and not kept.
+ */
+export const REMEMBERED_ORIGIN_LENGTH = 280;
 
 /**
  * Whether `origin` is `new URL(url).origin`, compared as text (a URL parse per request costs more):

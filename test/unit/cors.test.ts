@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { grantedRequestHeaders } from "../../worker/http/cors.ts";
-import { decideCors, isOriginAllowed, isOriginOf, originMatcher, parseAllowedOrigins } from "../../worker/origins.ts";
+import {
+  DECIDED_ORIGINS,
+  REMEMBERED_ORIGIN_LENGTH,
+  decideCors,
+  isOriginAllowed,
+  isOriginOf,
+  originMatcher,
+  parseAllowedOrigins,
+  type CorsDecision,
+} from "../../worker/origins.ts";
 
 describe("parseAllowedOrigins", () => {
   it("reads exact origins and subdomain patterns, comma- or space-separated", () => {
@@ -123,5 +132,24 @@ describe("originMatcher's remembered decisions", () => {
     for (const origin of [...origins, ...origins.reverse()]) {
       expect(matcher(origin)).toEqual(decideCors(origin, rules));
     }
+  });
+
+  it("keeps at most DECIDED_ORIGINS of them, none longer than an origin can be", () => {
+    const rules = parseAllowedOrigins("https://*.example.com");
+    const remembered = new Map<string, CorsDecision>();
+    const matcher = originMatcher(rules, remembered);
+    // Four 60-character labels: a host near DNS's 253-character limit, so an origin near the longest.
+    const longest = `https://${`${"a".repeat(60)}.`.repeat(4)}example.com`;
+    expect(longest.length).toBeLessThanOrEqual(REMEMBERED_ORIGIN_LENGTH);
+    expect(matcher(longest)).toEqual({ kind: "allowed", origin: longest });
+    expect([...remembered.keys()]).toEqual([longest]);
+    // A client can send an Origin of ~16 KB, each one different: decided, never kept.
+    for (let index = 0; index < 3; index++) {
+      const huge = `https://${"a".repeat(16_000)}${index}.example.com`;
+      expect(matcher(huge)).toEqual(decideCors(huge, rules));
+    }
+    expect(remembered.size).toBe(1);
+    for (let index = 0; index < DECIDED_ORIGINS * 2; index++) matcher(`https://a${index}.example.com`);
+    expect(remembered.size).toBeLessThanOrEqual(DECIDED_ORIGINS);
   });
 });
