@@ -21,6 +21,9 @@
  *                       real S3's conditional answers in front of the local S3 server (which ignores
  *                       If-Match): 412 PreconditionFailed for If-Match/If-Unmodified-Since, else the
  *                       local server's answer to the same GET/HEAD (Range and If-None-Match kept)
+ *   /bad-reference/<id>/<bucket>/<key>
+ *                       S3 CreateMultipartUpload answered 200 with an UploadId holding a reference
+ *                       XML does not have: an unknown entity, then a character past U+10FFFF, in turn
  *   GET /__count/<behaviour>/<id>   how many requests that path received
  * Upstream bodies deliberately contain "UPSTREAM-SECRET-BODY" so tests can assert none is forwarded.
  */
@@ -138,6 +141,13 @@ export async function startChaosUpstream(forwardTo: string, s3Endpoint = ""): Pr
               `<NextContinuationToken>page-${count}</NextContinuationToken></ListBucketResult>`,
           );
         }
+        case "bad-reference":
+          response.writeHead(200, { "content-type": "application/xml" });
+          return response.end(
+            `<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>` +
+              `<UploadId>UPSTREAM-SECRET-BODY${count % 2 === 1 ? "&bogus;" : "&#x110000;"}</UploadId>` +
+              `</InitiateMultipartUploadResult>`,
+          );
         // GetItem answers whose Item is not an item: a string, a list, an unknown attribute type.
         case "item-string":
           return json(200, { Item: "UPSTREAM-SECRET-BODY" });

@@ -304,6 +304,21 @@ describe("bad input gets JSON with the right status", () => {
   });
 });
 
+describe("S3 answers that do not read", () => {
+  it("502 for a reference XML does not define (an unknown entity, a character past U+10FFFF), S3's text kept out", async () => {
+    const s3Endpoint = `${bindings.TEST_CHAOS_ENDPOINT}/bad-reference/${crypto.randomUUID().slice(0, 8)}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await post(
+        "/api/media/uploads",
+        { file_name: "big.mp4", content_type: "video/mp4", size: 6 * MiB },
+        { env: { ...MULTIPART, S3_ENDPOINT: s3Endpoint } },
+      );
+      expect(response).toMatchObject({ status: 502, body: { success: false } });
+      expect(JSON.stringify(response.body)).not.toContain("UPSTREAM-SECRET-BODY");
+    }
+  });
+});
+
 describe("CORS", () => {
   it("grants POST with content-type and authorization on preflight", async () => {
     const response = await call("/api/media/uploads/parts", {

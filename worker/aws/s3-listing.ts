@@ -135,7 +135,7 @@ const ROOT_FIELDS = new Set(["IsTruncated", "NextContinuationToken", "KeyCount",
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
 /** The character a reference stands for; a numeric one must be an XML Char (§2.2, §4.1 "Legal Character"). */
-function referenceText(entity: string, position: number): string {
+export function referenceText(entity: string, position: number): string {
   const named = NAMED_ENTITIES[entity];
   if (named !== undefined) return named;
   const code = entity[1] === "x" ? parseInt(entity.slice(2), 16) : Number(entity.slice(1));

@@ -10,6 +10,7 @@
  */
 import type { AwsEdgeClient } from "./client.ts";
 import { UpstreamError } from "./errors.ts";
+import { referenceText } from "./s3-listing.ts";
 import { encodeRfc3986, s3ObjectUrl } from "./s3-url.ts";
 import { callUpstream, readText } from "./upstream.ts";
 
@@ -25,17 +26,21 @@ interface UploadTarget {
   key: string;
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-
-/** XML character data with its references replaced; throws on an unknown entity. */
+/**
+ * XML character data with its references replaced, read as the listing parser reads them
+ * (referenceText); anything else ("&" alone, an entity XML does not define, a character past
+ * U+10FFFF) is a malformed answer (502), not a 500.
+ */
 function xmlText(raw: string): string {
-  return raw.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[a-z]+);|&/g, (whole, entity?: string) => {
-    if (entity === undefined) throw new Error("bare &");
-    if (entity.startsWith("#x")) return String.fromCodePoint(parseInt(entity.slice(2), 16));
-    if (entity.startsWith("#")) return String.fromCodePoint(Number(entity.slice(1)));
-    const named = ENTITIES[entity];
-    if (named === undefined) throw new Error(`unknown entity ${whole}`);
-    return named;
+  return raw.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[a-z]+);|&/g, (_, entity?: string) => {
+    if (entity !== undefined) {
+      try {
+        return referenceText(entity, 0);
+      } catch {
+        // Reported below, without S3's text.
+      }
+    }
+    throw malformed("XML", "a reference XML does not define");
   });
 }
 
