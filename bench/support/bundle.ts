@@ -34,7 +34,9 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
  * place (+0.01): 44.17 KiB, budget 44.3. ACCESS_LOG (no access-log line for requests answered
  * without AWS, a status hit's CPU under load from 1.38-1.41x the bare route to about 1.2x) added
  * 0.09: 44.31 KiB, budget 44.4 for that measured trade. Preflights granting every request header
- * asked for, as the seed did, instead of checking an allow-list (-0.05): 44.26 KiB. What the bytes
+ * asked for, as the seed did, instead of checking an allow-list (-0.05): 44.26 KiB. Two upload
+ * fixes (the parts' sizes checked against the limits at completion; keys with "." or ".." segments
+ * refused) added 0.1, one reader of XML references instead of two saved 0.06: 44.29 KiB. What the bytes
  * cost is measured too: `npm run bench` gives the Worker's cold-start CPU over the bare Hono route's,
  * per KiB (bench/worker.ts, coldStartResults). One strict
  * ListObjectsV2 reader instead of the S3-exact fast path would save 0.46 KiB more but parses a
