@@ -19,7 +19,7 @@ export interface SettingDoc {
 }
 
 export const SETTING_DOCS: Readonly<Record<SettingName, SettingDoc>> = {
-  AWS_ACCESS_KEY_ID: { description: "key of the Worker's read-only IAM user" },
+  AWS_ACCESS_KEY_ID: { description: "access key of the Worker's IAM user" },
   AWS_SECRET_ACCESS_KEY: { description: "its secret" },
   AWS_SESSION_TOKEN: { description: "for temporary credentials" },
   AWS_REGION: { description: "region of the tables and buckets" },

@@ -28,10 +28,22 @@ const USAGE =
 function readOutputs(outputsFile: string | undefined, stack: string | undefined): Record<string, string> {
   if (outputsFile !== undefined) return outputsFromCdkFile(JSON.parse(readFileSync(outputsFile, "utf8")), stack);
   if (stack === undefined) throw new WorkerVarsError(`Give --outputs <file> or --stack <name>.\n${USAGE}`);
-  const json = execFileSync("aws", ["cloudformation", "describe-stacks", "--stack-name", stack, "--output", "json"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  let json: string;
+  try {
+    json = execFileSync("aws", ["cloudformation", "describe-stacks", "--stack-name", stack, "--output", "json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  } catch (error) {
+    const { status } = error as { status?: number | null };
+    // The CLI has said why on stderr (inherited): no region, no login, no such stack. Not found at all
+    // (ENOENT) falls through to the generic message with its code.
+    if (typeof status !== "number") throw error;
+    throw new WorkerVarsError(
+      `aws cloudformation describe-stacks --stack-name ${stack} failed (exit ${status}, its message is above): ` +
+        "check the AWS CLI's login and region (AWS_REGION), and the stack name, or give --outputs cdk-outputs.json.",
+    );
+  }
   return outputsFromDescribeStacks(JSON.parse(json));
 }
 

@@ -573,7 +573,11 @@ function stackOutputs(
     stack.webhooks.deadLetterQueue.queueUrl,
     "Webhook deliveries given up after 24 h of retries.",
   );
-  output("WorkerUserName", stack.worker.user.userName, "IAM user the Worker signs as (read-only).");
+  output(
+    "WorkerUserName",
+    stack.worker.user.userName,
+    "IAM user the Worker signs as: reads, and signs uploads under the input prefix.",
+  );
   output(
     "WorkerCredentialsSteps",
     `aws iam create-access-key --user-name ${stack.worker.user.userName}` +

@@ -1,5 +1,6 @@
 /**
- * The Cloudflare Worker's AWS identity: an IAM user whose only policy reads what the Worker reads.
+ * The Cloudflare Worker's AWS identity: an IAM user whose only policy reads what the Worker reads and
+ * writes what its direct uploads write.
  *
  * Why a user: the Worker signs DynamoDB and S3 requests with aws4fetch and a static key pair
  * (`wrangler secret put AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, worker/config.ts). IAM Roles
@@ -34,7 +35,7 @@ export interface WorkerIdentityProps {
   userName?: string;
 }
 
-/** The IAM user the Worker signs as, with a read-only policy. */
+/** The IAM user the Worker signs as, with one policy: reads, and uploads under the input prefix. */
 export class WorkerIdentity extends Construct {
   readonly user: iam.User;
   readonly policy: iam.ManagedPolicy;

@@ -743,6 +743,12 @@ describe("default configuration", () => {
       expect(writes.sort()).toEqual(["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject"]);
     });
 
+    it("describes the user as what its policy allows: reads and uploads, not read-only", () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+      expect(outputs.WorkerUserName!.Description).not.toMatch(/read-only/i);
+      expect(outputs.WorkerUserName!.Description).toMatch(/upload/);
+    });
+
     it("has no bucket CORS rule unless allowedOrigins is set", () => {
       const input = stack.getLogicalId(stack.storage.inputBucket.node.defaultChild as never);
       expect(resources[input]!.Properties!.CorsConfiguration).toBeUndefined();

@@ -233,4 +233,41 @@ describe("npm run worker-vars", () => {
     expect(stderr).toMatch(/^worker-vars: The stack outputs lack InputBucketName, InputKeys, OutputBucketName/);
     expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
   });
+
+  it("with --stack, turns a failed `aws cloudformation describe-stacks` into one line, not a stack trace", () => {
+    const dir = mkdtempSync(join(scratch, "cli-"));
+    // An AWS CLI that fails as it does without a region or a login: its message on stderr, exit 255.
+    writeFileSync(join(dir, "aws"), '#!/bin/sh\necho "You must specify a region." >&2\nexit 255\n', { mode: 0o755 });
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\n');
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      execFileSync(
+        process.execPath,
+        [
+          "node_modules/tsx/dist/cli.mjs",
+          "infra/bin/worker-vars.ts",
+          "--env",
+          "production",
+          "--stack",
+          "MediaEdge",
+          "--config",
+          join(dir, "wrangler.toml"),
+        ],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}` },
+        },
+      );
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr).toContain("You must specify a region.");
+    expect(failure?.stderr).toMatch(
+      /^worker-vars: aws cloudformation describe-stacks --stack-name MediaEdge failed \(exit 255/m,
+    );
+    expect(failure?.stderr).not.toMatch(/^\s+at /m);
+    expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
+  });
 });
