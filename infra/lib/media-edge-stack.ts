@@ -514,7 +514,10 @@ function alarms(stack: Stack, undelivered: sqs.IQueue, functions: Record<Functio
   // point them at your paging topic.
   const queues: Array<[string, sqs.IQueue]> = [
     ["UndeliveredEvents", undelivered],
-    ...FUNCTION_NAMES.map((name): [string, sqs.IQueue] => [`${name}-failures`, functions[name].failureQueue]),
+    ...FUNCTION_NAMES.flatMap((name): Array<[string, sqs.IQueue]> => {
+      const queue = functions[name].failureQueue;
+      return queue ? [[`${name}-failures`, queue]] : [];
+    }),
   ];
   for (const [name, queue] of queues) {
     new cloudwatch.Alarm(stack, `Alarm-${name}`, {
@@ -564,7 +567,7 @@ function stackOutputs(
   output("MediaConvertJobTemplate", jobTemplate, "MEDIACONVERT_JOB_TEMPLATE of submit-job.");
   for (const name of FUNCTION_NAMES) {
     const fn = stack.functions[name];
-    output(`${fn.node.id}FailureQueueUrl`, fn.failureQueue.queueUrl, `Events ${name} gave up on.`);
+    if (fn.failureQueue) output(`${fn.node.id}FailureQueueUrl`, fn.failureQueue.queueUrl, `Events ${name} gave up on.`);
   }
   output("UndeliveredEventsQueueUrl", undelivered.queueUrl, "Events EventBridge/SNS could not deliver.");
   output("WebhookSecretArn", stack.webhooks.secret.secretArn, "Webhook signing secret: give it to receivers.");

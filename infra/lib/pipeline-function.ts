@@ -33,16 +33,25 @@ export interface PipelineFunctionProps {
   logRetentionDays: number;
   /** What happens to the log group when the stack is deleted: the stack's data policy (retain by default). */
   logRemovalPolicy: RemovalPolicy;
+  /**
+   * How the function is invoked. "events" (the default; S3, EventBridge, SNS): asynchronously, with
+   * Lambda's retries and an on-failure queue. "queue": by an SQS event source mapping, which is a
+   * synchronous invocation, so Lambda's async retries and destinations never apply and the source
+   * queue's redrive policy takes the failures instead
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html): no failure queue that would
+   * stay empty, and no alarm on it that could never fire.
+   */
+  invokedBy?: "events" | "queue";
   /** Async retries after a function error (0-2). */
   retryAttempts?: number;
   reservedConcurrentExecutions?: number;
 }
 
-/** A pipeline Lambda plus its log group and on-failure queue. */
+/** A pipeline Lambda plus its log group and, when events invoke it, its on-failure queue. */
 export class PipelineFunction extends Construct {
   readonly function: lambda.Function;
-  /** Events the function gave up on (after its retries, or older than maxEventAge). */
-  readonly failureQueue: sqs.Queue;
+  /** Events the function gave up on (after its retries, or older than maxEventAge); none for "queue". */
+  readonly failureQueue: sqs.Queue | undefined;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
@@ -51,13 +60,7 @@ export class PipelineFunction extends Construct {
       throw new Error(`${join(codeDir, "index.mjs")} does not exist: run \`npm run build:lambdas\` before synthesis.`);
     }
 
-    this.failureQueue = new sqs.Queue(this, "FailedEvents", {
-      // The maximum, so a weekend is not enough to lose a failed upload.
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    acknowledge(this.failureQueue, "SQS3", "This queue is itself the function's on-failure destination.");
+    this.failureQueue = props.invokedBy === "queue" ? undefined : failureQueue(this);
 
     // Retained like the buckets and tables: the logs say what happened to the data that outlives the stack.
     const logGroup = new logs.LogGroup(this, "Logs", {
@@ -87,11 +90,13 @@ export class PipelineFunction extends Construct {
       environment: props.environment,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      retryAttempts: props.retryAttempts ?? 2,
-      // The longest Lambda allows: throttled events (reserved concurrency, account limit) are retried
-      // for this long before they go to the destination.
-      maxEventAge: Duration.hours(6),
-      onFailure: new destinations.SqsDestination(this.failureQueue),
+      ...(this.failureQueue && {
+        retryAttempts: props.retryAttempts ?? 2,
+        // The longest Lambda allows: throttled events (reserved concurrency, account limit) are retried
+        // for this long before they go to the destination.
+        maxEventAge: Duration.hours(6),
+        onFailure: new destinations.SqsDestination(this.failureQueue),
+      }),
     });
     acknowledge(
       this.function,
@@ -100,6 +105,18 @@ export class PipelineFunction extends Construct {
         "target node22); moving to a newer runtime is a deliberate change of both, tested together.",
     );
   }
+}
+
+/** The on-failure queue of a function invoked by events. */
+function failureQueue(scope: Construct): sqs.Queue {
+  const queue = new sqs.Queue(scope, "FailedEvents", {
+    // The maximum, so a weekend is not enough to lose a failed upload.
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  acknowledge(queue, "SQS3", "This queue is itself the function's on-failure destination.");
+  return queue;
 }
 
 /** The CloudWatch Logs retention enum value for a number of days (the next allowed value up). */

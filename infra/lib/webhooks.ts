@@ -79,6 +79,8 @@ export class Webhooks extends Construct {
       logRetentionDays: props.logRetentionDays,
       logRemovalPolicy: props.logRemovalPolicy,
       name: "webhook-deliver",
+      // The deliveries queue's redrive policy (maxReceiveCount above) is its failure path.
+      invokedBy: "queue",
       description: "Webhook queue (SQS FIFO) -> signed POST to each receiver; retries through the queue.",
       memorySize: 256,
       timeout: DELIVER_TIMEOUT,

@@ -342,14 +342,17 @@ describe("default configuration", () => {
       template.resourceCountIs("AWS::Lambda::Function", FUNCTION_NAMES.length + 1);
     });
 
-    it("gives every function async retries, a 6 h event age and an SQS on-failure destination", () => {
-      for (const name of FUNCTION_NAMES) {
-        const id = logicalIdOf(stack, name);
-        const config = Object.values(resources).find(
-          (r) =>
-            r.Type === "AWS::Lambda::EventInvokeConfig" &&
-            JSON.stringify(r.Properties!.FunctionName) === JSON.stringify({ Ref: id }),
-        );
+    const invokeConfigOf = (name: FunctionName) =>
+      Object.values(resources).find(
+        (r) =>
+          r.Type === "AWS::Lambda::EventInvokeConfig" &&
+          JSON.stringify(r.Properties!.FunctionName) === JSON.stringify({ Ref: logicalIdOf(stack, name) }),
+      );
+    const invokedByEvents = FUNCTION_NAMES.filter((name) => name !== "webhook-deliver");
+
+    it("gives every function events invoke async retries, a 6 h event age and an SQS on-failure destination", () => {
+      for (const name of invokedByEvents) {
+        const config = invokeConfigOf(name);
         expect(config, name).toBeDefined();
         expect(config!.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21_600 });
         const destination = (
@@ -361,6 +364,18 @@ describe("default configuration", () => {
           SqsManagedSseEnabled: true,
         });
       }
+    });
+
+    it("gives webhook-deliver, which its SQS queue invokes, no async settings and no failure queue to watch", () => {
+      // An event source mapping invokes synchronously: the deliveries queue's redrive policy takes failures.
+      expect(invokeConfigOf("webhook-deliver")).toBeUndefined();
+      const outputs = Object.keys(template.findOutputs("*"));
+      expect(outputs.filter((id) => id.endsWith("FailureQueueUrl"))).toHaveLength(invokedByEvents.length);
+      expect(outputs).not.toContain("DeliverFailureQueueUrl");
+      expect(outputs).toContain("WebhookDeadLetterQueueUrl");
+      const alarms = Object.keys(template.findResources("AWS::CloudWatch::Alarm"));
+      expect(alarms.filter((id) => id.startsWith("Alarmwebhookdeliver"))).toEqual([]);
+      expect(alarms.filter((id) => id.includes("DeadLettersAlarm"))).toHaveLength(1);
     });
 
     it("keeps logs for a bounded time in each function's own log group", () => {
@@ -859,7 +874,8 @@ describe("default configuration", () => {
     // The webhook delivery queue is a work queue, not a failure queue: its dead-letter queue has the alarm.
     const deliveries = stack.getLogicalId(stack.webhooks.queue.node.defaultChild as never);
     const queues = Object.keys(template.findResources("AWS::SQS::Queue")).filter((id) => id !== deliveries);
-    expect(queues).toHaveLength(FUNCTION_NAMES.length + 2);
+    // A failure queue per function events invoke (not webhook-deliver), undelivered events, webhook dead letters.
+    expect(queues).toHaveLength(FUNCTION_NAMES.length - 1 + 2);
     for (const queue of queues) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         MetricName: "ApproximateNumberOfMessagesVisible",
