@@ -553,6 +553,13 @@ function stackOutputs(
   }
   // With the names above, what `npm run worker-vars` turns into the Worker's variables (worker-vars.ts).
   output("AwsRegion", stack.region, "AWS_REGION of the Worker.");
+  if (settings.allowedOrigins.length > 0) {
+    output(
+      "AllowedOrigins",
+      settings.allowedOrigins.join(","),
+      "ALLOWED_ORIGINS of the Worker: the origins of the input bucket's CORS rule (browser uploads).",
+    );
+  }
   output("RecordingsPrefix", settings.recordingsPrefix, "RECORDINGS_PREFIX of the Worker.");
   output(
     "RecordingSegmentSeconds",
@@ -654,5 +661,6 @@ function workerVars(stack: Stack, settings: MediaEdgeSettings, storage: Storage)
     INPUT_BUCKET: storage.inputBucket.bucketName,
     INPUT_PREFIX: settings.inputPrefix,
     ...tableVariables(storage.tables),
+    ...(settings.allowedOrigins.length > 0 && { ALLOWED_ORIGINS: settings.allowedOrigins.join(",") }),
   };
 }

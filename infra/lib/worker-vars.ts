@@ -44,6 +44,16 @@ export const WORKER_VAR_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * Outputs the stack has for some settings only, and the variables they set when present. AllowedOrigins:
+ * the `allowedOrigins` context, the input bucket's CORS origins. The Worker's ALLOWED_ORIGINS must be
+ * the same, or a browser upload the Worker signs fails at the bucket's preflight. Without the context
+ * (no browser uploads) there is no output and the environment keeps the ALLOWED_ORIGINS written by hand.
+ */
+export const OPTIONAL_WORKER_VAR_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
+  AllowedOrigins: ["ALLOWED_ORIGINS"],
+};
+
+/**
  * The Worker's secrets: never in wrangler.toml, set per environment with `wrangler secret put`.
  * The AWS pair is the access key of the stack's Worker user (output WorkerUserName).
  */
@@ -83,8 +93,9 @@ export function workerVarsFromOutputs(outputs: Readonly<Record<string, string>>)
     );
   }
   const vars: Record<string, string> = {};
-  for (const [id, names] of Object.entries(WORKER_VAR_OUTPUTS)) {
-    const value = OUTPUT_VALUES[id]?.(id, outputs[id]!) ?? outputs[id]!;
+  for (const [id, names] of Object.entries({ ...WORKER_VAR_OUTPUTS, ...OPTIONAL_WORKER_VAR_OUTPUTS })) {
+    if (typeof outputs[id] !== "string") continue;
+    const value = OUTPUT_VALUES[id]?.(id, outputs[id]) ?? outputs[id];
     for (const name of names) vars[name] = value;
   }
   return vars;

@@ -22,6 +22,7 @@ import { FUNCTION_NAMES, type FunctionName, MediaEdgeStack } from "../../infra/l
 import { readSettings } from "../../infra/lib/settings.ts";
 import { WORKER_VAR_OUTPUTS, workerVarsFromOutputs } from "../../infra/lib/worker-vars.ts";
 import { tableDefinition } from "../../local/aws.ts";
+import { parseAllowedOrigins } from "../../worker/origins.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
 import {
   DEFAULT_ANALYSIS_PREFIX,
@@ -793,6 +794,8 @@ describe("default configuration", () => {
     it("has every output `npm run worker-vars` reads, and they give the same variables as WorkerVars", () => {
       const resolved = resolvedOutputs(template, resources);
       for (const id of Object.keys(WORKER_VAR_OUTPUTS)) expect(resolved[id], id).toBeDefined();
+      // No allowedOrigins context: no output, so the environment keeps its hand-written ALLOWED_ORIGINS.
+      expect(resolved.AllowedOrigins).toBeUndefined();
       expect(workerVarsFromOutputs(resolved)).toEqual(JSON.parse(resolved.WorkerVars!));
     });
 
@@ -939,6 +942,15 @@ describe("configured for an existing seed deployment", () => {
     expect(resolved.InputKeys).toBe("uploads/*");
     const vars = workerVarsFromOutputs(resolved);
     expect(vars.INPUT_PREFIX).toBe("uploads/");
+    expect(vars).toEqual(JSON.parse(resolved.WorkerVars!));
+  });
+
+  it("outputs the bucket's CORS origins, so `npm run worker-vars` gives the Worker the same ALLOWED_ORIGINS", () => {
+    const resolved = resolvedOutputs(template, resources);
+    const vars = workerVarsFromOutputs(resolved);
+    expect(vars.ALLOWED_ORIGINS).toBe("https://app.example.com,https://*.example.net,http://localhost:3000");
+    // The Worker reads the value as the same three origins the bucket's rule lists.
+    expect(parseAllowedOrigins(vars.ALLOWED_ORIGINS!)).toHaveLength(3);
     expect(vars).toEqual(JSON.parse(resolved.WorkerVars!));
   });
 

@@ -16,6 +16,7 @@ import {
   secretCommands,
   setEnvVars,
   WORKER_SECRETS,
+  OPTIONAL_WORKER_VAR_OUTPUTS,
   WORKER_VAR_OUTPUTS,
   workerVarsFromOutputs,
 } from "../../infra/lib/worker-vars.ts";
@@ -87,6 +88,12 @@ describe("outputs -> variables", () => {
     );
   });
 
+  it("gives the Worker the bucket's CORS origins when the stack has them, and leaves ALLOWED_ORIGINS alone when not", () => {
+    const origins = "https://app.example.com,https://*.example.net";
+    expect(workerVarsFromOutputs({ ...OUTPUTS, AllowedOrigins: origins }).ALLOWED_ORIGINS).toBe(origins);
+    expect(workerVarsFromOutputs(OUTPUTS)).not.toHaveProperty("ALLOWED_ORIGINS");
+  });
+
   it("names every missing output instead of writing a half-configured environment", () => {
     const { AwsRegion: _region, TableFaceAnalysis: _table, ...partial } = OUTPUTS;
     expect(() => workerVarsFromOutputs(partial)).toThrow(/lack AwsRegion, TableFaceAnalysis: deploy the current stack/);
@@ -120,7 +127,8 @@ describe("outputs -> variables", () => {
 
   it("maps each output id to variables the Worker's config reads", () => {
     const config = readFileSync("worker/config.ts", "utf8") + readFileSync("model/index.ts", "utf8");
-    for (const name of Object.values(WORKER_VAR_OUTPUTS).flat()) expect(config, name).toContain(`"${name}"`);
+    const names = Object.values({ ...WORKER_VAR_OUTPUTS, ...OPTIONAL_WORKER_VAR_OUTPUTS }).flat();
+    for (const name of names) expect(config, name).toContain(`"${name}"`);
   });
 });
 
