@@ -68,6 +68,31 @@ const STATUS_SCHEMA: Json = {
     error_code: { type: "integer" },
     error_message: { type: "string" },
     warnings: { type: "object", additionalProperties: { type: "integer" } },
+    captures: {
+      type: "object",
+      description:
+        "The job's JPEG stills (absent for jobs transcoded before frame captures): capture n of a set is `<name_prefix>.<n as 7 digits>.jpg` in `output_path`, taken at n × `interval_seconds`.",
+      required: ["interval_seconds", "sets"],
+      properties: {
+        interval_seconds: { type: "number", exclusiveMinimum: 0 },
+        sets: {
+          type: "array",
+          description: "Ascending actual width.",
+          items: {
+            type: "object",
+            required: ["name_prefix", "width", "count"],
+            properties: {
+              name_prefix: { type: "string" },
+              width: { type: "integer", minimum: 1, description: "The stills' actual width." },
+              height: { type: "number", exclusiveMinimum: 0, description: "The stills' actual height." },
+              count: { type: "integer", minimum: 1 },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+      additionalProperties: false,
+    },
   },
   additionalProperties: true,
 };

@@ -265,7 +265,12 @@ function jobCases(): Case[] {
       status: 422,
       body: { message: "Not found item." },
     },
-    { name: "COMPLETE", path: `/api/media/status?job_id=${JOB}`, status: 200, body: { job_status: "COMPLETE" } },
+    {
+      name: "COMPLETE",
+      path: `/api/media/status?job_id=${JOB}`,
+      status: 200,
+      body: { job_status: "COMPLETE", captures: CAPTURES },
+    },
     { name: "parameter absent", path: "/api/media/status?other=1", status: 400 },
     {
       name: "unknown job",
