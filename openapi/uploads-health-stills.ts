@@ -188,7 +188,7 @@ export function thumbnailPaths(): Json {
   const seconds = { type: "string", description: "Seconds; past the end gives the last capture." };
   const width = param(
     "width",
-    "Pixels; the nearest generated width (default: the widest for images, smallest for VTT).",
+    "Pixels; picks a generated set, never a resize: the smallest at least that wide, else the widest (default: the widest for images, smallest for VTT).",
   );
   const widthMessage = "Parameter width must be a whole number of pixels.";
   return {
