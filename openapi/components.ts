@@ -46,6 +46,8 @@ const ERROR_SCHEMA: Json = {
     request_id: { type: "string", description: "On 5xx: the id in the Worker's logs (also `x-request-id`)." },
     missing_parts: { type: "array", items: { type: "integer", minimum: 1 } },
     max_bytes: { type: "integer", description: "The largest upload allowed (413)." },
+    size: { type: "integer", description: "The size the upload's create request declared (409 of a completion)." },
+    parts_bytes: { type: "integer", description: "What the parts listed add up to (409 of a completion)." },
     content_type: { type: "string", description: "The refused content type (415)." },
     input_file: { type: "string", description: "The upload's key (404 of an upload route)." },
   },

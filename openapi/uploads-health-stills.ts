@@ -113,9 +113,14 @@ export function uploadPaths(): Json {
     [`${API_PREFIX}/uploads/complete`]: item(
       `${API_PREFIX}/uploads/complete`,
       uploadOperation("Complete a multipart upload", "CompleteRequest", ["200", "Completed"], {
-        "409": errorResponse("Parts missing (`missing_parts`).", [
-          "Parts are missing: upload them, then complete again.",
-        ]),
+        "409": errorResponse(
+          "Parts missing (`missing_parts`), or parts that add up to another size than the create request declared " +
+            "(`size`, `parts_bytes`): S3 would join them into a shorter file.",
+          [
+            "Parts are missing: upload them, then complete again.",
+            "The parts add up to <n> bytes, not the <size> this upload declared: complete with every part.",
+          ],
+        ),
         "413": errorResponse(
           "The uploaded parts add up to more than MAX_UPLOAD_BYTES or the token's `max` (`max_bytes`).",
         ),

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { checkToken, mintToken, scopeGrants, uploadPrefixes, uploadScope } from "../../worker/auth/tokens.ts";
 import { ApiError } from "../../worker/http/errors.ts";
 import { isUploadKey, sanitizeFileName, uploadBase, uploadKey } from "../../worker/uploads/keys.ts";
-import { missingParts, planUpload, readCompletedParts, readCreateRequest } from "../../worker/uploads/plan.ts";
+import {
+  missingParts,
+  planUpload,
+  readCompletedParts,
+  readCreateRequest,
+  readUploadRef,
+  uploadHandle,
+} from "../../worker/uploads/plan.ts";
 
 const MiB = 1024 * 1024;
 
@@ -86,6 +93,23 @@ describe("requests and plans", () => {
     expect(planUpload(64 * MiB + 1, settings)).toEqual({ kind: "multipart", partSize: 8 * MiB, partCount: 9 });
     const huge = planUpload(5 * 1024 ** 4, settings);
     expect(huge.kind === "multipart" && huge.partCount <= 10_000 && huge.partSize % MiB === 0).toBe(true);
+  });
+
+  it("reads the declared size back from the upload_id a create gave, and S3's bare id as it is", () => {
+    const inputFile = "uploads/x.mp4";
+    const handle = uploadHandle(9 * MiB, "2~abc.DEF_-=");
+    expect(readUploadRef({ input_file: inputFile, upload_id: handle })).toEqual({
+      inputFile,
+      uploadId: "2~abc.DEF_-=",
+      declaredBytes: 9 * MiB,
+    });
+    expect(readUploadRef({ input_file: inputFile, upload_id: "2~abc" })).toEqual({ inputFile, uploadId: "2~abc" });
+    for (const bad of ["12:", "x:abc", "12:a:b", "a b", ""]) {
+      expect(
+        statusOf(() => readUploadRef({ input_file: inputFile, upload_id: bad })),
+        bad,
+      ).toBe(400);
+    }
   });
 
   it("reads completed parts in ascending order only", () => {

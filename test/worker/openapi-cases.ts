@@ -201,12 +201,15 @@ async function postUpload(path: string, body: unknown): Promise<Record<string, u
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** The seeded uploads' size: one part, over postUpload's multipart threshold. */
+const PART_BYTES = 6 * 1024 * 1024;
+
 /** A multipart upload through the Worker, with part 1 sent to its presigned URL (as a browser would). */
 async function seedUpload(target: SeededUpload): Promise<void> {
   const created = await postUpload("/api/media/uploads", {
     file_name: `openapi ${run}.mp4`,
     content_type: "video/mp4",
-    size: 6 * 1024 * 1024,
+    size: PART_BYTES,
   });
   target.input_file = String(created.input_file);
   target.upload_id = String((created.upload as Record<string, unknown>).upload_id);
@@ -216,7 +219,8 @@ async function seedUpload(target: SeededUpload): Promise<void> {
     part_numbers: [1],
   });
   const url = (parts.parts as Array<{ url: string }>)[0]!.url;
-  const put = await fetch(url, { method: "PUT", body: "a part of a video" });
+  // All of the declared size: completion refuses parts that add up to another.
+  const put = await fetch(url, { method: "PUT", body: new Uint8Array(PART_BYTES) });
   if (!put.ok) throw new Error(`part PUT: ${put.status}`);
   await put.arrayBuffer();
   target.etag = put.headers.get("etag") ?? "";
@@ -438,6 +442,16 @@ function uploadCases(): Case[] {
       413,
       "parts over MAX_UPLOAD_BYTES",
       { overrides: () => ({ MAX_UPLOAD_BYTES: "10" }), body: { max_bytes: 10 } },
+    ),
+    post(
+      "/complete",
+      () => ({
+        ...ref(uploads.done, uploads.done.upload_id.replace(/^\d+:/, `${PART_BYTES + 1}:`)),
+        parts: [{ part_number: 1, etag: uploads.done.etag }],
+      }),
+      409,
+      "parts short of the declared size",
+      { body: { size: PART_BYTES + 1, parts_bytes: PART_BYTES } },
     ),
     post(
       "/complete",

@@ -185,13 +185,58 @@ describe("multipart", () => {
     const completed = await post("/api/media/uploads/complete", { ...ref, parts }, { token, env: MULTIPART });
     expect(completed).toMatchObject({ status: 413, body: { success: false, max_bytes: 6 * MiB } });
     expect((await getObject(ref.input_file)).status).toBe(404);
-    // Within the limit (the first part alone) it completes.
+    // Within the limit (the first part alone) but short of the declared size: refused too.
     const first = await post(
       "/api/media/uploads/complete",
       { ...ref, parts: parts.slice(0, 1) },
       { token, env: MULTIPART },
     );
-    expect(first.status).toBe(200);
+    expect(first).toMatchObject({ status: 409, body: { size: 5 * MiB + 1, parts_bytes: 5 * MiB } });
+  });
+
+  it("409 when the parts listed add up to less than the declared size: never a shorter file, transcoded as whole", async () => {
+    // Two planned parts (8 MiB + 1 MiB); completing with the first alone would make S3 join one part.
+    const size = 9 * MiB;
+    const created = await post(
+      "/api/media/uploads",
+      { file_name: "short.mp4", content_type: "video/mp4", size },
+      { env: MULTIPART },
+    );
+    expect(created.body.upload).toMatchObject({ kind: "multipart", part_count: 2 });
+    const ref = { input_file: created.body.input_file, upload_id: created.body.upload.upload_id };
+    const partSize: number = created.body.upload.part_size;
+    const batch = await post("/api/media/uploads/parts", { ...ref, part_numbers: [1, 2] }, { env: MULTIPART });
+    const parts = [];
+    for (const part of batch.body.parts) {
+      const length = part.part_number === 1 ? partSize : size - partSize;
+      const put = await fetch(part.url, { method: "PUT", body: bytes(length, part.part_number) });
+      expect(put.status).toBe(200);
+      parts.push({ part_number: part.part_number, etag: put.headers.get("etag")! });
+    }
+    const short = await post("/api/media/uploads/complete", { ...ref, parts: parts.slice(0, 1) }, { env: MULTIPART });
+    expect(short).toMatchObject({
+      status: 409,
+      body: { success: false, size, parts_bytes: partSize, message: expect.stringMatching(/every part/) },
+    });
+    expect((await getObject(ref.input_file)).status).toBe(404);
+    const whole = await post("/api/media/uploads/complete", { ...ref, parts }, { env: MULTIPART });
+    expect(whole.status).toBe(200);
+    expect(Number((await getObject(ref.input_file)).headers.get("content-length"))).toBe(size);
+  });
+
+  it("takes S3's bare upload id too (uploads created before the id carried the size), without the size check", async () => {
+    const created = await post(
+      "/api/media/uploads",
+      { file_name: "legacy.mp4", content_type: "video/mp4", size: 6 * MiB },
+      { env: MULTIPART },
+    );
+    const handle: string = created.body.upload.upload_id;
+    expect(handle).toMatch(new RegExp(`^${6 * MiB}:`));
+    const ref = { input_file: created.body.input_file, upload_id: handle.slice(handle.indexOf(":") + 1) };
+    const batch = await post("/api/media/uploads/parts", { ...ref, part_numbers: [1] }, { env: MULTIPART });
+    expect(batch.status).toBe(200);
+    const aborted = await post("/api/media/uploads/abort", ref, { env: MULTIPART });
+    expect(aborted).toMatchObject({ status: 200, body: { aborted: true } });
   });
 
   it("abort removes the upload; later calls about it are 404", async () => {

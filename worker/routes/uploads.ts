@@ -29,6 +29,7 @@ import {
   jsonObject,
   missingParts,
   planUpload,
+  uploadHandle,
   readCompletedParts,
   readCreateRequest,
   readPartNumbers,
@@ -113,7 +114,12 @@ async function createUpload(c: Context<AppEnv>): Promise<Response> {
     {
       input_file: key,
       expires_at: expiresAt,
-      upload: { kind: "multipart", upload_id: uploadId, part_size: plan.partSize, part_count: plan.partCount },
+      upload: {
+        kind: "multipart",
+        upload_id: uploadHandle(request.size, uploadId),
+        part_size: plan.partSize,
+        part_count: plan.partCount,
+      },
     },
     201,
   );
@@ -186,7 +192,15 @@ async function completeUpload(c: Context<AppEnv>): Promise<Response> {
     });
   }
   // Part URLs sign no length, so the declared size bound nothing: the parts themselves must fit.
-  checkSize(completedBytes(requested, uploaded), config, claims);
+  const bytes = completedBytes(requested, uploaded);
+  checkSize(bytes, config, claims);
+  if (ref.declaredBytes !== undefined && bytes !== ref.declaredBytes) {
+    throw new ApiError(
+      409,
+      `The parts add up to ${bytes} bytes, not the ${ref.declaredBytes} this upload declared: complete with every part.`,
+      { details: { size: ref.declaredBytes, parts_bytes: bytes } },
+    );
+  }
   await completeMultipartUpload(c.get("aws"), {
     bucket: config.bucket,
     key: ref.inputFile,

@@ -88,17 +88,33 @@ export function planUpload(size: number, settings: UploadSettings): UploadPlan {
 /** input_file and upload_id of the part, complete and abort requests. */
 export interface UploadRef {
   inputFile: string;
+  /** S3's upload id. */
   uploadId: string;
+  /** The size the create request declared, from the upload_id (uploadHandle). */
+  declaredBytes?: number;
 }
 
 /** S3 upload ids are opaque; these are the characters they are made of (and nothing a URL would alter). */
 const UPLOAD_ID = /^[A-Za-z0-9._~+/=-]{1,1024}$/;
 
+/**
+ * The upload_id a multipart create answers: `<declared size>:<S3's upload id>`. The Worker keeps
+ * nothing between create and complete, so the size rides in the id the client sends back, and
+ * completion refuses parts that do not add up to it: S3 joins whatever parts it is given, so a
+ * short part list would complete as a shorter file, transcoded as if whole. Not a security check
+ * (the limits are checked on the parts themselves): a client that edits it only loses the check.
+ * S3's ids hold no ":", so an id without the prefix (created before it) is S3's id as it is.
+ */
+export function uploadHandle(size: number, s3UploadId: string): string {
+  return `${size}:${s3UploadId}`;
+}
+
 export function readUploadRef(body: Record<string, unknown>): UploadRef {
   const inputFile = stringField(body, "input_file", 1024);
-  const uploadId = stringField(body, "upload_id", 1024);
-  if (!UPLOAD_ID.test(uploadId)) throw badRequest("Field upload_id is not an S3 upload id.");
-  return { inputFile, uploadId };
+  const handle = /^(?:(\d{1,16}):)?(.*)$/s.exec(stringField(body, "upload_id", 1024))!;
+  const uploadId = handle[2]!;
+  if (!UPLOAD_ID.test(uploadId)) throw badRequest("Field upload_id is not an upload id this API gave.");
+  return handle[1] === undefined ? { inputFile, uploadId } : { inputFile, uploadId, declaredBytes: Number(handle[1]) };
 }
 
 /** part_numbers of /uploads/parts: at most MAX_PART_BATCH distinct numbers 1..10,000 (may be empty). */
