@@ -365,6 +365,26 @@ describe("submit-job: idempotency", () => {
     expect(await getRow(doc, "jobIdToOutput", olderJob)).toMatchObject({ InputFile: key });
   });
 
+  it("points the InputFile row back at the first job when content A, then B, then A again is uploaded", async () => {
+    const prefix = uniquePrefix("aba");
+    const key = `${prefix}movie.mp4`;
+    const { handler } = setup();
+    const upload = (eTag: string, sequencer: string) =>
+      handler(s3Notification([{ key, eTag, sequencer }], encodeS3EventKey));
+    const first = await upload("aaaa", "0055AED6DCD90281E5");
+    await upload("bbbb", "0055AED6DCD90281F0");
+    const third = await upload("aaaa", "0055AED6DCD9028200");
+    const firstJob = (first.results[0] as { jobId: string }).jobId;
+    // The same bytes as the first upload: no third transcode...
+    expect(createJobCalls()).toHaveLength(2);
+    expect(third.results).toEqual([{ outcome: "duplicate", bucket: buckets.input, key, jobId: firstJob }]);
+    // ...but the key holds A again, so its latest job is A's, not B's.
+    expect(await getRow(doc, "inputFileToJobId", key)).toMatchObject({ JobId: firstJob });
+    // A redelivery of B's event changes nothing.
+    await upload("bbbb", "0055AED6DCD90281F0");
+    expect(await getRow(doc, "inputFileToJobId", key)).toMatchObject({ JobId: firstJob });
+  });
+
   it("leaves a live claim alone and takes over an expired one (a crashed attempt)", async () => {
     const prefix = uniquePrefix("lease");
     const key = `${prefix}movie.mp4`;
