@@ -11,9 +11,11 @@ import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { uploadEventKey, clientRequestToken } from "../../aws-lambdas/shared/idempotency.ts";
 import { readSubmitJobConfig, type SubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
+import { outputPathFor } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
 import { createSubmitJobHandler, SUBMIT_JOB_PURPOSE, SubmitJobError } from "../../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
+import { isAddressableKey } from "../../worker/aws/s3-url.ts";
 import {
   buckets,
   fakeJobId,
@@ -291,6 +293,32 @@ describe("submit-job: batches and filters", () => {
     ]);
     const skips = log.entries.filter((entry) => entry.message === "Object skipped").map((entry) => entry.extra?.reason);
     expect(skips).toEqual(["folder-marker", "empty-object", "outside-input-prefix", "not-a-video", "not-a-video"]);
+  });
+
+  it('skips a key with a "." or ".." segment: its output folder could never be written to or served', async () => {
+    const prefix = uniquePrefix("dots");
+    const { handler, log } = setup();
+    const keys = [`${prefix}../movie.mp4`, `${prefix}./movie.mp4`, `${prefix}a/../b/movie.mp4`];
+    const result = await handler(
+      s3Notification(
+        keys.map((key) => ({ key })),
+        encodeS3EventKey,
+      ),
+    );
+    // S3 accepts such keys, but a URL drops the segment (WHATWG URL), so job-state's PutObject of
+    // <output folder>info.json and the Worker's reads refuse them: COMPLETE would be retried into the
+    // failure queue and the row would never complete.
+    expect(keys.every((key) => !isAddressableKey(outputPathFor(key, clock)))).toBe(true);
+    expect(result.results.map((r) => (r.outcome === "skipped" ? r.reason : r.outcome))).toEqual([
+      "unaddressable-key",
+      "unaddressable-key",
+      "unaddressable-key",
+    ]);
+    expect(createJobCalls()).toEqual([]);
+    expect(log.entries.filter((entry) => entry.message === "Object skipped")).toHaveLength(3);
+    // A name that merely contains dots is an upload like any other.
+    await handler(s3Notification([{ key: `${prefix}..movie..mp4` }], encodeS3EventKey));
+    expect(createJobCalls()).toHaveLength(1);
   });
 
   it("never transcodes its own output when input and output share a bucket, nor unexpected buckets", async () => {
