@@ -275,8 +275,8 @@ async function readOutputRow(
   return item && typeof item.OutputPath === "string" ? item : undefined;
 }
 
-function unknownJob({ log }: JobStateDeps, evt: JobStateEvent, where: Where, now: Date): JobStateResult {
-  const ours = evt.userMetadata.JobCreatedBy === JOB_CREATED_BY;
+function unknownJob({ config, log }: JobStateDeps, evt: JobStateEvent, where: Where, now: Date): JobStateResult {
+  const ours = isOurJob(evt.userMetadata, config.outputBucket);
   const age = now.getTime() - evt.timestampMs;
   const terminal = evt.status === "COMPLETE" || evt.status === "ERROR" || evt.status === "CANCELED";
   if (ours && terminal && evt.timestampMs > 0 && age >= 0 && age < UNRECORDED_JOB_RETRY_WINDOW_MS) {
@@ -288,4 +288,17 @@ function unknownJob({ log }: JobStateDeps, evt: JobStateEvent, where: Where, now
     createdBy: evt.userMetadata.JobCreatedBy,
   });
   return { outcome: "unknown-job", jobId: evt.jobId, status: evt.status };
+}
+
+/**
+ * Whether submit-job of this stack created the job, by its UserMetadata: JobCreatedBy, and the
+ * OutputBucket it writes to. Every media-edge stack of an account receives every media-edge job's
+ * events (EventBridge's default bus; the rule matches on JobCreatedBy), so without the bucket another
+ * stack's jobs would be retried here into the failure queue. Jobs created before OutputBucket was set
+ * have none and count as ours.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/cloudwatch_events.html
+ */
+export function isOurJob(userMetadata: Record<string, string>, outputBucket: string): boolean {
+  if (userMetadata.JobCreatedBy !== JOB_CREATED_BY) return false;
+  return userMetadata.OutputBucket === undefined || userMetadata.OutputBucket === outputBucket;
 }

@@ -86,7 +86,13 @@ describe("submit-job: one upload", () => {
         uploadEventKey(SUBMIT_JOB_PURPOSE, { bucket: buckets.input, key, eTag: "etag-seed" }),
       ),
       StatusUpdateInterval: "SECONDS_10",
-      UserMetadata: { JobCreatedBy: "media-edge", InputBucket: buckets.input, InputFile: key, OutputPath: outputPath },
+      UserMetadata: {
+        JobCreatedBy: "media-edge",
+        InputBucket: buckets.input,
+        InputFile: key,
+        OutputPath: outputPath,
+        OutputBucket: buckets.output,
+      },
       Settings: {
         Inputs: [{ FileInput: `s3://${buckets.input}/${key}`, VideoSelector: { Rotate: "AUTO" } }],
         OutputGroups: [
