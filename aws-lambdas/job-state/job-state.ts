@@ -38,7 +38,7 @@ import {
   type ExtraAttributes,
   type JobStateEvent,
 } from "./state-update.ts";
-import { jobStateWebhook } from "./webhook-event.ts";
+import { changesReportedState, jobStateWebhook } from "./webhook-event.ts";
 
 /** job-state configuration. */
 export interface JobStateConfig {
@@ -138,7 +138,7 @@ async function handleJobState(deps: JobStateDeps, event: unknown): Promise<JobSt
   });
   const applied = await sendUpdate(deps, update, Object.keys(plan.warnings).length > 0);
   if (applied === "missing") return unknownJob(deps, evt, where, now);
-  if (applied !== "applied") {
+  if (!("previous" in applied)) {
     log.info("Stale or duplicate event: the row is already at or past it", { ...where, current: applied.current });
     return {
       outcome: "stale",
@@ -154,8 +154,12 @@ async function handleJobState(deps: JobStateDeps, event: unknown): Promise<JobSt
     ...(infoFile ? { infoFile } : {}),
     ...(plan.status === "ERROR" ? { errorCode: extra.ErrorCode } : {}),
   });
-  // Only now, after the conditional update was applied: stale and duplicate events never get here.
-  await enqueueWebhooks(deps.webhooks, jobStateWebhook(evt, plan, extra), log);
+  // Only now, after the conditional update was applied: stale and duplicate events never get here,
+  // and an event that changed neither status nor progress (the next STATUS_UPDATE of a stalled job)
+  // sends nothing either.
+  if (changesReportedState(applied.previous, plan)) {
+    await enqueueWebhooks(deps.webhooks, jobStateWebhook(evt, plan, extra), log);
+  }
   return { outcome: "applied", jobId: evt.jobId, status: evt.status, ...(infoFile ? { infoFile } : {}) };
 }
 
@@ -203,19 +207,20 @@ function errorAttributes(config: JobStateConfig, evt: JobStateEvent): ExtraAttri
 }
 
 /**
- * Sends a conditional update. "applied", "missing" (no row: not our job), or the current status
- * when the condition refused it (stale/duplicate). Rows without a Warnings map get one, once.
+ * Sends a conditional update. Applied: the `previous` values of the attributes it set (when the
+ * update asks for them); "missing" (no row: not our job); or the current status when the condition
+ * refused it (stale/duplicate). Rows without a Warnings map get one, once.
  */
 async function sendUpdate(
   { config, clients }: JobStateDeps,
   update: UpdateCommandInput,
   usesWarnings: boolean,
-): Promise<"applied" | "missing" | { current?: string }> {
+): Promise<{ previous: Record<string, unknown> } | "missing" | { current?: string }> {
   let rowAppeared = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      await clients.dynamodb.send(new UpdateCommand(update));
-      return "applied";
+      const result = await clients.dynamodb.send(new UpdateCommand(update));
+      return { previous: result.Attributes ?? {} };
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         const item = (error as { Item?: Record<string, { S?: string }> }).Item;
@@ -270,8 +275,8 @@ async function readOutputRow(
   return item && typeof item.OutputPath === "string" ? item : undefined;
 }
 
-function unknownJob({ log }: JobStateDeps, evt: JobStateEvent, where: Where, now: Date): JobStateResult {
-  const ours = evt.userMetadata.JobCreatedBy === JOB_CREATED_BY;
+function unknownJob({ config, log }: JobStateDeps, evt: JobStateEvent, where: Where, now: Date): JobStateResult {
+  const ours = isOurJob(evt.userMetadata, config.outputBucket);
   const age = now.getTime() - evt.timestampMs;
   const terminal = evt.status === "COMPLETE" || evt.status === "ERROR" || evt.status === "CANCELED";
   if (ours && terminal && evt.timestampMs > 0 && age >= 0 && age < UNRECORDED_JOB_RETRY_WINDOW_MS) {
@@ -283,4 +288,17 @@ function unknownJob({ log }: JobStateDeps, evt: JobStateEvent, where: Where, now
     createdBy: evt.userMetadata.JobCreatedBy,
   });
   return { outcome: "unknown-job", jobId: evt.jobId, status: evt.status };
+}
+
+/**
+ * Whether submit-job of this stack created the job, by its UserMetadata: JobCreatedBy, and the
+ * OutputBucket it writes to. Every media-edge stack of an account receives every media-edge job's
+ * events (EventBridge's default bus; the rule matches on JobCreatedBy), so without the bucket another
+ * stack's jobs would be retried here into the failure queue. Jobs created before OutputBucket was set
+ * have none and count as ours.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/cloudwatch_events.html
+ */
+export function isOurJob(userMetadata: Record<string, string>, outputBucket: string): boolean {
+  if (userMetadata.JobCreatedBy !== JOB_CREATED_BY) return false;
+  return userMetadata.OutputBucket === undefined || userMetadata.OutputBucket === outputBucket;
 }

@@ -311,6 +311,9 @@ export function buildStatusUpdate(input: StatusUpdateInput): UpdateCommandInput 
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
+    // The status and progress it replaced: a later STATUS_UPDATE at the same progress is applied (it
+    // moves LastEventTime) but is no news for a webhook (job-state.ts, webhook-event.ts).
+    ReturnValues: "UPDATED_OLD",
     ReturnValuesOnConditionCheckFailure: "ALL_OLD",
   };
 }

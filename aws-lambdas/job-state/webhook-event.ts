@@ -34,3 +34,17 @@ export function jobStateWebhook(
     },
   };
 }
+
+/**
+ * Whether an applied update changed what a webhook reports: the status or the progress. `previous`
+ * holds the row's values before the update (UpdateItem's UPDATED_OLD). MediaConvert sends a
+ * STATUS_UPDATE every 10 s (StatusUpdateInterval SECONDS_10), whether or not jobPercentComplete
+ * moved; each one is applied (its later time moves LastEventTime) but only a new value is news.
+ * https://docs.aws.amazon.com/mediaconvert/latest/ug/ev_status_status_update.html
+ */
+export function changesReportedState(
+  previous: Record<string, unknown>,
+  plan: Extract<JobStatePlan, { kind: "status" }>,
+): boolean {
+  return previous.JobStatus !== plan.status || previous.ProgressRate !== plan.progress;
+}

@@ -266,7 +266,13 @@ export interface IndexerResult {
   empty: IndexDay[];
 }
 
-/** The handler: rebuilds every day the event's segments belong to. Throws (so Lambda retries) when one fails. */
+/**
+ * The handler: rebuilds every day the event's segments belong to. Each span is rebuilt on its own, so
+ * one that fails (a segment of a span's first or last hour is in two objects) neither hides nor
+ * blocks the others; then it throws the first failure, so Lambda retries the event (the rebuilds that
+ * succeeded are repeated, harmlessly: a rebuild lists what is there) and, after its retries, hands
+ * it to the failure queue. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+ */
 export function createRecordingIndexHandler(deps: {
   config: RecordingIndexConfig;
   s3: S3Objects;
@@ -276,6 +282,7 @@ export function createRecordingIndexHandler(deps: {
   const now = deps.now ?? (() => Date.now() / 1000);
   return async (event) => {
     const result: IndexerResult = { indexed: [], covered: [], empty: [] };
+    const failures: unknown[] = [];
     for (const { changes, ...target } of daysToIndex(event, deps.config)) {
       try {
         const rebuild = await rebuildIndexObject(deps.s3, target, deps.config, now(), { changes, skipEmpty: true });
@@ -286,14 +293,16 @@ export function createRecordingIndexHandler(deps: {
           key: recordingIndexKey(target.streamPrefix, target.day),
           ...describeError(error),
         });
-        throw error;
+        failures.push(error);
       }
     }
     deps.log.info("recording-index: days rebuilt", {
       days: result.indexed.length,
       covered: result.covered.length,
       empty: result.empty.length,
+      failed: failures.length,
     });
+    if (failures.length > 0) throw failures[0];
     return result;
   };
 }

@@ -87,12 +87,14 @@ export function buildCreateJobRequest(input: JobRequestInput): {
     // STATUS_UPDATE every 10 s instead of 60 s (the seed set this by hand in the console).
     // https://docs.aws.amazon.com/mediaconvert/latest/ug/ev_status_status_update.html
     StatusUpdateInterval: "SECONDS_10",
-    // Ties every job state event back to its upload (events carry detail.userMetadata).
+    // Ties every job state event back to its upload (events carry detail.userMetadata). OutputBucket
+    // names the stack: another media-edge stack in the account tags its jobs JobCreatedBy too.
     UserMetadata: {
       JobCreatedBy: JOB_CREATED_BY,
       InputBucket: input.input.bucket,
       InputFile: input.input.key,
       OutputPath: outputPath,
+      OutputBucket: input.outputBucket,
     },
     Settings: {
       // MediaConvert takes the S3 URL with the key unencoded (its own error messages quote it so).

@@ -10,7 +10,8 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html
  */
 import { randomUUID } from "node:crypto";
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { isConditionalCheckFailed } from "../shared/guards.ts";
 import {
   JOB_STATUS_RANK,
   TABLE_KEYS,
@@ -96,27 +97,56 @@ export function submittedJobItems(
       job.now,
     ),
   ];
-  if (withInputFile) {
-    const inputItem: InputFileToJobIdItem & { InputBucket: string; Sequencer?: string } = {
-      InputFile: job.input.key,
-      JobId: job.jobId,
-      InputBucket: job.input.bucket,
-      CreationTime: created,
-      [TTL_ATTRIBUTE]: expires,
-    };
-    const put: NonNullable<TransactItem["Put"]> = { TableName: tables.inputFileToJobId, Item: inputItem };
-    if (job.input.sequencer) {
-      // "Latest job for the file" means the latest upload, not the latest invocation: events arrive
-      // out of order, and S3's sequencer orders uploads of one key.
-      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
-      inputItem.Sequencer = sortableSequencer(job.input.sequencer);
-      put.ConditionExpression = "attribute_not_exists(#pk) OR attribute_not_exists(#seq) OR #seq < :seq";
-      put.ExpressionAttributeNames = { "#pk": TABLE_KEYS.inputFileToJobId, "#seq": "Sequencer" };
-      put.ExpressionAttributeValues = { ":seq": inputItem.Sequencer };
-    }
-    items.splice(2, 0, { Put: put });
-  }
+  if (withInputFile) items.splice(2, 0, { Put: inputFilePut(tables, job) });
   return items;
+}
+
+/** The InputFile row naming `job` as the file's latest, over an older upload's only (when the event has a sequencer). */
+export function inputFilePut(
+  tables: Record<TableRole, string>,
+  job: Pick<SubmittedJob, "jobId" | "input" | "now" | "statusTtlSeconds">,
+): NonNullable<TransactItem["Put"]> {
+  const created = epochSeconds(job.now);
+  const inputItem: InputFileToJobIdItem & { InputBucket: string; Sequencer?: string } = {
+    InputFile: job.input.key,
+    JobId: job.jobId,
+    InputBucket: job.input.bucket,
+    CreationTime: created,
+    [TTL_ATTRIBUTE]: created + job.statusTtlSeconds,
+  };
+  const put: NonNullable<TransactItem["Put"]> = { TableName: tables.inputFileToJobId, Item: inputItem };
+  if (job.input.sequencer) {
+    // "Latest job for the file" means the latest upload, not the latest invocation: events arrive
+    // out of order, and S3's sequencer orders uploads of one key.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+    inputItem.Sequencer = sortableSequencer(job.input.sequencer);
+    put.ConditionExpression = "attribute_not_exists(#pk) OR attribute_not_exists(#seq) OR #seq < :seq";
+    put.ExpressionAttributeNames = { "#pk": TABLE_KEYS.inputFileToJobId, "#seq": "Sequencer" };
+    put.ExpressionAttributeValues = { ":seq": inputItem.Sequencer };
+  }
+  return put;
+}
+
+/**
+ * A later upload of bytes already transcoded (same ETag: the claim's "done", no new job) makes that
+ * job the file's latest again, when it is the latest upload: after content A, then B, then A again,
+ * the key holds A and its latest job must be A's, not B's. A redelivered event (same sequencer) or an
+ * older upload's changes nothing. Returns whether the row was written.
+ */
+export async function recordReupload(
+  doc: DynamoDBDocumentClient,
+  tables: Record<TableRole, string>,
+  upload: Pick<SubmittedJob, "jobId" | "now" | "statusTtlSeconds"> & {
+    input: { bucket: string; key: string; sequencer: string };
+  },
+): Promise<boolean> {
+  try {
+    await doc.send(new PutCommand(inputFilePut(tables, upload)));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ import type { S3ObjectCreated } from "../shared/s3-events.ts";
 import { claimOrReportDuplicate, forEachUpload } from "../shared/upload-batch.ts";
 import type { SubmitJobConfig } from "./config.ts";
 import { buildCreateJobRequest, recordedOutput } from "./mediaconvert-settings.ts";
-import { recordSubmittedJob } from "./records.ts";
+import { recordReupload, recordSubmittedJob } from "./records.ts";
 import { classifyUpload, type SkipReason } from "./upload-filter.ts";
 
 /** Claim purpose for this function in the uploadEvents table. */
@@ -102,8 +102,34 @@ async function submitOne(
       inProgress: "Duplicate upload event: another invocation is submitting it",
     },
   });
-  if ("duplicate" in claimed) return claimed.duplicate;
+  if ("duplicate" in claimed) {
+    if (claimed.duplicate.outcome === "duplicate") await reuploaded(deps, object, claimed.duplicate.jobId);
+    return claimed.duplicate;
+  }
   return submitClaimed(deps, object, claimed.claim);
+}
+
+/**
+ * A duplicate may be a new upload of bytes already transcoded (unversioned buckets identify an upload
+ * by its ETag: idempotency.ts): if it is the key's latest upload, its job becomes the file's latest
+ * again (records.ts recordReupload). A redelivered event writes nothing.
+ */
+async function reuploaded(deps: SubmitJobDeps, object: S3ObjectCreated, jobId: string | undefined): Promise<void> {
+  if (!jobId || !object.sequencer) return;
+  const { config, clients, log } = deps;
+  const written = await recordReupload(clients.dynamodb, config.tables, {
+    jobId,
+    input: { bucket: object.bucket, key: object.key, sequencer: object.sequencer },
+    now: clockOf(deps)().getTime(),
+    statusTtlSeconds: config.statusTtlSeconds,
+  });
+  if (written) {
+    log.info("Same bytes uploaded again: their job is the file's latest again", {
+      bucket: object.bucket,
+      key: object.key,
+      jobId,
+    });
+  }
 }
 
 /** Creates and records the job of a claimed upload; on failure cancels it, releases the claim and throws. */

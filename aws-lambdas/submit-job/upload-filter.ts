@@ -4,10 +4,12 @@
 import type { S3ObjectCreated } from "../shared/s3-events.ts";
 import { baseName, isMediaConvertOutput, splitExtension } from "../shared/keys.ts";
 import { type NotAnUploadReason, notAnUpload } from "../shared/upload-batch.ts";
+import { isAddressableKey } from "../../worker/aws/s3-url.ts";
 import { outputPathFor } from "./mediaconvert-settings.ts";
 
 /** Why an object is not transcoded. */
-export type SkipReason = NotAnUploadReason | "inside-output-folder" | "empty-object" | "not-a-video" | "key-too-long";
+export type SkipReason =
+  NotAnUploadReason | "inside-output-folder" | "empty-object" | "not-a-video" | "key-too-long" | "unaddressable-key";
 
 /** Verdict on one object. */
 export type UploadVerdict = { accept: true } | { accept: false; reason: SkipReason; message: string };
@@ -43,7 +45,14 @@ export function classifyUpload(object: S3ObjectCreated, settings: UploadFilterSe
       `Extension ${extension ? JSON.stringify(extension) : "(none)"} is not in VIDEO_EXTENSIONS.`,
     );
   }
-  const outputKeyBytes = Buffer.byteLength(outputPathFor(key, new Date(0)) + baseName(key), "utf8");
+  const outputPath = outputPathFor(key, new Date(0));
+  // S3 takes "a/../b.mp4" as a key, but a URL drops "." and ".." segments (WHATWG URL), so neither
+  // job-state (info.json) nor the Worker could address the output folder: the job would never be
+  // marked COMPLETE nor played. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+  if (!isAddressableKey(outputPath)) {
+    return skip("unaddressable-key", 'Key has a "." or ".." path segment, which S3 URLs cannot address.');
+  }
+  const outputKeyBytes = Buffer.byteLength(outputPath + baseName(key), "utf8");
   if (outputKeyBytes + OUTPUT_NAME_HEADROOM_BYTES > MAX_S3_KEY_BYTES) {
     return skip("key-too-long", `Output keys would exceed S3's ${MAX_S3_KEY_BYTES}-byte key limit.`);
   }

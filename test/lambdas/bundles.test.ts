@@ -518,7 +518,13 @@ describe("the built Lambdas against the local servers", () => {
       jobTemplate: TEMPLATE,
       queue: QUEUE,
       statusUpdateInterval: "SECONDS_10",
-      userMetadata: { JobCreatedBy: "media-edge", InputBucket: buckets.input, InputFile: key, OutputPath: outputPath },
+      userMetadata: {
+        JobCreatedBy: "media-edge",
+        InputBucket: buckets.input,
+        InputFile: key,
+        OutputPath: outputPath,
+        OutputBucket: buckets.output,
+      },
     });
   });
 

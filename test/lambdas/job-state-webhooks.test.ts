@@ -122,6 +122,28 @@ describe("job-state enqueues applied state changes", () => {
     expect(sent()).toHaveLength(2);
   });
 
+  it("a later STATUS_UPDATE with the same progress (every 10 s while it stalls) enqueues nothing", async () => {
+    const outputPath = uniquePrefix("hooks-same-progress");
+    const jobId = await putSubmittedJob(doc, fakeJobId(), outputPath);
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: "m" });
+    const { handler } = setup();
+
+    const update = event("mediaconvert-status-update.json", jobId, outputPath) as {
+      detail: Record<string, unknown>;
+    };
+    expect((await handler(update)).outcome).toBe("applied");
+    expect(sent()).toHaveLength(2);
+    // MediaConvert's next STATUS_UPDATE, 10 s later (StatusUpdateInterval SECONDS_10), still at 40 %.
+    const later = structuredClone(update);
+    later.detail.timestamp = (update.detail.timestamp as number) + 10_000;
+    expect((await handler(later)).outcome).toBe("applied");
+    expect(await getRow(doc, "jobIdToStatus", jobId)).toMatchObject({
+      ProgressRate: 40,
+      LastEventTime: later.detail.timestamp,
+    });
+    expect(sent().map(({ payload }) => payload.data.progress)).toEqual([40, 40]);
+  });
+
   it("ERROR carries the scrubbed code and message; ignored events and unknown jobs send nothing", async () => {
     const outputPath = uniquePrefix("hooks-error");
     const jobId = await putSubmittedJob(doc, fakeJobId(), outputPath);

@@ -284,6 +284,25 @@ describe("job-state: jobs we did not submit", () => {
     expect(await getRow(doc, "jobIdToStatus", jobId)).toBeUndefined();
   });
 
+  it("drops a fresh terminal event of another stack's job (another OutputBucket) instead of retrying it", async () => {
+    // A second media-edge stack in the account (say staging) tags its jobs JobCreatedBy "media-edge"
+    // too, and both stacks' rules match them: retried, each of its jobs would end in this stack's
+    // failure queue and raise its alarm.
+    const jobId = fakeJobId();
+    const { handler } = setup();
+    for (const name of ["complete-abr", "error", "canceled"]) {
+      const foreign = event(`eventbridge/mediaconvert-${name}.json`, jobId);
+      foreign.detail.timestamp = NOW.getTime() - 2_000;
+      (foreign.detail.userMetadata as Record<string, string>).OutputBucket = "staging-media-output";
+      expect(await handler(foreign)).toMatchObject({ outcome: "unknown-job" });
+    }
+    // Ours, named so: retried until its rows are visible.
+    const ours = event("eventbridge/mediaconvert-complete-abr.json", jobId);
+    ours.detail.timestamp = NOW.getTime() - 2_000;
+    (ours.detail.userMetadata as Record<string, string>).OutputBucket = buckets.output;
+    await expect(handler(ours)).rejects.toBeInstanceOf(JobNotRecordedYetError);
+  });
+
   it("applies an early event that raced submit-job's transaction (row missing at the condition, present after)", async () => {
     const outputPath = `${uniquePrefix("race")}clip.mp4_20261121124000/`;
     const jobId = fakeJobId();

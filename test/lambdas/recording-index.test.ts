@@ -129,6 +129,31 @@ describe("recording-index", () => {
     await expect(readIndex(other, T0)).rejects.toMatchObject({ name: "NoSuchKey" });
   });
 
+  it("a segment in two spans' objects: when one rebuild fails, the other is still written, then the event fails", async () => {
+    const prefix = uniquePrefix("rec").slice(0, -1);
+    const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: prefix, RECORDING_SEGMENT_SECONDS: "30" });
+    const stream = `${prefix}/cam1/`;
+    // The first hour of span T0 is also carried by the span before it.
+    const start = T0 + 30;
+    await put(stream + formatSegmentName(start));
+    const [own, neighbour] = [T0, T0 - 2 * 86_400];
+    // S3 refuses the write of the span's own object (say a 503 that outlasts the retries).
+    const refusing: S3Objects = {
+      ...objects,
+      putObject: (input) =>
+        input.key === recordingIndexKey(stream, own)
+          ? Promise.reject(new S3RequestError("PutObject: HTTP 503 SlowDown", 503, "SlowDown"))
+          : objects.putObject(input),
+    };
+    const handler = createRecordingIndexHandler({ config, s3: refusing, log: memoryLog(), now: () => T0 + 86_400 });
+    const event = s3Notification(
+      [{ key: stream + formatSegmentName(start), bucket: buckets.recordings, eventName: "ObjectCreated:Put" }],
+      encodeS3EventKey,
+    );
+    await expect(handler(event)).rejects.toMatchObject({ status: 503 });
+    expect((await readIndex(stream, neighbour))!.names).toEqual([formatSegmentName(start)]);
+  });
+
   it("ignores keys outside the prefix and names that are not segments; each span once per event", () => {
     const config = readRecordingIndexConfig({ RECORDINGS_PREFIX: "movie" });
     const event = s3Notification(

@@ -11,9 +11,11 @@ import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
 import { encodeS3EventKey } from "../../aws-lambdas/shared/s3-events.ts";
 import { uploadEventKey, clientRequestToken } from "../../aws-lambdas/shared/idempotency.ts";
 import { readSubmitJobConfig, type SubmitJobConfig } from "../../aws-lambdas/submit-job/config.ts";
+import { outputPathFor } from "../../aws-lambdas/submit-job/mediaconvert-settings.ts";
 import { createSubmitJobHandler, SUBMIT_JOB_PURPOSE, SubmitJobError } from "../../aws-lambdas/submit-job/submit-job.ts";
 import { DEFAULT_TABLES, epochSeconds } from "../../model/index.ts";
 import { HLS_LADDER } from "../../model/ladder.ts";
+import { isAddressableKey } from "../../worker/aws/s3-url.ts";
 import {
   buckets,
   fakeJobId,
@@ -84,7 +86,13 @@ describe("submit-job: one upload", () => {
         uploadEventKey(SUBMIT_JOB_PURPOSE, { bucket: buckets.input, key, eTag: "etag-seed" }),
       ),
       StatusUpdateInterval: "SECONDS_10",
-      UserMetadata: { JobCreatedBy: "media-edge", InputBucket: buckets.input, InputFile: key, OutputPath: outputPath },
+      UserMetadata: {
+        JobCreatedBy: "media-edge",
+        InputBucket: buckets.input,
+        InputFile: key,
+        OutputPath: outputPath,
+        OutputBucket: buckets.output,
+      },
       Settings: {
         Inputs: [{ FileInput: `s3://${buckets.input}/${key}`, VideoSelector: { Rotate: "AUTO" } }],
         OutputGroups: [
@@ -293,6 +301,32 @@ describe("submit-job: batches and filters", () => {
     expect(skips).toEqual(["folder-marker", "empty-object", "outside-input-prefix", "not-a-video", "not-a-video"]);
   });
 
+  it('skips a key with a "." or ".." segment: its output folder could never be written to or served', async () => {
+    const prefix = uniquePrefix("dots");
+    const { handler, log } = setup();
+    const keys = [`${prefix}../movie.mp4`, `${prefix}./movie.mp4`, `${prefix}a/../b/movie.mp4`];
+    const result = await handler(
+      s3Notification(
+        keys.map((key) => ({ key })),
+        encodeS3EventKey,
+      ),
+    );
+    // S3 accepts such keys, but a URL drops the segment (WHATWG URL), so job-state's PutObject of
+    // <output folder>info.json and the Worker's reads refuse them: COMPLETE would be retried into the
+    // failure queue and the row would never complete.
+    expect(keys.every((key) => !isAddressableKey(outputPathFor(key, clock)))).toBe(true);
+    expect(result.results.map((r) => (r.outcome === "skipped" ? r.reason : r.outcome))).toEqual([
+      "unaddressable-key",
+      "unaddressable-key",
+      "unaddressable-key",
+    ]);
+    expect(createJobCalls()).toEqual([]);
+    expect(log.entries.filter((entry) => entry.message === "Object skipped")).toHaveLength(3);
+    // A name that merely contains dots is an upload like any other.
+    await handler(s3Notification([{ key: `${prefix}..movie..mp4` }], encodeS3EventKey));
+    expect(createJobCalls()).toHaveLength(1);
+  });
+
   it("never transcodes its own output when input and output share a bucket, nor unexpected buckets", async () => {
     const prefix = uniquePrefix("loop");
     const { handler } = setup({ INPUT_BUCKETS: `${buckets.input},${buckets.output}` });
@@ -363,6 +397,26 @@ describe("submit-job: idempotency", () => {
     // The older upload's job is still fully recorded.
     expect(await getRow(doc, "jobIdToStatus", olderJob)).toMatchObject({ JobStatus: "SUBMITTED" });
     expect(await getRow(doc, "jobIdToOutput", olderJob)).toMatchObject({ InputFile: key });
+  });
+
+  it("points the InputFile row back at the first job when content A, then B, then A again is uploaded", async () => {
+    const prefix = uniquePrefix("aba");
+    const key = `${prefix}movie.mp4`;
+    const { handler } = setup();
+    const upload = (eTag: string, sequencer: string) =>
+      handler(s3Notification([{ key, eTag, sequencer }], encodeS3EventKey));
+    const first = await upload("aaaa", "0055AED6DCD90281E5");
+    await upload("bbbb", "0055AED6DCD90281F0");
+    const third = await upload("aaaa", "0055AED6DCD9028200");
+    const firstJob = (first.results[0] as { jobId: string }).jobId;
+    // The same bytes as the first upload: no third transcode...
+    expect(createJobCalls()).toHaveLength(2);
+    expect(third.results).toEqual([{ outcome: "duplicate", bucket: buckets.input, key, jobId: firstJob }]);
+    // ...but the key holds A again, so its latest job is A's, not B's.
+    expect(await getRow(doc, "inputFileToJobId", key)).toMatchObject({ JobId: firstJob });
+    // A redelivery of B's event changes nothing.
+    await upload("bbbb", "0055AED6DCD90281F0");
+    expect(await getRow(doc, "inputFileToJobId", key)).toMatchObject({ JobId: firstJob });
   });
 
   it("leaves a live claim alone and takes over an expired one (a crashed attempt)", async () => {
