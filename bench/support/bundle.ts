@@ -38,7 +38,9 @@ import { buildOpenApiAssets } from "../../openapi/build.ts";
  * fixes (the parts' sizes checked against the limits at completion; keys with "." or ".." segments
  * refused) added 0.1, one reader of XML references instead of two saved 0.06: 44.29 KiB. Completion
  * refusing parts that do not add up to the declared size (a short part list made a shorter file,
- * transcoded as if whole: silent data loss) added 0.14: 44.44 KiB, budget 44.5 for that trade. What the bytes
+ * transcoded as if whole: silent data loss) added 0.14: 44.44 KiB, budget 44.5 for that trade. Playlist
+ * tokens issued on a step, so hls.js asks once per job for a key it would have asked once per
+ * rendition (hls.js keeps keys by URI), added 0.02: 44.46 KiB. What the bytes
  * cost is measured too: `npm run bench` gives the Worker's cold-start CPU over the bare Hono route's,
  * per KiB (bench/worker.ts, coldStartResults). One strict
  * ListObjectsV2 reader instead of the S3-exact fast path would save 0.46 KiB more but parses a

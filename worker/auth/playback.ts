@@ -3,6 +3,7 @@
  * token comes from, how a failed check is answered, and the tokens a playlist embeds.
  */
 import type { Context } from "hono";
+import { epochSeconds } from "../../model/index.ts";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../http/errors.ts";
@@ -61,14 +62,36 @@ export async function authorize(
   throw new ApiError(check.status, MESSAGES[check.reason], { headers, details: { reason: check.reason } });
 }
 
-/** A token a playlist embeds in its URIs, signed with the current secret. */
+/**
+ * How long a playlist that embeds tokens may be reused (its `max-age`), and the step its tokens are
+ * issued on: a quarter of the key token's lifetime, at most a minute.
+ */
+export function embeddedTokenStep(config: Config): number {
+  // KEY_TOKEN_TTL_SECONDS is at least 30 (worker/config.ts): the step is at least 7 s.
+  return Math.min(60, Math.floor(config.playback.keyTokenTtlSeconds / 4));
+}
+
+/**
+ * A token a playlist embeds in its URIs, signed with the current secret, living at least
+ * `ttlSeconds` from `nowSeconds`. Issued at the start of the current step (embeddedTokenStep) and
+ * living a step longer, so the playlists a player fetches within one step embed the same key URI:
+ * hls.js keeps keys by URI, so switching rendition asks for no new key (one key request per job
+ * instead of one per rendition).
+ */
 export function embeddedToken(
   config: Config,
   scope: string,
   purpose: TokenPurpose,
   ttlSeconds: number,
+  nowSeconds = epochSeconds(),
 ): Promise<string> {
-  return mintToken(config.playback.tokenSecret, { scope, purpose, ttlSeconds: Math.max(1, Math.ceil(ttlSeconds)) });
+  const step = embeddedTokenStep(config);
+  return mintToken(config.playback.tokenSecret, {
+    scope,
+    purpose,
+    nowSeconds: nowSeconds - (nowSeconds % step),
+    ttlSeconds: Math.max(1, Math.ceil(ttlSeconds)) + step,
+  });
 }
 
 /** The public origin of the request, for the absolute URIs playlists carry. */

@@ -11,7 +11,7 @@
  */
 import { Hono } from "hono/tiny";
 import type { Context } from "hono";
-import { authorize, embeddedToken, isValidJobId, requestOrigin } from "../auth/playback.ts";
+import { authorize, embeddedToken, embeddedTokenStep, isValidJobId, requestOrigin } from "../auth/playback.ts";
 import { jobScope } from "../auth/tokens.ts";
 import { encodeRfc3986 } from "../aws/s3-url.ts";
 import type { AppEnv } from "../env.ts";
@@ -88,7 +88,7 @@ export const thumbnailRoutes = new Hono<AppEnv>()
     }));
     const vtt = storyboardVtt(storyboardCues(images, job.captures.interval_seconds, job.durationSeconds));
     // Embeds expiring tokens in signed mode: browsers may keep it briefly, shared caches never.
-    const maxAge = Math.min(60, Math.floor(config.playback.keyTokenTtlSeconds / 4));
+    const maxAge = embeddedTokenStep(config);
     return c.body(vtt, 200, {
       "content-type": "text/vtt; charset=utf-8",
       "cache-control": `private, max-age=${maxAge}`,

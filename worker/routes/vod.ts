@@ -15,6 +15,7 @@ import { INFO_FILE } from "../../model/index.ts";
 import {
   authorize,
   embeddedToken,
+  embeddedTokenStep,
   isValidJobId,
   pathSegmentsAfter,
   requestOrigin,
@@ -196,7 +197,7 @@ export const vodRoutes = new Hono<AppEnv>().get("/vod/:jobId/*", async (c) => {
     throw new ApiError(502, "Source playlist cannot be served.");
   }
   // Playlists embed tokens that expire: browsers may keep them briefly, shared caches never.
-  const maxAge = Math.min(60, Math.floor(config.playback.keyTokenTtlSeconds / 4));
+  const maxAge = embeddedTokenStep(config);
   return c.body(body, 200, { "content-type": PLAYLIST_CONTENT_TYPE, "cache-control": `private, max-age=${maxAge}` });
 });
 
