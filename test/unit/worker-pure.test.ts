@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../worker/aws/upstream.ts";
 import { unmarshallItem } from "../../worker/aws/dynamodb.ts";
-import { embeddedToken, embeddedTokenStep } from "../../worker/auth/playback.ts";
 import { ConfigError, readConfig } from "../../worker/config.ts";
 import { statusBody } from "../../worker/jobs/status-body.ts";
 import { checkKeyValue } from "../../worker/http/params.ts";
@@ -159,39 +158,5 @@ describe("backoff and key checks", () => {
   it("measures key size in UTF-8 bytes", () => {
     expect(checkKeyValue("job_id", "a".repeat(2048))).toHaveLength(2048);
     expect(() => checkKeyValue("job_id", "あ".repeat(683))).toThrow("Invalid parameter job_id.");
-  });
-});
-
-describe("embeddedToken", () => {
-  const config = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "300" });
-  if (config instanceof ConfigError) throw config;
-  const claimsOf = (token: string) =>
-    JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { iat: number; exp: number };
-
-  it("gives the playlists a player fetches within one step the same token, so one key URI per job", async () => {
-    expect(embeddedTokenStep(config)).toBe(60);
-    const at = (now: number) => embeddedToken(config, "job:J1", "key", 300, now);
-    // 1_800_000_000 is a multiple of 60: the step starts there.
-    const first = await at(1_800_000_000);
-    expect(await at(1_800_000_059)).toBe(first);
-    expect(await at(1_800_000_060)).not.toBe(first);
-  });
-
-  it("lives at least the asked lifetime from now, and at most a step more", async () => {
-    for (const now of [1_800_000_000, 1_800_000_001, 1_800_000_059]) {
-      const { iat, exp } = claimsOf(await embeddedToken(config, "job:J1", "media", 300.5, now));
-      expect(iat).toBeLessThanOrEqual(now);
-      expect(exp).toBeGreaterThanOrEqual(now + 301);
-      expect(exp - now).toBeLessThanOrEqual(301 + 60);
-    }
-  });
-
-  it("steps by a quarter of a short key token lifetime", () => {
-    const short = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "30" });
-    if (short instanceof ConfigError) throw short;
-    expect(embeddedTokenStep(short)).toBe(7);
-    const medium = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "100" });
-    if (medium instanceof ConfigError) throw medium;
-    expect(embeddedTokenStep(medium)).toBe(25);
   });
 });
