@@ -41,6 +41,7 @@ import { buildOpenApiAssets } from "../openapi/build.ts";
 import { buildPage } from "../page/build.ts";
 import { demoPageUrl, pageOrigins } from "./demo-page.ts";
 import { lambdaSettings } from "../aws-lambdas/shared/config.ts";
+import { readWebhookSecrets, readWebhookTimeoutMs } from "../aws-lambdas/webhook-deliver/config.ts";
 import { createLogger } from "../aws-lambdas/shared/logger.ts";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline.ts";
 import { startLocalWebhooks, type LocalWebhooks } from "./webhooks.ts";
@@ -79,11 +80,15 @@ function webhookReceiverPort(): number {
 }
 
 /**
- * Fails before starting or building anything when a prerequisite is missing (Java, a free port):
+ * Fails before starting or building anything when a prerequisite is missing (Java, a free port, a
+ * well-formed webhook secret):
  * a taken port is most often another `npm start`, whose `wrangler dev` reloads its Worker when the
  * assets directory it serves is rewritten.
  */
 async function checkPrerequisites(ports: Required<LocalPorts>): Promise<void> {
+  // Read again by startWebhooks, which runs beside services that a failure there would leave running.
+  readWebhookSecrets(process.env);
+  readWebhookTimeoutMs(process.env);
   await Promise.all([
     assertJavaPresent(),
     assertPortFree(ports.dynamodb, "DynamoDB Local, DYNAMODB_PORT"),
@@ -128,7 +133,9 @@ async function startWebhooks(): Promise<LocalWebhooks> {
   const webhooks = await startLocalWebhooks({
     receiverPort: webhookReceiverPort(),
     urls: settings.list("WEBHOOK_URLS", []),
-    secrets: (["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] as const).flatMap((name) => settings.text(name) ?? []),
+    // Checked (checkPrerequisites first): unchecked, a malformed one threw at the first delivery.
+    secrets: readWebhookSecrets(process.env),
+    timeoutMs: readWebhookTimeoutMs(process.env),
     log: createLogger("webhook-deliver"),
   });
   stops.push({ name: "webhooks", stop: webhooks.stop });

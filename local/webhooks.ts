@@ -37,6 +37,8 @@ export interface LocalWebhookOptions {
   urls?: string[];
   /** `WEBHOOK_SECRET` (+ previous); default: a new random secret per start, never printed. */
   secrets?: string[];
+  /** `WEBHOOK_TIMEOUT_MS`; default 10 s, as in AWS. */
+  timeoutMs?: number;
   log: Log;
   print?: (line: string) => void;
 }
@@ -125,7 +127,7 @@ export async function startLocalWebhooks(options: LocalWebhookOptions): Promise<
   const client = () =>
     new SQSClient({ region: "us-east-1", endpoint: new URL(queueUrl).origin, credentials: LOCAL_CREDENTIALS });
   const deliver = createWebhookDeliverHandler({
-    config: { queueUrl, timeoutMs: 10_000 },
+    config: { queueUrl, timeoutMs: options.timeoutMs ?? 10_000 },
     sqs: client(),
     secrets: () => Promise.resolve(secrets),
     log: options.log,

@@ -20,13 +20,26 @@ export function readWebhookDeliverConfig(env: Env): WebhookDeliverConfig {
   const read = lambdaSettings(env);
   const config: WebhookDeliverConfig = {
     queueUrl: read.required("WEBHOOK_QUEUE_URL"),
-    timeoutMs: integerSetting(env, "WEBHOOK_TIMEOUT_MS", lambdaDefault("WEBHOOK_TIMEOUT_MS"), {
-      min: 100,
-      max: 60_000,
-    }),
+    timeoutMs: readWebhookTimeoutMs(env),
   };
   const arn = read.text("WEBHOOK_SECRET_ARN");
   if (arn) return { ...config, secretArn: arn };
+  const secrets = readWebhookSecrets(env);
+  if (secrets.length === 0) throw new ConfigError("WEBHOOK_SECRET", "is missing: set it or WEBHOOK_SECRET_ARN.");
+  return { ...config, secrets };
+}
+
+/** `WEBHOOK_TIMEOUT_MS`, checked (also read by the local stack). */
+export function readWebhookTimeoutMs(env: Env): number {
+  return integerSetting(env, "WEBHOOK_TIMEOUT_MS", lambdaDefault("WEBHOOK_TIMEOUT_MS"), { min: 100, max: 60_000 });
+}
+
+/**
+ * `WEBHOOK_SECRET` (+ `WEBHOOK_SECRET_PREVIOUS`), newest first, each checked; [] when unset. Also read by
+ * the local stack (local/start.ts), so that a malformed one fails at start, not at the first delivery.
+ */
+export function readWebhookSecrets(env: Env): string[] {
+  const read = lambdaSettings(env);
   const secrets: string[] = [];
   for (const name of ["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] as const) {
     const secret = read.text(name);
@@ -38,6 +51,5 @@ export function readWebhookDeliverConfig(env: Env): WebhookDeliverConfig {
     }
     secrets.push(secret);
   }
-  if (secrets.length === 0) throw new ConfigError("WEBHOOK_SECRET", "is missing: set it or WEBHOOK_SECRET_ARN.");
-  return { ...config, secrets };
+  return secrets;
 }

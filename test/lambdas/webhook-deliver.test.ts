@@ -12,7 +12,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readWebhookDeliverConfig } from "../../aws-lambdas/webhook-deliver/config.ts";
+import {
+  readWebhookDeliverConfig,
+  readWebhookSecrets,
+  readWebhookTimeoutMs,
+} from "../../aws-lambdas/webhook-deliver/config.ts";
 import { createWebhookDeliverHandler } from "../../aws-lambdas/webhook-deliver/deliver.ts";
 import { cachedSecrets, parseWebhookSecrets } from "../../aws-lambdas/webhook-deliver/secrets.ts";
 import { memoryLog } from "../../aws-lambdas/shared/logger.ts";
@@ -152,13 +156,17 @@ describe("webhook-deliver", () => {
     expect((await refused({ Records: [record("/ok")] } as SQSEvent)).batchItemFailures).toHaveLength(1);
   });
 
-  it("4xx other than 408/429 is final: not retried, not a failure", async () => {
+  it("4xx other than 408/429, and 3xx, are final: not retried, not a failure; redirects are not followed", async () => {
     answers["/gone"] = 410;
     answers["/bad"] = 400;
+    answers["/moved"] = 302;
     const { deliver, log } = setup();
-    expect(await deliver(record("/gone"), record("/bad", "other"))).toEqual({ batchItemFailures: [] });
+    expect(await deliver(record("/gone"), record("/bad", "other"), record("/moved", "third"))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(received.map((request) => request.path)).toEqual(["/gone", "/bad", "/moved"]);
     expect(delays()).toEqual([]);
-    expect(log.entries.filter((entry) => /refused/.test(entry.message))).toHaveLength(2);
+    expect(log.entries.filter((entry) => /refused/.test(entry.message))).toHaveLength(3);
   });
 
   it("keeps a FIFO group's order: after a failure its later messages wait as long, other groups go on", async () => {
@@ -223,5 +231,21 @@ describe("webhook-deliver secrets and configuration", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain("not base64 at all");
     }
+  });
+
+  it("the local stack's reading: none is fine (it makes one), a malformed one fails at start, named", () => {
+    expect(readWebhookSecrets({})).toEqual([]);
+    expect(readWebhookSecrets({ WEBHOOK_SECRET: CURRENT, WEBHOOK_SECRET_PREVIOUS: PREVIOUS })).toEqual([
+      CURRENT,
+      PREVIOUS,
+    ]);
+    // Two secrets in one variable (Secrets Manager's rotation format) is not how the variables take them.
+    expect(() => readWebhookSecrets({ WEBHOOK_SECRET: `${CURRENT} ${PREVIOUS}` })).toThrow(
+      /^Configuration variable WEBHOOK_SECRET must be whsec_/,
+    );
+    expect(() => readWebhookSecrets({ WEBHOOK_SECRET: CURRENT, WEBHOOK_SECRET_PREVIOUS: "whsec_c2hvcnQ=" })).toThrow(
+      /WEBHOOK_SECRET_PREVIOUS must hold at least 16 bytes/,
+    );
+    expect(readWebhookTimeoutMs({ WEBHOOK_TIMEOUT_MS: "2500" })).toBe(2500);
   });
 });
