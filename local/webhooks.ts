@@ -165,7 +165,10 @@ export async function startLocalWebhooks(options: LocalWebhookOptions): Promise<
   return {
     sender: { sqs: client(), targets: { queueUrl, urls } },
     receiverUrl,
-    describe: () => `  Webhooks                ${urls.join(", ")}   (receiver ${receiverUrl} prints each delivery)`,
+    describe: () =>
+      urls.includes(receiverUrl)
+        ? `  Webhooks                ${urls.join(", ")}   (this receiver prints each delivery)`
+        : `  Webhooks                ${urls.join(", ")}   (WEBHOOK_URLS; the receiver at ${receiverUrl} gets none)`,
     async stop() {
       for (const timer of timers) clearTimeout(timer);
       for (const server of [receiverServer, queueServer]) {

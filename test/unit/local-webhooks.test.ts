@@ -43,6 +43,22 @@ describe("local webhooks", () => {
     );
     expect(JSON.parse(lines[1]!)).toEqual(payload(10));
     expect(JSON.parse(lines[3]!)).toEqual(payload(20));
-    expect(webhooks.describe()).toContain(webhooks.receiverUrl);
+    expect(webhooks.describe()).toContain(`${webhooks.receiverUrl}   (this receiver prints each delivery)`);
+  });
+
+  it("says, when WEBHOOK_URLS sends the deliveries elsewhere, that its own receiver gets none", async () => {
+    const elsewhere = await startLocalWebhooks({
+      receiverPort: 0,
+      urls: ["http://127.0.0.1:9/hooks"],
+      log: memoryLog(),
+      print,
+    });
+    try {
+      expect(elsewhere.describe()).toContain("http://127.0.0.1:9/hooks   (WEBHOOK_URLS;");
+      expect(elsewhere.describe()).toContain(`${elsewhere.receiverUrl} gets none`);
+      expect(elsewhere.describe()).not.toContain("prints each delivery");
+    } finally {
+      await elsewhere.stop();
+    }
   });
 });
