@@ -222,6 +222,10 @@ interface Preflight {
  */
 async function recordDevtools(page: Page): Promise<{ corsFailures(): CorsFailure[]; preflights: Preflight[] }> {
   const cdp = await context.newCDPSession(page);
+  // Every page starts with an empty HTTP cache: within one token step (worker/auth/playback.ts
+  // embeddedToken) the Worker names the same playlists and segments alike, and the browser would
+  // answer a later test's requests from an earlier test's responses, off the network this records.
+  await cdp.send("Network.clearBrowserCache");
   const urls = new Map<string, string>();
   const statuses = new Map<string, number>();
   const failed: Array<{ requestId: string; corsError: string }> = [];
