@@ -70,4 +70,20 @@ describe("GET /api/media/health", () => {
     expect(buckets.map((check) => check.problem)).toEqual(["unreachable", "unreachable"]);
     expect(body.checks.filter((check) => check.kind === "table").every((check) => check.ok)).toBe(true);
   });
+
+  it("a throttled check counts its own attempts, not the report's other calls", async () => {
+    const path = `/throttle/${crypto.randomUUID().slice(0, 8)}`;
+    const response = await callWith(
+      { DYNAMODB_ENDPOINT: `${bindings.TEST_CHAOS_ENDPOINT}${path}` },
+      "/api/media/health",
+    );
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: Array<Record<string, unknown>> };
+    const tables = body.checks.filter((check) => check.kind === "table");
+    expect(tables).toHaveLength(4);
+    for (const check of tables) {
+      // UPSTREAM_MAX_ATTEMPTS (3) per check, though the four checks run in parallel in one request.
+      expect(check).toMatchObject({ problem: "throttled", detail: "HTTP 400 ThrottlingException after 3 calls" });
+    }
+  });
 });

@@ -209,6 +209,8 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
   const { policy, stats } = aws;
   const deadline = Date.now() + policy.deadlineMs;
   let lastProblem: { failure: "throttled" | "unreachable"; diagnostic: string } | undefined;
+  // This call's attempts: `stats` counts the whole incoming request's, other calls included.
+  let calls = 0;
 
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
     if (attempt > 0) {
@@ -220,6 +222,7 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     stats.calls++;
+    calls++;
     let sent: Sent;
     try {
       sent = await fetchBeforeDeadline(aws.credentials, request, remaining);
@@ -241,7 +244,7 @@ async function sendUnderPolicy(aws: AwsEdgeClient, request: UpstreamRequest): Pr
   }
 
   if (!lastProblem) throw new UpstreamError(request.service, "timeout", `no answer within ${policy.deadlineMs} ms`);
-  throw new UpstreamError(request.service, lastProblem.failure, `${lastProblem.diagnostic} after ${stats.calls} calls`);
+  throw new UpstreamError(request.service, lastProblem.failure, `${lastProblem.diagnostic} after ${calls} calls`);
 }
 
 /**
