@@ -23,6 +23,7 @@ import {
   WORKER_SETTINGS,
 } from "../../model/settings.ts";
 import { SETTING_DOCS } from "../../model/settings-docs.ts";
+import { MINIMAL_BINDINGS } from "../support/worker-config.ts";
 import { CONFIGURATION_DOC, renderConfigurationDoc } from "../../scripts/config-docs.ts";
 import { ConfigError as WorkerConfigError, readConfig } from "../../worker/config.ts";
 
@@ -130,15 +131,8 @@ describe("settingsReader rules", () => {
 });
 
 describe("the three runtimes read a value alike", () => {
-  const workerEnv = {
-    ALLOWED_ORIGINS: "https://app.example.com",
-    AWS_ACCESS_KEY_ID: "AKID",
-    AWS_SECRET_ACCESS_KEY: "secret",
-    TOKEN_SECRET: "x".repeat(32),
-  };
-
   it.each(["a/./b", "faces/*", "../x"])("refuses ANALYSIS_PREFIX %j in the Worker, the Lambdas and infra", (value) => {
-    const worker = readConfig({ ...workerEnv, ANALYSIS_PREFIX: value });
+    const worker = readConfig({ ...MINIMAL_BINDINGS, ANALYSIS_PREFIX: value });
     expect(worker).toBeInstanceOf(WorkerConfigError);
     expect((worker as WorkerConfigError).variable).toBe("ANALYSIS_PREFIX");
     expect(() => lambdaSettings({ ANALYSIS_PREFIX: value }).prefix("ANALYSIS_PREFIX", "")).toThrow(LambdaConfigError);
@@ -146,7 +140,7 @@ describe("the three runtimes read a value alike", () => {
   });
 
   it("accepts the same prefix as the same folder everywhere", () => {
-    const worker = readConfig({ ...workerEnv, ANALYSIS_PREFIX: "/results/faces/" });
+    const worker = readConfig({ ...MINIMAL_BINDINGS, ANALYSIS_PREFIX: "/results/faces/" });
     if (worker instanceof WorkerConfigError) throw worker;
     expect(worker.analysisPrefix).toBe("results/faces/");
     expect(readSettings((key) => ({ analysisPrefix: "/results/faces/" })[key]).analysisPrefix).toBe("results/faces/");

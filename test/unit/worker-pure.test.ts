@@ -3,20 +3,14 @@ import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../worker/aws/upstream.ts";
 import { unmarshallItem } from "../../worker/aws/dynamodb.ts";
 import { ConfigError, readConfig } from "../../worker/config.ts";
+import { MINIMAL_BINDINGS } from "../support/worker-config.ts";
 import { statusBody } from "../../worker/jobs/status-body.ts";
 import { checkKeyValue } from "../../worker/http/params.ts";
 import { writesAccessLine } from "../../worker/http/log.ts";
 
-const minimal = {
-  ALLOWED_ORIGINS: "https://app.example.com",
-  AWS_ACCESS_KEY_ID: "AKID",
-  AWS_SECRET_ACCESS_KEY: "secret",
-  TOKEN_SECRET: "x".repeat(32),
-};
-
 describe("readConfig", () => {
   it("fills documented defaults", () => {
-    const config = readConfig({ ...minimal });
+    const config = readConfig({ ...MINIMAL_BINDINGS });
     expect(config).not.toBeInstanceOf(ConfigError);
     if (config instanceof ConfigError) return;
     expect(config.dynamodbEndpoint).toBe("https://dynamodb.us-east-1.amazonaws.com");
@@ -30,7 +24,7 @@ describe("readConfig", () => {
 
   it("honours overrides and uses path-style S3 for an explicit endpoint", () => {
     const config = readConfig({
-      ...minimal,
+      ...MINIMAL_BINDINGS,
       AWS_REGION: "ap-northeast-1",
       S3_ENDPOINT: "http://127.0.0.1:4568/",
       TABLE_JOB_ID_TO_STATUS: "prod.Status",
@@ -51,21 +45,21 @@ describe("readConfig", () => {
     [{ PLAYBACK_POLICY: "open" }, "PLAYBACK_POLICY"],
     [{ ACCESS_LOG: "errors" }, "ACCESS_LOG"],
   ])("names the variable in the error for %j", (override, variable) => {
-    const config = readConfig({ ...minimal, ...override });
+    const config = readConfig({ ...MINIMAL_BINDINGS, ...override });
     expect(config).toBeInstanceOf(ConfigError);
     expect((config as ConfigError).variable).toBe(variable);
   });
 
   it("caps a window at 20,160 segments (a week of 30-s segments): a shorter default for short segments, an error when set above", () => {
-    const short = readConfig({ ...minimal, RECORDING_SEGMENT_SECONDS: "4" });
+    const short = readConfig({ ...MINIMAL_BINDINGS, RECORDING_SEGMENT_SECONDS: "4" });
     if (short instanceof ConfigError) throw short;
     expect(short.recordings.maxWindowSeconds).toBe(80_640);
-    const explicit = readConfig({ ...minimal, RECORDING_SEGMENT_SECONDS: "4", MAX_WINDOW_SECONDS: "86400" });
+    const explicit = readConfig({ ...MINIMAL_BINDINGS, RECORDING_SEGMENT_SECONDS: "4", MAX_WINDOW_SECONDS: "86400" });
     expect((explicit as ConfigError).variable).toBe("MAX_WINDOW_SECONDS");
   });
 
   it("never puts a secret's value in the error", () => {
-    const config = readConfig({ ...minimal, TOKEN_SECRET: "short-secret" });
+    const config = readConfig({ ...MINIMAL_BINDINGS, TOKEN_SECRET: "short-secret" });
     expect((config as ConfigError).message).not.toContain("short-secret");
   });
 });

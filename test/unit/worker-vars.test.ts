@@ -3,7 +3,7 @@
  * environments in wrangler.toml itself. Files written here are read back with wrangler's own config
  * reader, so "valid" means what `wrangler deploy --env production` would see.
  */
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,25 +192,30 @@ describe("wrangler.toml environments", () => {
   });
 });
 
+/** `npm run worker-vars -- <args>` as a user runs it (tsx, this checkout's script); never throws. */
+function runWorkerVars(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const run = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "infra/bin/worker-vars.ts", ...args], {
+    encoding: "utf8",
+    env,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
 describe("npm run worker-vars", () => {
   it("writes an outputs file's variables into the named environment and prints the secret commands", () => {
     const dir = mkdtempSync(join(scratch, "cli-"));
     writeFileSync(join(dir, "outputs.json"), JSON.stringify({ MediaEdge: OUTPUTS }));
     writeFileSync(join(dir, "wrangler.toml"), readFileSync("wrangler.toml", "utf8"));
-    const printed = execFileSync(
-      process.execPath,
-      [
-        "node_modules/tsx/dist/cli.mjs",
-        "infra/bin/worker-vars.ts",
-        "--env",
-        "staging",
-        "--outputs",
-        join(dir, "outputs.json"),
-        "--config",
-        join(dir, "wrangler.toml"),
-      ],
-      { encoding: "utf8" },
-    );
+    const run = runWorkerVars([
+      "--env",
+      "staging",
+      "--outputs",
+      join(dir, "outputs.json"),
+      "--config",
+      join(dir, "wrangler.toml"),
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const printed = run.stdout;
     expect(printed).toContain("npx wrangler secret put TOKEN_SECRET --env staging");
     expect(wranglerVarsOf(readFileSync(join(dir, "wrangler.toml"), "utf8"), "staging")).toMatchObject(EXPECTED_VARS);
   });
@@ -219,25 +224,14 @@ describe("npm run worker-vars", () => {
     const dir = mkdtempSync(join(scratch, "cli-"));
     writeFileSync(join(dir, "outputs.json"), JSON.stringify({ MediaEdge: { AwsRegion: "eu-west-1" } }));
     writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\n');
-    let stderr = "";
-    try {
-      execFileSync(
-        process.execPath,
-        [
-          "node_modules/tsx/dist/cli.mjs",
-          "infra/bin/worker-vars.ts",
-          "--env",
-          "production",
-          "--outputs",
-          join(dir, "outputs.json"),
-          "--config",
-          join(dir, "wrangler.toml"),
-        ],
-        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-      );
-    } catch (error) {
-      stderr = String((error as { stderr: string }).stderr);
-    }
+    const { stderr } = runWorkerVars([
+      "--env",
+      "production",
+      "--outputs",
+      join(dir, "outputs.json"),
+      "--config",
+      join(dir, "wrangler.toml"),
+    ]);
     expect(stderr).toMatch(/^worker-vars: The stack outputs lack InputBucketName, InputKeys, OutputBucketName/);
     expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
   });
@@ -247,35 +241,16 @@ describe("npm run worker-vars", () => {
     // An AWS CLI that fails as it does without a region or a login: its message on stderr, exit 255.
     writeFileSync(join(dir, "aws"), '#!/bin/sh\necho "You must specify a region." >&2\nexit 255\n', { mode: 0o755 });
     writeFileSync(join(dir, "wrangler.toml"), 'name = "x"\n');
-    let failure: { status: number; stderr: string } | undefined;
-    try {
-      execFileSync(
-        process.execPath,
-        [
-          "node_modules/tsx/dist/cli.mjs",
-          "infra/bin/worker-vars.ts",
-          "--env",
-          "production",
-          "--stack",
-          "MediaEdge",
-          "--config",
-          join(dir, "wrangler.toml"),
-        ],
-        {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "pipe"],
-          env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}` },
-        },
-      );
-    } catch (error) {
-      failure = error as { status: number; stderr: string };
-    }
-    expect(failure?.status).toBe(1);
-    expect(failure?.stderr).toContain("You must specify a region.");
-    expect(failure?.stderr).toMatch(
+    const failure = runWorkerVars(
+      ["--env", "production", "--stack", "MediaEdge", "--config", join(dir, "wrangler.toml")],
+      { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}` },
+    );
+    expect(failure.status).toBe(1);
+    expect(failure.stderr).toContain("You must specify a region.");
+    expect(failure.stderr).toMatch(
       /^worker-vars: aws cloudformation describe-stacks --stack-name MediaEdge failed \(exit 255/m,
     );
-    expect(failure?.stderr).not.toMatch(/^\s+at /m);
+    expect(failure.stderr).not.toMatch(/^\s+at /m);
     expect(readFileSync(join(dir, "wrangler.toml"), "utf8")).toBe('name = "x"\n');
   });
 });

@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { embeddedToken, embeddedTokenStep } from "../../worker/auth/playback.ts";
-import { ConfigError, readConfig } from "../../worker/config.ts";
-
-const minimal = {
-  ALLOWED_ORIGINS: "https://app.example.com",
-  AWS_ACCESS_KEY_ID: "AKID",
-  AWS_SECRET_ACCESS_KEY: "secret",
-  TOKEN_SECRET: "x".repeat(32),
-};
+import { configWith } from "../support/worker-config.ts";
 
 describe("embeddedToken", () => {
-  const config = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "300" });
-  if (config instanceof ConfigError) throw config;
+  const config = configWith({ KEY_TOKEN_TTL_SECONDS: "300" });
   const claimsOf = (token: string) =>
     JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { iat: number; exp: number };
 
@@ -39,11 +31,9 @@ describe("embeddedToken", () => {
   });
 
   it("steps by a quarter of a short key token lifetime", () => {
-    const short = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "30" });
-    if (short instanceof ConfigError) throw short;
+    const short = configWith({ KEY_TOKEN_TTL_SECONDS: "30" });
     expect(embeddedTokenStep(short)).toBe(7);
-    const medium = readConfig({ ...minimal, KEY_TOKEN_TTL_SECONDS: "100" });
-    if (medium instanceof ConfigError) throw medium;
+    const medium = configWith({ KEY_TOKEN_TTL_SECONDS: "100" });
     expect(embeddedTokenStep(medium)).toBe(25);
   });
 });
